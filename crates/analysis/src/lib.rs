@@ -1,0 +1,1 @@
+//! sozialatlas-analysis (placeholder; see ARCHITECTURE.md).

@@ -1,0 +1,1 @@
+//! sozialatlas-classify (placeholder; see ARCHITECTURE.md).

@@ -1,0 +1,1 @@
+//! sozialatlas-export (placeholder; see ARCHITECTURE.md).

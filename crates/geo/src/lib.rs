@@ -1,0 +1,1 @@
+//! sozialatlas-geo (placeholder; see ARCHITECTURE.md).

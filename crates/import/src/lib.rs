@@ -1,0 +1,1 @@
+//! sozialatlas-import (placeholder; see ARCHITECTURE.md).

@@ -1,0 +1,3 @@
+fn main() {
+    println!("sozialatlas {}", env!("CARGO_PKG_VERSION"));
+}

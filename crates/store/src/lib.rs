@@ -1,0 +1,1 @@
+//! sozialatlas-store (placeholder; see ARCHITECTURE.md).
