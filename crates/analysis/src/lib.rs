@@ -1,7 +1,11 @@
-//! sozialatlas-analysis: the pure statistics core (placeholder doc, replaced below).
+//! sozialatlas-analysis (placeholder crate doc).
 
 pub mod error;
+pub mod matrix;
 pub mod mss;
+pub mod pca;
+pub mod typology;
+pub mod ward;
 pub mod zscore;
 
 pub use error::{AnalysisError, Result};
