@@ -1,7 +1,18 @@
-//! The pure core of Sozialatlas.
+//! The pure core of Sozialatlas: areas and levels, the indicator catalogue, the computation of
+//! indicators from base variables (aggregation, derived variables, changes, Wilson intervals),
+//! statistical confidentiality, and locale-aware number formatting.
 //!
 //! Architecture invariant: no I/O, no async, no SQL, no HTTP. Plain data in, plain data out.
+//! Every figure the atlas, the report, the exports and the API show is computed here.
 
+pub mod catalogue;
+pub mod compute;
 pub mod locale;
+pub mod model;
+pub mod stats;
+pub mod suppress;
 
+pub use catalogue::{Catalogue, Formula, Indicator, Polarity, Text, Variable, VariableKind};
+pub use compute::{ComputeSettings, Computed, IndicatorValue, ValueState, compute};
 pub use locale::Locale;
+pub use model::{Area, AreaTree, Level, Obs};

@@ -1,1 +1,730 @@
-//! sozialatlas-import (placeholder; see ARCHITECTURE.md).
+//! Reads a city's atlas folder into validated tables: `atlas.toml`, the indicator catalogue,
+//! boundary files and data files (CSV, XLSX; long and wide).
+//!
+//! Architecture invariant: this crate reads files and validates them; it writes nothing, holds
+//! no SQL and computes no indicators. Every error names the file, the line or row, the column
+//! or field, what was expected and what was found.
+
+pub mod config;
+pub mod error;
+pub mod source;
+pub mod table;
+
+pub use config::AtlasConfig;
+pub use error::{ImportError, ImportErrors};
+pub use source::{DirSource, FileSource, MemorySource};
+
+use config::{DataConfig, Layout, LevelConfig};
+use error::MAX_ERRORS;
+use geo_types::MultiPolygon;
+use sha2::{Digest, Sha256};
+use sozialatlas_core::compute::Observations;
+use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Obs, VariableKind};
+use std::collections::HashMap;
+use table::RawCell;
+
+/// An input file with its checksum, recorded with every load.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputFile {
+    /// Path relative to the atlas folder.
+    pub path: String,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// Membership of an area of a level in an overlay area (Aktionsraum), with the share of the
+/// member's area that lies inside the overlay.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Membership {
+    /// The overlay area (index into the tree's areas).
+    pub overlay_area: usize,
+    /// The member area.
+    pub member_area: usize,
+    /// Share of the member's area inside the overlay area, 0–1.
+    pub share: f64,
+}
+
+/// Everything read from an atlas folder.
+#[derive(Clone, Debug)]
+pub struct Atlas {
+    /// The parsed atlas.toml.
+    pub config: AtlasConfig,
+    /// The catalogue.
+    pub catalogue: Catalogue,
+    /// Levels and areas.
+    pub tree: AreaTree,
+    /// Geometry of each area (WGS84), parallel to `tree.areas`.
+    pub geometries: Vec<Option<MultiPolygon<f64>>>,
+    /// Boundary vintage of each level, parallel to `tree.levels`.
+    pub vintages: Vec<Option<String>>,
+    /// Overlay memberships.
+    pub memberships: Vec<Membership>,
+    /// The given observations.
+    pub observations: Observations,
+    /// Every file read, with checksums.
+    pub inputs: Vec<InputFile>,
+    /// Warnings (the load goes on).
+    pub warnings: Vec<String>,
+}
+
+impl Atlas {
+    /// The combined checksum of all inputs (order-independent of reading order).
+    pub fn fingerprint(&self) -> String {
+        let mut files = self.inputs.clone();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut h = Sha256::new();
+        for f in &files {
+            h.update(f.path.as_bytes());
+            h.update([0]);
+            h.update(f.sha256.as_bytes());
+            h.update([0]);
+        }
+        hex::encode(h.finalize())
+    }
+}
+
+struct Reader<'a> {
+    src: &'a dyn FileSource,
+    inputs: Vec<InputFile>,
+}
+
+impl Reader<'_> {
+    fn read(&mut self, rel: &str, what: &str) -> Result<Vec<u8>, ImportError> {
+        let bytes = self.src.read(rel).map_err(|e| {
+            ImportError::file(rel, format!("{what} at {}/{rel}", self.src.describe()), e.to_string())
+        })?;
+        let bytes = bytes.into_owned();
+        self.inputs.push(InputFile {
+            path: rel.to_string(),
+            sha256: hex::encode(Sha256::digest(&bytes)),
+            bytes: bytes.len() as u64,
+        });
+        Ok(bytes)
+    }
+}
+
+/// Progress of a load, for a progress bar: (step done, steps in all, what).
+pub type Progress<'a> = &'a dyn Fn(usize, usize, &str);
+
+/// Reads and validates a whole atlas folder.
+pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas, ImportErrors> {
+    let mut r = Reader { src, inputs: Vec::new() };
+    let cfg_bytes = r.read("atlas.toml", "the atlas description")?;
+    let config: AtlasConfig = parse_toml(&cfg_bytes, "atlas.toml")?;
+    let steps = 2 + config.levels.len() + config.overlays.len() + config.data.len();
+    progress(1, steps, "atlas.toml");
+
+    let cat_file = config.atlas.catalogue.clone();
+    let cat_bytes = r.read(&cat_file, "the indicator catalogue")?;
+    let catalogue: Catalogue = parse_toml(&cat_bytes, &cat_file)?;
+    let problems = catalogue.check();
+    if !problems.is_empty() {
+        let text = String::from_utf8_lossy(&cat_bytes);
+        return Err(ImportErrors(
+            problems
+                .into_iter()
+                .map(|p| {
+                    let mut e = ImportError::file(&cat_file, p.expected.clone(), p.found.clone())
+                        .in_column(format!("{} `{}`: {}", p.item_kind, p.item, p.field));
+                    e.line = find_field_line(&text, &p.item, &p.field);
+                    e
+                })
+                .collect(),
+        ));
+    }
+    check_settings(&config, &catalogue)?;
+    progress(2, steps, &cat_file);
+
+    let mut tree = AreaTree::default();
+    let mut geometries = Vec::new();
+    let mut vintages = Vec::new();
+    let mut warnings = Vec::new();
+    // Levels first (their ids), then parents, so a cycle is found before areas are read.
+    for lc in &config.levels {
+        if tree.level_index(&lc.id).is_some() {
+            return Err(ImportError::file("atlas.toml", "unique level ids", format!("`{}` twice", lc.id))
+                .in_column("level.id")
+                .into());
+        }
+        tree.levels.push(Level {
+            id: lc.id.clone(),
+            name: lc.name.clone(),
+            parent: None,
+            overlay: false,
+        });
+        vintages.push(lc.vintage.clone());
+    }
+    for (i, lc) in config.levels.iter().enumerate() {
+        if let Some(p) = &lc.parent {
+            let pi = tree.level_index(p).ok_or_else(|| {
+                ImportError::file(
+                    "atlas.toml",
+                    format!("the id of a level (one of {})", ids(&config.levels)),
+                    format!("`{p}`"),
+                )
+                .in_column(format!("level `{}`: parent", lc.id))
+            })?;
+            tree.levels[i].parent = Some(pi);
+        }
+    }
+    if let Err(e) = tree.level_depths() {
+        return Err(ImportError::file("atlas.toml", "levels whose parents lead to the city without a cycle", e.to_string())
+            .in_column("level.parent")
+            .into());
+    }
+    let roots = tree.levels.iter().filter(|l| l.parent.is_none()).count();
+    if roots != 1 {
+        return Err(ImportError::file(
+            "atlas.toml",
+            "exactly one level without parent (the city)",
+            format!("{roots}"),
+        )
+        .in_column("level.parent")
+        .into());
+    }
+    // Read areas, coarsest first so parents exist.
+    let depths = tree.level_depths().map_err(|e| ImportError::file("atlas.toml", "no cycle", e.to_string()))?;
+    let mut order: Vec<usize> = (0..config.levels.len()).collect();
+    order.sort_by_key(|&i| depths[i]);
+    let mut step = 2;
+    for li in order {
+        let lc = &config.levels[li];
+        let parent_width = lc
+            .parent
+            .as_ref()
+            .and_then(|p| config.levels.iter().find(|l| &l.id == p))
+            .and_then(|l| l.key_width);
+        read_level(&mut r, lc, li, &mut tree, &mut geometries, &mut warnings, parent_width)?;
+        step += 1;
+        progress(step, steps, &lc.id);
+    }
+    let mut memberships = Vec::new();
+    for oc in &config.overlays {
+        if tree.level_index(&oc.id).is_some() {
+            return Err(ImportError::file("atlas.toml", "an overlay id unlike every level id", format!("`{}`", oc.id))
+                .in_column("overlay.id")
+                .into());
+        }
+        let li = tree.levels.len();
+        tree.levels.push(Level {
+            id: oc.id.clone(),
+            name: oc.name.clone(),
+            parent: None,
+            overlay: true,
+        });
+        vintages.push(oc.vintage.clone());
+        read_level(&mut r, oc, li, &mut tree, &mut geometries, &mut warnings, None)?;
+        if let Some(m) = &oc.members {
+            let mi = tree.level_index(m).filter(|&i| !tree.levels[i].overlay).ok_or_else(|| {
+                ImportError::file("atlas.toml", format!("the id of a level (one of {})", ids(&config.levels)), format!("`{m}`"))
+                    .in_column(format!("overlay `{}`: members", oc.id))
+            })?;
+            memberships.extend(overlay_members(&tree, &geometries, li, mi));
+        }
+        step += 1;
+        progress(step, steps, &oc.id);
+    }
+    tree.fill_parent_areas();
+    let problems = tree.check();
+    if let Some(p) = problems.first() {
+        return Err(ImportError::file("atlas.toml", "a consistent area hierarchy", p.to_string()).into());
+    }
+
+    let mut observations = Observations::new();
+    for dc in &config.data {
+        read_data(&mut r, dc, &tree, &catalogue, &config, &mut observations)?;
+        step += 1;
+        progress(step, steps, &dc.file);
+    }
+    Ok(Atlas {
+        config,
+        catalogue,
+        tree,
+        geometries,
+        vintages,
+        memberships,
+        observations,
+        inputs: r.inputs,
+        warnings,
+    })
+}
+
+fn ids(levels: &[LevelConfig]) -> String {
+    levels.iter().map(|l| format!("`{}`", l.id)).collect::<Vec<_>>().join(", ")
+}
+
+fn parse_toml<T: serde::de::DeserializeOwned>(bytes: &[u8], file: &str) -> Result<T, ImportError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| ImportError::file(file, "UTF-8 text", "bytes that are not UTF-8"))?;
+    toml::from_str(text).map_err(|e| {
+        let mut err = ImportError::file(file, "valid TOML of the documented form", e.message().to_string());
+        if let Some(span) = e.span() {
+            err.line = Some(text[..span.start.min(text.len())].matches('\n').count() as u64 + 1);
+        }
+        err
+    })
+}
+
+/// The line of `field` in the table whose `id` is `item` (for catalogue messages).
+fn find_field_line(text: &str, item: &str, field: &str) -> Option<u64> {
+    let lines: Vec<&str> = text.lines().collect();
+    let id_line = lines.iter().position(|l| {
+        let t = l.trim();
+        t.starts_with("id") && (t.contains(&format!("\"{item}\"")) || t.contains(&format!("'{item}'")))
+    })?;
+    let key = field.split('.').next_back().unwrap_or(field);
+    for (i, l) in lines.iter().enumerate().skip(id_line) {
+        if i > id_line && l.trim_start().starts_with("[[") {
+            break;
+        }
+        let t = l.trim_start();
+        if t.starts_with(key) && t[key.len()..].trim_start().starts_with('=') {
+            return Some(i as u64 + 1);
+        }
+    }
+    Some(id_line as u64 + 1)
+}
+
+fn check_settings(config: &AtlasConfig, cat: &Catalogue) -> Result<(), ImportError> {
+    if let Some(v) = &config.settings.population_variable
+        && cat.variable(v).is_none()
+    {
+        return Err(ImportError::file("atlas.toml", "the id of a variable of the catalogue", format!("`{v}`"))
+            .in_column("settings.population_variable"));
+    }
+    Ok(())
+}
+
+fn prop_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.trim().to_string()),
+        serde_json::Value::Number(n) => Some(match n.as_i64() {
+            Some(i) => i.to_string(),
+            None => n.to_string(),
+        }),
+        _ => None,
+    }
+}
+
+fn pad(key: String, width: Option<usize>) -> String {
+    match width {
+        Some(w) if key.len() < w && key.bytes().all(|b| b.is_ascii_digit()) => format!("{key:0>w$}"),
+        _ => key,
+    }
+}
+
+fn read_boundaries(r: &mut Reader<'_>, lc: &LevelConfig, file: &str) -> Result<sozialatlas_geo::Layer, ImportError> {
+    let opts = sozialatlas_geo::ReadOptions {
+        crs: lc.crs.clone(),
+        repair: lc.repair,
+        key_property: lc.key.clone(),
+    };
+    let lower = file.to_ascii_lowercase();
+    let geo_err = |e: sozialatlas_geo::GeoError| {
+        let mut err = ImportError::file(file, e.expected.clone(), e.found.clone());
+        let mut col = String::new();
+        if let Some(i) = e.feature {
+            col.push_str(&format!("feature {}", i + 1));
+        }
+        if let Some(k) = &e.key {
+            col.push_str(&format!(" (key {k})"));
+        }
+        if let Some(f) = &e.field {
+            if !col.is_empty() {
+                col.push_str(", ");
+            }
+            col.push_str(f);
+        }
+        if !col.is_empty() {
+            err.column = Some(col.trim().to_string());
+        }
+        err
+    };
+    if lower.ends_with(".shp") {
+        let shp = r.read(file, "a Shapefile")?;
+        let stem = &file[..file.len() - 4];
+        let dbf = r.read(&format!("{stem}.dbf"), "the Shapefile's attribute table (.dbf)")?;
+        let prj = match r.src.read(&format!("{stem}.prj")) {
+            Ok(_) => Some(String::from_utf8_lossy(&r.read(&format!("{stem}.prj"), "the .prj")?).into_owned()),
+            Err(_) => None,
+        };
+        sozialatlas_geo::read_shapefile(&shp, &dbf, prj.as_deref(), file, &opts).map_err(geo_err)
+    } else if lower.ends_with(".zip") {
+        let bytes = r.read(file, "a zipped Shapefile")?;
+        sozialatlas_geo::read_zip(&bytes, file, &opts).map_err(geo_err)
+    } else if lower.ends_with(".geojson") || lower.ends_with(".json") {
+        let bytes = r.read(file, "a GeoJSON file")?;
+        sozialatlas_geo::read_geojson(&bytes, file, &opts).map_err(geo_err)
+    } else {
+        Err(ImportError::file(file, "a boundary file ending in .geojson, .json, .shp or .zip", format!("`{file}`"))
+            .in_column("boundaries"))
+    }
+}
+
+fn read_level(
+    r: &mut Reader<'_>,
+    lc: &LevelConfig,
+    li: usize,
+    tree: &mut AreaTree,
+    geometries: &mut Vec<Option<MultiPolygon<f64>>>,
+    warnings: &mut Vec<String>,
+    parent_width: Option<usize>,
+) -> Result<(), ImportErrors> {
+    let parent_level = tree.levels[li].parent;
+    let parent_areas: Vec<usize> = parent_level.map(|p| tree.areas_of_level(p)).unwrap_or_default();
+    let find_parent = |key: Option<String>, file: &str, line_desc: &str| -> Result<Option<usize>, ImportError> {
+        let Some(pl) = parent_level else { return Ok(None) };
+        match key {
+            Some(k) => {
+                let found = parent_areas.iter().copied().find(|&a| tree.areas[a].key == k);
+                found.map(Some).ok_or_else(|| {
+                    let keys: Vec<String> = parent_areas.iter().take(8).map(|&a| tree.areas[a].key.clone()).collect();
+                    ImportError::file(
+                        file,
+                        format!("a key of level `{}` ({} …)", tree.levels[pl].id, keys.join(", ")),
+                        format!("`{k}`"),
+                    )
+                    .in_column(line_desc.to_string())
+                })
+            }
+            None if parent_areas.len() == 1 => Ok(Some(parent_areas[0])),
+            None => Err(ImportError::file(
+                file,
+                format!("a parent key (set parent_key for level `{}`)", lc.id),
+                format!("{} possible parents", parent_areas.len()),
+            )),
+        }
+    };
+    let mut new_areas = Vec::new();
+    match (&lc.boundaries, lc.areas.is_empty()) {
+        (Some(file), true) => {
+            let layer = read_boundaries(r, lc, file)?;
+            warnings.extend(layer.warnings.iter().map(|w| format!("{file}: {w}")));
+            let key_prop = lc.key.as_deref().ok_or_else(|| {
+                ImportError::file("atlas.toml", "the property holding the area key", "none").in_column(format!("level `{}`: key", lc.id))
+            })?;
+            for f in layer.features {
+                let feat = format!("feature {}", f.index + 1);
+                let key = f.properties.get(key_prop).and_then(prop_text).filter(|k| !k.is_empty()).ok_or_else(|| {
+                    ImportError::file(file, "a key in every feature", "none").in_column(format!("{feat}, property `{key_prop}`"))
+                })?;
+                let key = pad(key, lc.key_width);
+                let name = match &lc.name_property {
+                    Some(np) => f.properties.get(np).and_then(prop_text).ok_or_else(|| {
+                        ImportError::file(file, "a name in every feature", "none").in_column(format!("{feat} (key {key}), property `{np}`"))
+                    })?,
+                    None => key.clone(),
+                };
+                let pkey = match &lc.parent_key {
+                    Some(pk) => Some(f.properties.get(pk).and_then(prop_text).ok_or_else(|| {
+                        ImportError::file(file, "a parent key in every feature", "none")
+                            .in_column(format!("{feat} (key {key}), property `{pk}`"))
+                    })?),
+                    None => None,
+                };
+                let pkey = pkey.map(|k| pad(k, parent_width));
+                let parent = find_parent(pkey, file, &format!("{feat} (key {key}), property `{}`", lc.parent_key.as_deref().unwrap_or("")))?;
+                let problems = sozialatlas_geo::validate(&f.geometry);
+                let geometry = if problems.is_empty() {
+                    f.geometry
+                } else if lc.repair {
+                    warnings.push(format!("{file}: area {key}: repaired ({})", problems.join("; ")));
+                    sozialatlas_geo::repair(&f.geometry)
+                } else {
+                    return Err(ImportError::file(file, "a valid polygon (or set repair = true for the level)", problems.join("; "))
+                        .in_column(format!("{feat} (key {key})"))
+                        .into());
+                };
+                let km2 = sozialatlas_geo::geodesic_area_km2(&geometry);
+                new_areas.push((key, name, parent, Some(km2), Some(geometry)));
+            }
+        }
+        (None, false) => {
+            for a in &lc.areas {
+                let parent = find_parent(a.parent.clone(), "atlas.toml", &format!("level `{}`: area `{}`: parent", lc.id, a.key))?;
+                new_areas.push((a.key.clone(), a.name.clone(), parent, None, None));
+            }
+        }
+        (Some(_), false) => {
+            return Err(ImportError::file("atlas.toml", "either `boundaries` or `areas`, not both", "both")
+                .in_column(format!("level `{}`", lc.id))
+                .into());
+        }
+        (None, true) => {
+            return Err(ImportError::file("atlas.toml", "`boundaries = \"file\"` or inline `areas`", "neither")
+                .in_column(format!("level `{}`", lc.id))
+                .into());
+        }
+    }
+    let mut seen = HashMap::new();
+    for (key, name, parent, km2, geom) in new_areas {
+        if seen.insert(key.clone(), ()).is_some() {
+            return Err(ImportError::file(
+                lc.boundaries.as_deref().unwrap_or("atlas.toml"),
+                format!("unique keys in level `{}`", lc.id),
+                format!("the key `{key}` twice"),
+            )
+            .into());
+        }
+        tree.areas.push(Area {
+            key,
+            name,
+            level: li,
+            parent,
+            area_km2: km2,
+        });
+        geometries.push(geom);
+    }
+    Ok(())
+}
+
+/// Matches member areas to overlay areas by the share of the member's area inside.
+fn overlay_members(tree: &AreaTree, geoms: &[Option<MultiPolygon<f64>>], overlay: usize, members: usize) -> Vec<Membership> {
+    use geo::{Area as _, BooleanOps, BoundingRect, Intersects};
+    let mut out = Vec::new();
+    for o in tree.areas_of_level(overlay) {
+        let Some(og) = &geoms[o] else { continue };
+        let Some(obox) = og.bounding_rect() else { continue };
+        for m in tree.areas_of_level(members) {
+            let Some(mg) = &geoms[m] else { continue };
+            let Some(mbox) = mg.bounding_rect() else { continue };
+            if !obox.intersects(&mbox) {
+                continue;
+            }
+            let inter = og.intersection(mg).unsigned_area();
+            let total = mg.unsigned_area();
+            if total > 0.0 && inter / total > 0.001 {
+                out.push(Membership {
+                    overlay_area: o,
+                    member_area: m,
+                    share: (inter / total).min(1.0),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn read_data(
+    r: &mut Reader<'_>,
+    dc: &DataConfig,
+    tree: &AreaTree,
+    cat: &Catalogue,
+    cfg: &AtlasConfig,
+    obs: &mut Observations,
+) -> Result<(), ImportErrors> {
+    let file = dc.file.as_str();
+    let level = tree.level_index(&dc.level).ok_or_else(|| {
+        ImportError::file("atlas.toml", "the id of a level or overlay", format!("`{}`", dc.level))
+            .in_column(format!("data `{file}`: level"))
+    })?;
+    let bytes = r.read(file, "a data file")?;
+    let lower = file.to_ascii_lowercase();
+    let mut table = if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
+        table::read_xlsx(&bytes, file, dc.sheet.as_deref())?
+    } else {
+        table::read_csv(&bytes, file, &dc.encoding, &dc.delimiter)?
+    };
+    let area_col = table.column(&dc.area, "area key")?;
+    let period_col = match (&dc.period, dc.period_value) {
+        (Some(p), _) => Some(table.column(p, "period")?),
+        (None, Some(_)) => None,
+        (None, None) => {
+            return Err(ImportError::file("atlas.toml", "`period = \"column\"` or `period_value = year`", "neither")
+                .in_column(format!("data `{file}`"))
+                .into());
+        }
+    };
+    // (variable index, column) pairs for wide; for long the variable and value columns.
+    let var_idx = |id: &str, field: &str| {
+        cat.variables.iter().position(|v| v.id == id).ok_or_else(|| {
+            ImportError::file("atlas.toml", "the id of a variable of the catalogue", format!("`{id}`"))
+                .in_column(format!("data `{file}`: {field}"))
+        })
+    };
+    enum Shape {
+        Wide(Vec<(usize, usize)>),
+        Long { var_col: usize, val_col: usize, names: HashMap<String, usize> },
+    }
+    let shape = match dc.layout {
+        Layout::Wide => {
+            if dc.variables.is_empty() {
+                return Err(ImportError::file("atlas.toml", "a `variables` table (variable id = \"column\")", "none")
+                    .in_column(format!("data `{file}`"))
+                    .into());
+            }
+            let mut v = Vec::new();
+            for (id, col) in &dc.variables {
+                v.push((var_idx(id, "variables")?, table.column(col, &format!("variable `{id}`"))?));
+            }
+            Shape::Wide(v)
+        }
+        Layout::Long => {
+            let var_col = table.column(dc.variable_column.as_deref().unwrap_or("variable"), "variable name")?;
+            let val_col = table.column(dc.value_column.as_deref().unwrap_or("value"), "value")?;
+            let mut names = HashMap::new();
+            for (src, id) in &dc.variable_names {
+                names.insert(src.clone(), var_idx(id, "variable_names")?);
+            }
+            if dc.variable_names.is_empty() {
+                for (i, v) in cat.variables.iter().enumerate() {
+                    names.insert(v.id.clone(), i);
+                }
+            }
+            Shape::Long { var_col, val_col, names }
+        }
+    };
+    let value_cols: Vec<usize> = match &shape {
+        Shape::Wide(v) => v.iter().map(|x| x.1).collect(),
+        Shape::Long { val_col, .. } => vec![*val_col],
+    };
+    table.decimal = table::detect_decimal(&table, &value_cols, &dc.decimal)?;
+    let missing = dc.missing.as_ref().unwrap_or(&cfg.settings.missing_markers);
+    let suppressed = dc.suppressed.as_ref().unwrap_or(&cfg.settings.suppressed_markers);
+    let keys: HashMap<&str, usize> = tree
+        .areas_of_level(level)
+        .into_iter()
+        .map(|a| (tree.areas[a].key.as_str(), a))
+        .collect();
+    let mut errors = Vec::new();
+    let mut first_line: HashMap<(usize, i32, usize), u64> = HashMap::new();
+    let push = |e: ImportError, errors: &mut Vec<ImportError>| {
+        if errors.len() < MAX_ERRORS {
+            errors.push(e);
+        }
+    };
+    for (line, row) in &table.rows {
+        let line = *line;
+        let raw_key = row[area_col].text();
+        if raw_key.is_empty() && dc.skip_empty_area {
+            continue;
+        }
+        let key = pad(raw_key.clone(), dc.key_width);
+        let Some(&area) = keys.get(key.as_str()) else {
+            let mut sample: Vec<&str> = keys.keys().copied().collect();
+            sample.sort_unstable();
+            sample.truncate(6);
+            push(
+                ImportError::file(file, format!("a key of level `{}` (e.g. {})", dc.level, sample.join(", ")), format!("`{raw_key}`"))
+                    .at_line(line)
+                    .in_column(&dc.area),
+                &mut errors,
+            );
+            continue;
+        };
+        let period = match period_col {
+            Some(pc) => {
+                let t = row[pc].text();
+                match t.parse::<i32>() {
+                    Ok(p) if (1800..=2200).contains(&p) => p,
+                    _ => {
+                        push(
+                            ImportError::file(file, "a year such as 2022", format!("`{t}`"))
+                                .at_line(line)
+                                .in_column(&table.header[pc]),
+                            &mut errors,
+                        );
+                        continue;
+                    }
+                }
+            }
+            None => dc.period_value.unwrap_or_default(),
+        };
+        let cells: Vec<(usize, usize)> = match &shape {
+            Shape::Wide(v) => v.clone(),
+            Shape::Long { var_col, val_col, names } => {
+                let name = row[*var_col].text();
+                match names.get(&name) {
+                    Some(&vi) => vec![(vi, *val_col)],
+                    None if dc.ignore_unmapped => continue,
+                    None => {
+                        push(
+                            ImportError::file(file, "a variable of the catalogue (or map it in variable_names)", format!("`{name}`"))
+                                .at_line(line)
+                                .in_column(&table.header[*var_col]),
+                            &mut errors,
+                        );
+                        continue;
+                    }
+                }
+            }
+        };
+        for (vi, col) in cells {
+            let cell = &row[col];
+            let text = cell.text();
+            let o = if let RawCell::Number(n) = cell {
+                Obs::Value(*n)
+            } else if suppressed.iter().any(|m| *m == text) {
+                Obs::Suppressed
+            } else if missing.iter().any(|m| *m == text) {
+                Obs::Missing
+            } else {
+                match table::parse_number(&text, table.decimal) {
+                    Some(v) => Obs::Value(v),
+                    None => {
+                        let hint = if table.decimal == '.' && text.contains(',') {
+                            " (a decimal comma? set decimal = \",\")"
+                        } else {
+                            ""
+                        };
+                        push(
+                            ImportError::file(
+                                file,
+                                format!("a number with decimal mark `{}`, or a missing/suppressed marker", table.decimal),
+                                format!("`{text}`{hint}"),
+                            )
+                            .at_line(line)
+                            .in_column(&table.header[col]),
+                            &mut errors,
+                        );
+                        continue;
+                    }
+                }
+            };
+            if let Obs::Value(v) = o
+                && v < 0.0
+                && cat.variables[vi].kind == VariableKind::Count
+            {
+                push(
+                    ImportError::file(file, format!("a count ≥ 0 for variable `{}`", cat.variables[vi].id), format!("`{text}`"))
+                        .at_line(line)
+                        .in_column(&table.header[col]),
+                    &mut errors,
+                );
+                continue;
+            }
+            let k = (area, period, vi);
+            if let Some(prev) = first_line.get(&k) {
+                push(
+                    ImportError::file(
+                        file,
+                        "one value per area, period and variable",
+                        format!("a second value for area `{key}`, {period}, variable `{}` (first on line {prev})", cat.variables[vi].id),
+                    )
+                    .at_line(line)
+                    .in_column(&table.header[col]),
+                    &mut errors,
+                );
+                continue;
+            }
+            if obs.contains_key(&k) {
+                push(
+                    ImportError::file(
+                        file,
+                        "one value per area, period and variable across all data files",
+                        format!("area `{key}`, {period}, variable `{}` is already given by an earlier data file", cat.variables[vi].id),
+                    )
+                    .at_line(line)
+                    .in_column(&table.header[col]),
+                    &mut errors,
+                );
+                continue;
+            }
+            first_line.insert(k, line);
+            obs.insert(k, o);
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(ImportErrors(errors)) }
+}

@@ -1,0 +1,514 @@
+//! The indicator catalogue (Indikatorenkatalog): dimensions, base variables and indicators,
+//! defined in TOML by the city, never in code.
+//!
+//! The catalogue is parsed by `sozialatlas-import`; this module holds the types and the checks
+//! that need no file (unknown variables, duplicate ids, cycles among derived variables).
+
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// A text in German and English. English falls back to German when missing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Text {
+    /// German text (the default language of the atlas).
+    pub de: String,
+    /// English text.
+    #[serde(default)]
+    pub en: String,
+}
+
+impl Text {
+    /// Creates a text from its German and English versions.
+    pub fn new(de: impl Into<String>, en: impl Into<String>) -> Self {
+        Text {
+            de: de.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The text in the given locale (English falls back to German).
+    pub fn get(&self, locale: crate::Locale) -> &str {
+        match locale {
+            crate::Locale::De => &self.de,
+            crate::Locale::En if self.en.is_empty() => &self.de,
+            crate::Locale::En => &self.en,
+        }
+    }
+}
+
+/// A thematic dimension (Dimension), e.g. Bevölkerung, Arbeitslosigkeit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dimension {
+    /// Stable identifier used in URLs.
+    pub id: String,
+    /// Display name.
+    pub name: Text,
+    /// Optional description of the dimension.
+    #[serde(default)]
+    pub description: Option<Text>,
+}
+
+/// What a base variable measures, which decides aggregation and confidentiality.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VariableKind {
+    /// A count of persons, households or cases (Fallzahl): summed, subject to suppression.
+    #[default]
+    Count,
+    /// An additive amount that is not a count of persons (euros, m²): summed, not suppressed.
+    Amount,
+}
+
+/// A base variable (Basisvariable): a count or sum per area and period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variable {
+    /// Stable identifier, referenced by data mappings and formulas.
+    pub id: String,
+    /// Display name.
+    pub name: Text,
+    /// Count or amount.
+    #[serde(default)]
+    pub kind: VariableKind,
+    /// A derived variable is the sum of these variables in the same area and period.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sum: Vec<String>,
+    /// Unit of the variable (Personen, Haushalte, EUR …).
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Source of the data.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Reference date (Stichtag), e.g. "31.12.".
+    #[serde(default)]
+    pub reference_date: Option<String>,
+    /// Suppression threshold for this variable; the atlas default applies when absent.
+    #[serde(default)]
+    pub suppression_threshold: Option<u32>,
+}
+
+/// Whether a higher value means a better or a worse social situation (Polarität).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Polarity {
+    /// Higher values mean a worse social situation (SGB II quota).
+    HigherIsWorse,
+    /// Higher values mean a better social situation (employment rate).
+    HigherIsBetter,
+    /// No social judgement (population density).
+    #[default]
+    Neutral,
+}
+
+impl Polarity {
+    /// +1 when higher is worse, −1 when higher is better, 0 when neutral: multiply a z-value by
+    /// this to get "higher = worse".
+    pub fn sign(self) -> f64 {
+        match self {
+            Polarity::HigherIsWorse => 1.0,
+            Polarity::HigherIsBetter => -1.0,
+            Polarity::Neutral => 0.0,
+        }
+    }
+}
+
+/// The formula of an indicator (METHODS §2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "formula", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Formula {
+    /// `numerator / denominator × factor`, e.g. SGB II quota (factor 100), births per 1,000.
+    Ratio {
+        /// Numerator variable.
+        numerator: String,
+        /// Denominator variable.
+        denominator: String,
+        /// Scale factor (100 for %, 1000 for ‰).
+        #[serde(default = "one_hundred")]
+        factor: f64,
+        /// The numerator is a subset of the denominator: a Wilson interval applies and a
+        /// numerator above the denominator is reported.
+        #[serde(default = "yes")]
+        proportion: bool,
+    },
+    /// `a / b × factor` between two groups that do not contain each other, e.g. the
+    /// Jugendquotient (< 18 per 18–< 65 × 100).
+    Quotient {
+        /// Numerator variable.
+        numerator: String,
+        /// Denominator variable.
+        denominator: String,
+        /// Scale factor, default 100.
+        #[serde(default = "one_hundred")]
+        factor: f64,
+    },
+    /// `x / x_ref × 100` where `x = numerator / denominator` (or the numerator alone) and the
+    /// reference is the city (Einkommensindex, Stadt = 100).
+    Index {
+        /// Numerator variable.
+        numerator: String,
+        /// Optional denominator variable (x is a per-capita value then).
+        #[serde(default)]
+        denominator: Option<String>,
+    },
+    /// `count / area in km²`.
+    Density {
+        /// The counted variable.
+        numerator: String,
+    },
+    /// The plain value of a variable.
+    Count {
+        /// The variable shown.
+        variable: String,
+    },
+}
+
+fn one_hundred() -> f64 {
+    100.0
+}
+fn yes() -> bool {
+    true
+}
+
+impl Formula {
+    /// The variables the formula reads, numerator first.
+    pub fn variables(&self) -> Vec<&str> {
+        match self {
+            Formula::Ratio {
+                numerator,
+                denominator,
+                ..
+            }
+            | Formula::Quotient {
+                numerator,
+                denominator,
+                ..
+            } => vec![numerator, denominator],
+            Formula::Index {
+                numerator,
+                denominator,
+            } => {
+                let mut v = vec![numerator.as_str()];
+                if let Some(d) = denominator {
+                    v.push(d);
+                }
+                v
+            }
+            Formula::Density { numerator } => vec![numerator],
+            Formula::Count { variable } => vec![variable],
+        }
+    }
+
+    /// The numerator (or counted) variable.
+    pub fn numerator(&self) -> &str {
+        self.variables()[0]
+    }
+
+    /// The denominator variable, if any.
+    pub fn denominator(&self) -> Option<&str> {
+        match self {
+            Formula::Ratio { denominator, .. } | Formula::Quotient { denominator, .. } => {
+                Some(denominator)
+            }
+            Formula::Index { denominator, .. } => denominator.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// How a change between two periods is expressed (METHODS §2).
+    pub fn change_kind(&self) -> ChangeKind {
+        match self {
+            Formula::Count { .. } | Formula::Density { .. } => ChangeKind::Relative,
+            _ => ChangeKind::Difference,
+        }
+    }
+
+    /// A short name of the formula type, as written in the catalogue.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Formula::Ratio { .. } => "ratio",
+            Formula::Quotient { .. } => "quotient",
+            Formula::Index { .. } => "index",
+            Formula::Density { .. } => "density",
+            Formula::Count { .. } => "count",
+        }
+    }
+}
+
+/// How a change between periods is computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// `(x1 − x0) / x0 × 100`, in % (counts, densities).
+    Relative,
+    /// `x1 − x0` in the indicator's unit: percentage points for rates in %.
+    Difference,
+}
+
+/// An indicator (Indikator) of the catalogue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// Stable identifier used in URLs.
+    pub id: String,
+    /// Display name.
+    pub name: Text,
+    /// The dimension id this indicator belongs to.
+    pub dimension: String,
+    /// Unit shown with values: `%`, `‰`, `je 1.000`, `Personen`, `je km²` …
+    pub unit: String,
+    /// The formula.
+    #[serde(flatten)]
+    pub formula: Formula,
+    /// Whether higher is better or worse.
+    #[serde(default)]
+    pub polarity: Polarity,
+    /// Decimals shown (default 1, 0 for counts).
+    #[serde(default)]
+    pub decimals: Option<usize>,
+    /// Definition in plain words.
+    #[serde(default)]
+    pub definition: Option<Text>,
+    /// Source of the data.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Reference date (Stichtag), e.g. "31.12.".
+    #[serde(default)]
+    pub reference_date: Option<String>,
+    /// Notes (Hinweise) for readers.
+    #[serde(default)]
+    pub notes: Option<Text>,
+}
+
+impl Indicator {
+    /// Decimals to show: as set, else 0 for counts and 1 otherwise.
+    pub fn decimals(&self) -> usize {
+        self.decimals.unwrap_or(match self.formula {
+            Formula::Count { .. } => 0,
+            _ => 1,
+        })
+    }
+}
+
+/// The whole catalogue.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalogue {
+    /// Version label of the catalogue, stored with every load.
+    pub version: String,
+    /// Dimensions, in display order.
+    #[serde(default, rename = "dimension")]
+    pub dimensions: Vec<Dimension>,
+    /// Base and derived variables.
+    #[serde(default, rename = "variable")]
+    pub variables: Vec<Variable>,
+    /// Indicators, in display order within their dimension.
+    #[serde(default, rename = "indicator")]
+    pub indicators: Vec<Indicator>,
+}
+
+/// A problem in the catalogue, naming the item and field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CatalogueProblem {
+    /// `indicator`, `variable` or `dimension`.
+    pub item_kind: &'static str,
+    /// The id of the item.
+    pub item: String,
+    /// The field with the problem.
+    pub field: String,
+    /// What was expected.
+    pub expected: String,
+    /// What was found.
+    pub found: String,
+}
+
+impl std::fmt::Display for CatalogueProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} `{}`, field `{}`: expected {}, found {}",
+            self.item_kind, self.item, self.field, self.expected, self.found
+        )
+    }
+}
+
+impl Catalogue {
+    /// Finds a variable by id.
+    pub fn variable(&self, id: &str) -> Option<&Variable> {
+        self.variables.iter().find(|v| v.id == id)
+    }
+
+    /// Finds an indicator by id.
+    pub fn indicator(&self, id: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|v| v.id == id)
+    }
+
+    /// Finds a dimension by id.
+    pub fn dimension(&self, id: &str) -> Option<&Dimension> {
+        self.dimensions.iter().find(|v| v.id == id)
+    }
+
+    /// Checks references and cycles; returns every problem found.
+    pub fn check(&self) -> Vec<CatalogueProblem> {
+        let mut problems = Vec::new();
+        let mut seen = HashSet::new();
+        for d in &self.dimensions {
+            if !seen.insert(("dimension", d.id.as_str())) {
+                problems.push(problem("dimension", &d.id, "id", "a unique id", "a duplicate"));
+            }
+        }
+        let var_ids: HashSet<&str> = self.variables.iter().map(|v| v.id.as_str()).collect();
+        for v in &self.variables {
+            if !seen.insert(("variable", v.id.as_str())) {
+                problems.push(problem("variable", &v.id, "id", "a unique id", "a duplicate"));
+            }
+            for part in &v.sum {
+                if !var_ids.contains(part.as_str()) {
+                    problems.push(problem(
+                        "variable",
+                        &v.id,
+                        "sum",
+                        "the id of a variable of the catalogue",
+                        &format!("unknown variable `{part}`"),
+                    ));
+                }
+            }
+        }
+        if let Some(cycle) = self.derived_cycle() {
+            problems.push(problem(
+                "variable",
+                &cycle[0],
+                "sum",
+                "derived variables without a cycle",
+                &format!("the cycle {}", cycle.join(" → ")),
+            ));
+        }
+        for ind in &self.indicators {
+            if !seen.insert(("indicator", ind.id.as_str())) {
+                problems.push(problem("indicator", &ind.id, "id", "a unique id", "a duplicate"));
+            }
+            if self.dimension(&ind.dimension).is_none() {
+                problems.push(problem(
+                    "indicator",
+                    &ind.id,
+                    "dimension",
+                    "the id of a dimension of the catalogue",
+                    &format!("unknown dimension `{}`", ind.dimension),
+                ));
+            }
+            let fields: &[&str] = match ind.formula {
+                Formula::Count { .. } => &["variable"],
+                Formula::Density { .. } => &["numerator"],
+                _ => &["numerator", "denominator"],
+            };
+            for (i, var) in ind.formula.variables().into_iter().enumerate() {
+                if !var_ids.contains(var) {
+                    problems.push(problem(
+                        "indicator",
+                        &ind.id,
+                        fields.get(i).copied().unwrap_or("denominator"),
+                        "the id of a variable of the catalogue",
+                        &format!("unknown variable `{var}`"),
+                    ));
+                }
+            }
+            if let Formula::Ratio { factor, .. } | Formula::Quotient { factor, .. } = ind.formula
+                && !(factor.is_finite() && factor > 0.0)
+            {
+                problems.push(problem(
+                    "indicator",
+                    &ind.id,
+                    "factor",
+                    "a positive number",
+                    &factor.to_string(),
+                ));
+            }
+        }
+        problems
+    }
+
+    /// Returns a cycle among derived variables, if there is one.
+    fn derived_cycle(&self) -> Option<Vec<String>> {
+        let graph: HashMap<&str, &[String]> = self
+            .variables
+            .iter()
+            .map(|v| (v.id.as_str(), v.sum.as_slice()))
+            .collect();
+        // 0 = unvisited, 1 = on stack, 2 = done
+        let mut state: HashMap<&str, u8> = HashMap::new();
+        fn visit<'a>(
+            n: &'a str,
+            graph: &HashMap<&'a str, &'a [String]>,
+            state: &mut HashMap<&'a str, u8>,
+            stack: &mut Vec<&'a str>,
+        ) -> Option<Vec<String>> {
+            match state.get(n) {
+                Some(2) => return None,
+                Some(1) => {
+                    let start = stack.iter().position(|s| *s == n).unwrap_or(0);
+                    let mut c: Vec<String> = stack[start..].iter().map(|s| s.to_string()).collect();
+                    c.push(n.to_string());
+                    return Some(c);
+                }
+                _ => {}
+            }
+            state.insert(n, 1);
+            stack.push(n);
+            if let Some(parts) = graph.get(n) {
+                for p in parts.iter() {
+                    if let Some(c) = visit(p.as_str(), graph, state, stack) {
+                        return Some(c);
+                    }
+                }
+            }
+            stack.pop();
+            state.insert(n, 2);
+            None
+        }
+        for v in &self.variables {
+            let mut stack = Vec::new();
+            if let Some(c) = visit(v.id.as_str(), &graph, &mut state, &mut stack) {
+                return Some(c);
+            }
+        }
+        None
+    }
+
+    /// Derived variables in an order where parts come before their sums.
+    pub fn derived_order(&self) -> Vec<&Variable> {
+        let mut done: HashSet<&str> = self
+            .variables
+            .iter()
+            .filter(|v| v.sum.is_empty())
+            .map(|v| v.id.as_str())
+            .collect();
+        let mut out = Vec::new();
+        let mut pending: Vec<&Variable> = self.variables.iter().filter(|v| !v.sum.is_empty()).collect();
+        while !pending.is_empty() {
+            let before = pending.len();
+            pending.retain(|v| {
+                if v.sum.iter().all(|p| done.contains(p.as_str())) {
+                    done.insert(v.id.as_str());
+                    out.push(*v);
+                    false
+                } else {
+                    true
+                }
+            });
+            if pending.len() == before {
+                break; // a cycle; reported by `check`
+            }
+        }
+        out
+    }
+}
+
+fn problem(kind: &'static str, item: &str, field: &str, expected: &str, found: &str) -> CatalogueProblem {
+    CatalogueProblem {
+        item_kind: kind,
+        item: item.to_string(),
+        field: field.to_string(),
+        expected: expected.to_string(),
+        found: found.to_string(),
+    }
+}

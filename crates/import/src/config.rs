@@ -1,0 +1,228 @@
+//! `atlas.toml`: the declarative description of a city's atlas.
+
+use serde::{Deserialize, Serialize};
+use sozialatlas_core::Text;
+use std::collections::BTreeMap;
+
+/// The whole `atlas.toml`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtlasConfig {
+    /// Name, city, catalogue file, attribution.
+    pub atlas: AtlasMeta,
+    /// Computation settings.
+    #[serde(default)]
+    pub settings: Settings,
+    /// Levels of the hierarchy, coarsest first.
+    #[serde(rename = "level")]
+    pub levels: Vec<LevelConfig>,
+    /// Overlay layers (e.g. Aktionsräume).
+    #[serde(default, rename = "overlay")]
+    pub overlays: Vec<LevelConfig>,
+    /// Data files.
+    #[serde(default, rename = "data")]
+    pub data: Vec<DataConfig>,
+}
+
+/// The `[atlas]` table.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtlasMeta {
+    /// Title of the atlas.
+    pub name: Text,
+    /// The city.
+    pub city: String,
+    /// Path of the catalogue TOML, relative to the folder.
+    #[serde(default = "default_catalogue")]
+    pub catalogue: String,
+    /// "Stand": the date the data are as of, shown under every map and table.
+    pub stand: String,
+    /// Licence of the data, e.g. "CC0-1.0", "dl-de/by-2.0".
+    #[serde(default)]
+    pub licence: Option<String>,
+    /// Attribution lines, shown wherever the data are shown and put into every export.
+    #[serde(default)]
+    pub attribution: Vec<String>,
+    /// A line saying what the atlas is, for the start page.
+    #[serde(default)]
+    pub description: Option<Text>,
+}
+
+fn default_catalogue() -> String {
+    "catalogue.toml".into()
+}
+
+/// The `[settings]` table.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Primary suppression threshold (default 3).
+    #[serde(default = "default_threshold")]
+    pub suppression_threshold: u32,
+    /// The population variable, for the reliability flag.
+    #[serde(default)]
+    pub population_variable: Option<String>,
+    /// Areas below this population are flagged.
+    #[serde(default)]
+    pub min_population: Option<f64>,
+    /// Cell texts that mean "missing" in every data file (default: empty, `-`, `–`, `.`, `...`, `NA`).
+    #[serde(default = "default_missing")]
+    pub missing_markers: Vec<String>,
+    /// Cell texts that mean "suppressed by the source" (default: `x`, `X`, `*`, `•`).
+    #[serde(default = "default_suppressed")]
+    pub suppressed_markers: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            suppression_threshold: default_threshold(),
+            population_variable: None,
+            min_population: None,
+            missing_markers: default_missing(),
+            suppressed_markers: default_suppressed(),
+        }
+    }
+}
+
+fn default_threshold() -> u32 {
+    3
+}
+fn default_missing() -> Vec<String> {
+    ["", "-", "–", "—", ".", "...", "NA", "n/a"].map(String::from).to_vec()
+}
+fn default_suppressed() -> Vec<String> {
+    ["x", "X", "*", "•"].map(String::from).to_vec()
+}
+
+/// An area given inline (e.g. the city itself, which has no boundary file).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InlineArea {
+    /// The key.
+    pub key: String,
+    /// The name.
+    pub name: String,
+    /// The parent key, when the level has a parent with more than one area.
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+/// A `[[level]]` or `[[overlay]]` table.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelConfig {
+    /// Identifier.
+    pub id: String,
+    /// Name of one area of this level ("Stadtteil").
+    pub name: Text,
+    /// Parent level id (levels only).
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Boundary file (GeoJSON, Shapefile, zipped Shapefile).
+    #[serde(default)]
+    pub boundaries: Option<String>,
+    /// Areas given inline, when there is no boundary file.
+    #[serde(default)]
+    pub areas: Vec<InlineArea>,
+    /// The property holding the area key.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// The property holding the area name.
+    #[serde(default)]
+    pub name_property: Option<String>,
+    /// The property holding the parent's key (optional when the parent level has one area).
+    #[serde(default)]
+    pub parent_key: Option<String>,
+    /// Pad keys with leading zeros to this width (keys are strings; "11" → "011").
+    #[serde(default)]
+    pub key_width: Option<usize>,
+    /// CRS of the boundary file when it carries none (e.g. "EPSG:25832").
+    #[serde(default)]
+    pub crs: Option<String>,
+    /// Repair invalid geometries instead of failing.
+    #[serde(default)]
+    pub repair: bool,
+    /// Boundary vintage (Gebietsstand), e.g. "2023".
+    #[serde(default)]
+    pub vintage: Option<String>,
+    /// Overlays: the level whose areas are matched to the overlay's areas by overlap.
+    #[serde(default)]
+    pub members: Option<String>,
+}
+
+/// Table layout of a data file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// One row per area and period, one column per variable.
+    #[default]
+    Wide,
+    /// One row per area, period and variable.
+    Long,
+}
+
+/// A `[[data]]` table: one CSV or XLSX file mapped onto variables.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    /// Path relative to the folder.
+    pub file: String,
+    /// The level whose keys the area column holds.
+    pub level: String,
+    /// Wide or long.
+    #[serde(default)]
+    pub layout: Layout,
+    /// The column with the area key.
+    pub area: String,
+    /// The column with the period (year).
+    #[serde(default)]
+    pub period: Option<String>,
+    /// A fixed period for files without a period column.
+    #[serde(default)]
+    pub period_value: Option<i32>,
+    /// Wide: variable id → column name.
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
+    /// Long: the column naming the variable.
+    #[serde(default)]
+    pub variable_column: Option<String>,
+    /// Long: the column with the value.
+    #[serde(default)]
+    pub value_column: Option<String>,
+    /// Long: source variable name → variable id (names not listed are ignored when
+    /// `ignore_unmapped` is set, else an error).
+    #[serde(default)]
+    pub variable_names: BTreeMap<String, String>,
+    /// Long: skip rows whose variable is not mapped.
+    #[serde(default)]
+    pub ignore_unmapped: bool,
+    /// Rows whose area column is empty (totals, "nicht zuordenbar") are skipped.
+    #[serde(default)]
+    pub skip_empty_area: bool,
+    /// Pad area keys with leading zeros to this width.
+    #[serde(default)]
+    pub key_width: Option<usize>,
+    /// `auto`, `;`, `,`, `tab`, `|`.
+    #[serde(default = "auto")]
+    pub delimiter: String,
+    /// `auto`, `,` or `.`.
+    #[serde(default = "auto")]
+    pub decimal: String,
+    /// `auto`, `utf-8`, `windows-1252`.
+    #[serde(default = "auto")]
+    pub encoding: String,
+    /// XLSX: the sheet (default: the first).
+    #[serde(default)]
+    pub sheet: Option<String>,
+    /// Markers for missing values in this file (default: the settings').
+    #[serde(default)]
+    pub missing: Option<Vec<String>>,
+    /// Markers for source-suppressed values in this file (default: the settings').
+    #[serde(default)]
+    pub suppressed: Option<Vec<String>>,
+}
+
+fn auto() -> String {
+    "auto".into()
+}

@@ -1,0 +1,65 @@
+//! Where the atlas folder's files come from: a directory on disk or files compiled into the
+//! binary (the embedded demo).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A read-only set of files addressed by paths relative to the atlas folder (with `/`).
+pub trait FileSource: Sync {
+    /// Reads one file.
+    fn read(&self, rel: &str) -> std::io::Result<Cow<'_, [u8]>>;
+    /// A description for messages (the folder path or "embedded demo").
+    fn describe(&self) -> String;
+    /// The path of a file on disk, when there is one (for formats read by path).
+    fn path(&self, _rel: &str) -> Option<PathBuf> {
+        None
+    }
+}
+
+/// An atlas folder on disk.
+pub struct DirSource {
+    root: PathBuf,
+}
+
+impl DirSource {
+    /// Opens a folder.
+    pub fn new(root: impl AsRef<Path>) -> Self {
+        DirSource {
+            root: root.as_ref().to_path_buf(),
+        }
+    }
+}
+
+impl FileSource for DirSource {
+    fn read(&self, rel: &str) -> std::io::Result<Cow<'_, [u8]>> {
+        std::fs::read(self.root.join(rel)).map(Cow::Owned)
+    }
+    fn describe(&self) -> String {
+        self.root.display().to_string()
+    }
+    fn path(&self, rel: &str) -> Option<PathBuf> {
+        Some(self.root.join(rel))
+    }
+}
+
+/// Files in memory, e.g. compiled into the binary.
+#[derive(Default)]
+pub struct MemorySource {
+    /// Name for messages.
+    pub name: String,
+    /// Relative path → content.
+    pub files: BTreeMap<String, Cow<'static, [u8]>>,
+}
+
+impl FileSource for MemorySource {
+    fn read(&self, rel: &str) -> std::io::Result<Cow<'_, [u8]>> {
+        self.files
+            .get(rel)
+            .map(|c| Cow::Borrowed(c.as_ref()))
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, format!("{rel} is not in {}", self.name)))
+    }
+    fn describe(&self) -> String {
+        self.name.clone()
+    }
+}
