@@ -1,0 +1,146 @@
+//! Exact optimal 1-D k-means (Fisher 1958, Jenks natural breaks) by dynamic programming with
+//! divide-and-conquer row filling (Wang & Song 2011, Ckmeans.1d.dp): O(k·n·log n) time,
+//! O(k·n) memory for the back-pointers, on the *distinct* sorted values with their multiplicities.
+//!
+//! Working on distinct values with weights keeps ties in one class (an optimal partition never needs
+//! to split equal values) and makes "every class non-empty" hold by construction.
+
+/// Prefix sums of weight, weighted value and weighted square, shifted by `shift` so that the
+/// `q − s²/w` difference loses as few digits as possible (Ckmeans.1d.dp shifts by the median).
+struct Prefix {
+    w: Vec<f64>,
+    s: Vec<f64>,
+    q: Vec<f64>,
+}
+
+impl Prefix {
+    fn new(xs: &[f64], ws: &[f64]) -> Prefix {
+        let n = xs.len();
+        let shift = xs[n / 2];
+        let mut w = Vec::with_capacity(n + 1);
+        let mut s = Vec::with_capacity(n + 1);
+        let mut q = Vec::with_capacity(n + 1);
+        let (mut cw, mut cs, mut cq) = (0.0, 0.0, 0.0);
+        w.push(0.0);
+        s.push(0.0);
+        q.push(0.0);
+        for (&x, &wt) in xs.iter().zip(ws) {
+            let d = x - shift;
+            cw += wt;
+            cs += wt * d;
+            cq += wt * d * d;
+            w.push(cw);
+            s.push(cs);
+            q.push(cq);
+        }
+        Prefix { w, s, q }
+    }
+
+    /// Within-class sum of squares of the distinct values `j..=i`.
+    #[inline]
+    fn cost(&self, j: usize, i: usize) -> f64 {
+        let w = self.w[i + 1] - self.w[j];
+        let s = self.s[i + 1] - self.s[j];
+        let q = self.q[i + 1] - self.q[j];
+        (q - s * s / w).max(0.0)
+    }
+}
+
+/// Partitions the distinct ascending values `xs` (with positive weights `ws`) into `k` contiguous
+/// classes minimising the within-class sum of squares. Returns the index of the first value of
+/// each class (`starts[0] == 0`, strictly increasing). Requires `1 ≤ k ≤ xs.len()`.
+pub(crate) fn ckmeans(xs: &[f64], ws: &[f64], k: usize) -> Vec<usize> {
+    let n = xs.len();
+    debug_assert!(k >= 1 && k <= n && ws.len() == n);
+    if k == 1 {
+        return vec![0];
+    }
+    if k == n {
+        return (0..n).collect();
+    }
+    let p = Prefix::new(xs, ws);
+    // prev[i]: optimal cost of values 0..=i in m classes (row m - 1 while filling row m).
+    let mut prev: Vec<f64> = (0..n).map(|i| p.cost(0, i)).collect();
+    let mut cur = vec![f64::INFINITY; n];
+    // back[(m - 1) * n + i]: first index of the last class in the optimum for 0..=i in m + 1 classes.
+    let mut back = vec![0u32; (k - 1) * n];
+    for m in 1..k {
+        // Row m needs i ≥ m (m + 1 non-empty classes); the last row needs only i = n - 1, and the
+        // other rows only i ≤ n - 1 - (k - 1 - m) so that the remaining classes fit.
+        let (ilo, ihi) = if m == k - 1 {
+            (n - 1, n - 1)
+        } else {
+            (m, n - 1 - (k - 1 - m))
+        };
+        let row = &mut back[(m - 1) * n..m * n];
+        fill(&p, &prev, &mut cur, row, m, ilo, ihi, m, ihi);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let mut starts = vec![0usize; k];
+    let mut i = n - 1;
+    for m in (1..k).rev() {
+        let j = back[(m - 1) * n + i] as usize;
+        starts[m] = j;
+        i = j - 1;
+    }
+    starts
+}
+
+/// Fills `cur[i]` for `i` in `ilo..=ihi` knowing that the optimal split point lies in `jlo..=jhi`
+/// (the optimal split is monotone in `i`, Wang & Song 2011, Theorem 2).
+#[allow(clippy::too_many_arguments)]
+fn fill(
+    p: &Prefix,
+    prev: &[f64],
+    cur: &mut [f64],
+    back: &mut [u32],
+    m: usize,
+    ilo: usize,
+    ihi: usize,
+    jlo: usize,
+    jhi: usize,
+) {
+    if ilo > ihi {
+        return;
+    }
+    let mid = ilo + (ihi - ilo) / 2;
+    let lo = jlo.max(m);
+    let hi = jhi.min(mid);
+    let mut best = f64::INFINITY;
+    let mut best_j = lo;
+    for j in lo..=hi {
+        let c = prev[j - 1] + p.cost(j, mid);
+        if c < best {
+            best = c;
+            best_j = j;
+        }
+    }
+    cur[mid] = best;
+    back[mid] = best_j as u32;
+    if mid > ilo {
+        fill(p, prev, cur, back, m, ilo, mid - 1, jlo, best_j);
+    }
+    fill(p, prev, cur, back, m, mid + 1, ihi, best_j, jhi);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_obvious_groups() {
+        let xs = [1.0, 2.0, 3.0, 10.0, 11.0, 12.0, 50.0, 51.0];
+        let ws = [1.0; 8];
+        assert_eq!(ckmeans(&xs, &ws, 3), vec![0, 3, 6]);
+        assert_eq!(ckmeans(&xs, &ws, 1), vec![0]);
+        assert_eq!(ckmeans(&xs, &ws, 8), (0..8).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn weights_pull_the_split() {
+        // A heavy end value gets a class of its own.
+        let xs = [0.0, 1.0, 2.0];
+        assert_eq!(ckmeans(&xs, &[1.0, 1.0, 100.0], 2), vec![0, 2]);
+        assert_eq!(ckmeans(&xs, &[100.0, 1.0, 1.0], 2), vec![0, 1]);
+    }
+}
