@@ -63,8 +63,8 @@
 //! ```
 //! use sozialatlas_classify::{classify, Closure, Scheme};
 //! use sozialatlas_core::Locale;
-//! let sgb2 = [5.37, 9.0, 8.62, 5.12, 4.97, 4.9, 6.59, 5.37, 6.4, 5.56, 5.12, 4.72, 2.32];
-//! let (breaks, classes) = classify(&sgb2, &Scheme::NaturalBreaks { k: 3 }, Closure::LeftClosed)?;
+//! let unemployed = [5.37, 9.0, 8.62, 5.12, 4.97, 4.9, 6.59, 5.37, 6.4, 5.56, 5.12, 4.72, 2.32];
+//! let (breaks, classes) = classify(&unemployed, &Scheme::NaturalBreaks { k: 3 }, Closure::LeftClosed)?;
 //! assert_eq!(breaks.legend(2, Locale::De), ["2,32 < 4,72", "4,72 < 8,62", "8,62 und größer"]);
 //! assert_eq!(classes.counts, vec![1, 10, 2]);
 //! # Ok::<(), sozialatlas_classify::ClassifyError>(())
