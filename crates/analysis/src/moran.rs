@@ -144,7 +144,7 @@ pub fn moran(y: &[f64], w: &Weights, permutations: usize, seed: u64) -> Result<G
     let mean = y.iter().sum::<f64>() / nf;
     let mut z: Vec<f64> = y.iter().map(|v| v - mean).collect();
     let ss: f64 = z.iter().map(|v| v * v).sum();
-    if !(ss > 1e-24 * y.iter().map(|v| v * v).sum::<f64>().max(f64::MIN_POSITIVE)) {
+    if ss.is_nan() || ss <= 1e-24 * y.iter().map(|v| v * v).sum::<f64>().max(f64::MIN_POSITIVE) {
         return Err(AnalysisError::ConstantValues {
             what: "values".into(),
         });
@@ -205,7 +205,7 @@ pub fn local_moran(y: &[f64], w: &Weights, permutations: usize, seed: u64) -> Re
     let n = y.len();
     let mean = y.iter().sum::<f64>() / n as f64;
     let sd = (y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64).sqrt();
-    if !(sd > 1e-12 * mean.abs().max(1.0)) {
+    if sd.is_nan() || sd <= 1e-12 * mean.abs().max(1.0) {
         return Err(AnalysisError::ConstantValues {
             what: "values".into(),
         });

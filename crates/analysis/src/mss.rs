@@ -436,7 +436,7 @@ pub fn mss_index(settings: &MssSettings, input: &MssInput<'_>) -> Result<MssResu
         });
     }
     let dt = &settings.dynamics_thresholds;
-    if !(dt.positive < dt.negative) {
+    if dt.positive.partial_cmp(&dt.negative) != Some(std::cmp::Ordering::Less) {
         return Err(AnalysisError::InvalidSetting {
             name: "dynamics_thresholds".into(),
             reason: "need positive < negative".into(),
@@ -450,7 +450,7 @@ pub fn mss_index(settings: &MssSettings, input: &MssInput<'_>) -> Result<MssResu
         let pop = input.population[i];
         let state = if excluded {
             Err(Exclusion::Excluded)
-        } else if !(pop >= settings.min_population) {
+        } else if pop.is_nan() || pop < settings.min_population {
             Err(Exclusion::BelowMinimumPopulation)
         } else if input
             .status

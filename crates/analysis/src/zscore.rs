@@ -89,7 +89,7 @@ pub fn zscore(values: &[f64], polarity: Polarity, kind: SdKind) -> Result<ZColum
         .iter()
         .fold(mean.abs(), |m, v| m.max(v.abs()))
         .max(1.0);
-    if values.is_empty() || !(sd > CONSTANT_EPS * scale) {
+    if values.is_empty() || sd.is_nan() || sd <= CONSTANT_EPS * scale {
         return Ok(ZColumn {
             z: vec![0.0; values.len()],
             mean,
