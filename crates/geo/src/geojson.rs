@@ -36,7 +36,6 @@ pub fn read_geojson(
     let ty = obj.get("type").and_then(Value::as_str).unwrap_or("");
 
     // (index, properties, geometry value)
-    let empty = Value::Null;
     let mut items: Vec<(usize, Map<String, Value>, &Value)> = Vec::new();
     match ty {
         "FeatureCollection" => {
@@ -52,10 +51,10 @@ pub fn read_geojson(
                     )
                 })?;
             for (i, f) in feats.iter().enumerate() {
-                items.push(feature_parts(f, i, file, opts)?);
+                items.push(feature_parts(f, i, file)?);
             }
         }
-        "Feature" => items.push(feature_parts(&root, 0, file, opts)?),
+        "Feature" => items.push(feature_parts(&root, 0, file)?),
         "Polygon" | "MultiPolygon" | "GeometryCollection" => items.push((0, Map::new(), &root)),
         "" => {
             return Err(GeoError::file(
@@ -74,7 +73,6 @@ pub fn read_geojson(
             ));
         }
     }
-    let _ = &empty;
 
     let declared = match obj.get("crs") {
         Some(Value::Null) | None => None,
@@ -136,7 +134,6 @@ fn feature_parts<'a>(
     f: &'a Value,
     i: usize,
     file: &str,
-    opts: &ReadOptions,
 ) -> Result<(usize, Map<String, Value>, &'a Value), GeoError> {
     let err = |field: &str, expected: &str, found: String| {
         GeoError::file(file, Some(field), expected, found).at_feature(i, None)
@@ -166,7 +163,6 @@ fn feature_parts<'a>(
         None | Some(Value::Null) => Map::new(),
         Some(other) => return Err(err("properties", "an object or null", json_kind(other))),
     };
-    let _ = opts;
     static NULL: Value = Value::Null;
     Ok((i, properties, o.get("geometry").unwrap_or(&NULL)))
 }

@@ -55,12 +55,6 @@ pub fn read_shapefile(
         .with_encoding(dbase::encoding::EncodingRs::from(encoding))
         .build(Cursor::new(dbf))
         .map_err(|e| GeoError::file(file, Some(".dbf"), "a readable dBASE file", e.to_string()))?;
-    let fields: Vec<(String, usize)> = records
-        .fields()
-        .iter()
-        .map(|f| (f.name().to_string(), f.length() as usize))
-        .collect();
-    let _ = fields;
 
     let mut raw = Vec::new();
     let mut rec_iter = records.iter_records();

@@ -3,7 +3,7 @@
 use geo::kernels::{Kernel, Orientation, RobustKernel};
 use geo::line_intersection::{LineIntersection, line_intersection};
 use geo::orient::{Direction, Orient};
-use geo::{Area, BoundingRect, Contains, Intersects, MakeValid, unary_union};
+use geo::{Area, BoundingRect, Contains, Intersects, MakeValid, MapCoords, unary_union};
 use geo_types::{Coord, Line, LineString, MultiPolygon, Point, Polygon};
 
 /// At most this many problems are listed per geometry; the rest are counted.
@@ -20,6 +20,9 @@ struct Seg {
     n: usize,
 }
 
+/// x min, x max, y min, y max.
+type BBox = (f64, f64, f64, f64);
+
 /// Pairs of segments whose bounding boxes overlap, by sorting on x and sweeping.
 ///
 /// A plain sweep rather than an R-tree: boundary rings are spread out along x, so few
@@ -30,7 +33,7 @@ fn candidate_pairs(segs: &[Seg]) -> Vec<(&Seg, &Seg)> {
         let (a, b) = (s.line.start, s.line.end);
         (a.x.min(b.x), a.x.max(b.x), a.y.min(b.y), a.y.max(b.y))
     };
-    let mut items: Vec<((f64, f64, f64, f64), &Seg)> = segs.iter().map(|s| (bbox(s), s)).collect();
+    let mut items: Vec<(BBox, &Seg)> = segs.iter().map(|s| (bbox(s), s)).collect();
     items.sort_by(|a, b| a.0.0.total_cmp(&b.0.0));
     let mut out = Vec::new();
     for (i, &((_, x1, y0, y1), s)) in items.iter().enumerate() {
@@ -318,11 +321,22 @@ pub fn repair(g: &MultiPolygon<f64>) -> MultiPolygon<f64> {
     let mut out = if validate(&cleaned).is_empty() {
         cleaned
     } else {
-        // Self-intersections within a polygon: the odd-even rule (a bow-tie becomes two
-        // triangles). Overlaps between parts: a union (odd-even would cut the overlap out).
-        let parts: Vec<Polygon<f64>> = cleaned
-            .0
-            .iter()
+        // geo's MakeValid snaps points closer than 1e-4 (absolute): in degrees that is metres.
+        // Work on coordinates scaled to about 10^6 units across, then scale back.
+        let (fwd, back) = scaling(&cleaned);
+        let scaled = cleaned.map_coords(&*fwd);
+        let fixed = fix_invalid(scaled);
+        fixed.map_coords(&*back)
+    };
+    out.0.retain(|p| p.unsigned_area() > 0.0);
+    out.orient(Direction::Default)
+}
+
+/// Self-intersections within a polygon: the odd-even rule (a bow-tie becomes two triangles).
+/// Overlaps between parts: a union (odd-even would cut the overlap out).
+fn fix_invalid(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    let parts: Vec<Polygon<f64>> =
+        mp.0.iter()
             .flat_map(|p| {
                 if validate(&MultiPolygon(vec![p.clone()])).is_empty() {
                     vec![p.clone()]
@@ -333,20 +347,42 @@ pub fn repair(g: &MultiPolygon<f64>) -> MultiPolygon<f64> {
                 }
             })
             .collect();
-        let mp = MultiPolygon(parts);
-        if validate(&mp).is_empty() {
-            mp
-        } else {
-            let u = unary_union(mp.0.iter());
-            if validate(&u).is_empty() {
-                u
-            } else {
-                u.make_valid().unwrap_or(u)
-            }
-        }
+    let mp = MultiPolygon(parts);
+    if validate(&mp).is_empty() {
+        return mp;
+    }
+    let u = unary_union(mp.0.iter());
+    if validate(&u).is_empty() {
+        u
+    } else {
+        u.make_valid().unwrap_or(u)
+    }
+}
+
+type CoordMap = Box<dyn Fn(Coord<f64>) -> Coord<f64>>;
+
+/// A translation and power-of-two scaling that maps the geometry's bounding box to about
+/// 10^6 units across, and its inverse.
+fn scaling(g: &MultiPolygon<f64>) -> (CoordMap, CoordMap) {
+    let Some(r) = g.bounding_rect() else {
+        return (Box::new(|c| c), Box::new(|c| c));
     };
-    out.0.retain(|p| p.unsigned_area() > 0.0);
-    out.orient(Direction::Default)
+    let extent = r.width().max(r.height());
+    if !(extent > 0.0 && extent.is_finite()) {
+        return (Box::new(|c| c), Box::new(|c| c));
+    }
+    let scale = 2f64.powi((1e6 / extent).log2().floor() as i32);
+    let o = r.min();
+    (
+        Box::new(move |c| Coord {
+            x: (c.x - o.x) * scale,
+            y: (c.y - o.y) * scale,
+        }),
+        Box::new(move |c| Coord {
+            x: c.x / scale + o.x,
+            y: c.y / scale + o.y,
+        }),
+    )
 }
 
 /// Orients rings the RFC 7946 way: exterior counter-clockwise, holes clockwise.
