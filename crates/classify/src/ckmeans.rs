@@ -8,40 +8,35 @@
 /// Prefix sums of weight, weighted value and weighted square, shifted by `shift` so that the
 /// `q − s²/w` difference loses as few digits as possible (Ckmeans.1d.dp shifts by the median).
 struct Prefix {
-    w: Vec<f64>,
-    s: Vec<f64>,
-    q: Vec<f64>,
+    /// `(Σw, Σw·x, Σw·x²)` of the first `i` values at index `i`; one array so that a scan over `j`
+    /// reads one stream.
+    sums: Vec<[f64; 3]>,
 }
 
 impl Prefix {
     fn new(xs: &[f64], ws: &[f64]) -> Prefix {
         let n = xs.len();
         let shift = xs[n / 2];
-        let mut w = Vec::with_capacity(n + 1);
-        let mut s = Vec::with_capacity(n + 1);
-        let mut q = Vec::with_capacity(n + 1);
-        let (mut cw, mut cs, mut cq) = (0.0, 0.0, 0.0);
-        w.push(0.0);
-        s.push(0.0);
-        q.push(0.0);
+        let mut sums = Vec::with_capacity(n + 1);
+        let mut acc = [0.0f64; 3];
+        sums.push(acc);
         for (&x, &wt) in xs.iter().zip(ws) {
             let d = x - shift;
-            cw += wt;
-            cs += wt * d;
-            cq += wt * d * d;
-            w.push(cw);
-            s.push(cs);
-            q.push(cq);
+            acc[0] += wt;
+            acc[1] += wt * d;
+            acc[2] += wt * d * d;
+            sums.push(acc);
         }
-        Prefix { w, s, q }
+        Prefix { sums }
     }
 
     /// Within-class sum of squares of the distinct values `j..=i`.
     #[inline]
     fn cost(&self, j: usize, i: usize) -> f64 {
-        let w = self.w[i + 1] - self.w[j];
-        let s = self.s[i + 1] - self.s[j];
-        let q = self.q[i + 1] - self.q[j];
+        let (a, b) = (self.sums[j], self.sums[i + 1]);
+        let w = b[0] - a[0];
+        let s = b[1] - a[1];
+        let q = b[2] - a[2];
         (q - s * s / w).max(0.0)
     }
 }
@@ -108,8 +103,13 @@ fn fill(
     let hi = jhi.min(mid);
     let mut best = f64::INFINITY;
     let mut best_j = lo;
-    for j in lo..=hi {
-        let c = prev[j - 1] + p.cost(j, mid);
+    // p.cost(j, mid) inlined over zipped slices: no bounds checks in the hot loop.
+    let top = p.sums[mid + 1];
+    for (j, (&before, a)) in (lo..=hi).zip(prev[lo - 1..hi].iter().zip(&p.sums[lo..=hi])) {
+        let w = top[0] - a[0];
+        let s = top[1] - a[1];
+        let q = top[2] - a[2];
+        let c = before + (q - s * s / w).max(0.0);
         if c < best {
             best = c;
             best_j = j;

@@ -50,11 +50,19 @@ fn right_closed_wording() {
     let b = Breaks::from_bounds(vec![5.23, 11.17, 17.11, 23.05], Closure::RightClosed).expect("b");
     assert_eq!(
         b.legend(2, Locale::De),
-        ["5,23 bis 11,17", "über 11,17 bis 17,11", "über 17,11 bis 23,05"]
+        [
+            "5,23 bis 11,17",
+            "über 11,17 bis 17,11",
+            "über 17,11 bis 23,05"
+        ]
     );
     assert_eq!(
         b.legend(2, Locale::En),
-        ["5.23 to 11.17", "over 11.17 to 17.11", "over 17.11 to 23.05"]
+        [
+            "5.23 to 11.17",
+            "over 11.17 to 17.11",
+            "over 17.11 to 23.05"
+        ]
     );
 }
 
@@ -75,19 +83,34 @@ fn degenerate_outer_classes_of_the_box_map() {
 
 #[test]
 fn one_class() {
-    let (b, c) = classify(&[3.0, 3.0], &Scheme::Quantiles { k: 4 }, Closure::LeftClosed).expect("b");
+    let (b, c) = classify(
+        &[3.0, 3.0],
+        &Scheme::Quantiles { k: 4 },
+        Closure::LeftClosed,
+    )
+    .expect("b");
     assert_eq!(b.legend(1, Locale::De), ["3,0"]);
     assert_eq!(c.counts, vec![2]);
-    let b = Breaks::compute(&[1.0, 2.0], &Scheme::NaturalBreaks { k: 1 }, Closure::LeftClosed)
-        .expect("b");
+    let b = Breaks::compute(
+        &[1.0, 2.0],
+        &Scheme::NaturalBreaks { k: 1 },
+        Closure::LeftClosed,
+    )
+    .expect("b");
     assert_eq!(b.legend(0, Locale::En), ["1 to 2"]);
 }
 
 #[test]
 fn thousands_are_grouped() {
     let b = Breaks::from_bounds(vec![950.0, 1234.5, 20000.0], Closure::LeftClosed).expect("b");
-    assert_eq!(b.legend(1, Locale::De), ["950,0 < 1.234,5", "1.234,5 und größer"]);
-    assert_eq!(b.legend(1, Locale::En), ["950.0 < 1,234.5", "1,234.5 and above"]);
+    assert_eq!(
+        b.legend(1, Locale::De),
+        ["950,0 < 1.234,5", "1.234,5 und größer"]
+    );
+    assert_eq!(
+        b.legend(1, Locale::En),
+        ["950.0 < 1,234.5", "1,234.5 and above"]
+    );
 }
 
 #[test]

@@ -82,7 +82,12 @@ fn matches_mapclassify() {
             if keeps_extra && ours.len() == run.bins.len() + 1 {
                 assert_eq!(c.counts[ours.len() - 1], 0, "{what}: extra class not empty");
             } else {
-                assert_eq!(ours.len(), run.bins.len(), "{what}: {ours:?} vs {:?}", run.bins);
+                assert_eq!(
+                    ours.len(),
+                    run.bins.len(),
+                    "{what}: {ours:?} vs {:?}",
+                    run.bins
+                );
             }
             for (o, m) in ours.iter().zip(&run.bins) {
                 assert!(close(*o, *m), "{what}: bins {ours:?} vs {:?}", run.bins);

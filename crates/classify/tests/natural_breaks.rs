@@ -137,7 +137,10 @@ fn optimal_over_all_set_partitions_small_n() {
             assert_eq!(b.k(), k);
             let best = best_any_partition(&values, k);
             let got = sse(&values, &classes, k);
-            assert!((got - best).abs() <= tol(&values), "{values:?} k={k}: {got} vs {best}");
+            assert!(
+                (got - best).abs() <= tol(&values),
+                "{values:?} k={k}: {got} vs {best}"
+            );
         }
     }
 }
