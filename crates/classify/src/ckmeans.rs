@@ -59,6 +59,7 @@ pub(crate) fn ckmeans(xs: &[f64], ws: &[f64], k: usize) -> Vec<usize> {
     let mut cur = vec![f64::INFINITY; n];
     // back[(m - 1) * n + i]: first index of the last class in the optimum for 0..=i in m + 1 classes.
     let mut back = vec![0u32; (k - 1) * n];
+    let mut prev_ihi = n - 1;
     for m in 1..k {
         // Row m needs i ≥ m (m + 1 non-empty classes); the last row needs only i = n - 1, and the
         // other rows only i ≤ n - 1 - (k - 1 - m) so that the remaining classes fit.
@@ -67,8 +68,26 @@ pub(crate) fn ckmeans(xs: &[f64], ws: &[f64], k: usize) -> Vec<usize> {
         } else {
             (m, n - 1 - (k - 1 - m))
         };
-        let row = &mut back[(m - 1) * n..m * n];
-        fill(&p, &prev, &mut cur, row, m, ilo, ihi, m, ihi);
+        let (done, rest) = back.split_at_mut((m - 1) * n);
+        // The last class only shrinks with one class more: opt(m − 1, i) ≤ opt(m, i).
+        let floor = if m >= 2 {
+            Floor {
+                back: &done[(m - 2) * n..],
+                ihi: prev_ihi,
+            }
+        } else {
+            Floor { back: &[], ihi: 0 }
+        };
+        let mut f = Fill {
+            p: &p,
+            prev: &prev,
+            cur: &mut cur,
+            back: &mut rest[..n],
+            floor,
+            m,
+        };
+        f.fill(ilo, ihi, m, ihi);
+        prev_ihi = ihi;
         std::mem::swap(&mut prev, &mut cur);
     }
     let mut starts = vec![0usize; k];
@@ -81,46 +100,62 @@ pub(crate) fn ckmeans(xs: &[f64], ws: &[f64], k: usize) -> Vec<usize> {
     starts
 }
 
-/// Fills `cur[i]` for `i` in `ilo..=ihi` knowing that the optimal split point lies in `jlo..=jhi`
-/// (the optimal split is monotone in `i`, Wang & Song 2011, Theorem 2).
-#[allow(clippy::too_many_arguments)]
-fn fill(
-    p: &Prefix,
-    prev: &[f64],
-    cur: &mut [f64],
-    back: &mut [u32],
-    m: usize,
-    ilo: usize,
+/// Lower bounds for the split points of a row: the previous row's split points, known for
+/// `i ≤ ihi` (none for the first row).
+struct Floor<'a> {
+    back: &'a [u32],
     ihi: usize,
-    jlo: usize,
-    jhi: usize,
-) {
-    if ilo > ihi {
-        return;
-    }
-    let mid = ilo + (ihi - ilo) / 2;
-    let lo = jlo.max(m);
-    let hi = jhi.min(mid);
-    let mut best = f64::INFINITY;
-    let mut best_j = lo;
-    // p.cost(j, mid) inlined over zipped slices: no bounds checks in the hot loop.
-    let top = p.sums[mid + 1];
-    for (j, (&before, a)) in (lo..=hi).zip(prev[lo - 1..hi].iter().zip(&p.sums[lo..=hi])) {
-        let w = top[0] - a[0];
-        let s = top[1] - a[1];
-        let q = top[2] - a[2];
-        let c = before + (q - s * s / w).max(0.0);
-        if c < best {
-            best = c;
-            best_j = j;
+}
+
+/// One row of the dynamic programme being filled.
+struct Fill<'a> {
+    p: &'a Prefix,
+    prev: &'a [f64],
+    cur: &'a mut [f64],
+    back: &'a mut [u32],
+    floor: Floor<'a>,
+    m: usize,
+}
+
+impl Fill<'_> {
+    /// Fills `cur[i]` for `i` in `ilo..=ihi` knowing that the optimal split point lies in
+    /// `jlo..=jhi` (the optimal split is monotone in `i`, Wang & Song 2011, Theorem 2).
+    fn fill(&mut self, ilo: usize, ihi: usize, jlo: usize, jhi: usize) {
+        if ilo > ihi {
+            return;
         }
+        let mid = ilo + (ihi - ilo) / 2;
+        let mut lo = jlo.max(self.m);
+        if mid <= self.floor.ihi
+            && let Some(&f) = self.floor.back.get(mid)
+        {
+            lo = lo.max(f as usize);
+        }
+        let hi = jhi.min(mid);
+        let lo = lo.min(hi);
+        let mut best = f64::INFINITY;
+        let mut best_j = lo;
+        // p.cost(j, mid) inlined over zipped slices: no bounds checks in the hot loop.
+        let top = self.p.sums[mid + 1];
+        for (j, (&before, a)) in
+            (lo..=hi).zip(self.prev[lo - 1..hi].iter().zip(&self.p.sums[lo..=hi]))
+        {
+            let w = top[0] - a[0];
+            let s = top[1] - a[1];
+            let q = top[2] - a[2];
+            let c = before + (q - s * s / w).max(0.0);
+            if c < best {
+                best = c;
+                best_j = j;
+            }
+        }
+        self.cur[mid] = best;
+        self.back[mid] = best_j as u32;
+        if mid > ilo {
+            self.fill(ilo, mid - 1, jlo, best_j);
+        }
+        self.fill(mid + 1, ihi, best_j, jhi);
     }
-    cur[mid] = best;
-    back[mid] = best_j as u32;
-    if mid > ilo {
-        fill(p, prev, cur, back, m, ilo, mid - 1, jlo, best_j);
-    }
-    fill(p, prev, cur, back, m, mid + 1, ihi, best_j, jhi);
 }
 
 #[cfg(test)]
