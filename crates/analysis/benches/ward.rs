@@ -5,6 +5,14 @@
 //! CARGO_TARGET_DIR=target-analysis cargo bench -p sozialatlas-analysis --bench ward
 //! /work/venv/bin/python crates/analysis/benches/ward_scipy.py
 //! ```
+//!
+//! Measured on the 2-core development machine (medians; SciPy 1.17.1 best of 3, one run at 20,000):
+//!
+//! | n × 10 | this crate | SciPy `linkage` | ratio | kodama 0.3 | fastcluster `linkage_vector` |
+//! |---|---|---|---|---|---|
+//! | 2,000 | 0.040 s | 0.270 s | 6.7× faster | 0.12 s | 0.047 s |
+//! | 10,000 | 1.02 s | 6.85 s | 6.7× faster | 5.4 s | 1.21 s |
+//! | 20,000 | 4.2 s | 62.7 s | 15× faster | (1.6 GB matrix, not run) | 5.66 s |
 
 use sozialatlas_analysis::matrix::Matrix;
 use sozialatlas_analysis::ward::ward;
