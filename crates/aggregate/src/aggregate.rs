@@ -216,9 +216,9 @@ impl AggregateResult {
 
     /// Sum of the weight column for group `group` in area `area` (None when counting).
     pub fn sum(&self, group: usize, area: usize) -> Option<f64> {
-        self.sums.as_ref().map(|s| {
-            s[group * self.stride() + area] as f64 / crate::records::WEIGHT_SCALE as f64
-        })
+        self.sums
+            .as_ref()
+            .map(|s| s[group * self.stride() + area] as f64 / crate::records::WEIGHT_SCALE as f64)
     }
 
     /// The same sum as an exact decimal string.
@@ -239,10 +239,7 @@ impl AggregateResult {
             push_field(&mut line, g);
         }
         line.push(',');
-        push_field(
-            &mut line,
-            if self.sums.is_some() { "sum" } else { "count" },
-        );
+        push_field(&mut line, if self.sums.is_some() { "sum" } else { "count" });
         line.push('\n');
         out.write_all(line.as_bytes())?;
         for (a, key) in self.area_keys.iter().enumerate() {
@@ -292,7 +289,7 @@ struct Plan {
 /// Per-thread accumulator: group ids are local to the thread until the merge.
 struct Tally {
     stride: usize,
-    group_ids: HashMap<Vec<u8>, u32>,
+    group_ids: HashMap<Vec<u8>, u32, foldhash::fast::FixedState>,
     counts: Vec<u64>,
     sums: Option<Vec<i128>>,
 }
@@ -301,7 +298,7 @@ impl Tally {
     fn new(stride: usize, weighted: bool) -> Self {
         Tally {
             stride,
-            group_ids: HashMap::new(),
+            group_ids: HashMap::default(),
             counts: Vec::new(),
             sums: weighted.then(Vec::new),
         }
@@ -528,8 +525,8 @@ pub fn aggregate_csv<R: Read>(
     let mut line_base = header_lines; // lines before the chunk
     for r in &mut reports {
         if let Some(mut e) = r.error.take() {
-            if let AggregateError::InvalidValue { line, .. } | AggregateError::UnclosedQuote { line } =
-                &mut e
+            if let AggregateError::InvalidValue { line, .. }
+            | AggregateError::UnclosedQuote { line } = &mut e
             {
                 *line += line_base;
             }
@@ -767,10 +764,11 @@ fn process_chunk(
         let problem = |col: usize, value: &[u8], reason: &'static str| (col, lossy(value), reason);
         let parsed = (|| {
             let get = |col: usize| {
-                fields
-                    .get(col)
-                    .map(|f| &chunk[f.start..f.end])
-                    .ok_or((col, String::new(), "the record has no such field"))
+                fields.get(col).map(|f| &chunk[f.start..f.end]).ok_or((
+                    col,
+                    String::new(),
+                    "the record has no such field",
+                ))
             };
             let xs = get(plan.x)?;
             let x = parse_f64(xs, plan.decimal_comma)

@@ -248,6 +248,54 @@ impl PreparedArea {
 }
 
 const EMPTY: u32 = u32::MAX;
+
+/// The cell array, in 16 bits a cell when the numbers fit: random points miss the cache on the
+/// cell load, so its size is what the throughput depends on.
+#[derive(Clone, Debug)]
+enum Cells {
+    /// `0xFFFF` empty, `< 0x8000` an area, else `0x8000 | k` for the k-th mixed cell.
+    Small(Vec<u16>),
+    /// The `u32` encoding (`EMPTY`, area, `MIXED | k`).
+    Large(Vec<u32>),
+}
+
+impl Cells {
+    fn new(cells: Vec<u32>, n_areas: usize, n_mixed: usize) -> Self {
+        if n_areas < 0x8000 && n_mixed < 0x7FFF {
+            Cells::Small(
+                cells
+                    .into_iter()
+                    .map(|c| match c {
+                        EMPTY => 0xFFFF,
+                        c if c >= MIXED => (0x8000 | (c - MIXED)) as u16,
+                        c => c as u16,
+                    })
+                    .collect(),
+            )
+        } else {
+            Cells::Large(cells)
+        }
+    }
+
+    #[inline(always)]
+    fn get(&self, i: usize) -> u32 {
+        match self {
+            Cells::Small(v) => match v[i] {
+                0xFFFF => EMPTY,
+                c if c >= 0x8000 => MIXED | u32::from(c - 0x8000),
+                c => u32::from(c),
+            },
+            Cells::Large(v) => v[i],
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Cells::Small(v) => v.len(),
+            Cells::Large(v) => v.len(),
+        }
+    }
+}
 const MIXED: u32 = 1 << 31;
 const FULL: u32 = 1 << 31;
 
@@ -262,7 +310,7 @@ struct Grid {
     rows: Buckets,
     /// Per cell: `EMPTY`, an area index (< 2³¹) for a cell inside exactly one area and touched by
     /// no boundary, or `MIXED | k` for the k-th mixed cell.
-    cells: Vec<u32>,
+    cells: Cells,
     /// `mixed_start[k]..mixed_start[k + 1]` indexes `mixed` for the k-th mixed cell.
     mixed_start: Vec<u32>,
     /// Area index, with `FULL` set when the area contains the whole cell (no boundary in it);
@@ -390,7 +438,7 @@ impl PolygonIndex {
         if !(x >= g.min_x && x <= g.max_x && y >= g.min_y && y <= g.max_y) {
             return None;
         }
-        let cell = g.cells[g.rows.of(y) * g.cols.n + g.cols.of(x)];
+        let cell = g.cells.get(g.rows.of(y) * g.cols.n + g.cols.of(x));
         if cell < MIXED {
             Some(cell as usize)
         } else if cell == EMPTY {
@@ -463,7 +511,12 @@ impl PolygonIndex {
     /// Grid statistics: (columns, rows, share of cells answered without an edge test).
     pub fn grid_stats(&self) -> (usize, usize, f64) {
         let g = &self.grid;
-        let direct = g.cells.iter().filter(|&&c| c < MIXED || c == EMPTY).count();
+        let direct = (0..g.cells.len())
+            .filter(|&i| {
+                let c = g.cells.get(i);
+                c < MIXED || c == EMPTY
+            })
+            .count();
         (g.cols.n, g.rows.n, direct as f64 / g.cells.len() as f64)
     }
 }
@@ -499,7 +552,7 @@ impl Grid {
             min_y = min_y.min(a.min_y);
             max_x = max_x.max(a.max_x);
             max_y = max_y.max(a.max_y);
-            n_edges += a.edges.len();
+            n_edges += a.band_edges_unique().count();
         }
         if n_edges == 0 {
             // Nothing to find: an empty bounding box rejects every point.
@@ -510,7 +563,7 @@ impl Grid {
                 max_y: f64::NEG_INFINITY,
                 cols: Buckets::new(0.0, 0.0, 1),
                 rows: Buckets::new(0.0, 0.0, 1),
-                cells: vec![EMPTY],
+                cells: Cells::Large(vec![EMPTY]),
                 mixed_start: vec![0],
                 mixed: Vec::new(),
             };
@@ -628,6 +681,7 @@ impl Grid {
             }
             i = j;
         }
+        let n_mixed = mixed_start.len() - 1;
         Grid {
             min_x,
             min_y,
@@ -635,7 +689,7 @@ impl Grid {
             max_y,
             cols,
             rows,
-            cells,
+            cells: Cells::new(cells, areas.len(), n_mixed),
             mixed_start,
             mixed,
         }

@@ -252,7 +252,10 @@ fn parse_slow(s: &[u8], decimal_comma: bool) -> Option<f64> {
     }
     let text = std::str::from_utf8(&tmp[..s.len()]).ok()?;
     // The standard parser also takes "inf" and "NaN": not coordinates nor weights.
-    if !text.bytes().all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b)) {
+    if !text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+    {
         return None;
     }
     text.parse::<f64>().ok().filter(|v| v.is_finite())
@@ -405,15 +408,27 @@ mod tests {
     #[test]
     fn parses_numbers_exactly() {
         for s in [
-            "0", "-0.5", "394512.37", "5712345.81", "7.4512345", "51.5", "1e3", "-2.5E-3",
-            "123456789012345678", "0.1", "  42 ", "+1.",
+            "0",
+            "-0.5",
+            "394512.37",
+            "5712345.81",
+            "7.4512345",
+            "51.5",
+            "1e3",
+            "-2.5E-3",
+            "123456789012345678",
+            "0.1",
+            "  42 ",
+            "+1.",
         ] {
             let expected: f64 = s.trim().parse().unwrap();
             assert_eq!(parse_f64(s.as_bytes(), false), Some(expected), "{s}");
         }
         assert_eq!(parse_f64(b"7,25", true), Some(7.25));
         assert_eq!(parse_f64(b"7,25", false), None);
-        for bad in ["", "-", ".", "1.2.3", "1,2,3", "abc", "inf", "NaN", "1e400", "1 2"] {
+        for bad in [
+            "", "-", ".", "1.2.3", "1,2,3", "abc", "inf", "NaN", "1e400", "1 2",
+        ] {
             assert_eq!(parse_f64(bad.as_bytes(), true), None, "{bad}");
         }
     }

@@ -25,7 +25,11 @@ fn random_points_agree_with_naive_crossing_number() {
             (0..areas.len()).all(|i| !index.on_boundary(i, x, y)),
             "random point on a border"
         );
-        assert_eq!(index.locate(x, y), found.first().copied(), "point ({x}, {y})");
+        assert_eq!(
+            index.locate(x, y),
+            found.first().copied(),
+            "point ({x}, {y})"
+        );
         inside += usize::from(!found.is_empty());
     }
     // The bounding box is about half city.
@@ -106,5 +110,8 @@ fn adversarial_points_go_to_exactly_one_area() {
          on shared borders: {shared_single_owner} by the half-open rule, {shared_fallback} by fallback",
         pts.len()
     );
-    assert!(by_containers[2] + by_containers[3] > 10_000, "many shared-border points");
+    assert!(
+        by_containers[2] + by_containers[3] > 10_000,
+        "many shared-border points"
+    );
 }

@@ -57,7 +57,10 @@ fn generate(n: usize, seed: u64, delim: char, decimal_comma: bool) -> Generated 
             g.outside_lines.push(i as u64 + 2);
         }
         let (xs, ys) = if decimal_comma {
-            (format!("{x}").replace('.', ","), format!("{y}").replace('.', ","))
+            (
+                format!("{x}").replace('.', ","),
+                format!("{y}").replace('.', ","),
+            )
         } else {
             (format!("{x}"), format!("{y}"))
         };
@@ -128,9 +131,17 @@ fn semicolon_decimal_comma_crlf_and_bom() {
     let total: u64 = (0..r.groups.len())
         .map(|gi| (0..4).map(|a| r.count(gi, a)).sum::<u64>())
         .sum();
-    let expected: u64 = g.counts.iter().flatten().map(|c| c[..4].iter().sum::<u64>()).sum();
+    let expected: u64 = g
+        .counts
+        .iter()
+        .flatten()
+        .map(|c| c[..4].iter().sum::<u64>())
+        .sum();
     assert_eq!(total, expected);
-    assert_eq!(r.groups[0], vec!["2022".to_string(), "alter; 65+".to_string()]);
+    assert_eq!(
+        r.groups[0],
+        vec!["2022".to_string(), "alter; 65+".to_string()]
+    );
 }
 
 #[test]
@@ -163,7 +174,11 @@ fn writes_result_csv() {
     let r = aggregate_csv(csv.as_bytes(), &index, &opts, &|_| {}).unwrap();
     let mut out = Vec::new();
     r.write_csv(&mut out, "area").unwrap();
-    assert!(String::from_utf8(out).unwrap().starts_with("area,sum\nsq00,0.3\n"));
+    assert!(
+        String::from_utf8(out)
+            .unwrap()
+            .starts_with("area,sum\nsq00,0.3\n")
+    );
 }
 
 #[test]
@@ -181,17 +196,30 @@ fn bad_coordinate_names_line_and_column() {
     lines[25_000] = fields.join(",");
     g = lines.join("\n");
     for threads in [1, 2, 3] {
-        let err = aggregate_csv(g.as_bytes(), &index, &options(4096, threads), &|_| {}).unwrap_err();
+        let err =
+            aggregate_csv(g.as_bytes(), &index, &options(4096, threads), &|_| {}).unwrap_err();
         match &err {
-            AggregateError::InvalidValue { line, column, field, value, .. } => {
-                assert_eq!((*line, column.as_str(), *field, value.as_str()), (20_002, "y", 4, "5O.1"));
+            AggregateError::InvalidValue {
+                line,
+                column,
+                field,
+                value,
+                ..
+            } => {
+                assert_eq!(
+                    (*line, column.as_str(), *field, value.as_str()),
+                    (20_002, "y", 4, "5O.1")
+                );
             }
             other => panic!("unexpected {other:?}"),
         }
         assert!(err.to_string().contains("line 20002, column 'y'"), "{err}");
     }
 
-    let opts = AggregateOptions { skip_invalid: true, ..options(4096, 2) };
+    let opts = AggregateOptions {
+        skip_invalid: true,
+        ..options(4096, 2)
+    };
     let r = aggregate_csv(g.as_bytes(), &index, &opts, &|_| {}).unwrap();
     assert_eq!(r.skipped, 2);
     assert_eq!(r.skipped_sample[0].line, 20_002);
@@ -202,18 +230,39 @@ fn bad_coordinate_names_line_and_column() {
 #[test]
 fn header_problems_and_transform() {
     let index = squares();
-    let err = aggregate_csv(&b"lon,lat\n1,2\n"[..], &index, &AggregateOptions::new("x", "y"), &|_| {})
-        .unwrap_err();
-    assert!(matches!(err, AggregateError::MissingColumn { ref name, .. } if name == "x"), "{err}");
-    let err = aggregate_csv(&b""[..], &index, &AggregateOptions::new("x", "y"), &|_| {}).unwrap_err();
+    let err = aggregate_csv(
+        &b"lon,lat\n1,2\n"[..],
+        &index,
+        &AggregateOptions::new("x", "y"),
+        &|_| {},
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, AggregateError::MissingColumn { ref name, .. } if name == "x"),
+        "{err}"
+    );
+    let err =
+        aggregate_csv(&b""[..], &index, &AggregateOptions::new("x", "y"), &|_| {}).unwrap_err();
     assert!(matches!(err, AggregateError::Empty));
-    let err = aggregate_csv(&b"x,y\n1,\"2\n"[..], &index, &AggregateOptions::new("x", "y"), &|_| {})
-        .unwrap_err();
-    assert!(matches!(err, AggregateError::UnclosedQuote { line: 2 }), "{err}");
+    let err = aggregate_csv(
+        &b"x,y\n1,\"2\n"[..],
+        &index,
+        &AggregateOptions::new("x", "y"),
+        &|_| {},
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, AggregateError::UnclosedQuote { line: 2 }),
+        "{err}"
+    );
 
     // A transform that shifts points by +1 in x and rejects negative x.
     let shift = |x: f64, y: f64| (x >= 0.0).then_some((x + 1.0, y));
-    let opts = AggregateOptions { transform: Some(&shift), skip_invalid: true, ..AggregateOptions::new("x", "y") };
+    let opts = AggregateOptions {
+        transform: Some(&shift),
+        skip_invalid: true,
+        ..AggregateOptions::new("x", "y")
+    };
     let r = aggregate_csv(&b"x,y\n0.5,0.5\n-1,0.5\n"[..], &index, &opts, &|_| {}).unwrap();
     assert_eq!(r.count(0, 2), 1, "moved into sq10");
     assert_eq!(r.skipped, 1);

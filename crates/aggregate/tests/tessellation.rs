@@ -7,7 +7,12 @@ use sozialatlas_aggregate::{IndexOptions, PolygonIndex};
 /// A jittered n × n grid of quads over [0, n]², vertices on a 1/16 lattice (so midpoints of edges
 /// are exact), cells merged into `k` multipolygon areas, cell (0, 0) with a diamond hole that is
 /// itself an extra area.
-fn tessellation(n: usize, jitter: &[(i8, i8)], owner: &[usize], k: usize) -> Vec<(String, MultiPolygon<f64>)> {
+fn tessellation(
+    n: usize,
+    jitter: &[(i8, i8)],
+    owner: &[usize],
+    k: usize,
+) -> Vec<(String, MultiPolygon<f64>)> {
     let vertex = |i: usize, j: usize| {
         let (jx, jy) = if i == 0 || j == 0 || i == n || j == n {
             (0, 0)
@@ -36,7 +41,11 @@ fn tessellation(n: usize, jitter: &[(i8, i8)], owner: &[usize], k: usize) -> Vec
                 vertex(i, j + 1),
                 vertex(i, j),
             ]);
-            let holes = if i == 0 && j == 0 { vec![diamond.clone()] } else { vec![] };
+            let holes = if i == 0 && j == 0 {
+                vec![diamond.clone()]
+            } else {
+                vec![]
+            };
             parts[owner[(i * n + j) % owner.len()] % k].push(Polygon::new(ring, holes));
         }
     }
@@ -49,7 +58,11 @@ fn tessellation(n: usize, jitter: &[(i8, i8)], owner: &[usize], k: usize) -> Vec
         .collect()
 }
 
-fn test_points(n: usize, random: &[(i32, i32)], areas: &[(String, MultiPolygon<f64>)]) -> Vec<(f64, f64)> {
+fn test_points(
+    n: usize,
+    random: &[(i32, i32)],
+    areas: &[(String, MultiPolygon<f64>)],
+) -> Vec<(f64, f64)> {
     let mut pts: Vec<(f64, f64)> = random
         .iter()
         .map(|&(x, y)| (f64::from(x) / 64.0, f64::from(y) / 64.0))
@@ -157,7 +170,10 @@ fn empty_and_degenerate_inputs() {
     assert_eq!(index.locate(0.0, 0.0), None);
     let index = PolygonIndex::new(vec![("none".into(), MultiPolygon(vec![]))]).unwrap();
     assert_eq!(index.locate(0.0, 0.0), None);
-    let bad = Polygon::new(LineString::from(vec![(0.0, 0.0), (f64::NAN, 1.0), (1.0, 0.0)]), vec![]);
+    let bad = Polygon::new(
+        LineString::from(vec![(0.0, 0.0), (f64::NAN, 1.0), (1.0, 0.0)]),
+        vec![],
+    );
     assert!(PolygonIndex::new(vec![("bad".into(), MultiPolygon(vec![bad]))]).is_err());
     let index = tessellation(2, &[(0, 0)], &[0], 1);
     let index = PolygonIndex::new(index).unwrap();
