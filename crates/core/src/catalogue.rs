@@ -115,7 +115,7 @@ impl Polarity {
 
 /// The formula of an indicator (METHODS §2).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "formula", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "formula", rename_all = "snake_case")]
 pub enum Formula {
     /// `numerator / denominator × factor`, e.g. SGB II quota (factor 100), births per 1,000.
     Ratio {
@@ -247,7 +247,7 @@ pub enum ChangeKind {
 
 /// An indicator (Indikator) of the catalogue.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RawIndicator", into = "RawIndicator")]
 pub struct Indicator {
     /// Stable identifier used in URLs.
     pub id: String,
@@ -258,26 +258,194 @@ pub struct Indicator {
     /// Unit shown with values: `%`, `‰`, `je 1.000`, `Personen`, `je km²` …
     pub unit: String,
     /// The formula.
-    #[serde(flatten)]
     pub formula: Formula,
     /// Whether higher is better or worse.
-    #[serde(default)]
     pub polarity: Polarity,
     /// Decimals shown (default 1, 0 for counts).
-    #[serde(default)]
     pub decimals: Option<usize>,
     /// Definition in plain words.
-    #[serde(default)]
     pub definition: Option<Text>,
     /// Source of the data.
-    #[serde(default)]
     pub source: Option<String>,
     /// Reference date (Stichtag), e.g. "31.12.".
-    #[serde(default)]
     pub reference_date: Option<String>,
     /// Notes (Hinweise) for readers.
-    #[serde(default)]
     pub notes: Option<Text>,
+}
+
+/// The catalogue's flat form of an indicator: `formula = "ratio"` with its fields beside it.
+/// Unknown fields are refused, so a typo in the catalogue is an error, not a silent default.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIndicator {
+    id: String,
+    name: Text,
+    dimension: String,
+    unit: String,
+    formula: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    numerator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    denominator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    variable: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    factor: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    proportion: Option<bool>,
+    #[serde(default)]
+    polarity: Polarity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    decimals: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    definition: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reference_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    notes: Option<Text>,
+}
+
+impl TryFrom<RawIndicator> for Indicator {
+    type Error = String;
+    fn try_from(r: RawIndicator) -> Result<Self, String> {
+        let need = |v: Option<String>, field: &str| {
+            v.ok_or_else(|| {
+                format!(
+                    "indicator `{}`: formula `{}` needs the field `{field}`",
+                    r.id, r.formula
+                )
+            })
+        };
+        let refuse = |present: bool, field: &str| {
+            if present {
+                Err(format!(
+                    "indicator `{}`: formula `{}` takes no field `{field}`",
+                    r.id, r.formula
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        let formula = match r.formula.as_str() {
+            "ratio" => {
+                refuse(r.variable.is_some(), "variable")?;
+                Formula::Ratio {
+                    numerator: need(r.numerator.clone(), "numerator")?,
+                    denominator: need(r.denominator.clone(), "denominator")?,
+                    factor: r.factor.unwrap_or(100.0),
+                    proportion: r.proportion.unwrap_or(true),
+                }
+            }
+            "quotient" => {
+                refuse(r.variable.is_some(), "variable")?;
+                refuse(r.proportion.is_some(), "proportion")?;
+                Formula::Quotient {
+                    numerator: need(r.numerator.clone(), "numerator")?,
+                    denominator: need(r.denominator.clone(), "denominator")?,
+                    factor: r.factor.unwrap_or(100.0),
+                }
+            }
+            "index" => {
+                refuse(r.variable.is_some(), "variable")?;
+                refuse(r.factor.is_some(), "factor")?;
+                Formula::Index {
+                    numerator: need(r.numerator.clone(), "numerator")?,
+                    denominator: r.denominator.clone(),
+                }
+            }
+            "density" => {
+                refuse(r.denominator.is_some(), "denominator")?;
+                refuse(r.factor.is_some(), "factor")?;
+                Formula::Density {
+                    numerator: need(r.numerator.clone(), "numerator")?,
+                }
+            }
+            "count" => {
+                refuse(r.denominator.is_some(), "denominator")?;
+                refuse(r.factor.is_some(), "factor")?;
+                Formula::Count {
+                    variable: need(r.variable.clone().or(r.numerator.clone()), "variable")?,
+                }
+            }
+            other => {
+                return Err(format!(
+                    "indicator `{}`: unknown formula `{other}` (expected ratio, quotient, index, density or count)",
+                    r.id
+                ));
+            }
+        };
+        Ok(Indicator {
+            id: r.id,
+            name: r.name,
+            dimension: r.dimension,
+            unit: r.unit,
+            formula,
+            polarity: r.polarity,
+            decimals: r.decimals,
+            definition: r.definition,
+            source: r.source,
+            reference_date: r.reference_date,
+            notes: r.notes,
+        })
+    }
+}
+
+impl From<Indicator> for RawIndicator {
+    fn from(i: Indicator) -> Self {
+        let (formula, numerator, denominator, variable, factor, proportion) = match i.formula {
+            Formula::Ratio {
+                numerator,
+                denominator,
+                factor,
+                proportion,
+            } => (
+                "ratio",
+                Some(numerator),
+                Some(denominator),
+                None,
+                Some(factor),
+                Some(proportion),
+            ),
+            Formula::Quotient {
+                numerator,
+                denominator,
+                factor,
+            } => (
+                "quotient",
+                Some(numerator),
+                Some(denominator),
+                None,
+                Some(factor),
+                None,
+            ),
+            Formula::Index {
+                numerator,
+                denominator,
+            } => ("index", Some(numerator), denominator, None, None, None),
+            Formula::Density { numerator } => ("density", Some(numerator), None, None, None, None),
+            Formula::Count { variable } => ("count", None, None, Some(variable), None, None),
+        };
+        RawIndicator {
+            id: i.id,
+            name: i.name,
+            dimension: i.dimension,
+            unit: i.unit,
+            formula: formula.to_string(),
+            numerator,
+            denominator,
+            variable,
+            factor,
+            proportion,
+            polarity: i.polarity,
+            decimals: i.decimals,
+            definition: i.definition,
+            source: i.source,
+            reference_date: i.reference_date,
+            notes: i.notes,
+        }
+    }
 }
 
 impl Indicator {
@@ -354,13 +522,25 @@ impl Catalogue {
         let mut seen = HashSet::new();
         for d in &self.dimensions {
             if !seen.insert(("dimension", d.id.as_str())) {
-                problems.push(problem("dimension", &d.id, "id", "a unique id", "a duplicate"));
+                problems.push(problem(
+                    "dimension",
+                    &d.id,
+                    "id",
+                    "a unique id",
+                    "a duplicate",
+                ));
             }
         }
         let var_ids: HashSet<&str> = self.variables.iter().map(|v| v.id.as_str()).collect();
         for v in &self.variables {
             if !seen.insert(("variable", v.id.as_str())) {
-                problems.push(problem("variable", &v.id, "id", "a unique id", "a duplicate"));
+                problems.push(problem(
+                    "variable",
+                    &v.id,
+                    "id",
+                    "a unique id",
+                    "a duplicate",
+                ));
             }
             for part in &v.sum {
                 if !var_ids.contains(part.as_str()) {
@@ -385,7 +565,13 @@ impl Catalogue {
         }
         for ind in &self.indicators {
             if !seen.insert(("indicator", ind.id.as_str())) {
-                problems.push(problem("indicator", &ind.id, "id", "a unique id", "a duplicate"));
+                problems.push(problem(
+                    "indicator",
+                    &ind.id,
+                    "id",
+                    "a unique id",
+                    "a duplicate",
+                ));
             }
             if self.dimension(&ind.dimension).is_none() {
                 problems.push(problem(
@@ -483,7 +669,11 @@ impl Catalogue {
             .map(|v| v.id.as_str())
             .collect();
         let mut out = Vec::new();
-        let mut pending: Vec<&Variable> = self.variables.iter().filter(|v| !v.sum.is_empty()).collect();
+        let mut pending: Vec<&Variable> = self
+            .variables
+            .iter()
+            .filter(|v| !v.sum.is_empty())
+            .collect();
         while !pending.is_empty() {
             let before = pending.len();
             pending.retain(|v| {
@@ -503,7 +693,13 @@ impl Catalogue {
     }
 }
 
-fn problem(kind: &'static str, item: &str, field: &str, expected: &str, found: &str) -> CatalogueProblem {
+fn problem(
+    kind: &'static str,
+    item: &str,
+    field: &str,
+    expected: &str,
+    found: &str,
+) -> CatalogueProblem {
     CatalogueProblem {
         item_kind: kind,
         item: item.to_string(),

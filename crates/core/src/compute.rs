@@ -164,17 +164,29 @@ pub struct IndicatorValue {
 impl IndicatorValue {
     /// The value as published: `None` unless the state is [`ValueState::Ok`].
     pub fn published(&self) -> Option<f64> {
-        if self.state == ValueState::Ok { self.value } else { None }
+        if self.state == ValueState::Ok {
+            self.value
+        } else {
+            None
+        }
     }
 
     /// The numerator as published.
     pub fn published_numerator(&self) -> Option<f64> {
-        if self.state == ValueState::Ok { self.numerator } else { None }
+        if self.state == ValueState::Ok {
+            self.numerator
+        } else {
+            None
+        }
     }
 
     /// The denominator as published.
     pub fn published_denominator(&self) -> Option<f64> {
-        if self.state == ValueState::Ok { self.denominator } else { None }
+        if self.state == ValueState::Ok {
+            self.denominator
+        } else {
+            None
+        }
     }
 }
 
@@ -282,7 +294,9 @@ pub fn compute(
     }
 
     // 2. aggregation, finest level first
-    let depths = tree.level_depths().unwrap_or_else(|_| vec![0; tree.levels.len()]);
+    let depths = tree
+        .level_depths()
+        .unwrap_or_else(|_| vec![0; tree.levels.len()]);
     let children = tree.children();
     let mut parents: Vec<usize> = (0..n_areas)
         .filter(|&a| !children[a].is_empty() && !tree.levels[tree.areas[a].level].overlay)
@@ -299,14 +313,21 @@ pub fn compute(
     // 3. derived variables, parts first
     for dv in catalogue.derived_order() {
         let v = var_index[dv.id.as_str()];
-        let parts: Vec<usize> = dv.sum.iter().filter_map(|s| var_index.get(s.as_str()).copied()).collect();
+        let parts: Vec<usize> = dv
+            .sum
+            .iter()
+            .filter_map(|s| var_index.get(s.as_str()).copied())
+            .collect();
         for p in 0..out.periods.len() {
             for a in 0..n_areas {
                 let i = out.idx(p, a, v);
                 if out.cells[i].value.is_some() {
                     continue;
                 }
-                let cells: Vec<Cell> = parts.iter().map(|&pv| out.cells[out.idx(p, a, pv)]).collect();
+                let cells: Vec<Cell> = parts
+                    .iter()
+                    .map(|&pv| out.cells[out.idx(p, a, pv)])
+                    .collect();
                 out.cells[i] = sum_cells(&cells, CellState::Derived);
             }
         }
@@ -321,7 +342,15 @@ pub fn compute(
             }
         }
     }
-    apply_suppression(&mut out, tree, catalogue, &children, &published_var, &var_index, settings);
+    apply_suppression(
+        &mut out,
+        tree,
+        catalogue,
+        &children,
+        &published_var,
+        &var_index,
+        settings,
+    );
 
     // 5. indicators
     let root = tree.root();
@@ -332,9 +361,19 @@ pub fn compute(
     for (ii, ind) in catalogue.indicators.iter().enumerate() {
         for (p, &period) in out.periods.clone().iter().enumerate() {
             let reference = match (&ind.formula, root) {
-                (Formula::Index { numerator, denominator }, Some(r)) => {
-                    index_base(&out, p, r, var_index[numerator.as_str()], denominator.as_deref().map(|d| var_index[d]))
-                }
+                (
+                    Formula::Index {
+                        numerator,
+                        denominator,
+                    },
+                    Some(r),
+                ) => index_base(
+                    &out,
+                    p,
+                    r,
+                    var_index[numerator.as_str()],
+                    denominator.as_deref().map(|d| var_index[d]),
+                ),
                 _ => None,
             };
             for a in 0..n_areas {
@@ -347,7 +386,9 @@ pub fn compute(
                 {
                     value.low_population = pop < min;
                 }
-                if let Formula::Ratio { proportion: true, .. } = ind.formula
+                if let Formula::Ratio {
+                    proportion: true, ..
+                } = ind.formula
                     && let (Some(n), Some(d)) = (value.numerator, value.denominator)
                     && n > d
                 {
@@ -361,7 +402,10 @@ pub fn compute(
                         ),
                     });
                 }
-                if value.state == ValueState::Missing && value.value.is_none() && is_all_missing(&out, &var_index, &ind.formula, p, a) {
+                if value.state == ValueState::Missing
+                    && value.value.is_none()
+                    && is_all_missing(&out, &var_index, &ind.formula, p, a)
+                {
                     // nothing at all for this area and period: keep as missing, no row noise
                 }
                 out.values.push(value);
@@ -371,7 +415,13 @@ pub fn compute(
     out
 }
 
-fn is_all_missing(out: &Computed, var_index: &HashMap<&str, usize>, f: &Formula, p: usize, a: usize) -> bool {
+fn is_all_missing(
+    out: &Computed,
+    var_index: &HashMap<&str, usize>,
+    f: &Formula,
+    p: usize,
+    a: usize,
+) -> bool {
     f.variables()
         .iter()
         .all(|v| out.cells[out.idx(p, a, var_index[v])].state == CellState::Missing)
@@ -404,7 +454,10 @@ fn aggregate_cell(
     a: usize,
     v: usize,
 ) {
-    let cells: Vec<Cell> = children.iter().map(|&c| out.cells[out.idx(p, c, v)]).collect();
+    let cells: Vec<Cell> = children
+        .iter()
+        .map(|&c| out.cells[out.idx(p, c, v)])
+        .collect();
     let agg = sum_cells(&cells, CellState::Aggregated);
     let i = out.idx(p, a, v);
     let given = out.cells[i];
@@ -493,7 +546,10 @@ fn apply_suppression(
             }
             for a in 0..out.n_areas {
                 // Unpublished variables are unknown to a reader; model them as unknown cells.
-                let cell_id = |var: usize, values: &mut Vec<Option<f64>>, ids: &mut HashMap<(usize, usize), usize>, thresholds: &mut Vec<u32>| {
+                let cell_id = |var: usize,
+                               values: &mut Vec<Option<f64>>,
+                               ids: &mut HashMap<(usize, usize), usize>,
+                               thresholds: &mut Vec<u32>| {
                     *ids.entry((a, var)).or_insert_with(|| {
                         values.push(None);
                         thresholds.push(0);
@@ -519,7 +575,13 @@ fn apply_suppression(
 }
 
 /// The index reference `x_ref` of the city.
-fn index_base(out: &Computed, p: usize, root: usize, num: usize, den: Option<usize>) -> Option<f64> {
+fn index_base(
+    out: &Computed,
+    p: usize,
+    root: usize,
+    num: usize,
+    den: Option<usize>,
+) -> Option<f64> {
     let n = out.cells[out.idx(p, root, num)].value?;
     match den {
         Some(d) => {
@@ -597,7 +659,9 @@ fn evaluate(
             }
             _ => v.state = ValueState::Undefined,
         },
-        Formula::Ratio { factor, proportion, .. } => {
+        Formula::Ratio {
+            factor, proportion, ..
+        } => {
             let d = v.denominator.unwrap_or(0.0);
             if d == 0.0 {
                 v.state = ValueState::Undefined;

@@ -182,10 +182,7 @@ impl AreaTree {
         let children = self.children();
         for i in order {
             if self.areas[i].area_km2.is_none() && !children[i].is_empty() {
-                let parts: Option<f64> = children[i]
-                    .iter()
-                    .map(|&c| self.areas[c].area_km2)
-                    .sum();
+                let parts: Option<f64> = children[i].iter().map(|&c| self.areas[c].area_km2).sum();
                 self.areas[i].area_km2 = parts;
             }
         }

@@ -15,7 +15,7 @@ pub const Z_95: f64 = 1.959_963_984_540_054;
 /// assert!((lo - 0.05523).abs() < 1e-5 && (hi - 0.17437).abs() < 1e-5);
 /// ```
 pub fn wilson(k: f64, n: f64, z: f64) -> Option<(f64, f64)> {
-    if !(n > 0.0) || !(0.0..=n).contains(&k) {
+    if n.is_nan() || n <= 0.0 || !(0.0..=n).contains(&k) {
         return None;
     }
     let p = k / n;

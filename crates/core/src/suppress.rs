@@ -58,7 +58,7 @@ pub fn suppress(
             })
         })
         .collect();
-    if !d.iter().any(|x| *x == Some(Disclosure::Primary)) {
+    if !d.contains(&Some(Disclosure::Primary)) {
         return d;
     }
     loop {
@@ -233,7 +233,8 @@ fn rref(rows: &mut [Vec<f64>]) {
         if r == m {
             break;
         }
-        let Some(piv) = (r..m).max_by(|&a, &b| rows[a][c].abs().total_cmp(&rows[b][c].abs())) else {
+        let Some(piv) = (r..m).max_by(|&a, &b| rows[a][c].abs().total_cmp(&rows[b][c].abs()))
+        else {
             break;
         };
         if rows[piv][c].abs() < 1e-9 {
@@ -271,23 +272,38 @@ mod tests {
     #[test]
     fn single_primary_gets_a_partner() {
         let v = [Some(30.0), Some(2.0), Some(5.0), Some(23.0)];
-        let eq = [Equation { total: 0, parts: vec![1, 2, 3] }];
+        let eq = [Equation {
+            total: 0,
+            parts: vec![1, 2, 3],
+        }];
         let d = suppress(&v, &[3; 4], &eq);
-        assert_eq!(d, vec![Some(Open), Some(Primary), Some(Secondary), Some(Open)]);
+        assert_eq!(
+            d,
+            vec![Some(Open), Some(Primary), Some(Secondary), Some(Open)]
+        );
     }
 
     #[test]
     fn zero_is_published_and_not_a_preferred_partner() {
         let v = [Some(10.0), Some(1.0), Some(0.0), Some(9.0)];
-        let eq = [Equation { total: 0, parts: vec![1, 2, 3] }];
+        let eq = [Equation {
+            total: 0,
+            parts: vec![1, 2, 3],
+        }];
         let d = suppress(&v, &[3; 4], &eq);
-        assert_eq!(d, vec![Some(Open), Some(Primary), Some(Open), Some(Secondary)]);
+        assert_eq!(
+            d,
+            vec![Some(Open), Some(Primary), Some(Open), Some(Secondary)]
+        );
     }
 
     #[test]
     fn missing_part_already_protects() {
         let v = [Some(10.0), Some(1.0), None, Some(9.0)];
-        let eq = [Equation { total: 0, parts: vec![1, 2, 3] }];
+        let eq = [Equation {
+            total: 0,
+            parts: vec![1, 2, 3],
+        }];
         let d = suppress(&v, &[3; 4], &eq);
         assert_eq!(d, vec![Some(Open), Some(Primary), None, Some(Open)]);
     }
@@ -297,11 +313,28 @@ mod tests {
         // city(0) = D1(1) + D2(2); D1 = a(3) + b(4); D2 = c(5) + e(6)
         // a = 1 primary → b secondary; fine at D1. Then nothing else.
         // c = 2 primary → e secondary.
-        let v = [Some(40.0), Some(11.0), Some(29.0), Some(1.0), Some(10.0), Some(2.0), Some(27.0)];
+        let v = [
+            Some(40.0),
+            Some(11.0),
+            Some(29.0),
+            Some(1.0),
+            Some(10.0),
+            Some(2.0),
+            Some(27.0),
+        ];
         let eqs = [
-            Equation { total: 0, parts: vec![1, 2] },
-            Equation { total: 1, parts: vec![3, 4] },
-            Equation { total: 2, parts: vec![5, 6] },
+            Equation {
+                total: 0,
+                parts: vec![1, 2],
+            },
+            Equation {
+                total: 1,
+                parts: vec![3, 4],
+            },
+            Equation {
+                total: 2,
+                parts: vec![5, 6],
+            },
         ];
         let d = suppress(&v, &[3; 7], &eqs);
         assert_eq!(d[3], Some(Primary));
@@ -315,7 +348,10 @@ mod tests {
     fn suppressed_total_protected_by_a_part() {
         // total 2 = 1 + 1 + 0: all small; the total is primary and so are the parts.
         let v = [Some(2.0), Some(1.0), Some(1.0), Some(0.0)];
-        let eq = [Equation { total: 0, parts: vec![1, 2, 3] }];
+        let eq = [Equation {
+            total: 0,
+            parts: vec![1, 2, 3],
+        }];
         let d = suppress(&v, &[3; 4], &eq);
         assert_eq!(d[0], Some(Primary));
         assert!(derivable_cells(&eq, &d).is_empty());
@@ -325,12 +361,33 @@ mod tests {
     fn two_way_table() {
         // rows r1 = x11 + x12, r2 = x21 + x22; columns c1 = x11 + x21, c2 = x12 + x22
         // cells: 0 r1, 1 r2, 2 c1, 3 c2, 4 x11, 5 x12, 6 x21, 7 x22
-        let v = [Some(12.0), Some(20.0), Some(11.0), Some(21.0), Some(1.0), Some(11.0), Some(10.0), Some(10.0)];
+        let v = [
+            Some(12.0),
+            Some(20.0),
+            Some(11.0),
+            Some(21.0),
+            Some(1.0),
+            Some(11.0),
+            Some(10.0),
+            Some(10.0),
+        ];
         let eqs = [
-            Equation { total: 0, parts: vec![4, 5] },
-            Equation { total: 1, parts: vec![6, 7] },
-            Equation { total: 2, parts: vec![4, 6] },
-            Equation { total: 3, parts: vec![5, 7] },
+            Equation {
+                total: 0,
+                parts: vec![4, 5],
+            },
+            Equation {
+                total: 1,
+                parts: vec![6, 7],
+            },
+            Equation {
+                total: 2,
+                parts: vec![4, 6],
+            },
+            Equation {
+                total: 3,
+                parts: vec![5, 7],
+            },
         ];
         let d = suppress(&v, &[3; 8], &eqs);
         assert_eq!(d[4], Some(Primary));

@@ -89,7 +89,9 @@ fn default_threshold() -> u32 {
     3
 }
 fn default_missing() -> Vec<String> {
-    ["", "-", "–", "—", ".", "...", "NA", "n/a"].map(String::from).to_vec()
+    ["", "-", "–", "—", ".", "...", "NA", "n/a"]
+        .map(String::from)
+        .to_vec()
 }
 fn default_suppressed() -> Vec<String> {
     ["x", "X", "*", "•"].map(String::from).to_vec()

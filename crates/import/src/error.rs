@@ -20,7 +20,11 @@ pub struct ImportError {
 
 impl ImportError {
     /// An error about a whole file.
-    pub fn file(file: impl Into<String>, expected: impl Into<String>, found: impl Into<String>) -> Self {
+    pub fn file(
+        file: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Self {
         ImportError {
             file: file.into(),
             line: None,

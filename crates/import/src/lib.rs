@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use table::RawCell;
 
 /// An input file with its checksum, recorded with every load.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InputFile {
     /// Path relative to the atlas folder.
     pub path: String,
@@ -93,7 +93,11 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn read(&mut self, rel: &str, what: &str) -> Result<Vec<u8>, ImportError> {
         let bytes = self.src.read(rel).map_err(|e| {
-            ImportError::file(rel, format!("{what} at {}/{rel}", self.src.describe()), e.to_string())
+            ImportError::file(
+                rel,
+                format!("{what} at {}/{rel}", self.src.describe()),
+                e.to_string(),
+            )
         })?;
         let bytes = bytes.into_owned();
         self.inputs.push(InputFile {
@@ -110,7 +114,10 @@ pub type Progress<'a> = &'a dyn Fn(usize, usize, &str);
 
 /// Reads and validates a whole atlas folder.
 pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas, ImportErrors> {
-    let mut r = Reader { src, inputs: Vec::new() };
+    let mut r = Reader {
+        src,
+        inputs: Vec::new(),
+    };
     let cfg_bytes = r.read("atlas.toml", "the atlas description")?;
     let config: AtlasConfig = parse_toml(&cfg_bytes, "atlas.toml")?;
     let steps = 2 + config.levels.len() + config.overlays.len() + config.data.len();
@@ -144,9 +151,13 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
     // Levels first (their ids), then parents, so a cycle is found before areas are read.
     for lc in &config.levels {
         if tree.level_index(&lc.id).is_some() {
-            return Err(ImportError::file("atlas.toml", "unique level ids", format!("`{}` twice", lc.id))
-                .in_column("level.id")
-                .into());
+            return Err(ImportError::file(
+                "atlas.toml",
+                "unique level ids",
+                format!("`{}` twice", lc.id),
+            )
+            .in_column("level.id")
+            .into());
         }
         tree.levels.push(Level {
             id: lc.id.clone(),
@@ -170,9 +181,13 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
         }
     }
     if let Err(e) = tree.level_depths() {
-        return Err(ImportError::file("atlas.toml", "levels whose parents lead to the city without a cycle", e.to_string())
-            .in_column("level.parent")
-            .into());
+        return Err(ImportError::file(
+            "atlas.toml",
+            "levels whose parents lead to the city without a cycle",
+            e.to_string(),
+        )
+        .in_column("level.parent")
+        .into());
     }
     let roots = tree.levels.iter().filter(|l| l.parent.is_none()).count();
     if roots != 1 {
@@ -185,7 +200,9 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
         .into());
     }
     // Read areas, coarsest first so parents exist.
-    let depths = tree.level_depths().map_err(|e| ImportError::file("atlas.toml", "no cycle", e.to_string()))?;
+    let depths = tree
+        .level_depths()
+        .map_err(|e| ImportError::file("atlas.toml", "no cycle", e.to_string()))?;
     let mut order: Vec<usize> = (0..config.levels.len()).collect();
     order.sort_by_key(|&i| depths[i]);
     let mut step = 2;
@@ -196,16 +213,28 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
             .as_ref()
             .and_then(|p| config.levels.iter().find(|l| &l.id == p))
             .and_then(|l| l.key_width);
-        read_level(&mut r, lc, li, &mut tree, &mut geometries, &mut warnings, parent_width)?;
+        read_level(
+            &mut r,
+            lc,
+            li,
+            &mut tree,
+            &mut geometries,
+            &mut warnings,
+            parent_width,
+        )?;
         step += 1;
         progress(step, steps, &lc.id);
     }
     let mut memberships = Vec::new();
     for oc in &config.overlays {
         if tree.level_index(&oc.id).is_some() {
-            return Err(ImportError::file("atlas.toml", "an overlay id unlike every level id", format!("`{}`", oc.id))
-                .in_column("overlay.id")
-                .into());
+            return Err(ImportError::file(
+                "atlas.toml",
+                "an overlay id unlike every level id",
+                format!("`{}`", oc.id),
+            )
+            .in_column("overlay.id")
+            .into());
         }
         let li = tree.levels.len();
         tree.levels.push(Level {
@@ -215,12 +244,27 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
             overlay: true,
         });
         vintages.push(oc.vintage.clone());
-        read_level(&mut r, oc, li, &mut tree, &mut geometries, &mut warnings, None)?;
+        read_level(
+            &mut r,
+            oc,
+            li,
+            &mut tree,
+            &mut geometries,
+            &mut warnings,
+            None,
+        )?;
         if let Some(m) = &oc.members {
-            let mi = tree.level_index(m).filter(|&i| !tree.levels[i].overlay).ok_or_else(|| {
-                ImportError::file("atlas.toml", format!("the id of a level (one of {})", ids(&config.levels)), format!("`{m}`"))
+            let mi = tree
+                .level_index(m)
+                .filter(|&i| !tree.levels[i].overlay)
+                .ok_or_else(|| {
+                    ImportError::file(
+                        "atlas.toml",
+                        format!("the id of a level (one of {})", ids(&config.levels)),
+                        format!("`{m}`"),
+                    )
                     .in_column(format!("overlay `{}`: members", oc.id))
-            })?;
+                })?;
             memberships.extend(overlay_members(&tree, &geometries, li, mi));
         }
         step += 1;
@@ -229,7 +273,9 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
     tree.fill_parent_areas();
     let problems = tree.check();
     if let Some(p) = problems.first() {
-        return Err(ImportError::file("atlas.toml", "a consistent area hierarchy", p.to_string()).into());
+        return Err(
+            ImportError::file("atlas.toml", "a consistent area hierarchy", p.to_string()).into(),
+        );
     }
 
     let mut observations = Observations::new();
@@ -252,14 +298,22 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
 }
 
 fn ids(levels: &[LevelConfig]) -> String {
-    levels.iter().map(|l| format!("`{}`", l.id)).collect::<Vec<_>>().join(", ")
+    levels
+        .iter()
+        .map(|l| format!("`{}`", l.id))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn parse_toml<T: serde::de::DeserializeOwned>(bytes: &[u8], file: &str) -> Result<T, ImportError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| ImportError::file(file, "UTF-8 text", "bytes that are not UTF-8"))?;
     toml::from_str(text).map_err(|e| {
-        let mut err = ImportError::file(file, "valid TOML of the documented form", e.message().to_string());
+        let mut err = ImportError::file(
+            file,
+            "valid TOML of the documented form",
+            e.message().to_string(),
+        );
         if let Some(span) = e.span() {
             err.line = Some(text[..span.start.min(text.len())].matches('\n').count() as u64 + 1);
         }
@@ -272,7 +326,8 @@ fn find_field_line(text: &str, item: &str, field: &str) -> Option<u64> {
     let lines: Vec<&str> = text.lines().collect();
     let id_line = lines.iter().position(|l| {
         let t = l.trim();
-        t.starts_with("id") && (t.contains(&format!("\"{item}\"")) || t.contains(&format!("'{item}'")))
+        t.starts_with("id")
+            && (t.contains(&format!("\"{item}\"")) || t.contains(&format!("'{item}'")))
     })?;
     let key = field.split('.').next_back().unwrap_or(field);
     for (i, l) in lines.iter().enumerate().skip(id_line) {
@@ -291,8 +346,12 @@ fn check_settings(config: &AtlasConfig, cat: &Catalogue) -> Result<(), ImportErr
     if let Some(v) = &config.settings.population_variable
         && cat.variable(v).is_none()
     {
-        return Err(ImportError::file("atlas.toml", "the id of a variable of the catalogue", format!("`{v}`"))
-            .in_column("settings.population_variable"));
+        return Err(ImportError::file(
+            "atlas.toml",
+            "the id of a variable of the catalogue",
+            format!("`{v}`"),
+        )
+        .in_column("settings.population_variable"));
     }
     Ok(())
 }
@@ -310,12 +369,18 @@ fn prop_text(v: &serde_json::Value) -> Option<String> {
 
 fn pad(key: String, width: Option<usize>) -> String {
     match width {
-        Some(w) if key.len() < w && key.bytes().all(|b| b.is_ascii_digit()) => format!("{key:0>w$}"),
+        Some(w) if key.len() < w && key.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{key:0>w$}")
+        }
         _ => key,
     }
 }
 
-fn read_boundaries(r: &mut Reader<'_>, lc: &LevelConfig, file: &str) -> Result<sozialatlas_geo::Layer, ImportError> {
+fn read_boundaries(
+    r: &mut Reader<'_>,
+    lc: &LevelConfig,
+    file: &str,
+) -> Result<sozialatlas_geo::Layer, ImportError> {
     let opts = sozialatlas_geo::ReadOptions {
         crs: lc.crs.clone(),
         repair: lc.repair,
@@ -345,9 +410,14 @@ fn read_boundaries(r: &mut Reader<'_>, lc: &LevelConfig, file: &str) -> Result<s
     if lower.ends_with(".shp") {
         let shp = r.read(file, "a Shapefile")?;
         let stem = &file[..file.len() - 4];
-        let dbf = r.read(&format!("{stem}.dbf"), "the Shapefile's attribute table (.dbf)")?;
+        let dbf = r.read(
+            &format!("{stem}.dbf"),
+            "the Shapefile's attribute table (.dbf)",
+        )?;
         let prj = match r.src.read(&format!("{stem}.prj")) {
-            Ok(_) => Some(String::from_utf8_lossy(&r.read(&format!("{stem}.prj"), "the .prj")?).into_owned()),
+            Ok(_) => Some(
+                String::from_utf8_lossy(&r.read(&format!("{stem}.prj"), "the .prj")?).into_owned(),
+            ),
             Err(_) => None,
         };
         sozialatlas_geo::read_shapefile(&shp, &dbf, prj.as_deref(), file, &opts).map_err(geo_err)
@@ -358,8 +428,12 @@ fn read_boundaries(r: &mut Reader<'_>, lc: &LevelConfig, file: &str) -> Result<s
         let bytes = r.read(file, "a GeoJSON file")?;
         sozialatlas_geo::read_geojson(&bytes, file, &opts).map_err(geo_err)
     } else {
-        Err(ImportError::file(file, "a boundary file ending in .geojson, .json, .shp or .zip", format!("`{file}`"))
-            .in_column("boundaries"))
+        Err(ImportError::file(
+            file,
+            "a boundary file ending in .geojson, .json, .shp or .zip",
+            format!("`{file}`"),
+        )
+        .in_column("boundaries"))
     }
 }
 
@@ -373,69 +447,109 @@ fn read_level(
     parent_width: Option<usize>,
 ) -> Result<(), ImportErrors> {
     let parent_level = tree.levels[li].parent;
-    let parent_areas: Vec<usize> = parent_level.map(|p| tree.areas_of_level(p)).unwrap_or_default();
-    let find_parent = |key: Option<String>, file: &str, line_desc: &str| -> Result<Option<usize>, ImportError> {
-        let Some(pl) = parent_level else { return Ok(None) };
-        match key {
-            Some(k) => {
-                let found = parent_areas.iter().copied().find(|&a| tree.areas[a].key == k);
-                found.map(Some).ok_or_else(|| {
-                    let keys: Vec<String> = parent_areas.iter().take(8).map(|&a| tree.areas[a].key.clone()).collect();
-                    ImportError::file(
-                        file,
-                        format!("a key of level `{}` ({} …)", tree.levels[pl].id, keys.join(", ")),
-                        format!("`{k}`"),
-                    )
-                    .in_column(line_desc.to_string())
-                })
+    let parent_areas: Vec<usize> = parent_level
+        .map(|p| tree.areas_of_level(p))
+        .unwrap_or_default();
+    let find_parent =
+        |key: Option<String>, file: &str, line_desc: &str| -> Result<Option<usize>, ImportError> {
+            let Some(pl) = parent_level else {
+                return Ok(None);
+            };
+            match key {
+                Some(k) => {
+                    let found = parent_areas
+                        .iter()
+                        .copied()
+                        .find(|&a| tree.areas[a].key == k);
+                    found.map(Some).ok_or_else(|| {
+                        let keys: Vec<String> = parent_areas
+                            .iter()
+                            .take(8)
+                            .map(|&a| tree.areas[a].key.clone())
+                            .collect();
+                        ImportError::file(
+                            file,
+                            format!(
+                                "a key of level `{}` ({} …)",
+                                tree.levels[pl].id,
+                                keys.join(", ")
+                            ),
+                            format!("`{k}`"),
+                        )
+                        .in_column(line_desc.to_string())
+                    })
+                }
+                None if parent_areas.len() == 1 => Ok(Some(parent_areas[0])),
+                None => Err(ImportError::file(
+                    file,
+                    format!("a parent key (set parent_key for level `{}`)", lc.id),
+                    format!("{} possible parents", parent_areas.len()),
+                )),
             }
-            None if parent_areas.len() == 1 => Ok(Some(parent_areas[0])),
-            None => Err(ImportError::file(
-                file,
-                format!("a parent key (set parent_key for level `{}`)", lc.id),
-                format!("{} possible parents", parent_areas.len()),
-            )),
-        }
-    };
+        };
     let mut new_areas = Vec::new();
     match (&lc.boundaries, lc.areas.is_empty()) {
         (Some(file), true) => {
             let layer = read_boundaries(r, lc, file)?;
             warnings.extend(layer.warnings.iter().map(|w| format!("{file}: {w}")));
             let key_prop = lc.key.as_deref().ok_or_else(|| {
-                ImportError::file("atlas.toml", "the property holding the area key", "none").in_column(format!("level `{}`: key", lc.id))
+                ImportError::file("atlas.toml", "the property holding the area key", "none")
+                    .in_column(format!("level `{}`: key", lc.id))
             })?;
             for f in layer.features {
                 let feat = format!("feature {}", f.index + 1);
-                let key = f.properties.get(key_prop).and_then(prop_text).filter(|k| !k.is_empty()).ok_or_else(|| {
-                    ImportError::file(file, "a key in every feature", "none").in_column(format!("{feat}, property `{key_prop}`"))
-                })?;
+                let key = f
+                    .properties
+                    .get(key_prop)
+                    .and_then(prop_text)
+                    .filter(|k| !k.is_empty())
+                    .ok_or_else(|| {
+                        ImportError::file(file, "a key in every feature", "none")
+                            .in_column(format!("{feat}, property `{key_prop}`"))
+                    })?;
                 let key = pad(key, lc.key_width);
                 let name = match &lc.name_property {
                     Some(np) => f.properties.get(np).and_then(prop_text).ok_or_else(|| {
-                        ImportError::file(file, "a name in every feature", "none").in_column(format!("{feat} (key {key}), property `{np}`"))
+                        ImportError::file(file, "a name in every feature", "none")
+                            .in_column(format!("{feat} (key {key}), property `{np}`"))
                     })?,
                     None => key.clone(),
                 };
                 let pkey = match &lc.parent_key {
-                    Some(pk) => Some(f.properties.get(pk).and_then(prop_text).ok_or_else(|| {
-                        ImportError::file(file, "a parent key in every feature", "none")
-                            .in_column(format!("{feat} (key {key}), property `{pk}`"))
-                    })?),
+                    Some(pk) => {
+                        Some(f.properties.get(pk).and_then(prop_text).ok_or_else(|| {
+                            ImportError::file(file, "a parent key in every feature", "none")
+                                .in_column(format!("{feat} (key {key}), property `{pk}`"))
+                        })?)
+                    }
                     None => None,
                 };
                 let pkey = pkey.map(|k| pad(k, parent_width));
-                let parent = find_parent(pkey, file, &format!("{feat} (key {key}), property `{}`", lc.parent_key.as_deref().unwrap_or("")))?;
+                let parent = find_parent(
+                    pkey,
+                    file,
+                    &format!(
+                        "{feat} (key {key}), property `{}`",
+                        lc.parent_key.as_deref().unwrap_or("")
+                    ),
+                )?;
                 let problems = sozialatlas_geo::validate(&f.geometry);
                 let geometry = if problems.is_empty() {
                     f.geometry
                 } else if lc.repair {
-                    warnings.push(format!("{file}: area {key}: repaired ({})", problems.join("; ")));
+                    warnings.push(format!(
+                        "{file}: area {key}: repaired ({})",
+                        problems.join("; ")
+                    ));
                     sozialatlas_geo::repair(&f.geometry)
                 } else {
-                    return Err(ImportError::file(file, "a valid polygon (or set repair = true for the level)", problems.join("; "))
-                        .in_column(format!("{feat} (key {key})"))
-                        .into());
+                    return Err(ImportError::file(
+                        file,
+                        "a valid polygon (or set repair = true for the level)",
+                        problems.join("; "),
+                    )
+                    .in_column(format!("{feat} (key {key})"))
+                    .into());
                 };
                 let km2 = sozialatlas_geo::geodesic_area_km2(&geometry);
                 new_areas.push((key, name, parent, Some(km2), Some(geometry)));
@@ -443,19 +557,31 @@ fn read_level(
         }
         (None, false) => {
             for a in &lc.areas {
-                let parent = find_parent(a.parent.clone(), "atlas.toml", &format!("level `{}`: area `{}`: parent", lc.id, a.key))?;
+                let parent = find_parent(
+                    a.parent.clone(),
+                    "atlas.toml",
+                    &format!("level `{}`: area `{}`: parent", lc.id, a.key),
+                )?;
                 new_areas.push((a.key.clone(), a.name.clone(), parent, None, None));
             }
         }
         (Some(_), false) => {
-            return Err(ImportError::file("atlas.toml", "either `boundaries` or `areas`, not both", "both")
-                .in_column(format!("level `{}`", lc.id))
-                .into());
+            return Err(ImportError::file(
+                "atlas.toml",
+                "either `boundaries` or `areas`, not both",
+                "both",
+            )
+            .in_column(format!("level `{}`", lc.id))
+            .into());
         }
         (None, true) => {
-            return Err(ImportError::file("atlas.toml", "`boundaries = \"file\"` or inline `areas`", "neither")
-                .in_column(format!("level `{}`", lc.id))
-                .into());
+            return Err(ImportError::file(
+                "atlas.toml",
+                "`boundaries = \"file\"` or inline `areas`",
+                "neither",
+            )
+            .in_column(format!("level `{}`", lc.id))
+            .into());
         }
     }
     let mut seen = HashMap::new();
@@ -481,15 +607,24 @@ fn read_level(
 }
 
 /// Matches member areas to overlay areas by the share of the member's area inside.
-fn overlay_members(tree: &AreaTree, geoms: &[Option<MultiPolygon<f64>>], overlay: usize, members: usize) -> Vec<Membership> {
+fn overlay_members(
+    tree: &AreaTree,
+    geoms: &[Option<MultiPolygon<f64>>],
+    overlay: usize,
+    members: usize,
+) -> Vec<Membership> {
     use geo::{Area as _, BooleanOps, BoundingRect, Intersects};
     let mut out = Vec::new();
     for o in tree.areas_of_level(overlay) {
         let Some(og) = &geoms[o] else { continue };
-        let Some(obox) = og.bounding_rect() else { continue };
+        let Some(obox) = og.bounding_rect() else {
+            continue;
+        };
         for m in tree.areas_of_level(members) {
             let Some(mg) = &geoms[m] else { continue };
-            let Some(mbox) = mg.bounding_rect() else { continue };
+            let Some(mbox) = mg.bounding_rect() else {
+                continue;
+            };
             if !obox.intersects(&mbox) {
                 continue;
             }
@@ -517,8 +652,12 @@ fn read_data(
 ) -> Result<(), ImportErrors> {
     let file = dc.file.as_str();
     let level = tree.level_index(&dc.level).ok_or_else(|| {
-        ImportError::file("atlas.toml", "the id of a level or overlay", format!("`{}`", dc.level))
-            .in_column(format!("data `{file}`: level"))
+        ImportError::file(
+            "atlas.toml",
+            "the id of a level or overlay",
+            format!("`{}`", dc.level),
+        )
+        .in_column(format!("data `{file}`: level"))
     })?;
     let bytes = r.read(file, "a data file")?;
     let lower = file.to_ascii_lowercase();
@@ -532,37 +671,62 @@ fn read_data(
         (Some(p), _) => Some(table.column(p, "period")?),
         (None, Some(_)) => None,
         (None, None) => {
-            return Err(ImportError::file("atlas.toml", "`period = \"column\"` or `period_value = year`", "neither")
-                .in_column(format!("data `{file}`"))
-                .into());
+            return Err(ImportError::file(
+                "atlas.toml",
+                "`period = \"column\"` or `period_value = year`",
+                "neither",
+            )
+            .in_column(format!("data `{file}`"))
+            .into());
         }
     };
     // (variable index, column) pairs for wide; for long the variable and value columns.
     let var_idx = |id: &str, field: &str| {
-        cat.variables.iter().position(|v| v.id == id).ok_or_else(|| {
-            ImportError::file("atlas.toml", "the id of a variable of the catalogue", format!("`{id}`"))
+        cat.variables
+            .iter()
+            .position(|v| v.id == id)
+            .ok_or_else(|| {
+                ImportError::file(
+                    "atlas.toml",
+                    "the id of a variable of the catalogue",
+                    format!("`{id}`"),
+                )
                 .in_column(format!("data `{file}`: {field}"))
-        })
+            })
     };
     enum Shape {
         Wide(Vec<(usize, usize)>),
-        Long { var_col: usize, val_col: usize, names: HashMap<String, usize> },
+        Long {
+            var_col: usize,
+            val_col: usize,
+            names: HashMap<String, usize>,
+        },
     }
     let shape = match dc.layout {
         Layout::Wide => {
             if dc.variables.is_empty() {
-                return Err(ImportError::file("atlas.toml", "a `variables` table (variable id = \"column\")", "none")
-                    .in_column(format!("data `{file}`"))
-                    .into());
+                return Err(ImportError::file(
+                    "atlas.toml",
+                    "a `variables` table (variable id = \"column\")",
+                    "none",
+                )
+                .in_column(format!("data `{file}`"))
+                .into());
             }
             let mut v = Vec::new();
             for (id, col) in &dc.variables {
-                v.push((var_idx(id, "variables")?, table.column(col, &format!("variable `{id}`"))?));
+                v.push((
+                    var_idx(id, "variables")?,
+                    table.column(col, &format!("variable `{id}`"))?,
+                ));
             }
             Shape::Wide(v)
         }
         Layout::Long => {
-            let var_col = table.column(dc.variable_column.as_deref().unwrap_or("variable"), "variable name")?;
+            let var_col = table.column(
+                dc.variable_column.as_deref().unwrap_or("variable"),
+                "variable name",
+            )?;
             let val_col = table.column(dc.value_column.as_deref().unwrap_or("value"), "value")?;
             let mut names = HashMap::new();
             for (src, id) in &dc.variable_names {
@@ -573,7 +737,11 @@ fn read_data(
                     names.insert(v.id.clone(), i);
                 }
             }
-            Shape::Long { var_col, val_col, names }
+            Shape::Long {
+                var_col,
+                val_col,
+                names,
+            }
         }
     };
     let value_cols: Vec<usize> = match &shape {
@@ -582,7 +750,10 @@ fn read_data(
     };
     table.decimal = table::detect_decimal(&table, &value_cols, &dc.decimal)?;
     let missing = dc.missing.as_ref().unwrap_or(&cfg.settings.missing_markers);
-    let suppressed = dc.suppressed.as_ref().unwrap_or(&cfg.settings.suppressed_markers);
+    let suppressed = dc
+        .suppressed
+        .as_ref()
+        .unwrap_or(&cfg.settings.suppressed_markers);
     let keys: HashMap<&str, usize> = tree
         .areas_of_level(level)
         .into_iter()
@@ -607,9 +778,13 @@ fn read_data(
             sample.sort_unstable();
             sample.truncate(6);
             push(
-                ImportError::file(file, format!("a key of level `{}` (e.g. {})", dc.level, sample.join(", ")), format!("`{raw_key}`"))
-                    .at_line(line)
-                    .in_column(&dc.area),
+                ImportError::file(
+                    file,
+                    format!("a key of level `{}` (e.g. {})", dc.level, sample.join(", ")),
+                    format!("`{raw_key}`"),
+                )
+                .at_line(line)
+                .in_column(&dc.area),
                 &mut errors,
             );
             continue;
@@ -634,16 +809,24 @@ fn read_data(
         };
         let cells: Vec<(usize, usize)> = match &shape {
             Shape::Wide(v) => v.clone(),
-            Shape::Long { var_col, val_col, names } => {
+            Shape::Long {
+                var_col,
+                val_col,
+                names,
+            } => {
                 let name = row[*var_col].text();
                 match names.get(&name) {
                     Some(&vi) => vec![(vi, *val_col)],
                     None if dc.ignore_unmapped => continue,
                     None => {
                         push(
-                            ImportError::file(file, "a variable of the catalogue (or map it in variable_names)", format!("`{name}`"))
-                                .at_line(line)
-                                .in_column(&table.header[*var_col]),
+                            ImportError::file(
+                                file,
+                                "a variable of the catalogue (or map it in variable_names)",
+                                format!("`{name}`"),
+                            )
+                            .at_line(line)
+                            .in_column(&table.header[*var_col]),
                             &mut errors,
                         );
                         continue;
@@ -688,9 +871,13 @@ fn read_data(
                 && cat.variables[vi].kind == VariableKind::Count
             {
                 push(
-                    ImportError::file(file, format!("a count ≥ 0 for variable `{}`", cat.variables[vi].id), format!("`{text}`"))
-                        .at_line(line)
-                        .in_column(&table.header[col]),
+                    ImportError::file(
+                        file,
+                        format!("a count ≥ 0 for variable `{}`", cat.variables[vi].id),
+                        format!("`{text}`"),
+                    )
+                    .at_line(line)
+                    .in_column(&table.header[col]),
                     &mut errors,
                 );
                 continue;
@@ -726,5 +913,9 @@ fn read_data(
             obs.insert(k, o);
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(ImportErrors(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ImportErrors(errors))
+    }
 }

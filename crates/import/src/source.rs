@@ -57,7 +57,12 @@ impl FileSource for MemorySource {
         self.files
             .get(rel)
             .map(|c| Cow::Borrowed(c.as_ref()))
-            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, format!("{rel} is not in {}", self.name)))
+            .ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("{rel} is not in {}", self.name),
+                )
+            })
     }
     fn describe(&self) -> String {
         self.name.clone()

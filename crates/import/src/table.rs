@@ -88,28 +88,43 @@ pub fn decode(bytes: &[u8], encoding: &str, file: &str) -> Result<String, Import
             Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
         }),
         "utf-8" | "utf8" => std::str::from_utf8(bytes).map(str::to_string).map_err(|e| {
-            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-            ImportError::file(file, "UTF-8 text (encoding = \"utf-8\")", "bytes that are not UTF-8 (Windows-1252?)")
-                .at_line(line)
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64
+                + 1;
+            ImportError::file(
+                file,
+                "UTF-8 text (encoding = \"utf-8\")",
+                "bytes that are not UTF-8 (Windows-1252?)",
+            )
+            .at_line(line)
         }),
         "windows-1252" | "cp1252" | "latin1" | "iso-8859-1" => {
             Ok(encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned())
         }
-        other => Err(ImportError::file(file, "encoding `auto`, `utf-8` or `windows-1252`", format!("`{other}`"))
-            .in_column("encoding")),
+        other => Err(ImportError::file(
+            file,
+            "encoding `auto`, `utf-8` or `windows-1252`",
+            format!("`{other}`"),
+        )
+        .in_column("encoding")),
     }
 }
 
 /// Picks the delimiter that splits the first lines into the most, equally many columns.
 pub fn detect_delimiter(text: &str) -> u8 {
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .collect();
     let mut best = (b',', 0usize);
     for d in [b';', b',', b'\t', b'|'] {
-        let counts: Vec<usize> = lines
-            .iter()
-            .map(|l| count_outside_quotes(l, d))
-            .collect();
-        let Some(&first) = counts.first() else { continue };
+        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();
+        let Some(&first) = counts.first() else {
+            continue;
+        };
         if first > 0 && counts.iter().all(|&c| c == first) && first > best.1 {
             best = (d, first);
         }
@@ -150,14 +165,23 @@ fn parse_delimiter(s: &str, file: &str) -> Result<Option<u8>, ImportError> {
         "tab" | "\t" => Some(b'\t'),
         "|" => Some(b'|'),
         other => {
-            return Err(ImportError::file(file, "delimiter `auto`, `;`, `,`, `tab` or `|`", format!("`{other}`"))
-                .in_column("delimiter"));
+            return Err(ImportError::file(
+                file,
+                "delimiter `auto`, `;`, `,`, `tab` or `|`",
+                format!("`{other}`"),
+            )
+            .in_column("delimiter"));
         }
     })
 }
 
 /// Reads a CSV file.
-pub fn read_csv(bytes: &[u8], file: &str, encoding: &str, delimiter: &str) -> Result<RawTable, ImportError> {
+pub fn read_csv(
+    bytes: &[u8],
+    file: &str,
+    encoding: &str,
+    delimiter: &str,
+) -> Result<RawTable, ImportError> {
     let text = decode(bytes, encoding, file)?;
     let delim = match parse_delimiter(delimiter, file)? {
         Some(d) => d,
@@ -187,12 +211,19 @@ pub fn read_csv(bytes: &[u8], file: &str, encoding: &str, delimiter: &str) -> Re
         if rec.len() != header.len() {
             return Err(ImportError::file(
                 file,
-                format!("{} fields like the header (delimiter `{}`)", header.len(), delim as char),
+                format!(
+                    "{} fields like the header (delimiter `{}`)",
+                    header.len(),
+                    delim as char
+                ),
                 format!("{} fields", rec.len()),
             )
             .at_line(line));
         }
-        rows.push((line, rec.iter().map(|c| RawCell::Text(c.to_string())).collect()));
+        rows.push((
+            line,
+            rec.iter().map(|c| RawCell::Text(c.to_string())).collect(),
+        ));
     }
     Ok(RawTable {
         file: file.to_string(),
@@ -212,8 +243,12 @@ pub fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<RawTab
     let name = match sheet {
         Some(s) => {
             if !names.iter().any(|n| n == s) {
-                return Err(ImportError::file(file, format!("a sheet `{s}`"), format!("the sheets {}", quote_list(&names)))
-                    .in_column("sheet"));
+                return Err(ImportError::file(
+                    file,
+                    format!("a sheet `{s}`"),
+                    format!("the sheets {}", quote_list(&names)),
+                )
+                .in_column("sheet"));
             }
             s.to_string()
         }
@@ -222,9 +257,9 @@ pub fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<RawTab
             .cloned()
             .ok_or_else(|| ImportError::file(file, "at least one sheet", "none"))?,
     };
-    let range = wb
-        .worksheet_range(&name)
-        .map_err(|e| ImportError::file(file, format!("a readable sheet `{name}`"), e.to_string()))?;
+    let range = wb.worksheet_range(&name).map_err(|e| {
+        ImportError::file(file, format!("a readable sheet `{name}`"), e.to_string())
+    })?;
     let start_row = range.start().map_or(0, |s| s.0) as u64;
     let mut it = range.rows();
     let header: Vec<String> = it
@@ -264,7 +299,10 @@ fn looks_decimal(s: &str, mark: char) -> bool {
     let s = s.strip_prefix('-').unwrap_or(s);
     match s.split_once(mark) {
         Some((a, b)) => {
-            !a.is_empty() && !b.is_empty() && a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit())
+            !a.is_empty()
+                && !b.is_empty()
+                && a.bytes().all(|c| c.is_ascii_digit())
+                && b.bytes().all(|c| c.is_ascii_digit())
         }
         None => false,
     }
@@ -275,7 +313,9 @@ fn looks_grouped_thousands(s: &str, sep: char) -> bool {
     let int = s.split([',', '.']).next().unwrap_or("");
     let _ = int;
     let mut parts = s.split(sep);
-    let Some(first) = parts.next() else { return false };
+    let Some(first) = parts.next() else {
+        return false;
+    };
     if first.is_empty() || first.len() > 3 || !first.bytes().all(|c| c.is_ascii_digit()) {
         return false;
     }
@@ -292,14 +332,22 @@ fn looks_grouped_thousands(s: &str, sep: char) -> bool {
 
 /// Decides the decimal mark of the value columns: `,` when some value has a decimal comma and
 /// none has a decimal point (apart from German thousands groups like `1.234`), `.` otherwise.
-pub fn detect_decimal(table: &RawTable, columns: &[usize], setting: &str) -> Result<char, ImportError> {
+pub fn detect_decimal(
+    table: &RawTable,
+    columns: &[usize],
+    setting: &str,
+) -> Result<char, ImportError> {
     match setting {
         "," => return Ok(','),
         "." => return Ok('.'),
         "auto" => {}
         other => {
-            return Err(ImportError::file(&table.file, "decimal `auto`, `,` or `.`", format!("`{other}`"))
-                .in_column("decimal"));
+            return Err(ImportError::file(
+                &table.file,
+                "decimal `auto`, `,` or `.`",
+                format!("`{other}`"),
+            )
+            .in_column("decimal"));
         }
     }
     let mut comma = None;
@@ -310,7 +358,9 @@ pub fn detect_decimal(table: &RawTable, columns: &[usize], setting: &str) -> Res
                 let s = s.trim();
                 if looks_decimal(s, ',') || (s.contains(',') && looks_grouped_thousands(s, '.')) {
                     comma.get_or_insert((*line, c, s.to_string()));
-                } else if looks_decimal(s, '.') && !(table.delimiter == Some(b';') && looks_grouped_thousands(s, '.')) {
+                } else if looks_decimal(s, '.')
+                    && !(table.delimiter == Some(b';') && looks_grouped_thousands(s, '.'))
+                {
                     point.get_or_insert((*line, c, s.to_string()));
                 }
             }
@@ -346,9 +396,16 @@ pub fn parse_number(s: &str, decimal: char) -> Option<f64> {
     } else {
         s
     };
-    let cleaned = if decimal == ',' { cleaned.replace(',', ".") } else { cleaned };
+    let cleaned = if decimal == ',' {
+        cleaned.replace(',', ".")
+    } else {
+        cleaned
+    };
     // Reject forms Rust accepts but people don't write: "inf", "nan", "1e5" stays allowed.
-    if cleaned.chars().any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E') {
+    if cleaned
+        .chars()
+        .any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
+    {
         return None;
     }
     cleaned.parse::<f64>().ok().filter(|v| v.is_finite())

@@ -1,3 +1,386 @@
-fn main() {
-    println!("sozialatlas {}", env!("CARGO_PKG_VERSION"));
+//! `sozialatlas`: the command line. A thin layer: it parses arguments, shows progress and
+//! messages, and calls the library crates.
+//!
+//! Exit codes: 0 success, 1 failure (I/O, store), 2 bad input (the message names the file,
+//! line, column, what was expected and what was found).
+
+mod clock;
+mod demo;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use sozialatlas_core::compute::compute;
+use sozialatlas_core::{ComputeSettings, Locale};
+use sozialatlas_import::{Atlas, DirSource, FileSource, ImportErrors, load_atlas};
+use sozialatlas_store::{LoadOutcome, Snapshot};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Parser)]
+#[command(
+    name = "sozialatlas",
+    version,
+    about = "Small-area social reporting for cities: atlas, data pool, report, analysis, participation.",
+    after_help = "Examples:\n  sozialatlas build examples/flensburg --db fl.db\n  sozialatlas export --db fl.db --format xlsx --out datenpool.xlsx\n  sozialatlas export --format csv --out -          (the embedded demo)\n  sozialatlas serve                                  (the embedded demo on http://127.0.0.1:8080)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load a city's atlas folder (atlas.toml, catalogue, boundaries, data) into a store.
+    #[command(
+        after_help = "Running it again with the same inputs changes nothing and says so.\n\nExample:\n  sozialatlas build examples/flensburg --db /tmp/fl.db"
+    )]
+    Build {
+        /// The atlas folder (with atlas.toml).
+        folder: PathBuf,
+        /// The SQLite store to write (created if missing).
+        #[arg(long)]
+        db: PathBuf,
+        /// Reload even when nothing changed.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check an atlas folder without writing anything.
+    Check {
+        /// The atlas folder (with atlas.toml).
+        folder: PathBuf,
+    },
+    /// Write the data pool (every published indicator value) as CSV, XLSX or GeoJSON.
+    #[command(
+        after_help = "Without --db the embedded demo (Flensburg) is exported.\n\nExamples:\n  sozialatlas export --db fl.db --format xlsx --out datenpool.xlsx\n  sozialatlas export --format csv --locale en --out -"
+    )]
+    Export {
+        /// The store (default: the embedded demo).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// csv, xlsx or geojson.
+        #[arg(long, default_value = "csv")]
+        format: sozialatlas_export::Format,
+        /// Output file, or `-` for standard output.
+        #[arg(long)]
+        out: String,
+        /// de (`;`, decimal comma) or en (`,`, decimal point).
+        #[arg(long, default_value = "de")]
+        locale: Locale,
+        /// Only this level (id).
+        #[arg(long)]
+        level: Option<String>,
+        /// Only this year (GeoJSON: default the latest).
+        #[arg(long)]
+        period: Option<i32>,
+        /// Only these indicators (comma-separated ids).
+        #[arg(long, value_delimiter = ',')]
+        indicators: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(ie) = e.downcast_ref::<ImportErrors>() {
+                for err in &ie.0 {
+                    eprintln!("error: {err}");
+                }
+                if ie.0.len() >= sozialatlas_import::error::MAX_ERRORS {
+                    eprintln!("error: (stopped after {} problems)", ie.0.len());
+                }
+                eprintln!("nothing was written.");
+                ExitCode::from(2)
+            } else if let Some(u) = e.downcast_ref::<UsageError>() {
+                eprintln!("error: {}", u.0);
+                ExitCode::from(2)
+            } else {
+                eprintln!("error: {e:#}");
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+/// A wrong argument (exit code 2).
+#[derive(Debug)]
+struct UsageError(String);
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for UsageError {}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Build { folder, db, force } => build(&folder, &db, force).await,
+        Command::Check { folder } => {
+            let src = DirSource::new(&folder);
+            let (atlas, computed) = load_and_compute(&src, &progress_bar())?;
+            let s = sozialatlas_store::Summary::of(&atlas, &computed);
+            println!("{} is valid.", folder.display());
+            print_summary(&s, &atlas, &computed);
+            Ok(())
+        }
+        Command::Export {
+            db,
+            format,
+            out,
+            locale,
+            level,
+            period,
+            indicators,
+        } => {
+            let snap = snapshot(db.as_deref()).await?;
+            let sel = sozialatlas_export::Selection {
+                level,
+                period,
+                indicators,
+            };
+            let mut buf: Vec<u8> = Vec::new();
+            let res = match format {
+                sozialatlas_export::Format::Csv => {
+                    sozialatlas_export::write_csv(&snap, &sel, locale, &mut buf)
+                }
+                sozialatlas_export::Format::GeoJson => {
+                    sozialatlas_export::write_geojson(&snap, &sel, locale, &mut buf)
+                }
+                sozialatlas_export::Format::Xlsx => {
+                    sozialatlas_export::write_xlsx(&snap, &sel, locale).map(|b| buf = b)
+                }
+            };
+            match res {
+                Err(sozialatlas_export::ExportError::Selection(m)) => {
+                    return Err(UsageError(m).into());
+                }
+                other => other?,
+            }
+            if out == "-" {
+                match std::io::stdout().lock().write_all(&buf) {
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                    other => other?,
+                }
+            } else {
+                // Write to a temporary file and rename, so a failed export leaves nothing half-written.
+                let tmp = format!("{out}.part");
+                std::fs::write(&tmp, &buf).with_context(|| format!("writing {tmp}"))?;
+                std::fs::rename(&tmp, &out).with_context(|| format!("writing {out}"))?;
+                eprintln!("wrote {out} ({} bytes)", buf.len());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn progress_bar() -> ProgressBar {
+    let pb = ProgressBar::new(1);
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb
+}
+
+/// Reads an atlas folder and computes its indicators.
+fn load_and_compute(
+    src: &dyn FileSource,
+    pb: &ProgressBar,
+) -> anyhow::Result<(Atlas, sozialatlas_core::Computed)> {
+    let atlas = load_atlas(src, &|done, all, what| {
+        pb.set_length(all as u64 + 2);
+        pb.set_position(done as u64);
+        pb.set_message(what.to_string());
+    })?;
+    pb.set_message("computing indicators");
+    let settings = ComputeSettings {
+        suppression_threshold: atlas.config.settings.suppression_threshold,
+        population_variable: atlas.config.settings.population_variable.clone(),
+        min_population: atlas.config.settings.min_population,
+    };
+    let computed = compute(
+        &atlas.tree,
+        &atlas.catalogue,
+        &atlas.observations,
+        &settings,
+    );
+    pb.inc(1);
+    Ok((atlas, computed))
+}
+
+async fn build(folder: &std::path::Path, db: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    if !folder.join("atlas.toml").is_file() {
+        return Err(UsageError(format!(
+            "{}: expected an atlas folder with an atlas.toml, found none",
+            folder.display()
+        ))
+        .into());
+    }
+    let src = DirSource::new(folder);
+    let pb = progress_bar();
+    let (atlas, computed) = load_and_compute(&src, &pb)?;
+    pb.set_message("writing the store");
+    let pool = sozialatlas_store::open(&db.to_string_lossy())
+        .await
+        .with_context(|| format!("opening {}", db.display()))?;
+    if force {
+        sqlx_force_reload(&pool).await?;
+    }
+    let outcome = sozialatlas_store::write_atlas(
+        &pool,
+        &atlas,
+        &computed,
+        VERSION,
+        &folder.display().to_string(),
+        &clock::now_rfc3339(),
+    )
+    .await?;
+    pb.finish_and_clear();
+    match outcome {
+        LoadOutcome::Unchanged { load_id } => {
+            println!(
+                "No change: the inputs of {} are those of load {load_id} in {}; nothing written.",
+                folder.display(),
+                db.display()
+            );
+        }
+        LoadOutcome::Loaded { load_id, changed } => {
+            println!(
+                "Loaded {} into {} (load {load_id}).",
+                folder.display(),
+                db.display()
+            );
+            if load_id > 1 {
+                println!("  Changed:     {}", changed.join(", "));
+            }
+            print_summary(
+                &sozialatlas_store::Summary::of(&atlas, &computed),
+                &atlas,
+                &computed,
+            );
+        }
+    }
+    pool.close().await;
+    Ok(())
+}
+
+/// `--force`: forget the fingerprint of the latest load so that the next write reloads.
+async fn sqlx_force_reload(pool: &sozialatlas_store::Pool) -> anyhow::Result<()> {
+    sozialatlas_store::forget_fingerprint(pool).await?;
+    Ok(())
+}
+
+fn print_summary(
+    s: &sozialatlas_store::Summary,
+    atlas: &Atlas,
+    computed: &sozialatlas_core::Computed,
+) {
+    let levels: Vec<String> = s
+        .areas_per_level
+        .iter()
+        .map(|(l, n)| format!("{l} {n}"))
+        .collect();
+    println!("  Areas:       {}", levels.join(", "));
+    println!(
+        "  Variables:   {} ({} observations)",
+        s.variables, s.observations
+    );
+    println!("  Periods:     {}", periods_text(&s.periods));
+    println!(
+        "  Indicators:  {} ({} values published, {} suppressed, {} not available)",
+        s.indicators, s.values_published, s.values_suppressed, s.values_unavailable
+    );
+    println!("  Warnings:    {}", s.warnings);
+    for w in atlas.warnings.iter().take(10) {
+        println!("    {w}");
+    }
+    for w in computed
+        .warnings
+        .iter()
+        .take(10usize.saturating_sub(atlas.warnings.len()))
+    {
+        println!("    {w}");
+    }
+    if s.warnings > 10 {
+        println!("    … and {} more (stored with the load)", s.warnings - 10);
+    }
+}
+
+/// `2011, 2012, 2017–2022`
+fn periods_text(p: &[i32]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < p.len() {
+        let mut j = i;
+        while j + 1 < p.len() && p[j + 1] == p[j] + 1 {
+            j += 1;
+        }
+        out.push(if j >= i + 2 {
+            format!("{}–{}", p[i], p[j])
+        } else if j == i + 1 {
+            format!("{}, {}", p[i], p[j])
+        } else {
+            p[i].to_string()
+        });
+        i = j + 1;
+    }
+    out.join(", ")
+}
+
+/// The atlas of a store, or the embedded demo when no store is given.
+async fn snapshot(db: Option<&std::path::Path>) -> anyhow::Result<Snapshot> {
+    match db {
+        Some(path) => {
+            if !path.is_file() {
+                return Err(UsageError(format!(
+                    "{}: no such store (create it with `sozialatlas build <folder> --db {}`)",
+                    path.display(),
+                    path.display()
+                ))
+                .into());
+            }
+            let pool = sozialatlas_store::open(&path.to_string_lossy()).await?;
+            Ok(sozialatlas_store::read_snapshot(&pool).await?)
+        }
+        None => demo_snapshot().await,
+    }
+}
+
+/// Builds the embedded demo into an in-memory store and reads it back.
+async fn demo_snapshot() -> anyhow::Result<Snapshot> {
+    let src = demo::source();
+    let (atlas, computed) = load_and_compute(&src, &ProgressBar::hidden())?;
+    let pool = sozialatlas_store::open_memory().await?;
+    sozialatlas_store::write_atlas(
+        &pool,
+        &atlas,
+        &computed,
+        VERSION,
+        "embedded demo",
+        &clock::now_rfc3339(),
+    )
+    .await?;
+    Ok(sozialatlas_store::read_snapshot(&pool).await?)
 }

@@ -1,1 +1,651 @@
-//! sozialatlas-store (placeholder; see ARCHITECTURE.md).
+//! The store of Sozialatlas: SQLite now, PostgreSQL for multi-instance deployments later.
+//!
+//! Architecture invariant: the only crate that speaks SQL for the atlas tables. SQL stays
+//! portable (numbered `$n` parameters, standard types). A load is one transaction: either the
+//! whole atlas is replaced, or nothing changes. The raw values stay here for authorised staff;
+//! everything leaves through [`Snapshot`], whose values carry their disclosure state.
+
+use geo_types::MultiPolygon;
+use serde::{Deserialize, Serialize};
+use sozialatlas_core::compute::{Computed, IndicatorValue, ValueState};
+use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Text};
+use sozialatlas_import::config::{AtlasMeta, Settings};
+use sozialatlas_import::{Atlas, InputFile, Membership};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use sqlx::{QueryBuilder, Row, SqlitePool};
+use std::collections::HashMap;
+use std::str::FromStr;
+
+/// A store error.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database said no.
+    #[error("store: {0}")]
+    Sql(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("store migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Stored JSON did not parse (a store written by another version?).
+    #[error("store: unreadable {what}: {err}")]
+    Json {
+        /// Which column.
+        what: &'static str,
+        /// The parse error.
+        err: serde_json::Error,
+    },
+    /// The store holds no atlas yet.
+    #[error("the store holds no atlas yet: run `sozialatlas build <folder> --db <file>` first")]
+    Empty,
+}
+
+/// Opens (creating if needed) a SQLite store and brings its schema up to date.
+pub async fn open(path: &str) -> Result<SqlitePool, StoreError> {
+    let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
+        .create_if_missing(true)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        .foreign_keys(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(opts)
+        .await?;
+    migrate(&pool).await?;
+    Ok(pool)
+}
+
+/// Opens a private in-memory store (one connection, so every query sees the same database).
+pub async fn open_memory() -> Result<SqlitePool, StoreError> {
+    let opts = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_with(opts)
+        .await?;
+    migrate(&pool).await?;
+    Ok(pool)
+}
+
+/// Applies the plain-SQL migrations in `crates/store/migrations`.
+pub async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
+    sqlx::migrate!("./migrations").run(pool).await?;
+    Ok(())
+}
+
+/// What a load did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadOutcome {
+    /// Same inputs and program version as the last load: nothing written.
+    Unchanged {
+        /// The id of the load that is still current.
+        load_id: i64,
+    },
+    /// The atlas was (re)loaded.
+    Loaded {
+        /// The new load's id.
+        load_id: i64,
+        /// Input files new or changed since the previous load (all on a first load).
+        changed: Vec<String>,
+    },
+}
+
+/// Counts for the summary a build prints.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// (level id, number of areas), in level order.
+    pub areas_per_level: Vec<(String, usize)>,
+    /// Number of variables in the catalogue.
+    pub variables: usize,
+    /// Periods with data.
+    pub periods: Vec<i32>,
+    /// Number of indicators.
+    pub indicators: usize,
+    /// Number of given observations.
+    pub observations: usize,
+    /// Indicator values published / suppressed / not available.
+    pub values_published: usize,
+    /// Indicator values suppressed (here or at the source).
+    pub values_suppressed: usize,
+    /// Indicator values missing, incomplete or undefined.
+    pub values_unavailable: usize,
+    /// Warnings.
+    pub warnings: usize,
+}
+
+impl Summary {
+    /// Counts an atlas and its computation.
+    pub fn of(atlas: &Atlas, computed: &Computed) -> Self {
+        let mut s = Summary {
+            areas_per_level: atlas
+                .tree
+                .levels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    (
+                        l.id.clone(),
+                        atlas.tree.areas.iter().filter(|a| a.level == i).count(),
+                    )
+                })
+                .collect(),
+            variables: atlas.catalogue.variables.len(),
+            periods: computed.periods.clone(),
+            indicators: atlas.catalogue.indicators.len(),
+            observations: atlas.observations.len(),
+            warnings: atlas.warnings.len() + computed.warnings.len(),
+            ..Default::default()
+        };
+        for v in &computed.values {
+            match v.state {
+                ValueState::Ok => s.values_published += 1,
+                st if st.is_suppressed() => s.values_suppressed += 1,
+                _ => s.values_unavailable += 1,
+            }
+        }
+        s
+    }
+}
+
+/// The latest load's fingerprint and inputs, if any.
+pub async fn latest_load(
+    pool: &SqlitePool,
+) -> Result<Option<(i64, String, String, Vec<InputFile>)>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, fingerprint, program_version FROM atlas_load ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: i64 = row.get(0);
+    let inputs =
+        sqlx::query("SELECT path, sha256, bytes FROM input_file WHERE load_id = $1 ORDER BY path")
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|r| InputFile {
+                path: r.get(0),
+                sha256: r.get(1),
+                bytes: r.get::<i64, _>(2) as u64,
+            })
+            .collect();
+    Ok(Some((id, row.get(1), row.get(2), inputs)))
+}
+
+/// Writes a computed atlas, replacing the previous one, in one transaction; does nothing when
+/// the inputs and the program version are those of the latest load.
+pub async fn write_atlas(
+    pool: &SqlitePool,
+    atlas: &Atlas,
+    computed: &Computed,
+    program_version: &str,
+    source: &str,
+    loaded_at: &str,
+) -> Result<LoadOutcome, StoreError> {
+    let fingerprint = atlas.fingerprint();
+    let previous = latest_load(pool).await?;
+    if let Some((id, fp, ver, _)) = &previous
+        && *fp == fingerprint
+        && ver == program_version
+    {
+        return Ok(LoadOutcome::Unchanged { load_id: *id });
+    }
+    let changed: Vec<String> = {
+        let old: HashMap<&str, &str> = previous
+            .as_ref()
+            .map(|p| {
+                p.3.iter()
+                    .map(|f| (f.path.as_str(), f.sha256.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut c: Vec<String> = atlas
+            .inputs
+            .iter()
+            .filter(|f| old.get(f.path.as_str()) != Some(&f.sha256.as_str()))
+            .map(|f| f.path.clone())
+            .collect();
+        if c.is_empty() && previous.is_some() {
+            c.push(format!("(program version {program_version})"));
+        }
+        c
+    };
+    let json = |v: &dyn erased::Ser, what: &'static str| {
+        v.to_json().map_err(|err| StoreError::Json { what, err })
+    };
+    let summary = Summary::of(atlas, computed);
+    let warnings: Vec<String> = atlas
+        .warnings
+        .iter()
+        .cloned()
+        .chain(computed.warnings.iter().map(|w| w.to_string()))
+        .collect();
+
+    let mut tx = pool.begin().await?;
+    for table in ["indicator_value", "cell", "overlay_member", "area", "level"] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *tx)
+            .await?;
+    }
+    let load_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM atlas_load")
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+    sqlx::query(
+        "INSERT INTO atlas_load (id, loaded_at, program_version, catalogue_version, fingerprint, source,
+             meta_json, settings_json, catalogue_json, warnings_json, summary_json)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(load_id)
+    .bind(loaded_at)
+    .bind(program_version)
+    .bind(&atlas.catalogue.version)
+    .bind(&fingerprint)
+    .bind(source)
+    .bind(json(&atlas.config.atlas, "meta")?)
+    .bind(json(&atlas.config.settings, "settings")?)
+    .bind(json(&atlas.catalogue, "catalogue")?)
+    .bind(json(&warnings, "warnings")?)
+    .bind(json(&summary, "summary")?)
+    .execute(&mut *tx)
+    .await?;
+    for f in &atlas.inputs {
+        sqlx::query(
+            "INSERT INTO input_file (load_id, path, sha256, bytes) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(load_id)
+        .bind(&f.path)
+        .bind(&f.sha256)
+        .bind(f.bytes as i64)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (i, l) in atlas.tree.levels.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO level (id, position, name_de, name_en, parent_id, overlay, vintage) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&l.id)
+        .bind(i as i64)
+        .bind(&l.name.de)
+        .bind(&l.name.en)
+        .bind(l.parent.map(|p| atlas.tree.levels[p].id.clone()))
+        .bind(l.overlay)
+        .bind(atlas.vintages.get(i).cloned().flatten())
+        .execute(&mut *tx)
+        .await?;
+    }
+    // Areas in index order so that parents exist before children reference them.
+    let mut order: Vec<usize> = (0..atlas.tree.areas.len()).collect();
+    let depths = atlas.tree.level_depths().unwrap_or_default();
+    order.sort_by_key(|&i| depths.get(atlas.tree.areas[i].level).copied().unwrap_or(0));
+    for chunk in order.chunks(200) {
+        let mut qb = QueryBuilder::new(
+            "INSERT INTO area (id, level_id, area_key, name, parent_id, area_km2, geometry) ",
+        );
+        qb.push_values(chunk, |mut b, &i| {
+            let a = &atlas.tree.areas[i];
+            b.push_bind(i as i64)
+                .push_bind(atlas.tree.levels[a.level].id.clone())
+                .push_bind(a.key.clone())
+                .push_bind(a.name.clone())
+                .push_bind(a.parent.map(|p| p as i64))
+                .push_bind(a.area_km2)
+                .push_bind(atlas.geometries[i].as_ref().map(geometry_to_json));
+        });
+        qb.build().execute(&mut *tx).await?;
+    }
+    for chunk in atlas.memberships.chunks(300) {
+        let mut qb =
+            QueryBuilder::new("INSERT INTO overlay_member (overlay_area, member_area, share) ");
+        qb.push_values(chunk, |mut b, m| {
+            b.push_bind(m.overlay_area as i64)
+                .push_bind(m.member_area as i64)
+                .push_bind(m.share);
+        });
+        qb.build().execute(&mut *tx).await?;
+    }
+    let mut cells = Vec::new();
+    for (p, &period) in computed.periods.iter().enumerate() {
+        for a in 0..computed.n_areas {
+            for v in 0..computed.n_vars {
+                let c = computed.cells[(p * computed.n_areas + a) * computed.n_vars + v];
+                if c.value.is_some() || c.state != sozialatlas_core::compute::CellState::Missing {
+                    cells.push((a, period, v, c));
+                }
+            }
+        }
+    }
+    for chunk in cells.chunks(500) {
+        let mut qb = QueryBuilder::new(
+            "INSERT INTO cell (area_id, period, variable, value, state, disclosure) ",
+        );
+        qb.push_values(chunk, |mut b, (a, period, v, c)| {
+            b.push_bind(*a as i64)
+                .push_bind(*period)
+                .push_bind(atlas.catalogue.variables[*v].id.clone())
+                .push_bind(c.value)
+                .push_bind(enum_name(&c.state))
+                .push_bind(enum_name(&c.disclosure));
+        });
+        qb.build().execute(&mut *tx).await?;
+    }
+    for chunk in computed.values.chunks(400) {
+        let mut qb = QueryBuilder::new(
+            "INSERT INTO indicator_value (indicator, area_id, period, value, numerator, denominator, state, ci_low, ci_high, low_population) ",
+        );
+        qb.push_values(chunk, |mut b, v| {
+            b.push_bind(atlas.catalogue.indicators[v.indicator].id.clone())
+                .push_bind(v.area as i64)
+                .push_bind(v.period)
+                .push_bind(v.value)
+                .push_bind(v.numerator)
+                .push_bind(v.denominator)
+                .push_bind(v.state.as_str())
+                .push_bind(v.ci.map(|c| c.0))
+                .push_bind(v.ci.map(|c| c.1))
+                .push_bind(v.low_population);
+        });
+        qb.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(LoadOutcome::Loaded { load_id, changed })
+}
+
+fn enum_name<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|j| j.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn geometry_to_json(g: &MultiPolygon<f64>) -> String {
+    geojson::Geometry::new(geojson::GeometryValue::from(g)).to_string()
+}
+
+fn geometry_from_json(s: &str) -> Option<MultiPolygon<f64>> {
+    let g: geojson::Geometry = s.parse().ok()?;
+    match geo_types::Geometry::<f64>::try_from(g).ok()? {
+        geo_types::Geometry::MultiPolygon(m) => Some(m),
+        geo_types::Geometry::Polygon(p) => Some(MultiPolygon(vec![p])),
+        _ => None,
+    }
+}
+
+mod erased {
+    /// Object-safe serialisation to a JSON string.
+    pub trait Ser {
+        fn to_json(&self) -> Result<String, serde_json::Error>;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn to_json(&self) -> Result<String, serde_json::Error> {
+            serde_json::to_string(self)
+        }
+    }
+}
+
+/// Facts about the load a snapshot comes from (for "Stand" and traceability, METHODS §7).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LoadInfo {
+    /// Load id.
+    pub id: i64,
+    /// When (RFC 3339).
+    pub loaded_at: String,
+    /// Program version that loaded it.
+    pub program_version: String,
+    /// Catalogue version.
+    pub catalogue_version: String,
+    /// Combined checksum of the inputs.
+    pub fingerprint: String,
+    /// The folder it came from.
+    pub source: String,
+    /// The input files.
+    pub inputs: Vec<InputFile>,
+    /// Warnings of the load.
+    pub warnings: Vec<String>,
+    /// The summary.
+    pub summary: Summary,
+}
+
+/// The published atlas, read whole into memory: what the web, the exports and the report show.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// The load.
+    pub load: LoadInfo,
+    /// Name, city, Stand, attribution.
+    pub meta: AtlasMeta,
+    /// Settings in use.
+    pub settings: Settings,
+    /// The catalogue.
+    pub catalogue: Catalogue,
+    /// Levels and areas.
+    pub tree: AreaTree,
+    /// Geometries, parallel to `tree.areas`.
+    pub geometries: Vec<Option<MultiPolygon<f64>>>,
+    /// Boundary vintages, parallel to `tree.levels`.
+    pub vintages: Vec<Option<String>>,
+    /// Overlay memberships.
+    pub memberships: Vec<Membership>,
+    /// Periods with data, ascending.
+    pub periods: Vec<i32>,
+    /// Every indicator value (raw; use [`IndicatorValue::published`]).
+    pub values: Vec<IndicatorValue>,
+    index: HashMap<(usize, usize, i32), usize>,
+}
+
+impl Snapshot {
+    /// Builds a snapshot from its parts (also used for in-memory atlases).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        load: LoadInfo,
+        meta: AtlasMeta,
+        settings: Settings,
+        catalogue: Catalogue,
+        tree: AreaTree,
+        geometries: Vec<Option<MultiPolygon<f64>>>,
+        vintages: Vec<Option<String>>,
+        memberships: Vec<Membership>,
+        values: Vec<IndicatorValue>,
+    ) -> Self {
+        let mut periods: Vec<i32> = values.iter().map(|v| v.period).collect();
+        periods.sort_unstable();
+        periods.dedup();
+        let index = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| ((v.indicator, v.area, v.period), i))
+            .collect();
+        Snapshot {
+            load,
+            meta,
+            settings,
+            catalogue,
+            tree,
+            geometries,
+            vintages,
+            memberships,
+            periods,
+            values,
+            index,
+        }
+    }
+
+    /// The value of an indicator in an area and period.
+    pub fn value(&self, indicator: usize, area: usize, period: i32) -> Option<&IndicatorValue> {
+        self.index
+            .get(&(indicator, area, period))
+            .map(|&i| &self.values[i])
+    }
+
+    /// Periods in which an indicator has at least one published value.
+    pub fn periods_of(&self, indicator: usize) -> Vec<i32> {
+        let mut p: Vec<i32> = self
+            .values
+            .iter()
+            .filter(|v| v.indicator == indicator && v.state == ValueState::Ok)
+            .map(|v| v.period)
+            .collect();
+        p.sort_unstable();
+        p.dedup();
+        p
+    }
+}
+
+/// Reads the current atlas from the store.
+pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, loaded_at, program_version, catalogue_version, fingerprint, source,
+                meta_json, settings_json, catalogue_json, warnings_json, summary_json
+         FROM atlas_load ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(StoreError::Empty)?;
+    let parse = |i: usize, what: &'static str| -> Result<serde_json::Value, StoreError> {
+        serde_json::from_str(&row.get::<String, _>(i)).map_err(|err| StoreError::Json { what, err })
+    };
+    let meta: AtlasMeta = serde_json::from_value(parse(6, "meta")?)
+        .map_err(|err| StoreError::Json { what: "meta", err })?;
+    let settings: Settings =
+        serde_json::from_value(parse(7, "settings")?).map_err(|err| StoreError::Json {
+            what: "settings",
+            err,
+        })?;
+    let catalogue: Catalogue =
+        serde_json::from_value(parse(8, "catalogue")?).map_err(|err| StoreError::Json {
+            what: "catalogue",
+            err,
+        })?;
+    let warnings: Vec<String> =
+        serde_json::from_value(parse(9, "warnings")?).map_err(|err| StoreError::Json {
+            what: "warnings",
+            err,
+        })?;
+    let summary: Summary =
+        serde_json::from_value(parse(10, "summary")?).map_err(|err| StoreError::Json {
+            what: "summary",
+            err,
+        })?;
+    let load_id: i64 = row.get(0);
+    let inputs = latest_load(pool).await?.map(|l| l.3).unwrap_or_default();
+    let load = LoadInfo {
+        id: load_id,
+        loaded_at: row.get(1),
+        program_version: row.get(2),
+        catalogue_version: row.get(3),
+        fingerprint: row.get(4),
+        source: row.get(5),
+        inputs,
+        warnings,
+        summary,
+    };
+
+    let mut tree = AreaTree::default();
+    let mut vintages = Vec::new();
+    let levels = sqlx::query(
+        "SELECT id, name_de, name_en, parent_id, overlay, vintage FROM level ORDER BY position",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut parent_ids = Vec::new();
+    for r in &levels {
+        tree.levels.push(Level {
+            id: r.get(0),
+            name: Text::new(r.get::<String, _>(1), r.get::<String, _>(2)),
+            parent: None,
+            overlay: r.get(4),
+        });
+        parent_ids.push(r.get::<Option<String>, _>(3));
+        vintages.push(r.get::<Option<String>, _>(5));
+    }
+    for (i, p) in parent_ids.iter().enumerate() {
+        tree.levels[i].parent = p.as_ref().and_then(|p| tree.level_index(p));
+    }
+    let areas = sqlx::query(
+        "SELECT id, level_id, area_key, name, parent_id, area_km2, geometry FROM area ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut geometries = Vec::with_capacity(areas.len());
+    for (i, r) in areas.iter().enumerate() {
+        debug_assert_eq!(r.get::<i64, _>(0), i as i64);
+        let level_id: String = r.get(1);
+        tree.areas.push(Area {
+            key: r.get(2),
+            name: r.get(3),
+            level: tree.level_index(&level_id).unwrap_or(0),
+            parent: r.get::<Option<i64>, _>(4).map(|p| p as usize),
+            area_km2: r.get(5),
+        });
+        geometries.push(
+            r.get::<Option<String>, _>(6)
+                .as_deref()
+                .and_then(geometry_from_json),
+        );
+    }
+    let memberships = sqlx::query("SELECT overlay_area, member_area, share FROM overlay_member ORDER BY overlay_area, member_area")
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|r| Membership {
+            overlay_area: r.get::<i64, _>(0) as usize,
+            member_area: r.get::<i64, _>(1) as usize,
+            share: r.get(2),
+        })
+        .collect();
+    let ind_index: HashMap<&str, usize> = catalogue
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let rows = sqlx::query(
+        "SELECT indicator, area_id, period, value, numerator, denominator, state, ci_low, ci_high, low_population
+         FROM indicator_value",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut values = Vec::with_capacity(rows.len());
+    for r in rows {
+        let Some(&indicator) = ind_index.get(r.get::<&str, _>(0)) else {
+            continue;
+        };
+        let lo: Option<f64> = r.get(7);
+        let hi: Option<f64> = r.get(8);
+        values.push(IndicatorValue {
+            indicator,
+            area: r.get::<i64, _>(1) as usize,
+            period: r.get::<i64, _>(2) as i32,
+            value: r.get(3),
+            numerator: r.get(4),
+            denominator: r.get(5),
+            state: ValueState::parse(r.get::<&str, _>(6)).unwrap_or(ValueState::Missing),
+            ci: lo.zip(hi),
+            low_population: r.get(9),
+        });
+    }
+    values.sort_by_key(|v| (v.indicator, v.period, v.area));
+    Ok(Snapshot::new(
+        load,
+        meta,
+        settings,
+        catalogue,
+        tree,
+        geometries,
+        vintages,
+        memberships,
+        values,
+    ))
+}
+
+/// The connection pool type of the store.
+pub type Pool = SqlitePool;
+
+/// Forgets the fingerprint of the latest load, so that the next [`write_atlas`] reloads even
+/// when nothing changed (`build --force`).
+pub async fn forget_fingerprint(pool: &SqlitePool) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE atlas_load SET fingerprint = '' WHERE id = (SELECT MAX(id) FROM atlas_load)",
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
