@@ -200,11 +200,21 @@ pub fn read_csv(
         .collect();
     let mut rows = Vec::new();
     for rec in rdr.records() {
+        // The reader's byte position can point at the line terminator before a record (CRLF
+        // files): skip terminators, then count the lines before.
+        let line_of = |byte: u64| {
+            let t = text.as_bytes();
+            let mut b = (byte as usize).min(t.len());
+            while b < t.len() && (t[b] == b'\r' || t[b] == b'\n') {
+                b += 1;
+            }
+            t[..b].iter().filter(|&&c| c == b'\n').count() as u64 + 1
+        };
         let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
+            let line = e.position().map_or(0, |p| line_of(p.byte()));
             ImportError::file(file, "a well-formed CSV record", e.to_string()).at_line(line)
         })?;
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec.position().map_or(0, |p| line_of(p.byte()));
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
