@@ -29,6 +29,13 @@ mod svg;
 mod text;
 
 pub use charts::axis::nice_ticks;
+pub use charts::bar::{Bar, BarChartSpec, BarValue, bar_chart};
+pub use charts::dendrogram::{DendrogramSpec, Merge, dendrogram, leaf_order};
+pub use charts::heat::{HeatTableSpec, heat_table};
+pub use charts::line::{LineChartSpec, Series, SeriesRole, line_chart};
+pub use charts::moran::{MoranPoint, MoranSpec, moran_scatter};
+pub use charts::scatter::{ScatterPoint, ScatterSpec, pearson, scatter};
+pub use charts::spine::{SparklineSpec, SpineSpec, sparkline, spine_row};
 pub use geom::Projection;
 pub use map::{
     AreaLabels, AreaState, CityReference, LegendClass, MapArea, MapSpec, choropleth,
