@@ -271,7 +271,7 @@ pub fn dendrogram(spec: &DendrogramSpec) -> Result<String, RenderError> {
         let k = spec.merges.iter().filter(|m| m.height > c).count() + 1;
         let cx = xs.at(c);
         let label = format!(
-            "{} {} → {k} {}",
+            "{} {}: {k} {}",
             locale.pick("Schnitt bei", "Cut at"),
             format_decimal(c, 2, locale),
             locale.pick("Cluster", "clusters")

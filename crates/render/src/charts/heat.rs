@@ -193,7 +193,7 @@ pub fn heat_table(spec: &HeatTableSpec) -> String {
         x0,
         ky + 28.0,
         "text-anchor=\"start\"",
-        &format!("≤ −{lim}"),
+        &format!("-{lim}"),
     );
     text(
         &mut body,
@@ -207,7 +207,7 @@ pub fn heat_table(spec: &HeatTableSpec) -> String {
         x0 + sw * BINS as f64,
         ky + 28.0,
         "text-anchor=\"end\"",
-        &format!("≥ {lim}"),
+        &format!("+{lim}"),
     );
     text(
         &mut body,
@@ -270,7 +270,8 @@ mod tests {
         assert_eq!(bin(0.0, 2.0), 4);
         assert_eq!(bin(-5.0, 2.0), 0);
         assert_eq!(bin(5.0, 2.0), 8);
-        assert_eq!(bin(0.3, 2.0), 4);
+        assert_eq!(bin(0.2, 2.0), 4); // the middle bin is ±2/9
+        assert_eq!(bin(0.3, 2.0), 5);
         let c = colours(Diverging::RdBu);
         assert_eq!(c[8].hex(), "#b2182b"); // warm = high z = worse
     }

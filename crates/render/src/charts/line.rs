@@ -179,7 +179,9 @@ pub fn line_chart(spec: &LineChartSpec) -> String {
         .iter()
         .flat_map(|s| s.values.iter().filter_map(|v| v.1));
     let (lo, hi) = extent(vals).unwrap_or((0.0, 1.0));
-    let ticks = nice_ticks(lo.min(0.0), hi, 5);
+    // Zero is the baseline unless the values lie far from it (then the trend would flatten).
+    let base = if lo > 0.0 && lo < 0.5 * hi { 0.0 } else { lo };
+    let ticks = nice_ticks(base, hi, 5);
     let (t0, t1) = (ticks[0], ticks[ticks.len() - 1]);
     let tick_w = ticks
         .iter()
@@ -269,11 +271,12 @@ pub fn line_chart(spec: &LineChartSpec) -> String {
         if let (Some(a), Some(b)) = (pts.first(), pts.last()) {
             let _ = write!(
                 desc,
-                " {}: {} {} ({}) → {} ({}).",
+                " {}: {} {} ({}) {} {} ({}).",
                 s.name,
                 locale.pick("von", "from"),
                 vt(a.1),
                 a.0,
+                locale.pick("bis", "to"),
                 vt(b.1),
                 b.0
             );

@@ -298,10 +298,11 @@ pub fn sparkline(spec: &SparklineSpec) -> String {
     }
     let summary = match (pts.first(), pts.last()) {
         (Some(a), Some(b)) => format!(
-            "{}: {} ({}) → {} ({})",
+            "{}: {} ({}) {} {} ({})",
             spec.name,
             vt(a.1),
             a.0,
+            locale.pick("bis", "to"),
             vt(b.1),
             b.0
         ),

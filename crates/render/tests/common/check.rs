@@ -81,3 +81,36 @@ pub fn assert_png(svg: &str, scale: f32) {
     let distinct = pix.pixels().iter().filter(|p| **p != first).count();
     assert!(distinct > 100, "the PNG is (almost) one colour");
 }
+
+/// Every character drawn in `<text>`/`<tspan>` has a glyph in the compiled-in Noto Sans (so the
+/// PNG shows no boxes; Noto Sans of 2020 lacks arrows and math signs such as `→ ≤ −`).
+pub fn assert_glyphs(svg: &str) {
+    let face = ttf_parser::Face::parse(sozialatlas_render::NOTO_SANS_REGULAR, 0).expect("font");
+    let mut in_text = 0usize;
+    for seg in svg.split('<').skip(1) {
+        let (tag, content) = seg.split_once('>').unwrap_or((seg, ""));
+        let name = tag.split([' ', '/']).next().unwrap_or("");
+        match name {
+            "text" => in_text += 1,
+            "/text" => in_text = in_text.saturating_sub(1),
+            _ => {}
+        }
+        // Content of <title> inside a text is a tooltip, not drawn.
+        if in_text > 0
+            && (name == "text" || name == "tspan" || name == "/tspan" || name == "/title")
+        {
+            let content = content
+                .replace("&amp;", "&")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'");
+            for c in content.chars().filter(|c| !c.is_whitespace()) {
+                assert!(
+                    face.glyph_index(c).is_some(),
+                    "no glyph for {c:?} in {content:?}"
+                );
+            }
+        }
+    }
+}

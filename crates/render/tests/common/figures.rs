@@ -111,8 +111,8 @@ pub fn lines(locale: Locale) -> LineChartSpec {
         subtitle: Some(
             locale
                 .pick(
-                    "in % der Einwohner; 2013–2016 keine Daten",
-                    "in % of residents; no data 2013–2016",
+                    "in % der Einwohner; 2012–2016 keine Daten",
+                    "in % of residents; no data 2012–2016",
                 )
                 .into(),
         ),
@@ -445,7 +445,6 @@ pub fn moran(locale: Locale) -> MoranSpec {
         .collect();
     let i =
         z.iter().zip(&lag).map(|(a, b)| a * b).sum::<f64>() / z.iter().map(|a| a * a).sum::<f64>();
-    let colours = categorical(5).expect("colours");
     MoranSpec {
         id: "moran".into(),
         locale,
@@ -464,8 +463,8 @@ pub fn moran(locale: Locale) -> MoranSpec {
                 z: z[k],
                 lag: lag[k],
                 colour: Some(match (z[k] > 0.0, lag[k] > 0.0) {
-                    (true, true) => colours[5 - 1],
-                    (false, false) => colours[1],
+                    (true, true) => Rgb::from_u32(0xd7191c),
+                    (false, false) => Rgb::from_u32(0x2c7bb6),
                     _ => Rgb::from_u32(0xbdbdbd),
                 }),
             })
