@@ -4,6 +4,7 @@
 //! Exit codes: 0 success, 1 failure (I/O, store), 2 bad input (the message names the file,
 //! line, column, what was expected and what was found).
 
+mod aggregate;
 mod clock;
 mod demo;
 
@@ -80,6 +81,11 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         indicators: Vec<String>,
     },
+    /// Count (or sum) geocoded records per area: point-in-polygon for every record.
+    #[command(
+        after_help = "Points on a border shared by two areas go to exactly one of them: to the area east of\na north-south border, north of an east-west border (the half-open rule); points on the city\nboundary go to the area they touch. Points outside every area are counted and reported.\n\nExamples:\n  sozialatlas aggregate --db do.db --areas statistischer_bezirk --points faelle.csv --x x --y y --crs 25832 --out counts.csv\n  sozialatlas aggregate --areas bezirke.geojson --key id --points p.csv --x lon --y lat --crs 4326 --group year --out -"
+    )]
+    Aggregate(aggregate::Args),
 }
 
 fn main() -> ExitCode {
@@ -125,7 +131,7 @@ fn main() -> ExitCode {
 
 /// A wrong argument (exit code 2).
 #[derive(Debug)]
-struct UsageError(String);
+pub(crate) struct UsageError(pub(crate) String);
 impl std::fmt::Display for UsageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
@@ -143,6 +149,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{} is valid.", folder.display());
             print_summary(&s, &atlas, &computed);
             Ok(())
+        }
+        Command::Aggregate(args) => {
+            let is_file = std::path::Path::new(&args.areas).exists();
+            let snap = if is_file {
+                None
+            } else {
+                Some(snapshot(args.db.as_deref()).await?)
+            };
+            aggregate::run(&args, snap.as_ref())
         }
         Command::Export {
             db,
