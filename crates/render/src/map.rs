@@ -199,7 +199,7 @@ fn suppressed_label(locale: Locale) -> &'static str {
 
 /// Nice round length for a scale bar of at most `max_m` metres: 1, 2 or 5 × 10ⁿ.
 fn nice_length(max_m: f64) -> f64 {
-    if !(max_m > 0.0) || !max_m.is_finite() {
+    if max_m.is_nan() || max_m <= 0.0 || max_m.is_infinite() {
         return 0.0;
     }
     let p = 10f64.powf(max_m.log10().floor());

@@ -92,6 +92,7 @@ pub(crate) fn hex(c: Rgb) -> String {
 /// `role` is `img` for charts (their marks are not focusable) and `group` for maps (whose areas
 /// are focusable: focusable children inside `role="img"` would be hidden from assistive
 /// technology).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn open(
     out: &mut String,
     id: &str,

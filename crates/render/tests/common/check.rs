@@ -1,4 +1,5 @@
 //! Checks every figure must pass, and the golden-file comparison.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 

@@ -81,7 +81,9 @@ pub fn bars(locale: Locale) -> BarChartSpec {
     }
 }
 
-fn series_of(column: &str, district: &str) -> (Vec<(i32, Option<f64>)>, Vec<(i32, Option<f64>)>) {
+type Years = Vec<(i32, Option<f64>)>;
+
+fn series_of(column: &str, district: &str) -> (Years, Years) {
     let mut area = Vec::new();
     let mut city = Vec::new();
     for y in 2011..=2022u32 {
@@ -276,7 +278,7 @@ pub fn ward() -> Ward {
 /// Cluster of each leaf when the tree is cut into `k` clusters, numbered by first leaf.
 pub fn cut(merges: &[Merge], n: usize, k: usize) -> Vec<usize> {
     let mut parent: Vec<usize> = (0..2 * n - 1).collect();
-    fn find(p: &mut Vec<usize>, mut i: usize) -> usize {
+    fn find(p: &mut [usize], mut i: usize) -> usize {
         while p[i] != i {
             i = p[i];
         }
@@ -395,10 +397,7 @@ pub fn heat(locale: Locale) -> HeatTableSpec {
 }
 
 /// Queen neighbours of the Stadtteile: areas sharing a vertex (to 6 decimals).
-fn neighbours() -> (
-    Vec<(String, String, geo_types::MultiPolygon<f64>)>,
-    Vec<Vec<usize>>,
-) {
+fn neighbours() -> (common::Areas, Vec<Vec<usize>>) {
     let areas = common::read_areas(
         "flensburg_stadtteile.geojson",
         "district_id",

@@ -17,11 +17,10 @@ pub fn data_dir() -> PathBuf {
 pub const ATTRIBUTION: &str = "Datenquelle: Stadt Flensburg, Sozialatlas (Stabsstelle Statistik); aufbereitet von OK Lab Flensburg (open-social-map, CC0 1.0)";
 
 /// (district_id, name, geometry) of a GeoJSON file with `id_prop` and `name_prop`.
-pub fn read_areas(
-    file: &str,
-    id_prop: &str,
-    name_prop: &str,
-) -> Vec<(String, String, MultiPolygon<f64>)> {
+/// `(key, name, boundary)` of each area.
+pub type Areas = Vec<(String, String, MultiPolygon<f64>)>;
+
+pub fn read_areas(file: &str, id_prop: &str, name_prop: &str) -> Areas {
     let path = data_dir().join(file);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
@@ -73,31 +72,6 @@ pub fn indicator(year: u32, column: &str) -> Vec<(String, String, Option<f64>)> 
 /// A column summed over all Stadtteile.
 pub fn city_sum(year: u32, column: &str) -> f64 {
     indicator(year, column).iter().filter_map(|r| r.2).sum()
-}
-
-/// The SGB II share of the under-65s for every year, per district and for the city.
-pub fn sgb2_series() -> (
-    Vec<u32>,
-    Vec<(String, String, Vec<Option<f64>>)>,
-    Vec<Option<f64>>,
-) {
-    let years: Vec<u32> = (2011..=2022).collect();
-    let mut per: Vec<(String, String, Vec<Option<f64>>)> =
-        indicator(2022, "sgb2_pct_of_under_65_derived")
-            .into_iter()
-            .map(|(id, name, _)| (id, name, Vec::new()))
-            .collect();
-    let mut city = Vec::new();
-    for &y in &years {
-        let vals = indicator(y, "sgb2_pct_of_under_65_derived");
-        for (id, _, s) in per.iter_mut() {
-            s.push(vals.iter().find(|r| &r.0 == id).and_then(|r| r.2));
-        }
-        let num = city_sum(y, "sgb2_beneficiaries");
-        let den = city_sum(y, "residents_under_18") + city_sum(y, "residents_18_to_64");
-        city.push((num > 0.0 && den > 0.0).then(|| 100.0 * num / den));
-    }
-    (years, per, city)
 }
 
 /// The SGB II map of 2022 (equal interval, 5 classes, YlOrRd, `[a, b)`), with Altstadt marked
