@@ -145,36 +145,7 @@ pub fn bar_chart(spec: &BarChartSpec) -> String {
         None,
     );
 
-    if let Some(c) = spec.city_average.filter(|c| c.is_finite()) {
-        let cx = xs.at(c);
-        let label = format!("{city_name}: {}", vt(c));
-        let lw = text_width(&label, 12.0, true);
-        // Keep the label inside the figure.
-        let (lx, anchor) = if cx + lw / 2.0 > width - MARGIN {
-            (cx + 3.0, "end")
-        } else if cx - lw / 2.0 < MARGIN {
-            (cx - 3.0, "start")
-        } else {
-            (cx, "middle")
-        };
-        let _ = write!(
-            body,
-            "<g class=\"sa-city\" data-key=\"city\"><line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#000000\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"><title>{}</title></line>",
-            n(cx),
-            n(top - 6.0),
-            n(cx),
-            n(bottom + 2.0),
-            escape(&label)
-        );
-        text(
-            &mut body,
-            lx,
-            top - 10.0,
-            &format!("text-anchor=\"{anchor}\" font-weight=\"bold\""),
-            &label,
-        );
-        body.push_str("</g>");
-    }
+    let mut values_layer = String::new();
     let _ = write!(body, "<g class=\"sa-bars\" font-size=\"12\">");
     let (no_data, suppressed) = (
         locale.pick("keine Daten", "no data"),
@@ -217,12 +188,22 @@ pub fn bar_chart(spec: &BarChartSpec) -> String {
                 } else {
                     (z + 4.0, "start")
                 };
+                // A white ground under the value, so that the city line never runs through it.
+                let tw = text_width(&vt(value), 12.0, hl) + 4.0;
+                let _ = write!(
+                    values_layer,
+                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>",
+                    n(if value < 0.0 { tx - tw + 2.0 } else { tx - 2.0 }),
+                    n(by),
+                    n(tw),
+                    n(BAR_H)
+                );
                 text(
-                    &mut body,
+                    &mut values_layer,
                     tx,
                     ry + ROW / 2.0 + 4.0,
                     &format!(
-                        "class=\"sa-value\" text-anchor=\"{anchor}\" stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\"{}",
+                        "class=\"sa-value\" text-anchor=\"{anchor}\"{}",
                         if hl { " font-weight=\"bold\"" } else { "" }
                     ),
                     &vt(value),
@@ -247,7 +228,41 @@ pub fn bar_chart(spec: &BarChartSpec) -> String {
         }
     }
     body.push_str("</g>");
-
+    // The city line over the bars, the values (on white) over the line.
+    if let Some(c) = spec.city_average.filter(|c| c.is_finite()) {
+        let cx = xs.at(c);
+        let label = format!("{city_name}: {}", vt(c));
+        let lw = text_width(&label, 12.0, true);
+        // Keep the label inside the figure.
+        let (lx, anchor) = if cx + lw / 2.0 > width - MARGIN {
+            (cx + 3.0, "end")
+        } else if cx - lw / 2.0 < MARGIN {
+            (cx - 3.0, "start")
+        } else {
+            (cx, "middle")
+        };
+        let _ = write!(
+            body,
+            "<g class=\"sa-city\" data-key=\"city\"><line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#000000\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"><title>{}</title></line>",
+            n(cx),
+            n(top - 6.0),
+            n(cx),
+            n(bottom + 2.0),
+            escape(&label)
+        );
+        text(
+            &mut body,
+            lx,
+            top - 10.0,
+            &format!("text-anchor=\"{anchor}\" font-weight=\"bold\""),
+            &label,
+        );
+        body.push_str("</g>");
+    }
+    let _ = write!(
+        body,
+        "<g class=\"sa-values\" font-size=\"12\">{values_layer}</g>"
+    );
     let height = bottom + 30.0 + MARGIN;
 
     let n_values = bars
