@@ -5,6 +5,7 @@
 //! line, column, what was expected and what was found).
 
 mod aggregate;
+mod analyse;
 mod clock;
 mod demo;
 
@@ -86,6 +87,9 @@ enum Command {
         after_help = "Points on a border shared by two areas go to exactly one of them: to the area east of\na north-south border, north of an east-west border (the half-open rule); points on the city\nboundary go to the area they touch. Points outside every area are counted and reported.\n\nExamples:\n  sozialatlas aggregate --db do.db --areas statistischer_bezirk --points faelle.csv --x x --y y --crs 25832 --out counts.csv\n  sozialatlas aggregate --areas bezirke.geojson --key id --points p.csv --x lon --y lat --crs 4326 --group year --out -"
     )]
     Aggregate(aggregate::Args),
+    /// Analyses: status/dynamics index, typology by cluster analysis, Moran's I and LISA.
+    #[command(subcommand)]
+    Analyse(analyse::Command),
 }
 
 fn main() -> ExitCode {
@@ -149,6 +153,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{} is valid.", folder.display());
             print_summary(&s, &atlas, &computed);
             Ok(())
+        }
+        Command::Analyse(cmd) => {
+            let db = cmd.db().map(std::path::Path::to_path_buf);
+            let snap = snapshot(db.as_deref()).await?;
+            let pool = match &db {
+                Some(p) => Some(sozialatlas_store::open(&p.to_string_lossy()).await?),
+                None => None,
+            };
+            analyse::run(cmd, &snap, pool.as_ref(), VERSION, &clock::now_rfc3339()).await
         }
         Command::Aggregate(args) => {
             let is_file = std::path::Path::new(&args.areas).exists();

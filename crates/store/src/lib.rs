@@ -649,3 +649,91 @@ pub async fn forget_fingerprint(pool: &SqlitePool) -> Result<(), StoreError> {
     .await?;
     Ok(())
 }
+
+/// A stored analysis run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredRun {
+    /// Run id.
+    pub id: i64,
+    /// `index`, `typology` or `moran`.
+    pub kind: String,
+    /// When (RFC 3339).
+    pub created_at: String,
+    /// The atlas load it was computed from.
+    pub load_id: i64,
+    /// Program version.
+    pub program_version: String,
+    /// Parameters (JSON).
+    pub params_json: String,
+    /// Result (JSON).
+    pub result_json: String,
+}
+
+/// Stores an analysis run; returns its id.
+pub async fn save_run(pool: &SqlitePool, run: &StoredRun) -> Result<i64, StoreError> {
+    let mut tx = pool.begin().await?;
+    let id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM analysis_run")
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+    sqlx::query(
+        "INSERT INTO analysis_run (id, kind, created_at, load_id, program_version, params_json, result_json)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(&run.kind)
+    .bind(&run.created_at)
+    .bind(run.load_id)
+    .bind(&run.program_version)
+    .bind(&run.params_json)
+    .bind(&run.result_json)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Lists stored runs of one kind (all kinds when None), newest first, without their results.
+pub async fn list_runs(
+    pool: &SqlitePool,
+    kind: Option<&str>,
+) -> Result<Vec<StoredRun>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, kind, created_at, load_id, program_version, params_json FROM analysis_run
+         WHERE ($1 IS NULL OR kind = $1) ORDER BY id DESC",
+    )
+    .bind(kind)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| StoredRun {
+            id: r.get(0),
+            kind: r.get(1),
+            created_at: r.get(2),
+            load_id: r.get(3),
+            program_version: r.get(4),
+            params_json: r.get(5),
+            result_json: String::new(),
+        })
+        .collect())
+}
+
+/// Reads one stored run with its result.
+pub async fn get_run(pool: &SqlitePool, id: i64) -> Result<Option<StoredRun>, StoreError> {
+    let r = sqlx::query(
+        "SELECT id, kind, created_at, load_id, program_version, params_json, result_json FROM analysis_run WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(r.map(|r| StoredRun {
+        id: r.get(0),
+        kind: r.get(1),
+        created_at: r.get(2),
+        load_id: r.get(3),
+        program_version: r.get(4),
+        params_json: r.get(5),
+        result_json: r.get(6),
+    }))
+}
