@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# Sozialatlas against the tools cities use today (issue 7). See bench/README.md.
+#
+#   bench/run.sh [--quick] [--only WORKLOAD[,WORKLOAD…]] [--no-install] [--runs N]
+#
+# WORKLOAD: dortmund, tessellation, breaks, ward, http. Needs Debian, the Rust toolchain and root
+# (or sudo) for apt-get and for running PostgreSQL as the postgres user.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+OUT="$HERE/out"
+QUICK=0
+ONLY=""
+INSTALL=1
+RUNS=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) QUICK=1 ;;
+        --only) ONLY="$2"; shift ;;
+        --only=*) ONLY="${1#--only=}" ;;
+        --no-install) INSTALL=0 ;;
+        --runs) RUNS="$2"; shift ;;
+        -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+        *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+if [ "$QUICK" = 1 ]; then
+    N_POINTS=1000000; RUNS=${RUNS:-2}; WARD_SIZES="2000 5000"; BREAKS_SIZES="10000 1000000"
+    WRK_SECONDS=5
+else
+    N_POINTS=10000000; RUNS=${RUNS:-3}; WARD_SIZES="2000 10000 20000"; BREAKS_SIZES="10000 1000000"
+    WRK_SECONDS=10
+fi
+TESS_NX=100; TESS_NY=100          # 10,000 cells
+SEED=42
+PG_PORT=${PG_PORT:-54329}
+HTTP_PORT=${HTTP_PORT:-58080}      # Sozialatlas serve
+NGINX_PORT=${NGINX_PORT:-58081}
+HTTP_PAGE=${HTTP_PAGE:-/indicators/sgb2_quote/stadtteil/2022}
+HTTP_SVG=${HTTP_SVG:-/indicators/sgb2_quote/stadtteil/2022.svg}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target-bench}
+BIN="$CARGO_TARGET_DIR/release/sozialatlas"
+SBENCH="$CARGO_TARGET_DIR/release/sozialatlas-bench"
+PY="$HERE/.venv/bin/python"
+DISTRICTS_SRC="$ROOT/../shared/data/dortmund-gebietsgliederung/dortmund_statistische_bezirke.geojson"
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+as_postgres() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$1"; else sudo -u postgres bash -c "$1"; fi; }
+
+wanted() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+log() { printf '\n### %s\n' "$*" >&2; }
+
+mkdir -p "$OUT"
+RESULTS="$OUT/results.tsv"; : > "$RESULTS"
+LOAD="$OUT/load.txt"; : > "$LOAD"
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RESULTS"; }
+load_note() { echo "$1: $(uptime)" | tee -a "$LOAD" >&2; }
+
+# ---------------------------------------------------------------- install
+PKGS="postgresql postgresql-15-postgis-3 nginx wrk hyperfine"
+install_competitors() {
+    local missing=""
+    for p in $PKGS; do
+        case "$p" in
+            nginx) command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$missing nginx" ;;
+            *) dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p" ;;
+        esac
+    done
+    if [ -n "$missing" ]; then
+        log "apt-get install$missing"
+        $SUDO apt-get update -qq
+        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
+    fi
+    # nginx's package starts a system server on port 80; ours is private, leave that one alone.
+    if [ ! -x "$PY" ] || ! cmp -s "$HERE/requirements.txt" "$HERE/.venv/requirements.stamp"; then
+        log "Python venv bench/.venv from PyPI (pinned in bench/requirements.txt)"
+        python3 -m venv "$HERE/.venv"
+        "$HERE/.venv/bin/pip" install -q --disable-pip-version-check -r "$HERE/requirements.txt"
+        cp "$HERE/requirements.txt" "$HERE/.venv/requirements.stamp"
+    fi
+}
+if [ "$INSTALL" = 1 ]; then install_competitors; fi
+for t in hyperfine "$PY"; do command -v "$t" >/dev/null || { echo "missing $t (run without --no-install)" >&2; exit 1; }; done
+
+# ---------------------------------------------------------------- build
+log "build (release, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
+(cd "$ROOT" && cargo build --release -p sozialatlas 2>&1 | tail -2) >&2
+# The helper package lives outside the workspace; start from the workspace's lock so it uses the
+# same dependency versions.
+[ -f "$HERE/rust/Cargo.lock" ] || cp "$ROOT/Cargo.lock" "$HERE/rust/Cargo.lock"
+cargo build --release --manifest-path "$HERE/rust/Cargo.toml" 2>&1 | tail -2 >&2
+
+# ---------------------------------------------------------------- services
+PGDIR=""; NGDIR=""; SERVE_PID=""
+cleanup() {
+    set +e
+    [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null
+    [ -n "$NGDIR" ] && [ -f "$NGDIR/nginx.pid" ] && nginx -c "$NGDIR/nginx.conf" -p "$NGDIR" -s stop 2>/dev/null
+    if [ -n "$PGDIR" ]; then
+        as_postgres "/usr/lib/postgresql/15/bin/pg_ctl -D $PGDIR -m fast stop" >/dev/null 2>&1
+        rm -rf "$PGDIR"
+    fi
+    [ -n "$NGDIR" ] && rm -rf "$NGDIR"
+}
+trap cleanup EXIT
+PSQL=(psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d bench)
+start_postgres() {
+    [ -n "$PGDIR" ] && return
+    PGDIR=$(mktemp -d /tmp/bench-pg.XXXXXX); $SUDO chown postgres:postgres "$PGDIR"
+    as_postgres "/usr/lib/postgresql/15/bin/initdb -D $PGDIR -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8" >/dev/null
+    # fsync off and unlogged tables: PostGIS is not charged for durability Sozialatlas does not give.
+    as_postgres "/usr/lib/postgresql/15/bin/pg_ctl -D $PGDIR -o '-p $PG_PORT -k /tmp -c fsync=off \
+        -c listen_addresses=127.0.0.1 -c shared_buffers=2GB -c work_mem=256MB \
+        -c maintenance_work_mem=1GB -c max_wal_size=8GB -c synchronous_commit=off \
+        -c full_page_writes=off -c max_parallel_workers_per_gather=2' -l $PGDIR/log -w start" >/dev/null
+    psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c 'CREATE DATABASE bench'
+    "${PSQL[@]}" -c 'CREATE EXTENSION postgis'
+    echo "PostgreSQL $("${PSQL[@]}" -At -c 'SHOW server_version'), PostGIS $("${PSQL[@]}" -At -c 'SELECT postgis_lib_version()') on port $PG_PORT" >&2
+}
+
+# ---------------------------------------------------------------- helpers
+median_of() { "$PY" "$HERE/py/tools.py" median "$1"; }
+hf() { # hf NAME RUNS WARMUP COMMAND -> prints the median seconds
+    local name=$1 runs=$2 warmup=$3; shift 3
+    hyperfine --style basic --runs "$runs" --warmup "$warmup" --export-json "$OUT/$name.json" "$*" >&2
+    median_of "$OUT/$name.json"
+}
+
+# ---------------------------------------------------------------- aggregation workloads
+points_csv() {
+    local f="$OUT/points_$N_POINTS.csv"
+    if [ ! -s "$f" ]; then
+        log "generate $N_POINTS points (seed $SEED, EPSG:25832)"
+        "$SBENCH" points "$f.part" "$N_POINTS" "$SEED" && mv "$f.part" "$f"
+    fi
+    echo "$f"
+}
+
+aggregate_workload() { # NAME AREAS.geojson KEY LABEL
+    local name=$1 areas=$2 key=$3 label=$4
+    local points; points=$(points_csv)
+    local size="$(printf "%'d" "$N_POINTS") points"
+    "$PY" "$HERE/py/tools.py" areas-csv "$areas" "$key" "$OUT/${name}_areas.csv"
+    load_note "$name"
+    log "$label: Sozialatlas"
+    local t_ours t_gpd t_pg agree_gpd agree_pg
+    t_ours=$(hf "${name}_sozialatlas" "$RUNS" 1 \
+        "$BIN aggregate --areas $areas --key $key --points $points --x x --y y --crs 25832 --group period,variable --out $OUT/${name}_sozialatlas.csv")
+    log "$label: GeoPandas sjoin"
+    t_gpd=$(hf "${name}_geopandas" "$RUNS" 0 \
+        "$PY $HERE/py/sjoin.py $areas $key $points $OUT/${name}_geopandas.csv")
+    agree_gpd=$("$PY" "$HERE/py/tools.py" compare-counts "$OUT/${name}_sozialatlas.csv" "$OUT/${name}_geopandas.csv" || true)
+    echo "GeoPandas vs Sozialatlas: $agree_gpd" >&2
+    start_postgres
+    log "$label: PostGIS"
+    t_pg=$(hf "${name}_postgis" "$RUNS" 0 \
+        "${PSQL[*]} -v areas_csv=$OUT/${name}_areas.csv -v points_csv=$points -f $HERE/py/postgis_agg.sql -o $OUT/${name}_postgis.csv")
+    agree_pg=$("$PY" "$HERE/py/tools.py" compare-counts "$OUT/${name}_sozialatlas.csv" "$OUT/${name}_postgis.csv" || true)
+    echo "PostGIS vs Sozialatlas: $agree_pg" >&2
+    record "$label" "$size" "$t_ours" "GeoPandas sjoin" "$t_gpd" time ">=20x" "${agree_gpd%%:*}"
+    record "$label" "$size" "$t_ours" "PostGIS ST_Contains" "$t_pg" time ">=5x" "${agree_pg%%:*}"
+}
+
+if wanted dortmund; then
+    log "workload dortmund: points into Dortmund's 62 statistical districts"
+    D25832="$OUT/dortmund_districts_25832.geojson"
+    [ -s "$D25832" ] || "$PY" "$HERE/py/tools.py" districts "$DISTRICTS_SRC" "$D25832"
+    aggregate_workload dortmund "$D25832" source_id "62 Dortmund districts"
+fi
+
+if wanted tessellation; then
+    log "workload tessellation: points into $((TESS_NX * TESS_NY)) cells"
+    TESS="$OUT/tessellation_${TESS_NX}x${TESS_NY}.geojson"
+    [ -s "$TESS" ] || "$SBENCH" tessellation "$TESS" "$TESS_NX" "$TESS_NY" "$SEED"
+    aggregate_workload tessellation "$TESS" id "$(printf "%'d" $((TESS_NX * TESS_NY)))-cell tessellation"
+fi
+
+# ---------------------------------------------------------------- natural breaks
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" | head -1; }
+if wanted breaks; then
+    for n in $BREAKS_SIZES; do
+        load_note "breaks n=$n"
+        log "natural breaks k = 6, n = $n"
+        reps=7; [ "$n" -ge 1000000 ] && reps=5
+        line=$("$SBENCH" breaks "$n" "$reps" "$OUT/breaks_$n.f64" "$OUT/breaks_${n}_bins.txt" | grep '^RESULT')
+        echo "$line" >&2
+        ours=$(echo "$line" | field median)
+        if [ "$n" -le 100000 ]; then
+            # mapclassify's exact FisherJenks is O(k·n²) in time and O(k·n) in memory: run at 10⁴.
+            pl=$("$PY" "$HERE/py/tools.py" breaks "$OUT/breaks_$n.f64" "$OUT/breaks_${n}_bins.txt" 5 | grep '^RESULT')
+            echo "$pl" >&2
+            record "natural breaks k=6" "n = $(printf "%'d" "$n")" "$ours" "mapclassify FisherJenks (numba), after JIT" "$(echo "$pl" | field median)" time ">=100x" "$(echo "$pl" | field agree)"
+            record "natural breaks k=6" "n = $(printf "%'d" "$n")" "$ours" "mapclassify FisherJenks, first call (JIT)" "$(echo "$pl" | field first)" time "" "$(echo "$pl" | field agree)"
+        else
+            record "natural breaks k=6" "n = $(printf "%'d" "$n")" "$ours" "(none: exact FisherJenks is O(n²))" "-" time "<1s" "–"
+        fi
+    done
+fi
+
+# ---------------------------------------------------------------- Ward
+if wanted ward; then
+    for n in $WARD_SIZES; do
+        load_note "ward n=$n"
+        log "Ward clustering, $n × 10"
+        reps=3; [ "$n" -ge 20000 ] && reps=1
+        line=$("$SBENCH" ward "$n" "$reps" "$OUT/ward_$n.f64" "$OUT/ward_${n}_heights.f64" | grep '^RESULT')
+        echo "$line" >&2
+        pl=$("$PY" "$HERE/py/tools.py" ward "$OUT/ward_$n.f64" "$n" "$OUT/ward_${n}_heights.f64" "$reps" | grep '^RESULT')
+        echo "$pl" >&2
+        record "Ward clustering" "$(printf "%'d" "$n") × 10" "$(echo "$line" | field median)" "SciPy linkage(method=\"ward\")" "$(echo "$pl" | field median)" time ">=1x" "$(echo "$pl" | field agree)"
+    done
+fi
+
+# ---------------------------------------------------------------- HTTP
+wrk_rate() { # URL -> requests per second (2 threads, 4 connections, bounded in time)
+    wrk -t2 -c4 -d"${WRK_SECONDS}s" --latency "$1" > "$OUT/wrk.last" 2>&1
+    cat "$OUT/wrk.last" >&2
+    if grep -qE 'Non-2xx|Socket errors' "$OUT/wrk.last"; then echo "wrk: errors against $1" >&2; fi
+    sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$OUT/wrk.last"
+}
+if wanted http; then
+    if ! "$BIN" serve --help >/dev/null 2>&1; then
+        log "SKIP http: this build of sozialatlas has no 'serve' command yet"
+        record "indicator page over HTTP" "$HTTP_PAGE" "-" "nginx static" "-" rate ">=0.5x" "skipped: no serve command"
+    else
+        load_note "http"
+        "$BIN" serve --listen "127.0.0.1:$HTTP_PORT" > "$OUT/serve.log" 2>&1 &
+        SERVE_PID=$!
+        for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$HTTP_PORT/" && break; sleep 0.2; done
+        NGDIR=$(mktemp -d /tmp/bench-nginx.XXXXXX); mkdir -p "$NGDIR/root" "$NGDIR/logs"
+        ok=1
+        for path in "$HTTP_PAGE" "$HTTP_SVG"; do
+            mkdir -p "$NGDIR/root$(dirname "$path")"
+            code=$(curl -s -o "$NGDIR/root$path" -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT$path")
+            [ "$code" = 200 ] || { echo "GET $path: HTTP $code, skipping the HTTP workload" >&2; ok=0; }
+        done
+        chmod -R a+rX "$NGDIR"
+        cat > "$NGDIR/nginx.conf" <<EOF
+worker_processes auto;
+pid $NGDIR/nginx.pid;
+error_log $NGDIR/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+    include /etc/nginx/mime.types;
+    default_type text/html;
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    client_body_temp_path $NGDIR/tmp_body;
+    proxy_temp_path $NGDIR/tmp_proxy;
+    fastcgi_temp_path $NGDIR/tmp_fastcgi;
+    uwsgi_temp_path $NGDIR/tmp_uwsgi;
+    scgi_temp_path $NGDIR/tmp_scgi;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $NGDIR/root;
+    }
+}
+EOF
+        if [ "$ok" = 1 ]; then
+            nginx -c "$NGDIR/nginx.conf" -p "$NGDIR"
+            for pair in "indicator page|$HTTP_PAGE" "map SVG|$HTTP_SVG"; do
+                label=${pair%%|*}; path=${pair#*|}
+                same=$(cmp -s <(curl -s "http://127.0.0.1:$HTTP_PORT$path") <(curl -s "http://127.0.0.1:$NGINX_PORT$path") && echo yes || echo no)
+                ours=$(wrk_rate "http://127.0.0.1:$HTTP_PORT$path")
+                theirs=$(wrk_rate "http://127.0.0.1:$NGINX_PORT$path")
+                record "$label over HTTP" "$path ($(stat -c %s "$NGDIR/root$path") bytes)" "$ours" "nginx static file" "$theirs" rate ">=0.5x" "same bytes: $same"
+            done
+        else
+            record "indicator page over HTTP" "$HTTP_PAGE" "-" "nginx static" "-" rate ">=0.5x" "skipped: page not served"
+        fi
+    fi
+fi
+
+# ---------------------------------------------------------------- report
+{
+    echo
+    echo "## Results ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))"
+    echo
+    echo "Command: \`bench/run.sh$([ "$QUICK" = 1 ] && echo " --quick")$([ -n "$ONLY" ] && echo " --only $ONLY") --runs $RUNS\` (medians; ratio = competitor's time / Sozialatlas's time, or Sozialatlas's throughput / nginx's)"
+    echo
+    "$PY" "$HERE/py/tools.py" table "$RESULTS"
+    echo
+    echo "Load before each workload:"
+    echo
+    sed 's/^/    /' "$LOAD"
+} | tee "$OUT/report.md"
