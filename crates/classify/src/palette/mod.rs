@@ -106,18 +106,9 @@ impl<'de> Deserialize<'de> for Rgb {
     }
 }
 
-/// Which end of an indicator is the worse social situation (Polarität).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Polarity {
-    /// Higher is worse (SGB II quota, unemployment): dark = high.
-    HigherIsWorse,
-    /// Higher is better (employment rate, income index): dark = low.
-    HigherIsBetter,
-    /// Neither (share of over-65s): plain light-to-dark.
-    #[default]
-    Neutral,
-}
+/// Which end of an indicator is the worse social situation (Polarität): the catalogue's type,
+/// re-exported so that callers pass an indicator's polarity straight through.
+pub use sozialatlas_core::Polarity;
 
 /// Whether a scheme is safe for colour-blind readers, as ColorBrewer marks it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
