@@ -72,6 +72,19 @@ pub struct PoolRow<'a> {
     pub value: &'a IndicatorValue,
     /// The city reference value, as published.
     pub city: Option<f64>,
+    /// The change since the previous period with a published value: (that period, change).
+    pub change: Option<(i32, f64)>,
+}
+
+/// The unit of a change: `%` for counts, percentage points for rates in %, else the unit.
+pub fn change_unit(ind: &sozialatlas_core::Indicator, locale: Locale) -> String {
+    match ind.formula.change_kind() {
+        sozialatlas_core::catalogue::ChangeKind::Relative => "%".to_string(),
+        sozialatlas_core::catalogue::ChangeKind::Difference if ind.unit == "%" => locale
+            .pick("Prozentpunkte", "percentage points")
+            .to_string(),
+        sozialatlas_core::catalogue::ChangeKind::Difference => ind.unit.clone(),
+    }
 }
 
 /// The rows of the data pool in a stable order: indicator (catalogue order), level, area, period.
@@ -149,7 +162,26 @@ pub fn rows<'a>(snap: &'a Snapshot, sel: &Selection) -> Result<Vec<PoolRow<'a>>,
                     let city = root
                         .and_then(|r| snap.value(ii, r, p))
                         .and_then(|c| c.published());
-                    out.push(PoolRow { value: v, city });
+                    let change = v.published().and_then(|x1| {
+                        snap.periods
+                            .iter()
+                            .rev()
+                            .filter(|&&q| q < p)
+                            .find_map(|&q| {
+                                snap.value(ii, a, q)
+                                    .and_then(|w| w.published())
+                                    .map(|x0| (q, x0))
+                            })
+                            .and_then(|(q, x0)| {
+                                sozialatlas_core::stats::change(ind.formula.change_kind(), x0, x1)
+                                    .map(|c| (q, c))
+                            })
+                    });
+                    out.push(PoolRow {
+                        value: v,
+                        city,
+                        change,
+                    });
                 }
             }
         }
@@ -175,7 +207,7 @@ pub fn state_label(s: ValueState, locale: Locale) -> &'static str {
     }
 }
 
-fn header(locale: Locale) -> [&'static str; 17] {
+fn header(locale: Locale) -> [&'static str; 22] {
     match locale {
         Locale::De => [
             "Indikator-ID",
@@ -195,6 +227,11 @@ fn header(locale: Locale) -> [&'static str; 17] {
             "Status",
             "Geringe Einwohnerzahl",
             "Stand",
+            "Vergleichsjahr",
+            "Veränderung",
+            "Einheit der Veränderung",
+            "Quelle",
+            "Datennachweis",
         ],
         Locale::En => [
             "indicator_id",
@@ -214,16 +251,19 @@ fn header(locale: Locale) -> [&'static str; 17] {
             "state",
             "low_population",
             "stand",
+            "change_since",
+            "change",
+            "change_unit",
+            "source",
+            "attribution",
         ],
     }
 }
 
 /// Writes the data pool as CSV: German style (`;`, decimal comma, UTF-8 with BOM so Excel reads
-/// the umlauts) or international (`,`, decimal point, UTF-8). Attribution lines follow as
-/// comment-free trailing rows would break parsers, so they go into the header comment of the
-/// metadata export instead; the CSV carries them in a `Quelle`/`source` column? No: one table,
-/// one header — the attribution is written to `<out>.LIESMICH.txt`/README by the caller when
-/// exporting to a file.
+/// the umlauts) or international (`,`, decimal point, UTF-8). One table with one header, so that
+/// every tool reads it: the indicator's source and the atlas' attribution are columns of every
+/// row, and the change since the previous year with data comes with its unit.
 pub fn write_csv<W: Write>(
     snap: &Snapshot,
     sel: &Selection,
@@ -238,6 +278,7 @@ pub fn write_csv<W: Write>(
     let mut wr = csv::WriterBuilder::new().delimiter(delim).from_writer(w);
     wr.write_record(header(locale))?;
     let num = |x: Option<f64>, d: usize| x.map(|v| format_plain(v, d, locale)).unwrap_or_default();
+    let attribution = snap.meta.attribution.join(" | ");
     for r in &rows {
         let v = r.value;
         let ind = &snap.catalogue.indicators[v.indicator];
@@ -281,10 +322,27 @@ pub fn write_csv<W: Write>(
                 ""
             },
             snap.meta.stand.as_str(),
+            &r.change.map(|c| c.0.to_string()).unwrap_or_default(),
+            &num(r.change.map(|c| c.1), change_decimals(ind, d)),
+            &if r.change.is_some() {
+                change_unit(ind, locale)
+            } else {
+                String::new()
+            },
+            ind.source.as_deref().unwrap_or(""),
+            &attribution,
         ])?;
     }
     wr.flush()?;
     Ok(())
+}
+
+/// Decimals written for a change: two for relative changes in %, else those of the value.
+fn change_decimals(ind: &sozialatlas_core::Indicator, value_decimals: usize) -> usize {
+    match ind.formula.change_kind() {
+        sozialatlas_core::catalogue::ChangeKind::Relative => 2,
+        sozialatlas_core::catalogue::ChangeKind::Difference => value_decimals,
+    }
 }
 
 /// Decimals written for values: two more than shown (the pool is for computing), none for counts.
@@ -444,6 +502,13 @@ pub fn write_xlsx(
             data.write_string(row, 15, locale.pick("ja", "yes"))?;
         }
         data.write_string(row, 16, &snap.meta.stand)?;
+        if let Some((q, c)) = r.change {
+            data.write_number(row, 17, f64::from(q))?;
+            data.write_number_with_format(row, 18, c, &fmts[change_decimals(ind, d).min(5)])?;
+            data.write_string(row, 19, change_unit(ind, locale))?;
+        }
+        data.write_string(row, 20, ind.source.as_deref().unwrap_or(""))?;
+        data.write_string(row, 21, snap.meta.attribution.join(" | "))?;
     }
     data.autofit();
 
