@@ -1,0 +1,566 @@
+//! The JSON API under `/api/v1/` (with its OpenAPI document) and the table downloads of an
+//! indicator view. Suppression applies: a withheld value is `null` with `"state":
+//! "suppressed"`, and its numerator and denominator are never given.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use sozialatlas_core::Locale;
+use sozialatlas_core::locale::format_plain;
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::pages::file_response;
+use crate::params::{self, ViewOptions};
+use crate::view::{self, IndicatorView, Shown};
+
+/// The API's routes, relative to `/api/v1`. The OpenAPI document lists exactly these.
+pub const ROUTES: [&str; 5] = [
+    "/catalogue",
+    "/areas/{level}",
+    "/areas/{level}/{key}",
+    "/indicators/{id}/{level}/{year}",
+    "/openapi.json",
+];
+
+/// The API router.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(ROUTES[0], get(catalogue))
+        .route(ROUTES[1], get(areas))
+        .route(ROUTES[2], get(area_profile))
+        .route(ROUTES[3], get(indicator))
+        .route(ROUTES[4], get(openapi))
+}
+
+fn num(x: Option<f64>) -> Value {
+    x.filter(|v| v.is_finite())
+        .map_or(Value::Null, |v| json!(v))
+}
+
+fn shown_json(s: Shown) -> Value {
+    json!({ "value": num(s.value()), "state": s.state_name() })
+}
+
+/// `GET /api/v1/catalogue`.
+async fn catalogue(State(state): State<AppState>) -> Response {
+    let snap = state.snapshot();
+    let index = state.index();
+    let dims: Vec<Value> = snap
+        .catalogue
+        .dimensions
+        .iter()
+        .map(|d| json!({ "id": d.id, "name": { "de": d.name.de, "en": d.name.get(Locale::En) } }))
+        .collect();
+    let inds: Vec<Value> = snap
+        .catalogue
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            json!({
+                "id": d.id,
+                "name": { "de": d.name.de, "en": d.name.get(Locale::En) },
+                "dimension": d.dimension,
+                "unit": d.unit,
+                "formula": d.formula.kind_name(),
+                "formula_text": {
+                    "de": sozialatlas_export::formula_text(snap, d, Locale::De),
+                    "en": sozialatlas_export::formula_text(snap, d, Locale::En),
+                },
+                "change": match d.formula.change_kind() {
+                    sozialatlas_core::catalogue::ChangeKind::Relative => "relative",
+                    sozialatlas_core::catalogue::ChangeKind::Difference => "difference",
+                },
+                "polarity": d.polarity,
+                "decimals": d.decimals(),
+                "definition": d.definition.as_ref().map(|t| json!({ "de": t.de, "en": t.get(Locale::En) })),
+                "source": d.source,
+                "reference_date": d.reference_date,
+                "notes": d.notes.as_ref().map(|t| json!({ "de": t.de, "en": t.get(Locale::En) })),
+                "levels": index.levels_with_data[i].iter().map(|&l| snap.tree.levels[l].id.clone()).collect::<Vec<_>>(),
+                "years": index.periods[i],
+            })
+        })
+        .collect();
+    let levels: Vec<Value> = snap
+        .tree
+        .levels
+        .iter()
+        .map(|l| {
+            json!({
+                "id": l.id,
+                "name": { "de": l.name.de, "en": l.name.get(Locale::En) },
+                "parent": l.parent.map(|p| snap.tree.levels[p].id.clone()),
+                "overlay": l.overlay,
+            })
+        })
+        .collect();
+    Json(json!({
+        "version": snap.catalogue.version,
+        "stand": snap.meta.stand,
+        "licence": snap.meta.licence,
+        "attribution": snap.meta.attribution,
+        "levels": levels,
+        "dimensions": dims,
+        "indicators": inds,
+    }))
+    .into_response()
+}
+
+fn geojson_response(v: Value) -> Response {
+    let mut r = Json(v).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/geo+json"),
+    );
+    r
+}
+
+/// `GET /api/v1/areas/{level}`: the areas as GeoJSON with key, name and parent key.
+async fn areas(
+    State(state): State<AppState>,
+    Path(level_id): Path<String>,
+) -> Result<Response, AppError> {
+    let level = view::level(&state, &level_id, Locale::En)?;
+    let snap = state.snapshot();
+    let features: Vec<Value> = state.index().level_areas[level]
+        .iter()
+        .map(|&a| {
+            let ar = &snap.tree.areas[a];
+            let geometry = snap.geometries[a].as_ref().map_or(Value::Null, |g| {
+                serde_json::to_value(geojson::Geometry::new(geojson::GeometryValue::from(g)))
+                    .unwrap_or(Value::Null)
+            });
+            json!({
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "key": ar.key,
+                    "name": ar.name,
+                    "level": level_id,
+                    "parent": ar.parent.map(|p| snap.tree.areas[p].key.clone()),
+                    "area_km2": ar.area_km2,
+                },
+            })
+        })
+        .collect();
+    Ok(geojson_response(json!({
+        "type": "FeatureCollection",
+        "features": features,
+        "attribution": snap.meta.attribution,
+    })))
+}
+
+/// `GET /api/v1/indicators/{id}/{level}/{year}`: the values of a view.
+async fn indicator(
+    State(state): State<AppState>,
+    Path((id, level_id, year_s)): Path<(String, String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let l = Locale::En;
+    let ind = view::indicator(&state, &id, l)?;
+    let level = view::level(&state, &level_id, l)?;
+    let year = view::year(&state, ind, &year_s, l)?;
+    let opts = ViewOptions::parse(&params::pairs(raw.as_deref()))?;
+    let v = view::build(&state, ind, level, year, &opts, l)?;
+    let snap = state.snapshot();
+    let def = &snap.catalogue.indicators[ind];
+    let values: Vec<Value> = v
+        .rows
+        .iter()
+        .map(|r| {
+            let a = &snap.tree.areas[r.area];
+            json!({
+                "key": a.key,
+                "name": a.name,
+                "value": num(r.shown.value()),
+                "state": r.shown.state_name(),
+                "numerator": num(r.numerator),
+                "denominator": num(r.denominator),
+                "class": r.class,
+                "low_population": r.low_population,
+                "parent": r.parent.map(|(p, s)| json!({
+                    "key": snap.tree.areas[p].key,
+                    "name": snap.tree.areas[p].name,
+                    "value": num(s.value()),
+                    "state": s.state_name(),
+                })),
+            })
+        })
+        .collect();
+    let classification = v.breaks.as_ref().map(|b| {
+        json!({
+            "scheme": opts.scheme.as_str(),
+            "k": b.k(),
+            "closure": match opts.closure { sozialatlas_classify::Closure::LeftClosed => "left", sozialatlas_classify::Closure::RightClosed => "right" },
+            "fixed": opts.fixed,
+            "bounds": b.bounds(),
+            "palette": v.palette,
+            "colours": v.colours.iter().map(|c| c.hex()).collect::<Vec<_>>(),
+            "legend": {
+                "de": b.legend(v.decimals, Locale::De),
+                "en": b.legend(v.decimals, Locale::En),
+            },
+            "counts": v.counts,
+            "notes": v.notes,
+        })
+    });
+    Ok(Json(json!({
+        "indicator": def.id,
+        "name": { "de": def.name.de, "en": def.name.get(Locale::En) },
+        "level": level_id,
+        "year": year,
+        "change": v.change.map(|(a, b)| json!({ "from": a, "to": b, "kind": match def.formula.change_kind() {
+            sozialatlas_core::catalogue::ChangeKind::Relative => "relative",
+            sozialatlas_core::catalogue::ChangeKind::Difference => "difference",
+        } })),
+        "unit": v.unit,
+        "decimals": v.decimals,
+        "polarity": def.polarity,
+        "city": shown_json(v.city),
+        "classification": classification,
+        "values": values,
+        "stand": snap.meta.stand,
+        "source": def.source,
+        "attribution": snap.meta.attribution,
+    }))
+    .into_response())
+}
+
+/// `GET /api/v1/areas/{level}/{key}`: the area profile as data.
+async fn area_profile(
+    State(state): State<AppState>,
+    Path((level_id, key)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let l = Locale::En;
+    let level = view::level(&state, &level_id, l)?;
+    let a = view::area(&state, level, &key, l)?;
+    let snap = state.snapshot();
+    let index = state.index();
+    let ar = &snap.tree.areas[a];
+    let parent = ar.parent.filter(|&p| Some(p) != index.root);
+    let indicators: Vec<Value> = snap
+        .catalogue
+        .indicators
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !index.periods_at(*i, level).is_empty())
+        .map(|(i, def)| {
+            let series: Vec<Value> = index.periods[i]
+                .iter()
+                .map(|&y| {
+                    let own = view::shown(snap, i, a, y);
+                    let city = index.root.map_or(Shown::NoData, |r| view::shown(snap, i, r, y));
+                    let mut o = json!({ "year": y, "value": num(own.value()), "state": own.state_name(), "city": shown_json(city) });
+                    if let Some(p) = parent {
+                        o["parent"] = shown_json(view::shown(snap, i, p, y));
+                    }
+                    o
+                })
+                .collect();
+            json!({ "id": def.id, "unit": def.unit, "decimals": def.decimals(), "polarity": def.polarity, "series": series })
+        })
+        .collect();
+    Ok(Json(json!({
+        "key": ar.key,
+        "name": ar.name,
+        "level": level_id,
+        "parent": parent.map(|p| json!({ "key": snap.tree.areas[p].key, "name": snap.tree.areas[p].name, "level": snap.tree.levels[snap.tree.areas[p].level].id })),
+        "indicators": indicators,
+        "stand": snap.meta.stand,
+        "attribution": snap.meta.attribution,
+    }))
+    .into_response())
+}
+
+/// `GET /api/v1/openapi.json`.
+async fn openapi() -> Response {
+    let mut r = Json(openapi_document()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+/// The OpenAPI 3 description of the API, written by hand next to the routes it describes.
+pub fn openapi_document() -> Value {
+    let p = |name: &str, desc: &str| json!({ "name": name, "in": "path", "required": true, "description": desc, "schema": { "type": "string" } });
+    let q = |name: &str, desc: &str, schema: Value| json!({ "name": name, "in": "query", "required": false, "description": desc, "schema": schema });
+    let err = json!({ "description": "Unknown indicator, level, area or year (404) or a malformed parameter (400)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+    let ok = |desc: &str, ctype: &str, schema: Value| json!({ "description": desc, "content": { ctype: { "schema": schema } } });
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Sozialatlas API",
+            "version": "1",
+            "description": "Published indicator values of the atlas. Suppression applies: a withheld value is null with state \"suppressed\", and its numerator and denominator are never given.",
+        },
+        "servers": [{ "url": "/api/v1" }],
+        "paths": paths([
+            json!({ "get": {
+                "summary": "The indicator catalogue, the levels and the dimensions",
+                "responses": { "200": ok("The catalogue", "application/json", json!({ "type": "object" })) },
+            }}),
+            json!({ "get": {
+                "summary": "The areas of a level as GeoJSON (key, name, parent key)",
+                "parameters": [p("level", "Level id, e.g. stadtteil")],
+                "responses": { "200": ok("A GeoJSON FeatureCollection", "application/geo+json", json!({ "type": "object" })), "404": err },
+            }}),
+            json!({ "get": {
+                "summary": "The profile of an area: every indicator over the years, with the city and the parent area",
+                "parameters": [p("level", "Level id"), p("key", "Area key")],
+                "responses": { "200": ok("The profile", "application/json", json!({ "type": "object" })), "404": err },
+            }}),
+            json!({ "get": {
+                "summary": "The values of an indicator on a level in a year, with references and classes",
+                "parameters": [
+                    p("id", "Indicator id, e.g. sgb2_quote"),
+                    p("level", "Level id"),
+                    p("year", "Year, e.g. 2022"),
+                    q("scheme", "Classification scheme", json!({ "type": "string", "enum": ["equal", "quantiles", "natural", "stddev", "box", "manual"], "default": "natural" })),
+                    q("k", "Number of classes", json!({ "type": "integer", "minimum": 2, "maximum": 9, "default": 5 })),
+                    q("closure", "Class closure: left [a, b) or right (a, b]", json!({ "type": "string", "enum": ["left", "right"], "default": "left" })),
+                    q("palette", "ColorBrewer scheme name", json!({ "type": "string" })),
+                    q("breaks", "fixed: breaks over all years", json!({ "type": "string", "enum": ["fixed", "year"] })),
+                    q("manual", "Inner breaks of the manual scheme, separated by semicolons", json!({ "type": "string" })),
+                    q("compare", "The other year of a change view", json!({ "type": "integer" })),
+                    q("area", "Key of the selected area", json!({ "type": "string" })),
+                ],
+                "responses": { "200": ok("The values", "application/json", json!({ "$ref": "#/components/schemas/IndicatorValues" })), "400": err.clone(), "404": err },
+            }}),
+            json!({ "get": {
+                "summary": "This document",
+                "responses": { "200": ok("OpenAPI 3 document", "application/json", json!({ "type": "object" })) },
+            }}),
+        ]),
+        "components": { "schemas": {
+            "Error": { "type": "object", "properties": { "error": { "type": "object", "properties": {
+                "status": { "type": "integer" }, "message": { "type": "string" } } } } },
+            "Shown": { "type": "object", "properties": {
+                "value": { "type": "number", "nullable": true },
+                "state": { "type": "string", "enum": ["ok", "missing", "suppressed"] } } },
+            "IndicatorValues": { "type": "object", "properties": {
+                "indicator": { "type": "string" },
+                "level": { "type": "string" },
+                "year": { "type": "integer" },
+                "unit": { "type": "string" },
+                "city": { "$ref": "#/components/schemas/Shown" },
+                "values": { "type": "array", "items": { "type": "object", "properties": {
+                    "key": { "type": "string" },
+                    "name": { "type": "string" },
+                    "value": { "type": "number", "nullable": true },
+                    "state": { "type": "string", "enum": ["ok", "missing", "suppressed"] },
+                    "numerator": { "type": "number", "nullable": true },
+                    "denominator": { "type": "number", "nullable": true },
+                    "class": { "type": "integer", "nullable": true },
+                } } },
+            } },
+        } },
+    })
+}
+
+/// The `paths` object: one entry per route in [`ROUTES`], in order.
+fn paths(ops: [Value; 5]) -> Value {
+    let mut m = serde_json::Map::new();
+    for (route, op) in ROUTES.iter().zip(ops) {
+        m.insert((*route).to_string(), op);
+    }
+    Value::Object(m)
+}
+
+/// The header and rows of a view's table download.
+fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, Vec<Vec<String>>) {
+    let snap = state.snapshot();
+    let def = &snap.catalogue.indicators[v.ind];
+    let m = crate::i18n::msgs(locale);
+    let header: Vec<String> = match locale {
+        Locale::De => [
+            "Gebietsschlüssel",
+            "Gebiet",
+            "Wert",
+            "Einheit",
+            "Status",
+            "Zähler",
+            "Nenner",
+            "Stadtwert",
+            "Klasse",
+        ],
+        Locale::En => [
+            "area_key",
+            "area",
+            "value",
+            "unit",
+            "state",
+            "numerator",
+            "denominator",
+            "city_value",
+            "class",
+        ],
+    }
+    .iter()
+    .map(|s| (*s).to_string())
+    .collect();
+    let d = v.decimals;
+    let f = |x: Option<f64>, d: usize| x.map(|x| format_plain(x, d, locale)).unwrap_or_default();
+    let count_dec = |x: Option<f64>| {
+        if x.is_some_and(|x| x.fract() != 0.0) {
+            3
+        } else {
+            0
+        }
+    };
+    let rows = v
+        .rows
+        .iter()
+        .map(|r| {
+            let a = &snap.tree.areas[r.area];
+            vec![
+                a.key.clone(),
+                a.name.clone(),
+                f(r.shown.value(), d),
+                v.unit.clone(),
+                match r.shown {
+                    Shown::Value(_) => {
+                        sozialatlas_export::state_label(sozialatlas_core::ValueState::Ok, locale)
+                            .to_string()
+                    }
+                    Shown::NoData => m.no_data.to_string(),
+                    Shown::Suppressed => m.suppressed.to_string(),
+                },
+                f(r.numerator, count_dec(r.numerator)),
+                f(r.denominator, count_dec(r.denominator)),
+                f(v.city.value(), d),
+                r.class
+                    .and_then(|c| v.legend.get(c))
+                    .map(|e| e.label.clone())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let _ = def;
+    (header, rows)
+}
+
+fn file_stem(state: &AppState, v: &IndicatorView) -> String {
+    let snap = state.snapshot();
+    let base = format!(
+        "{}_{}_{}",
+        snap.catalogue.indicators[v.ind].id, snap.tree.levels[v.level].id, v.year
+    );
+    match v.change {
+        Some((a, b)) => format!("{base}_change_{a}_{b}"),
+        None => base,
+    }
+}
+
+/// The view as CSV (German: `;`, decimal comma, BOM; English: `,`, decimal point).
+pub fn download_csv(
+    state: &AppState,
+    v: &IndicatorView,
+    locale: Locale,
+) -> Result<Response, AppError> {
+    let (header, rows) = table(state, v, locale);
+    let mut buf = Vec::new();
+    if locale == Locale::De {
+        buf.extend_from_slice("\u{feff}".as_bytes());
+    }
+    {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(if locale == Locale::De { b';' } else { b',' })
+            .from_writer(&mut buf);
+        let e = |e: csv::Error| AppError::Internal(e.to_string());
+        w.write_record(&header).map_err(e)?;
+        for r in &rows {
+            w.write_record(r).map_err(e)?;
+        }
+        w.flush().map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    Ok(file_response(
+        buf,
+        "text/csv; charset=utf-8",
+        &format!("{}.csv", file_stem(state, v)),
+        true,
+    ))
+}
+
+/// The view as an XLSX workbook: the table, then the sources.
+pub fn download_xlsx(
+    state: &AppState,
+    v: &IndicatorView,
+    locale: Locale,
+) -> Result<Response, AppError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let e = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
+    let snap = state.snapshot();
+    let (header, rows) = table(state, v, locale);
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name(locale.pick("Daten", "Data")).map_err(e)?;
+    let def = &snap.catalogue.indicators[v.ind];
+    ws.write_string_with_format(0, 0, def.name.get(locale), &bold)
+        .map_err(e)?;
+    let caption = match v.change {
+        Some((a, b)) => format!(
+            "{} · {a}–{b} · {}",
+            snap.tree.levels[v.level].name.get(locale),
+            v.unit
+        ),
+        None => format!(
+            "{} · {} · {}",
+            snap.tree.levels[v.level].name.get(locale),
+            v.year,
+            v.unit
+        ),
+    };
+    ws.write_string(1, 0, &caption).map_err(e)?;
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string_with_format(3, c as u16, h, &bold)
+            .map_err(e)?;
+    }
+    let numeric = [2usize, 5, 6, 7];
+    let pick_num = |r: &crate::view::Row, c: usize| -> Option<f64> {
+        match c {
+            2 => r.shown.value(),
+            5 => r.numerator,
+            6 => r.denominator,
+            7 => v.city.value(),
+            _ => None,
+        }
+    };
+    for (i, (row, r)) in rows.iter().zip(&v.rows).enumerate() {
+        let y = i as u32 + 4;
+        for (c, cell) in row.iter().enumerate() {
+            if numeric.contains(&c) {
+                if let Some(x) = pick_num(r, c) {
+                    ws.write_number(y, c as u16, x).map_err(e)?;
+                }
+            } else {
+                ws.write_string(y, c as u16, cell).map_err(e)?;
+            }
+        }
+    }
+    ws.autofit();
+    let src = wb.add_worksheet();
+    src.set_name(locale.pick("Quellen", "Sources")).map_err(e)?;
+    for (i, (k, val)) in sozialatlas_export::metadata_lines(snap, locale)
+        .iter()
+        .enumerate()
+    {
+        src.write_string_with_format(i as u32, 0, k, &bold)
+            .map_err(e)?;
+        src.write_string(i as u32, 1, val).map_err(e)?;
+    }
+    let buf = wb.save_to_buffer().map_err(e)?;
+    Ok(file_response(
+        buf,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("{}.xlsx", file_stem(state, v)),
+        true,
+    ))
+}

@@ -1,0 +1,214 @@
+//! The response cache: the atlas is read-only after start, so a successful GET response is a
+//! function of its URL. The first request renders; later ones copy bytes out of memory, with an
+//! ETag (and `304 Not Modified` for a matching `If-None-Match`).
+//!
+//! Bounded by the number of entries and their total size; when full, the oldest entries go
+//! first (FIFO: cheap, and good enough when the hot set fits, which it does for an atlas).
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Arc, RwLock};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::AppState;
+
+/// One cached response.
+#[derive(Debug)]
+struct Entry {
+    body: Bytes,
+    headers: HeaderMap,
+    etag: HeaderValue,
+}
+
+#[derive(Debug, Default)]
+struct Store {
+    map: HashMap<String, Arc<Entry>>,
+    order: VecDeque<String>,
+    bytes: usize,
+}
+
+/// A bounded map from URL to rendered response.
+#[derive(Debug)]
+pub struct ResponseCache {
+    store: RwLock<Store>,
+    max_entries: usize,
+    max_bytes: usize,
+}
+
+/// Responses larger than this are not cached (they would push out many pages).
+const MAX_ENTRY: usize = 8 * 1024 * 1024;
+
+impl ResponseCache {
+    /// A cache of at most `max_entries` responses and `max_bytes` bytes of bodies.
+    pub fn new(max_entries: usize, max_bytes: usize) -> Self {
+        ResponseCache {
+            store: RwLock::new(Store::default()),
+            max_entries,
+            max_bytes,
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<Arc<Entry>> {
+        self.store.read().ok()?.map.get(key).cloned()
+    }
+
+    fn insert(&self, key: String, entry: Entry) -> Arc<Entry> {
+        let entry = Arc::new(entry);
+        let size = entry.body.len() + key.len();
+        if size > MAX_ENTRY {
+            return entry;
+        }
+        let Ok(mut s) = self.store.write() else {
+            return entry;
+        };
+        if s.map.contains_key(&key) {
+            return entry;
+        }
+        while !s.order.is_empty()
+            && (s.map.len() >= self.max_entries || s.bytes + size > self.max_bytes)
+        {
+            if let Some(old) = s.order.pop_front()
+                && let Some(e) = s.map.remove(&old)
+            {
+                s.bytes -= e.body.len() + old.len();
+            }
+        }
+        s.bytes += size;
+        s.order.push_back(key.clone());
+        s.map.insert(key, entry.clone());
+        entry
+    }
+
+    /// Number of cached responses.
+    pub fn len(&self) -> usize {
+        self.store.read().map_or(0, |s| s.map.len())
+    }
+
+    /// Whether nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A strong ETag from the body's hash.
+fn etag_of(body: &[u8]) -> HeaderValue {
+    let mut h = DefaultHasher::new();
+    body.hash(&mut h);
+    HeaderValue::from_str(&format!("\"{:016x}-{:x}\"", h.finish(), body.len()))
+        .unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+fn respond(entry: &Entry, if_none_match: Option<&HeaderValue>, head: bool) -> Response {
+    let not_modified = if_none_match.is_some_and(|v| {
+        v.to_str().is_ok_and(|s| {
+            s.split(',')
+                .any(|t| t.trim() == entry.etag || t.trim() == "*")
+        })
+    });
+    let mut r = if not_modified || head {
+        Response::new(Body::empty())
+    } else {
+        Response::new(Body::from(entry.body.clone()))
+    };
+    if not_modified {
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+    }
+    let h = r.headers_mut();
+    for (k, v) in &entry.headers {
+        h.insert(k.clone(), v.clone());
+    }
+    h.insert(header::ETAG, entry.etag.clone());
+    if head && !not_modified {
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(entry.body.len()));
+    }
+    r
+}
+
+/// Which responses may be cached, and for how long browsers may keep them.
+fn cache_control(path: &str) -> &'static str {
+    if path.starts_with("/static/") {
+        "public, max-age=86400"
+    } else {
+        "public, max-age=300"
+    }
+}
+
+/// Middleware: answers GET and HEAD from the cache, or renders and caches a 200 response.
+pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let head = req.method() == Method::HEAD;
+    if req.method() != Method::GET && !head {
+        return next.run(req).await;
+    }
+    let key = match req.uri().path_and_query() {
+        Some(pq) => pq.as_str().to_string(),
+        None => req.uri().path().to_string(),
+    };
+    let inm = req.headers().get(header::IF_NONE_MATCH).cloned();
+    if let Some(e) = state.cache().get(&key) {
+        return respond(&e, inm.as_ref(), head);
+    }
+    let path = req.uri().path().to_string();
+    let resp = next.run(req).await;
+    if resp.status() != StatusCode::OK {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_ENTRY * 4).await else {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        return r;
+    };
+    let mut headers = HeaderMap::new();
+    for name in [
+        header::CONTENT_TYPE,
+        header::CONTENT_DISPOSITION,
+        header::CONTENT_LANGUAGE,
+        header::VARY,
+    ] {
+        if let Some(v) = parts.headers.get(&name) {
+            headers.insert(name, v.clone());
+        }
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control(&path)),
+    );
+    let entry = Entry {
+        etag: etag_of(&bytes),
+        body: bytes,
+        headers,
+    };
+    let entry = state.cache().insert(key, entry);
+    respond(&entry, inm.as_ref(), head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: usize) -> Entry {
+        Entry {
+            body: Bytes::from(vec![b'x'; n]),
+            headers: HeaderMap::new(),
+            etag: HeaderValue::from_static("\"e\""),
+        }
+    }
+
+    #[test]
+    fn bounded_by_entries_and_bytes() {
+        let c = ResponseCache::new(3, 1000);
+        for i in 0..5 {
+            c.insert(format!("/{i}"), entry(10));
+        }
+        assert_eq!(c.len(), 3);
+        assert!(c.get("/0").is_none() && c.get("/4").is_some());
+        c.insert("/big".into(), entry(900));
+        assert!(c.store.read().unwrap().bytes <= 1000);
+        assert!(c.get("/big").is_some());
+    }
+}

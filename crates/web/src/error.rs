@@ -1,0 +1,217 @@
+//! One error type for every handler, and the middleware that turns it into a page in the
+//! user's language (or JSON for the API). Handlers only say what was wrong; the middleware
+//! knows the language from the path, so an error page can never come out in the wrong one.
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sozialatlas_core::Locale;
+
+use crate::AppState;
+use crate::i18n::Msgs;
+use crate::pages::Layout;
+
+/// What went wrong with a request.
+#[derive(Clone, Debug)]
+pub enum AppError {
+    /// Unknown indicator, level, area, year or page (404).
+    NotFound(String),
+    /// A malformed parameter (400).
+    BadParam {
+        /// The parameter's name.
+        param: String,
+        /// What was given.
+        value: String,
+        /// What is expected.
+        expected: String,
+    },
+    /// A bug or a failed render (500); the message is logged, not shown.
+    Internal(String),
+}
+
+impl AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadParam { .. } => StatusCode::BAD_REQUEST,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The message for the reader, in English (the API) or German.
+    fn message(&self, locale: Locale) -> String {
+        match (self, locale) {
+            (AppError::NotFound(m), _) => m.clone(),
+            (
+                AppError::BadParam {
+                    param,
+                    value,
+                    expected,
+                },
+                Locale::De,
+            ) => format!(
+                "Der Parameter „{param}“ hat den Wert „{value}“; erwartet wird: {}.",
+                expected_de(expected)
+            ),
+            (
+                AppError::BadParam {
+                    param,
+                    value,
+                    expected,
+                },
+                Locale::En,
+            ) => format!("The parameter `{param}` is `{value}`; expected {expected}."),
+            (AppError::Internal(_), Locale::De) => {
+                "Die Seite konnte nicht erstellt werden. Bitte versuchen Sie es später erneut."
+                    .into()
+            }
+            (AppError::Internal(_), Locale::En) => {
+                "The page could not be made. Please try again later.".into()
+            }
+        }
+    }
+}
+
+/// The expectations in German (the few phrases the parameter checks use).
+fn expected_de(e: &str) -> String {
+    let table: [(&str, &str); 11] = [
+        (
+            "equal, quantiles, natural, stddev, box or manual",
+            "equal, quantiles, natural, stddev, box oder manual",
+        ),
+        ("a whole number from 2 to 9", "eine ganze Zahl von 2 bis 9"),
+        ("left or right", "left oder right"),
+        (
+            "a ColorBrewer scheme name such as YlOrRd, Blues or RdBu",
+            "der Name eines ColorBrewer-Farbschemas wie YlOrRd, Blues oder RdBu",
+        ),
+        ("fixed or year", "fixed oder year"),
+        ("a year such as 2011", "eine Jahreszahl wie 2011"),
+        ("an area key", "ein Gebietsschlüssel"),
+        (
+            "numbers separated by semicolons, e.g. 10; 15; 20",
+            "Zahlen, durch Semikolon getrennt, z. B. 10; 15; 20",
+        ),
+        (
+            "1 to 8 ascending numbers separated by semicolons, e.g. 10; 15; 20",
+            "1 bis 8 aufsteigende Zahlen, durch Semikolon getrennt, z. B. 10; 15; 20",
+        ),
+        (
+            "class breaks for the manual scheme, e.g. 10; 15; 20",
+            "Klassengrenzen für die manuelle Klassenbildung, z. B. 10; 15; 20",
+        ),
+        ("a year with data", "ein Jahr mit Daten"),
+    ];
+    table
+        .iter()
+        .find(|(en, _)| *en == e)
+        .map_or_else(|| e.to_string(), |(_, de)| (*de).to_string())
+}
+
+/// Marks an error response; [`render_errors`] gives it its body.
+#[derive(Clone, Debug)]
+struct ErrorInfo(AppError);
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(m) = &self {
+            tracing::error!("internal error: {m}");
+        }
+        let mut r = self.status().into_response();
+        r.extensions_mut().insert(ErrorInfo(self));
+        r
+    }
+}
+
+/// The fallback for unknown paths: 404.
+pub async fn fallback() -> AppError {
+    AppError::NotFound(String::new())
+}
+
+/// The locale of a path: English under `/en`.
+pub fn locale_of_path(path: &str) -> Locale {
+    if path == "/en" || path.starts_with("/en/") {
+        Locale::En
+    } else {
+        Locale::De
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    l: Layout,
+    heading: &'static str,
+    message: String,
+    home: String,
+    m: &'static Msgs,
+}
+
+/// Middleware: gives every error response (ours, axum's rejections, 404s) a body in the
+/// user's language: an HTML page, or JSON under `/api/`.
+pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().map(str::to_string);
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let err = match resp.extensions().get::<ErrorInfo>() {
+        Some(ErrorInfo(e)) => e.clone(),
+        None if status == StatusCode::NOT_FOUND => AppError::NotFound(String::new()),
+        None if status == StatusCode::METHOD_NOT_ALLOWED => return resp,
+        None if status.is_client_error() => AppError::BadParam {
+            param: "URL".into(),
+            value: path.clone(),
+            expected: "a well-formed address".into(),
+        },
+        None => AppError::Internal(format!("{status} on {path}")),
+    };
+    let locale = locale_of_path(&path);
+    let status = err.status();
+    if path.starts_with("/api/") {
+        let msg = match &err {
+            AppError::NotFound(m) if m.is_empty() => "not found".to_string(),
+            e => e.message(Locale::En),
+        };
+        let body = serde_json::json!({ "error": { "status": status.as_u16(), "message": msg } });
+        let mut r = (status, axum::Json(body)).into_response();
+        r.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return r;
+    }
+    let m = crate::i18n::msgs(locale);
+    let heading = match status {
+        StatusCode::NOT_FOUND => m.not_found_title,
+        StatusCode::BAD_REQUEST => m.bad_request_title,
+        _ => m.error_title,
+    };
+    let message = match &err {
+        AppError::NotFound(s) if s.is_empty() => match locale {
+            Locale::De => "Unter dieser Adresse gibt es keine Seite. Prüfen Sie die Adresse oder beginnen Sie auf der Startseite.".to_string(),
+            Locale::En => "There is no page at this address. Check the address or start from the start page.".to_string(),
+        },
+        e => e.message(locale),
+    };
+    let page = ErrorPage {
+        l: Layout::new(&state, locale, heading, &path, query.as_deref()),
+        heading,
+        message,
+        home: format!("{}/", crate::i18n::prefix(locale)),
+        m,
+    };
+    let html = page.render().unwrap_or_else(|_| heading.to_string());
+    let mut r = Response::new(Body::from(html));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}

@@ -1,0 +1,1765 @@
+//! The HTML pages. Each handler gathers what its page shows into a plain struct of
+//! preformatted texts (numbers through `sozialatlas_core::locale`), and an askama template
+//! lays it out. Charts and maps come from `sozialatlas-render` as inline SVG.
+
+use std::sync::LazyLock;
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{OriginalUri, Path, RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use sozialatlas_classify::Closure;
+use sozialatlas_classify::palette::{self, Diverging, Sequential};
+use sozialatlas_core::locale::format_decimal;
+use sozialatlas_core::{Locale, Polarity};
+use sozialatlas_render as render;
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::i18n::{self, Msgs, msgs, prefix};
+use crate::params::{self, SchemeOpt, ViewOptions};
+use crate::view::{self, IndicatorView, Shown};
+
+/// A version tag for the static assets' URLs, so that browsers may keep them for a day and
+/// still get a new file after an update.
+static ASSET_TAG: LazyLock<String> = LazyLock::new(|| {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    crate::assets::CSS.hash(&mut h);
+    crate::assets::JS.hash(&mut h);
+    format!("{:08x}", h.finish() as u32)
+});
+
+/// A link in the navigation.
+pub struct NavItem {
+    pub href: String,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// What every page's frame shows.
+pub struct Layout {
+    pub m: &'static Msgs,
+    pub title: String,
+    pub atlas: String,
+    pub home: String,
+    pub switch_href: String,
+    pub switch_lang: &'static str,
+    pub switch_name: &'static str,
+    pub nav: Vec<NavItem>,
+    pub attribution: Vec<String>,
+    pub licence: String,
+    pub stand: String,
+    pub sources_href: String,
+    pub css: String,
+    pub js: String,
+}
+
+impl Layout {
+    /// The frame of a page at `path` (with the original `/en` prefix, if any) and `query`.
+    pub fn new(
+        state: &AppState,
+        locale: Locale,
+        heading: &str,
+        path: &str,
+        query: Option<&str>,
+    ) -> Layout {
+        let snap = state.snapshot();
+        let m = msgs(locale);
+        let p = prefix(locale);
+        let bare = path.strip_prefix(p).unwrap_or(path);
+        let bare = if bare.is_empty() { "/" } else { bare };
+        let other = i18n::other(locale);
+        let mut switch_href = match other {
+            Locale::En if bare == "/" => "/en".to_string(),
+            Locale::En => format!("/en{bare}"),
+            Locale::De => bare.to_string(),
+        };
+        if let Some(q) = query.filter(|q| !q.is_empty()) {
+            switch_href.push('?');
+            switch_href.push_str(q);
+        }
+        let section = bare.split('/').nth(1).unwrap_or("");
+        let nav = [
+            (
+                "/",
+                m.nav_start,
+                ["", "search", "indicators", "areas"].contains(&section),
+            ),
+            ("/compare", m.nav_compare, section == "compare"),
+            ("/catalogue", m.nav_catalogue, section == "catalogue"),
+            ("/data", m.nav_data, section == "data"),
+            ("/sources", m.nav_sources, section == "sources"),
+        ]
+        .into_iter()
+        .map(|(href, label, current)| NavItem {
+            href: if href == "/" {
+                format!("{p}/")
+            } else {
+                format!("{p}{href}")
+            },
+            label,
+            current,
+        })
+        .collect();
+        let atlas = snap.meta.name.get(locale).to_string();
+        Layout {
+            m,
+            title: if heading.is_empty() || heading == atlas {
+                atlas.clone()
+            } else {
+                format!("{heading} – {atlas}")
+            },
+            atlas,
+            home: format!("{p}/"),
+            switch_href,
+            switch_lang: m.other_lang,
+            switch_name: m.other_lang_name,
+            nav,
+            attribution: snap.meta.attribution.clone(),
+            licence: snap.meta.licence.clone().unwrap_or_default(),
+            stand: snap.meta.stand.clone(),
+            sources_href: format!("{p}/sources"),
+            css: format!("/static/atlas.css?v={}", *ASSET_TAG),
+            js: format!("/static/atlas.js?v={}", *ASSET_TAG),
+        }
+    }
+}
+
+/// An option of a `<select>`.
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn opt(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Opt {
+    Opt {
+        value: value.into(),
+        label: label.into(),
+        selected,
+    }
+}
+
+fn html<T: Template>(t: &T) -> Result<Response, AppError> {
+    let s = t.render().map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Html(s).into_response())
+}
+
+fn path_of(uri: &OriginalUri) -> String {
+    uri.0.path().to_string()
+}
+
+// ------------------------------------------------------------------ start and search
+
+struct IndicatorLink {
+    name: String,
+    href: String,
+    unit: String,
+}
+
+struct DimensionBlock {
+    name: String,
+    indicators: Vec<IndicatorLink>,
+}
+
+struct AreaOption {
+    name: String,
+}
+
+#[derive(Template)]
+#[template(path = "start.html")]
+struct StartPage {
+    l: Layout,
+    m: &'static Msgs,
+    heading: String,
+    lead: String,
+    dimensions: Vec<DimensionBlock>,
+    areas: Vec<AreaOption>,
+    search_action: String,
+}
+
+fn area_names(state: &AppState) -> Vec<AreaOption> {
+    let snap = state.snapshot();
+    let mut names: Vec<String> = snap
+        .tree
+        .areas
+        .iter()
+        .filter(|a| !snap.tree.levels[a.level].overlay)
+        .map(|a| a.name.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names.into_iter().map(|name| AreaOption { name }).collect()
+}
+
+fn dimension_blocks(state: &AppState, locale: Locale) -> Vec<DimensionBlock> {
+    let snap = state.snapshot();
+    let p = prefix(locale);
+    snap.catalogue
+        .dimensions
+        .iter()
+        .map(|d| DimensionBlock {
+            name: d.name.get(locale).to_string(),
+            indicators: snap
+                .catalogue
+                .indicators
+                .iter()
+                .enumerate()
+                .filter(|(i, ind)| ind.dimension == d.id && !state.index().periods[*i].is_empty())
+                .map(|(_, ind)| IndicatorLink {
+                    name: ind.name.get(locale).to_string(),
+                    href: format!("{p}/indicators/{}", ind.id),
+                    unit: ind.unit.clone(),
+                })
+                .collect(),
+        })
+        .filter(|d| !d.indicators.is_empty())
+        .collect()
+}
+
+/// `GET /`: the dimensions and their indicators, and the area search.
+pub async fn start(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    let snap = state.snapshot();
+    let heading = snap.meta.name.get(locale).to_string();
+    let lead = snap
+        .meta
+        .description
+        .as_ref()
+        .map(|d| d.get(locale).to_string())
+        .unwrap_or_default();
+    html(&StartPage {
+        l: Layout::new(&state, locale, "", &path_of(&uri), uri.0.query()),
+        m: msgs(locale),
+        heading,
+        lead,
+        dimensions: dimension_blocks(&state, locale),
+        areas: area_names(&state),
+        search_action: format!("{}/search", prefix(locale)),
+    })
+}
+
+struct SearchHit {
+    name: String,
+    level: String,
+    key: String,
+    href: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    l: Layout,
+    m: &'static Msgs,
+    q: String,
+    hits: Vec<SearchHit>,
+    areas: Vec<AreaOption>,
+    search_action: String,
+    searched: bool,
+}
+
+/// Folds a name for matching: lower case, umlauts and ß spelled out.
+fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        match c {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'ß' => out.push_str("ss"),
+            '-' | '_' | '.' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `GET /search?q=`: areas whose name or key contains the query.
+pub async fn search(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let pairs = params::pairs(raw.as_deref());
+    let q = params::get(&pairs, "q").unwrap_or("").to_string();
+    if q.chars().count() > 100 {
+        return Err(AppError::BadParam {
+            param: "q".into(),
+            value: q.chars().take(20).collect::<String>() + "…",
+            expected: "a search text of at most 100 characters".into(),
+        });
+    }
+    let snap = state.snapshot();
+    let p = prefix(locale);
+    let fq = fold(&q);
+    let mut hits: Vec<(u8, SearchHit)> = Vec::new();
+    if !fq.trim().is_empty() {
+        for a in &snap.tree.areas {
+            let level = &snap.tree.levels[a.level];
+            if level.overlay && a.parent.is_none() && state.index().root.is_some() {
+                // Overlays are listed too; nothing to skip.
+            }
+            let name = fold(&a.name);
+            let rank = if name == fq.trim() || a.key == q.trim() {
+                0
+            } else if name.starts_with(fq.trim()) {
+                1
+            } else if name.contains(fq.trim()) || a.key.contains(q.trim()) {
+                2
+            } else {
+                continue;
+            };
+            hits.push((
+                rank,
+                SearchHit {
+                    name: a.name.clone(),
+                    level: level.name.get(locale).to_string(),
+                    key: a.key.clone(),
+                    href: format!("{p}/areas/{}/{}", level.id, a.key),
+                },
+            ));
+        }
+    }
+    hits.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    let m = msgs(locale);
+    html(&SearchPage {
+        l: Layout::new(
+            &state,
+            locale,
+            m.search_title,
+            &path_of(&uri),
+            uri.0.query(),
+        ),
+        m,
+        searched: !q.trim().is_empty(),
+        q,
+        hits: hits.into_iter().map(|h| h.1).take(100).collect(),
+        areas: area_names(&state),
+        search_action: format!("{p}/search"),
+    })
+}
+
+// ------------------------------------------------------------------ indicator page
+
+/// `GET /indicators/{id}`: to the default level (finest with data) and the latest year, or to
+/// the level and year chosen in the form (`?level=&year=`), keeping the other options.
+pub async fn indicator_redirect(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let ind = view::indicator(&state, &id, locale)?;
+    let pairs = params::pairs(raw.as_deref());
+    let opts = ViewOptions::parse(&pairs)?;
+    let index = state.index();
+    let level = match params::get(&pairs, "level") {
+        Some(l) => view::level(&state, l, locale)?,
+        None => index
+            .default_level(ind)
+            .ok_or_else(|| AppError::NotFound(no_data_text(locale)))?,
+    };
+    let year = match params::get(&pairs, "year") {
+        Some(y) => view::year(&state, ind, y, locale)?,
+        None => *index
+            .periods_at(ind, level)
+            .last()
+            .or(index.periods[ind].last())
+            .ok_or_else(|| AppError::NotFound(no_data_text(locale)))?,
+    };
+    let level_id = &state.snapshot().tree.levels[level].id;
+    Ok(Redirect::to(&format!(
+        "{}/indicators/{id}/{level_id}/{year}{}",
+        prefix(locale),
+        opts.query_suffix(true)
+    ))
+    .into_response())
+}
+
+fn no_data_text(locale: Locale) -> String {
+    locale
+        .pick(
+            "Zu diesem Indikator liegen keine Daten vor.",
+            "This indicator has no data.",
+        )
+        .to_string()
+}
+
+struct TableRow {
+    key: String,
+    name: String,
+    profile_href: String,
+    select_href: String,
+    rank: String,
+    value: String,
+    state: &'static str,
+    numerator: String,
+    denominator: String,
+    class_label: String,
+    colour: String,
+    selected: bool,
+    low_population: bool,
+}
+
+struct Download {
+    label: &'static str,
+    href: String,
+}
+
+struct MetaItem {
+    label: &'static str,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "indicator.html")]
+struct IndicatorPage {
+    l: Layout,
+    m: &'static Msgs,
+    heading: String,
+    dimension: String,
+    subtitle: String,
+    form_action: String,
+    levels: Vec<Opt>,
+    years: Vec<Opt>,
+    compares: Vec<Opt>,
+    schemes: Vec<Opt>,
+    ks: Vec<Opt>,
+    closures: Vec<Opt>,
+    palettes: Vec<Opt>,
+    fixed: bool,
+    manual: String,
+    area_key: String,
+    map_svg: String,
+    bar_svg: String,
+    rows: Vec<TableRow>,
+    show_counts: bool,
+    value_header: String,
+    city_text: String,
+    notes: Vec<String>,
+    empty: bool,
+    ts_svg: String,
+    ts_heading: String,
+    ts_rows: Vec<(String, String, String)>,
+    ts_area: String,
+    meta: Vec<MetaItem>,
+    downloads: Vec<Download>,
+    prev_year: Option<(i32, String)>,
+    next_year: Option<(i32, String)>,
+    change_kind_note: String,
+}
+
+/// The view's caption line: `Stadtteil · 2022` or `Stadtteil · Veränderung 2011–2022 in Prozentpunkten`.
+fn subtitle(state: &AppState, v: &IndicatorView, locale: Locale) -> String {
+    let snap = state.snapshot();
+    let level = snap.tree.levels[v.level].name.get(locale);
+    let m = msgs(locale);
+    match v.change {
+        Some((a, b)) => format!(
+            "{level} · {} {a}–{b} ({} {})",
+            m.change_since, m.change_unit, v.unit
+        ),
+        None => format!("{level} · {}", v.year),
+    }
+}
+
+/// The choropleth of a view.
+pub(crate) fn map_svg(
+    state: &AppState,
+    v: &IndicatorView,
+    opts: &ViewOptions,
+    locale: Locale,
+    linked: bool,
+) -> String {
+    let snap = state.snapshot();
+    let def = &snap.catalogue.indicators[v.ind];
+    let p = prefix(locale);
+    let level_id = &snap.tree.levels[v.level].id;
+    let areas = v
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let g = snap.geometries.get(r.area)?.as_ref()?;
+            let a = &snap.tree.areas[r.area];
+            let state = match (r.shown, r.class) {
+                (Shown::Value(x), Some(c)) => render::AreaState::Class {
+                    class: c,
+                    value: Some(x),
+                },
+                (Shown::Suppressed, _) => render::AreaState::Suppressed,
+                _ => render::AreaState::NoData,
+            };
+            let href = linked.then(|| {
+                let mut o = opts.clone();
+                o.area = Some(a.key.clone());
+                format!(
+                    "{p}/indicators/{}/{level_id}/{}{}#zeitreihe",
+                    def.id,
+                    v.year,
+                    o.query_suffix(true)
+                )
+            });
+            Some(render::MapArea {
+                key: a.key.clone(),
+                name: a.name.clone(),
+                geometry: g.clone(),
+                state,
+                href,
+            })
+        })
+        .collect();
+    let classes = v
+        .breaks
+        .as_ref()
+        .and_then(|b| render::legend_classes(b, &v.colours, v.decimals, locale))
+        .unwrap_or_default();
+    let city = match (v.city.value(), &v.breaks) {
+        (Some(c), Some(b)) => Some(render::CityReference::in_breaks(c, b)),
+        _ => None,
+    };
+    // Coarser borders over a fine level: the parent level's outlines.
+    let outlines = snap.tree.levels[v.level]
+        .parent
+        .filter(|&pl| state.index().level_areas[pl].len() > 1)
+        .map(|pl| {
+            state.index().level_areas[pl]
+                .iter()
+                .filter_map(|&a| snap.geometries.get(a).cloned().flatten())
+                .collect()
+        })
+        .unwrap_or_default();
+    let m = msgs(locale);
+    render::choropleth(&render::MapSpec {
+        id: "map".into(),
+        locale,
+        width: 720.0,
+        title: def.name.get(locale).to_string(),
+        subtitle: Some(subtitle(state, v, locale)),
+        period: None,
+        unit: v.unit.clone(),
+        decimals: v.decimals,
+        areas,
+        classes,
+        legend_title: Some(format!("{} {}", locale.pick("in", "in"), v.unit)),
+        city,
+        outlines,
+        highlight: opts.area.clone(),
+        labels: render::AreaLabels::None,
+        stand: Some(snap.meta.stand.clone()),
+        source: def.source.clone().map(|s| format!("{}: {s}", m.source)),
+        attribution: snap.meta.attribution.first().cloned(),
+        scale_bar: true,
+        no_legend: false,
+    })
+}
+
+fn bar_svg(state: &AppState, v: &IndicatorView, opts: &ViewOptions, locale: Locale) -> String {
+    let snap = state.snapshot();
+    let def = &snap.catalogue.indicators[v.ind];
+    let m = msgs(locale);
+    let bars = v
+        .rows
+        .iter()
+        .map(|r| {
+            let a = &snap.tree.areas[r.area];
+            render::Bar {
+                key: a.key.clone(),
+                name: a.name.clone(),
+                value: match (r.shown, r.class) {
+                    (Shown::Value(x), c) => render::BarValue::Value {
+                        value: x,
+                        colour: c
+                            .and_then(|c| v.colours.get(c).copied())
+                            .unwrap_or(palette::NO_DATA),
+                    },
+                    (Shown::Suppressed, _) => render::BarValue::Suppressed,
+                    (Shown::NoData, _) => render::BarValue::NoData,
+                },
+            }
+        })
+        .collect();
+    render::bar_chart(&render::BarChartSpec {
+        id: "bars".into(),
+        locale,
+        width: 720.0,
+        title: def.name.get(locale).to_string(),
+        subtitle: Some(subtitle(state, v, locale)),
+        unit: v.unit.clone(),
+        decimals: v.decimals,
+        bars,
+        ascending: false,
+        city_average: v.city.value(),
+        city_label: Some(m.city_average.to_string()),
+        highlight: opts.area.clone(),
+    })
+}
+
+/// `GET /indicators/{id}/{level}/{year}[.csv|.xlsx|.svg|.png]`.
+pub async fn indicator(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path((id, level_id, year_seg)): Path<(String, String, String)>,
+    uri: OriginalUri,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let ind = view::indicator(&state, &id, locale)?;
+    let level = view::level(&state, &level_id, locale)?;
+    let (year_s, ext) = match year_seg.split_once('.') {
+        Some((y, e)) => (y, Some(e)),
+        None => (year_seg.as_str(), None),
+    };
+    let year = view::year(&state, ind, year_s, locale)?;
+    let pairs = params::pairs(raw.as_deref());
+    let opts = ViewOptions::parse(&pairs)?;
+    let v = view::build(&state, ind, level, year, &opts, locale)?;
+    match ext {
+        None => {}
+        Some("csv") => return crate::api::download_csv(&state, &v, locale),
+        Some("xlsx") => return crate::api::download_xlsx(&state, &v, locale),
+        Some("svg") => {
+            let svg = map_svg(&state, &v, &opts, locale, false);
+            return Ok(file_response(
+                svg.into_bytes(),
+                "image/svg+xml; charset=utf-8",
+                &format!("{id}_{level_id}_{year}.svg"),
+                false,
+            ));
+        }
+        Some("png") => {
+            let svg = map_svg(&state, &v, &opts, locale, false);
+            let png =
+                render::svg_to_png(&svg, 2.0).map_err(|e| AppError::Internal(e.to_string()))?;
+            return Ok(file_response(
+                png,
+                "image/png",
+                &format!("{id}_{level_id}_{year}.png"),
+                false,
+            ));
+        }
+        Some(other) => {
+            return Err(AppError::NotFound(match locale {
+                Locale::De => {
+                    format!("Das Format „{other}“ gibt es nicht (csv, xlsx, svg oder png).")
+                }
+                Locale::En => format!("There is no format `{other}` (csv, xlsx, svg or png)."),
+            }));
+        }
+    }
+    let snap = state.snapshot();
+    let index = state.index();
+    let def = &snap.catalogue.indicators[ind];
+    let m = msgs(locale);
+    let p = prefix(locale);
+    let base = format!("{p}/indicators/{id}/{level_id}");
+    let page_href = |y: i32, o: &ViewOptions| format!("{base}/{y}{}", o.query_suffix(true));
+
+    // Selectors.
+    let levels = index.levels_with_data[ind]
+        .iter()
+        .chain(std::iter::once(&level))
+        .copied()
+        .fold(Vec::new(), |mut acc: Vec<usize>, l| {
+            if !acc.contains(&l) {
+                acc.push(l);
+            }
+            acc
+        })
+        .into_iter()
+        .map(|l| {
+            let lv = &snap.tree.levels[l];
+            opt(lv.id.clone(), lv.name.get(locale), l == level)
+        })
+        .collect();
+    let periods = &index.periods[ind];
+    let years = periods
+        .iter()
+        .map(|&y| opt(y.to_string(), y.to_string(), y == year))
+        .collect();
+    let mut compares = vec![opt("", m.compare_none, opts.compare.is_none())];
+    compares.extend(
+        periods
+            .iter()
+            .filter(|&&y| y != year)
+            .map(|&y| opt(y.to_string(), y.to_string(), opts.compare == Some(y))),
+    );
+    let scheme_label = |s: SchemeOpt| match s {
+        SchemeOpt::Equal => m.scheme_equal,
+        SchemeOpt::Quantiles => m.scheme_quantiles,
+        SchemeOpt::Natural => m.scheme_natural,
+        SchemeOpt::StdDev => m.scheme_stddev,
+        SchemeOpt::Box => m.scheme_box,
+        SchemeOpt::Manual => m.scheme_manual,
+    };
+    let schemes = SchemeOpt::ALL
+        .iter()
+        .map(|&s| opt(s.as_str(), scheme_label(s), s == opts.scheme))
+        .collect();
+    let ks = (2..=9)
+        .map(|k| opt(k.to_string(), k.to_string(), k == opts.k))
+        .collect();
+    let closures = vec![
+        opt("left", m.closure_left, opts.closure == Closure::LeftClosed),
+        opt(
+            "right",
+            m.closure_right,
+            opts.closure == Closure::RightClosed,
+        ),
+    ];
+    let palettes = if v.change.is_some() {
+        Diverging::ALL
+            .iter()
+            .map(|d| opt(d.name(), d.name(), d.name() == v.palette))
+            .collect()
+    } else {
+        Sequential::ALL
+            .iter()
+            .map(|s| opt(s.name(), s.name(), s.name() == v.palette))
+            .collect()
+    };
+
+    // Table.
+    let show_counts = v.change.is_none() && def.formula.denominator().is_some();
+    let count = |x: Option<f64>| {
+        x.map(|x| format_decimal(x, if x.fract() == 0.0 { 0 } else { 2 }, locale))
+            .unwrap_or_default()
+    };
+    let mut rank = 0;
+    let rows: Vec<TableRow> = v
+        .rows
+        .iter()
+        .map(|r| {
+            let a = &snap.tree.areas[r.area];
+            let mut o = opts.clone();
+            o.area = Some(a.key.clone());
+            let (value, st) = match r.shown {
+                Shown::Value(x) => {
+                    rank += 1;
+                    (format_decimal(x, v.decimals, locale), "")
+                }
+                Shown::NoData => (m.no_data.to_string(), "nodata"),
+                Shown::Suppressed => (m.suppressed.to_string(), "suppressed"),
+            };
+            TableRow {
+                key: a.key.clone(),
+                name: a.name.clone(),
+                profile_href: format!("{p}/areas/{level_id}/{}", a.key),
+                select_href: format!("{}#zeitreihe", page_href(year, &o)),
+                rank: if st.is_empty() {
+                    rank.to_string()
+                } else {
+                    String::new()
+                },
+                value,
+                state: st,
+                numerator: count(r.numerator),
+                denominator: count(r.denominator),
+                class_label: r
+                    .class
+                    .and_then(|c| v.legend.get(c))
+                    .map(|e| e.label.clone())
+                    .unwrap_or_default(),
+                colour: r
+                    .class
+                    .and_then(|c| v.colours.get(c))
+                    .map(|c| c.hex())
+                    .unwrap_or_default(),
+                selected: opts.area.as_deref() == Some(a.key.as_str()),
+                low_population: r.low_population,
+            }
+        })
+        .collect();
+    let empty = v.breaks.is_none();
+
+    // Time series of the selected area against the city (and its parent area).
+    let sel = opts
+        .area
+        .as_ref()
+        .and_then(|k| index.area.get(&(level, k.clone())).copied());
+    let series_of = |a: usize| -> Vec<(i32, Option<f64>)> {
+        periods
+            .iter()
+            .map(|&y| (y, view::shown(snap, ind, a, y).value()))
+            .collect()
+    };
+    let mut series = Vec::new();
+    let mut ts_rows = Vec::new();
+    let city_name = m.city.to_string();
+    if let Some(root) = index.root {
+        series.push(render::Series {
+            key: snap.tree.areas[root].key.clone(),
+            name: city_name.clone(),
+            role: render::SeriesRole::City,
+            values: series_of(root),
+        });
+    }
+    if let Some(a) = sel {
+        if let Some(pa) = snap.tree.areas[a]
+            .parent
+            .filter(|&pa| Some(pa) != index.root)
+        {
+            series.push(render::Series {
+                key: snap.tree.areas[pa].key.clone(),
+                name: snap.tree.areas[pa].name.clone(),
+                role: render::SeriesRole::Parent,
+                values: series_of(pa),
+            });
+        }
+        series.push(render::Series {
+            key: snap.tree.areas[a].key.clone(),
+            name: snap.tree.areas[a].name.clone(),
+            role: render::SeriesRole::Area,
+            values: series_of(a),
+        });
+    }
+    for &y in periods {
+        let city = index
+            .root
+            .map_or(Shown::NoData, |r| view::shown(snap, ind, r, y));
+        let area = sel.map_or(String::new(), |a| {
+            view::shown(snap, ind, a, y).text(v.decimals, "", locale)
+        });
+        ts_rows.push((y.to_string(), area, city.text(v.decimals, "", locale)));
+    }
+    let ts_area = sel.map_or(String::new(), |a| snap.tree.areas[a].name.clone());
+    let ts_heading = if ts_area.is_empty() {
+        format!("{}: {}", m.time_series, m.city)
+    } else {
+        format!("{}: {} – {}", m.time_series, ts_area, m.city)
+    };
+    let ts_svg = render::line_chart(&render::LineChartSpec {
+        id: "ts".into(),
+        locale,
+        width: 720.0,
+        height: 320.0,
+        title: def.name.get(locale).to_string(),
+        subtitle: Some(ts_heading.clone()),
+        unit: def.unit.clone(),
+        decimals: def.decimals(),
+        series,
+    });
+
+    // Definition and sources.
+    let mut meta = Vec::new();
+    if let Some(d) = &def.definition {
+        meta.push(MetaItem {
+            label: m.definition,
+            value: d.get(locale).to_string(),
+        });
+    }
+    meta.push(MetaItem {
+        label: m.formula,
+        value: sozialatlas_export::formula_text(snap, def, locale),
+    });
+    meta.push(MetaItem {
+        label: m.unit,
+        value: def.unit.clone(),
+    });
+    meta.push(MetaItem {
+        label: m.polarity,
+        value: sozialatlas_export::polarity_label(def.polarity, locale).to_string(),
+    });
+    if let Some(s) = &def.source {
+        meta.push(MetaItem {
+            label: m.source,
+            value: s.clone(),
+        });
+    }
+    if let Some(r) = &def.reference_date {
+        meta.push(MetaItem {
+            label: m.reference_date,
+            value: r.clone(),
+        });
+    }
+    meta.push(MetaItem {
+        label: m.stand,
+        value: snap.meta.stand.clone(),
+    });
+    if let Some(n) = &def.notes {
+        meta.push(MetaItem {
+            label: m.notes,
+            value: n.get(locale).to_string(),
+        });
+    }
+
+    let q = opts.query_suffix(true);
+    let downloads = ["csv", "xlsx", "svg", "png"]
+        .into_iter()
+        .zip([
+            locale.pick("Tabelle (CSV)", "Table (CSV)"),
+            locale.pick("Tabelle (Excel, XLSX)", "Table (Excel, XLSX)"),
+            locale.pick("Karte (SVG)", "Map (SVG)"),
+            locale.pick("Karte (PNG)", "Map (PNG)"),
+        ])
+        .map(|(ext, label)| Download {
+            label,
+            href: format!("{base}/{year}.{ext}{q}"),
+        })
+        .collect();
+    let pos = periods.iter().position(|&y| y == year);
+    let prev_year = pos
+        .and_then(|i| i.checked_sub(1))
+        .and_then(|i| periods.get(i))
+        .map(|&y| (y, page_href(y, &opts)));
+    let next_year = pos
+        .and_then(|i| periods.get(i + 1))
+        .map(|&y| (y, page_href(y, &opts)));
+    let change_kind_note = match v.change {
+        Some(_) => match def.formula.change_kind() {
+            sozialatlas_core::catalogue::ChangeKind::Relative => locale
+                .pick(
+                    "Veränderung in Prozent: (Wert im späteren Jahr − Wert im früheren Jahr) / Wert im früheren Jahr × 100.",
+                    "Change in per cent: (later value − earlier value) / earlier value × 100.",
+                )
+                .to_string(),
+            sozialatlas_core::catalogue::ChangeKind::Difference => format!(
+                "{} {}.",
+                locale.pick(
+                    "Veränderung als Differenz der Werte, in",
+                    "Change as the difference of the values, in"
+                ),
+                v.unit
+            ),
+        },
+        None => String::new(),
+    };
+    let heading = def.name.get(locale).to_string();
+    let dimension = snap
+        .catalogue
+        .dimension(&def.dimension)
+        .map(|d| d.name.get(locale).to_string())
+        .unwrap_or_default();
+    let value_header = if v.unit.is_empty() {
+        m.value.to_string()
+    } else {
+        format!("{} ({})", m.value, v.unit)
+    };
+    let page = IndicatorPage {
+        l: Layout::new(
+            &state,
+            locale,
+            &format!("{heading}, {}", subtitle(&state, &v, locale)),
+            &path_of(&uri),
+            uri.0.query(),
+        ),
+        m,
+        subtitle: subtitle(&state, &v, locale),
+        dimension,
+        form_action: format!("{p}/indicators/{id}"),
+        levels,
+        years,
+        compares,
+        schemes,
+        ks,
+        closures,
+        palettes,
+        fixed: opts.fixed,
+        manual: opts.manual_text(),
+        area_key: opts.area.clone().unwrap_or_default(),
+        map_svg: if empty {
+            String::new()
+        } else {
+            map_svg(&state, &v, &opts, locale, true)
+        },
+        bar_svg: if empty {
+            String::new()
+        } else {
+            bar_svg(&state, &v, &opts, locale)
+        },
+        rows,
+        show_counts,
+        value_header,
+        city_text: v.city.text(v.decimals, &v.unit, locale),
+        notes: v.notes.clone(),
+        empty,
+        ts_svg,
+        ts_heading,
+        ts_rows,
+        ts_area,
+        meta,
+        downloads,
+        prev_year,
+        next_year,
+        change_kind_note,
+        heading,
+    };
+    html(&page)
+}
+
+/// A file download response.
+pub(crate) fn file_response(
+    body: Vec<u8>,
+    ctype: &'static str,
+    filename: &str,
+    attachment: bool,
+) -> Response {
+    let mut r = body.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    let disp = format!(
+        "{}; filename=\"{}\"",
+        if attachment { "attachment" } else { "inline" },
+        filename.replace(
+            |c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '_' && c != '-',
+            "_"
+        )
+    );
+    if let Ok(v) = HeaderValue::from_str(&disp) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+// ------------------------------------------------------------------ area profile
+
+struct ProfileRow {
+    name: String,
+    href: String,
+    year: String,
+    area: String,
+    area_state: &'static str,
+    parent: String,
+    city: String,
+    sentence: String,
+    spine: String,
+    spark: String,
+}
+
+struct ProfileGroup {
+    name: String,
+    rows: Vec<ProfileRow>,
+}
+
+struct LinkItem {
+    name: String,
+    href: String,
+}
+
+#[derive(Template)]
+#[template(path = "area.html")]
+struct AreaPage {
+    l: Layout,
+    m: &'static Msgs,
+    name: String,
+    level_name: String,
+    key: String,
+    parent: Option<LinkItem>,
+    parent_header: String,
+    children: Vec<LinkItem>,
+    children_level: String,
+    locator: String,
+    groups: Vec<ProfileGroup>,
+    is_root: bool,
+}
+
+/// `GET /areas/{level}/{key}`: every indicator of the area against the city and its parent.
+pub async fn area(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path((level_id, key)): Path<(String, String)>,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    let level = view::level(&state, &level_id, locale)?;
+    let a = view::area(&state, level, &key, locale)?;
+    let snap = state.snapshot();
+    let index = state.index();
+    let m = msgs(locale);
+    let p = prefix(locale);
+    let area = &snap.tree.areas[a];
+    let is_root = Some(a) == index.root;
+    let parent = area.parent.filter(|&pa| Some(pa) != index.root);
+    let parent_link = parent.map(|pa| {
+        let pa_area = &snap.tree.areas[pa];
+        LinkItem {
+            name: pa_area.name.clone(),
+            href: format!(
+                "{p}/areas/{}/{}",
+                snap.tree.levels[pa_area.level].id, pa_area.key
+            ),
+        }
+    });
+    let children: Vec<LinkItem> = snap
+        .tree
+        .areas
+        .iter()
+        .filter(|c| c.parent == Some(a))
+        .map(|c| LinkItem {
+            name: c.name.clone(),
+            href: format!("{p}/areas/{}/{}", snap.tree.levels[c.level].id, c.key),
+        })
+        .collect();
+    let children_level = snap
+        .tree
+        .areas
+        .iter()
+        .find(|c| c.parent == Some(a))
+        .map(|c| snap.tree.levels[c.level].name.get(locale).to_string())
+        .unwrap_or_default();
+
+    let mut groups = Vec::new();
+    for d in &snap.catalogue.dimensions {
+        let mut rows = Vec::new();
+        for (ii, def) in snap.catalogue.indicators.iter().enumerate() {
+            if def.dimension != d.id {
+                continue;
+            }
+            let periods = index.periods_at(ii, level);
+            let Some(&year) = periods.last() else {
+                continue;
+            };
+            let dec = def.decimals();
+            let own = view::shown(snap, ii, a, year);
+            let city = index
+                .root
+                .map_or(Shown::NoData, |r| view::shown(snap, ii, r, year));
+            let par = parent.map(|pa| view::shown(snap, ii, pa, year));
+            let name = def.name.get(locale).to_string();
+            let mut sentence = format!("{name} {}", own.text(dec, &def.unit, locale));
+            if let Some(pv) = par
+                && let Some(pl) = &parent_link
+            {
+                sentence.push_str(&format!(
+                    ", {} {}",
+                    pl.name,
+                    pv.text(dec, &def.unit, locale)
+                ));
+            }
+            if !is_root {
+                sentence.push_str(&format!(
+                    ", {} {}",
+                    m.city,
+                    city.text(dec, &def.unit, locale)
+                ));
+            }
+            let level_values: Vec<f64> = index.level_areas[level]
+                .iter()
+                .filter_map(|&x| view::shown(snap, ii, x, year).value())
+                .collect();
+            let spine = match city.value() {
+                Some(cv) if !is_root && !level_values.is_empty() => {
+                    render::spine_row(&render::SpineSpec {
+                        id: format!("spine-{}", def.id),
+                        locale,
+                        width: 220.0,
+                        height: 24.0,
+                        indicator: name.clone(),
+                        area_key: area.key.clone(),
+                        area_name: area.name.clone(),
+                        unit: def.unit.clone(),
+                        decimals: dec,
+                        polarity: def.polarity,
+                        values: level_values,
+                        area_value: own.value(),
+                        city_value: cv,
+                    })
+                }
+                _ => String::new(),
+            };
+            let spark = render::sparkline(&render::SparklineSpec {
+                id: format!("spark-{}", def.id),
+                locale,
+                width: 120.0,
+                height: 28.0,
+                key: area.key.clone(),
+                name: format!("{name} {}", area.name),
+                unit: def.unit.clone(),
+                decimals: dec,
+                values: index.periods[ii]
+                    .iter()
+                    .map(|&y| (y, view::shown(snap, ii, a, y).value()))
+                    .collect(),
+            });
+            let verdict = match (own.value(), city.value(), def.polarity) {
+                (Some(x), Some(c), Polarity::HigherIsWorse) if !is_root && x > c => " worse",
+                (Some(x), Some(c), Polarity::HigherIsBetter) if !is_root && x < c => " worse",
+                (Some(x), Some(c), Polarity::HigherIsWorse) if !is_root && x < c => " better",
+                (Some(x), Some(c), Polarity::HigherIsBetter) if !is_root && x > c => " better",
+                _ => "",
+            };
+            if !verdict.is_empty() {
+                sentence.push_str(&format!(
+                    " ({})",
+                    if verdict == " worse" {
+                        m.worse_than_city
+                    } else {
+                        m.better_than_city
+                    }
+                ));
+            }
+            rows.push(ProfileRow {
+                href: format!(
+                    "{p}/indicators/{}/{level_id}/{year}?area={}",
+                    def.id,
+                    form_encode(&area.key)
+                ),
+                year: year.to_string(),
+                area: own.text(dec, "", locale),
+                area_state: match own {
+                    Shown::Value(_) => verdict.trim(),
+                    Shown::NoData => "nodata",
+                    Shown::Suppressed => "suppressed",
+                },
+                parent: par.map(|s| s.text(dec, "", locale)).unwrap_or_default(),
+                city: city.text(dec, "", locale),
+                sentence,
+                spine,
+                spark,
+                name: format!("{name} ({})", def.unit),
+            });
+        }
+        if !rows.is_empty() {
+            groups.push(ProfileGroup {
+                name: d.name.get(locale).to_string(),
+                rows,
+            });
+        }
+    }
+
+    // Locator map: every area of the level in one light colour, this one outlined.
+    let locator = if snap.geometries.get(a).is_some_and(Option::is_some) {
+        let areas = index.level_areas[level]
+            .iter()
+            .filter_map(|&x| {
+                let g = snap.geometries.get(x)?.as_ref()?;
+                let ar = &snap.tree.areas[x];
+                Some(render::MapArea {
+                    key: ar.key.clone(),
+                    name: ar.name.clone(),
+                    geometry: g.clone(),
+                    state: render::AreaState::Class {
+                        class: usize::from(x == a),
+                        value: None,
+                    },
+                    href: Some(format!("{p}/areas/{level_id}/{}", ar.key)),
+                })
+            })
+            .collect();
+        render::choropleth(&render::MapSpec {
+            id: "locator".into(),
+            locale,
+            width: 340.0,
+            title: format!("{}: {}", m.locator, area.name),
+            areas,
+            classes: render::legend_categories(
+                &[m.area.to_string(), area.name.clone()],
+                &[
+                    palette::Rgb::from_u32(0xe8e8e8),
+                    palette::Rgb::from_u32(0x1d70b8),
+                ],
+            ),
+            highlight: Some(area.key.clone()),
+            no_legend: true,
+            ..Default::default()
+        })
+    } else {
+        String::new()
+    };
+    let level_name = snap.tree.levels[level].name.get(locale).to_string();
+    let page = AreaPage {
+        l: Layout::new(
+            &state,
+            locale,
+            &format!("{} ({level_name})", area.name),
+            &path_of(&uri),
+            uri.0.query(),
+        ),
+        m,
+        name: area.name.clone(),
+        level_name,
+        key: area.key.clone(),
+        parent_header: parent_link
+            .as_ref()
+            .map(|pl| pl.name.clone())
+            .unwrap_or_default(),
+        parent: parent_link,
+        children,
+        children_level,
+        locator,
+        groups,
+        is_root,
+    };
+    html(&page)
+}
+
+fn form_encode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+// ------------------------------------------------------------------ compare
+
+#[derive(Template)]
+#[template(path = "compare.html")]
+struct ComparePage {
+    l: Layout,
+    m: &'static Msgs,
+    form_action: String,
+    xs: Vec<Opt>,
+    ys: Vec<Opt>,
+    levels: Vec<Opt>,
+    years: Vec<Opt>,
+    areas: Vec<Opt>,
+    svg: String,
+    r_text: String,
+    x_name: String,
+    y_name: String,
+    rows: Vec<(String, String, String, String, bool)>,
+    subtitle: String,
+}
+
+/// `GET /compare?x=&y=&level=&year=&area=`: two indicators in a scatter plot.
+pub async fn compare(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let snap = state.snapshot();
+    let index = state.index();
+    let m = msgs(locale);
+    let p = prefix(locale);
+    let pairs = params::pairs(raw.as_deref());
+    let with_data: Vec<usize> = (0..snap.catalogue.indicators.len())
+        .filter(|&i| !index.periods[i].is_empty())
+        .collect();
+    let pick = |param: &str, fallback: &[&str], skip: Option<usize>| -> Result<usize, AppError> {
+        match params::get(&pairs, param) {
+            Some(id) => view::indicator(&state, id, locale),
+            None => fallback
+                .iter()
+                .find_map(|id| index.indicator.get(*id).copied())
+                .filter(|i| with_data.contains(i))
+                .or_else(|| with_data.iter().copied().find(|&i| Some(i) != skip))
+                .ok_or_else(|| AppError::NotFound(no_data_text(locale))),
+        }
+    };
+    let x = pick("x", &["arbeitslosenanteil", "arbeitslosenquote"], None)?;
+    let y = pick("y", &["sgb2_quote"], Some(x))?;
+    // Level: given, or the finest level both have data on.
+    let level = match params::get(&pairs, "level") {
+        Some(l) => view::level(&state, l, locale)?,
+        None => index.levels_with_data[x]
+            .iter()
+            .rev()
+            .copied()
+            .find(|l| index.levels_with_data[y].contains(l) && index.level_areas[*l].len() > 1)
+            .or_else(|| index.default_level(x))
+            .ok_or_else(|| AppError::NotFound(no_data_text(locale)))?,
+    };
+    let common: Vec<i32> = index
+        .periods_at(x, level)
+        .iter()
+        .copied()
+        .filter(|yr| index.periods_at(y, level).contains(yr))
+        .collect();
+    let year = match params::get(&pairs, "year") {
+        Some(s) => {
+            let yr = view::year(&state, x, s, locale)?;
+            view::check_year(&state, y, yr, locale)?;
+            yr
+        }
+        None => common
+            .last()
+            .copied()
+            .or_else(|| index.periods[x].last().copied())
+            .ok_or_else(|| AppError::NotFound(no_data_text(locale)))?,
+    };
+    let sel = match params::get(&pairs, "area") {
+        Some(k) => Some(view::area(&state, level, k, locale)?),
+        None => None,
+    };
+    let (dx, dy) = (&snap.catalogue.indicators[x], &snap.catalogue.indicators[y]);
+    let mut points = Vec::new();
+    let mut rows = Vec::new();
+    for &a in &index.level_areas[level] {
+        let ar = &snap.tree.areas[a];
+        let (vx, vy) = (view::shown(snap, x, a, year), view::shown(snap, y, a, year));
+        if let (Some(px), Some(py)) = (vx.value(), vy.value()) {
+            points.push(render::ScatterPoint {
+                key: ar.key.clone(),
+                name: ar.name.clone(),
+                x: px,
+                y: py,
+            });
+        }
+        rows.push((
+            ar.key.clone(),
+            ar.name.clone(),
+            vx.text(dx.decimals(), "", locale),
+            vy.text(dy.decimals(), "", locale),
+            Some(a) == sel,
+        ));
+    }
+    let r = render::pearson(&points.iter().map(|q| (q.x, q.y)).collect::<Vec<_>>());
+    let r_text = match r {
+        Some(r) => format!(
+            "r = {} (n = {})",
+            format_decimal(r, 2, locale),
+            points.len()
+        ),
+        None => m.correlation_none.to_string(),
+    };
+    let level_name = snap.tree.levels[level].name.get(locale).to_string();
+    let svg = render::scatter(&render::ScatterSpec {
+        id: "scatter".into(),
+        locale,
+        width: 720.0,
+        height: 480.0,
+        title: format!("{} – {}", dy.name.get(locale), dx.name.get(locale)),
+        x_label: dx.name.get(locale).to_string(),
+        x_unit: dx.unit.clone(),
+        x_unit_short: dx.unit.clone(),
+        x_decimals: dx.decimals(),
+        y_label: dy.name.get(locale).to_string(),
+        y_unit: dy.unit.clone(),
+        y_unit_short: dy.unit.clone(),
+        y_decimals: dy.decimals(),
+        points,
+        highlight: sel.map(|a| snap.tree.areas[a].key.clone()),
+        regression_line: true,
+    });
+    let ind_opts = |chosen: usize| -> Vec<Opt> {
+        with_data
+            .iter()
+            .map(|&i| {
+                let d = &snap.catalogue.indicators[i];
+                opt(d.id.clone(), d.name.get(locale), i == chosen)
+            })
+            .collect()
+    };
+    let mut levels_opts: Vec<usize> = index.levels_with_data[x]
+        .iter()
+        .copied()
+        .filter(|l| index.levels_with_data[y].contains(l))
+        .collect();
+    if !levels_opts.contains(&level) {
+        levels_opts.push(level);
+    }
+    let mut areas = vec![opt("", m.none_option, sel.is_none())];
+    let mut level_areas: Vec<usize> = index.level_areas[level].clone();
+    level_areas.sort_by(|a, b| snap.tree.areas[*a].name.cmp(&snap.tree.areas[*b].name));
+    areas.extend(level_areas.iter().map(|&a| {
+        let ar = &snap.tree.areas[a];
+        opt(ar.key.clone(), ar.name.clone(), Some(a) == sel)
+    }));
+    let page = ComparePage {
+        l: Layout::new(
+            &state,
+            locale,
+            m.compare_title,
+            &path_of(&uri),
+            uri.0.query(),
+        ),
+        m,
+        form_action: format!("{p}/compare"),
+        xs: ind_opts(x),
+        ys: ind_opts(y),
+        levels: levels_opts
+            .iter()
+            .map(|&l| {
+                let lv = &snap.tree.levels[l];
+                opt(lv.id.clone(), lv.name.get(locale), l == level)
+            })
+            .collect(),
+        years: {
+            let mut ys: Vec<i32> = common.clone();
+            if !ys.contains(&year) {
+                ys.push(year);
+            }
+            ys.iter()
+                .map(|&yr| opt(yr.to_string(), yr.to_string(), yr == year))
+                .collect()
+        },
+        areas,
+        svg,
+        r_text,
+        x_name: format!("{} ({})", dx.name.get(locale), dx.unit),
+        y_name: format!("{} ({})", dy.name.get(locale), dy.unit),
+        rows,
+        subtitle: format!("{level_name} · {year}"),
+    };
+    html(&page)
+}
+
+// ------------------------------------------------------------------ data, catalogue, sources
+
+#[derive(Template)]
+#[template(path = "data.html")]
+struct DataPage {
+    l: Layout,
+    m: &'static Msgs,
+    files: Vec<(String, String, String)>,
+    stand: String,
+}
+
+/// `GET /data`: the data pool downloads.
+pub async fn data(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    let m = msgs(locale);
+    let files = vec![
+        (
+            "CSV".to_string(),
+            "/data/datenpool.csv".to_string(),
+            "/en/data/datenpool.csv".to_string(),
+        ),
+        (
+            "Excel (XLSX)".to_string(),
+            "/data/datenpool.xlsx".to_string(),
+            "/en/data/datenpool.xlsx".to_string(),
+        ),
+        (
+            "GeoJSON".to_string(),
+            "/data/datenpool.geojson".to_string(),
+            "/en/data/datenpool.geojson".to_string(),
+        ),
+    ];
+    html(&DataPage {
+        l: Layout::new(&state, locale, m.data_title, &path_of(&uri), uri.0.query()),
+        m,
+        files,
+        stand: state.snapshot().meta.stand.clone(),
+    })
+}
+
+/// `GET /data/datenpool.{csv,xlsx,geojson}`: the whole data pool (German under `/`, English
+/// under `/en/`).
+pub async fn data_file(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(file): Path<String>,
+) -> Result<Response, AppError> {
+    let snap = state.snapshot();
+    let sel = sozialatlas_export::Selection::default();
+    let err = |e: sozialatlas_export::ExportError| AppError::Internal(e.to_string());
+    let (stem, ext) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
+    if !matches!(stem, "datenpool" | "datapool") {
+        return Err(AppError::NotFound(String::new()));
+    }
+    let name = format!("{}.{ext}", locale.pick("datenpool", "datapool"));
+    let (body, ctype) = match ext {
+        "csv" => {
+            let mut buf = Vec::new();
+            sozialatlas_export::write_csv(snap, &sel, locale, &mut buf).map_err(err)?;
+            (buf, "text/csv; charset=utf-8")
+        }
+        "xlsx" => (
+            sozialatlas_export::write_xlsx(snap, &sel, locale).map_err(err)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        "geojson" => {
+            let mut buf = Vec::new();
+            sozialatlas_export::write_geojson(snap, &sel, locale, &mut buf).map_err(err)?;
+            (buf, "application/geo+json")
+        }
+        _ => return Err(AppError::NotFound(String::new())),
+    };
+    Ok(file_response(body, ctype, &name, true))
+}
+
+struct CatalogueEntry {
+    id: String,
+    name: String,
+    href: String,
+    items: Vec<MetaItem>,
+}
+
+struct CatalogueGroup {
+    name: String,
+    entries: Vec<CatalogueEntry>,
+}
+
+#[derive(Template)]
+#[template(path = "catalogue.html")]
+struct CataloguePage {
+    l: Layout,
+    m: &'static Msgs,
+    groups: Vec<CatalogueGroup>,
+    version: String,
+}
+
+/// `GET /catalogue`: every indicator's definition.
+pub async fn catalogue(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    let snap = state.snapshot();
+    let index = state.index();
+    let m = msgs(locale);
+    let p = prefix(locale);
+    let groups = snap
+        .catalogue
+        .dimensions
+        .iter()
+        .map(|d| CatalogueGroup {
+            name: d.name.get(locale).to_string(),
+            entries: snap
+                .catalogue
+                .indicators
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.dimension == d.id)
+                .map(|(ii, def)| {
+                    let mut items = Vec::new();
+                    if let Some(t) = &def.definition {
+                        items.push(MetaItem {
+                            label: m.definition,
+                            value: t.get(locale).to_string(),
+                        });
+                    }
+                    items.push(MetaItem {
+                        label: m.formula,
+                        value: sozialatlas_export::formula_text(snap, def, locale),
+                    });
+                    items.push(MetaItem {
+                        label: m.unit,
+                        value: def.unit.clone(),
+                    });
+                    items.push(MetaItem {
+                        label: m.polarity,
+                        value: sozialatlas_export::polarity_label(def.polarity, locale).to_string(),
+                    });
+                    if let Some(s) = &def.source {
+                        items.push(MetaItem {
+                            label: m.source,
+                            value: s.clone(),
+                        });
+                    }
+                    if let Some(r) = &def.reference_date {
+                        items.push(MetaItem {
+                            label: m.reference_date,
+                            value: r.clone(),
+                        });
+                    }
+                    if let Some(n) = &def.notes {
+                        items.push(MetaItem {
+                            label: m.notes,
+                            value: n.get(locale).to_string(),
+                        });
+                    }
+                    let levels: Vec<&str> = index.levels_with_data[ii]
+                        .iter()
+                        .map(|&l| snap.tree.levels[l].name.get(locale))
+                        .collect();
+                    if !levels.is_empty() {
+                        items.push(MetaItem {
+                            label: m.level,
+                            value: levels.join(", "),
+                        });
+                    }
+                    if let (Some(a), Some(b)) =
+                        (index.periods[ii].first(), index.periods[ii].last())
+                    {
+                        items.push(MetaItem {
+                            label: m.year,
+                            value: format!("{a}–{b}"),
+                        });
+                    }
+                    CatalogueEntry {
+                        id: def.id.clone(),
+                        name: def.name.get(locale).to_string(),
+                        href: if index.periods[ii].is_empty() {
+                            String::new()
+                        } else {
+                            format!("{p}/indicators/{}", def.id)
+                        },
+                        items,
+                    }
+                })
+                .collect(),
+        })
+        .filter(|g| !g.entries.is_empty())
+        .collect();
+    html(&CataloguePage {
+        l: Layout::new(
+            &state,
+            locale,
+            m.catalogue_title,
+            &path_of(&uri),
+            uri.0.query(),
+        ),
+        m,
+        groups,
+        version: snap.load.catalogue_version.clone(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "sources.html")]
+struct SourcesPage {
+    l: Layout,
+    m: &'static Msgs,
+    facts: Vec<MetaItem>,
+    attribution: Vec<String>,
+    inputs: Vec<(String, String, String)>,
+    confidentiality: String,
+}
+
+/// `GET /sources`: sources, licences and the traceability of the published figures.
+pub async fn sources(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    let snap = state.snapshot();
+    let m = msgs(locale);
+    let facts = vec![
+        MetaItem {
+            label: m.stand,
+            value: snap.meta.stand.clone(),
+        },
+        MetaItem {
+            label: m.licence,
+            value: snap.meta.licence.clone().unwrap_or_default(),
+        },
+        MetaItem {
+            label: m.catalogue_version,
+            value: snap.load.catalogue_version.clone(),
+        },
+        MetaItem {
+            label: m.program_version,
+            value: format!("Sozialatlas {}", snap.load.program_version),
+        },
+        MetaItem {
+            label: m.loaded_at,
+            value: snap.load.loaded_at.clone(),
+        },
+    ];
+    let confidentiality = sozialatlas_export::metadata_lines(snap, locale)
+        .into_iter()
+        .find(|(k, _)| k == m.confidentiality)
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    html(&SourcesPage {
+        l: Layout::new(
+            &state,
+            locale,
+            m.sources_title,
+            &path_of(&uri),
+            uri.0.query(),
+        ),
+        m,
+        facts,
+        attribution: snap.meta.attribution.clone(),
+        inputs: snap
+            .load
+            .inputs
+            .iter()
+            .map(|f| {
+                (
+                    f.path.clone(),
+                    f.sha256.clone(),
+                    format_decimal(f.bytes as f64, 0, locale),
+                )
+            })
+            .collect(),
+        confidentiality,
+    })
+}

@@ -1,0 +1,95 @@
+// Sozialatlas: small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+  var doc = document;
+
+  // Linked highlighting: hovering or focusing an element with data-key highlights every
+  // element with the same key (map area, table row, bar, point).
+  var current = null;
+  function highlight(key) {
+    if (key === current) return;
+    var old = doc.querySelectorAll(".is-hl");
+    for (var i = 0; i < old.length; i++) old[i].classList.remove("is-hl");
+    current = key;
+    if (!key) return;
+    var els = doc.querySelectorAll('.linked [data-key="' + (window.CSS && CSS.escape ? CSS.escape(key) : key) + '"]');
+    for (var j = 0; j < els.length; j++) els[j].classList.add("is-hl");
+  }
+  function keyOf(el) {
+    while (el && el !== doc) {
+      if (el.getAttribute && el.getAttribute("data-key")) return el.getAttribute("data-key");
+      if (el.tagName === "a" || el.tagName === "A") {
+        var inner = el.querySelector && el.querySelector("[data-key]");
+        if (inner) return inner.getAttribute("data-key");
+      }
+      el = el.parentNode;
+    }
+    return null;
+  }
+
+  // Tooltips: the SVG <title> of the mark under the pointer, shown at once.
+  var tip = null;
+  function titleOf(el) {
+    while (el && el !== doc) {
+      if (el.querySelector) {
+        var t = null;
+        for (var c = el.firstChild; c; c = c.nextSibling) if (c.nodeName === "title") { t = c; break; }
+        if (t && el.nodeName !== "svg") return t.textContent;
+      }
+      if (el.nodeName === "svg") return null;
+      el = el.parentNode;
+    }
+    return null;
+  }
+  function showTip(text, x, y) {
+    if (!tip) { tip = doc.createElement("div"); tip.className = "tooltip"; tip.setAttribute("aria-hidden", "true"); doc.body.appendChild(tip); }
+    tip.textContent = text;
+    tip.style.display = "block";
+    var w = tip.offsetWidth;
+    tip.style.left = Math.min(x + 14, window.innerWidth - w - 8) + "px";
+    tip.style.top = (y + 16) + "px";
+  }
+  function hideTip() { if (tip) tip.style.display = "none"; }
+
+  doc.addEventListener("mouseover", function (e) {
+    var k = e.target.closest && e.target.closest(".linked") ? keyOf(e.target) : null;
+    highlight(k);
+  });
+  doc.addEventListener("focusin", function (e) {
+    var k = e.target.closest && e.target.closest(".linked") ? keyOf(e.target) : null;
+    highlight(k);
+  });
+  doc.addEventListener("mousemove", function (e) {
+    var t = e.target.closest && e.target.closest("svg") ? titleOf(e.target) : null;
+    if (t) showTip(t, e.clientX, e.clientY); else hideTip();
+  });
+  doc.addEventListener("mouseleave", hideTip);
+
+  // Forms apply their choice at once; the button stays for keyboard users.
+  var forms = doc.querySelectorAll("form[data-autosubmit]");
+  for (var f = 0; f < forms.length; f++) {
+    forms[f].addEventListener("change", function (e) {
+      if (e.target && e.target.tagName === "SELECT") this.submit();
+    });
+  }
+
+  // Print button.
+  var pb = doc.querySelectorAll("[data-print]");
+  for (var p = 0; p < pb.length; p++) pb[p].addEventListener("click", function () { window.print(); });
+
+  // Keyboard shortcuts: "," previous year, "." next year, "/" search.
+  doc.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    var t = e.target.tagName;
+    if (t === "INPUT" || t === "SELECT" || t === "TEXTAREA") return;
+    var link = null;
+    if (e.key === ",") link = doc.querySelector('[data-shortcut="prev"]');
+    if (e.key === ".") link = doc.querySelector('[data-shortcut="next"]');
+    if (link) { e.preventDefault(); window.location.href = link.href; return; }
+    if (e.key === "/") {
+      var q = doc.getElementById("q");
+      if (q) { e.preventDefault(); q.focus(); }
+      else { window.location.href = (doc.documentElement.lang === "en" ? "/en" : "") + "/search"; }
+    }
+  });
+})();

@@ -1,0 +1,111 @@
+//! The embedded Flensburg demo as a web application, built once per test binary.
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use sozialatlas_core::ComputeSettings;
+use sozialatlas_import::{DirSource, load_atlas};
+use sozialatlas_web::AppState;
+use tokio::sync::OnceCell;
+use tower::ServiceExt;
+
+static STATE: OnceCell<AppState> = OnceCell::const_new();
+
+/// The demo atlas, loaded, computed, written to an in-memory store and read back.
+pub async fn state() -> AppState {
+    STATE
+        .get_or_init(|| async {
+            let src = DirSource::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../examples/flensburg"
+            ));
+            let atlas = load_atlas(&src, &|_, _, _| {}).expect("demo atlas loads");
+            let settings = ComputeSettings {
+                suppression_threshold: atlas.config.settings.suppression_threshold,
+                population_variable: atlas.config.settings.population_variable.clone(),
+                min_population: atlas.config.settings.min_population,
+            };
+            let computed = sozialatlas_core::compute(
+                &atlas.tree,
+                &atlas.catalogue,
+                &atlas.observations,
+                &settings,
+            );
+            let pool = sozialatlas_store::open_memory()
+                .await
+                .expect("memory store");
+            sozialatlas_store::write_atlas(
+                &pool,
+                &atlas,
+                &computed,
+                "test",
+                "examples/flensburg",
+                "2026-01-01T00:00:00Z",
+            )
+            .await
+            .expect("write atlas");
+            let snap = sozialatlas_store::read_snapshot(&pool)
+                .await
+                .expect("read snapshot");
+            AppState::new(snap, pool)
+        })
+        .await
+        .clone()
+}
+
+/// The router over the demo.
+pub async fn app() -> Router {
+    sozialatlas_web::router(state().await)
+}
+
+/// A response: status, content type, body.
+pub struct Got {
+    pub status: StatusCode,
+    pub ctype: String,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Got {
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// GET a path.
+pub async fn get(path: &str) -> Got {
+    let resp = app()
+        .await
+        .oneshot(
+            Request::builder()
+                .uri(path)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let ctype = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Got {
+        status,
+        ctype,
+        headers,
+        body,
+    }
+}
