@@ -839,9 +839,9 @@ fn read_data(
             let text = cell.text();
             let o = if let RawCell::Number(n) = cell {
                 Obs::Value(*n)
-            } else if suppressed.iter().any(|m| *m == text) {
+            } else if suppressed.contains(&text) {
                 Obs::Suppressed
-            } else if missing.iter().any(|m| *m == text) {
+            } else if missing.contains(&text) {
                 Obs::Missing
             } else {
                 match table::parse_number(&text, table.decimal) {
