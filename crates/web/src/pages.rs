@@ -302,9 +302,6 @@ pub async fn search(
     if !fq.trim().is_empty() {
         for a in &snap.tree.areas {
             let level = &snap.tree.levels[a.level];
-            if level.overlay && a.parent.is_none() && state.index().root.is_some() {
-                // Overlays are listed too; nothing to skip.
-            }
             let name = fold(&a.name);
             let rank = if name == fq.trim() || a.key == q.trim() {
                 0
@@ -453,6 +450,7 @@ struct IndicatorPage {
     prev_year: Option<(i32, String)>,
     next_year: Option<(i32, String)>,
     change_kind_note: String,
+    any_low_population: bool,
 }
 
 /// The view's caption line: `Stadtteil · 2022` or `Stadtteil · Veränderung 2011–2022 in Prozentpunkten`.
@@ -534,7 +532,6 @@ pub(crate) fn map_svg(
                 .collect()
         })
         .unwrap_or_default();
-    let m = msgs(locale);
     render::choropleth(&render::MapSpec {
         id: "map".into(),
         locale,
@@ -552,7 +549,7 @@ pub(crate) fn map_svg(
         highlight: opts.area.clone(),
         labels: render::AreaLabels::None,
         stand: Some(snap.meta.stand.clone()),
-        source: def.source.clone().map(|s| format!("{}: {s}", m.source)),
+        source: def.source.clone(),
         attribution: snap.meta.attribution.first().cloned(),
         scale_bar: true,
         no_legend: false,
@@ -775,6 +772,7 @@ pub async fn indicator(
         })
         .collect();
     let empty = v.breaks.is_none();
+    let any_low_population = rows.iter().any(|r| r.low_population);
 
     // Time series of the selected area against the city (and its parent area).
     let sel = opts
@@ -986,6 +984,7 @@ pub async fn indicator(
         prev_year,
         next_year,
         change_kind_note,
+        any_low_population,
         heading,
     };
     html(&page)
@@ -1055,6 +1054,7 @@ struct AreaPage {
     locator: String,
     groups: Vec<ProfileGroup>,
     is_root: bool,
+    columns: usize,
 }
 
 /// `GET /areas/{level}/{key}`: every indicator of the area against the city and its parent.
@@ -1140,8 +1140,10 @@ pub async fn area(
                 .iter()
                 .filter_map(|&x| view::shown(snap, ii, x, year).value())
                 .collect();
+            // A count's city value is the sum of the areas: no centre line for it.
+            let comparable = !matches!(def.formula, sozialatlas_core::Formula::Count { .. });
             let spine = match city.value() {
-                Some(cv) if !is_root && !level_values.is_empty() => {
+                Some(cv) if comparable && !is_root && !level_values.is_empty() => {
                     render::spine_row(&render::SpineSpec {
                         id: format!("spine-{}", def.id),
                         locale,
@@ -1174,7 +1176,11 @@ pub async fn area(
                     .map(|&y| (y, view::shown(snap, ii, a, y).value()))
                     .collect(),
             });
-            let verdict = match (own.value(), city.value(), def.polarity) {
+            let verdict = match (
+                own.value(),
+                city.value().filter(|_| comparable),
+                def.polarity,
+            ) {
                 (Some(x), Some(c), Polarity::HigherIsWorse) if !is_root && x > c => " worse",
                 (Some(x), Some(c), Polarity::HigherIsBetter) if !is_root && x < c => " worse",
                 (Some(x), Some(c), Polarity::HigherIsWorse) if !is_root && x < c => " better",
@@ -1282,6 +1288,7 @@ pub async fn area(
         locator,
         groups,
         is_root,
+        columns: 4 + usize::from(parent.is_some()) + if is_root { 0 } else { 2 },
     };
     html(&page)
 }
@@ -1307,7 +1314,7 @@ struct ComparePage {
     r_text: String,
     x_name: String,
     y_name: String,
-    rows: Vec<(String, String, String, String, bool)>,
+    rows: Vec<(String, String, String, String, String, bool)>,
     subtitle: String,
 }
 
@@ -1389,6 +1396,7 @@ pub async fn compare(
         rows.push((
             ar.key.clone(),
             ar.name.clone(),
+            format!("{p}/areas/{}/{}", snap.tree.levels[level].id, ar.key),
             vx.text(dx.decimals(), "", locale),
             vy.text(dy.decimals(), "", locale),
             Some(a) == sel,
