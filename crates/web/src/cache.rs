@@ -95,7 +95,7 @@ impl ResponseCache {
     }
 }
 
-/// A strong ETag from the body's hash.
+/// A strong ETag from the body's hash (per encoding, as the bytes differ).
 fn etag_of(body: &[u8]) -> HeaderValue {
     let mut h = DefaultHasher::new();
     body.hash(&mut h);
@@ -144,10 +144,30 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     if req.method() != Method::GET && !head {
         return next.run(req).await;
     }
-    let key = match req.uri().path_and_query() {
-        Some(pq) => pq.as_str().to_string(),
-        None => req.uri().path().to_string(),
+    // Compression runs inside this layer, so the cache holds each URL once per encoding and a
+    // hit costs no compression. The request's Accept-Encoding is reduced to the one encoding
+    // chosen, so that what is rendered matches the key.
+    let accepted = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let enc = if accepted.contains("br") {
+        "br"
+    } else if accepted.contains("gzip") {
+        "gzip"
+    } else {
+        "identity"
     };
+    let mut req = req;
+    req.headers_mut()
+        .insert(header::ACCEPT_ENCODING, HeaderValue::from_static(enc));
+    let key = format!(
+        "{enc} {}",
+        req.uri()
+            .path_and_query()
+            .map_or_else(|| req.uri().path(), |pq| pq.as_str())
+    );
     let inm = req.headers().get(header::IF_NONE_MATCH).cloned();
     if let Some(e) = state.cache().get(&key) {
         return respond(&e, inm.as_ref(), head);
@@ -166,6 +186,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let mut headers = HeaderMap::new();
     for name in [
         header::CONTENT_TYPE,
+        header::CONTENT_ENCODING,
         header::CONTENT_DISPOSITION,
         header::CONTENT_LANGUAGE,
         header::VARY,

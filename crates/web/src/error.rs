@@ -147,6 +147,7 @@ struct ErrorPage {
     heading: &'static str,
     message: String,
     home: String,
+    reset: String,
     m: &'static Msgs,
 }
 
@@ -202,6 +203,11 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         heading,
         message,
         home: format!("{}/", crate::i18n::prefix(locale)),
+        // A bad option: offer the same page without options.
+        reset: match (&err, &query) {
+            (AppError::BadParam { .. }, Some(q)) if !q.is_empty() => path.clone(),
+            _ => String::new(),
+        },
         m,
     };
     let html = page.render().unwrap_or_else(|_| heading.to_string());

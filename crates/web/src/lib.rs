@@ -217,8 +217,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             error::render_errors,
         ))
-        .layer(middleware::from_fn_with_state(state.clone(), cache::layer))
         .layer(tower_http::compression::CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(state.clone(), cache::layer))
         .with_state(state)
 }
 

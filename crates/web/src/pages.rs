@@ -459,10 +459,7 @@ fn subtitle(state: &AppState, v: &IndicatorView, locale: Locale) -> String {
     let level = snap.tree.levels[v.level].name.get(locale);
     let m = msgs(locale);
     match v.change {
-        Some((a, b)) => format!(
-            "{level} · {} {a}–{b} ({} {})",
-            m.change_since, m.change_unit, v.unit
-        ),
+        Some((a, b)) => format!("{level} · {} {a}–{b} ({})", m.change_since, v.unit),
         None => format!("{level} · {}", v.year),
     }
 }
@@ -587,7 +584,12 @@ fn bar_svg(state: &AppState, v: &IndicatorView, opts: &ViewOptions, locale: Loca
         width: 720.0,
         title: def.name.get(locale).to_string(),
         subtitle: Some(subtitle(state, v, locale)),
-        unit: v.unit.clone(),
+        // Every bar carries its unit: the short form keeps the labels readable.
+        unit: if v.change.is_some() && v.unit == m.change_pp {
+            m.change_pp_short.to_string()
+        } else {
+            v.unit.clone()
+        },
         decimals: v.decimals,
         bars,
         ascending: false,

@@ -105,10 +105,7 @@ async fn indicator_options_change_view_and_selected_area() {
     assert!(r.text().contains("Prozentpunkte"));
     let r = get("/indicators/einwohner/stadtteil/2022?compare=2011").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(
-        r.text()
-            .contains("Veränderung 2011–2022 (Veränderung in %)")
-    );
+    assert!(r.text().contains("Veränderung 2011–2022 (%)"));
     let state = common::state().await;
     let snap = state.snapshot();
     let level = snap.tree.level_index("stadtteil").unwrap();
@@ -291,4 +288,28 @@ async fn etag_gives_not_modified() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_MODIFIED);
+}
+
+#[tokio::test]
+async fn compressed_responses_are_cached_per_encoding() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let app = common::app().await;
+    let req = |enc: &str| {
+        Request::builder()
+            .uri("/indicators/sgb2_quote/stadtteil/2021")
+            .header("accept-encoding", enc)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let a = app.clone().oneshot(req("gzip, deflate")).await.unwrap();
+    assert_eq!(a.headers()["content-encoding"], "gzip");
+    let b = app.clone().oneshot(req("gzip")).await.unwrap();
+    assert_eq!(a.headers()["etag"], b.headers()["etag"]);
+    let c = app.clone().oneshot(req("identity")).await.unwrap();
+    assert!(c.headers().get("content-encoding").is_none());
+    assert_ne!(a.headers()["etag"], c.headers()["etag"]);
+    let d = app.oneshot(req("gzip, br")).await.unwrap();
+    assert_eq!(d.headers()["content-encoding"], "br");
 }
