@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Sozialatlas against the tools cities use today (issue 7). See bench/README.md.
 #
-#   bench/run.sh [--quick] [--only WORKLOAD[,WORKLOAD…]] [--no-install] [--runs N]
+#   bench/run.sh [--quick] [--only WORKLOAD[,WORKLOAD…]] [--no-install] [--runs N] [--rev REV]
 #
-# WORKLOAD: dortmund, tessellation, breaks, ward, http. Needs Debian, the Rust toolchain and root
+# WORKLOAD: dortmund, tessellation, breaks, ward, http. --rev builds Sozialatlas from a
+# `git archive` of REV (e.g. HEAD) instead of the working tree. Needs Debian, the Rust toolchain and root
 # (or sudo) for apt-get and for running PostgreSQL as the postgres user.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ QUICK=0
 ONLY=""
 INSTALL=1
 RUNS=""
+REV=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) QUICK=1 ;;
@@ -21,7 +23,8 @@ while [ $# -gt 0 ]; do
         --only=*) ONLY="${1#--only=}" ;;
         --no-install) INSTALL=0 ;;
         --runs) RUNS="$2"; shift ;;
-        -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+        --rev) REV="$2"; shift ;;
+        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -87,8 +90,15 @@ if [ "$INSTALL" = 1 ]; then install_competitors; fi
 for t in hyperfine "$PY"; do command -v "$t" >/dev/null || { echo "missing $t (run without --no-install)" >&2; exit 1; }; done
 
 # ---------------------------------------------------------------- build
-log "build (release, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
-(cd "$ROOT" && cargo build --release -p sozialatlas 2>&1 | tail -2) >&2
+SRC="$ROOT"
+if [ -n "$REV" ]; then
+    # A snapshot of a commit, so that others' unfinished edits in the working tree do not matter.
+    SRC="$OUT/src-$(git -C "$ROOT" rev-parse --short "$REV")"
+    if [ ! -d "$SRC" ]; then mkdir -p "$SRC.part" && git -C "$ROOT" archive "$REV" | tar -x -C "$SRC.part" && mv "$SRC.part" "$SRC"; fi
+fi
+log "build $SRC (release, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
+(cd "$SRC" && cargo build --release -p sozialatlas 2>&1 | tail -2) >&2
+[ -x "$BIN" ] || { echo "the build of sozialatlas failed" >&2; exit 1; }
 # The helper package lives outside the workspace; start from the workspace's lock so it uses the
 # same dependency versions.
 [ -f "$HERE/rust/Cargo.lock" ] || cp "$ROOT/Cargo.lock" "$HERE/rust/Cargo.lock"

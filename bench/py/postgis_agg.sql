@@ -3,6 +3,7 @@
 -- Loads the areas (key + hex WKB in EPSG:25832) and builds a GiST index, COPYs the points CSV in,
 -- counts the points per area, period and variable with ST_Contains, COPYs the counts out.
 \set ON_ERROR_STOP on
+SET client_min_messages = warning;
 DROP TABLE IF EXISTS pts, areas_raw, areas;
 CREATE UNLOGGED TABLE areas_raw (key text, wkb text);
 COPY areas_raw FROM :'areas_csv' (FORMAT csv, HEADER true);
