@@ -9,7 +9,7 @@ use sozialatlas_classify::palette::{self, Diverging, Rgb, Sequential};
 use sozialatlas_classify::{Breaks, LegendEntry};
 use sozialatlas_core::catalogue::ChangeKind;
 use sozialatlas_core::locale::format_decimal;
-use sozialatlas_core::{Indicator, IndicatorValue, Locale, Polarity, ValueState};
+use sozialatlas_core::{Indicator, IndicatorValue, Locale, ValueState};
 use sozialatlas_store::Snapshot;
 
 use crate::error::AppError;
@@ -228,14 +228,6 @@ pub fn check_year(state: &AppState, ind: usize, y: i32, locale: Locale) -> Resul
     }))
 }
 
-fn class_polarity(p: Polarity) -> palette::Polarity {
-    match p {
-        Polarity::HigherIsWorse => palette::Polarity::HigherIsWorse,
-        Polarity::HigherIsBetter => palette::Polarity::HigherIsBetter,
-        Polarity::Neutral => palette::Polarity::Neutral,
-    }
-}
-
 /// The unit of a change of this indicator.
 pub fn change_unit(ind: &Indicator, locale: Locale) -> String {
     let m = crate::i18n::msgs(locale);
@@ -343,7 +335,7 @@ pub fn build(
         }
     };
     let decimals = def.decimals();
-    let pol = class_polarity(def.polarity);
+    let pol = def.polarity;
     let mut colours = Vec::new();
     let mut legend = Vec::new();
     let mut counts = Vec::new();

@@ -1,0 +1,57 @@
+// Browser check of the atlas: screenshots of the main pages and an axe-core run (WCAG 2.1 A/AA
+// and best practice) on each, in headless Debian Chromium. Needs a running server:
+//   cargo run -p sozialatlas -- serve --listen 127.0.0.1:8093   (or the demo_server example)
+//   cd crates/web/browser && npm install --no-save playwright-core axe-core
+//   node check.js http://127.0.0.1:8093 /tmp/shots
+// Exits non-zero when axe finds a violation.
+const { chromium } = require('playwright-core');
+const fs = require('fs');
+const base = process.argv[2] || 'http://127.0.0.1:8093';
+const out = process.argv[3] || '/tmp/shots';
+const pages = [
+  ['start', '/'],
+  ['indicator', '/indicators/sgb2_quote/stadtteil/2022?area=1'],
+  ['change', '/en/indicators/sgb2_quote/stadtteil/2022?compare=2018'],
+  ['suppressed', '/indicators/wohnungslosigkeit/stadtteil/2019'],
+  ['profile', '/areas/stadtteil/1'],
+  ['compare', '/compare'],
+  ['catalogue', '/catalogue'],
+  ['sources', '/sources'],
+  ['error', '/indicators/nope/stadtteil/2022'],
+];
+(async () => {
+  fs.mkdirSync(out, { recursive: true });
+  const axeSrc = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  let failures = 0;
+  for (const [width, height, suffix] of [[1366, 900, ''], [390, 844, '-mobile']]) {
+    const page = await browser.newPage({ viewport: { width, height } });
+    for (const [name, path] of pages) {
+      await page.goto(base + path, { waitUntil: 'load' });
+      await page.screenshot({ path: `${out}/${name}${suffix}.png`, fullPage: true });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 0) { console.log(`${path} (${width}px): ${overflow}px horizontal overflow`); failures++; }
+      if (suffix) continue;
+      await page.addScriptTag({ content: axeSrc });
+      const res = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
+      for (const v of res.violations) {
+        failures++;
+        console.log(`${path}: ${v.id} (${v.impact}) ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`);
+      }
+    }
+    await page.close();
+  }
+  // The profile prints on one A4 page.
+  const page = await browser.newPage();
+  await page.goto(base + '/areas/stadtteil/1');
+  const pdf = await page.pdf({ format: 'A4' });
+  const pagesInPdf = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+  if (pagesInPdf !== 1) { console.log(`profile prints on ${pagesInPdf} pages`); failures++; }
+  await browser.close();
+  console.log(`${pages.length} pages checked, ${failures} problems; screenshots in ${out}`);
+  process.exit(failures ? 1 : 0);
+})();
