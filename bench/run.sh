@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Sozialatlas against the tools cities use today (issue 7). See bench/README.md.
 #
-#   bench/run.sh [--quick] [--only WORKLOAD[,WORKLOAD…]] [--no-install] [--runs N] [--rev REV]
+#   bench/run.sh [--quick] [--only WORKLOAD[,WORKLOAD…]] [--no-install] [--runs N]
+#                [--competitor-runs N] [--rev REV]
 #
 # WORKLOAD: dortmund, tessellation, breaks, ward, http. --rev builds Sozialatlas from a
 # `git archive` of REV (e.g. HEAD) instead of the working tree. Needs Debian, the Rust toolchain and root
 # (or sudo) for apt-get and for running PostgreSQL as the postgres user.
 set -euo pipefail
+# The whole script is one function, parsed before it runs: editing this file cannot break a run.
+main() {
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
@@ -16,6 +19,7 @@ ONLY=""
 INSTALL=1
 RUNS=""
 REV=""
+CRUNS=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) QUICK=1 ;;
@@ -24,7 +28,8 @@ while [ $# -gt 0 ]; do
         --no-install) INSTALL=0 ;;
         --runs) RUNS="$2"; shift ;;
         --rev) REV="$2"; shift ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        --competitor-runs) CRUNS="$2"; shift ;;
+        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -62,6 +67,8 @@ RESULTS="$OUT/results.tsv"; : > "$RESULTS"
 LOAD="$OUT/load.txt"; : > "$LOAD"
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RESULTS"; }
 load_note() { echo "$1: $(uptime)" | tee -a "$LOAD" >&2; }
+
+CRUNS=${CRUNS:-$RUNS}
 
 # ---------------------------------------------------------------- install
 PKGS="postgresql postgresql-15-postgis-3 nginx wrk hyperfine"
@@ -161,13 +168,13 @@ aggregate_workload() { # NAME AREAS.geojson KEY LABEL
     t_ours=$(hf "${name}_sozialatlas" "$RUNS" 1 \
         "$BIN aggregate --areas $areas --key $key --points $points --x x --y y --crs 25832 --group period,variable --out $OUT/${name}_sozialatlas.csv")
     log "$label: GeoPandas sjoin"
-    t_gpd=$(hf "${name}_geopandas" "$RUNS" 0 \
+    t_gpd=$(hf "${name}_geopandas" "$CRUNS" 0 \
         "$PY $HERE/py/sjoin.py $areas $key $points $OUT/${name}_geopandas.csv")
     agree_gpd=$("$PY" "$HERE/py/tools.py" compare-counts "$OUT/${name}_sozialatlas.csv" "$OUT/${name}_geopandas.csv" || true)
     echo "GeoPandas vs Sozialatlas: $agree_gpd" >&2
     start_postgres
     log "$label: PostGIS"
-    t_pg=$(hf "${name}_postgis" "$RUNS" 0 \
+    t_pg=$(hf "${name}_postgis" "$CRUNS" 0 \
         "${PSQL[*]} -v areas_csv=$OUT/${name}_areas.csv -v points_csv=$points -f $HERE/py/postgis_agg.sql -o $OUT/${name}_postgis.csv")
     agree_pg=$("$PY" "$HERE/py/tools.py" compare-counts "$OUT/${name}_sozialatlas.csv" "$OUT/${name}_postgis.csv" || true)
     echo "PostGIS vs Sozialatlas: $agree_pg" >&2
@@ -203,8 +210,8 @@ if wanted breaks; then
             # mapclassify's exact FisherJenks is O(k·n²) in time and O(k·n) in memory: run at 10⁴.
             pl=$("$PY" "$HERE/py/tools.py" breaks "$OUT/breaks_$n.f64" "$OUT/breaks_${n}_bins.txt" 5 | grep '^RESULT')
             echo "$pl" >&2
-            record "natural breaks k=6" "n = $(printf "%'d" "$n")" "$ours" "mapclassify FisherJenks (numba), after JIT" "$(echo "$pl" | field median)" time ">=100x" "$(echo "$pl" | field agree)"
-            record "natural breaks k=6" "n = $(printf "%'d" "$n")" "$ours" "mapclassify FisherJenks, first call (JIT)" "$(echo "$pl" | field first)" time "" "$(echo "$pl" | field agree)"
+            record "natural breaks k=6" "n = $(printf "%'d" "$n")" "$ours" "mapclassify FisherJenks (numba), after JIT" "$(echo "$pl" | field median)" time ">=100x" "$(echo "$pl" | field agree | tr _ " ")"
+            record "natural breaks k=6" "n = $(printf "%'d" "$n")" "$ours" "mapclassify FisherJenks, import (numba JIT) + first call" "$(echo "$pl" | field first)" time "" "$(echo "$pl" | field agree | tr _ " ")"
         else
             record "natural breaks k=6" "n = $(printf "%'d" "$n")" "$ours" "(none: exact FisherJenks is O(n²))" "-" time "<1s" "–"
         fi
@@ -221,7 +228,7 @@ if wanted ward; then
         echo "$line" >&2
         pl=$("$PY" "$HERE/py/tools.py" ward "$OUT/ward_$n.f64" "$n" "$OUT/ward_${n}_heights.f64" "$reps" | grep '^RESULT')
         echo "$pl" >&2
-        record "Ward clustering" "$(printf "%'d" "$n") × 10" "$(echo "$line" | field median)" "SciPy linkage(method=\"ward\")" "$(echo "$pl" | field median)" time ">=1x" "$(echo "$pl" | field agree)"
+        record "Ward clustering" "$(printf "%'d" "$n") × 10" "$(echo "$line" | field median)" "SciPy linkage(method=\"ward\")" "$(echo "$pl" | field median)" time ">=1x" "$(echo "$pl" | field agree | tr _ " ")"
     done
 fi
 
@@ -292,7 +299,7 @@ fi
     echo
     echo "## Results ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))"
     echo
-    echo "Command: \`bench/run.sh$([ "$QUICK" = 1 ] && echo " --quick")$([ -n "$ONLY" ] && echo " --only $ONLY") --runs $RUNS\` (medians; ratio = competitor's time / Sozialatlas's time, or Sozialatlas's throughput / nginx's)"
+    echo "Command: \`bench/run.sh$([ "$QUICK" = 1 ] && echo " --quick")$([ -n "$ONLY" ] && echo " --only $ONLY") --runs $RUNS --competitor-runs $CRUNS$([ -n "$REV" ] && echo " --rev $REV")\` (medians; ratio = competitor's time / Sozialatlas's time, or Sozialatlas's throughput / nginx's)"
     echo
     "$PY" "$HERE/py/tools.py" table "$RESULTS"
     echo
@@ -300,3 +307,5 @@ fi
     echo
     sed 's/^/    /' "$LOAD"
 } | tee "$OUT/report.md"
+}
+main "$@"
