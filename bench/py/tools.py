@@ -180,7 +180,7 @@ def table(path):
             ratio, met = "–", "–"
             if ours_f is not None and theirs_f is not None and ours_f > 0:
                 r = ours_f / theirs_f if kind == "rate" else theirs_f / ours_f
-                ratio = f"{r:.2f}×" if r < 10 else f"{r:.0f}×"
+                ratio = f"{r:.2f}×" if r < 10 else (f"{r:.1f}×" if r < 100 else f"{r:.0f}×")
                 if goal.startswith(">="):
                     met = "yes" if r >= float(goal[2:].rstrip("x×")) else "**no**"
             elif goal.startswith("<") and ours_f is not None:

@@ -71,14 +71,16 @@ fn points(path: &str, n: u64, seed: u64) -> Res<()> {
     Ok(())
 }
 
-/// A jittered grid: `nx * ny` cells over the bounding box; interior grid vertices moved by up to
+/// A jittered grid: `nx * ny` cells over the bounding box (plus 10 m); interior grid vertices moved by up to
 /// ±30 % of a cell, and every edge bent at its midpoint by up to ±15 % across, so each cell is an
 /// irregular octagon. Neighbours share their vertices exactly (each is computed once and rounded
 /// to the millimetre), so the cells tile the box without gaps or overlaps. GeoJSON with the legacy
 /// `crs` member naming EPSG:25832; property `id` = "c" + row-major index.
 fn tessellation(path: &str, nx: usize, ny: usize, seed: u64) -> Res<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let (x0, y0, x1, y1) = BBOX;
+    // 10 m beyond the points' box on every side, so that no point lies on the outer boundary
+    // (where GeoPandas' `within` and PostGIS' `ST_Contains` count it to no cell, by definition).
+    let (x0, y0, x1, y1) = (BBOX.0 - 10.0, BBOX.1 - 10.0, BBOX.2 + 10.0, BBOX.3 + 10.0);
     let (w, h) = ((x1 - x0) / nx as f64, (y1 - y0) / ny as f64);
     let mm = |v: f64| (v * 1000.0).round() / 1000.0;
     let mut jitter = |s: f64| rng.random_range(-s..s);
