@@ -87,6 +87,18 @@ enum Command {
         after_help = "Points on a border shared by two areas go to exactly one of them: to the area east of\na north-south border, north of an east-west border (the half-open rule); points on the city\nboundary go to the area they touch. Points outside every area are counted and reported.\n\nExamples:\n  sozialatlas aggregate --db do.db --areas statistischer_bezirk --points faelle.csv --x x --y y --crs 25832 --out counts.csv\n  sozialatlas aggregate --areas bezirke.geojson --key id --points p.csv --x lon --y lat --crs 4326 --group year --out -"
     )]
     Aggregate(aggregate::Args),
+    /// Serve the atlas (pages, downloads, JSON API) over HTTP.
+    #[command(
+        after_help = "Without --db the embedded demo (Flensburg) is served.\n\nExamples:\n  sozialatlas serve\n  sozialatlas serve --db fl.db --listen 0.0.0.0:8080"
+    )]
+    Serve {
+        /// The store (default: the embedded demo).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
     /// Analyses: status/dynamics index, typology by cluster analysis, Moran's I and LISA.
     #[command(subcommand)]
     Analyse(analyse::Command),
@@ -152,6 +164,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let s = sozialatlas_store::Summary::of(&atlas, &computed);
             println!("{} is valid.", folder.display());
             print_summary(&s, &atlas, &computed);
+            Ok(())
+        }
+        Command::Serve { db, listen } => {
+            let (snap, pool) = match db {
+                Some(path) => {
+                    let snap = snapshot(Some(&path)).await?;
+                    (
+                        snap,
+                        sozialatlas_store::open(&path.to_string_lossy()).await?,
+                    )
+                }
+                None => demo_store().await?,
+            };
+            let name = snap.meta.name.de.clone();
+            let state = sozialatlas_web::AppState::new(snap, pool);
+            eprintln!("{name}: http://{listen}/  (Ctrl-C stops)");
+            sozialatlas_web::serve(listen, state)
+                .await
+                .with_context(|| format!("serving on {listen}"))?;
             Ok(())
         }
         Command::Analyse(cmd) => {
@@ -398,6 +429,11 @@ async fn snapshot(db: Option<&std::path::Path>) -> anyhow::Result<Snapshot> {
 
 /// Builds the embedded demo into an in-memory store and reads it back.
 async fn demo_snapshot() -> anyhow::Result<Snapshot> {
+    Ok(demo_store().await?.0)
+}
+
+/// The embedded demo in an in-memory store: the snapshot and the store.
+async fn demo_store() -> anyhow::Result<(Snapshot, sozialatlas_store::Pool)> {
     let src = demo::source();
     let (atlas, computed) = load_and_compute(&src, &ProgressBar::hidden())?;
     let pool = sozialatlas_store::open_memory().await?;
@@ -410,5 +446,6 @@ async fn demo_snapshot() -> anyhow::Result<Snapshot> {
         &clock::now_rfc3339(),
     )
     .await?;
-    Ok(sozialatlas_store::read_snapshot(&pool).await?)
+    let snap = sozialatlas_store::read_snapshot(&pool).await?;
+    Ok((snap, pool))
 }
