@@ -402,29 +402,11 @@ pub fn compute(
                         ),
                     });
                 }
-                if value.state == ValueState::Missing
-                    && value.value.is_none()
-                    && is_all_missing(&out, &var_index, &ind.formula, p, a)
-                {
-                    // nothing at all for this area and period: keep as missing, no row noise
-                }
                 out.values.push(value);
             }
         }
     }
     out
-}
-
-fn is_all_missing(
-    out: &Computed,
-    var_index: &HashMap<&str, usize>,
-    f: &Formula,
-    p: usize,
-    a: usize,
-) -> bool {
-    f.variables()
-        .iter()
-        .all(|v| out.cells[out.idx(p, a, var_index[v])].state == CellState::Missing)
 }
 
 fn sum_cells(cells: &[Cell], state: CellState) -> Cell {
