@@ -52,6 +52,7 @@
 //! # Ok::<(), sozialatlas_analysis::AnalysisError>(())
 //! ```
 
+pub mod agreement;
 pub mod error;
 pub mod matrix;
 pub mod moran;

@@ -30,10 +30,35 @@ use crate::zscore::{Polarity, SdKind, zscore};
 /// One input column of the typology.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypologyIndicator {
-    /// Short name, e.g. `"sgb2_share"`; used in descriptions.
+    /// Short name (the indicator id), e.g. `"sgb2_share"`.
     pub name: String,
     /// Direction of the raw values.
     pub polarity: Polarity,
+    /// German name used in the cluster descriptions (`name` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_de: Option<String>,
+    /// English name used in the cluster descriptions (`name` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
+}
+
+impl TypologyIndicator {
+    /// An indicator described by its short name.
+    pub fn new(name: impl Into<String>, polarity: Polarity) -> Self {
+        Self {
+            name: name.into(),
+            polarity,
+            label_de: None,
+            label_en: None,
+        }
+    }
+
+    /// With the names a reader knows, in German and English.
+    pub fn with_labels(mut self, de: impl Into<String>, en: impl Into<String>) -> Self {
+        self.label_de = Some(de.into());
+        self.label_en = Some(en.into());
+        self
+    }
 }
 
 /// Settings of a typology run (stored with the result).
@@ -354,10 +379,15 @@ pub fn typology(data: &Matrix, settings: &TypologySettings) -> Result<Typology> 
     for (rank, &c) in order.iter().enumerate() {
         number[c] = rank + 1;
     }
-    let names: Vec<&str> = settings
+    let names: Vec<(&str, &str)> = settings
         .indicators
         .iter()
-        .map(|i| i.name.as_str())
+        .map(|i| {
+            (
+                i.label_de.as_deref().unwrap_or(&i.name),
+                i.label_en.as_deref().unwrap_or(&i.name),
+            )
+        })
         .collect();
     let clusters: Vec<ClusterProfile> = order
         .iter()
@@ -397,7 +427,8 @@ pub fn typology(data: &Matrix, settings: &TypologySettings) -> Result<Typology> 
 }
 
 /// Builds the profile and the generated texts of one cluster.
-fn profile(number: usize, centroid: &[f64], size: usize, names: &[&str]) -> ClusterProfile {
+/// `names` are (German, English) per indicator.
+fn profile(number: usize, centroid: &[f64], size: usize, names: &[(&str, &str)]) -> ClusterProfile {
     let m = centroid.len();
     let mean_z = centroid.iter().sum::<f64>() / m.max(1) as f64;
     let worse = centroid.iter().filter(|&&z| z > 0.0).count();
@@ -426,24 +457,30 @@ fn profile(number: usize, centroid: &[f64], size: usize, names: &[&str]) -> Clus
         )
     };
     // Name the indicators that stand out most (|z| ≥ 1) so the text says *where* a cluster differs.
-    let mut strong: Vec<(f64, &str)> = centroid
+    let mut strong: Vec<(f64, (&str, &str))> = centroid
         .iter()
         .zip(names)
         .filter(|(z, _)| z.abs() >= 1.0)
         .map(|(z, n)| (*z, *n))
         .collect();
     strong.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
-    let worst: Vec<&str> = strong.iter().filter(|s| s.0 > 0.0).map(|s| s.1).collect();
-    let best: Vec<&str> = strong.iter().filter(|s| s.0 < 0.0).map(|s| s.1).collect();
+    let list = |worse: bool, de: bool| -> String {
+        strong
+            .iter()
+            .filter(|s| (s.0 > 0.0) == worse)
+            .map(|s| if de { s.1.0 } else { s.1.1 })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut de = format!("{} {}", level.de(), scope_de);
     let mut en = format!("{} {}", level.en(), scope_en);
-    if !worst.is_empty() {
-        de += &format!("; deutlich ungünstiger bei {}", worst.join(", "));
-        en += &format!("; markedly worse on {}", worst.join(", "));
+    if strong.iter().any(|s| s.0 > 0.0) {
+        de += &format!("; deutlich ungünstiger bei {}", list(true, true));
+        en += &format!("; markedly worse on {}", list(true, false));
     }
-    if !best.is_empty() {
-        de += &format!("; deutlich günstiger bei {}", best.join(", "));
-        en += &format!("; markedly better on {}", best.join(", "));
+    if strong.iter().any(|s| s.0 < 0.0) {
+        de += &format!("; deutlich günstiger bei {}", list(false, true));
+        en += &format!("; markedly better on {}", list(false, false));
     }
     ClusterProfile {
         number,
@@ -465,10 +502,7 @@ mod tests {
     fn ind(names: &[&str]) -> Vec<TypologyIndicator> {
         names
             .iter()
-            .map(|n| TypologyIndicator {
-                name: n.to_string(),
-                polarity: Polarity::HigherIsWorse,
-            })
+            .map(|n| TypologyIndicator::new(*n, Polarity::HigherIsWorse))
             .collect()
     }
 
@@ -507,6 +541,49 @@ mod tests {
         let json = serde_json::to_string(&t).unwrap();
         let back: Typology = serde_json::from_str(&json).unwrap();
         assert_eq!(back.membership, t.membership);
+    }
+
+    #[test]
+    fn descriptions_use_the_indicator_names_of_each_language() {
+        let mut rows = Vec::new();
+        for (base, count) in [(-2.0, 4), (0.0, 5), (3.0, 3)] {
+            for i in 0..count {
+                let e = i as f64 * 0.01;
+                rows.extend([base + e, base - e]);
+            }
+        }
+        let m = Matrix::new(12, 2, rows).unwrap();
+        let inds = vec![
+            TypologyIndicator::new("sgb2", Polarity::HigherIsWorse)
+                .with_labels("SGB-II-Quote", "SGB II rate"),
+            TypologyIndicator::new("unemp", Polarity::HigherIsWorse)
+                .with_labels("Arbeitslosenanteil", "Unemployment share"),
+        ];
+        let mut s = TypologySettings::new(inds);
+        s.k = 3;
+        let t = typology(&m, &s).unwrap();
+        let worst = &t.clusters[2];
+        assert!(
+            worst
+                .description_de
+                .contains("ungünstiger bei SGB-II-Quote, Arbeitslosenanteil")
+                || worst
+                    .description_de
+                    .contains("ungünstiger bei Arbeitslosenanteil, SGB-II-Quote"),
+            "{}",
+            worst.description_de
+        );
+        assert!(
+            worst.description_en.contains("SGB II rate"),
+            "{}",
+            worst.description_en
+        );
+        assert!(
+            !worst.description_en.contains("sgb2"),
+            "{}",
+            worst.description_en
+        );
+        assert!(t.clusters[0].description_en.contains("markedly better on"));
     }
 
     #[test]

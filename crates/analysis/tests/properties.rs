@@ -91,7 +91,7 @@ proptest! {
     #[test]
     fn typology_membership_is_order_invariant(x in continuous(25, 3)) {
         let n = x.rows();
-        let ind = (0..3).map(|j| TypologyIndicator { name: format!("i{j}"), polarity: Polarity::HigherIsWorse }).collect();
+        let ind = (0..3).map(|j| TypologyIndicator::new(format!("i{j}"), Polarity::HigherIsWorse)).collect();
         let mut s = TypologySettings::new(ind);
         s.k = 3.min(n);
         s.kmeans = Some(100);

@@ -11,13 +11,18 @@ use serde::{Deserialize, Serialize};
 use sozialatlas_analysis::moran::{
     Correction, GlobalMoran, LocalMoran, Quadrant, local_moran, moran,
 };
-use sozialatlas_analysis::mss::{IndexIndicator, MssInput, MssResult, MssSettings};
+use sozialatlas_analysis::mss::{
+    DynamicsThresholds, IndexIndicator, MssInput, MssResult, MssSettings, StatusThresholds,
+};
 use sozialatlas_analysis::typology::{Typology, TypologyIndicator, TypologySettings, typology};
 use sozialatlas_analysis::weights::{Contiguity, contiguity};
 use sozialatlas_analysis::zscore::Polarity as ZPolarity;
 use sozialatlas_analysis::{matrix::Matrix, pca::PcaSetting};
 use sozialatlas_core::{Polarity, stats::change};
 use sozialatlas_store::Snapshot;
+
+mod action_areas;
+pub use action_areas::{action_areas_from_overlay, check_action_areas, edit_proposal, proposal};
 
 /// A run that cannot be made, in words a planner understands.
 #[derive(Debug, thiserror::Error)]
@@ -133,6 +138,63 @@ pub struct IndexParams {
     pub min_population: f64,
     /// The indicator counting the inhabitants.
     pub population: String,
+    /// Weights of the status indicators, in their order; empty = all 1 (Berlin).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub status_weights: Vec<f64>,
+    /// Weights of the dynamics indicators; empty = all 1.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dynamics_weights: Vec<f64>,
+    /// Class limits of the status index; `None` = Berlin's −1, 1, 1.5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_thresholds: Option<StatusThresholds>,
+    /// Class limits of the dynamics index; `None` = Berlin's −1, 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dynamics_thresholds: Option<DynamicsThresholds>,
+}
+
+impl IndexParams {
+    /// Berlin's settings (weights 1, limits ±1 and 1.5) for the given indicators.
+    pub fn new(
+        level: impl Into<String>,
+        year: i32,
+        status: Vec<String>,
+        dynamics: Vec<String>,
+        from: i32,
+        population: impl Into<String>,
+    ) -> Self {
+        IndexParams {
+            level: level.into(),
+            year,
+            status,
+            dynamics,
+            from,
+            min_population: 300.0,
+            population: population.into(),
+            status_weights: Vec::new(),
+            dynamics_weights: Vec::new(),
+            status_thresholds: None,
+            dynamics_thresholds: None,
+        }
+    }
+}
+
+/// Checks weights against their indicators: empty, or one finite positive weight each.
+fn weights(w: &[f64], n: usize, what: &str) -> Result<Vec<f64>, RunError> {
+    if w.is_empty() {
+        return Ok(vec![1.0; n]);
+    }
+    if w.len() != n {
+        return Err(RunError::Parameter(format!(
+            "{what} weights: {} given for {n} indicators",
+            w.len()
+        )));
+    }
+    if let Some(x) = w.iter().find(|x| !(x.is_finite() && **x > 0.0)) {
+        return Err(RunError::Parameter(format!(
+            "{what} weights must be positive numbers, found {x}"
+        )));
+    }
+    Ok(w.to_vec())
 }
 
 /// An index run with its result.
@@ -175,25 +237,47 @@ pub fn run_index(snap: &Snapshot, params: &IndexParams) -> Result<IndexRun, RunE
     );
     let mut settings = MssSettings::berlin_2021();
     settings.min_population = params.min_population;
+    if let Some(t) = params.status_thresholds {
+        let finite = [t.high, t.middle, t.low].iter().all(|x| x.is_finite());
+        if !finite || t.high >= t.middle || t.middle >= t.low {
+            return Err(RunError::Parameter(format!(
+                "status class limits must ascend: {} < {} < {}",
+                t.high, t.middle, t.low
+            )));
+        }
+        settings.status_thresholds = t;
+    }
+    if let Some(t) = params.dynamics_thresholds {
+        let finite = t.positive.is_finite() && t.negative.is_finite();
+        if !finite || t.positive >= t.negative {
+            return Err(RunError::Parameter(format!(
+                "dynamics class limits must ascend: {} < {}",
+                t.positive, t.negative
+            )));
+        }
+        settings.dynamics_thresholds = t;
+    }
+    let sw = weights(&params.status_weights, params.status.len(), "status")?;
+    let dw = weights(&params.dynamics_weights, params.dynamics.len(), "dynamics")?;
     let mut status_cols = Vec::new();
     settings.status.clear();
-    for id in &params.status {
+    for (id, &weight) in params.status.iter().zip(&sw) {
         let i = indicator_of(snap, id)?;
         settings.status.push(IndexIndicator {
             name: id.clone(),
-            weight: 1.0,
+            weight,
             polarity: zpolarity(snap.catalogue.indicators[i].polarity),
         });
         status_cols.push(column(snap, i, &areas, params.year));
     }
     let mut dyn_cols = Vec::new();
     settings.dynamics.clear();
-    for id in &params.dynamics {
+    for (id, &weight) in params.dynamics.iter().zip(&dw) {
         let i = indicator_of(snap, id)?;
         let ind = &snap.catalogue.indicators[i];
         settings.dynamics.push(IndexIndicator {
             name: id.clone(),
-            weight: 1.0,
+            weight,
             polarity: zpolarity(ind.polarity),
         });
         let x0 = column(snap, i, &areas, params.from);
@@ -276,10 +360,13 @@ pub fn run_typology(snap: &Snapshot, params: &TypologyParams) -> Result<Typology
     let mut inds = Vec::new();
     for id in &params.indicators {
         let i = indicator_of(snap, id)?;
-        inds.push(TypologyIndicator {
-            name: id.clone(),
-            polarity: zpolarity(snap.catalogue.indicators[i].polarity),
-        });
+        let ind = &snap.catalogue.indicators[i];
+        inds.push(
+            TypologyIndicator::new(id.clone(), zpolarity(ind.polarity)).with_labels(
+                ind.name.get(sozialatlas_core::Locale::De),
+                ind.name.get(sozialatlas_core::Locale::En),
+            ),
+        );
         cols.push(column(snap, i, &all, params.year));
     }
     let complete: Vec<usize> = (0..all.len())

@@ -147,14 +147,13 @@ pub async fn run(
             population,
         } => {
             let year = common.year.or(snap.periods.last().copied()).unwrap_or(0);
-            let params = IndexParams {
-                level: common.level.clone().unwrap_or_else(|| default_level(snap)),
+            let mut params = IndexParams::new(
+                common.level.clone().unwrap_or_else(|| default_level(snap)),
                 year,
                 status,
                 dynamics,
-                from: from.unwrap_or(year - 2),
-                min_population,
-                population: population
+                from.unwrap_or(year - 2),
+                population
                     .or_else(|| sozialatlas_runs::default_population_indicator(snap))
                     .ok_or_else(|| {
                         UsageError(
@@ -162,7 +161,8 @@ pub async fn run(
                                 .into(),
                         )
                     })?,
-            };
+            );
+            params.min_population = min_population;
             let r = sozialatlas_runs::run_index(snap, &params).map_err(usage)?;
             let text = index_table(&r, common.locale);
             (

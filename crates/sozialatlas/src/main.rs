@@ -4,6 +4,7 @@
 //! Exit codes: 0 success, 1 failure (I/O, store), 2 bad input (the message names the file,
 //! line, column, what was expected and what was found).
 
+mod action_areas;
 mod aggregate;
 mod analyse;
 mod clock;
@@ -102,6 +103,9 @@ enum Command {
     /// Analyses: status/dynamics index, typology by cluster analysis, Moran's I and LISA.
     #[command(subcommand)]
     Analyse(analyse::Command),
+    /// Action areas (Aktionsräume): list the sets, import an overlay, confirm a typology proposal.
+    #[command(subcommand)]
+    ActionAreas(action_areas::Command),
 }
 
 fn main() -> ExitCode {
@@ -193,6 +197,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => None,
             };
             analyse::run(cmd, &snap, pool.as_ref(), VERSION, &clock::now_rfc3339()).await
+        }
+        Command::ActionAreas(cmd) => {
+            let db = cmd.db().to_path_buf();
+            let snap = snapshot(Some(&db)).await?;
+            let pool = sozialatlas_store::open(&db.to_string_lossy()).await?;
+            action_areas::run(cmd, &snap, &pool).await
         }
         Command::Aggregate(args) => {
             let is_file = std::path::Path::new(&args.areas).exists();

@@ -16,6 +16,14 @@ use sqlx::{QueryBuilder, Row, SqlitePool};
 use std::collections::HashMap;
 use std::str::FromStr;
 
+pub mod action_areas;
+pub mod clock;
+
+pub use action_areas::{
+    ActionArea, ActionAreaSet, ActionAreaSource, NewActionArea, current_action_area_set,
+    get_action_area, get_action_area_set, list_action_area_sets, save_action_area_set,
+};
+
 /// A store error.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -33,6 +41,9 @@ pub enum StoreError {
         /// The parse error.
         err: serde_json::Error,
     },
+    /// What was to be stored is not valid (the message says what and why).
+    #[error("{0}")]
+    Invalid(String),
     /// The store holds no atlas yet.
     #[error("the store holds no atlas yet: run `sozialatlas build <folder> --db <file>` first")]
     Empty,

@@ -1,0 +1,154 @@
+//! Action areas from the real atlases: Dortmund's Aktionsräume overlay, and the typology
+//! proposal on Flensburg, edited.
+
+use sozialatlas_analysis::pca::PcaSetting;
+use sozialatlas_core::ComputeSettings;
+use sozialatlas_import::{DirSource, load_atlas};
+use sozialatlas_runs::{
+    TypologyParams, action_areas_from_overlay, check_action_areas, edit_proposal, proposal,
+    run_typology,
+};
+use sozialatlas_store::{NewActionArea, Snapshot};
+
+async fn snapshot(example: &str) -> Snapshot {
+    let src = DirSource::new(format!(
+        "{}/../../examples/{example}",
+        env!("CARGO_MANIFEST_DIR")
+    ));
+    let atlas = load_atlas(&src, &|_, _, _| {}).expect("atlas loads");
+    let settings = ComputeSettings {
+        suppression_threshold: atlas.config.settings.suppression_threshold,
+        population_variable: atlas.config.settings.population_variable.clone(),
+        min_population: atlas.config.settings.min_population,
+    };
+    let computed = sozialatlas_core::compute(
+        &atlas.tree,
+        &atlas.catalogue,
+        &atlas.observations,
+        &settings,
+    );
+    let pool = sozialatlas_store::open_memory().await.unwrap();
+    sozialatlas_store::write_atlas(
+        &pool,
+        &atlas,
+        &computed,
+        "test",
+        example,
+        "2026-01-01T00:00:00Z",
+    )
+    .await
+    .unwrap();
+    sozialatlas_store::read_snapshot(&pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn dortmund_overlay_becomes_fifteen_action_areas() {
+    let snap = snapshot("dortmund").await;
+    let areas = action_areas_from_overlay(&snap, "aktionsraum").unwrap();
+    assert_eq!(areas.len(), 15);
+    for a in &areas {
+        assert_eq!(a.members, vec![a.key.clone()]);
+        assert!(!a.name.is_empty());
+    }
+    check_action_areas(&snap, "aktionsraum", &areas).unwrap();
+
+    let e = action_areas_from_overlay(&snap, "stadtbezirk").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "level `stadtbezirk` is not an overlay (overlays: aktionsraum)"
+    );
+    let e = action_areas_from_overlay(&snap, "ortsteil").unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("unknown level `ortsteil` (the atlas has stadt, "),
+        "{e}"
+    );
+
+    // A member that is not an area of the level is named.
+    let bad = [NewActionArea {
+        key: "x".into(),
+        name: "X".into(),
+        members: vec!["99".into()],
+    }];
+    let e = check_action_areas(&snap, "stadtbezirk", &bad).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("area `99` is not an area of level `stadtbezirk` (its keys: "),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn typology_proposal_can_be_edited() {
+    let snap = snapshot("flensburg").await;
+    let run = run_typology(
+        &snap,
+        &TypologyParams {
+            level: "stadtteil".into(),
+            year: 2022,
+            indicators: [
+                "arbeitslosenanteil",
+                "sgb2_quote",
+                "nef_quote",
+                "wohngeld",
+                "beschaeftigtenquote",
+            ]
+            .map(String::from)
+            .to_vec(),
+            k: 3,
+            pca: PcaSetting::Off,
+            kmeans: None,
+            seed: 1,
+        },
+    )
+    .unwrap();
+    // Cluster descriptions name the indicators as readers know them, not by id.
+    let worst = run.result.clusters.last().unwrap();
+    assert!(
+        !worst.description_de.contains("sgb2_quote"),
+        "{}",
+        worst.description_de
+    );
+    let p = proposal(&run);
+    assert!(!p.is_empty());
+    let keys: Vec<&str> = p.iter().map(|a| a.key.as_str()).collect();
+    let names: Vec<&str> = p.iter().map(|a| a.name.as_str()).collect();
+    assert!(names.contains(&"Neustadt"), "{names:?}");
+    check_action_areas(&snap, "stadtteil", &p).unwrap();
+
+    let not_proposed = run
+        .areas
+        .iter()
+        .find(|a| !keys.contains(&a.key.as_str()))
+        .unwrap()
+        .key
+        .clone();
+    let edited = edit_proposal(
+        &snap,
+        &run,
+        &[keys[0].to_string()],
+        std::slice::from_ref(&not_proposed),
+    )
+    .unwrap();
+    assert_eq!(edited.len(), p.len());
+    assert!(edited.iter().all(|a| a.key != keys[0]));
+    assert!(edited.iter().any(|a| a.key == not_proposed));
+
+    let e = edit_proposal(&snap, &run, std::slice::from_ref(&not_proposed), &[]).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("is not among the proposed action areas"),
+        "{e}"
+    );
+    let e = edit_proposal(&snap, &run, &[], &["999".into()]).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("area `999` is not an area of level `stadtteil`"),
+        "{e}"
+    );
+    let e = edit_proposal(&snap, &run, &[], &[keys[0].to_string()]).unwrap_err();
+    assert!(e.to_string().contains("already proposed"), "{e}");
+    let all: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+    let e = edit_proposal(&snap, &run, &all, &[]).unwrap_err();
+    assert!(e.to_string().contains("would be empty"), "{e}");
+}

@@ -1,0 +1,461 @@
+//! Action-area sets (Aktionsräume): the areas a city concentrates its social-space work on.
+//!
+//! A set is one version of "the action areas": imported from an overlay of the atlas, confirmed
+//! from a typology proposal, or drawn up by hand. Sets are never edited in place — saving edits
+//! makes a new set — so that every decision stays traceable; the newest set is current. Members
+//! are area keys of the set's level; they refer to the atlas by (level, key), which survive
+//! reloads. Whether the keys exist in the atlas is checked by the caller against its
+//! `Snapshot` (`sozialatlas_runs::check_action_areas`), since a set outlives any one load.
+
+use crate::{Pool, StoreError};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use std::collections::HashSet;
+
+/// Where a set comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionAreaSource {
+    /// An overlay level of the atlas (e.g. Dortmund's Aktionsräume).
+    Overlay,
+    /// A confirmed typology proposal (with its run).
+    Typology,
+    /// Drawn up by hand.
+    Manual,
+}
+
+impl ActionAreaSource {
+    /// `overlay`, `typology` or `manual` (the stored form).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionAreaSource::Overlay => "overlay",
+            ActionAreaSource::Typology => "typology",
+            ActionAreaSource::Manual => "manual",
+        }
+    }
+
+    /// The inverse of [`as_str`](Self::as_str).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "overlay" => Some(ActionAreaSource::Overlay),
+            "typology" => Some(ActionAreaSource::Typology),
+            "manual" => Some(ActionAreaSource::Manual),
+            _ => None,
+        }
+    }
+}
+
+/// An action area to be saved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewActionArea {
+    /// Key, unique within the set.
+    pub key: String,
+    /// Name shown to people.
+    pub name: String,
+    /// Area keys of the set's level.
+    pub members: Vec<String>,
+}
+
+/// A stored action area.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionArea {
+    /// Id (unique over all sets).
+    pub id: i64,
+    /// Key, unique within the set.
+    pub key: String,
+    /// Name.
+    pub name: String,
+    /// Area keys of the set's level, sorted.
+    pub members: Vec<String>,
+}
+
+/// A stored set of action areas.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionAreaSet {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Level id of every member.
+    pub level: String,
+    /// Where it comes from.
+    pub source: ActionAreaSource,
+    /// The typology run it was confirmed from.
+    pub run_id: Option<i64>,
+    /// A note.
+    pub note: Option<String>,
+    /// When (RFC 3339).
+    pub created_at: String,
+    /// Who saved it.
+    pub created_by: Option<String>,
+    /// The action areas, by key.
+    pub areas: Vec<ActionArea>,
+}
+
+fn invalid(msg: String) -> StoreError {
+    StoreError::Invalid(msg)
+}
+
+/// Saves a new set in one transaction; returns its id. Refuses an empty set, an empty or
+/// duplicate key, an action area without members, a member in two action areas, and a run id
+/// that is not a stored run.
+#[allow(clippy::too_many_arguments)]
+pub async fn save_action_area_set(
+    pool: &Pool,
+    name: &str,
+    level: &str,
+    source: ActionAreaSource,
+    run_id: Option<i64>,
+    note: Option<&str>,
+    created_by: Option<&str>,
+    areas: &[NewActionArea],
+) -> Result<i64, StoreError> {
+    if name.trim().is_empty() {
+        return Err(invalid("the set needs a name".into()));
+    }
+    if level.trim().is_empty() {
+        return Err(invalid("the set needs a level".into()));
+    }
+    if areas.is_empty() {
+        return Err(invalid(
+            "a set of action areas needs at least one action area".into(),
+        ));
+    }
+    let mut keys = HashSet::new();
+    let mut members = HashSet::new();
+    for a in areas {
+        if a.key.trim().is_empty() {
+            return Err(invalid(format!(
+                "action area `{}` has an empty key",
+                a.name
+            )));
+        }
+        if !keys.insert(a.key.as_str()) {
+            return Err(invalid(format!(
+                "the key `{}` is used by two action areas",
+                a.key
+            )));
+        }
+        if a.name.trim().is_empty() {
+            return Err(invalid(format!("action area `{}` has no name", a.key)));
+        }
+        if a.members.is_empty() {
+            return Err(invalid(format!(
+                "action area `{}` has no member areas",
+                a.key
+            )));
+        }
+        for m in &a.members {
+            if !members.insert(m.as_str()) {
+                return Err(invalid(format!(
+                    "area `{m}` is a member of two action areas (or listed twice)"
+                )));
+            }
+        }
+    }
+    let mut tx = pool.begin().await?;
+    if let Some(run) = run_id {
+        let found = sqlx::query("SELECT id FROM analysis_run WHERE id = $1")
+            .bind(run)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if found.is_none() {
+            return Err(invalid(format!("there is no stored run {run}")));
+        }
+    }
+    let set_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM action_area_set")
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+    sqlx::query(
+        "INSERT INTO action_area_set (id, name, level, source, run_id, note, created_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(set_id)
+    .bind(name.trim())
+    .bind(level)
+    .bind(source.as_str())
+    .bind(run_id)
+    .bind(note.map(str::trim).filter(|n| !n.is_empty()))
+    .bind(crate::clock::now_rfc3339())
+    .bind(created_by)
+    .execute(&mut *tx)
+    .await?;
+    let mut area_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM action_area")
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+    for a in areas {
+        area_id += 1;
+        sqlx::query("INSERT INTO action_area (id, set_id, key, name) VALUES ($1, $2, $3, $4)")
+            .bind(area_id)
+            .bind(set_id)
+            .bind(a.key.trim())
+            .bind(a.name.trim())
+            .execute(&mut *tx)
+            .await?;
+        for m in &a.members {
+            sqlx::query(
+                "INSERT INTO action_area_member (action_area_id, area_key) VALUES ($1, $2)",
+            )
+            .bind(area_id)
+            .bind(m)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(set_id)
+}
+
+const SET_COLUMNS: &str =
+    "SELECT id, name, level, source, run_id, note, created_at, created_by FROM action_area_set";
+
+fn set_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ActionAreaSet, StoreError> {
+    let source: String = r.get(3);
+    Ok(ActionAreaSet {
+        id: r.get(0),
+        name: r.get(1),
+        level: r.get(2),
+        source: ActionAreaSource::parse(&source)
+            .ok_or_else(|| invalid(format!("unknown action-area source `{source}`")))?,
+        run_id: r.get(4),
+        note: r.get(5),
+        created_at: r.get(6),
+        created_by: r.get(7),
+        areas: Vec::new(),
+    })
+}
+
+/// Fills in the action areas of the sets (one query for all of them).
+async fn with_areas(
+    pool: &Pool,
+    mut sets: Vec<ActionAreaSet>,
+) -> Result<Vec<ActionAreaSet>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT a.set_id, a.id, a.key, a.name, m.area_key
+         FROM action_area a LEFT JOIN action_area_member m ON m.action_area_id = a.id
+         ORDER BY a.set_id, a.id, m.area_key",
+    )
+    .fetch_all(pool)
+    .await?;
+    for r in rows {
+        let set_id: i64 = r.get(0);
+        let Some(set) = sets.iter_mut().find(|s| s.id == set_id) else {
+            continue;
+        };
+        let id: i64 = r.get(1);
+        if set.areas.last().is_none_or(|a| a.id != id) {
+            set.areas.push(ActionArea {
+                id,
+                key: r.get(2),
+                name: r.get(3),
+                members: Vec::new(),
+            });
+        }
+        if let (Some(a), Some(m)) = (set.areas.last_mut(), r.get::<Option<String>, _>(4)) {
+            a.members.push(m);
+        }
+    }
+    Ok(sets)
+}
+
+/// Every set with its areas, newest first.
+pub async fn list_action_area_sets(pool: &Pool) -> Result<Vec<ActionAreaSet>, StoreError> {
+    let rows = sqlx::query(&format!("{SET_COLUMNS} ORDER BY id DESC"))
+        .fetch_all(pool)
+        .await?;
+    let sets = rows
+        .iter()
+        .map(set_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    with_areas(pool, sets).await
+}
+
+/// One set with its areas.
+pub async fn get_action_area_set(
+    pool: &Pool,
+    id: i64,
+) -> Result<Option<ActionAreaSet>, StoreError> {
+    let Some(row) = sqlx::query(&format!("{SET_COLUMNS} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let set = set_from_row(&row)?;
+    Ok(with_areas(pool, vec![set]).await?.pop())
+}
+
+/// The current set: the newest one.
+pub async fn current_action_area_set(pool: &Pool) -> Result<Option<ActionAreaSet>, StoreError> {
+    let id: Option<i64> = sqlx::query("SELECT MAX(id) FROM action_area_set")
+        .fetch_one(pool)
+        .await?
+        .get(0);
+    match id {
+        Some(id) => get_action_area_set(pool, id).await,
+        None => Ok(None),
+    }
+}
+
+/// One action area with the set it belongs to.
+pub async fn get_action_area(
+    pool: &Pool,
+    id: i64,
+) -> Result<Option<(ActionAreaSet, ActionArea)>, StoreError> {
+    let set_id: Option<i64> = sqlx::query("SELECT set_id FROM action_area WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .map(|r| r.get(0));
+    let Some(set_id) = set_id else {
+        return Ok(None);
+    };
+    let Some(set) = get_action_area_set(pool, set_id).await? else {
+        return Ok(None);
+    };
+    let area = set.areas.iter().find(|a| a.id == id).cloned();
+    Ok(area.map(|a| (set, a)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn area(key: &str, members: &[&str]) -> NewActionArea {
+        NewActionArea {
+            key: key.into(),
+            name: format!("Aktionsraum {key}"),
+            members: members.iter().map(|m| m.to_string()).collect(),
+        }
+    }
+
+    #[tokio::test]
+    async fn sets_round_trip_newest_is_current() {
+        let pool = crate::open_memory().await.unwrap();
+        assert!(current_action_area_set(&pool).await.unwrap().is_none());
+        assert!(list_action_area_sets(&pool).await.unwrap().is_empty());
+        let a = save_action_area_set(
+            &pool,
+            "Aktionsräume 2007",
+            "aktionsraum",
+            ActionAreaSource::Overlay,
+            None,
+            Some("imported"),
+            None,
+            &[area("1", &["1"]), area("2", &["2"])],
+        )
+        .await
+        .unwrap();
+        let b = save_action_area_set(
+            &pool,
+            "Aktionsräume 2025",
+            "stadtteil",
+            ActionAreaSource::Manual,
+            None,
+            None,
+            Some("planner@example.org"),
+            &[area("nord", &["07", "03"]), area("sued", &["11"])],
+        )
+        .await
+        .unwrap();
+        assert!(b > a);
+        let cur = current_action_area_set(&pool).await.unwrap().unwrap();
+        assert_eq!(cur.id, b);
+        assert_eq!(cur.source, ActionAreaSource::Manual);
+        assert_eq!(cur.created_by.as_deref(), Some("planner@example.org"));
+        assert_eq!(cur.areas.len(), 2);
+        assert_eq!(cur.areas[0].key, "nord");
+        assert_eq!(cur.areas[0].members, ["03", "07"]);
+        assert!(cur.created_at.ends_with('Z'));
+        let all = list_action_area_sets(&pool).await.unwrap();
+        assert_eq!(all.iter().map(|s| s.id).collect::<Vec<_>>(), [b, a]);
+        assert_eq!(all[1].note.as_deref(), Some("imported"));
+        assert_eq!(all[1].areas[1].members, ["2"]);
+        let (set, aa) = get_action_area(&pool, cur.areas[1].id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((set.id, aa.key.as_str()), (b, "sued"));
+        assert!(get_action_area(&pool, 999).await.unwrap().is_none());
+        assert!(get_action_area_set(&pool, 999).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn bad_sets_are_refused_and_nothing_is_written() {
+        let pool = crate::open_memory().await.unwrap();
+        let save = |areas: Vec<NewActionArea>, run: Option<i64>| {
+            let pool = pool.clone();
+            async move {
+                save_action_area_set(
+                    &pool,
+                    "x",
+                    "stadtteil",
+                    ActionAreaSource::Typology,
+                    run,
+                    None,
+                    None,
+                    &areas,
+                )
+                .await
+                .unwrap_err()
+                .to_string()
+            }
+        };
+        assert!(save(vec![], None).await.contains("at least one"));
+        assert!(
+            save(vec![area("1", &["1"]), area("1", &["2"])], None)
+                .await
+                .contains("key `1` is used by two")
+        );
+        assert!(
+            save(vec![area("1", &["1"]), area("2", &["1"])], None)
+                .await
+                .contains("area `1` is a member of two")
+        );
+        assert!(save(vec![area("1", &[])], None).await.contains("no member"));
+        assert!(
+            save(vec![area("1", &["1"])], Some(7))
+                .await
+                .contains("no stored run 7")
+        );
+        assert!(list_action_area_sets(&pool).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_typology_set_refers_to_its_run() {
+        let pool = crate::open_memory().await.unwrap();
+        let run = crate::save_run(
+            &pool,
+            &crate::StoredRun {
+                id: 0,
+                kind: "typology".into(),
+                created_at: "2026-01-01T00:00:00Z".into(),
+                load_id: 1,
+                program_version: "0".into(),
+                params_json: "{}".into(),
+                result_json: "{}".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let id = save_action_area_set(
+            &pool,
+            "Vorschlag",
+            "stadtteil",
+            ActionAreaSource::Typology,
+            Some(run),
+            None,
+            None,
+            &[area("a", &["1", "2"])],
+        )
+        .await
+        .unwrap();
+        let s = get_action_area_set(&pool, id).await.unwrap().unwrap();
+        assert_eq!(s.run_id, Some(run));
+        assert_eq!(s.source.as_str(), "typology");
+        assert_eq!(ActionAreaSource::parse("typology"), Some(s.source));
+    }
+}
