@@ -370,6 +370,9 @@ fn paths(ops: [Value; 5]) -> Value {
     for (route, op) in ROUTES.iter().zip(ops) {
         m.insert((*route).to_string(), op);
     }
+    for (route, op) in crate::analysis::api::openapi_paths() {
+        m.insert(route.to_string(), op);
+    }
     Value::Object(m)
 }
 

@@ -174,7 +174,11 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     }
     let path = req.uri().path().to_string();
     let resp = next.run(req).await;
-    if resp.status() != StatusCode::OK {
+    let no_store = resp
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .is_some_and(|v| v.as_bytes().starts_with(b"no-store"));
+    if resp.status() != StatusCode::OK || no_store {
         return resp;
     }
     let (parts, body) = resp.into_parts();

@@ -28,6 +28,9 @@ pub enum AppError {
         /// What is expected.
         expected: String,
     },
+    /// A request that cannot be answered as asked (400), with its message already in the
+    /// page's language (e.g. an analysis whose settings leave too few areas).
+    BadRequest(String),
     /// A bug or a failed render (500); the message is logged, not shown.
     Internal(String),
 }
@@ -36,7 +39,7 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::BadParam { .. } => StatusCode::BAD_REQUEST,
+            AppError::BadParam { .. } | AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -44,7 +47,7 @@ impl AppError {
     /// The message for the reader, in English (the API) or German.
     fn message(&self, locale: Locale) -> String {
         match (self, locale) {
-            (AppError::NotFound(m), _) => m.clone(),
+            (AppError::NotFound(m) | AppError::BadRequest(m), _) => m.clone(),
             (
                 AppError::BadParam {
                     param,
@@ -205,7 +208,9 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         home: format!("{}/", crate::i18n::prefix(locale)),
         // A bad option: offer the same page without options.
         reset: match (&err, &query) {
-            (AppError::BadParam { .. }, Some(q)) if !q.is_empty() => path.clone(),
+            (AppError::BadParam { .. } | AppError::BadRequest(_), Some(q)) if !q.is_empty() => {
+                path.clone()
+            }
             _ => String::new(),
         },
         m,

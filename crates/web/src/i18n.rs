@@ -3,6 +3,8 @@
 
 use sozialatlas_core::Locale;
 
+pub mod analysis;
+
 /// Every fixed text of the pages, in one language.
 #[derive(Debug)]
 pub struct Msgs {

@@ -11,6 +11,7 @@
 //! paths under `/en/` are English. The atlas is read-only after start, so every response is a
 //! function of its URL and is cached by it ([`cache`]).
 
+mod analysis;
 mod api;
 mod assets;
 mod cache;
@@ -198,6 +199,7 @@ fn page_routes() -> Router<AppState> {
         .route("/data/{file}", get(pages::data_file))
         .route("/catalogue", get(pages::catalogue))
         .route("/sources", get(pages::sources))
+        .merge(analysis::page_routes())
 }
 
 /// The whole application: German pages at `/`, English at `/en/`, the API at `/api/v1/`,
@@ -210,7 +212,7 @@ pub fn router(state: AppState) -> Router {
             "/en/",
             get(|| async { axum::response::Redirect::permanent("/en") }),
         )
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes().merge(analysis::api_router()))
         .route("/static/{file}", get(assets::serve))
         .fallback(error::fallback)
         .layer(middleware::from_fn_with_state(
@@ -236,5 +238,12 @@ pub async fn serve(listen: SocketAddr, state: AppState) -> std::io::Result<()> {
 /// The API's routes relative to `/api/v1`, exactly as registered; the OpenAPI document at
 /// `/api/v1/openapi.json` describes each of them.
 pub fn api_routes() -> &'static [&'static str] {
-    &api::ROUTES
+    static ALL: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        api::ROUTES
+            .iter()
+            .chain(analysis::api::ROUTES.iter())
+            .copied()
+            .collect()
+    });
+    &ALL
 }

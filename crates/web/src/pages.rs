@@ -88,6 +88,11 @@ impl Layout {
                 ["", "search", "indicators", "areas"].contains(&section),
             ),
             ("/compare", m.nav_compare, section == "compare"),
+            (
+                "/analysis",
+                i18n::analysis::amsgs(locale).nav_analysis,
+                section == "analysis",
+            ),
             ("/catalogue", m.nav_catalogue, section == "catalogue"),
             ("/data", m.nav_data, section == "data"),
             ("/sources", m.nav_sources, section == "sources"),
@@ -451,6 +456,7 @@ struct IndicatorPage {
     next_year: Option<(i32, String)>,
     change_kind_note: String,
     any_low_population: bool,
+    moran: String,
 }
 
 /// The view's caption line: `Stadtteil · 2022` or `Stadtteil · Veränderung 2011–2022 in Prozentpunkten`.
@@ -987,6 +993,14 @@ pub async fn indicator(
         next_year,
         change_kind_note,
         any_low_population,
+        moran: crate::analysis::moran_section(
+            &state,
+            ind,
+            level,
+            year,
+            opts.compare.is_some(),
+            locale,
+        ),
         heading,
     };
     html(&page)

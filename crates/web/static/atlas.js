@@ -65,13 +65,8 @@
   });
   doc.addEventListener("mouseleave", hideTip);
 
-  // Forms apply their choice at once; the button stays for keyboard users.
-  var forms = doc.querySelectorAll("form[data-autosubmit]");
-  for (var f = 0; f < forms.length; f++) {
-    forms[f].addEventListener("change", function (e) {
-      if (e.target && e.target.tagName === "SELECT") this.submit();
-    });
-  }
+  // Forms never submit on their own: choosing an option changes nothing until the reader
+  // selects the form's button (WCAG 2.2, 3.2.2 On Input).
 
   // Print button.
   var pb = doc.querySelectorAll("[data-print]");

@@ -352,14 +352,53 @@ async fn openapi_lists_every_api_route() {
     // Every documented path answers (with its parameters filled in), and every route that
     // answers under /api/v1 is documented: the routes are probed from the document and the
     // router's list is compared with it.
+    // A stored run for `/runs/{run}` (in an application of its own: the shared one's
+    // in-memory store does not outlive the test that made it).
+    let state = common::fresh_state().await;
+    let run = sozialatlas_store::save_run(
+        state.pool(),
+        &sozialatlas_store::StoredRun {
+            id: 0,
+            kind: "index".into(),
+            created_at: "2026-01-01T00:00:00Z".into(),
+            load_id: state.snapshot().load.id,
+            program_version: "test".into(),
+            params_json: "{}".into(),
+            result_json: "{}".into(),
+        },
+    )
+    .await
+    .unwrap();
     let fill = |p: &str| {
         p.replace("{id}", "sgb2_quote")
             .replace("{level}", "stadtteil")
             .replace("{year}", "2022")
             .replace("{key}", "1")
+            .replace("{run}", &run.to_string())
     };
     for p in paths.keys() {
-        let r = get(&format!("/api/v1{}", fill(p))).await;
+        // Required query parameters get their documented example.
+        let required: Vec<String> = paths[p]["get"]["parameters"]
+            .as_array()
+            .map(|ps| {
+                ps.iter()
+                    .filter(|q| q["in"] == "query" && q["required"] == true)
+                    .map(|q| {
+                        format!(
+                            "{}={}",
+                            q["name"].as_str().unwrap(),
+                            q["example"].as_str().unwrap()
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let query = if required.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", required.join("&"))
+        };
+        let r = common::get_from(&state, &format!("/api/v1{}{query}", fill(p))).await;
         assert_eq!(r.status, StatusCode::OK, "{p}");
         assert!(paths[p]["get"]["responses"]["200"].is_object(), "{p}");
     }

@@ -109,3 +109,73 @@ pub async fn get(path: &str) -> Got {
         body,
     }
 }
+
+/// A fresh demo application with its own store (for tests that write: stored runs, sets).
+pub async fn fresh_state() -> AppState {
+    let src = DirSource::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/flensburg"
+    ));
+    let atlas = load_atlas(&src, &|_, _, _| {}).expect("demo atlas loads");
+    let settings = ComputeSettings {
+        suppression_threshold: atlas.config.settings.suppression_threshold,
+        population_variable: atlas.config.settings.population_variable.clone(),
+        min_population: atlas.config.settings.min_population,
+    };
+    let computed = sozialatlas_core::compute(
+        &atlas.tree,
+        &atlas.catalogue,
+        &atlas.observations,
+        &settings,
+    );
+    let pool = sozialatlas_store::open_memory()
+        .await
+        .expect("memory store");
+    sozialatlas_store::write_atlas(
+        &pool,
+        &atlas,
+        &computed,
+        "test",
+        "examples/flensburg",
+        "2026-01-01T00:00:00Z",
+    )
+    .await
+    .expect("write atlas");
+    let snap = sozialatlas_store::read_snapshot(&pool)
+        .await
+        .expect("read snapshot");
+    AppState::new(snap, pool)
+}
+
+/// GET a path from a given application.
+pub async fn get_from(state: &AppState, path: &str) -> Got {
+    let resp = sozialatlas_web::router(state.clone())
+        .oneshot(
+            Request::builder()
+                .uri(path)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let ctype = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Got {
+        status,
+        ctype,
+        headers,
+        body,
+    }
+}
