@@ -18,6 +18,18 @@ const pages = [
   ['catalogue', '/catalogue'],
   ['sources', '/sources'],
   ['error', '/indicators/nope/stadtteil/2022'],
+  ['analysis', '/analysis'],
+  ['index', '/analysis/index'],
+  ['typology', '/en/analysis/typology?k=4&kmeans=100'],
+  ['action-areas', '/analysis/action-areas'],
+  // Stored runs exist only with a store that has them (ANALYSIS_RUNS=1: runs 1 and 2 are
+  // typologies, 3 an index, 4 a Moran run, and set 1 exists).
+  ...(process.env.ANALYSIS_RUNS ? [
+    ['run-typology', '/analysis/runs/1'],
+    ['run-index', '/en/analysis/runs/3'],
+    ['run-moran', '/analysis/runs/4'],
+    ['runs-compare', '/analysis/runs/compare?a=1&b=2'],
+  ] : []),
 ];
 (async () => {
   fs.mkdirSync(out, { recursive: true });

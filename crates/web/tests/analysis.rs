@@ -659,9 +659,15 @@ async fn forms_change_nothing_until_submitted() {
         assert!(!t.contains("data-autosubmit"), "{url}");
         for form in t.split("<form").skip(1) {
             let form = form.split("</form>").next().unwrap();
-            assert!(form.contains("type=\"submit\""), "{url}: a form without a button");
+            assert!(
+                form.contains("type=\"submit\""),
+                "{url}: a form without a button"
+            );
         }
     }
     let js = get("/static/atlas.js").await.text();
-    assert!(!js.contains(".submit()"), "the script must not submit forms");
+    assert!(
+        !js.contains(".submit()"),
+        "the script must not submit forms"
+    );
 }

@@ -319,6 +319,12 @@ pub(crate) fn result(
             });
         }
     }
+    // The map's legend adds the count itself; the heat table's rows carry it.
+    let map_labels: Vec<String> = t
+        .clusters
+        .iter()
+        .map(|c| format!("{} {}", a.cluster, c.number))
+        .collect();
     let labels: Vec<String> = t
         .clusters
         .iter()
@@ -336,7 +342,7 @@ pub(crate) fn result(
         title: a.cluster_map.to_string(),
         subtitle: Some(caption.clone()),
         areas: map_areas,
-        classes: render::legend_categories(&labels, &fills[..k.min(fills.len())]),
+        classes: render::legend_categories(&map_labels, &fills[..k.min(fills.len())]),
         outlines: level_idx
             .map(|l| super::parent_outlines(state, l))
             .unwrap_or_default(),
