@@ -33,24 +33,27 @@ fn check(name: &str, svg: &str) {
     let want = std::fs::read_to_string(&path)
         .unwrap_or_else(|_| panic!("{path} is missing; run with UPDATE_SNAPSHOTS=1 to make it"));
     if want != svg {
-        let line = want
-            .lines()
-            .zip(svg.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(want.lines().count().min(svg.lines().count()));
-        let show = |s: &str| {
-            s.lines()
-                .nth(line)
-                .unwrap_or("")
-                .chars()
-                .take(300)
-                .collect::<String>()
+        // The SVGs are single lines: show the first difference with some context.
+        let at = want
+            .bytes()
+            .zip(svg.bytes())
+            .position(|(x, y)| x != y)
+            .unwrap_or(want.len().min(svg.len()));
+        let around = |s: &str| {
+            let mut lo = at.saturating_sub(80).min(s.len());
+            while !s.is_char_boundary(lo) {
+                lo -= 1;
+            }
+            let mut hi = (at + 120).min(s.len());
+            while !s.is_char_boundary(hi) {
+                hi += 1;
+            }
+            s[lo..hi].to_string()
         };
         panic!(
-            "{name} changed (line {}):\n  expected: {}\n  rendered: {}\nIf intended: UPDATE_SNAPSHOTS=1 cargo test -p sozialatlas-web --test svg_snapshots",
-            line + 1,
-            show(&want),
-            show(svg)
+            "{name} changed at byte {at}:\n  expected: …{}…\n  rendered: …{}…\nIf intended: UPDATE_SNAPSHOTS=1 cargo test -p sozialatlas-web --test svg_snapshots",
+            around(&want),
+            around(svg)
         );
     }
 }
