@@ -9,6 +9,7 @@ mod aggregate;
 mod analyse;
 mod clock;
 mod demo;
+mod user;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -99,7 +100,20 @@ enum Command {
         /// Address and port to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
+        /// Mark the session cookie Secure (set when users reach the site over HTTPS).
+        #[arg(long)]
+        secure_cookies: bool,
+        /// The site's address as users reach it, for links in mail (default: http://LISTEN).
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Behind a reverse proxy: take the client address for rate limits from the last
+        /// entry of X-Forwarded-For.
+        #[arg(long)]
+        trust_proxy: bool,
     },
+    /// Accounts: create (e.g. the first administrator), list, grant and withdraw roles.
+    #[command(subcommand)]
+    User(user::Command),
     /// Analyses: status/dynamics index, typology by cluster analysis, Moran's I and LISA.
     #[command(subcommand)]
     Analyse(analyse::Command),
@@ -170,7 +184,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print_summary(&s, &atlas, &computed);
             Ok(())
         }
-        Command::Serve { db, listen } => {
+        Command::Serve {
+            db,
+            listen,
+            secure_cookies,
+            public_url,
+            trust_proxy,
+        } => {
+            let demo = db.is_none();
             let (snap, pool) = match db {
                 Some(path) => {
                     let snap = snapshot(Some(&path)).await?;
@@ -182,13 +203,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => demo_store().await?,
             };
             let name = snap.meta.name.de.clone();
-            let state = sozialatlas_web::AppState::new(snap, pool);
+            if demo {
+                sozialatlas_accounts::demo::create_demo_accounts(&pool).await?;
+                eprintln!("demo accounts (example content, this demo only):");
+                for a in &sozialatlas_accounts::demo::DEMO_ACCOUNTS {
+                    eprintln!("  {:<18} {:<24} {}", a.role.as_str(), a.email, a.password);
+                }
+            }
+            let auth = sozialatlas_web::AuthConfig {
+                secure_cookies,
+                public_url: Some(public_url.unwrap_or_else(|| format!("http://{listen}"))),
+                trust_proxy,
+                demo_accounts: demo,
+                ..Default::default()
+            };
+            let state = sozialatlas_web::AppState::with_auth(snap, pool, auth);
             eprintln!("{name}: http://{listen}/  (Ctrl-C stops)");
             sozialatlas_web::serve(listen, state)
                 .await
                 .with_context(|| format!("serving on {listen}"))?;
             Ok(())
         }
+        Command::User(cmd) => user::run(cmd).await,
         Command::Analyse(cmd) => {
             let db = cmd.db().map(std::path::Path::to_path_buf);
             let snap = snapshot(db.as_deref()).await?;

@@ -4,6 +4,11 @@
 //!
 //! Bounded by the number of entries and their total size; when full, the oldest entries go
 //! first (FIFO: cheap, and good enough when the hot set fits, which it does for an atlas).
+//!
+//! Only anonymous GETs of the atlas pages, the atlas API and static files are cached
+//! ([`cacheable_path`]): a request with a session cookie, every other route (accounts,
+//! participation, offices, …) and any response that sets a cookie or says `no-store`/`private`
+//! bypass the cache.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -138,10 +143,64 @@ fn cache_control(path: &str) -> &'static str {
     }
 }
 
+/// Whether a path belongs to the read-only atlas (pages in both languages, the atlas API,
+/// static files, the analysis pages computed from the atlas): only these are cached, and of
+/// these only responses not marked `no-store`.
+pub fn cacheable_path(path: &str) -> bool {
+    if path.starts_with("/static/") {
+        return true;
+    }
+    if let Some(api) = path.strip_prefix("/api/v1/") {
+        let first = api.split('/').next().unwrap_or("");
+        return [
+            "catalogue",
+            "areas",
+            "indicators",
+            "openapi.json",
+            "analysis",
+        ]
+        .contains(&first);
+    }
+    let bare = match path.strip_prefix("/en") {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
+        _ => path,
+    };
+    let first = bare.trim_start_matches('/').split('/').next().unwrap_or("");
+    [
+        "",
+        "search",
+        "indicators",
+        "areas",
+        "compare",
+        "data",
+        "catalogue",
+        "sources",
+        "analysis",
+    ]
+    .contains(&first)
+}
+
+/// Whether the request carries the session cookie (a signed-in or form-using visitor).
+fn has_session(req: &Request) -> bool {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|c| {
+            c.trim()
+                .split_once('=')
+                .is_some_and(|(k, _)| k == crate::auth::session::COOKIE_NAME)
+        })
+}
+
 /// Middleware: answers GET and HEAD from the cache, or renders and caches a 200 response.
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let head = req.method() == Method::HEAD;
     if req.method() != Method::GET && !head {
+        return next.run(req).await;
+    }
+    if has_session(&req) || !cacheable_path(req.uri().path()) {
         return next.run(req).await;
     }
     // Compression runs inside this layer, so the cache holds each URL once per encoding and a
@@ -174,11 +233,13 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     }
     let path = req.uri().path().to_string();
     let resp = next.run(req).await;
-    let no_store = resp
-        .headers()
-        .get(header::CACHE_CONTROL)
-        .is_some_and(|v| v.as_bytes().starts_with(b"no-store"));
-    if resp.status() != StatusCode::OK || no_store {
+    let personal = resp.headers().contains_key(header::SET_COOKIE)
+        || resp
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("no-store") || v.contains("private"));
+    if resp.status() != StatusCode::OK || personal {
         return resp;
     }
     let (parts, body) = resp.into_parts();
@@ -221,6 +282,36 @@ mod tests {
             body: Bytes::from(vec![b'x'; n]),
             headers: HeaderMap::new(),
             etag: HeaderValue::from_static("\"e\""),
+        }
+    }
+
+    #[test]
+    fn only_atlas_paths_are_cacheable() {
+        for p in [
+            "/",
+            "/en",
+            "/en/",
+            "/indicators/x/y/2020",
+            "/en/areas/a/b",
+            "/static/atlas.css",
+            "/api/v1/catalogue",
+            "/api/v1/openapi.json",
+        ] {
+            assert!(cacheable_path(p), "{p}");
+        }
+        for p in [
+            "/login",
+            "/en/login",
+            "/account",
+            "/admin/users",
+            "/en/admin/audit",
+            "/register",
+            "/confirm/abc",
+            "/ideas",
+            "/english",
+            "/api/v1/ideas",
+        ] {
+            assert!(!cacheable_path(p), "{p}");
         }
     }
 

@@ -33,6 +33,12 @@ pub enum AppError {
     BadRequest(String),
     /// A bug or a failed render (500); the message is logged, not shown.
     Internal(String),
+    /// Signed in, but not allowed (403): a missing role or CSRF token.
+    Forbidden(crate::auth::Denied),
+    /// Not signed in (401; pages redirect to the sign-in page instead).
+    Unauthorized,
+    /// Over a rate limit (429); the number is the seconds to wait.
+    TooManyRequests(u64),
 }
 
 impl AppError {
@@ -41,6 +47,9 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadParam { .. } | AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -74,6 +83,11 @@ impl AppError {
             (AppError::Internal(_), Locale::En) => {
                 "The page could not be made. Please try again later.".into()
             }
+            (AppError::Forbidden(d), l) => d.message(l).into(),
+            (AppError::Unauthorized, l) => crate::auth::auth_msgs(l).unauthorized.into(),
+            (AppError::TooManyRequests(s), l) => crate::auth::auth_msgs(l)
+                .too_many
+                .replace("{wait}", &s.to_string()),
         }
     }
 }
@@ -164,6 +178,15 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     if !(status.is_client_error() || status.is_server_error()) {
         return resp;
     }
+    // A page that renders its own error (a form with its errors, status 422) stays as it is.
+    if resp.extensions().get::<ErrorInfo>().is_none()
+        && resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
+    {
+        return resp;
+    }
     let err = match resp.extensions().get::<ErrorInfo>() {
         Some(ErrorInfo(e)) => e.clone(),
         None if status == StatusCode::NOT_FOUND => AppError::NotFound(String::new()),
@@ -192,6 +215,10 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     let heading = match status {
         StatusCode::NOT_FOUND => m.not_found_title,
         StatusCode::BAD_REQUEST => m.bad_request_title,
+        StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => {
+            crate::auth::auth_msgs(locale).forbidden_title
+        }
+        StatusCode::TOO_MANY_REQUESTS => crate::auth::auth_msgs(locale).too_many_title,
         _ => m.error_title,
     };
     let message = match &err {
@@ -218,6 +245,10 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     let html = page.render().unwrap_or_else(|_| heading.to_string());
     let mut r = Response::new(Body::from(html));
     *r.status_mut() = status;
+    if let AppError::TooManyRequests(s) = err {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(s));
+    }
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),

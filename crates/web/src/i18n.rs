@@ -137,6 +137,8 @@ pub struct Msgs {
     pub not_found_title: &'static str,
     pub bad_request_title: &'static str,
     pub error_back: &'static str,
+    /// The account and administration pages' texts.
+    pub auth: &'static crate::auth::AuthMsgs,
 }
 
 /// German texts.
@@ -264,6 +266,7 @@ pub static DE: Msgs = Msgs {
     not_found_title: "Seite nicht gefunden",
     bad_request_title: "Ungültige Angabe",
     error_back: "Zur Startseite",
+    auth: &crate::auth::text::DE,
 };
 
 /// English texts.
@@ -391,6 +394,7 @@ pub static EN: Msgs = Msgs {
     not_found_title: "Page not found",
     bad_request_title: "Invalid input",
     error_back: "Go to the start page",
+    auth: &crate::auth::text::EN,
 };
 
 /// The texts of a locale.

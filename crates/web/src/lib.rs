@@ -14,23 +14,27 @@
 mod analysis;
 mod api;
 mod assets;
+pub mod auth;
 mod cache;
 mod error;
 mod i18n;
 mod pages;
 mod params;
+pub mod routes;
 mod view;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::routing::get;
+use axum::http::Method;
 use axum::{Extension, Router, middleware};
 use sozialatlas_core::{Locale, ValueState};
 use sozialatlas_store::{Pool, Snapshot};
 
+pub use auth::{AuthConfig, CurrentUser};
 pub use cache::ResponseCache;
+pub use routes::{RouteSpec, Routes};
 
 /// Lookups built once from the snapshot, so that a request never scans the atlas.
 #[derive(Debug)]
@@ -147,8 +151,9 @@ struct Inner {
     snap: Arc<Snapshot>,
     index: Index,
     cache: ResponseCache,
-    #[allow(dead_code)] // for the participation module's routes
     pool: Pool,
+    auth: auth::AuthState,
+    sessions: auth::session::Store,
 }
 
 /// The state of the web application: the published atlas in memory, its lookups, the response
@@ -157,14 +162,22 @@ struct Inner {
 pub struct AppState(Arc<Inner>);
 
 impl AppState {
-    /// Builds the state from the atlas snapshot and the store's pool.
+    /// Builds the state from the atlas snapshot and the store's pool, with default account
+    /// settings.
     pub fn new(snapshot: Snapshot, pool: Pool) -> Self {
+        Self::with_auth(snapshot, pool, AuthConfig::default())
+    }
+
+    /// Builds the state with account and session settings.
+    pub fn with_auth(snapshot: Snapshot, pool: Pool, auth: AuthConfig) -> Self {
         let index = Index::build(&snapshot);
         AppState(Arc::new(Inner {
             snap: Arc::new(snapshot),
             index,
             cache: ResponseCache::new(4096, 128 * 1024 * 1024),
+            sessions: auth::session::Store::new(pool.clone()),
             pool,
+            auth: auth::AuthState::new(auth),
         }))
     }
 
@@ -185,54 +198,105 @@ impl AppState {
     pub(crate) fn cache(&self) -> &ResponseCache {
         &self.0.cache
     }
+
+    pub(crate) fn auth(&self) -> &auth::AuthState {
+        &self.0.auth
+    }
+
+    pub(crate) fn session_store(&self) -> &auth::session::Store {
+        &self.0.sessions
+    }
 }
 
-fn page_routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(pages::start))
-        .route("/search", get(pages::search))
-        .route("/indicators/{id}", get(pages::indicator_redirect))
-        .route("/indicators/{id}/{level}/{year}", get(pages::indicator))
-        .route("/areas/{level}/{key}", get(pages::area))
-        .route("/compare", get(pages::compare))
-        .route("/data", get(pages::data))
-        .route("/data/{file}", get(pages::data_file))
-        .route("/catalogue", get(pages::catalogue))
-        .route("/sources", get(pages::sources))
+/// The pages, relative to the language prefix (German at `/…`, English at `/en/…`).
+fn page_routes() -> Routes {
+    Routes::new()
+        .get("/", pages::start)
+        .get("/search", pages::search)
+        .get("/indicators/{id}", pages::indicator_redirect)
+        .get("/indicators/{id}/{level}/{year}", pages::indicator)
+        .get("/areas/{level}/{key}", pages::area)
+        .get("/compare", pages::compare)
+        .get("/data", pages::data)
+        .get("/data/{file}", pages::data_file)
+        .get("/catalogue", pages::catalogue)
+        .get("/sources", pages::sources)
         .merge(analysis::page_routes())
+        .merge(auth::routes())
+}
+
+/// Every route of the application, recorded (see [`routes`]).
+fn app_routes() -> Routes {
+    Routes::new()
+        .merge(page_routes().map_router(|r| r.layer(Extension(Locale::De))))
+        .nest(
+            "/en",
+            page_routes().map_router(|r| r.layer(Extension(Locale::En))),
+        )
+        .get("/en/", || async {
+            axum::response::Redirect::permanent("/en")
+        })
+        .nest_router(
+            "/api/v1",
+            api::routes().merge(analysis::api_router()),
+            api::ROUTES
+                .iter()
+                .chain(analysis::api::ROUTES.iter())
+                .map(|p| (Method::GET, *p)),
+        )
+        .get("/static/{file}", assets::serve)
+}
+
+/// Every route of the application (method and path pattern), exactly as the router has them:
+/// the authorisation matrix test checks that each has a row.
+pub fn route_table() -> Vec<RouteSpec> {
+    app_routes().into_parts().1
 }
 
 /// The whole application: German pages at `/`, English at `/en/`, the API at `/api/v1/`,
-/// static assets at `/static/`.
+/// static assets at `/static/`. Layers, outermost first: response cache (anonymous atlas GETs
+/// only), compression, sessions, error pages, CSRF check.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(page_routes().layer(Extension(Locale::De)))
-        .nest("/en", page_routes().layer(Extension(Locale::En)))
-        .route(
-            "/en/",
-            get(|| async { axum::response::Redirect::permanent("/en") }),
-        )
-        .nest("/api/v1", api::routes().merge(analysis::api_router()))
-        .route("/static/{file}", get(assets::serve))
+    app_routes()
+        .into_parts()
+        .0
         .fallback(error::fallback)
+        .layer(middleware::from_fn(auth::csrf_layer))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::render_errors,
         ))
+        .layer(auth::session_layer(&state))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(middleware::from_fn_with_state(state.clone(), cache::layer))
         .with_state(state)
 }
 
 /// Serves the atlas on `listen` until the process is stopped (Ctrl-C ends it gracefully).
+/// Expired sessions are deleted every ten minutes.
 pub async fn serve(listen: SocketAddr, state: AppState) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!("serving the atlas on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let sessions = state.session_store().clone();
+    let sweeper = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sessions.delete_expired().await {
+                tracing::warn!("deleting expired sessions: {e}");
+            }
+        }
+    });
+    let r = axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
+    sweeper.abort();
+    r
 }
 
 /// The API's routes relative to `/api/v1`, exactly as registered; the OpenAPI document at

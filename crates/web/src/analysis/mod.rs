@@ -22,7 +22,6 @@ use askama::Template;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use sozialatlas_core::locale::format_decimal;
 use sozialatlas_core::{Locale, Polarity};
 use sozialatlas_runs::RunError;
@@ -37,16 +36,16 @@ use crate::params;
 pub(crate) use moran::indicator_section as moran_section;
 
 /// The analysis pages (mounted at `/` and `/en`).
-pub fn page_routes() -> Router<AppState> {
-    Router::new()
-        .route("/analysis", get(overview::page))
-        .route("/analysis/index", get(index::page))
-        .route("/analysis/index.csv", get(index::csv))
-        .route("/analysis/typology", get(typology::page))
-        .route("/analysis/typology.csv", get(typology::csv))
-        .route("/analysis/runs/compare", get(runs::compare))
-        .route("/analysis/runs/{id}", get(runs::page))
-        .route("/analysis/action-areas", get(action_areas::page))
+pub fn page_routes() -> crate::Routes {
+    crate::Routes::new()
+        .get("/analysis", overview::page)
+        .get("/analysis/index", index::page)
+        .get("/analysis/index.csv", index::csv)
+        .get("/analysis/typology", typology::page)
+        .get("/analysis/typology.csv", typology::csv)
+        .get("/analysis/runs/compare", runs::compare)
+        .get("/analysis/runs/{id}", runs::page)
+        .get("/analysis/action-areas", action_areas::page)
 }
 
 /// The analysis routes of the API (relative to `/api/v1`).

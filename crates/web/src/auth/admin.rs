@@ -1,0 +1,467 @@
+//! Administration: users (roles, blocking), the audit log and the mail outbox. Admins only;
+//! every change is audit-logged by `sozialatlas-accounts`.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sozialatlas_accounts::audit::AuditFilter;
+use sozialatlas_accounts::{AccountError, Role, Status, User};
+use sozialatlas_core::Locale;
+
+use super::pages::{render, status_label};
+use super::text::{AuthMsgs, auth_msgs, role_label};
+use super::{CurrentUser, FORM_ERROR, FormFields};
+use crate::AppState;
+use crate::error::AppError;
+use crate::i18n::prefix;
+use crate::pages::Layout;
+
+const PAGE: i64 = 50;
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    notice: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: Option<String>,
+}
+
+fn page_number(q: &ListQuery) -> Result<i64, AppError> {
+    match q.page.as_deref() {
+        None | Some("") => Ok(1),
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|&n| (1..=1_000_000).contains(&n))
+            .ok_or_else(|| AppError::BadParam {
+                param: "page".into(),
+                value: s.into(),
+                expected: "a page number from 1".into(),
+            }),
+    }
+}
+
+pub struct RoleChip {
+    pub id: &'static str,
+    pub label: &'static str,
+}
+
+pub struct UserRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub status: &'static str,
+    pub blocked: bool,
+    pub deleted: bool,
+    pub roles: Vec<RoleChip>,
+    pub created: String,
+    pub last_login: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage {
+    l: Layout,
+    t: &'static AuthMsgs,
+    p: &'static str,
+    csrf: String,
+    rows: Vec<UserRow>,
+    all_roles: Vec<RoleChip>,
+    q: String,
+    total: usize,
+    notice: &'static str,
+    error: &'static str,
+}
+
+fn chips(roles: &[Role], locale: Locale) -> Vec<RoleChip> {
+    roles
+        .iter()
+        .map(|r| RoleChip {
+            id: r.as_str(),
+            label: role_label(*r, locale),
+        })
+        .collect()
+}
+
+fn user_row(u: &User, t: &AuthMsgs, locale: Locale) -> UserRow {
+    UserRow {
+        id: u.id,
+        name: if u.status == Status::Deleted {
+            t.deleted_participant.to_string()
+        } else {
+            u.display_name.clone()
+        },
+        email: u.email.clone().unwrap_or_default(),
+        status: status_label(t, u.status),
+        blocked: u.status == Status::Blocked,
+        deleted: u.status == Status::Deleted,
+        roles: chips(&u.roles, locale),
+        created: u.created_at.replace('T', " ").replace('Z', ""),
+        last_login: u
+            .last_login_at
+            .as_deref()
+            .map_or_else(String::new, |s| s.replace('T', " ").replace('Z', "")),
+    }
+}
+
+async fn users_page(
+    state: &AppState,
+    locale: Locale,
+    uri: &OriginalUri,
+    user: &CurrentUser,
+    q: &str,
+    notice: &'static str,
+    error: &'static str,
+) -> Result<Response, AppError> {
+    let t = auth_msgs(locale);
+    let users = sozialatlas_accounts::list_users(state.pool())
+        .await
+        .map_err(internal)?;
+    let needle = q.trim().to_lowercase();
+    let rows: Vec<UserRow> = users
+        .iter()
+        .filter(|u| {
+            needle.is_empty()
+                || u.display_name.to_lowercase().contains(&needle)
+                || u.email
+                    .as_deref()
+                    .is_some_and(|e| e.to_lowercase().contains(&needle))
+        })
+        .map(|u| user_row(u, t, locale))
+        .collect();
+    render(
+        &UsersPage {
+            l: Layout::new(
+                state,
+                locale,
+                t.admin_users_title,
+                uri.0.path(),
+                uri.0.query(),
+            ),
+            t,
+            p: prefix(locale),
+            csrf: user.csrf.clone(),
+            total: users.len(),
+            rows,
+            all_roles: chips(&Role::ALL, locale),
+            q: q.to_string(),
+            notice,
+            error,
+        },
+        if error.is_empty() {
+            StatusCode::OK
+        } else {
+            FORM_ERROR
+        },
+    )
+}
+
+fn notice(t: &'static AuthMsgs, key: &str) -> &'static str {
+    match key {
+        "role-added" => t.role_added,
+        "role-removed" => t.role_removed,
+        "blocked" => t.blocked_notice,
+        "unblocked" => t.unblocked_notice,
+        _ => "",
+    }
+}
+
+/// `GET /admin/users`.
+pub async fn users(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    user.require(Role::Admin)?;
+    users_page(
+        &state,
+        locale,
+        &uri,
+        &user,
+        &q.q,
+        notice(auth_msgs(locale), &q.notice),
+        "",
+    )
+    .await
+}
+
+fn user_id(s: &str) -> Result<i64, AppError> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| AppError::NotFound(String::new()))
+}
+
+fn back(locale: Locale, notice: &str, id: i64) -> Response {
+    Redirect::to(&format!(
+        "{}/admin/users?notice={notice}#user-{id}",
+        prefix(locale)
+    ))
+    .into_response()
+}
+
+/// `POST /admin/users/{id}/roles`: fields `role` and `op` (`add` or `remove`).
+pub async fn user_roles(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    user.require(Role::Admin)?;
+    let id = user_id(&id)?;
+    let t = auth_msgs(locale);
+    let users_uri = OriginalUri(
+        format!("{}/admin/users", prefix(locale))
+            .parse()
+            .map_err(internal)?,
+    );
+    let Some(role) = Role::parse(form.get("role")) else {
+        return users_page(&state, locale, &users_uri, &user, "", "", t.error_summary).await;
+    };
+    let pool = state.pool();
+    let r = match form.get("op") {
+        "add" => sozialatlas_accounts::add_role(pool, Some(user.id), id, role)
+            .await
+            .map(|_| "role-added"),
+        "remove" => sozialatlas_accounts::remove_role(pool, Some(user.id), id, role)
+            .await
+            .map(|_| "role-removed"),
+        _ => return users_page(&state, locale, &users_uri, &user, "", "", t.error_summary).await,
+    };
+    let _ = uri;
+    match r {
+        Ok(n) => Ok(back(locale, n, id)),
+        Err(AccountError::NoSuchUser(_)) => Err(AppError::NotFound(String::new())),
+        Err(AccountError::Invalid { .. }) => {
+            users_page(&state, locale, &users_uri, &user, "", "", t.last_admin).await
+        }
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// `POST /admin/users/{id}/status`: field `op` (`block` or `unblock`).
+pub async fn user_status(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    user.require(Role::Admin)?;
+    let id = user_id(&id)?;
+    let t = auth_msgs(locale);
+    let users_uri = OriginalUri(
+        format!("{}/admin/users", prefix(locale))
+            .parse()
+            .map_err(internal)?,
+    );
+    let block = match form.get("op") {
+        "block" => true,
+        "unblock" => false,
+        _ => return users_page(&state, locale, &users_uri, &user, "", "", t.error_summary).await,
+    };
+    match sozialatlas_accounts::set_blocked(state.pool(), Some(user.id), id, block).await {
+        Ok(()) => Ok(back(
+            locale,
+            if block { "blocked" } else { "unblocked" },
+            id,
+        )),
+        Err(AccountError::NoSuchUser(_)) => Err(AppError::NotFound(String::new())),
+        Err(AccountError::Invalid { .. }) => {
+            users_page(&state, locale, &users_uri, &user, "", "", t.last_admin).await
+        }
+        Err(e) => Err(internal(e)),
+    }
+}
+
+pub struct AuditRow {
+    pub at: String,
+    pub who: String,
+    pub action: String,
+    pub object: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+struct AuditPage {
+    l: Layout,
+    t: &'static AuthMsgs,
+    p: &'static str,
+    rows: Vec<AuditRow>,
+    pager: Pager,
+}
+
+/// Links to newer and older pages.
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    pub prev: String,
+    pub next: String,
+}
+
+fn pager(base: &str, page: i64, total: i64) -> Pager {
+    let pages = ((total + PAGE - 1) / PAGE).max(1);
+    Pager {
+        page,
+        pages,
+        total,
+        prev: if page > 1 {
+            format!("{base}?page={}", page - 1)
+        } else {
+            String::new()
+        },
+        next: if page < pages {
+            format!("{base}?page={}", page + 1)
+        } else {
+            String::new()
+        },
+    }
+}
+
+fn names(users: &[User], t: &AuthMsgs) -> HashMap<i64, String> {
+    users
+        .iter()
+        .map(|u| {
+            let n = if u.status == Status::Deleted {
+                t.deleted_participant.to_string()
+            } else {
+                u.display_name.clone()
+            };
+            (u.id, format!("{n} (#{})", u.id))
+        })
+        .collect()
+}
+
+/// `GET /admin/audit`.
+pub async fn audit(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    user.require(Role::Admin)?;
+    let page = page_number(&q)?;
+    let t = auth_msgs(locale);
+    let pool = state.pool();
+    let (entries, total) =
+        sozialatlas_accounts::list_audit(pool, &AuditFilter::default(), PAGE, (page - 1) * PAGE)
+            .await
+            .map_err(internal)?;
+    let users = sozialatlas_accounts::list_users(pool)
+        .await
+        .map_err(internal)?;
+    let names = names(&users, t);
+    let rows = entries
+        .into_iter()
+        .map(|e| AuditRow {
+            at: e.at.replace('T', " ").replace('Z', ""),
+            who: e.actor_id.map_or_else(
+                || t.system.to_string(),
+                |id| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}")),
+            ),
+            action: e.action,
+            object: e.object,
+            detail: e.detail,
+        })
+        .collect();
+    render(
+        &AuditPage {
+            l: Layout::new(
+                &state,
+                locale,
+                t.admin_audit_title,
+                uri.0.path(),
+                uri.0.query(),
+            ),
+            t,
+            p: prefix(locale),
+            rows,
+            pager: pager(uri.0.path(), page, total),
+        },
+        StatusCode::OK,
+    )
+}
+
+pub struct MailRow {
+    pub created: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub sent: String,
+    pub error: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/outbox.html")]
+struct OutboxPage {
+    l: Layout,
+    t: &'static AuthMsgs,
+    p: &'static str,
+    rows: Vec<MailRow>,
+    pager: Pager,
+}
+
+/// `GET /admin/outbox`.
+pub async fn outbox(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    user.require(Role::Admin)?;
+    let page = page_number(&q)?;
+    let t = auth_msgs(locale);
+    let (mails, total) =
+        sozialatlas_accounts::mail::list_outbox(state.pool(), PAGE, (page - 1) * PAGE)
+            .await
+            .map_err(internal)?;
+    let rows = mails
+        .into_iter()
+        .map(|m| MailRow {
+            created: m.created_at.replace('T', " ").replace('Z', ""),
+            to: m.to,
+            subject: m.subject,
+            body: m.body,
+            sent: m.sent_at.map_or_else(
+                || t.not_sent.to_string(),
+                |s| s.replace('T', " ").replace('Z', ""),
+            ),
+            error: m.last_error.unwrap_or_default(),
+        })
+        .collect();
+    render(
+        &OutboxPage {
+            l: Layout::new(
+                &state,
+                locale,
+                t.admin_outbox_title,
+                uri.0.path(),
+                uri.0.query(),
+            ),
+            t,
+            p: prefix(locale),
+            rows,
+            pager: pager(uri.0.path(), page, total),
+        },
+        StatusCode::OK,
+    )
+}

@@ -1,0 +1,973 @@
+//! The account pages: sign-in, sign-out, registration with e-mail confirmation, password reset,
+//! and the own account (data, export, name, password, deletion).
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sozialatlas_accounts::demo::DEMO_ACCOUNTS;
+use sozialatlas_accounts::{
+    AccountError, Limit, LoginOutcome, Registration, Role, TokenPurpose, tokens,
+};
+use sozialatlas_core::Locale;
+use tower_sessions::Session;
+
+use super::text::{self, AuthMsgs, auth_msgs, role_label};
+use super::{
+    ClientIp, CsrfToken, CurrentUser, FORM_ERROR, FormFields, SESSION_AUTH_AT, SESSION_CSRF,
+    SESSION_USER, random_token, safe_next,
+};
+use crate::AppState;
+use crate::error::AppError;
+use crate::i18n::prefix;
+use crate::pages::Layout;
+
+/// Form errors: (field, message), in form order.
+#[derive(Clone, Debug, Default)]
+pub struct FormErrors(pub Vec<(&'static str, &'static str)>);
+
+impl FormErrors {
+    /// The message for a field, or "".
+    pub fn get(&self, field: &str) -> &'static str {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or("", |(_, m)| m)
+    }
+    /// Whether there is any error.
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+    fn add(&mut self, field: &'static str, msg: &'static str) {
+        if self.get(field).is_empty() {
+            self.0.push((field, msg));
+        }
+    }
+}
+
+pub(crate) fn render<T: Template>(t: &T, status: StatusCode) -> Result<Response, AppError> {
+    let s = t.render().map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut r = (status, Html(s)).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
+}
+
+fn layout(state: &AppState, locale: Locale, title: &str, uri: &OriginalUri) -> Layout {
+    Layout::new(state, locale, title, uri.0.path(), uri.0.query())
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+fn session_err(e: tower_sessions::session::Error) -> AppError {
+    AppError::Internal(format!("session: {e}"))
+}
+
+/// The site's name for mail.
+fn site_name(state: &AppState, locale: Locale) -> String {
+    state.snapshot().meta.name.get(locale).to_string()
+}
+
+/// An absolute link for mail: the configured public address, or the path alone.
+fn mail_link(state: &AppState, locale: Locale, path: &str) -> String {
+    let base = state
+        .auth()
+        .config
+        .public_url
+        .as_deref()
+        .unwrap_or("")
+        .trim_end_matches('/');
+    format!("{base}{}{path}", prefix(locale))
+}
+
+/// Notices shown after a redirect (`?notice=…`): fixed keys only.
+#[derive(Debug, Default, Deserialize)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    notice: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn notice_text(t: &'static AuthMsgs, key: &str) -> &'static str {
+    match key {
+        "confirmed" => t.confirmed_notice,
+        "reset" => t.reset_notice,
+        "name" => t.name_changed,
+        "password" => t.password_changed,
+        "role-added" => t.role_added,
+        "role-removed" => t.role_removed,
+        "blocked" => t.blocked_notice,
+        "unblocked" => t.unblocked_notice,
+        _ => "",
+    }
+}
+
+// ------------------------------------------------------------------------------- sign-in
+
+pub struct DemoRow {
+    pub email: &'static str,
+    pub password: &'static str,
+    pub role: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "account/login.html")]
+struct LoginPage {
+    l: Layout,
+    t: &'static AuthMsgs,
+    p: &'static str,
+    csrf: String,
+    next: String,
+    email: String,
+    errors: FormErrors,
+    message: &'static str,
+    notice: &'static str,
+    demo: Vec<DemoRow>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn login_page(
+    state: &AppState,
+    locale: Locale,
+    uri: &OriginalUri,
+    csrf: String,
+    next: String,
+    email: String,
+    errors: FormErrors,
+    message: &'static str,
+    notice: &'static str,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let t = auth_msgs(locale);
+    let demo = if state.auth().config.demo_accounts {
+        DEMO_ACCOUNTS
+            .iter()
+            .map(|a| DemoRow {
+                email: a.email,
+                password: a.password,
+                role: role_label(a.role, locale),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    render(
+        &LoginPage {
+            l: layout(state, locale, t.login_title, uri),
+            t,
+            p: prefix(locale),
+            csrf,
+            next,
+            email,
+            errors,
+            message,
+            notice,
+            demo,
+        },
+        status,
+    )
+}
+
+/// `GET /login`.
+pub async fn login_form(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    user: Option<CurrentUser>,
+    CsrfToken(csrf): CsrfToken,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let next = safe_next(&q.next).unwrap_or("").to_string();
+    if user.is_some() {
+        let to = if next.is_empty() {
+            format!("{}/account", prefix(locale))
+        } else {
+            next
+        };
+        return Ok(Redirect::to(&to).into_response());
+    }
+    let t = auth_msgs(locale);
+    login_page(
+        &state,
+        locale,
+        &uri,
+        csrf,
+        next,
+        String::new(),
+        FormErrors::default(),
+        "",
+        notice_text(t, &q.notice),
+        StatusCode::OK,
+    )
+}
+
+/// `POST /login`: 303 to `next` (or the account page) on success; the form with a message
+/// (422) on failure; 429 after too many failures from one address or on one account.
+pub async fn login(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    ClientIp(ip): ClientIp,
+    session: Session,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let t = auth_msgs(locale);
+    let email = form.get("email").trim().to_string();
+    let password = form.get("password");
+    let next = safe_next(form.get("next")).unwrap_or("").to_string();
+    let csrf = super::session_csrf(&session).await?;
+    let mut errors = FormErrors::default();
+    if email.is_empty() {
+        errors.add("email", t.required);
+    }
+    if password.is_empty() {
+        errors.add("password", t.required);
+    }
+    if errors.any() {
+        return login_page(
+            &state, locale, &uri, csrf, next, email, errors, "", "", FORM_ERROR,
+        );
+    }
+    let limiter = &state.auth().limiter;
+    let ip_key = format!("login-ip:{ip}");
+    let account_key = format!("login-account:{}", email.to_lowercase());
+    limiter
+        .check(&ip_key, Limit::LOGIN_IP)
+        .and_then(|()| limiter.check(&account_key, Limit::LOGIN_ACCOUNT))
+        .map_err(|w| AppError::TooManyRequests(w.as_secs().max(1)))?;
+    let outcome = sozialatlas_accounts::authenticate(state.pool(), &email, password)
+        .await
+        .map_err(internal)?;
+    let message = match outcome {
+        LoginOutcome::Success(u) => {
+            limiter.clear(&account_key);
+            // A new session id at sign-in (no fixation), and a new CSRF token.
+            session.cycle_id().await.map_err(session_err)?;
+            session
+                .insert(SESSION_USER, u.id)
+                .await
+                .map_err(session_err)?;
+            session
+                .insert(SESSION_AUTH_AT, sozialatlas_accounts::now_millis())
+                .await
+                .map_err(session_err)?;
+            session
+                .insert(SESSION_CSRF, random_token())
+                .await
+                .map_err(session_err)?;
+            let to = if next.is_empty() {
+                format!("{}/account", prefix(locale))
+            } else {
+                next
+            };
+            return Ok(Redirect::to(&to).into_response());
+        }
+        LoginOutcome::BadCredentials => {
+            limiter.record(&ip_key);
+            limiter.record(&account_key);
+            t.login_failed
+        }
+        LoginOutcome::Unconfirmed(_) => t.login_unconfirmed,
+        LoginOutcome::Blocked => t.login_blocked,
+    };
+    login_page(
+        &state,
+        locale,
+        &uri,
+        csrf,
+        next,
+        email,
+        FormErrors::default(),
+        message,
+        "",
+        FORM_ERROR,
+    )
+}
+
+/// `POST /logout`: ends the session; 303 to the start page.
+pub async fn logout(
+    Extension(locale): Extension<Locale>,
+    session: Session,
+) -> Result<Response, AppError> {
+    session.flush().await.map_err(session_err)?;
+    Ok(Redirect::to(&format!("{}/", prefix(locale))).into_response())
+}
+
+// --------------------------------------------------------------------------- registration
+
+#[derive(Template)]
+#[template(path = "account/register.html")]
+struct RegisterPage {
+    l: Layout,
+    t: &'static AuthMsgs,
+    p: &'static str,
+    csrf: String,
+    email: String,
+    display_name: String,
+    errors: FormErrors,
+}
+
+/// A page with a heading, a text and an optional link.
+#[derive(Template)]
+#[template(path = "account/notice.html")]
+pub(crate) struct NoticePage {
+    pub l: Layout,
+    pub heading: &'static str,
+    pub text: &'static str,
+    pub link: String,
+    pub link_text: &'static str,
+}
+
+/// `GET /register`.
+pub async fn register_form(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    user: Option<CurrentUser>,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<Response, AppError> {
+    if user.is_some() {
+        return Ok(Redirect::to(&format!("{}/account", prefix(locale))).into_response());
+    }
+    let t = auth_msgs(locale);
+    render(
+        &RegisterPage {
+            l: layout(&state, locale, t.register_title, &uri),
+            t,
+            p: prefix(locale),
+            csrf,
+            email: String::new(),
+            display_name: String::new(),
+            errors: FormErrors::default(),
+        },
+        StatusCode::OK,
+    )
+}
+
+/// The honeypot field: hidden from people, filled in by form-filling robots.
+pub const HONEYPOT: &str = "website";
+
+/// `POST /register`: the same answer whether or not the address has an account (the owner of
+/// an existing one gets a mail instead); a filled honeypot gets that answer too, and nothing
+/// happens.
+pub async fn register(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    ClientIp(ip): ClientIp,
+    session: Session,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let t = auth_msgs(locale);
+    let done = || {
+        render(
+            &NoticePage {
+                l: layout(&state, locale, t.register_done_title, &uri),
+                heading: t.register_done_title,
+                text: t.register_done_text,
+                link: format!("{}/login", prefix(locale)),
+                link_text: t.login_title,
+            },
+            StatusCode::OK,
+        )
+    };
+    if !form.get(HONEYPOT).is_empty() {
+        tracing::info!(ip, "registration with a filled honeypot ignored");
+        return done();
+    }
+    state.rate_limit(&format!("register-ip:{ip}"), Limit::REGISTER_IP)?;
+    let email = form.get("email").trim().to_string();
+    let name = form.get("display_name").trim().to_string();
+    let password = form.get("password");
+    let mut errors = FormErrors::default();
+    if sozialatlas_accounts::check_email(&email).is_err() {
+        errors.add("email", t.email_invalid);
+    }
+    if sozialatlas_accounts::check_display_name(&name).is_err() {
+        errors.add("display_name", t.display_name_invalid);
+    }
+    if sozialatlas_accounts::password::check_new_password(password, &email).is_err() {
+        errors.add("password", t.password_invalid);
+    } else if password != form.get("password2") {
+        errors.add("password2", t.passwords_differ);
+    }
+    if errors.any() {
+        return render(
+            &RegisterPage {
+                l: layout(&state, locale, t.register_title, &uri),
+                t,
+                p: prefix(locale),
+                csrf: super::session_csrf(&session).await?,
+                email,
+                display_name: name,
+                errors,
+            },
+            FORM_ERROR,
+        );
+    }
+    let pool = state.pool();
+    let site = site_name(&state, locale);
+    match sozialatlas_accounts::register(pool, &email, &name, password, locale.code()).await {
+        Ok(Registration::Created(id)) => {
+            let token = tokens::issue_token(pool, id, TokenPurpose::Confirm)
+                .await
+                .map_err(internal)?;
+            let link = mail_link(&state, locale, &format!("/confirm/{token}"));
+            let (subject, body) = text::confirm_mail(locale, &name, &link, &site);
+            sozialatlas_accounts::queue_mail(pool, Some(id), &email, &subject, &body)
+                .await
+                .map_err(internal)?;
+        }
+        Ok(Registration::Exists(id)) => {
+            let link = mail_link(&state, locale, "/password/forgot");
+            let (subject, body) = text::exists_mail(locale, &link, &site);
+            sozialatlas_accounts::queue_mail(pool, Some(id), &email, &subject, &body)
+                .await
+                .map_err(internal)?;
+        }
+        Err(AccountError::Invalid { .. }) => {
+            return Err(AppError::BadParam {
+                param: "form".into(),
+                value: String::new(),
+                expected: "valid registration data".into(),
+            });
+        }
+        Err(e) => return Err(internal(e)),
+    }
+    done()
+}
+
+// --------------------------------------------------------------------------- confirmation
+
+#[derive(Template)]
+#[template(path = "account/confirm.html")]
+struct ConfirmPage {
+    l: Layout,
+    t: &'static AuthMsgs,
+    csrf: String,
+    action: String,
+}
+
+fn invalid_link(
+    state: &AppState,
+    locale: Locale,
+    uri: &OriginalUri,
+    again: &str,
+) -> Result<Response, AppError> {
+    let t = auth_msgs(locale);
+    render(
+        &NoticePage {
+            l: layout(state, locale, t.link_invalid_title, uri),
+            heading: t.link_invalid_title,
+            text: t.link_invalid_text,
+            link: format!("{}{again}", prefix(locale)),
+            link_text: if again.starts_with("/password") {
+                t.forgot_title
+            } else {
+                t.register_title
+            },
+        },
+        StatusCode::NOT_FOUND,
+    )
+}
+
+/// `GET /confirm/{token}`: a button that confirms (a GET never changes anything, so mail
+/// scanners that open links confirm nothing).
+pub async fn confirm_form(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    Path(token): Path<String>,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<Response, AppError> {
+    let valid = tokens::peek_token(state.pool(), &token, TokenPurpose::Confirm)
+        .await
+        .map_err(internal)?;
+    if valid.is_none() {
+        return invalid_link(&state, locale, &uri, "/register");
+    }
+    let t = auth_msgs(locale);
+    render(
+        &ConfirmPage {
+            l: layout(&state, locale, t.confirm_title, &uri),
+            t,
+            csrf,
+            action: uri.0.path().to_string(),
+        },
+        StatusCode::OK,
+    )
+}
+
+/// `POST /confirm/{token}`: activates the account; 303 to the sign-in page.
+pub async fn confirm(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let pool = state.pool();
+    match tokens::consume_token(pool, &token, TokenPurpose::Confirm)
+        .await
+        .map_err(internal)?
+    {
+        Some(uid) => {
+            sozialatlas_accounts::confirm_user(pool, uid)
+                .await
+                .map_err(internal)?;
+            Ok(Redirect::to(&format!("{}/login?notice=confirmed", prefix(locale))).into_response())
+        }
+        None => invalid_link(&state, locale, &uri, "/register"),
+    }
+}
+
+// ------------------------------------------------------------------------- password reset
+
+#[derive(Template)]
+#[template(path = "account/forgot.html")]
+struct ForgotPage {
+    l: Layout,
+    t: &'static AuthMsgs,
+    p: &'static str,
+    csrf: String,
+    email: String,
+    errors: FormErrors,
+}
+
+/// `GET /password/forgot`.
+pub async fn forgot_form(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<Response, AppError> {
+    let t = auth_msgs(locale);
+    render(
+        &ForgotPage {
+            l: layout(&state, locale, t.forgot_title, &uri),
+            t,
+            p: prefix(locale),
+            csrf,
+            email: String::new(),
+            errors: FormErrors::default(),
+        },
+        StatusCode::OK,
+    )
+}
+
+/// `POST /password/forgot`: the same answer, at once, whether or not the address has an
+/// account; the lookup and the mail happen after the answer (no enumeration by content or
+/// timing).
+pub async fn forgot(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    ClientIp(ip): ClientIp,
+    session: Session,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let t = auth_msgs(locale);
+    state.rate_limit(&format!("reset-ip:{ip}"), Limit::RESET_IP)?;
+    let email = form.get("email").trim().to_string();
+    if sozialatlas_accounts::check_email(&email).is_err() {
+        let mut errors = FormErrors::default();
+        errors.add("email", t.email_invalid);
+        return render(
+            &ForgotPage {
+                l: layout(&state, locale, t.forgot_title, &uri),
+                t,
+                p: prefix(locale),
+                csrf: super::session_csrf(&session).await?,
+                email,
+                errors,
+            },
+            FORM_ERROR,
+        );
+    }
+    let st = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = send_reset(&st, locale, &email).await {
+            tracing::error!("password reset mail: {e}");
+        }
+    });
+    render(
+        &NoticePage {
+            l: layout(&state, locale, t.forgot_done_title, &uri),
+            heading: t.forgot_done_title,
+            text: t.forgot_done_text,
+            link: format!("{}/login", prefix(locale)),
+            link_text: t.login_title,
+        },
+        StatusCode::OK,
+    )
+}
+
+async fn send_reset(state: &AppState, locale: Locale, email: &str) -> Result<(), AccountError> {
+    let pool = state.pool();
+    let Some(u) = sozialatlas_accounts::find_user_by_email(pool, email).await? else {
+        return Ok(());
+    };
+    if !matches!(
+        u.status,
+        sozialatlas_accounts::Status::Active | sozialatlas_accounts::Status::Unconfirmed
+    ) {
+        return Ok(());
+    }
+    let token = tokens::issue_token(pool, u.id, TokenPurpose::Reset).await?;
+    let link = mail_link(state, locale, &format!("/password/reset/{token}"));
+    let (subject, body) = text::reset_mail(locale, &link, &site_name(state, locale));
+    sozialatlas_accounts::queue_mail(
+        pool,
+        Some(u.id),
+        u.email.as_deref().unwrap_or(email),
+        &subject,
+        &body,
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Template)]
+#[template(path = "account/reset.html")]
+struct ResetPage {
+    l: Layout,
+    t: &'static AuthMsgs,
+    csrf: String,
+    action: String,
+    errors: FormErrors,
+}
+
+/// `GET /password/reset/{token}`.
+pub async fn reset_form(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    Path(token): Path<String>,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<Response, AppError> {
+    if tokens::peek_token(state.pool(), &token, TokenPurpose::Reset)
+        .await
+        .map_err(internal)?
+        .is_none()
+    {
+        return invalid_link(&state, locale, &uri, "/password/forgot");
+    }
+    let t = auth_msgs(locale);
+    render(
+        &ResetPage {
+            l: layout(&state, locale, t.reset_title, &uri),
+            t,
+            csrf,
+            action: uri.0.path().to_string(),
+            errors: FormErrors::default(),
+        },
+        StatusCode::OK,
+    )
+}
+
+/// `POST /password/reset/{token}`: sets the password (ending every other session), confirms
+/// the address, 303 to the sign-in page.
+pub async fn reset(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    Path(token): Path<String>,
+    session: Session,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let t = auth_msgs(locale);
+    let pool = state.pool();
+    let Some(uid) = tokens::peek_token(pool, &token, TokenPurpose::Reset)
+        .await
+        .map_err(internal)?
+    else {
+        return invalid_link(&state, locale, &uri, "/password/forgot");
+    };
+    let email = sozialatlas_accounts::get_user(pool, uid)
+        .await
+        .map_err(internal)?
+        .and_then(|u| u.email)
+        .unwrap_or_default();
+    let password = form.get("password");
+    let mut errors = FormErrors::default();
+    if sozialatlas_accounts::password::check_new_password(password, &email).is_err() {
+        errors.add("password", t.password_invalid);
+    } else if password != form.get("password2") {
+        errors.add("password2", t.passwords_differ);
+    }
+    if errors.any() {
+        return render(
+            &ResetPage {
+                l: layout(&state, locale, t.reset_title, &uri),
+                t,
+                csrf: super::session_csrf(&session).await?,
+                action: uri.0.path().to_string(),
+                errors,
+            },
+            FORM_ERROR,
+        );
+    }
+    if tokens::consume_token(pool, &token, TokenPurpose::Reset)
+        .await
+        .map_err(internal)?
+        .is_none()
+    {
+        return invalid_link(&state, locale, &uri, "/password/forgot");
+    }
+    sozialatlas_accounts::set_password(pool, uid, password)
+        .await
+        .map_err(internal)?;
+    sozialatlas_accounts::confirm_user(pool, uid)
+        .await
+        .map_err(internal)?;
+    sozialatlas_accounts::audit(
+        pool,
+        Some(uid),
+        "user.password.reset",
+        &format!("user:{uid}"),
+        "",
+    )
+    .await
+    .map_err(internal)?;
+    session.flush().await.map_err(session_err)?;
+    Ok(Redirect::to(&format!("{}/login?notice=reset", prefix(locale))).into_response())
+}
+
+// -------------------------------------------------------------------------------- account
+
+#[derive(Template)]
+#[template(path = "account/account.html")]
+struct AccountPage {
+    l: Layout,
+    t: &'static AuthMsgs,
+    p: &'static str,
+    csrf: String,
+    name: String,
+    email: String,
+    status: &'static str,
+    roles: Vec<&'static str>,
+    created: String,
+    last_login: String,
+    is_admin: bool,
+    notice: &'static str,
+    errors: FormErrors,
+}
+
+pub(crate) fn status_label(t: &AuthMsgs, s: sozialatlas_accounts::Status) -> &'static str {
+    use sozialatlas_accounts::Status;
+    match s {
+        Status::Unconfirmed => t.status_unconfirmed,
+        Status::Active => t.status_active,
+        Status::Blocked => t.status_blocked,
+        Status::Deleted => t.status_deleted,
+    }
+}
+
+async fn account_page(
+    state: &AppState,
+    locale: Locale,
+    uri: &OriginalUri,
+    user: &CurrentUser,
+    notice: &'static str,
+    errors: FormErrors,
+) -> Result<Response, AppError> {
+    let t = auth_msgs(locale);
+    let u = sozialatlas_accounts::get_user(state.pool(), user.id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| AppError::Internal("signed-in user vanished".into()))?;
+    let status = if errors.any() {
+        FORM_ERROR
+    } else {
+        StatusCode::OK
+    };
+    render(
+        &AccountPage {
+            l: layout(state, locale, t.account_title, uri),
+            t,
+            p: prefix(locale),
+            csrf: user.csrf.clone(),
+            name: u.display_name.clone(),
+            email: u.email.clone().unwrap_or_default(),
+            status: status_label(t, u.status),
+            roles: u.roles.iter().map(|r| role_label(*r, locale)).collect(),
+            created: u.created_at.replace('T', " ").replace('Z', " UTC"),
+            last_login: u.last_login_at.clone().map_or_else(
+                || t.never.to_string(),
+                |s| s.replace('T', " ").replace('Z', " UTC"),
+            ),
+            is_admin: u.has(Role::Admin),
+            notice,
+            errors,
+        },
+        status,
+    )
+}
+
+/// `GET /account`.
+pub async fn account(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let notice = notice_text(auth_msgs(locale), &q.notice);
+    account_page(&state, locale, &uri, &user, notice, FormErrors::default()).await
+}
+
+/// `GET /account/export`: everything stored about the user, as a JSON download.
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    let pool = state.pool();
+    let mut doc = serde_json::json!({
+        "format": "sozialatlas-account-export/1",
+        "exported_at": sozialatlas_accounts::now(),
+    });
+    let accounts = sozialatlas_accounts::export_user(pool, user.id)
+        .await
+        .map_err(internal)?;
+    if let (Some(d), serde_json::Value::Object(a)) = (doc.as_object_mut(), accounts) {
+        d.extend(a);
+        for (name, section) in super::EXPORT_SECTIONS {
+            let v = section(pool, user.id).await.map_err(AppError::Internal)?;
+            d.insert((*name).to_string(), v);
+        }
+    }
+    let body = serde_json::to_string_pretty(&doc).map_err(internal)?;
+    let mut r = body.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"sozialatlas-account.json\""),
+    );
+    Ok(r)
+}
+
+/// `POST /account/name`.
+pub async fn change_name(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let t = auth_msgs(locale);
+    match sozialatlas_accounts::set_display_name(state.pool(), user.id, form.get("display_name"))
+        .await
+    {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("{}/account?notice=name", prefix(locale))).into_response())
+        }
+        Err(AccountError::Invalid { .. }) => {
+            let mut e = FormErrors::default();
+            e.add("display_name", t.display_name_invalid);
+            account_page(&state, locale, &uri, &user, "", e).await
+        }
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// `POST /account/password`: needs the current password; other sessions end.
+pub async fn change_password(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+    session: Session,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let t = auth_msgs(locale);
+    let pool = state.pool();
+    let ip_key = format!("login-ip:{ip}");
+    state
+        .auth()
+        .limiter
+        .check(&ip_key, Limit::LOGIN_IP)
+        .map_err(|w| AppError::TooManyRequests(w.as_secs().max(1)))?;
+    let mut e = FormErrors::default();
+    let new = form.get("new_password");
+    if !sozialatlas_accounts::check_password(pool, user.id, form.get("current_password"))
+        .await
+        .map_err(internal)?
+    {
+        state.auth().limiter.record(&ip_key);
+        e.add("current_password", t.wrong_password);
+    } else if sozialatlas_accounts::password::check_new_password(new, &user.email).is_err() {
+        e.add("new_password", t.password_invalid);
+    } else if new != form.get("new_password2") {
+        e.add("new_password2", t.passwords_differ);
+    }
+    if e.any() {
+        return account_page(&state, locale, &uri, &user, "", e).await;
+    }
+    sozialatlas_accounts::set_password(pool, user.id, new)
+        .await
+        .map_err(internal)?;
+    // This session stays signed in (it proved the password); others end.
+    session.cycle_id().await.map_err(session_err)?;
+    session
+        .insert(SESSION_AUTH_AT, sozialatlas_accounts::now_millis())
+        .await
+        .map_err(session_err)?;
+    Ok(Redirect::to(&format!("{}/account?notice=password", prefix(locale))).into_response())
+}
+
+/// `POST /account/delete`: needs the password; erases the personal data, keeps the row.
+pub async fn delete_account(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+    session: Session,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let t = auth_msgs(locale);
+    let pool = state.pool();
+    let ip_key = format!("login-ip:{ip}");
+    state
+        .auth()
+        .limiter
+        .check(&ip_key, Limit::LOGIN_IP)
+        .map_err(|w| AppError::TooManyRequests(w.as_secs().max(1)))?;
+    let mut e = FormErrors::default();
+    if !sozialatlas_accounts::check_password(pool, user.id, form.get("password"))
+        .await
+        .map_err(internal)?
+    {
+        state.auth().limiter.record(&ip_key);
+        e.add("delete_password", t.wrong_password);
+        return account_page(&state, locale, &uri, &user, "", e).await;
+    }
+    match sozialatlas_accounts::delete_user(pool, Some(user.id), user.id).await {
+        Ok(()) => {}
+        Err(AccountError::Invalid { .. }) => {
+            e.add("delete_password", t.last_admin);
+            return account_page(&state, locale, &uri, &user, "", e).await;
+        }
+        Err(err) => return Err(internal(err)),
+    }
+    session.flush().await.map_err(session_err)?;
+    render(
+        &NoticePage {
+            l: layout(&state, locale, t.delete_done_title, &uri),
+            heading: t.delete_done_title,
+            text: t.delete_done_text,
+            link: format!("{}/", prefix(locale)),
+            link_text: crate::i18n::msgs(locale).nav_start,
+        },
+        StatusCode::OK,
+    )
+}

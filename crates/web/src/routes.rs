@@ -1,0 +1,115 @@
+//! The route table: every route is registered through [`Routes`], which records its method and
+//! path pattern beside the axum router. [`crate::route_table`] returns the record, and the
+//! authorisation matrix test (`tests/authz.rs`) fails for a route that has no row there.
+//!
+//! Add a page: `Routes::new().get("/ideas/{id}", handler).post("/ideas/{id}/vote", vote)`, and
+//! merge it into the page routes (they are served in German at `/…` and in English at `/en/…`).
+
+use axum::Router;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{delete, get, patch, post, put};
+
+use crate::AppState;
+
+/// One registered route: method and path pattern (`/areas/{level}/{key}`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RouteSpec {
+    /// The HTTP method.
+    pub method: Method,
+    /// The axum path pattern.
+    pub path: String,
+}
+
+/// An axum router that remembers what it routes.
+#[derive(Default)]
+pub struct Routes {
+    router: Router<AppState>,
+    table: Vec<RouteSpec>,
+}
+
+macro_rules! method_fn {
+    ($name:ident, $m:expr, $doc:literal) => {
+        #[doc = $doc]
+        pub fn $name<H, T>(mut self, path: &str, handler: H) -> Self
+        where
+            H: Handler<T, AppState>,
+            T: 'static,
+        {
+            self.table.push(RouteSpec {
+                method: $m,
+                path: path.to_string(),
+            });
+            self.router = self.router.route(path, $name(handler));
+            self
+        }
+    };
+}
+
+impl Routes {
+    /// No routes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    method_fn!(get, Method::GET, "Adds a GET route.");
+    method_fn!(post, Method::POST, "Adds a POST route.");
+    method_fn!(put, Method::PUT, "Adds a PUT route.");
+    method_fn!(patch, Method::PATCH, "Adds a PATCH route.");
+    method_fn!(delete, Method::DELETE, "Adds a DELETE route.");
+
+    /// Adds the routes of `other`.
+    pub fn merge(mut self, other: Routes) -> Self {
+        self.router = self.router.merge(other.router);
+        self.table.extend(other.table);
+        self
+    }
+
+    /// Adds the routes of `other` under `prefix` (`/en`); `other`'s `/` becomes `prefix`.
+    pub fn nest(mut self, prefix: &str, other: Routes) -> Self {
+        self.router = self.router.nest(prefix, other.router);
+        self.table
+            .extend(other.table.into_iter().map(|r| RouteSpec {
+                method: r.method,
+                path: if r.path == "/" {
+                    prefix.to_string()
+                } else {
+                    format!("{prefix}{}", r.path)
+                },
+            }));
+        self
+    }
+
+    /// Nests a plain axum router under `prefix`, declaring the routes it has (relative to
+    /// `prefix`): for routers that keep their own list, such as the API's.
+    pub fn nest_router<'a>(
+        mut self,
+        prefix: &str,
+        router: Router<AppState>,
+        routes: impl IntoIterator<Item = (Method, &'a str)>,
+    ) -> Self {
+        self.router = self.router.nest(prefix, router);
+        self.table
+            .extend(routes.into_iter().map(|(method, p)| RouteSpec {
+                method,
+                path: format!("{prefix}{p}"),
+            }));
+        self
+    }
+
+    /// Applies `f` to the router (for layers: `|r| r.layer(Extension(Locale::De))`).
+    pub fn map_router(mut self, f: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Self {
+        self.router = f(self.router);
+        self
+    }
+
+    /// The recorded routes.
+    pub fn table(&self) -> &[RouteSpec] {
+        &self.table
+    }
+
+    /// The router and the recorded routes.
+    pub fn into_parts(self) -> (Router<AppState>, Vec<RouteSpec>) {
+        (self.router, self.table)
+    }
+}
