@@ -1,0 +1,270 @@
+//! The authorisation matrix: every route of the application × every role (and anonymous) →
+//! the expected HTTP status. Table-driven; a route without a row fails the test, and so does a
+//! row without a route.
+//!
+//! HOW TO ADD ROWS (every helper who adds a route adds its rows here):
+//! 1. Register the route through `sozialatlas_web::Routes` (`.get(…)`, `.post(…)`), so that
+//!    `sozialatlas_web::route_table()` lists it.
+//! 2. Add a `row(method, pattern, sample, expect)` to [`ROWS`]: `pattern` exactly as registered
+//!    (`/ideas/{id}`), `sample` a concrete path to request (`/ideas/1`), `expect` the status
+//!    for each of [`ROLES`] in order: anonymous, participant, moderator, process-manager,
+//!    reviewer, office-staff, office-supervisor, admin. Use the named sets (`PUBLIC`,
+//!    `SIGNED_IN`, `ADMIN`, …) or write `[303, 403, 200, …]`.
+//! 3. Pages are served in German and English: a row for `/x` covers `/en/x` too (sample
+//!    `/en` + sample). Write an explicit `/en/…` row only where English differs.
+//!
+//! Requests: GET as is; POST/PUT/PATCH/DELETE with a valid CSRF token and no other field, so the
+//! expectation of a form route is its answer to an empty form (the role check must come first:
+//! 403 before 422). Each role's user holds that role and `participant`; "participant" holds only
+//! `participant`. Anonymous requests have a session (they fetched a form first), so they also
+//! carry a valid token: what they get is the route's own answer (usually 303 to the sign-in
+//! page), not the CSRF refusal (`security.rs` tests that).
+
+mod auth_support;
+mod common;
+
+use std::collections::{HashMap, HashSet};
+
+use auth_support::{Browser, make_user};
+use axum::http::Method;
+use sozialatlas_accounts::Role;
+
+/// The columns of the matrix.
+const ROLES: [&str; 8] = [
+    "anonymous",
+    "participant",
+    "moderator",
+    "process-manager",
+    "reviewer",
+    "office-staff",
+    "office-supervisor",
+    "admin",
+];
+
+type Expect = [u16; 8];
+
+/// Anyone, signed in or not.
+const PUBLIC: Expect = [200; 8];
+/// A redirect for everyone (e.g. to a canonical URL).
+const REDIRECT: Expect = [303; 8];
+/// Not found for everyone (sample ids that do not exist).
+const NOT_FOUND: Expect = [404; 8];
+/// A form error (422) for everyone: a public form sent empty.
+const FORM_ANYONE: Expect = [422; 8];
+/// Signed-in users: 200; anonymous: 303 to the sign-in page.
+const SIGNED_IN: Expect = [303, 200, 200, 200, 200, 200, 200, 200];
+/// A signed-in form sent empty: 422; anonymous: 303 to the sign-in page.
+const SIGNED_IN_FORM: Expect = [303, 422, 422, 422, 422, 422, 422, 422];
+/// Pages for anonymous visitors (sign-in, registration): signed-in users are sent on (303).
+const ANONYMOUS_PAGE: Expect = [200, 303, 303, 303, 303, 303, 303, 303];
+/// Administrators only.
+const ADMIN: Expect = [303, 403, 403, 403, 403, 403, 403, 200];
+/// An administrators' form sent empty.
+const ADMIN_FORM: Expect = [303, 403, 403, 403, 403, 403, 403, 422];
+
+struct Row {
+    method: &'static str,
+    pattern: &'static str,
+    sample: &'static str,
+    expect: Expect,
+}
+
+const fn row(
+    method: &'static str,
+    pattern: &'static str,
+    sample: &'static str,
+    expect: Expect,
+) -> Row {
+    Row {
+        method,
+        pattern,
+        sample,
+        expect,
+    }
+}
+
+const GET: &str = "GET";
+const POST: &str = "POST";
+
+#[rustfmt::skip]
+const ROWS: &[Row] = &[
+    // ---------------------------------------------------------------- atlas pages (web)
+    row(GET, "/", "/", PUBLIC),
+    row(GET, "/en", "/en", PUBLIC),
+    row(GET, "/en/", "/en/", [308; 8]),
+    row(GET, "/search", "/search?q=arbeit", PUBLIC),
+    row(GET, "/indicators/{id}", "/indicators/sgb2_quote", REDIRECT),
+    row(GET, "/indicators/{id}/{level}/{year}", "/indicators/sgb2_quote/stadtteil/2022", PUBLIC),
+    row(GET, "/areas/{level}/{key}", "/areas/stadt/0", PUBLIC),
+    row(GET, "/compare", "/compare", PUBLIC),
+    row(GET, "/data", "/data", PUBLIC),
+    row(GET, "/data/{file}", "/data/datenpool.csv", PUBLIC),
+    row(GET, "/catalogue", "/catalogue", PUBLIC),
+    row(GET, "/sources", "/sources", PUBLIC),
+    row(GET, "/static/{file}", "/static/atlas.css", PUBLIC),
+    // ---------------------------------------------------------------- atlas API
+    row(GET, "/api/v1/catalogue", "/api/v1/catalogue", PUBLIC),
+    row(GET, "/api/v1/areas/{level}", "/api/v1/areas/stadtteil", PUBLIC),
+    row(GET, "/api/v1/areas/{level}/{key}", "/api/v1/areas/stadt/0", PUBLIC),
+    row(GET, "/api/v1/indicators/{id}/{level}/{year}", "/api/v1/indicators/sgb2_quote/stadtteil/2022", PUBLIC),
+    row(GET, "/api/v1/openapi.json", "/api/v1/openapi.json", PUBLIC),
+    // ---------------------------------------------------------------- analysis (analysis-web)
+    row(GET, "/analysis", "/analysis", PUBLIC),
+    row(GET, "/analysis/index", "/analysis/index", PUBLIC),
+    row(GET, "/analysis/index.csv", "/analysis/index.csv?status=sgb2_quote", PUBLIC),
+    row(GET, "/analysis/typology", "/analysis/typology", PUBLIC),
+    row(GET, "/analysis/typology.csv", "/analysis/typology.csv", PUBLIC),
+    row(GET, "/analysis/runs/compare", "/analysis/runs/compare", [400; 8]), // no runs named
+    row(GET, "/analysis/runs/{id}", "/analysis/runs/999", NOT_FOUND),
+    row(GET, "/analysis/action-areas", "/analysis/action-areas", PUBLIC),
+    row(GET, "/api/v1/analysis/index", "/api/v1/analysis/index?status=sgb2_quote", PUBLIC),
+    row(GET, "/api/v1/analysis/typology", "/api/v1/analysis/typology", PUBLIC),
+    row(GET, "/api/v1/analysis/moran", "/api/v1/analysis/moran?indicator=sgb2_quote&permutations=99", PUBLIC),
+    row(GET, "/api/v1/runs", "/api/v1/runs", PUBLIC),
+    row(GET, "/api/v1/runs/{run}", "/api/v1/runs/999", NOT_FOUND),
+    row(GET, "/api/v1/action-areas", "/api/v1/action-areas", PUBLIC),
+    // ---------------------------------------------------------------- accounts (accounts)
+    row(GET, "/login", "/login", ANONYMOUS_PAGE),
+    row(POST, "/login", "/login", FORM_ANYONE),
+    row(POST, "/logout", "/logout", REDIRECT),
+    row(GET, "/register", "/register", ANONYMOUS_PAGE),
+    row(POST, "/register", "/register", FORM_ANYONE),
+    row(GET, "/confirm/{token}", "/confirm/00ff", NOT_FOUND),
+    row(POST, "/confirm/{token}", "/confirm/00ff", NOT_FOUND),
+    row(GET, "/password/forgot", "/password/forgot", PUBLIC),
+    row(POST, "/password/forgot", "/password/forgot", FORM_ANYONE),
+    row(GET, "/password/reset/{token}", "/password/reset/00ff", NOT_FOUND),
+    row(POST, "/password/reset/{token}", "/password/reset/00ff", NOT_FOUND),
+    row(GET, "/account", "/account", SIGNED_IN),
+    row(GET, "/account/export", "/account/export", SIGNED_IN),
+    row(POST, "/account/name", "/account/name", SIGNED_IN_FORM),
+    row(POST, "/account/password", "/account/password", SIGNED_IN_FORM),
+    row(POST, "/account/delete", "/account/delete", SIGNED_IN_FORM),
+    row(GET, "/admin/users", "/admin/users", ADMIN),
+    row(POST, "/admin/users/{id}/roles", "/admin/users/1/roles", ADMIN_FORM),
+    row(POST, "/admin/users/{id}/status", "/admin/users/1/status", ADMIN_FORM),
+    row(GET, "/admin/audit", "/admin/audit", ADMIN),
+    row(GET, "/admin/outbox", "/admin/outbox", ADMIN),
+];
+
+/// The rows for every registered route (`/en/x` from the row of `/x`), or the routes without
+/// one.
+fn plan() -> Result<Vec<(String, String, Expect)>, Vec<String>> {
+    let rows: HashMap<(&str, &str), &Row> =
+        ROWS.iter().map(|r| ((r.method, r.pattern), r)).collect();
+    let mut missing = Vec::new();
+    let mut plan = Vec::new();
+    for spec in sozialatlas_web::route_table() {
+        let m = spec.method.as_str();
+        let direct = rows.get(&(m, spec.path.as_str()));
+        let english = spec
+            .path
+            .strip_prefix("/en")
+            .filter(|p| p.starts_with('/') && p.len() > 1)
+            .and_then(|p| rows.get(&(m, p)));
+        match (direct, english) {
+            (Some(r), _) => plan.push((m.to_string(), r.sample.to_string(), r.expect)),
+            (None, Some(r)) => plan.push((m.to_string(), format!("/en{}", r.sample), r.expect)),
+            (None, None) => missing.push(format!("{m} {}", spec.path)),
+        }
+    }
+    if missing.is_empty() {
+        Ok(plan)
+    } else {
+        Err(missing)
+    }
+}
+
+#[test]
+fn every_route_has_a_row_and_every_row_a_route() {
+    if let Err(missing) = plan() {
+        panic!(
+            "routes without a row in tests/authz.rs (add one, see the top of the file):\n  {}",
+            missing.join("\n  ")
+        );
+    }
+    let routes: HashSet<(String, String)> = sozialatlas_web::route_table()
+        .into_iter()
+        .map(|r| (r.method.to_string(), r.path))
+        .collect();
+    let stale: Vec<String> = ROWS
+        .iter()
+        .filter(|r| !routes.contains(&(r.method.to_string(), r.pattern.to_string())))
+        .map(|r| format!("{} {}", r.method, r.pattern))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "rows for routes that do not exist: {stale:?}"
+    );
+}
+
+#[test]
+fn the_route_table_has_no_duplicates() {
+    let table = sozialatlas_web::route_table();
+    let set: HashSet<_> = table.iter().collect();
+    assert_eq!(set.len(), table.len());
+    assert!(table.len() > 60, "{} routes", table.len());
+}
+
+const PASSWORD: &str = "matrix passwort";
+
+#[tokio::test]
+async fn every_route_for_every_role() {
+    let plan = plan().unwrap_or_else(|m| panic!("routes without a row: {m:?}"));
+    let state = auth_support::state().await;
+    let roles: [Option<Role>; 8] = [
+        None,
+        Some(Role::Participant),
+        Some(Role::Moderator),
+        Some(Role::ProcessManager),
+        Some(Role::Reviewer),
+        Some(Role::OfficeStaff),
+        Some(Role::OfficeSupervisor),
+        Some(Role::Admin),
+    ];
+    let mut failures = Vec::new();
+    for (i, role) in roles.iter().enumerate() {
+        let email = format!("{}@matrix.example.org", ROLES[i]);
+        if let Some(r) = role {
+            make_user(&state, &email, ROLES[i], PASSWORD, &[*r]).await;
+        }
+        let mut b = Browser::new(&state, 2, i as u8);
+        if role.is_some() {
+            b.login(&email, PASSWORD).await;
+        } else {
+            b.get("/login").await;
+        }
+        for (method, sample, expect) in &plan {
+            let got = if method == "GET" {
+                b.get(sample).await
+            } else {
+                let m = Method::from_bytes(method.as_bytes()).unwrap();
+                let token = b.csrf.clone().unwrap_or_default();
+                let body = auth_support::form(&[("_csrf", &token)]);
+                b.send(m, sample, Some(body)).await
+            };
+            if got.status.as_u16() != expect[i] {
+                failures.push(format!(
+                    "{:<17} {method} {sample}: expected {}, got {}",
+                    ROLES[i],
+                    expect[i],
+                    got.status.as_u16()
+                ));
+            }
+            // A POST may end the session (sign-out): sign in again.
+            if method != "GET" && role.is_some() && b.get("/account").await.status != 200 {
+                b.login(&email, PASSWORD).await;
+            }
+            if method != "GET" && role.is_none() {
+                b.get("/login").await;
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} checks differ:\n{}",
+        failures.len(),
+        plan.len() * ROLES.len(),
+        failures.join("\n")
+    );
+}
