@@ -54,7 +54,9 @@ pub async fn open(path: &str) -> Result<SqlitePool, StoreError> {
     let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
         .create_if_missing(true)
         .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-        .foreign_keys(true);
+        .foreign_keys(true)
+        // Deleted rows are overwritten, not just unlinked (erasure of personal data).
+        .pragma("secure_delete", "ON");
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(opts)

@@ -1,0 +1,237 @@
+//! Retention and data-subject rights: identifying details are erased a configurable number of
+//! months after a case closes (`sozialatlas offices purge`, and daily inside `serve`); a
+//! resident can get everything kept about their case (access export, JSON) and have the case
+//! erased. Erasures overwrite the freed bytes (`PRAGMA secure_delete`) and checkpoint the
+//! write-ahead log, so that the data is gone from the store file, not just unlinked; they are
+//! logged by case id only.
+
+use crate::access::{Actor, case_office};
+use crate::cases::{IdentityState, load_case};
+use crate::crypto::OfficeKey;
+use crate::date::Date;
+use crate::offices::retention_months;
+use crate::{OfficeError, Pool, Result, audit};
+use serde::Serialize;
+use sqlx::Row;
+
+/// What a purge did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PurgeReport {
+    /// The retention period applied, in months.
+    pub months: u32,
+    /// Cases closed on or before this date had their details erased.
+    pub closed_on_or_before: String,
+    /// The cases whose identifying details were erased (ids only).
+    pub erased: Vec<String>,
+}
+
+/// Runs the retention rule: erases the identifying details of every case closed at least the
+/// configured number of months before `today`. Safe to run any time and as often as wanted.
+pub async fn purge(pool: &Pool, today: Date) -> Result<PurgeReport> {
+    let months = retention_months(pool).await?;
+    let cutoff = today.add_months(-(months as i32));
+    let mut conn = pool.acquire().await?;
+    sqlx::query("PRAGMA secure_delete = ON")
+        .execute(&mut *conn)
+        .await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let erased: Vec<String> = sqlx::query(
+        "SELECT i.case_id FROM case_identity i JOIN office_case c ON c.id = i.case_id
+         WHERE c.closed_on IS NOT NULL AND c.closed_on <= $1 ORDER BY i.case_id",
+    )
+    .bind(cutoff.to_string())
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|r| r.get(0))
+    .collect();
+    for id in &erased {
+        sqlx::query("DELETE FROM case_identity WHERE case_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE office_case SET identity_erased_on = $2 WHERE id = $1")
+            .bind(id)
+            .bind(today.to_string())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    if !erased.is_empty() {
+        checkpoint(&mut conn).await;
+    }
+    drop(conn);
+    for id in &erased {
+        audit::log(
+            pool,
+            None,
+            "office.identity.purge",
+            &format!("case:{id}"),
+            &format!("retention {months} months after closing"),
+        )
+        .await?;
+    }
+    Ok(PurgeReport {
+        months,
+        closed_on_or_before: cutoff.to_string(),
+        erased,
+    })
+}
+
+/// Moves the write-ahead log into the store file and truncates it, so that old page images
+/// (holding erased bytes) do not stay in the `-wal` file. Best effort: a busy reader only
+/// delays it to the next checkpoint.
+async fn checkpoint(conn: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>) {
+    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut **conn)
+        .await
+    {
+        tracing::warn!("office erasure: WAL checkpoint failed: {e}");
+    }
+}
+
+/// Everything kept about one case, for the resident (GDPR Art. 15): the case, its topics,
+/// contacts, notes, follow-ups, referrals with consent, specialists, and the identifying
+/// details. Logged as an export. Fails (rather than leaving something out) when the details
+/// cannot be decrypted.
+pub async fn export_case(
+    pool: &Pool,
+    actor: &Actor,
+    key: Option<&OfficeKey>,
+    case: &str,
+) -> Result<serde_json::Value> {
+    let d = load_case(pool, actor, key, case).await?;
+    if let IdentityState::Unreadable { reason, reason_de } = &d.identity {
+        return Err(OfficeError::invalid(
+            "identity",
+            reason.clone(),
+            reason_de.clone(),
+        ));
+    }
+    let office = sqlx::query(
+        "SELECT o.name, o.street, o.postcode, o.city, o.phone, o.email FROM office o
+         JOIN office_case c ON c.office_id = o.id WHERE c.id = $1",
+    )
+    .bind(case)
+    .fetch_one(pool)
+    .await?;
+    let topics = crate::offices::topics(pool).await?;
+    let months = retention_months(pool).await?;
+    let value = serde_json::json!({
+        "export": "Sozialatlas action office: access export of one case (GDPR Art. 15)",
+        "exported_at": crate::now_rfc3339(),
+        "controller": {
+            "office": office.get::<String, _>(0),
+            "address": format!("{}, {} {}", office.get::<String, _>(1), office.get::<String, _>(2), office.get::<String, _>(3)),
+            "phone": office.get::<Option<String>, _>(4),
+            "email": office.get::<Option<String>, _>(5),
+        },
+        "retention": format!("identifying details are erased {months} months after the case is closed"),
+        "topic_labels": topics.iter().filter(|t| d.summary.topics.contains(&t.code))
+            .map(|t| (t.code.clone(), serde_json::json!({"de": t.label_de, "en": t.label_en})))
+            .collect::<serde_json::Map<_, _>>(),
+        "case": d,
+    });
+    audit::log(
+        pool,
+        actor.audit_id(),
+        "office.case.export",
+        &format!("case:{}", d.summary.id),
+        "access export (GDPR Art. 15)",
+    )
+    .await?;
+    Ok(value)
+}
+
+/// Erases a case on the resident's request (GDPR Art. 17): every row of the case goes, with
+/// its identifying details, notes, contacts, follow-ups, specialists and referrals. What stays
+/// is its anonymous statistical contribution (office, action area, month opened, topics,
+/// months of contacts — no id, no text), so that published statistics do not change. Logged by
+/// case id.
+pub async fn erase_case(pool: &Pool, actor: &Actor, case: &str) -> Result<()> {
+    let office = case_office(pool, actor, case).await?;
+    let mut conn = pool.acquire().await?;
+    sqlx::query("PRAGMA secure_delete = ON")
+        .execute(&mut *conn)
+        .await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let head = sqlx::query("SELECT action_area_id, opened_on FROM office_case WHERE id = $1")
+        .bind(case)
+        .fetch_one(&mut *tx)
+        .await?;
+    let topics: Vec<String> =
+        sqlx::query("SELECT topic_code FROM case_topic WHERE case_id = $1 ORDER BY topic_code")
+            .bind(case)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|r| r.get(0))
+            .collect();
+    let contact_months: Vec<String> =
+        sqlx::query("SELECT on_date FROM case_contact WHERE case_id = $1 ORDER BY on_date")
+            .bind(case)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|r| r.get::<String, _>(0)[..7].to_string())
+            .collect();
+    let rid: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM case_residue")
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+    sqlx::query(
+        "INSERT INTO case_residue (id, office_id, action_area_id, opened_month, topics, contact_months)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(rid)
+    .bind(office)
+    .bind(head.get::<Option<i64>, _>(0))
+    .bind(&head.get::<String, _>(1)[..7])
+    .bind(topics.join(","))
+    .bind(contact_months.join(","))
+    .execute(&mut *tx)
+    .await?;
+    for sql in [
+        "DELETE FROM referral_event WHERE referral_id IN (SELECT id FROM referral WHERE case_id = $1)",
+        "DELETE FROM referral WHERE case_id = $1",
+        "DELETE FROM case_identity WHERE case_id = $1",
+        "DELETE FROM case_note WHERE case_id = $1",
+        "DELETE FROM case_followup WHERE case_id = $1",
+        "DELETE FROM case_contact WHERE case_id = $1",
+        "DELETE FROM case_specialist WHERE case_id = $1",
+        "DELETE FROM case_topic WHERE case_id = $1",
+        "DELETE FROM office_case WHERE id = $1",
+    ] {
+        sqlx::query(sql).bind(case).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    checkpoint(&mut conn).await;
+    drop(conn);
+    audit::log(
+        pool,
+        actor.audit_id(),
+        "office.case.erase",
+        &format!("case:{case}"),
+        "on request (GDPR Art. 17)",
+    )
+    .await
+}
+
+/// Runs [`purge`] now and then every 24 hours, for as long as the returned task lives (the
+/// schedule inside `sozialatlas serve`). Failures are logged and retried at the next run.
+pub fn spawn_daily_purge(pool: Pool) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+        loop {
+            tick.tick().await;
+            match purge(&pool, Date::today()).await {
+                Ok(r) if !r.erased.is_empty() => tracing::info!(
+                    "office retention: identifying details of {} case(s) erased",
+                    r.erased.len()
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("office retention: {e}"),
+            }
+        }
+    })
+}
