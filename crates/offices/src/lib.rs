@@ -17,6 +17,7 @@ pub mod atlas;
 pub mod cases;
 pub mod crypto;
 pub mod date;
+pub mod demo;
 pub mod offices;
 pub mod referrals;
 pub mod retention;

@@ -1171,3 +1171,120 @@ async fn office_input_errors_name_the_field() {
     assert_eq!(by_area[0].slug, "sued");
     let _ = (w.area_b, w.office_b);
 }
+
+/// The demo: an example office in an action area of the Flensburg atlas, example cases whose
+/// statistics show, and the atlas with the office indicators (suppressed values carry no number).
+#[tokio::test]
+async fn demo_office_and_atlas_indicators() {
+    use sozialatlas_core::ComputeSettings;
+    let src = sozialatlas_import::DirSource::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/flensburg"
+    ));
+    let atlas = sozialatlas_import::load_atlas(&src, &|_, _, _| {}).unwrap();
+    let settings = ComputeSettings {
+        suppression_threshold: atlas.config.settings.suppression_threshold,
+        population_variable: atlas.config.settings.population_variable.clone(),
+        min_population: atlas.config.settings.min_population,
+    };
+    let computed = sozialatlas_core::compute(
+        &atlas.tree,
+        &atlas.catalogue,
+        &atlas.observations,
+        &settings,
+    );
+    let pool = sozialatlas_store::open_memory().await.unwrap();
+    sozialatlas_store::write_atlas(
+        &pool,
+        &atlas,
+        &computed,
+        "test",
+        "fl",
+        "2026-01-01T00:00:00Z",
+    )
+    .await
+    .unwrap();
+    let snap = sozialatlas_store::read_snapshot(&pool).await.unwrap();
+    let staff = user(&pool, 1, "Demo Büro", &["office-staff"]).await;
+    let area = sozialatlas_offices::demo::demo_action_area(
+        &pool,
+        ("stadtteil", "2"),
+        &[("2", "Neustadt"), ("3", "Nordstadt")],
+    )
+    .await
+    .unwrap();
+    let today = Date::today();
+    let demo = sozialatlas_offices::demo::seed_demo(&pool, today, area, &[staff.user_id], None)
+        .await
+        .unwrap();
+    assert!(demo.cases > 150, "{} example cases", demo.cases);
+    // A second run refuses (example content only into an empty store).
+    assert!(
+        sozialatlas_offices::demo::seed_demo(&pool, today, area, &[staff.user_id], None)
+            .await
+            .is_err()
+    );
+    let o = offices::public_office(&pool, &demo.slug)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(o.is_example);
+    assert_eq!(o.areas[0].members, vec!["2".to_string()]);
+    // The staff member sees the cases; the due list has entries.
+    let list = cases::list_cases(
+        &pool,
+        &staff,
+        demo.office_id,
+        &CaseFilter {
+            state: "all".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(list.len(), demo.cases);
+    assert!(list.iter().all(|c| c.is_example));
+    // Statistics show for the last completed year, small topic cells are withheld.
+    let public = stats::public_statistics(&pool, today).await.unwrap();
+    let last = Period {
+        year: today.y - 1,
+        quarter: None,
+    };
+    match public.get(Unit::Area(area), last, 0) {
+        Some(Shown::Value(n)) => assert!(n >= 20, "{n} new cases"),
+        other => panic!("{other:?}"),
+    }
+    // The atlas: indicators of the dimension, the area's value equals the public one.
+    let before = snap.catalogue.indicators.len();
+    let ext = sozialatlas_offices::atlas::extend_snapshot(&pool, snap, today)
+        .await
+        .unwrap();
+    assert!(ext.catalogue.indicators.len() > before);
+    let ind = ext
+        .catalogue
+        .indicators
+        .iter()
+        .position(|i| i.id == "office_cases")
+        .unwrap();
+    let level = ext.tree.level_index("stadtteil").unwrap();
+    let neustadt = ext.tree.find(level, "2").unwrap();
+    let v = ext.value(ind, neustadt, today.y - 1).unwrap();
+    assert_eq!(
+        v.published(),
+        match public.get(Unit::Area(area), last, 0) {
+            Some(Shown::Value(n)) => Some(n as f64),
+            _ => None,
+        }
+    );
+    // No running year, and no number behind a suppressed value.
+    assert!(ext.value(ind, neustadt, today.y).is_none());
+    for v in ext.values.iter().filter(|v| v.indicator >= before) {
+        if v.state != sozialatlas_core::ValueState::Ok {
+            assert_eq!(v.value, None);
+            assert_eq!(v.numerator, None);
+        } else {
+            let n = v.value.unwrap();
+            assert!(n == 0.0 || n >= 5.0, "published {n}");
+        }
+    }
+}
