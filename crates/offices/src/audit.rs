@@ -12,15 +12,7 @@ pub(crate) async fn log(
     object: &str,
     detail: &str,
 ) -> Result<()> {
-    // TEMP until the accounts crate lands: the same row its `audit` writes.
-    sqlx::query("INSERT INTO audit_log (id, at, actor_id, action, object, detail) SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4, $5 FROM audit_log")
-        .bind(crate::now_rfc3339())
-        .bind(actor)
-        .bind(action)
-        .bind(object)
-        .bind(detail)
-        .execute(pool)
+    sozialatlas_accounts::audit(pool, actor, action, object, detail)
         .await
-        .map_err(|e| OfficeError::Audit(e.to_string()))?;
-    Ok(())
+        .map_err(|e| OfficeError::Audit(e.to_string()))
 }

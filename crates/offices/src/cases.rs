@@ -1141,18 +1141,33 @@ pub async fn complete_followup(
     followup: i64,
 ) -> Result<()> {
     case_office(pool, actor, case).await?;
-    let n = sqlx::query(
-        "UPDATE case_followup SET done_on = $3 WHERE id = $1 AND case_id = $2 AND done_on IS NULL",
-    )
-    .bind(followup)
-    .bind(case)
-    .bind(Date::today().to_string())
-    .execute(pool)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(OfficeError::NotFound(format!("open follow-up {followup}")));
+    let done: Option<Option<String>> =
+        sqlx::query("SELECT done_on FROM case_followup WHERE id = $1 AND case_id = $2")
+            .bind(followup)
+            .bind(case)
+            .fetch_optional(pool)
+            .await?
+            .map(|r| r.get(0));
+    match done {
+        None => return Err(OfficeError::NotFound(format!("follow-up {followup}"))),
+        Some(Some(d)) => {
+            return Err(OfficeError::invalid(
+                "followup",
+                format!("the follow-up was done on {d} already"),
+                format!(
+                    "die Wiedervorlage ist schon am {} erledigt worden",
+                    Date::parse(&d).map_or(d.clone(), Date::de)
+                ),
+            ));
+        }
+        Some(None) => {}
     }
+    sqlx::query("UPDATE case_followup SET done_on = $3 WHERE id = $1 AND case_id = $2")
+        .bind(followup)
+        .bind(case)
+        .bind(Date::today().to_string())
+        .execute(pool)
+        .await?;
     audit::log(
         pool,
         actor.audit_id(),
