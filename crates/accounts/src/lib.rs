@@ -20,6 +20,7 @@ pub mod mail;
 pub mod password;
 pub mod ratelimit;
 mod role;
+pub mod smtp;
 pub mod tokens;
 mod users;
 

@@ -50,7 +50,10 @@ pub async fn queue_mail(
     .fetch_one(pool)
     .await?
     .get("id");
-    tracing::info!(outbox_id = id, subject, "mail queued in the outbox");
+    tracing::info!(
+        target: "sozialatlas::mail",
+        "mail #{id} to {to} queued in the outbox: {subject} (administrators read it at /admin/outbox)"
+    );
     Ok(id)
 }
 

@@ -91,7 +91,7 @@ enum Command {
     Aggregate(aggregate::Args),
     /// Serve the atlas (pages, downloads, JSON API) over HTTP.
     #[command(
-        after_help = "Without --db the embedded demo (Flensburg) is served.\n\nExamples:\n  sozialatlas serve\n  sozialatlas serve --db fl.db --listen 0.0.0.0:8080"
+        after_help = "Without --db the embedded demo (Flensburg) is served, with demo accounts (one per role,\npasswords printed at start and shown on the sign-in page; example content only).\n\nExamples:\n  sozialatlas serve\n  sozialatlas serve --db fl.db --listen 0.0.0.0:8080\n  sozialatlas serve --db fl.db --public-url https://atlas.stadt.example --secure-cookies \\\n      --trust-proxy --smtp localhost:25 --mail-from atlas@stadt.example"
     )]
     Serve {
         /// The store (default: the embedded demo).
@@ -110,6 +110,14 @@ enum Command {
         /// entry of X-Forwarded-For.
         #[arg(long)]
         trust_proxy: bool,
+        /// An SMTP relay (host:port, plain SMTP without login, e.g. the local Postfix) that
+        /// sends the outbox for real. Without it mail stays in the outbox (/admin/outbox) and
+        /// a log line names each one.
+        #[arg(long, requires = "mail_from")]
+        smtp: Option<String>,
+        /// The sender address of mail (with --smtp).
+        #[arg(long)]
+        mail_from: Option<String>,
     },
     /// Accounts: create (e.g. the first administrator), list, grant and withdraw roles.
     #[command(subcommand)]
@@ -125,7 +133,8 @@ enum Command {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,sozialatlas::mail=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -190,8 +199,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             secure_cookies,
             public_url,
             trust_proxy,
+            smtp,
+            mail_from,
         } => {
             let demo = db.is_none();
+            let smtp = match (smtp, mail_from) {
+                (Some(relay), Some(from)) => Some(
+                    sozialatlas_accounts::smtp::SmtpConfig::parse(&relay, &from)
+                        .map_err(UsageError)?,
+                ),
+                _ => None,
+            };
             let (snap, pool) = match db {
                 Some(path) => {
                     let snap = snapshot(Some(&path)).await?;
@@ -217,6 +235,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 demo_accounts: demo,
                 ..Default::default()
             };
+            if let Some(cfg) = smtp {
+                let pool = pool.clone();
+                eprintln!(
+                    "mail: sent through {}:{} as {}",
+                    cfg.host, cfg.port, cfg.from
+                );
+                tokio::spawn(async move {
+                    let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+                    loop {
+                        tick.tick().await;
+                        if let Err(e) =
+                            sozialatlas_accounts::smtp::deliver_pending(&pool, &cfg).await
+                        {
+                            tracing::warn!("mail delivery: {e}");
+                        }
+                    }
+                });
+            } else {
+                eprintln!("mail: no --smtp relay; mail stays in the outbox (/admin/outbox)");
+            }
             let state = sozialatlas_web::AppState::with_auth(snap, pool, auth);
             eprintln!("{name}: http://{listen}/  (Ctrl-C stops)");
             sozialatlas_web::serve(listen, state)
