@@ -2,6 +2,7 @@
 //! both languages, bad parameters (400/404 in the page's language, never 500), stored runs
 //! shown from their stored result, and suppression (a suppressed value never enters a run).
 
+mod auth_support;
 mod common;
 
 use axum::http::StatusCode;
@@ -563,7 +564,11 @@ async fn action_area_sets_are_listed_with_map_and_members() {
     let r = get_from(&state, "/analysis/action-areas").await;
     let t = r.text();
     assert!(t.contains("<h2 id=\"h-set\">Zweiter Stand <span class=\"tag\">gültig</span>"));
-    assert!(t.contains("Ratsbeschluss") && t.contains("pm@example.org"));
+    assert!(t.contains("Ratsbeschluss"));
+    assert!(
+        !t.contains("pm@example.org"),
+        "who saved a set is shown to staff only"
+    );
     assert!(t.contains("<svg") && t.contains("kein Aktionsraum"));
     assert!(t.contains("href=\"/areas/stadtteil/"));
     assert!(t.contains(&format!("href=\"/analysis/action-areas?set={first}\"")));
@@ -670,4 +675,225 @@ async fn forms_change_nothing_until_submitted() {
         !js.contains(".submit()"),
         "the script must not submit forms"
     );
+}
+
+/// The keys of the areas a k = 3 typology proposes, and one it does not.
+async fn proposal_keys(state: &sozialatlas_web::AppState) -> (Vec<String>, String) {
+    let t = sozialatlas_runs::run_typology(state.snapshot(), &typology_params(3)).unwrap();
+    let proposed: Vec<String> = sozialatlas_runs::proposal(&t)
+        .into_iter()
+        .map(|a| a.key)
+        .collect();
+    let other = t
+        .areas
+        .iter()
+        .find(|a| !proposed.contains(&a.key))
+        .unwrap()
+        .key
+        .clone();
+    (proposed, other)
+}
+
+#[tokio::test]
+async fn a_process_manager_confirms_edits_and_saves_the_proposal() {
+    use auth_support::{Browser, make_user};
+    use sozialatlas_accounts::Role;
+    let state = auth_support::state().await;
+    make_user(
+        &state,
+        "pm@example.org",
+        "Paula Planer",
+        "lange-geheime-phrase",
+        &[Role::ProcessManager],
+    )
+    .await;
+    make_user(
+        &state,
+        "mod@example.org",
+        "Moritz Moderator",
+        "lange-geheime-phrase",
+        &[Role::Moderator],
+    )
+    .await;
+    let (proposed, other) = proposal_keys(&state).await;
+    let page = format!("/analysis/typology?k=3&{FIVE}");
+    let params = "level=stadtteil&year=2022&sel=1&indicators=arbeitslosenanteil&indicators=sgb2_quote&indicators=nef_quote&indicators=wohngeld&indicators=beschaeftigtenquote&k=3&seed=1"
+        .to_string();
+
+    // Anonymous: the proposal is shown, saving asks to sign in; a POST goes to the sign-in page.
+    let mut anon = Browser::new(&state, 1, 1);
+    let r = anon.get(&page).await;
+    assert!(r.body.contains("/login?next="), "sign-in link");
+    assert!(
+        !r.body
+            .contains("method=\"post\" action=\"/analysis/action-areas\"")
+    );
+    let r = anon
+        .post(
+            "/analysis/action-areas",
+            &[("params", &params), ("name", "x"), ("area", &proposed[0])],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().starts_with("/login"), "{}", r.location());
+
+    // Another role: 403.
+    let mut moderator = Browser::new(&state, 1, 2);
+    moderator
+        .login("mod@example.org", "lange-geheime-phrase")
+        .await;
+    let r = moderator
+        .post(
+            "/analysis/action-areas",
+            &[("params", &params), ("name", "x"), ("area", &proposed[0])],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let mut pm = Browser::new(&state, 1, 3);
+    pm.login("pm@example.org", "lange-geheime-phrase").await;
+    let r = pm.get(&page).await;
+    assert!(
+        r.body
+            .contains("method=\"post\" action=\"/analysis/action-areas\"")
+    );
+    assert!(r.body.contains("Als Aktionsräume speichern"));
+    // Without the CSRF token: refused.
+    let r = pm
+        .post_raw(
+            "/analysis/action-areas",
+            &[("params", &params), ("name", "x"), ("area", &proposed[0])],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Form errors come back on the page (422), nothing is saved.
+    let r = pm
+        .post(
+            "/analysis/action-areas",
+            &[("params", &params), ("name", ""), ("note", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Kreuzen Sie mindestens ein Gebiet an."));
+    assert!(r.body.contains("Geben Sie dem Satz einen Namen."));
+    assert!(
+        r.body.contains("href=\"#p-name\""),
+        "the summary links to the field"
+    );
+    assert!(
+        sozialatlas_store::list_action_area_sets(state.pool())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Drop the first proposed area, add another, group the rest into one named action area.
+    let mut fields: Vec<(String, String)> = vec![
+        ("params".into(), params.clone()),
+        ("name".into(), "Aktionsräume 2023".into()),
+        ("note".into(), "Beschluss vom 1. März".into()),
+    ];
+    for k in &proposed[1..] {
+        fields.push(("area".into(), k.clone()));
+        fields.push((format!("group.{k}"), "Nord".into()));
+    }
+    fields.push(("area".into(), other.clone()));
+    fields.push((format!("group.{other}"), "Einzeln".into()));
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let r = pm.post("/analysis/action-areas", &refs).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/analysis/action-areas?set=1&saved=1");
+    let r = pm.get(r.location()).await;
+    assert!(r.body.contains("Die Aktionsräume wurden gespeichert."));
+    assert!(r.body.contains("Aktionsräume 2023") && r.body.contains("Paula Planer"));
+    // The public page does not name who saved it.
+    assert!(
+        !anon
+            .get("/analysis/action-areas")
+            .await
+            .body
+            .contains("Paula Planer")
+    );
+
+    let set = sozialatlas_store::current_action_area_set(state.pool())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(set.source, ActionAreaSource::Typology);
+    assert_eq!(set.note.as_deref(), Some("Beschluss vom 1. März"));
+    let names: Vec<&str> = set.areas.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(
+        names.len(),
+        if proposed.len() > 1 { 2 } else { 1 },
+        "{names:?}"
+    );
+    let nord = set.areas.iter().find(|a| a.name == "Nord");
+    if proposed.len() > 1 {
+        assert_eq!(nord.unwrap().members.len(), proposed.len() - 1);
+    }
+    assert!(set.areas.iter().any(|a| a.members == vec![other.clone()]));
+    assert!(set.areas.iter().all(|a| !a.members.contains(&proposed[0])));
+    let run = sozialatlas_store::get_run(state.pool(), set.run_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.kind, "typology");
+    let (audit, _) = sozialatlas_accounts::list_audit(
+        state.pool(),
+        &sozialatlas_accounts::audit::AuditFilter {
+            action_prefix: Some("action_areas.".into()),
+            ..Default::default()
+        },
+        10,
+        0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].object, "action_area_set:1");
+
+    // Confirming from the stored run's page reuses that run.
+    let r = pm.get(&format!("/analysis/runs/{}", run.id)).await;
+    assert!(
+        r.body
+            .contains(&format!("name=\"run\" value=\"{}\"", run.id))
+    );
+    let r = pm
+        .post(
+            "/analysis/action-areas",
+            &[
+                ("run", &run.id.to_string()),
+                ("params", &params),
+                ("name", "Zweiter Stand"),
+                ("area", &proposed[0]),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        sozialatlas_store::list_runs(state.pool(), None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        sozialatlas_store::list_action_area_sets(state.pool())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    // An area of another run's level, or a run that is not a typology, is refused.
+    let r = pm
+        .post(
+            "/analysis/action-areas",
+            &[("params", &params), ("name", "x"), ("area", "999")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("passt nicht mehr"));
 }

@@ -117,6 +117,9 @@ const ROWS: &[Row] = &[
     row(GET, "/analysis/runs/compare", "/analysis/runs/compare", [400; 8]), // no runs named
     row(GET, "/analysis/runs/{id}", "/analysis/runs/999", NOT_FOUND),
     row(GET, "/analysis/action-areas", "/analysis/action-areas", PUBLIC),
+    // Saving a proposal as action areas: process managers and administrators; sent empty, the
+    // form comes back with its errors.
+    row(POST, "/analysis/action-areas", "/analysis/action-areas", [303, 403, 403, 422, 403, 403, 403, 422]),
     row(GET, "/api/v1/analysis/index", "/api/v1/analysis/index?status=sgb2_quote", PUBLIC),
     row(GET, "/api/v1/analysis/typology", "/api/v1/analysis/typology", PUBLIC),
     row(GET, "/api/v1/analysis/moran", "/api/v1/analysis/moran?indicator=sgb2_quote&permutations=99", PUBLIC),

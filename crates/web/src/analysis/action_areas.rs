@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Extension;
 use axum::extract::{OriginalUri, RawQuery, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use sozialatlas_classify::palette::Rgb;
 use sozialatlas_core::Locale;
 use sozialatlas_render as render;
@@ -139,6 +139,7 @@ fn set_map(state: &AppState, set: &ActionAreaSet, locale: Locale) -> Option<(Str
 pub async fn page(
     State(state): State<AppState>,
     Extension(locale): Extension<Locale>,
+    staff: super::auth::MaySave,
     uri: OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
@@ -207,7 +208,7 @@ pub async fn page(
                     format!("{p}/analysis/runs/{r}"),
                 ));
             }
-            if let Some(b) = &set.created_by {
+            if let Some(b) = set.created_by.as_ref().filter(|_| staff.0.csrf.is_some()) {
                 facts.push((a.created_by, b.clone(), String::new()));
             }
             if let Some(n) = &set.note {
@@ -263,4 +264,241 @@ pub async fn page(
         shown,
     };
     Ok(super::no_store(super::html(&page)?))
+}
+
+/// What a process manager submitted from a proposal form.
+pub(crate) struct Submitted {
+    pub run: Option<String>,
+    pub params: String,
+    pub name: String,
+    pub note: String,
+    pub ticked: Vec<String>,
+    pub groups: std::collections::HashMap<String, String>,
+}
+
+impl Submitted {
+    /// Parses the urlencoded form body (repeated `area`, one `group.<key>` per area).
+    pub fn parse(body: &[u8]) -> Submitted {
+        let mut s = Submitted {
+            run: None,
+            params: String::new(),
+            name: String::new(),
+            note: String::new(),
+            ticked: Vec::new(),
+            groups: std::collections::HashMap::new(),
+        };
+        for (k, v) in form_urlencoded::parse(body) {
+            let v = v.trim().to_string();
+            match k.as_ref() {
+                "run" if !v.is_empty() => s.run = Some(v),
+                "params" => s.params = v,
+                "name" => s.name = v,
+                "note" => s.note = v,
+                "area" => {
+                    if !s.ticked.contains(&v) {
+                        s.ticked.push(v);
+                    }
+                }
+                other => {
+                    if let Some(key) = other.strip_prefix("group.") {
+                        s.groups.insert(key.to_string(), v);
+                    }
+                }
+            }
+        }
+        s
+    }
+}
+
+/// Groups the ticked areas into action areas: areas with the same name form one, keyed by its
+/// first area's key (unique, since an area is in at most one action area), in run order.
+pub(crate) fn group(
+    run: &sozialatlas_runs::TypologyRun,
+    sub: &Submitted,
+) -> Vec<sozialatlas_store::NewActionArea> {
+    let mut out: Vec<sozialatlas_store::NewActionArea> = Vec::new();
+    for a in &run.areas {
+        if !sub.ticked.contains(&a.key) {
+            continue;
+        }
+        let name = sub
+            .groups
+            .get(&a.key)
+            .cloned()
+            .unwrap_or_else(|| a.name.clone());
+        match out.iter_mut().find(|x| x.name == name) {
+            Some(x) => x.members.push(a.key.clone()),
+            None => out.push(sozialatlas_store::NewActionArea {
+                key: a.key.clone(),
+                name,
+                members: vec![a.key.clone()],
+            }),
+        }
+    }
+    out
+}
+
+/// The form errors of a submission: (field id, message).
+pub(crate) fn form_errors(
+    run: &sozialatlas_runs::TypologyRun,
+    sub: &Submitted,
+    a: &AMsgs,
+) -> Vec<(String, String)> {
+    let mut errors = Vec::new();
+    if sub.name.is_empty() {
+        errors.push(("p-name".to_string(), a.err_name.to_string()));
+    }
+    if sub.ticked.is_empty() {
+        errors.push(("p-areas".to_string(), a.err_no_area.to_string()));
+    }
+    if sub
+        .ticked
+        .iter()
+        .any(|k| !run.areas.iter().any(|x| &x.key == k))
+    {
+        errors.push(("p-areas".to_string(), a.err_run_changed.to_string()));
+    }
+    if let Some(k) = sub
+        .ticked
+        .iter()
+        .find(|k| sub.groups.get(*k).is_some_and(String::is_empty))
+    {
+        errors.push((format!("pg-{k}"), a.err_group_name.to_string()));
+    }
+    errors
+}
+
+/// `POST /analysis/action-areas`: saves a confirmed (and edited) typology proposal as a new set
+/// of action areas, with its run (stored now unless it was stored before). A process manager or
+/// an administrator only; the form's errors come back on the typology page (422).
+pub async fn save(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    right: super::auth::SaveRight,
+    uri: OriginalUri,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    let a = texts(locale);
+    let p = prefix(locale);
+    let sub = Submitted::parse(&body);
+    let params = params::pairs(Some(&sub.params));
+    // The run: a stored one, or the typology of the settings the page showed.
+    let (stored, run) = match &sub.run {
+        Some(id) => {
+            let r = super::runs::load(&state, "run", id, locale).await?;
+            if r.kind != "typology" {
+                return Err(AppError::BadRequest(
+                    a.compare_needs_typology
+                        .replace("{param}", "run")
+                        .replace("{id}", &r.id.to_string()),
+                ));
+            }
+            let t: sozialatlas_runs::TypologyRun = serde_json::from_str(&r.result_json)
+                .map_err(|e| AppError::Internal(format!("run {}: {e}", r.id)))?;
+            (Some(r.id), t)
+        }
+        None => (None, super::typology::compute(&state, &params, locale)?.1),
+    };
+    let mut errors = form_errors(&run, &sub, a);
+    let areas = group(&run, &sub);
+    if errors.is_empty()
+        && let Err(e) =
+            sozialatlas_runs::check_action_areas(state.snapshot(), &run.params.level, &areas)
+    {
+        errors.push(("p-areas".into(), format!("{} {e}", a.err_run_changed)));
+    }
+    if !errors.is_empty() {
+        let qs = super::query(&super::typology::params_pairs(&run.params));
+        let q = super::typology::TypologyQuery::parse(
+            &state,
+            &params::pairs(Some(qs.trim_start_matches('?'))),
+            locale,
+        )?;
+        let rows: Vec<super::typology::ProposalRow> = super::typology::proposal_form(
+            &state,
+            &run,
+            stored,
+            &sub.params,
+            &right.saver(),
+            locale,
+            uri.0.path(),
+            None,
+        )
+        .rows
+        .into_iter()
+        .map(|mut r| {
+            r.checked = sub.ticked.contains(&r.key);
+            if let Some(g) = sub.groups.get(&r.key) {
+                r.group = g.clone();
+            }
+            r
+        })
+        .collect();
+        let form = super::typology::proposal_form(
+            &state,
+            &run,
+            stored,
+            &sub.params,
+            &right.saver(),
+            locale,
+            uri.0.path(),
+            Some(super::typology::Edited {
+                rows: &rows,
+                name: &sub.name,
+                note: &sub.note,
+                errors,
+            }),
+        );
+        let mut r = super::typology::render_page(&state, locale, &uri, &q, &run, form)?;
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(super::no_store(r));
+    }
+    let run_id = match stored {
+        Some(id) => id,
+        None => sozialatlas_store::save_run(
+            state.pool(),
+            &sozialatlas_store::StoredRun {
+                id: 0,
+                kind: "typology".into(),
+                created_at: sozialatlas_store::clock::now_rfc3339(),
+                load_id: state.snapshot().load.id,
+                program_version: env!("CARGO_PKG_VERSION").into(),
+                params_json: serde_json::to_string(&run.params)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+                result_json: serde_json::to_string(&run)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+            },
+        )
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?,
+    };
+    let set = sozialatlas_store::save_action_area_set(
+        state.pool(),
+        &sub.name,
+        &run.params.level,
+        sozialatlas_store::ActionAreaSource::Typology,
+        Some(run_id),
+        Some(&sub.note),
+        Some(&right.user.display_name),
+        &areas,
+    )
+    .await
+    .map_err(|e| match e {
+        sozialatlas_store::StoreError::Invalid(m) => AppError::BadRequest(m),
+        e => AppError::Internal(e.to_string()),
+    })?;
+    let detail = format!("{} ({} action areas, run {run_id})", sub.name, areas.len());
+    sozialatlas_accounts::audit(
+        state.pool(),
+        Some(right.user.id),
+        "action_areas.save",
+        &format!("action_area_set:{set}"),
+        &detail,
+    )
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(
+        axum::response::Redirect::to(&format!("{p}/analysis/action-areas?set={set}&saved=1"))
+            .into_response(),
+    )
 }

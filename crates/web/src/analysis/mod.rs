@@ -46,6 +46,7 @@ pub fn page_routes() -> crate::Routes {
         .get("/analysis/runs/compare", runs::compare)
         .get("/analysis/runs/{id}", runs::page)
         .get("/analysis/action-areas", action_areas::page)
+        .post("/analysis/action-areas", action_areas::save)
 }
 
 /// The analysis routes of the API (relative to `/api/v1`).
