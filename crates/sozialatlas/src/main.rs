@@ -256,6 +256,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 eprintln!("mail: no --smtp relay; mail stays in the outbox (/admin/outbox)");
             }
             let state = sozialatlas_web::AppState::with_auth(snap, pool, auth);
+            if demo {
+                // Example content of participation on the demo's action areas.
+                sozialatlas_web::seed_participation_example(&state)
+                    .await
+                    .map_err(anyhow::Error::msg)?;
+            }
             eprintln!("{name}: http://{listen}/  (Ctrl-C stops)");
             sozialatlas_web::serve(listen, state)
                 .await

@@ -20,6 +20,7 @@ mod error;
 mod i18n;
 mod pages;
 mod params;
+mod participation;
 pub mod routes;
 mod view;
 
@@ -34,6 +35,7 @@ use sozialatlas_store::{Pool, Snapshot};
 
 pub use auth::{AuthConfig, CurrentUser};
 pub use cache::ResponseCache;
+pub use participation::seed_participation_example;
 pub use routes::{RouteSpec, Routes};
 
 /// Lookups built once from the snapshot, so that a request never scans the atlas.
@@ -223,6 +225,7 @@ fn page_routes() -> Routes {
         .get("/sources", pages::sources)
         .merge(analysis::page_routes())
         .merge(auth::routes())
+        .merge(participation::routes())
 }
 
 /// Every route of the application, recorded (see [`routes`]).
