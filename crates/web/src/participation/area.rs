@@ -86,7 +86,6 @@ pub async fn area_page(
     else {
         return Err(AppError::NotFound(String::new()));
     };
-    let t = super::pmsgs(locale);
     let m = crate::i18n::msgs(locale);
     let p = crate::i18n::prefix(locale);
     let snap = state.snapshot();
@@ -288,9 +287,5 @@ pub async fn area_page(
         measures,
         counts,
         f,
-    })
-    .map(|r| {
-        let _ = t;
-        r
     })
 }

@@ -152,8 +152,7 @@ fn idea_form(
         reason_field: !new
             && user
                 .roles
-                .iter()
-                .any(|r| *r == sozialatlas_accounts::Role::ProcessManager),
+                .contains(&sozialatlas_accounts::Role::ProcessManager),
         moderate_first: pr.moderate_first,
     }
 }

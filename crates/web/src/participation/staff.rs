@@ -677,6 +677,7 @@ struct ProcessForm {
 const PHASE_ROWS: usize = 8;
 const FIELD_ROWS: usize = 8;
 
+#[allow(clippy::too_many_arguments)]
 async fn process_form(
     state: &AppState,
     locale: Locale,
@@ -999,6 +1000,7 @@ struct MeetingForm {
     areas: Vec<Opt>,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn meeting_form(
     state: &AppState,
     locale: Locale,
@@ -1185,6 +1187,7 @@ pub async fn update_meeting(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn meeting_idea_form(
     state: &AppState,
     locale: Locale,
