@@ -576,11 +576,17 @@ pub async fn assign_staff(pool: &Pool, actor: &Actor, office: i64, user: i64) ->
 /// Ends an assignment (administrators). Cases the user owns keep their owner until reassigned.
 pub async fn unassign_staff(pool: &Pool, actor: &Actor, office: i64, user: i64) -> Result<()> {
     actor.require_admin()?;
-    sqlx::query("DELETE FROM office_staff WHERE office_id = $1 AND user_id = $2")
+    let removed = sqlx::query("DELETE FROM office_staff WHERE office_id = $1 AND user_id = $2")
         .bind(office)
         .bind(user)
         .execute(pool)
-        .await?;
+        .await?
+        .rows_affected();
+    if removed == 0 {
+        return Err(OfficeError::NotFound(format!(
+            "staff member {user} of office {office}"
+        )));
+    }
     audit::log(
         pool,
         actor.audit_id(),

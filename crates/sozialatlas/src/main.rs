@@ -9,6 +9,7 @@ mod aggregate;
 mod analyse;
 mod clock;
 mod demo;
+mod offices;
 mod user;
 
 use anyhow::Context;
@@ -118,7 +119,15 @@ enum Command {
         /// The sender address of mail (with --smtp).
         #[arg(long)]
         mail_from: Option<String>,
+        /// File with the key that encrypts the action offices' identifying details (64 hex
+        /// characters; default: the environment variable SOZIALATLAS_OFFICE_KEY).
+        #[arg(long)]
+        office_key_file: Option<PathBuf>,
     },
+    /// Action offices: retention run (purge), key generator, offices, staff, partner agencies,
+    /// topics, retention period.
+    #[command(subcommand)]
+    Offices(offices::Command),
     /// Accounts: create (e.g. the first administrator), list, grant and withdraw roles.
     #[command(subcommand)]
     User(user::Command),
@@ -201,6 +210,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             trust_proxy,
             smtp,
             mail_from,
+            office_key_file,
         } => {
             let demo = db.is_none();
             let smtp = match (smtp, mail_from) {
@@ -210,6 +220,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
                 _ => None,
             };
+            let office_key =
+                sozialatlas_offices::OfficeKey::from_env_or_file(office_key_file.as_deref())
+                    .map_err(|e| UsageError(e.to_string()))?;
             let (snap, pool) = match db {
                 Some(path) => {
                     let snap = snapshot(Some(&path)).await?;
@@ -227,7 +240,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 for a in &sozialatlas_accounts::demo::DEMO_ACCOUNTS {
                     eprintln!("  {:<18} {:<24} {}", a.role.as_str(), a.email, a.password);
                 }
+                offices::seed_demo(&pool, office_key.as_ref()).await?;
             }
+            // Identifying details past their retention go now and then daily.
+            let _purge = sozialatlas_offices::retention::spawn_daily_purge(pool.clone());
+            let snap = sozialatlas_offices::atlas::extend_snapshot(
+                &pool,
+                snap,
+                sozialatlas_offices::Date::today(),
+            )
+            .await?;
             let auth = sozialatlas_web::AuthConfig {
                 secure_cookies,
                 public_url: Some(public_url.unwrap_or_else(|| format!("http://{listen}"))),
@@ -255,13 +277,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 eprintln!("mail: no --smtp relay; mail stays in the outbox (/admin/outbox)");
             }
-            let state = sozialatlas_web::AppState::with_auth(snap, pool, auth);
-            if demo {
-                // Example content of participation on the demo's action areas.
-                sozialatlas_web::seed_participation_example(&state)
-                    .await
-                    .map_err(anyhow::Error::msg)?;
-            }
+            let state =
+                sozialatlas_web::AppState::with_auth(snap, pool, auth).with_office_key(office_key);
             eprintln!("{name}: http://{listen}/  (Ctrl-C stops)");
             sozialatlas_web::serve(listen, state)
                 .await
@@ -269,6 +286,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(cmd) => user::run(cmd).await,
+        Command::Offices(cmd) => offices::run(cmd).await,
         Command::Analyse(cmd) => {
             let db = cmd.db().map(std::path::Path::to_path_buf);
             let snap = snapshot(db.as_deref()).await?;

@@ -18,9 +18,9 @@ pub mod auth;
 mod cache;
 mod error;
 mod i18n;
+pub mod offices;
 mod pages;
 mod params;
-mod participation;
 pub mod routes;
 mod view;
 
@@ -35,7 +35,6 @@ use sozialatlas_store::{Pool, Snapshot};
 
 pub use auth::{AuthConfig, CurrentUser};
 pub use cache::ResponseCache;
-pub use participation::seed_participation_example;
 pub use routes::{RouteSpec, Routes};
 
 /// Lookups built once from the snapshot, so that a request never scans the atlas.
@@ -155,6 +154,7 @@ struct Inner {
     cache: ResponseCache,
     pool: Pool,
     auth: auth::AuthState,
+    office_key: Option<Arc<sozialatlas_offices::OfficeKey>>,
     sessions: auth::session::Store,
 }
 
@@ -180,6 +180,7 @@ impl AppState {
             sessions: auth::session::Store::new(pool.clone()),
             pool,
             auth: auth::AuthState::new(auth),
+            office_key: None,
         }))
     }
 
@@ -199,6 +200,20 @@ impl AppState {
 
     pub(crate) fn cache(&self) -> &ResponseCache {
         &self.0.cache
+    }
+
+    /// Sets the key that encrypts the identifying details of the action offices (before the
+    /// state is shared).
+    pub fn with_office_key(mut self, key: Option<sozialatlas_offices::OfficeKey>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.office_key = key.map(Arc::new);
+        }
+        self
+    }
+
+    /// The office key, if configured.
+    pub(crate) fn office_key(&self) -> Option<&sozialatlas_offices::OfficeKey> {
+        self.0.office_key.as_deref()
     }
 
     pub(crate) fn auth(&self) -> &auth::AuthState {
@@ -225,7 +240,7 @@ fn page_routes() -> Routes {
         .get("/sources", pages::sources)
         .merge(analysis::page_routes())
         .merge(auth::routes())
-        .merge(participation::routes())
+        .merge(offices::routes())
 }
 
 /// Every route of the application, recorded (see [`routes`]).

@@ -1,0 +1,174 @@
+//! The action offices on the web: the public office pages, the staff pages of the contact and
+//! referral log (case list, due list, case page, new case, closing, referrals, access export,
+//! erasure), the supervisors' statistics, the partner list, and the administration of offices.
+//!
+//! No access rule lives here: every handler passes the signed-in user to the
+//! `sozialatlas-offices` domain functions, which check role and office membership themselves
+//! (so no route can forget them). Handlers only require sign-in, translate domain errors into
+//! pages (a case of another office is a 404 like a case that does not exist), and mark every
+//! response `no-store`.
+
+mod admin;
+mod case;
+mod public;
+mod staff;
+mod stats;
+pub mod text;
+
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use sozialatlas_core::Locale;
+use sozialatlas_offices::{Actor, OfficeError};
+
+use crate::auth::{CurrentUser, Denied};
+use crate::error::AppError;
+use crate::routes::Routes;
+pub use text::{OfficeMsgs, office_msgs};
+
+/// The office routes (relative to the language prefix).
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/offices", public::list)
+        .get("/offices/{slug}", public::office)
+        .get("/office", staff::home)
+        .get("/office/statistics", stats::page)
+        .get("/office/partners", stats::partners)
+        .post("/office/partners", stats::add_partner)
+        .post("/office/partners/{id}/active", stats::partner_active)
+        .get("/office/{slug}", staff::cases)
+        .get("/office/{slug}/due", staff::due)
+        .get("/office/{slug}/new", staff::new_form)
+        .post("/office/{slug}/new", staff::create)
+        .get("/office/cases/{id}", case::page)
+        .post("/office/cases/{id}/topics", case::topics)
+        .post("/office/cases/{id}/owner", case::owner)
+        .post("/office/cases/{id}/specialists", case::add_specialist)
+        .post(
+            "/office/cases/{id}/specialists/{user}/remove",
+            case::remove_specialist,
+        )
+        .post("/office/cases/{id}/contacts", case::contact)
+        .post("/office/cases/{id}/notes", case::note)
+        .post("/office/cases/{id}/followups", case::followup)
+        .post(
+            "/office/cases/{id}/followups/{fid}/done",
+            case::followup_done,
+        )
+        .post("/office/cases/{id}/identity", case::identity)
+        .get("/office/cases/{id}/referral", case::referral_form)
+        .post("/office/cases/{id}/referral", case::referral)
+        .post(
+            "/office/cases/{id}/referrals/{rid}/state",
+            case::referral_state,
+        )
+        .post(
+            "/office/cases/{id}/referrals/{rid}/revoke",
+            case::referral_revoke,
+        )
+        .get("/office/cases/{id}/close", case::close_form)
+        .post("/office/cases/{id}/close", case::close)
+        .post("/office/cases/{id}/reopen", case::reopen)
+        .post("/office/cases/{id}/export", case::export)
+        .get("/office/cases/{id}/erase", case::erase_form)
+        .post("/office/cases/{id}/erase", case::erase)
+        .get("/admin/offices", admin::list)
+        .post("/admin/offices", admin::create)
+        .post("/admin/offices/retention", admin::retention)
+        .get("/admin/offices/{id}", admin::edit)
+        .post("/admin/offices/{id}", admin::update)
+        .post("/admin/offices/{id}/staff", admin::assign)
+        .post("/admin/offices/{id}/staff/{user}/remove", admin::unassign)
+        .map_router(|r| r.layer(axum::middleware::map_response(no_store)))
+}
+
+/// Office pages are personal or live: never cached, by us or by browsers.
+async fn no_store(mut r: Response) -> Response {
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// The acting user as the domain sees it.
+pub(crate) fn actor(u: &CurrentUser) -> Actor {
+    Actor::with_roles(u.id, u.roles.iter().map(|r| r.as_str()))
+}
+
+/// A domain error as a page error; `Invalid` is for forms and handled before this.
+pub(crate) fn page_error(e: OfficeError, locale: Locale) -> AppError {
+    let t = office_msgs(locale);
+    match e {
+        OfficeError::NotFound(_) => AppError::NotFound(t.not_found.into()),
+        OfficeError::Forbidden(_) => AppError::Forbidden(Denied::Role),
+        OfficeError::Invalid {
+            field,
+            message,
+            message_de,
+        } => AppError::BadParam {
+            param: field.into(),
+            value: String::new(),
+            expected: match locale {
+                Locale::De => message_de,
+                Locale::En => message,
+            },
+        },
+        other => AppError::Internal(other.to_string()),
+    }
+}
+
+/// Form errors: (field, message) in the user's language.
+#[derive(Clone, Debug, Default)]
+pub struct Errors(pub Vec<(String, String)>);
+
+impl Errors {
+    /// The message for a field, or "".
+    pub fn get(&self, field: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map_or("", |(_, m)| m.as_str())
+    }
+    /// Whether there is any.
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+    /// One error from a domain `Invalid`, in the page's language; other errors are returned.
+    pub fn from_domain(e: OfficeError, locale: Locale) -> Result<Errors, AppError> {
+        match e {
+            OfficeError::Invalid {
+                field,
+                message,
+                message_de,
+            } => Ok(Errors(vec![(
+                field.to_string(),
+                match locale {
+                    Locale::De => message_de,
+                    Locale::En => message,
+                },
+            )])),
+            other => Err(page_error(other, locale)),
+        }
+    }
+}
+
+/// Renders a page, `no-store`.
+pub(crate) fn render<T: Template>(t: &T, status: StatusCode) -> Result<Response, AppError> {
+    let s = t.render().map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut r = (status, Html(s)).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
+}
+
+/// A German or English date from `YYYY-MM-DD`.
+pub(crate) fn show_date(d: sozialatlas_offices::Date, locale: Locale) -> String {
+    match locale {
+        Locale::De => d.de(),
+        Locale::En => d.to_string(),
+    }
+}
+
+/// A German or English count (thousands separated).
+pub(crate) fn show_count(n: u64, locale: Locale) -> String {
+    sozialatlas_core::locale::format_decimal(n as f64, 0, locale)
+}
