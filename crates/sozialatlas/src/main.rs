@@ -279,6 +279,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let state =
                 sozialatlas_web::AppState::with_auth(snap, pool, auth).with_office_key(office_key);
+            if demo {
+                // Example content of participation on the demo's action areas.
+                sozialatlas_web::seed_participation_example(&state)
+                    .await
+                    .map_err(anyhow::Error::msg)?;
+            }
             eprintln!("{name}: http://{listen}/  (Ctrl-C stops)");
             sozialatlas_web::serve(listen, state)
                 .await

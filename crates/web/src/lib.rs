@@ -21,6 +21,7 @@ mod i18n;
 pub mod offices;
 mod pages;
 mod params;
+mod participation;
 pub mod routes;
 mod view;
 
@@ -35,6 +36,7 @@ use sozialatlas_store::{Pool, Snapshot};
 
 pub use auth::{AuthConfig, CurrentUser};
 pub use cache::ResponseCache;
+pub use participation::seed_participation_example;
 pub use routes::{RouteSpec, Routes};
 
 /// Lookups built once from the snapshot, so that a request never scans the atlas.
@@ -240,6 +242,7 @@ fn page_routes() -> Routes {
         .get("/sources", pages::sources)
         .merge(analysis::page_routes())
         .merge(auth::routes())
+        .merge(participation::routes())
         .merge(offices::routes())
 }
 

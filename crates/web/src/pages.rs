@@ -96,6 +96,11 @@ impl Layout {
             ("/catalogue", m.nav_catalogue, section == "catalogue"),
             ("/data", m.nav_data, section == "data"),
             ("/sources", m.nav_sources, section == "sources"),
+            (
+                "/participation",
+                crate::participation::pmsgs(locale).participation,
+                section == "participation",
+            ),
         ]
         .into_iter()
         .map(|(href, label, current)| NavItem {

@@ -66,6 +66,17 @@ const OFFICE_CASE: Expect = [303, 404, 404, 404, 404, 404, 404, 404];
 /// An office that does not exist: refused before the lookup, except for administrators.
 const OFFICE_SLUG: Expect = [303, 403, 403, 403, 403, 403, 403, 404];
 
+/// Participation: process managers (and administrators, who count as one).
+const P_MANAGER: Expect = [303, 403, 403, 200, 403, 403, 403, 200];
+/// A process manager's form sent empty.
+const P_MANAGER_FORM: Expect = [303, 403, 403, 422, 403, 403, 403, 422];
+/// A process manager's action on an idea that does not exist.
+const P_MANAGER_404: Expect = [303, 403, 403, 404, 403, 403, 403, 404];
+/// A moderator's action on an item that does not exist.
+const P_MODERATOR_404: Expect = [303, 403, 404, 403, 403, 403, 403, 404];
+/// A participant's action on an idea that does not exist.
+const P_SIGNED_IN_404: Expect = [303, 404, 404, 404, 404, 404, 404, 404];
+
 struct Row {
     method: &'static str,
     pattern: &'static str,
@@ -194,6 +205,72 @@ const ROWS: &[Row] = &[
     row(POST, "/admin/users/{id}/status", "/admin/users/1/status", ADMIN_FORM),
     row(GET, "/admin/audit", "/admin/audit", ADMIN),
     row(GET, "/admin/outbox", "/admin/outbox", ADMIN),
+    // ---------------------------------------------------------------- participation (participation)
+    // The matrix state holds the demo's participation example (process 1, ideas 1–9, meeting 1,
+    // measures 1–3, action areas 1–4, comment 1); POSTs to ideas that do not exist (9999) show
+    // the role check before the lookup (403 before 404).
+    row(GET, "/participation", "/participation", PUBLIC),
+    row(GET, "/participation/processes/{id}", "/participation/processes/1", PUBLIC),
+    row(GET, "/participation/processes/{id}/ideas", "/participation/processes/1/ideas?state=accepted", PUBLIC),
+    row(GET, "/participation/processes/{id}/export.csv", "/participation/processes/1/export.csv", PUBLIC),
+    row(GET, "/participation/processes/{id}/export.xlsx", "/participation/processes/1/export.xlsx", PUBLIC),
+    row(GET, "/participation/processes/{id}/meetings", "/participation/processes/1/meetings", PUBLIC),
+    row(GET, "/participation/processes/{id}/measures", "/participation/processes/1/measures", PUBLIC),
+    row(GET, "/participation/ideas/{id}", "/participation/ideas/1", PUBLIC),
+    row(GET, "/participation/meetings/{id}", "/participation/meetings/1", PUBLIC),
+    row(GET, "/participation/measures/{id}", "/participation/measures/1", PUBLIC),
+    row(GET, "/participation/areas/{id}", "/participation/areas/1", PUBLIC),
+    row(GET, "/participation/processes/{id}/ideas/new", "/participation/processes/1/ideas/new", SIGNED_IN),
+    row(POST, "/participation/processes/{id}/ideas/new", "/participation/processes/1/ideas/new", SIGNED_IN_FORM),
+    row(GET, "/participation/ideas/{id}/edit", "/participation/ideas/4/edit", P_MANAGER), // not the author's
+    row(POST, "/participation/ideas/{id}/edit", "/participation/ideas/4/edit", P_MANAGER_FORM),
+    row(POST, "/participation/ideas/{id}/submit", "/participation/ideas/9999/submit", P_SIGNED_IN_404),
+    row(POST, "/participation/ideas/{id}/withdraw", "/participation/ideas/9999/withdraw", P_SIGNED_IN_404),
+    row(POST, "/participation/ideas/{id}/support", "/participation/ideas/9999/support", P_SIGNED_IN_404),
+    row(POST, "/participation/ideas/{id}/unsupport", "/participation/ideas/9999/unsupport", P_SIGNED_IN_404),
+    row(POST, "/participation/ideas/{id}/comments", "/participation/ideas/9999/comments", P_SIGNED_IN_404),
+    row(POST, "/participation/ideas/{id}/report", "/participation/ideas/4/report", [303, 400, 400, 400, 400, 400, 400, 400]), // no reason
+    row(GET, "/participation/comments/{id}/edit", "/participation/comments/1/edit", [303, 403, 403, 403, 403, 403, 403, 403]), // not theirs
+    row(POST, "/participation/comments/{id}/edit", "/participation/comments/1/edit", [303, 403, 403, 403, 403, 403, 403, 403]),
+    row(POST, "/participation/comments/{id}/report", "/participation/comments/9999/report", P_SIGNED_IN_404),
+    row(GET, "/participation/inbox", "/participation/inbox", SIGNED_IN),
+    row(POST, "/participation/inbox/read", "/participation/inbox/read", REDIRECT),
+    row(GET, "/participation/moderation", "/participation/moderation", [303, 403, 200, 200, 403, 403, 403, 200]),
+    row(POST, "/participation/moderation/ideas/{id}/publish", "/participation/moderation/ideas/9999/publish", [303, 403, 404, 404, 403, 403, 403, 404]),
+    row(POST, "/participation/moderation/{kind}/{id}/hide", "/participation/moderation/ideas/9999/hide", P_MODERATOR_404),
+    row(POST, "/participation/moderation/{kind}/{id}/unhide", "/participation/moderation/comments/9999/unhide", P_MODERATOR_404),
+    row(POST, "/participation/moderation/{kind}/{id}/dismiss", "/participation/moderation/ideas/9999/dismiss", P_MODERATOR_404),
+    row(POST, "/participation/moderation/users/{id}/block", "/participation/moderation/users/9999/block", [303, 403, 422, 403, 403, 403, 403, 422]), // no reason
+    row(GET, "/participation/review", "/participation/review", [303, 403, 403, 200, 200, 403, 403, 200]),
+    row(GET, "/participation/ideas/{id}/review", "/participation/ideas/2/review", P_MANAGER), // a reviewer sees only ideas assigned to them
+    row(POST, "/participation/ideas/{id}/review/start", "/participation/ideas/9999/review/start", P_MANAGER_404),
+    row(POST, "/participation/ideas/{id}/review/reviewer", "/participation/ideas/9999/review/reviewer", P_MANAGER_404),
+    row(POST, "/participation/ideas/{id}/review/note", "/participation/ideas/9999/review/note", [303, 403, 403, 404, 404, 403, 403, 404]),
+    row(POST, "/participation/ideas/{id}/review/decide", "/participation/ideas/9999/review/decide", [303, 403, 403, 400, 400, 403, 403, 400]), // no decision
+    row(POST, "/participation/ideas/{id}/review/answer", "/participation/ideas/9999/review/answer", P_MANAGER_404),
+    row(POST, "/participation/ideas/{id}/review/publish", "/participation/ideas/9999/review/publish", P_MANAGER_404),
+    row(POST, "/participation/ideas/{id}/review/reopen", "/participation/ideas/9999/review/reopen", P_MANAGER_404),
+    row(POST, "/participation/ideas/{id}/review/merge", "/participation/ideas/9999/review/merge", P_MANAGER_404),
+    row(GET, "/participation/processes/new", "/participation/processes/new", P_MANAGER),
+    row(POST, "/participation/processes/new", "/participation/processes/new", P_MANAGER_FORM),
+    row(GET, "/participation/processes/{id}/edit", "/participation/processes/1/edit", P_MANAGER),
+    row(POST, "/participation/processes/{id}/edit", "/participation/processes/1/edit", P_MANAGER_FORM),
+    row(GET, "/participation/processes/{id}/meetings/new", "/participation/processes/1/meetings/new", P_MANAGER),
+    row(POST, "/participation/processes/{id}/meetings/new", "/participation/processes/1/meetings/new", P_MANAGER_FORM),
+    row(GET, "/participation/meetings/{id}/edit", "/participation/meetings/1/edit", P_MANAGER),
+    row(POST, "/participation/meetings/{id}/edit", "/participation/meetings/1/edit", P_MANAGER_FORM),
+    row(GET, "/participation/meetings/{id}/ideas/new", "/participation/meetings/1/ideas/new", P_MANAGER),
+    row(POST, "/participation/meetings/{id}/ideas/new", "/participation/meetings/1/ideas/new", P_MANAGER_FORM),
+    row(GET, "/participation/processes/{id}/measures/new", "/participation/processes/1/measures/new", P_MANAGER),
+    row(POST, "/participation/processes/{id}/measures/new", "/participation/processes/1/measures/new", P_MANAGER_FORM),
+    row(GET, "/participation/measures/{id}/edit", "/participation/measures/1/edit", P_MANAGER),
+    row(POST, "/participation/measures/{id}/edit", "/participation/measures/1/edit", P_MANAGER_FORM),
+    row(POST, "/participation/measures/{id}/updates", "/participation/measures/2/updates", P_MANAGER_FORM),
+    row(POST, "/participation/measures/{id}/ideas", "/participation/measures/1/ideas", P_MANAGER_FORM),
+    row(POST, "/participation/measures/{id}/ideas/{idea}/unlink", "/participation/measures/1/ideas/9999/unlink", [303, 403, 403, 303, 403, 403, 403, 303]),
+    row(GET, "/participation/processes/{id}/measures/upload", "/participation/processes/1/measures/upload", P_MANAGER),
+    row(POST, "/participation/processes/{id}/measures/upload", "/participation/processes/1/measures/upload", P_MANAGER_FORM), // not a file
+    row(GET, "/participation/processes/{id}/measures/template.csv", "/participation/processes/1/measures/template.csv", P_MANAGER),
 ];
 
 /// The rows for every registered route (`/en/x` from the row of `/x`), or the routes without
@@ -261,6 +338,9 @@ const PASSWORD: &str = "matrix passwort";
 async fn every_route_for_every_role() {
     let plan = plan().unwrap_or_else(|m| panic!("routes without a row: {m:?}"));
     let state = auth_support::state().await;
+    sozialatlas_web::seed_participation_example(&state)
+        .await
+        .expect("participation example");
     let roles: [Option<Role>; 8] = [
         None,
         Some(Role::Participant),

@@ -1,0 +1,153 @@
+//! The inbox (Benachrichtigungen): what happened to a person's ideas and comments. Messages are
+//! stored as a kind with its detail, so that each reader gets them in their own language.
+
+use serde::Serialize;
+use sozialatlas_store::Pool;
+use sqlx::Row;
+use time::OffsetDateTime;
+
+use crate::clock::stamp;
+use crate::{Actor, Error, next_id};
+
+/// What a message is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum MessageKind {
+    /// The idea's state changed (detail: the new state).
+    StateChanged,
+    /// The official answer was published (detail: the decision).
+    AnswerPublished,
+    /// Someone commented on your idea.
+    Comment,
+    /// Someone replied to your comment.
+    Reply,
+    /// Your idea or comment was hidden by moderation (detail: `idea` or `comment`, reason).
+    Hidden,
+    /// Your idea or comment is visible again.
+    Unhidden,
+    /// You are asked to review an idea.
+    ReviewAssigned,
+}
+
+impl MessageKind {
+    /// Every kind.
+    pub const ALL: [MessageKind; 7] = [
+        MessageKind::StateChanged,
+        MessageKind::AnswerPublished,
+        MessageKind::Comment,
+        MessageKind::Reply,
+        MessageKind::Hidden,
+        MessageKind::Unhidden,
+        MessageKind::ReviewAssigned,
+    ];
+
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::StateChanged => "state_changed",
+            MessageKind::AnswerPublished => "answer_published",
+            MessageKind::Comment => "comment",
+            MessageKind::Reply => "reply",
+            MessageKind::Hidden => "hidden",
+            MessageKind::Unhidden => "unhidden",
+            MessageKind::ReviewAssigned => "review_assigned",
+        }
+    }
+
+    /// The inverse of [`as_str`](Self::as_str).
+    pub fn parse(s: &str) -> Option<MessageKind> {
+        MessageKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Message {
+    /// Id.
+    pub id: i64,
+    /// When.
+    pub created_at: String,
+    /// What.
+    pub kind: MessageKind,
+    /// The idea concerned.
+    pub idea_id: Option<i64>,
+    /// Its reference and title (when the idea exists).
+    pub idea: Option<(String, String)>,
+    /// Detail (a state, a reason).
+    pub detail: String,
+    /// Read.
+    pub read: bool,
+}
+
+/// Puts a message into a person's inbox (inside the caller's transaction).
+pub(crate) async fn notify(
+    conn: &mut sqlx::SqliteConnection,
+    user: i64,
+    kind: MessageKind,
+    idea: Option<i64>,
+    detail: &str,
+    now: OffsetDateTime,
+) -> Result<(), Error> {
+    let id = next_id(conn, "inbox_message").await?;
+    sqlx::query(
+        "INSERT INTO inbox_message (id, user_id, created_at, kind, idea_id, detail, read_at)
+         VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+    )
+    .bind(id)
+    .bind(user)
+    .bind(stamp(now))
+    .bind(kind.as_str())
+    .bind(idea)
+    .bind(detail)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A person's messages, newest first (at most `limit`).
+pub async fn messages(pool: &Pool, actor: &Actor, limit: i64) -> Result<Vec<Message>, Error> {
+    Ok(sqlx::query(
+        "SELECT m.id, m.created_at, m.kind, m.idea_id, i.reference, i.title, m.detail, m.read_at
+         FROM inbox_message m LEFT JOIN idea i ON i.id = m.idea_id
+         WHERE m.user_id = $1 ORDER BY m.id DESC LIMIT $2",
+    )
+    .bind(actor.id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .filter_map(|r| {
+        let reference: Option<String> = r.get(4);
+        let title: Option<String> = r.get(5);
+        Some(Message {
+            id: r.get(0),
+            created_at: r.get(1),
+            kind: MessageKind::parse(r.get::<String, _>(2).as_str())?,
+            idea_id: r.get(3),
+            idea: reference.zip(title),
+            detail: r.get(6),
+            read: r.get::<Option<String>, _>(7).is_some(),
+        })
+    })
+    .collect())
+}
+
+/// How many unread messages a person has.
+pub async fn unread(pool: &Pool, actor: &Actor) -> Result<i64, Error> {
+    Ok(
+        sqlx::query("SELECT COUNT(*) FROM inbox_message WHERE user_id = $1 AND read_at IS NULL")
+            .bind(actor.id)
+            .fetch_one(pool)
+            .await?
+            .get(0),
+    )
+}
+
+/// Marks all of a person's messages read.
+pub async fn mark_all_read(pool: &Pool, actor: &Actor, now: OffsetDateTime) -> Result<(), Error> {
+    sqlx::query("UPDATE inbox_message SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
+        .bind(actor.id)
+        .bind(stamp(now))
+        .execute(pool)
+        .await?;
+    Ok(())
+}

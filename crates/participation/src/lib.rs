@@ -1,0 +1,96 @@
+//! Participation in the action areas (Beteiligung in den Aktionsräumen): processes with phases
+//! and fields of action, project ideas with their reviewed life cycle and public official
+//! answers, supports, comments, reports of abuse and moderation, area meetings with the ideas
+//! collected there, measures with their progress, the inbox, and exports for the council.
+//!
+//! Architecture invariant: every rule of participation is enforced here, not in the web layer —
+//! what the current phase permits, who may take which step of an idea's life cycle
+//! ([`state`]), that nobody moderates their own content, that a decision becomes public only
+//! with its published answer, that supports are one per person. The web (and the CLI) only
+//! translate requests into calls and errors into pages, so that a hidden button is never the
+//! only guard. All SQL of the participation tables lives in this crate; every state change is
+//! recorded with who, when and why (`idea_event`), every staff and moderation action goes into
+//! the accounts' append-only audit log.
+
+pub mod clock;
+pub mod demo;
+pub mod engage;
+pub mod error;
+pub mod export;
+pub mod idea;
+pub mod inbox;
+pub mod measure;
+pub mod meeting;
+pub mod moderation;
+pub mod process;
+pub mod state;
+
+pub use error::{Conflict, Denied, Error, FieldError, Problem};
+pub use idea::{GroupType, Idea, IdeaFilter, IdeaInput};
+pub use process::{Permission, Phase, PhaseKind, Process, ProcessInput};
+pub use state::{IdeaState, Party};
+
+use sozialatlas_accounts::Role;
+use sozialatlas_store::Pool;
+
+/// Someone signed in who acts on participation: their user id and roles.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    /// The accounts' user id.
+    pub id: i64,
+    /// Their roles.
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    /// Holds `role`. An administrator counts as process manager, moderator and reviewer.
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+            || (self.roles.contains(&Role::Admin)
+                && matches!(
+                    role,
+                    Role::ProcessManager | Role::Moderator | Role::Reviewer
+                ))
+    }
+
+    /// Process manager, moderator or reviewer: sees ideas that are not (or no longer) public.
+    pub fn is_staff(&self) -> bool {
+        self.has(Role::ProcessManager) || self.has(Role::Moderator) || self.has(Role::Reviewer)
+    }
+
+    /// Fails unless the actor holds `role`.
+    pub fn require(&self, role: Role) -> Result<(), Error> {
+        if self.has(role) {
+            Ok(())
+        } else {
+            Err(Error::Denied(Denied::Role(role.as_str())))
+        }
+    }
+}
+
+/// Writes one entry of the append-only audit log (through the accounts crate, which owns it).
+pub(crate) async fn audit(
+    pool: &Pool,
+    actor: &Actor,
+    action: &str,
+    object: &str,
+    detail: &str,
+) -> Result<(), Error> {
+    sozialatlas_accounts::audit(pool, Some(actor.id), action, object, detail)
+        .await
+        .map_err(|e| Error::Accounts(e.to_string()))
+}
+
+/// The next id of a table (portable: no SQLite rowid, no PostgreSQL sequence). Called inside
+/// the writing transaction, so two writers cannot get the same id (SQLite serialises writers;
+/// on PostgreSQL the primary key refuses the second).
+pub(crate) async fn next_id(
+    conn: &mut sqlx::SqliteConnection,
+    table: &'static str,
+) -> Result<i64, Error> {
+    use sqlx::Row;
+    let row = sqlx::query(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.get(0))
+}

@@ -1,0 +1,742 @@
+//! What participants do: write, edit, submit and withdraw ideas; support; comment and reply;
+//! report; read their inbox. Signed-in only; every form carries the CSRF token (checked by the
+//! global layer) and the public ones a honeypot field; the rules are the crate's.
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use sozialatlas_core::Locale;
+use sozialatlas_participation::idea::{self, IdeaFilter, IdeaInput, Origin, Scope};
+use sozialatlas_participation::inbox::{self, MessageKind};
+use sozialatlas_participation::moderation::{self, ItemKind, ReportReason};
+use sozialatlas_participation::process::Permission;
+use sozialatlas_participation::{Error as PError, GroupType, Process, clock, engage};
+
+use super::pages::{IdeaRow, Opt, idea_rows, load_process, opt, try_page};
+use super::text::group_label;
+use super::{FormErrors, Frame, actor, fail, page, page_with, see_other, when};
+use crate::AppState;
+use crate::auth::{CurrentUser, FormFields};
+use crate::error::AppError;
+
+/// The hidden field bots fill in.
+pub(crate) const HONEYPOT: &str = "website";
+
+pub(crate) struct AreaOpt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "participation/idea_form.html")]
+pub(crate) struct IdeaForm {
+    pub l: crate::pages::Layout,
+    pub f: Frame,
+    pub heading: String,
+    pub action: String,
+    pub process_title: String,
+    pub example: bool,
+    pub errors: FormErrors,
+    pub title: String,
+    pub description: String,
+    pub areas: Vec<AreaOpt>,
+    pub fields: Vec<Opt>,
+    pub groups: Vec<Opt>,
+    pub group_name: String,
+    pub lat: String,
+    pub lon: String,
+    pub cost: String,
+    /// New idea: offer "save draft" and "submit"; edit: "save".
+    pub new: bool,
+    /// Entered by staff for a meeting.
+    pub meeting: String,
+    pub reason_field: bool,
+    pub moderate_first: bool,
+}
+
+pub(crate) fn idea_form_options(
+    pr: &Process,
+    input: &IdeaInput,
+    locale: Locale,
+    area_optional: bool,
+) -> (Vec<AreaOpt>, Vec<Opt>, Vec<Opt>) {
+    let t = super::pmsgs(locale);
+    let mut areas = vec![AreaOpt {
+        value: String::new(),
+        label: if area_optional {
+            t.meeting_area.to_string()
+        } else {
+            t.choose.to_string()
+        },
+        selected: input.area.is_empty(),
+    }];
+    areas.extend(pr.set.areas.iter().map(|a| AreaOpt {
+        value: a.id.to_string(),
+        label: a.name.clone(),
+        selected: input.area == a.id.to_string(),
+    }));
+    let mut fields = vec![opt("", t.choose, input.field.is_empty())];
+    fields.extend(pr.fields.iter().map(|x| {
+        opt(
+            x.id.to_string(),
+            x.title.clone(),
+            input.field == x.id.to_string(),
+        )
+    }));
+    let mut groups = vec![opt(
+        "",
+        group_label(None, locale),
+        input.group_type.is_empty(),
+    )];
+    groups.extend(GroupType::ALL.iter().map(|g| {
+        opt(
+            g.as_str(),
+            group_label(Some(*g), locale),
+            input.group_type == g.as_str(),
+        )
+    }));
+    (areas, fields, groups)
+}
+
+pub(crate) fn input_of(form: &FormFields) -> IdeaInput {
+    IdeaInput {
+        title: form.get("title").to_string(),
+        description: form.get("description").to_string(),
+        area: form.get("area").to_string(),
+        field: form.get("field").to_string(),
+        group_type: form.get("group_type").to_string(),
+        group_name: form.get("group_name").to_string(),
+        lat: form.get("lat").to_string(),
+        lon: form.get("lon").to_string(),
+        cost: form.get("cost").to_string(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn idea_form(
+    state: &AppState,
+    locale: Locale,
+    uri: &OriginalUri,
+    user: &CurrentUser,
+    pr: &Process,
+    input: &IdeaInput,
+    errors: FormErrors,
+    heading: &str,
+    action: String,
+    new: bool,
+) -> IdeaForm {
+    let (areas, fields, groups) = idea_form_options(pr, input, locale, false);
+    let (l, f) = Frame::new(state, locale, heading, uri, Some(user));
+    IdeaForm {
+        l,
+        f,
+        heading: heading.to_string(),
+        action,
+        process_title: pr.title.clone(),
+        example: pr.example,
+        errors,
+        title: input.title.clone(),
+        description: input.description.clone(),
+        areas,
+        fields,
+        groups,
+        group_name: input.group_name.clone(),
+        lat: input.lat.clone(),
+        lon: input.lon.clone(),
+        cost: input.cost.clone(),
+        new,
+        meeting: String::new(),
+        reason_field: !new
+            && user
+                .roles
+                .contains(&sozialatlas_accounts::Role::ProcessManager),
+        moderate_first: pr.moderate_first,
+    }
+}
+
+/// `GET /participation/processes/{id}/ideas/new`: the form (only while the phase permits
+/// proposing; otherwise the page says when it opens).
+pub async fn new_idea(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let p = crate::i18n::prefix(locale);
+    if let Err(e) = pr.require(Permission::Propose, clock::now()) {
+        return Ok(fail(
+            &state,
+            locale,
+            &uri,
+            &format!("{p}/participation/processes/{id}"),
+            e,
+        ));
+    }
+    let t = super::pmsgs(locale);
+    let mut input = IdeaInput::default();
+    // Preselect the area when coming from an area page.
+    if let Some(q) = uri.0.query() {
+        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+            if k == "area" && pr.set.areas.iter().any(|a| a.id.to_string() == v) {
+                input.area = v.into_owned();
+            }
+        }
+    }
+    page(&idea_form(
+        &state,
+        locale,
+        &uri,
+        &user,
+        &pr,
+        &input,
+        FormErrors::default(),
+        t.new_idea,
+        format!("{p}/participation/processes/{id}/ideas/new"),
+        true,
+    ))
+}
+
+/// `POST /participation/processes/{id}/ideas/new`: saves a draft or submits.
+pub async fn create_idea(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let p = crate::i18n::prefix(locale);
+    let back = format!("{p}/participation/processes/{id}");
+    let t = super::pmsgs(locale);
+    if !form.get(HONEYPOT).is_empty() {
+        return Ok(fail(
+            &state,
+            locale,
+            &uri,
+            &back,
+            PError::Conflict(sozialatlas_participation::Conflict::NotOpen),
+        ));
+    }
+    let input = input_of(&form);
+    let submit = form.get("action") == "submit";
+    let snap = state.snapshot();
+    match idea::create_idea(
+        state.pool(),
+        Some(snap),
+        &actor(&user),
+        id,
+        &input,
+        Origin::Participant { submit },
+        clock::now(),
+    )
+    .await
+    {
+        Ok(new_id) => Ok(see_other(&format!("{p}/participation/ideas/{new_id}"))),
+        Err(PError::Invalid(errs)) => page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &idea_form(
+                &state,
+                locale,
+                &uri,
+                &user,
+                &pr,
+                &input,
+                FormErrors::of(&errs, locale),
+                t.new_idea,
+                format!("{p}/participation/processes/{id}/ideas/new"),
+                true,
+            ),
+        ),
+        Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
+    }
+}
+
+async fn own_idea(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<sozialatlas_participation::Idea, AppError> {
+    let a = actor(user);
+    match idea::get_idea(state.pool(), id).await {
+        Ok(Some(i)) if i.visible_to(Some(&a)) => Ok(i),
+        Ok(_) => Err(AppError::NotFound(String::new())),
+        Err(e) => Err(AppError::Internal(e.to_string())),
+    }
+}
+
+fn input_from_idea(i: &sozialatlas_participation::Idea) -> IdeaInput {
+    IdeaInput {
+        title: i.title.clone(),
+        description: i.description.clone(),
+        area: i.action_area_id.to_string(),
+        field: i.field_id.to_string(),
+        group_type: i
+            .group_type
+            .map(|g| g.as_str().to_string())
+            .unwrap_or_default(),
+        group_name: i.group_name.clone().unwrap_or_default(),
+        lat: i.location.map(|l| l.1.to_string()).unwrap_or_default(),
+        lon: i.location.map(|l| l.0.to_string()).unwrap_or_default(),
+        cost: i.cost_estimate.map(|c| c.to_string()).unwrap_or_default(),
+    }
+}
+
+/// `GET /participation/ideas/{id}/edit`: the author (while permitted) or a process manager.
+pub async fn edit_idea(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    let i = own_idea(&state, &user, id).await?;
+    let pr = try_page!(load_process(&state, locale, &uri, i.process_id).await);
+    let p = crate::i18n::prefix(locale);
+    let a = actor(&user);
+    let back = format!("{p}/participation/ideas/{id}");
+    let manager = a.has(sozialatlas_accounts::Role::ProcessManager) && !i.is_own(&a);
+    if !i.is_own(&a) && !manager {
+        return Ok(fail(
+            &state,
+            locale,
+            &uri,
+            &back,
+            PError::Denied(sozialatlas_participation::Denied::NotAuthor),
+        ));
+    }
+    if i.is_own(&a) {
+        if !i.state.author_may_edit() {
+            return Ok(fail(
+                &state,
+                locale,
+                &uri,
+                &back,
+                PError::Conflict(sozialatlas_participation::Conflict::NotEditable),
+            ));
+        }
+        if let Err(e) = pr.require(Permission::Propose, clock::now()) {
+            return Ok(fail(&state, locale, &uri, &back, e));
+        }
+    }
+    let t = super::pmsgs(locale);
+    page(&idea_form(
+        &state,
+        locale,
+        &uri,
+        &user,
+        &pr,
+        &input_from_idea(&i),
+        FormErrors::default(),
+        &format!("{}: {}", t.edit_idea, i.reference),
+        format!("{p}/participation/ideas/{id}/edit"),
+        false,
+    ))
+}
+
+/// `POST /participation/ideas/{id}/edit`.
+pub async fn update_idea(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let i = own_idea(&state, &user, id).await?;
+    let pr = try_page!(load_process(&state, locale, &uri, i.process_id).await);
+    let p = crate::i18n::prefix(locale);
+    let back = format!("{p}/participation/ideas/{id}");
+    let input = input_of(&form);
+    match idea::update_idea(
+        state.pool(),
+        Some(state.snapshot()),
+        &actor(&user),
+        id,
+        &input,
+        form.get("reason"),
+        clock::now(),
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other(&back)),
+        Err(PError::Invalid(errs)) => {
+            let t = super::pmsgs(locale);
+            page_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &idea_form(
+                    &state,
+                    locale,
+                    &uri,
+                    &user,
+                    &pr,
+                    &input,
+                    FormErrors::of(&errs, locale),
+                    &format!("{}: {}", t.edit_idea, i.reference),
+                    format!("{p}/participation/ideas/{id}/edit"),
+                    false,
+                ),
+            )
+        }
+        Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
+    }
+}
+
+macro_rules! action {
+    ($name:ident, $doc:literal, |$st:ident, $a:ident, $id:ident, $form:ident, $now:ident| $call:expr) => {
+        #[doc = $doc]
+        pub async fn $name(
+            State($st): State<AppState>,
+            Extension(locale): Extension<Locale>,
+            Path($id): Path<i64>,
+            uri: OriginalUri,
+            user: CurrentUser,
+            $form: FormFields,
+        ) -> Result<Response, AppError> {
+            let p = crate::i18n::prefix(locale);
+            let back = format!("{p}/participation/ideas/{}", $id);
+            let $a = actor(&user);
+            let $now = clock::now();
+            let res: Result<(), PError> = $call.await;
+            match res {
+                Ok(()) => Ok(see_other(&back)),
+                Err(e) => Ok(fail(&$st, locale, &uri, &back, e)),
+            }
+        }
+    };
+}
+
+action!(
+    submit,
+    "`POST /participation/ideas/{id}/submit`: the author hands a draft in.",
+    |state, a, id, form, now| {
+        let _ = &form;
+        idea::submit(state.pool(), &a, id, now)
+    }
+);
+action!(
+    withdraw,
+    "`POST /participation/ideas/{id}/withdraw`: the author withdraws the idea.",
+    |state, a, id, form, now| idea::withdraw(state.pool(), &a, id, form.get("reason"), now)
+);
+action!(
+    support,
+    "`POST /participation/ideas/{id}/support`.",
+    |state, a, id, form, now| {
+        let _ = &form;
+        engage::support(state.pool(), &a, id, now)
+    }
+);
+action!(
+    unsupport,
+    "`POST /participation/ideas/{id}/unsupport`: withdraws one's support.",
+    |state, a, id, form, now| {
+        let _ = &form;
+        engage::unsupport(state.pool(), &a, id, now)
+    }
+);
+
+/// `POST /participation/ideas/{id}/comments`: a comment, or a reply (`parent`).
+pub async fn comment(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let p = crate::i18n::prefix(locale);
+    let back = format!("{p}/participation/ideas/{id}");
+    if !form.get(HONEYPOT).is_empty() {
+        return Ok(see_other(&back));
+    }
+    let parent = match form.get("parent") {
+        "" => None,
+        s => match s.parse::<i64>() {
+            Ok(v) => Some(v),
+            Err(_) => return Err(AppError::NotFound(String::new())),
+        },
+    };
+    match engage::add_comment(
+        state.pool(),
+        &actor(&user),
+        id,
+        parent,
+        form.get("body"),
+        clock::now(),
+    )
+    .await
+    {
+        Ok(cid) => Ok(see_other(&format!("{back}#comment-{cid}"))),
+        Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
+    }
+}
+
+fn reason_of(form: &FormFields) -> Result<ReportReason, AppError> {
+    ReportReason::parse(form.get("reason")).ok_or_else(|| AppError::BadParam {
+        param: "reason".into(),
+        value: form.get("reason").into(),
+        expected: "spam, offensive, off_topic or other".into(),
+    })
+}
+
+/// `POST /participation/ideas/{id}/report`.
+pub async fn report_idea(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let p = crate::i18n::prefix(locale);
+    let back = format!("{p}/participation/ideas/{id}");
+    let reason = reason_of(&form)?;
+    match moderation::report(
+        state.pool(),
+        &actor(&user),
+        ItemKind::Idea,
+        id,
+        reason,
+        form.get("note"),
+        clock::now(),
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other(&format!("{back}?reported=1"))),
+        Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
+    }
+}
+
+/// `POST /participation/comments/{id}/report`.
+pub async fn report_comment(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let p = crate::i18n::prefix(locale);
+    let c = engage::get_comment(state.pool(), id)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .ok_or_else(|| AppError::NotFound(String::new()))?;
+    let back = format!("{p}/participation/ideas/{}", c.idea_id);
+    let reason = reason_of(&form)?;
+    match moderation::report(
+        state.pool(),
+        &actor(&user),
+        ItemKind::Comment,
+        id,
+        reason,
+        form.get("note"),
+        clock::now(),
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other(&format!("{back}?reported=1#comment-{id}"))),
+        Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "participation/comment_form.html")]
+struct CommentForm {
+    l: crate::pages::Layout,
+    f: Frame,
+    action: String,
+    back: String,
+    body: String,
+    error: String,
+    until: String,
+}
+
+/// `GET /participation/comments/{id}/edit`: the author, within the edit window.
+pub async fn edit_comment(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    let p = crate::i18n::prefix(locale);
+    let c = engage::get_comment(state.pool(), id)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .ok_or_else(|| AppError::NotFound(String::new()))?;
+    let back = format!("{p}/participation/ideas/{}", c.idea_id);
+    let a = actor(&user);
+    if c.author_id != a.id {
+        return Ok(fail(
+            &state,
+            locale,
+            &uri,
+            &back,
+            PError::Denied(sozialatlas_participation::Denied::NotAuthor),
+        ));
+    }
+    if !c.editable_by(&a, clock::now()) {
+        return Ok(fail(
+            &state,
+            locale,
+            &uri,
+            &back,
+            PError::Conflict(sozialatlas_participation::Conflict::EditWindowClosed),
+        ));
+    }
+    let t = super::pmsgs(locale);
+    let until = clock::parse_stamp(&c.created_at)
+        .map(|t| clock::stamp(t + time::Duration::minutes(engage::EDIT_MINUTES)))
+        .map(|s| when(&s, locale))
+        .unwrap_or_default();
+    let (l, f) = Frame::new(&state, locale, t.edit_comment, &uri, Some(&user));
+    page(&CommentForm {
+        l,
+        f,
+        action: format!("{p}/participation/comments/{id}/edit"),
+        back,
+        body: c.body,
+        error: String::new(),
+        until,
+    })
+}
+
+/// `POST /participation/comments/{id}/edit`.
+pub async fn update_comment(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let p = crate::i18n::prefix(locale);
+    let c = engage::get_comment(state.pool(), id)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .ok_or_else(|| AppError::NotFound(String::new()))?;
+    let back = format!("{p}/participation/ideas/{}", c.idea_id);
+    match engage::edit_comment(
+        state.pool(),
+        &actor(&user),
+        id,
+        form.get("body"),
+        clock::now(),
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other(&format!("{back}#comment-{id}"))),
+        Err(PError::Invalid(errs)) => {
+            let t = super::pmsgs(locale);
+            let (l, f) = Frame::new(&state, locale, t.edit_comment, &uri, Some(&user));
+            page_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &CommentForm {
+                    l,
+                    f,
+                    action: format!("{p}/participation/comments/{id}/edit"),
+                    back,
+                    body: form.get("body").to_string(),
+                    error: FormErrors::of(&errs, locale).get("body").to_string(),
+                    until: String::new(),
+                },
+            )
+        }
+        Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
+    }
+}
+
+struct MessageView {
+    when: String,
+    text: String,
+    href: String,
+    idea: String,
+    read: bool,
+}
+
+#[derive(Template)]
+#[template(path = "participation/inbox.html")]
+struct InboxPage {
+    l: crate::pages::Layout,
+    f: Frame,
+    messages: Vec<MessageView>,
+    unread: i64,
+    mine: Vec<IdeaRow>,
+}
+
+/// `GET /participation/inbox`: messages about one's ideas and comments, and one's own ideas
+/// (drafts included).
+pub async fn inbox(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    let internal = |e: PError| AppError::Internal(e.to_string());
+    let a = actor(&user);
+    let p = crate::i18n::prefix(locale);
+    let msgs = inbox::messages(state.pool(), &a, 200)
+        .await
+        .map_err(internal)?;
+    let unread = inbox::unread(state.pool(), &a).await.map_err(internal)?;
+    let (mine, _) = idea::list_ideas(state.pool(), &IdeaFilter::default(), Scope::Author(a.id))
+        .await
+        .map_err(internal)?;
+    let processes = sozialatlas_participation::process::list_processes(state.pool())
+        .await
+        .map_err(internal)?;
+    let t = super::pmsgs(locale);
+    let messages = msgs
+        .iter()
+        .map(|m| MessageView {
+            when: when(&m.created_at, locale),
+            text: super::text::message_text(m.kind, &m.detail, locale),
+            href: m
+                .idea_id
+                .map(|i| {
+                    if m.kind == MessageKind::ReviewAssigned {
+                        format!("{p}/participation/ideas/{i}/review")
+                    } else {
+                        format!("{p}/participation/ideas/{i}")
+                    }
+                })
+                .unwrap_or_default(),
+            idea: m
+                .idea
+                .as_ref()
+                .map(|(r, title)| format!("{r} {title}"))
+                .unwrap_or_default(),
+            read: m.read,
+        })
+        .collect();
+    let (l, f) = Frame::new(&state, locale, t.inbox_title, &uri, Some(&user));
+    page(&InboxPage {
+        l,
+        f,
+        messages,
+        unread,
+        mine: idea_rows(&mine, &processes, locale, true),
+    })
+}
+
+/// `POST /participation/inbox/read`: marks every message read.
+pub async fn inbox_read(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    _form: FormFields,
+) -> Result<Response, AppError> {
+    let p = crate::i18n::prefix(locale);
+    let back = format!("{p}/participation/inbox");
+    match inbox::mark_all_read(state.pool(), &actor(&user), clock::now()).await {
+        Ok(()) => Ok(see_other(&back)),
+        Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
+    }
+}

@@ -1,0 +1,601 @@
+//! Participation on the web (Beteiligung): processes, project ideas, supports, comments,
+//! reports, moderation, review and official answers, area meetings, measures, the inbox, the
+//! public page of each action area, and the exports for the council.
+//!
+//! Every rule is enforced by `sozialatlas-participation`; the handlers here translate requests
+//! into its calls and its errors into pages: a refused step is a 403/409 page, a form with
+//! problems comes back with its errors (422), never a 500. Every page here is personal or
+//! live, so none is cached.
+
+mod area;
+mod example;
+mod forms;
+mod pages;
+mod staff;
+mod text;
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use sozialatlas_core::Locale;
+use sozialatlas_participation::{self as part, Actor, Error as PError, FieldError, Problem};
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::pages::Layout;
+use crate::routes::Routes;
+
+pub use example::seed_participation_example;
+pub(crate) use text::{PMsgs, pmsgs};
+
+/// The routes of participation, relative to the language prefix.
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        // public pages
+        .get("/participation", pages::overview)
+        .get("/participation/processes/{id}", pages::process)
+        .get("/participation/processes/{id}/ideas", pages::idea_list)
+        .get(
+            "/participation/processes/{id}/export.csv",
+            pages::export_csv,
+        )
+        .get(
+            "/participation/processes/{id}/export.xlsx",
+            pages::export_xlsx,
+        )
+        .get("/participation/processes/{id}/meetings", pages::meetings)
+        .get("/participation/processes/{id}/measures", pages::measures)
+        .get("/participation/ideas/{id}", pages::idea)
+        .get("/participation/meetings/{id}", pages::meeting)
+        .get("/participation/measures/{id}", pages::measure)
+        .get("/participation/areas/{id}", area::area_page)
+        // participants
+        .get("/participation/processes/{id}/ideas/new", forms::new_idea)
+        .post(
+            "/participation/processes/{id}/ideas/new",
+            forms::create_idea,
+        )
+        .get("/participation/ideas/{id}/edit", forms::edit_idea)
+        .post("/participation/ideas/{id}/edit", forms::update_idea)
+        .post("/participation/ideas/{id}/submit", forms::submit)
+        .post("/participation/ideas/{id}/withdraw", forms::withdraw)
+        .post("/participation/ideas/{id}/support", forms::support)
+        .post("/participation/ideas/{id}/unsupport", forms::unsupport)
+        .post("/participation/ideas/{id}/comments", forms::comment)
+        .post("/participation/ideas/{id}/report", forms::report_idea)
+        .get("/participation/comments/{id}/edit", forms::edit_comment)
+        .post("/participation/comments/{id}/edit", forms::update_comment)
+        .post("/participation/comments/{id}/report", forms::report_comment)
+        .get("/participation/inbox", forms::inbox)
+        .post("/participation/inbox/read", forms::inbox_read)
+        // moderation
+        .get("/participation/moderation", staff::moderation)
+        .post(
+            "/participation/moderation/ideas/{id}/publish",
+            staff::publish,
+        )
+        .post("/participation/moderation/{kind}/{id}/hide", staff::hide)
+        .post(
+            "/participation/moderation/{kind}/{id}/unhide",
+            staff::unhide,
+        )
+        .post(
+            "/participation/moderation/{kind}/{id}/dismiss",
+            staff::dismiss,
+        )
+        .post("/participation/moderation/users/{id}/block", staff::block)
+        // review and answers
+        .get("/participation/review", staff::review_list)
+        .get("/participation/ideas/{id}/review", staff::review)
+        .post(
+            "/participation/ideas/{id}/review/start",
+            staff::start_review,
+        )
+        .post("/participation/ideas/{id}/review/reviewer", staff::assign)
+        .post("/participation/ideas/{id}/review/note", staff::note)
+        .post("/participation/ideas/{id}/review/decide", staff::decide)
+        .post(
+            "/participation/ideas/{id}/review/answer",
+            staff::edit_answer,
+        )
+        .post(
+            "/participation/ideas/{id}/review/publish",
+            staff::publish_answer,
+        )
+        .post("/participation/ideas/{id}/review/reopen", staff::reopen)
+        .post("/participation/ideas/{id}/review/merge", staff::merge)
+        // processes, meetings, measures (process managers)
+        .get("/participation/processes/new", staff::new_process)
+        .post("/participation/processes/new", staff::create_process)
+        .get("/participation/processes/{id}/edit", staff::edit_process)
+        .post("/participation/processes/{id}/edit", staff::update_process)
+        .get(
+            "/participation/processes/{id}/meetings/new",
+            staff::new_meeting,
+        )
+        .post(
+            "/participation/processes/{id}/meetings/new",
+            staff::create_meeting,
+        )
+        .get("/participation/meetings/{id}/edit", staff::edit_meeting)
+        .post("/participation/meetings/{id}/edit", staff::update_meeting)
+        .get(
+            "/participation/meetings/{id}/ideas/new",
+            staff::new_meeting_idea,
+        )
+        .post(
+            "/participation/meetings/{id}/ideas/new",
+            staff::create_meeting_idea,
+        )
+        .get(
+            "/participation/processes/{id}/measures/new",
+            staff::new_measure,
+        )
+        .post(
+            "/participation/processes/{id}/measures/new",
+            staff::create_measure,
+        )
+        .get("/participation/measures/{id}/edit", staff::edit_measure)
+        .post("/participation/measures/{id}/edit", staff::update_measure)
+        .post("/participation/measures/{id}/updates", staff::add_update)
+        .post("/participation/measures/{id}/ideas", staff::link_idea)
+        .post(
+            "/participation/measures/{id}/ideas/{idea}/unlink",
+            staff::unlink_idea,
+        )
+        .get(
+            "/participation/processes/{id}/measures/upload",
+            staff::upload_form,
+        )
+        .post(
+            "/participation/processes/{id}/measures/upload",
+            staff::upload,
+        )
+        .get(
+            "/participation/processes/{id}/measures/template.csv",
+            staff::template,
+        )
+}
+
+/// The acting person as the participation crate sees them.
+pub(crate) fn actor(u: &CurrentUser) -> Actor {
+    Actor {
+        id: u.id,
+        roles: u.roles.clone(),
+    }
+}
+
+/// What every participation page has besides its content.
+pub(crate) struct Frame {
+    pub t: &'static PMsgs,
+    /// The language prefix (`` or `/en`).
+    pub p: &'static str,
+    /// The CSRF token for the page's forms (empty when anonymous: no forms then).
+    pub csrf: String,
+    /// Signed in.
+    pub signed_in: bool,
+    /// Staff links: moderation queue, review list.
+    pub moderator: bool,
+    pub manager: bool,
+    pub reviewer: bool,
+}
+
+impl Frame {
+    pub fn new(
+        state: &AppState,
+        locale: Locale,
+        heading: &str,
+        uri: &axum::extract::OriginalUri,
+        user: Option<&CurrentUser>,
+    ) -> (Layout, Frame) {
+        let a = user.map(actor);
+        let has = |r| a.as_ref().is_some_and(|a| a.has(r));
+        use sozialatlas_accounts::Role;
+        let l = Layout::new(state, locale, heading, uri.0.path(), uri.0.query());
+        let f = Frame {
+            t: pmsgs(locale),
+            p: crate::i18n::prefix(locale),
+            csrf: user.map(|u| u.csrf.clone()).unwrap_or_default(),
+            signed_in: user.is_some(),
+            moderator: has(Role::Moderator),
+            manager: has(Role::ProcessManager),
+            reviewer: has(Role::Reviewer),
+        };
+        (l, f)
+    }
+}
+
+/// Renders a page; participation pages are never cached.
+pub(crate) fn page<T: Template>(t: &T) -> Result<Response, AppError> {
+    let s = t.render().map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(no_store(Html(s).into_response()))
+}
+
+/// Renders a page with a status (422 for a form with errors).
+pub(crate) fn page_with<T: Template>(status: StatusCode, t: &T) -> Result<Response, AppError> {
+    let mut r = page(t)?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+fn no_store(mut r: Response) -> Response {
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// After a successful POST: back to a page (303, so that reloading does not post again).
+pub(crate) fn see_other(to: &str) -> Response {
+    no_store(Redirect::to(to).into_response())
+}
+
+/// A page that says why something was refused or went wrong, with a way back.
+#[derive(Template)]
+#[template(path = "participation/notice.html")]
+struct Notice {
+    l: Layout,
+    t: &'static PMsgs,
+    heading: String,
+    message: String,
+    back: String,
+}
+
+/// Turns a participation error into a response: 404, 403 with the reason, 409 for a step the
+/// life cycle or the phase does not allow, 429 for too many posts; store failures are 500s.
+pub(crate) fn fail(
+    state: &AppState,
+    locale: Locale,
+    uri: &axum::extract::OriginalUri,
+    back: &str,
+    e: PError,
+) -> Response {
+    let t = pmsgs(locale);
+    let (status, heading, message) = match &e {
+        PError::NotFound(_) => return AppError::NotFound(String::new()).into_response(),
+        PError::Denied(part::Denied::Role(_)) => {
+            return AppError::Forbidden(crate::auth::Denied::Role).into_response();
+        }
+        PError::Denied(d) => (
+            StatusCode::FORBIDDEN,
+            t.refused_title,
+            match d {
+                part::Denied::OwnContent => t.denied_own,
+                part::Denied::NotAuthor => t.denied_not_author,
+                part::Denied::Blocked => t.denied_blocked,
+                part::Denied::Role(_) => t.denied_role,
+            }
+            .to_string(),
+        ),
+        PError::PhaseClosed(p) => (
+            StatusCode::FORBIDDEN,
+            t.phase_closed_title,
+            match p {
+                part::Permission::Propose => t.phase_closed_propose,
+                part::Permission::Comment => t.phase_closed_comment,
+                part::Permission::Support => t.phase_closed_support,
+            }
+            .to_string(),
+        ),
+        PError::Transition { from, to, .. } => (
+            StatusCode::CONFLICT,
+            t.refused_title,
+            t.transition_refused
+                .replace("{from}", text::state_label(*from, locale))
+                .replace("{to}", text::state_label(*to, locale)),
+        ),
+        PError::Conflict(c) => (
+            StatusCode::CONFLICT,
+            t.refused_title,
+            text::conflict_message(c, locale).to_string(),
+        ),
+        PError::RateLimited {
+            limit,
+            window_minutes,
+            ..
+        } => {
+            let mut r = no_store(
+                render_notice(
+                    state,
+                    locale,
+                    uri,
+                    t.rate_limited_title,
+                    t.rate_limited
+                        .replace("{limit}", &limit.to_string())
+                        .replace("{minutes}", &window_minutes.to_string()),
+                    back,
+                )
+                .unwrap_or_else(|e| e.into_response()),
+            );
+            *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            r.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(*window_minutes as u64 * 60),
+            );
+            return r;
+        }
+        PError::Invalid(errs) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t.invalid_title,
+            errs.iter()
+                .map(|e| field_message(e, locale))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        PError::Upload(errs) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t.invalid_title,
+            errs.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        PError::Sql(_) | PError::Store(_) | PError::Accounts(_) | PError::Xlsx(_) => {
+            return AppError::Internal(e.to_string()).into_response();
+        }
+    };
+    let mut r = render_notice(state, locale, uri, heading, message, back)
+        .unwrap_or_else(|e| e.into_response());
+    *r.status_mut() = status;
+    r
+}
+
+fn render_notice(
+    state: &AppState,
+    locale: Locale,
+    uri: &axum::extract::OriginalUri,
+    heading: &str,
+    message: String,
+    back: &str,
+) -> Result<Response, AppError> {
+    page(&Notice {
+        l: Layout::new(state, locale, heading, uri.0.path(), uri.0.query()),
+        t: pmsgs(locale),
+        heading: heading.to_string(),
+        message,
+        back: back.to_string(),
+    })
+}
+
+/// A form field's problem in words.
+pub(crate) fn field_message(e: &FieldError, locale: Locale) -> String {
+    let t = pmsgs(locale);
+    match &e.problem {
+        Problem::Required => t.p_required.to_string(),
+        Problem::TooShort { min } => t.p_too_short.replace("{n}", &min.to_string()),
+        Problem::TooLong { max } => t.p_too_long.replace("{n}", &max.to_string()),
+        Problem::Unknown(v) => t.p_unknown.replace("{v}", v),
+        Problem::NotANumber(v) => t.p_not_a_number.replace("{v}", v),
+        Problem::OutOfRange { min, max } if min == max => {
+            t.p_exactly.replace("{n}", &min.to_string())
+        }
+        Problem::OutOfRange { min, max } => t
+            .p_range
+            .replace("{min}", &min.to_string())
+            .replace("{max}", &max.to_string()),
+        Problem::NotADate(v) => t.p_not_a_date.replace("{v}", v),
+        Problem::NotATime(v) => t.p_not_a_time.replace("{v}", v),
+        Problem::OutsideArea => t.p_outside_area.to_string(),
+        Problem::Incomplete => t.p_incomplete.to_string(),
+        Problem::EndBeforeStart => t.p_end_before_start.to_string(),
+        Problem::Overlap => t.p_overlap.to_string(),
+        Problem::InUse => t.p_in_use.to_string(),
+        Problem::Duplicate(v) => t.p_duplicate.replace("{v}", v),
+    }
+}
+
+/// The errors of a form, by field, in words (the first problem of each field).
+#[derive(Default)]
+pub(crate) struct FormErrors {
+    /// (field, message) in form order.
+    pub list: Vec<(String, String)>,
+}
+
+impl FormErrors {
+    pub fn of(errs: &[FieldError], locale: Locale) -> FormErrors {
+        let mut list: Vec<(String, String)> = Vec::new();
+        for e in errs {
+            if !list.iter().any(|(f, _)| *f == e.field) {
+                list.push((e.field.clone(), field_message(e, locale)));
+            }
+        }
+        FormErrors { list }
+    }
+
+    /// The message for a field, or "".
+    pub fn get(&self, field: &str) -> &str {
+        self.list
+            .iter()
+            .find(|(f, _)| f == field)
+            .map_or("", |(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+/// Display names of users by id (a deleted account has none: "deleted participant").
+pub(crate) async fn names(
+    state: &AppState,
+    ids: impl IntoIterator<Item = i64>,
+) -> HashMap<i64, String> {
+    let mut out = HashMap::new();
+    for id in ids {
+        if out.contains_key(&id) {
+            continue;
+        }
+        // A deleted account keeps its row with an empty name: shown as "deleted participant".
+        if let Ok(Some(u)) = sozialatlas_accounts::get_user(state.pool(), id).await
+            && !u.display_name.is_empty()
+        {
+            out.insert(id, u.display_name);
+        }
+    }
+    out
+}
+
+/// Text as paragraphs (blank lines separate them); single line breaks are kept as separate
+/// lines within a paragraph by the template.
+pub(crate) fn paragraphs(s: &str) -> Vec<Vec<String>> {
+    s.replace("\r\n", "\n")
+        .split("\n\n")
+        .map(|p| {
+            p.lines()
+                .map(|l| l.trim_end().to_string())
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// The offset of German time (CET/CEST) from UTC at a moment: +2 h from the last Sunday of
+/// March 01:00 UTC to the last Sunday of October 01:00 UTC, else +1 h.
+fn berlin_offset(t: time::OffsetDateTime) -> time::UtcOffset {
+    use time::{Date, Month, Time};
+    let last_sunday = |y: i32, m: Month| {
+        let mut d = Date::from_calendar_date(y, m, 31).unwrap_or(Date::MIN);
+        while d.weekday() != time::Weekday::Sunday {
+            d = d.previous_day().unwrap_or(d);
+        }
+        d.with_time(Time::from_hms(1, 0, 0).unwrap_or(Time::MIDNIGHT))
+            .assume_utc()
+    };
+    let y = t.year();
+    let summer = t >= last_sunday(y, Month::March) && t < last_sunday(y, Month::October);
+    time::UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).unwrap_or(time::UtcOffset::UTC)
+}
+
+/// A stored timestamp as local date and time for readers (`04.05.2026, 12:00`).
+pub(crate) fn when(stamp: &str, locale: Locale) -> String {
+    let Some(t) = part::clock::parse_stamp(stamp) else {
+        return stamp.to_string();
+    };
+    let l = t.to_offset(berlin_offset(t));
+    match locale {
+        Locale::De => format!(
+            "{:02}.{:02}.{}, {:02}:{:02} Uhr",
+            l.day(),
+            l.month() as u8,
+            l.year(),
+            l.hour(),
+            l.minute()
+        ),
+        Locale::En => format!(
+            "{} {} {}, {:02}:{:02}",
+            l.day(),
+            month_en(l.month()),
+            l.year(),
+            l.hour(),
+            l.minute()
+        ),
+    }
+}
+
+fn month_en(m: time::Month) -> &'static str {
+    use time::Month::*;
+    match m {
+        January => "Jan",
+        February => "Feb",
+        March => "Mar",
+        April => "Apr",
+        May => "May",
+        June => "Jun",
+        July => "Jul",
+        August => "Aug",
+        September => "Sep",
+        October => "Oct",
+        November => "Nov",
+        December => "Dec",
+    }
+}
+
+/// A date `YYYY-MM-DD` (or the date part of a stamp / a local `…THH:MM`) for readers.
+pub(crate) fn day(s: &str, locale: Locale) -> String {
+    let d = s.get(..10).unwrap_or(s);
+    let Some(date) = part::clock::parse_date(d) else {
+        return s.to_string();
+    };
+    match locale {
+        Locale::De => format!(
+            "{:02}.{:02}.{}",
+            date.day(),
+            date.month() as u8,
+            date.year()
+        ),
+        Locale::En => format!("{} {} {}", date.day(), month_en(date.month()), date.year()),
+    }
+}
+
+/// A local meeting time `YYYY-MM-DDTHH:MM` for readers.
+pub(crate) fn local_when(s: &str, locale: Locale) -> String {
+    let time = s.split_once('T').map(|(_, t)| t).unwrap_or("");
+    match locale {
+        Locale::De if !time.is_empty() => format!("{}, {time} Uhr", day(s, locale)),
+        _ if !time.is_empty() => format!("{}, {time}", day(s, locale)),
+        _ => day(s, locale),
+    }
+}
+
+/// Whole euros for readers (`12.500 €`, `€12,500`).
+pub(crate) fn euros(n: i64, locale: Locale) -> String {
+    let s = sozialatlas_core::locale::format_decimal(n as f64, 0, locale);
+    match locale {
+        Locale::De => format!("{s} €"),
+        Locale::En => format!("€{s}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn german_time() {
+        // Winter: +1, summer: +2, switching at 01:00 UTC on the last Sundays.
+        assert_eq!(
+            when("2026-01-15T11:00:00Z", Locale::De),
+            "15.01.2026, 12:00 Uhr"
+        );
+        assert_eq!(
+            when("2026-05-04T10:00:00Z", Locale::De),
+            "04.05.2026, 12:00 Uhr"
+        );
+        assert_eq!(
+            when("2026-03-29T00:59:00Z", Locale::De),
+            "29.03.2026, 01:59 Uhr"
+        );
+        assert_eq!(
+            when("2026-03-29T01:00:00Z", Locale::De),
+            "29.03.2026, 03:00 Uhr"
+        );
+        assert_eq!(
+            when("2026-10-25T00:59:00Z", Locale::En),
+            "25 Oct 2026, 02:59"
+        );
+        assert_eq!(
+            when("2026-10-25T01:00:00Z", Locale::En),
+            "25 Oct 2026, 02:00"
+        );
+        assert_eq!(day("2026-05-04", Locale::De), "04.05.2026");
+        assert_eq!(
+            local_when("2026-05-12T18:00", Locale::De),
+            "12.05.2026, 18:00 Uhr"
+        );
+        assert_eq!(euros(12500, Locale::De), "12.500 €");
+    }
+
+    #[test]
+    fn paragraphs_split_on_blank_lines() {
+        assert_eq!(
+            paragraphs("a\r\nb\n\n\nc\n"),
+            vec![
+                vec!["a".to_string(), "b".to_string()],
+                vec!["c".to_string()]
+            ]
+        );
+    }
+}

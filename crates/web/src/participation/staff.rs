@@ -1,0 +1,1764 @@
+//! Staff pages: the moderation queue and its actions, review and official answers, and the
+//! process managers' forms for processes, meetings (with the ideas collected there), measures,
+//! progress updates and the bulk upload. Each handler checks the role on the server before
+//! anything else; the crate checks it again with the rules (own content, life cycle).
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Multipart, OriginalUri, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sozialatlas_accounts::Role;
+use sozialatlas_core::Locale;
+use sozialatlas_participation::idea::{self, IdeaFilter, IdeaInput, Origin, Scope, Sort};
+use sozialatlas_participation::measure::{self, MeasureInput, UpdateInput};
+use sozialatlas_participation::meeting::{self, MeetingInput};
+use sozialatlas_participation::moderation::{self, ItemKind};
+use sozialatlas_participation::process::{self, FieldInput, PhaseInput, PhaseKind, ProcessInput};
+use sozialatlas_participation::{Error as PError, IdeaState, Process, clock};
+
+use super::forms::{IdeaForm, idea_form_options, input_of};
+use super::pages::{IdeaRow, Opt, idea_rows, load_process, opt, try_page};
+use super::text::{phase_kind_label, state_label, status_label};
+use super::{FormErrors, Frame, actor, fail, names, page, page_with, paragraphs, see_other, when};
+use crate::AppState;
+use crate::auth::{CurrentUser, FormFields};
+use crate::error::AppError;
+
+fn require_any(user: &CurrentUser, roles: &[Role]) -> Result<(), AppError> {
+    let a = actor(user);
+    if roles.iter().any(|r| a.has(*r)) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(crate::auth::Denied::Role))
+    }
+}
+
+fn internal(e: PError) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+// ------------------------------------------------------------------ moderation
+
+struct QueueView {
+    kind: &'static str,
+    kind_label: &'static str,
+    id: i64,
+    idea_href: String,
+    idea_title: String,
+    reference: String,
+    body: Vec<Vec<String>>,
+    author: String,
+    author_id: i64,
+    hidden: bool,
+    hidden_reason: String,
+    reports: Vec<(String, String, String)>,
+    own: bool,
+}
+
+#[derive(Template)]
+#[template(path = "participation/moderation.html")]
+struct ModerationPage {
+    l: crate::pages::Layout,
+    f: Frame,
+    submitted: Vec<IdeaRow>,
+    submitted_own: Vec<bool>,
+    submitted_ids: Vec<i64>,
+    reported: Vec<QueueView>,
+}
+
+/// `GET /participation/moderation`: submitted ideas and reported items.
+pub async fn moderation(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::Moderator, Role::ProcessManager])?;
+    let a = actor(&user);
+    let q = moderation::queue(state.pool(), &a)
+        .await
+        .map_err(internal)?;
+    let processes = process::list_processes(state.pool())
+        .await
+        .map_err(internal)?;
+    let t = super::pmsgs(locale);
+    let p = crate::i18n::prefix(locale);
+    let ids: Vec<i64> = q.reported.iter().filter_map(|x| x.author_id).collect();
+    let names = names(&state, ids).await;
+    let reported = q
+        .reported
+        .iter()
+        .map(|x| QueueView {
+            kind: x.kind.as_str(),
+            kind_label: match x.kind {
+                ItemKind::Idea => t.kind_idea,
+                ItemKind::Comment => t.kind_comment,
+            },
+            id: x.id,
+            idea_href: format!("{p}/participation/ideas/{}", x.idea.id),
+            idea_title: x.idea.title.clone(),
+            reference: x.idea.reference.clone(),
+            body: match &x.comment_body {
+                Some(b) => paragraphs(b),
+                None => paragraphs(&x.idea.description),
+            },
+            author: x
+                .author_id
+                .and_then(|id| names.get(&id).cloned())
+                .unwrap_or_else(|| t.deleted_participant.to_string()),
+            author_id: x.author_id.unwrap_or(0),
+            hidden: x.hidden,
+            hidden_reason: x.hidden_reason.clone().unwrap_or_default(),
+            reports: x
+                .reports
+                .iter()
+                .map(|r| {
+                    (
+                        super::text::reason_label(&r.reason, locale).to_string(),
+                        r.note.clone(),
+                        when(&r.created_at, locale),
+                    )
+                })
+                .collect(),
+            own: x.own,
+        })
+        .collect();
+    let (l, f) = Frame::new(&state, locale, t.moderation_title, &uri, Some(&user));
+    page(&ModerationPage {
+        l,
+        f,
+        submitted_own: q.submitted.iter().map(|i| i.is_own(&a)).collect(),
+        submitted_ids: q.submitted.iter().map(|i| i.id).collect(),
+        submitted: idea_rows(&q.submitted, &processes, locale, true),
+        reported,
+    })
+}
+
+fn kind_of(s: &str) -> Result<ItemKind, AppError> {
+    match s {
+        "ideas" => Ok(ItemKind::Idea),
+        "comments" => Ok(ItemKind::Comment),
+        _ => Err(AppError::NotFound(String::new())),
+    }
+}
+
+macro_rules! staff_post {
+    ($name:ident, $doc:literal, $path:ty, |$st:ident, $user:ident, $a:ident, $pp:ident, $form:ident, $back:ident| $call:expr) => {
+        #[doc = $doc]
+        pub async fn $name(
+            State($st): State<AppState>,
+            Extension(locale): Extension<Locale>,
+            Path($pp): Path<$path>,
+            uri: OriginalUri,
+            $user: CurrentUser,
+            $form: FormFields,
+        ) -> Result<Response, AppError> {
+            let p = crate::i18n::prefix(locale);
+            let $a = actor(&$user);
+            let $back = |s: &str| format!("{p}{s}");
+            let (res, to): (Result<(), PError>, String) = $call;
+            match res {
+                Ok(()) => Ok(see_other(&to)),
+                Err(e) => Ok(fail(&$st, locale, &uri, &to, e)),
+            }
+        }
+    };
+}
+
+staff_post!(
+    publish,
+    "`POST /participation/moderation/ideas/{id}/publish`.",
+    i64,
+    |state, user, a, id, form, back| {
+        require_any(&user, &[Role::Moderator, Role::ProcessManager])?;
+        (
+            idea::publish(state.pool(), &a, id, form.get("reason"), clock::now()).await,
+            back("/participation/moderation"),
+        )
+    }
+);
+
+staff_post!(
+    hide,
+    "`POST /participation/moderation/{kind}/{id}/hide`: hides with a reason.",
+    (String, i64),
+    |state, user, a, pp, form, back| {
+        require_any(&user, &[Role::Moderator])?;
+        let kind = kind_of(&pp.0)?;
+        (
+            moderation::hide(
+                state.pool(),
+                &a,
+                kind,
+                pp.1,
+                form.get("reason"),
+                clock::now(),
+            )
+            .await,
+            back("/participation/moderation"),
+        )
+    }
+);
+
+staff_post!(
+    unhide,
+    "`POST /participation/moderation/{kind}/{id}/unhide`.",
+    (String, i64),
+    |state, user, a, pp, form, back| {
+        require_any(&user, &[Role::Moderator])?;
+        let kind = kind_of(&pp.0)?;
+        (
+            moderation::unhide(
+                state.pool(),
+                &a,
+                kind,
+                pp.1,
+                form.get("reason"),
+                clock::now(),
+            )
+            .await,
+            back("/participation/moderation"),
+        )
+    }
+);
+
+staff_post!(
+    dismiss,
+    "`POST /participation/moderation/{kind}/{id}/dismiss`: the reports were unfounded.",
+    (String, i64),
+    |state, user, a, pp, form, back| {
+        require_any(&user, &[Role::Moderator])?;
+        let kind = kind_of(&pp.0)?;
+        (
+            moderation::dismiss(
+                state.pool(),
+                &a,
+                kind,
+                pp.1,
+                form.get("reason"),
+                clock::now(),
+            )
+            .await,
+            back("/participation/moderation"),
+        )
+    }
+);
+
+staff_post!(
+    block,
+    "`POST /participation/moderation/users/{id}/block`: blocks an account.",
+    i64,
+    |state, user, a, id, form, back| {
+        require_any(&user, &[Role::Moderator])?;
+        (
+            moderation::set_blocked(state.pool(), &a, id, true, form.get("reason")).await,
+            back("/participation/moderation"),
+        )
+    }
+);
+
+// ------------------------------------------------------------------ review
+
+#[derive(Template)]
+#[template(path = "participation/review_list.html")]
+struct ReviewListPage {
+    l: crate::pages::Layout,
+    f: Frame,
+    groups: Vec<(String, Vec<IdeaRow>)>,
+}
+
+/// `GET /participation/review`: ideas waiting for review, under review (for reviewers: those
+/// assigned to them), decided with the answer not yet published.
+pub async fn review_list(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager, Role::Reviewer])?;
+    let a = actor(&user);
+    let t = super::pmsgs(locale);
+    let processes = process::list_processes(state.pool())
+        .await
+        .map_err(internal)?;
+    let manager = a.has(Role::ProcessManager);
+    let mut groups = Vec::new();
+    for (st, label) in [
+        (IdeaState::Published, t.review_waiting),
+        (IdeaState::UnderReview, t.review_running),
+        (IdeaState::Accepted, t.review_decided),
+        (IdeaState::Rejected, t.review_decided),
+    ] {
+        let (ideas, _) = idea::list_ideas(
+            state.pool(),
+            &IdeaFilter {
+                state: Some(st),
+                sort: Sort::Reference,
+                ..Default::default()
+            },
+            Scope::Staff,
+        )
+        .await
+        .map_err(internal)?;
+        let ideas: Vec<_> = ideas
+            .into_iter()
+            .filter(|i| manager || i.reviewer_id == Some(a.id))
+            .filter(|i| !st.is_decision() || !i.answer_published())
+            .collect();
+        if st == IdeaState::Published && !manager {
+            continue;
+        }
+        let rows = idea_rows(&ideas, &processes, locale, true)
+            .into_iter()
+            .map(|mut r| {
+                r.href.push_str("/review");
+                r
+            })
+            .collect::<Vec<_>>();
+        if let Some(g) = groups
+            .iter_mut()
+            .find(|(l, _): &&mut (String, Vec<IdeaRow>)| l == label)
+        {
+            g.1.extend(rows);
+        } else {
+            groups.push((label.to_string(), rows));
+        }
+    }
+    let (l, f) = Frame::new(&state, locale, t.review_title, &uri, Some(&user));
+    page(&ReviewListPage { l, f, groups })
+}
+
+#[derive(Template)]
+#[template(path = "participation/review.html")]
+struct ReviewPage {
+    l: crate::pages::Layout,
+    f: Frame,
+    id: i64,
+    reference: String,
+    title: String,
+    description: Vec<Vec<String>>,
+    state: &'static str,
+    public_state: &'static str,
+    area: String,
+    field: String,
+    supports: i64,
+    comments: i64,
+    reviewer: String,
+    reviewers: Vec<Opt>,
+    notes: Vec<(String, String, Vec<Vec<String>>)>,
+    can_start: bool,
+    can_decide: bool,
+    can_reopen: bool,
+    can_merge: bool,
+    answer: String,
+    answer_decision: &'static str,
+    answer_published: String,
+    can_publish_answer: bool,
+    can_edit_answer: bool,
+    own: bool,
+    manager: bool,
+    example: bool,
+}
+
+/// `GET /participation/ideas/{id}/review`: the review page of an idea.
+pub async fn review(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager, Role::Reviewer])?;
+    let a = actor(&user);
+    let Some(i) = idea::get_idea(state.pool(), id).await.map_err(internal)? else {
+        return Err(AppError::NotFound(String::new()));
+    };
+    let manager = a.has(Role::ProcessManager);
+    let assigned = i.reviewer_id == Some(a.id);
+    if !(manager || assigned) || i.state == IdeaState::Draft {
+        return Err(if i.visible_to(Some(&a)) {
+            AppError::Forbidden(crate::auth::Denied::Role)
+        } else {
+            AppError::NotFound(String::new())
+        });
+    }
+    let pr = try_page!(load_process(&state, locale, &uri, i.process_id).await);
+    let notes = idea::review_notes(state.pool(), &a, id)
+        .await
+        .map_err(internal)?;
+    // Reviewers to choose from: the accounts with the reviewer role.
+    let users = sozialatlas_accounts::list_users(state.pool())
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let t = super::pmsgs(locale);
+    let mut reviewers = vec![opt("", t.no_reviewer, i.reviewer_id.is_none())];
+    reviewers.extend(
+        users
+            .iter()
+            .filter(|u| u.roles.contains(&Role::Reviewer) && Some(u.id) != i.author_id)
+            .map(|u| {
+                opt(
+                    u.id.to_string(),
+                    u.display_name.clone(),
+                    i.reviewer_id == Some(u.id),
+                )
+            }),
+    );
+    let ids: Vec<i64> = notes
+        .iter()
+        .map(|n| n.author_id)
+        .chain(i.reviewer_id)
+        .collect();
+    let names = names(&state, ids).await;
+    let own = i.is_own(&a);
+    let answer_published = i.answer_published();
+    let (l, f) = Frame::new(
+        &state,
+        locale,
+        &format!("{}: {}", t.review_title, i.reference),
+        &uri,
+        Some(&user),
+    );
+    page(&ReviewPage {
+        l,
+        f,
+        id,
+        reference: i.reference.clone(),
+        title: i.title.clone(),
+        description: paragraphs(&i.description),
+        state: state_label(i.state, locale),
+        public_state: state_label(i.public_state(), locale),
+        area: pr
+            .area(i.action_area_id)
+            .map(|x| x.name.clone())
+            .unwrap_or_default(),
+        field: pr
+            .field(i.field_id)
+            .map(|x| x.title.clone())
+            .unwrap_or_default(),
+        supports: i.supports,
+        comments: i.comments,
+        reviewer: i
+            .reviewer_id
+            .and_then(|r| names.get(&r).cloned())
+            .unwrap_or_default(),
+        reviewers,
+        notes: notes
+            .iter()
+            .map(|n| {
+                (
+                    names.get(&n.author_id).cloned().unwrap_or_default(),
+                    when(&n.created_at, locale),
+                    paragraphs(&n.body),
+                )
+            })
+            .collect(),
+        can_start: manager && i.state == IdeaState::Published && !own,
+        can_decide: !own
+            && (i.state == IdeaState::UnderReview || (manager && i.state == IdeaState::Submitted)),
+        can_reopen: manager && !own && i.state.is_decision() && !answer_published,
+        can_merge: manager
+            && !own
+            && matches!(i.state, IdeaState::Published | IdeaState::UnderReview),
+        answer: i
+            .answer
+            .as_ref()
+            .map(|x| x.body.clone())
+            .unwrap_or_default(),
+        answer_decision: i
+            .answer
+            .as_ref()
+            .map(|x| state_label(x.decision, locale))
+            .unwrap_or(""),
+        answer_published: i
+            .answer
+            .as_ref()
+            .and_then(|x| x.published_at.as_deref())
+            .map(|d| when(d, locale))
+            .unwrap_or_default(),
+        can_publish_answer: manager
+            && !own
+            && i.state.is_decision()
+            && i.answer
+                .as_ref()
+                .is_some_and(|x| x.published_at.is_none() && x.decision == i.state),
+        can_edit_answer: manager
+            && !own
+            && i.answer.as_ref().is_some_and(|x| x.published_at.is_none()),
+        own,
+        manager,
+        example: i.example,
+    })
+}
+
+staff_post!(
+    start_review,
+    "`POST /participation/ideas/{id}/review/start`.",
+    i64,
+    |state, user, a, id, form, back| {
+        require_any(&user, &[Role::ProcessManager])?;
+        let reviewer = form.get("reviewer").parse::<i64>().ok();
+        (
+            idea::start_review(
+                state.pool(),
+                &a,
+                id,
+                reviewer,
+                form.get("reason"),
+                clock::now(),
+            )
+            .await,
+            back(&format!("/participation/ideas/{id}/review")),
+        )
+    }
+);
+
+staff_post!(
+    assign,
+    "`POST /participation/ideas/{id}/review/reviewer`.",
+    i64,
+    |state, user, a, id, form, back| {
+        require_any(&user, &[Role::ProcessManager])?;
+        let reviewer = form.get("reviewer").parse::<i64>().ok();
+        (
+            idea::assign_reviewer(state.pool(), &a, id, reviewer, clock::now()).await,
+            back(&format!("/participation/ideas/{id}/review")),
+        )
+    }
+);
+
+staff_post!(
+    note,
+    "`POST /participation/ideas/{id}/review/note`: a private note.",
+    i64,
+    |state, user, a, id, form, back| {
+        require_any(&user, &[Role::ProcessManager, Role::Reviewer])?;
+        (
+            idea::add_review_note(state.pool(), &a, id, form.get("note"), clock::now()).await,
+            back(&format!("/participation/ideas/{id}/review")),
+        )
+    }
+);
+
+staff_post!(
+    decide,
+    "`POST /participation/ideas/{id}/review/decide`: accept or reject with the official answer (saved, not yet public).",
+    i64,
+    |state, user, a, id, form, back| {
+        require_any(&user, &[Role::ProcessManager, Role::Reviewer])?;
+        let decision = match form.get("decision") {
+            "accepted" => IdeaState::Accepted,
+            "rejected" => IdeaState::Rejected,
+            other => {
+                return Err(AppError::BadParam {
+                    param: "decision".into(),
+                    value: other.into(),
+                    expected: "accepted or rejected".into(),
+                });
+            }
+        };
+        (
+            idea::decide(
+                state.pool(),
+                &a,
+                id,
+                decision,
+                form.get("answer"),
+                clock::now(),
+            )
+            .await,
+            back(&format!("/participation/ideas/{id}/review")),
+        )
+    }
+);
+
+staff_post!(
+    edit_answer,
+    "`POST /participation/ideas/{id}/review/answer`: edits the unpublished answer.",
+    i64,
+    |state, user, a, id, form, back| {
+        require_any(&user, &[Role::ProcessManager])?;
+        (
+            idea::edit_answer(state.pool(), &a, id, form.get("answer"), clock::now()).await,
+            back(&format!("/participation/ideas/{id}/review")),
+        )
+    }
+);
+
+staff_post!(
+    publish_answer,
+    "`POST /participation/ideas/{id}/review/publish`: publishes the official answer.",
+    i64,
+    |state, user, a, id, form, back| {
+        require_any(&user, &[Role::ProcessManager])?;
+        let _ = &form;
+        (
+            idea::publish_answer(state.pool(), &a, id, clock::now()).await,
+            back(&format!("/participation/ideas/{id}/review")),
+        )
+    }
+);
+
+staff_post!(
+    reopen,
+    "`POST /participation/ideas/{id}/review/reopen`: takes a decision back (answer unpublished).",
+    i64,
+    |state, user, a, id, form, back| {
+        require_any(&user, &[Role::ProcessManager])?;
+        (
+            idea::reopen(state.pool(), &a, id, form.get("reason"), clock::now()).await,
+            back(&format!("/participation/ideas/{id}/review")),
+        )
+    }
+);
+
+staff_post!(
+    merge,
+    "`POST /participation/ideas/{id}/review/merge`: merges into another idea.",
+    i64,
+    |state, user, a, id, form, back| {
+        require_any(&user, &[Role::ProcessManager])?;
+        (
+            idea::merge(
+                state.pool(),
+                &a,
+                id,
+                form.get("into"),
+                form.get("reason"),
+                clock::now(),
+            )
+            .await,
+            back(&format!("/participation/ideas/{id}/review")),
+        )
+    }
+);
+
+// ------------------------------------------------------------------ processes
+
+struct PhaseRow {
+    kind: Vec<Opt>,
+    title: String,
+    description: String,
+    start: String,
+    end: String,
+    propose: bool,
+    comment: bool,
+    support: bool,
+}
+
+struct FieldRow {
+    id: String,
+    title: String,
+    description: String,
+    goals: String,
+}
+
+#[derive(Template)]
+#[template(path = "participation/process_form.html")]
+struct ProcessForm {
+    l: crate::pages::Layout,
+    f: Frame,
+    heading: String,
+    action: String,
+    errors: FormErrors,
+    title: String,
+    description: String,
+    sets: Vec<Opt>,
+    prefix: String,
+    moderate_first: bool,
+    hide_after: String,
+    example: bool,
+    phases: Vec<PhaseRow>,
+    fields: Vec<FieldRow>,
+    no_sets: bool,
+}
+
+const PHASE_ROWS: usize = 8;
+const FIELD_ROWS: usize = 8;
+
+#[allow(clippy::too_many_arguments)]
+async fn process_form(
+    state: &AppState,
+    locale: Locale,
+    uri: &OriginalUri,
+    user: &CurrentUser,
+    input: &ProcessInput,
+    errors: FormErrors,
+    heading: &str,
+    action: String,
+) -> Result<ProcessForm, AppError> {
+    let sets = sozialatlas_store::list_action_area_sets(state.pool())
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let t = super::pmsgs(locale);
+    let mut phases: Vec<PhaseRow> = input
+        .phases
+        .iter()
+        .map(|ph| PhaseRow {
+            kind: PhaseKind::ALL
+                .iter()
+                .map(|k| {
+                    opt(
+                        k.as_str(),
+                        phase_kind_label(*k, locale),
+                        ph.kind == k.as_str(),
+                    )
+                })
+                .collect(),
+            title: ph.title.clone(),
+            description: ph.description.clone(),
+            start: ph.starts_on.clone(),
+            end: ph.ends_on.clone(),
+            propose: ph.propose,
+            comment: ph.comment,
+            support: ph.support,
+        })
+        .collect();
+    while phases.len() < PHASE_ROWS {
+        phases.push(PhaseRow {
+            kind: PhaseKind::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, k)| opt(k.as_str(), phase_kind_label(*k, locale), i == 0))
+                .collect(),
+            title: String::new(),
+            description: String::new(),
+            start: String::new(),
+            end: String::new(),
+            propose: false,
+            comment: false,
+            support: false,
+        });
+    }
+    let mut fields: Vec<FieldRow> = input
+        .fields
+        .iter()
+        .map(|x| FieldRow {
+            id: x.id.map(|i| i.to_string()).unwrap_or_default(),
+            title: x.title.clone(),
+            description: x.description.clone(),
+            goals: x.goals.clone(),
+        })
+        .collect();
+    while fields.len() < FIELD_ROWS {
+        fields.push(FieldRow {
+            id: String::new(),
+            title: String::new(),
+            description: String::new(),
+            goals: String::new(),
+        });
+    }
+    let (l, f) = Frame::new(state, locale, heading, uri, Some(user));
+    Ok(ProcessForm {
+        l,
+        f,
+        heading: heading.to_string(),
+        action,
+        errors,
+        title: input.title.clone(),
+        description: input.description.clone(),
+        no_sets: sets.is_empty(),
+        sets: sets
+            .iter()
+            .map(|s| {
+                opt(
+                    s.id.to_string(),
+                    format!(
+                        "{} ({}, {} {})",
+                        s.name,
+                        s.level,
+                        s.areas.len(),
+                        t.action_areas_count
+                    ),
+                    s.id == input.set_id,
+                )
+            })
+            .collect(),
+        prefix: input.reference_prefix.clone(),
+        moderate_first: input.moderate_first,
+        hide_after: input.hide_after_reports.to_string(),
+        example: input.example,
+        phases,
+        fields,
+    })
+}
+
+fn process_input_of(form: &FormFields) -> ProcessInput {
+    let mut phases = Vec::new();
+    for i in 0..PHASE_ROWS {
+        let g = |s: &str| form.get(&format!("phase_{i}_{s}")).to_string();
+        phases.push(PhaseInput {
+            kind: g("kind"),
+            title: g("title"),
+            description: g("description"),
+            starts_on: g("start"),
+            ends_on: g("end"),
+            propose: !g("propose").is_empty(),
+            comment: !g("comment").is_empty(),
+            support: !g("support").is_empty(),
+        });
+    }
+    let mut fields = Vec::new();
+    for i in 0..FIELD_ROWS {
+        let g = |s: &str| form.get(&format!("field_{i}_{s}")).to_string();
+        fields.push(FieldInput {
+            id: g("id").parse().ok(),
+            title: g("title"),
+            description: g("description"),
+            goals: g("goals"),
+        });
+    }
+    ProcessInput {
+        title: form.get("title").into(),
+        description: form.get("description").into(),
+        set_id: form.get("set").parse().unwrap_or(0),
+        reference_prefix: form.get("reference_prefix").into(),
+        moderate_first: !form.get("moderate_first").is_empty(),
+        hide_after_reports: form.get("hide_after_reports").trim().parse().unwrap_or(0),
+        example: !form.get("example").is_empty(),
+        phases,
+        fields,
+    }
+}
+
+fn input_of_process(pr: &Process) -> ProcessInput {
+    ProcessInput {
+        title: pr.title.clone(),
+        description: pr.description.clone(),
+        set_id: pr.set.id,
+        reference_prefix: pr.reference_prefix.clone(),
+        moderate_first: pr.moderate_first,
+        hide_after_reports: pr.hide_after_reports,
+        example: pr.example,
+        phases: pr
+            .phases
+            .iter()
+            .map(|ph| PhaseInput {
+                kind: ph.kind.as_str().into(),
+                title: ph.title.clone(),
+                description: ph.description.clone(),
+                starts_on: clock::date_str(ph.starts_on),
+                ends_on: clock::date_str(ph.ends_on),
+                propose: ph.propose,
+                comment: ph.comment,
+                support: ph.support,
+            })
+            .collect(),
+        fields: pr
+            .fields
+            .iter()
+            .map(|x| FieldInput {
+                id: Some(x.id),
+                title: x.title.clone(),
+                description: x.description.clone(),
+                goals: x.goals.join("\n"),
+            })
+            .collect(),
+    }
+}
+
+/// `GET /participation/processes/new`.
+pub async fn new_process(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let t = super::pmsgs(locale);
+    let p = crate::i18n::prefix(locale);
+    let set = sozialatlas_store::current_action_area_set(state.pool())
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let input = process::template_input(set.map_or(0, |s| s.id), clock::today(clock::now()));
+    page(
+        &process_form(
+            &state,
+            locale,
+            &uri,
+            &user,
+            &input,
+            FormErrors::default(),
+            t.new_process,
+            format!("{p}/participation/processes/new"),
+        )
+        .await?,
+    )
+}
+
+/// `POST /participation/processes/new`.
+pub async fn create_process(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let p = crate::i18n::prefix(locale);
+    let t = super::pmsgs(locale);
+    let input = process_input_of(&form);
+    match process::create_process(state.pool(), &actor(&user), &input, clock::now()).await {
+        Ok(id) => Ok(see_other(&format!("{p}/participation/processes/{id}"))),
+        Err(PError::Invalid(errs)) => page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &process_form(
+                &state,
+                locale,
+                &uri,
+                &user,
+                &input,
+                FormErrors::of(&errs, locale),
+                t.new_process,
+                format!("{p}/participation/processes/new"),
+            )
+            .await?,
+        ),
+        Err(e) => Ok(fail(&state, locale, &uri, &format!("{p}/participation"), e)),
+    }
+}
+
+/// `GET /participation/processes/{id}/edit`.
+pub async fn edit_process(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let t = super::pmsgs(locale);
+    let p = crate::i18n::prefix(locale);
+    page(
+        &process_form(
+            &state,
+            locale,
+            &uri,
+            &user,
+            &input_of_process(&pr),
+            FormErrors::default(),
+            t.edit_process,
+            format!("{p}/participation/processes/{id}/edit"),
+        )
+        .await?,
+    )
+}
+
+/// `POST /participation/processes/{id}/edit`.
+pub async fn update_process(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let p = crate::i18n::prefix(locale);
+    let t = super::pmsgs(locale);
+    let input = process_input_of(&form);
+    match process::update_process(state.pool(), &actor(&user), id, &input, clock::now()).await {
+        Ok(()) => Ok(see_other(&format!("{p}/participation/processes/{id}"))),
+        Err(PError::Invalid(errs)) => page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &process_form(
+                &state,
+                locale,
+                &uri,
+                &user,
+                &input,
+                FormErrors::of(&errs, locale),
+                t.edit_process,
+                format!("{p}/participation/processes/{id}/edit"),
+            )
+            .await?,
+        ),
+        Err(e) => Ok(fail(
+            &state,
+            locale,
+            &uri,
+            &format!("{p}/participation/processes/{id}"),
+            e,
+        )),
+    }
+}
+
+// ------------------------------------------------------------------ meetings
+
+#[derive(Template)]
+#[template(path = "participation/meeting_form.html")]
+struct MeetingForm {
+    l: crate::pages::Layout,
+    f: Frame,
+    heading: String,
+    action: String,
+    process_title: String,
+    errors: FormErrors,
+    input: MeetingInput,
+    areas: Vec<Opt>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn meeting_form(
+    state: &AppState,
+    locale: Locale,
+    uri: &OriginalUri,
+    user: &CurrentUser,
+    pr: &Process,
+    input: MeetingInput,
+    errors: FormErrors,
+    heading: &str,
+    action: String,
+) -> MeetingForm {
+    let t = super::pmsgs(locale);
+    let mut areas = vec![opt("", t.choose, input.area.is_empty())];
+    areas.extend(pr.set.areas.iter().map(|a| {
+        opt(
+            a.id.to_string(),
+            a.name.clone(),
+            input.area == a.id.to_string(),
+        )
+    }));
+    let (l, f) = Frame::new(state, locale, heading, uri, Some(user));
+    MeetingForm {
+        l,
+        f,
+        heading: heading.to_string(),
+        action,
+        process_title: pr.title.clone(),
+        errors,
+        input,
+        areas,
+    }
+}
+
+fn meeting_input_of(form: &FormFields) -> MeetingInput {
+    MeetingInput {
+        area: form.get("area").into(),
+        title: form.get("title").into(),
+        date: form.get("date").into(),
+        start: form.get("start").into(),
+        end: form.get("end").into(),
+        place: form.get("place").into(),
+        accessibility: form.get("accessibility").into(),
+        description: form.get("description").into(),
+        minutes: form.get("minutes").into(),
+        attendees: form.get("attendees").into(),
+    }
+}
+
+/// `GET /participation/processes/{id}/meetings/new`.
+pub async fn new_meeting(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let t = super::pmsgs(locale);
+    let p = crate::i18n::prefix(locale);
+    page(&meeting_form(
+        &state,
+        locale,
+        &uri,
+        &user,
+        &pr,
+        MeetingInput::default(),
+        FormErrors::default(),
+        t.new_meeting,
+        format!("{p}/participation/processes/{id}/meetings/new"),
+    ))
+}
+
+/// `POST /participation/processes/{id}/meetings/new`.
+pub async fn create_meeting(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let t = super::pmsgs(locale);
+    let p = crate::i18n::prefix(locale);
+    let input = meeting_input_of(&form);
+    match meeting::create_meeting(state.pool(), &actor(&user), id, &input, clock::now()).await {
+        Ok(m) => Ok(see_other(&format!("{p}/participation/meetings/{m}"))),
+        Err(PError::Invalid(errs)) => page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &meeting_form(
+                &state,
+                locale,
+                &uri,
+                &user,
+                &pr,
+                input,
+                FormErrors::of(&errs, locale),
+                t.new_meeting,
+                format!("{p}/participation/processes/{id}/meetings/new"),
+            ),
+        ),
+        Err(e) => Ok(fail(
+            &state,
+            locale,
+            &uri,
+            &format!("{p}/participation/processes/{id}/meetings"),
+            e,
+        )),
+    }
+}
+
+/// `GET /participation/meetings/{id}/edit`: also for minutes and attendees after the meeting.
+pub async fn edit_meeting(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let m = meeting::get_meeting(state.pool(), id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| AppError::NotFound(String::new()))?;
+    let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
+    let t = super::pmsgs(locale);
+    let p = crate::i18n::prefix(locale);
+    page(&meeting_form(
+        &state,
+        locale,
+        &uri,
+        &user,
+        &pr,
+        meeting::input_of(&m),
+        FormErrors::default(),
+        t.edit_meeting,
+        format!("{p}/participation/meetings/{id}/edit"),
+    ))
+}
+
+/// `POST /participation/meetings/{id}/edit`.
+pub async fn update_meeting(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let m = meeting::get_meeting(state.pool(), id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| AppError::NotFound(String::new()))?;
+    let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
+    let t = super::pmsgs(locale);
+    let p = crate::i18n::prefix(locale);
+    let input = meeting_input_of(&form);
+    match meeting::update_meeting(state.pool(), &actor(&user), id, &input, clock::now()).await {
+        Ok(()) => Ok(see_other(&format!("{p}/participation/meetings/{id}"))),
+        Err(PError::Invalid(errs)) => page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &meeting_form(
+                &state,
+                locale,
+                &uri,
+                &user,
+                &pr,
+                input,
+                FormErrors::of(&errs, locale),
+                t.edit_meeting,
+                format!("{p}/participation/meetings/{id}/edit"),
+            ),
+        ),
+        Err(e) => Ok(fail(
+            &state,
+            locale,
+            &uri,
+            &format!("{p}/participation/meetings/{id}"),
+            e,
+        )),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn meeting_idea_form(
+    state: &AppState,
+    locale: Locale,
+    uri: &OriginalUri,
+    user: &CurrentUser,
+    pr: &Process,
+    m: &meeting::Meeting,
+    input: &IdeaInput,
+    errors: FormErrors,
+) -> IdeaForm {
+    let t = super::pmsgs(locale);
+    let p = crate::i18n::prefix(locale);
+    let (areas, fields, groups) = idea_form_options(pr, input, locale, true);
+    let heading = format!("{}: {}", t.enter_meeting_idea, m.title);
+    let (l, f) = Frame::new(state, locale, &heading, uri, Some(user));
+    IdeaForm {
+        l,
+        f,
+        heading,
+        action: format!("{p}/participation/meetings/{}/ideas/new", m.id),
+        process_title: pr.title.clone(),
+        example: pr.example,
+        errors,
+        title: input.title.clone(),
+        description: input.description.clone(),
+        areas,
+        fields,
+        groups,
+        group_name: input.group_name.clone(),
+        lat: input.lat.clone(),
+        lon: input.lon.clone(),
+        cost: input.cost.clone(),
+        new: false,
+        meeting: m.title.clone(),
+        reason_field: false,
+        moderate_first: false,
+    }
+}
+
+/// `GET /participation/meetings/{id}/ideas/new`: staff enter an idea collected at the meeting.
+pub async fn new_meeting_idea(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let m = meeting::get_meeting(state.pool(), id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| AppError::NotFound(String::new()))?;
+    let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
+    page(&meeting_idea_form(
+        &state,
+        locale,
+        &uri,
+        &user,
+        &pr,
+        &m,
+        &IdeaInput::default(),
+        FormErrors::default(),
+    ))
+}
+
+/// `POST /participation/meetings/{id}/ideas/new`.
+pub async fn create_meeting_idea(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let m = meeting::get_meeting(state.pool(), id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| AppError::NotFound(String::new()))?;
+    let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
+    let p = crate::i18n::prefix(locale);
+    let input = input_of(&form);
+    match idea::create_idea(
+        state.pool(),
+        Some(state.snapshot()),
+        &actor(&user),
+        pr.id,
+        &input,
+        Origin::Meeting(id),
+        clock::now(),
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other(&format!("{p}/participation/meetings/{id}"))),
+        Err(PError::Invalid(errs)) => page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &meeting_idea_form(
+                &state,
+                locale,
+                &uri,
+                &user,
+                &pr,
+                &m,
+                &input,
+                FormErrors::of(&errs, locale),
+            ),
+        ),
+        Err(e) => Ok(fail(
+            &state,
+            locale,
+            &uri,
+            &format!("{p}/participation/meetings/{id}"),
+            e,
+        )),
+    }
+}
+
+// ------------------------------------------------------------------ measures
+
+#[derive(Template)]
+#[template(path = "participation/measure_form.html")]
+struct MeasureForm {
+    l: crate::pages::Layout,
+    f: Frame,
+    heading: String,
+    action: String,
+    process_title: String,
+    errors: FormErrors,
+    input: MeasureInput,
+    parents: Vec<Opt>,
+    areas: Vec<Opt>,
+    fields: Vec<Opt>,
+    statuses: Vec<Opt>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn measure_form(
+    state: &AppState,
+    locale: Locale,
+    uri: &OriginalUri,
+    user: &CurrentUser,
+    pr: &Process,
+    this: Option<i64>,
+    input: MeasureInput,
+    errors: FormErrors,
+    heading: &str,
+    action: String,
+) -> Result<MeasureForm, AppError> {
+    let t = super::pmsgs(locale);
+    let all = measure::list_measures(state.pool(), Some(pr.id))
+        .await
+        .map_err(internal)?;
+    let mut parents = vec![opt("", t.no_parent, input.parent.is_empty())];
+    parents.extend(all.iter().filter(|m| Some(m.id) != this).map(|m| {
+        opt(
+            m.id.to_string(),
+            format!("{} {}", m.code, m.title),
+            input.parent == m.id.to_string(),
+        )
+    }));
+    let mut areas = vec![opt("", t.city_wide, input.area.is_empty())];
+    areas.extend(pr.set.areas.iter().map(|a| {
+        opt(
+            a.id.to_string(),
+            a.name.clone(),
+            input.area == a.id.to_string(),
+        )
+    }));
+    let mut fields = vec![opt("", t.no_field, input.field.is_empty())];
+    fields.extend(pr.fields.iter().map(|x| {
+        opt(
+            x.id.to_string(),
+            x.title.clone(),
+            input.field == x.id.to_string(),
+        )
+    }));
+    let statuses = measure::Status::ALL
+        .iter()
+        .map(|s| {
+            opt(
+                s.as_str(),
+                status_label(*s, locale),
+                input.status == s.as_str(),
+            )
+        })
+        .collect();
+    let (l, f) = Frame::new(state, locale, heading, uri, Some(user));
+    Ok(MeasureForm {
+        l,
+        f,
+        heading: heading.to_string(),
+        action,
+        process_title: pr.title.clone(),
+        errors,
+        input,
+        parents,
+        areas,
+        fields,
+        statuses,
+    })
+}
+
+fn measure_input_of(form: &FormFields) -> MeasureInput {
+    MeasureInput {
+        code: form.get("code").into(),
+        title: form.get("title").into(),
+        description: form.get("description").into(),
+        parent: form.get("parent").into(),
+        area: form.get("area").into(),
+        field: form.get("field").into(),
+        status: form.get("status").into(),
+        progress: form.get("progress").into(),
+        budget: form.get("budget").into(),
+        office: form.get("office").into(),
+    }
+}
+
+/// `GET /participation/processes/{id}/measures/new`.
+pub async fn new_measure(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let t = super::pmsgs(locale);
+    let p = crate::i18n::prefix(locale);
+    let input = MeasureInput {
+        status: "planned".into(),
+        progress: "0".into(),
+        ..Default::default()
+    };
+    page(
+        &measure_form(
+            &state,
+            locale,
+            &uri,
+            &user,
+            &pr,
+            None,
+            input,
+            FormErrors::default(),
+            t.new_measure,
+            format!("{p}/participation/processes/{id}/measures/new"),
+        )
+        .await?,
+    )
+}
+
+/// `POST /participation/processes/{id}/measures/new`.
+pub async fn create_measure(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let t = super::pmsgs(locale);
+    let p = crate::i18n::prefix(locale);
+    let input = measure_input_of(&form);
+    match measure::create_measure(state.pool(), &actor(&user), id, &input, clock::now()).await {
+        Ok(m) => Ok(see_other(&format!("{p}/participation/measures/{m}"))),
+        Err(PError::Invalid(errs)) => page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &measure_form(
+                &state,
+                locale,
+                &uri,
+                &user,
+                &pr,
+                None,
+                input,
+                FormErrors::of(&errs, locale),
+                t.new_measure,
+                format!("{p}/participation/processes/{id}/measures/new"),
+            )
+            .await?,
+        ),
+        Err(e) => Ok(fail(
+            &state,
+            locale,
+            &uri,
+            &format!("{p}/participation/processes/{id}/measures"),
+            e,
+        )),
+    }
+}
+
+/// `GET /participation/measures/{id}/edit`.
+pub async fn edit_measure(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let m = measure::get_measure(state.pool(), id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| AppError::NotFound(String::new()))?;
+    let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
+    let t = super::pmsgs(locale);
+    let p = crate::i18n::prefix(locale);
+    page(
+        &measure_form(
+            &state,
+            locale,
+            &uri,
+            &user,
+            &pr,
+            Some(id),
+            measure::input_of(&m),
+            FormErrors::default(),
+            t.edit_measure,
+            format!("{p}/participation/measures/{id}/edit"),
+        )
+        .await?,
+    )
+}
+
+/// `POST /participation/measures/{id}/edit`.
+pub async fn update_measure(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let m = measure::get_measure(state.pool(), id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| AppError::NotFound(String::new()))?;
+    let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
+    let t = super::pmsgs(locale);
+    let p = crate::i18n::prefix(locale);
+    let input = measure_input_of(&form);
+    match measure::update_measure(state.pool(), &actor(&user), id, &input, clock::now()).await {
+        Ok(()) => Ok(see_other(&format!("{p}/participation/measures/{id}"))),
+        Err(PError::Invalid(errs)) => page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &measure_form(
+                &state,
+                locale,
+                &uri,
+                &user,
+                &pr,
+                Some(id),
+                input,
+                FormErrors::of(&errs, locale),
+                t.edit_measure,
+                format!("{p}/participation/measures/{id}/edit"),
+            )
+            .await?,
+        ),
+        Err(e) => Ok(fail(
+            &state,
+            locale,
+            &uri,
+            &format!("{p}/participation/measures/{id}"),
+            e,
+        )),
+    }
+}
+
+staff_post!(
+    add_update,
+    "`POST /participation/measures/{id}/updates`: a dated update with progress and status.",
+    i64,
+    |state, user, a, id, form, back| {
+        require_any(&user, &[Role::ProcessManager])?;
+        let input = UpdateInput {
+            date: form.get("date").into(),
+            body: form.get("body").into(),
+            progress: form.get("progress").into(),
+            status: form.get("status").into(),
+        };
+        (
+            measure::add_update(state.pool(), &a, id, &input, clock::now()).await,
+            back(&format!("/participation/measures/{id}")),
+        )
+    }
+);
+
+staff_post!(
+    link_idea,
+    "`POST /participation/measures/{id}/ideas`: links an accepted idea by its reference.",
+    i64,
+    |state, user, a, id, form, back| {
+        require_any(&user, &[Role::ProcessManager])?;
+        (
+            measure::link_idea(state.pool(), &a, id, form.get("reference")).await,
+            back(&format!("/participation/measures/{id}")),
+        )
+    }
+);
+
+staff_post!(
+    unlink_idea,
+    "`POST /participation/measures/{id}/ideas/{idea}/unlink`.",
+    (i64, i64),
+    |state, user, a, pp, form, back| {
+        require_any(&user, &[Role::ProcessManager])?;
+        let _ = &form;
+        (
+            measure::unlink_idea(state.pool(), &a, pp.0, pp.1).await,
+            back(&format!("/participation/measures/{}", pp.0)),
+        )
+    }
+);
+
+#[derive(Template)]
+#[template(path = "participation/upload.html")]
+struct UploadPage {
+    l: crate::pages::Layout,
+    f: Frame,
+    id: i64,
+    process_title: String,
+    errors: Vec<String>,
+    done: String,
+}
+
+/// `GET /participation/processes/{id}/measures/upload`: the bulk progress update.
+pub async fn upload_form(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let t = super::pmsgs(locale);
+    let done = uri
+        .0
+        .query()
+        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "done"))
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .map(|n| t.upload_done.replace("{n}", &n.to_string()))
+        .unwrap_or_default();
+    let (l, f) = Frame::new(&state, locale, t.upload_title, &uri, Some(&user));
+    page(&UploadPage {
+        l,
+        f,
+        id,
+        process_title: pr.title.clone(),
+        errors: Vec::new(),
+        done,
+    })
+}
+
+/// Largest upload.
+const UPLOAD_LIMIT: usize = 5 * 1024 * 1024;
+
+/// `POST /participation/processes/{id}/measures/upload` (multipart): all rows or none.
+pub async fn upload(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let t = super::pmsgs(locale);
+    let p = crate::i18n::prefix(locale);
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut problem = String::new();
+    match multipart {
+        Ok(mut mp) => loop {
+            match mp.next_field().await {
+                Ok(Some(field)) if field.name() == Some("file") => {
+                    let name = field.file_name().unwrap_or("upload.csv").to_string();
+                    match field.bytes().await {
+                        Ok(b) if b.len() > UPLOAD_LIMIT => {
+                            problem = t.upload_too_large.to_string();
+                            break;
+                        }
+                        Ok(b) if !b.is_empty() => file = Some((name, b.to_vec())),
+                        Ok(_) => {}
+                        Err(_) => {
+                            problem = t.upload_unreadable.to_string();
+                            break;
+                        }
+                    }
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(_) => {
+                    problem = t.upload_unreadable.to_string();
+                    break;
+                }
+            }
+        },
+        Err(_) => problem = t.upload_unreadable.to_string(),
+    }
+    let errors = match (file, problem.is_empty()) {
+        (Some((name, bytes)), true) => {
+            let name: String = name
+                .chars()
+                .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+                .take(100)
+                .collect();
+            match measure::bulk_update(state.pool(), &actor(&user), id, &name, &bytes, clock::now())
+                .await
+            {
+                Ok(n) => {
+                    return Ok(see_other(&format!(
+                        "{p}/participation/processes/{id}/measures/upload?done={n}"
+                    )));
+                }
+                Err(PError::Upload(errs)) => errs.iter().map(ToString::to_string).collect(),
+                Err(e) => {
+                    return Ok(fail(
+                        &state,
+                        locale,
+                        &uri,
+                        &format!("{p}/participation/processes/{id}/measures"),
+                        e,
+                    ));
+                }
+            }
+        }
+        (None, true) => vec![t.upload_missing.to_string()],
+        (_, false) => vec![problem],
+    };
+    let (l, f) = Frame::new(&state, locale, t.upload_title, &uri, Some(&user));
+    page_with(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &UploadPage {
+            l,
+            f,
+            id,
+            process_title: pr.title.clone(),
+            errors,
+            done: String::new(),
+        },
+    )
+}
+
+/// `GET /participation/processes/{id}/measures/template.csv`: the file to fill in.
+pub async fn template(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path(id): Path<i64>,
+    uri: OriginalUri,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let bytes = measure::csv_template(state.pool(), pr.id, clock::now())
+        .await
+        .map_err(internal)?;
+    let mut r = bytes.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"fortschritt-{id}.csv\""))
+    {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
+}
