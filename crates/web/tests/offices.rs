@@ -118,6 +118,7 @@ struct World {
     sessions: Vec<(&'static str, Session)>,
     slug_a: String,
     office_a: i64,
+    area_a: i64,
     case_a: String,
     case_b: String,
     case_erase: String,
@@ -329,6 +330,7 @@ async fn world() -> World {
         sessions,
         slug_a: "neustadt".into(),
         office_a,
+        area_a,
         case_a,
         case_b,
         case_erase,
@@ -839,4 +841,49 @@ async fn office_a_learns_nothing_of_office_b() {
             .await
             .unwrap();
     assert_eq!(n, 3);
+}
+
+/// The office page links to the public page of each action area it serves, and that page names
+/// the office with its address and opening hours (and only the offices serving it).
+#[tokio::test]
+async fn office_and_action_area_pages_link_each_other() {
+    let w = world().await;
+    for lang in ["", "/en"] {
+        let office = send(
+            &w.app,
+            Method::GET,
+            &format!("{lang}/offices/{}", w.slug_a),
+            "",
+            &[],
+        )
+        .await;
+        assert_eq!(office.status, StatusCode::OK);
+        assert!(
+            office
+                .body
+                .contains(&format!("href=\"{lang}/participation/areas/{}\"", w.area_a)),
+            "office page links to its action area"
+        );
+        let area = send(
+            &w.app,
+            Method::GET,
+            &format!("{lang}/participation/areas/{}", w.area_a),
+            "",
+            &[],
+        )
+        .await;
+        assert_eq!(area.status, StatusCode::OK);
+        assert!(
+            area.body
+                .contains(&format!("href=\"{lang}/offices/{}\"", w.slug_a)),
+            "action area page links to its office"
+        );
+        assert!(area.body.contains("Büro neustadt"));
+        assert!(area.body.contains("Weg 1, 24937 Flensburg"));
+        assert!(area.body.contains("Mo 9–12 Uhr"));
+        assert!(
+            !area.body.contains("/offices/nordstadt"),
+            "only the offices serving it"
+        );
+    }
 }

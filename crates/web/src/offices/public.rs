@@ -33,10 +33,12 @@ pub struct OfficeView {
     pub areas: Vec<AreaLink>,
 }
 
-/// An action area with its link into the atlas (empty when it is not one area of the atlas).
+/// An action area with its public page (indicators, ideas, meetings, measures) and, when it is
+/// one area of the atlas, that area's profile (else empty).
 pub struct AreaLink {
     pub name: String,
     pub href: String,
+    pub profile: String,
 }
 
 pub(crate) fn view(o: &Office, state: &AppState, locale: Locale) -> OfficeView {
@@ -58,7 +60,8 @@ pub(crate) fn view(o: &Office, state: &AppState, locale: Locale) -> OfficeView {
             .iter()
             .map(|a| AreaLink {
                 name: a.name.clone(),
-                href: match a.members.as_slice() {
+                href: format!("{p}/participation/areas/{}", a.id),
+                profile: match a.members.as_slice() {
                     [key]
                         if snap
                             .tree

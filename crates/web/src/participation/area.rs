@@ -43,6 +43,15 @@ struct Member {
     href: String,
 }
 
+/// A public action office serving the area.
+struct OfficeLink {
+    href: String,
+    name: String,
+    address: String,
+    hours: Vec<String>,
+    example: bool,
+}
+
 struct ProcessLink {
     href: String,
     title: String,
@@ -69,6 +78,9 @@ struct AreaPage {
     meetings: Vec<MeetingRow>,
     measures: Vec<MeasureRow>,
     counts: Vec<(String, i64)>,
+    offices: Vec<OfficeLink>,
+    offices_title: &'static str,
+    opening_hours: &'static str,
 }
 
 /// `GET /participation/areas/{id}`.
@@ -254,6 +266,19 @@ pub async fn area_page(
         .into_iter()
         .map(|(s, n)| (super::text::state_label(s, locale).to_string(), n))
         .collect();
+    let offices = sozialatlas_offices::offices::public_offices_for_action_area(state.pool(), id)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .into_iter()
+        .map(|o| OfficeLink {
+            href: format!("{p}/offices/{}", o.slug),
+            address: format!("{}, {} {}", o.street, o.postcode, o.city),
+            hours: o.hours().into_iter().map(str::to_string).collect(),
+            example: o.is_example,
+            name: o.name,
+        })
+        .collect();
+    let ot = crate::offices::office_msgs(locale);
     let example = processes.iter().any(|x| x.example);
     let ideas_href = processes
         .first()
@@ -286,6 +311,9 @@ pub async fn area_page(
         meetings: meeting_rows(&state, &processes, &meetings, locale).await?,
         measures,
         counts,
+        offices,
+        offices_title: ot.offices_title,
+        opening_hours: ot.opening_hours,
         f,
     })
 }
