@@ -353,6 +353,23 @@ pub async fn authenticate(
         }
     };
     if !ok {
+        // Action-office staff see case data: their failed sign-ins go into the audit log (the
+        // account by id; the password tried is never stored).
+        let id: i64 = row.get("id");
+        let office = roles_of(pool, id)
+            .await?
+            .iter()
+            .any(|r| matches!(r, Role::OfficeStaff | Role::OfficeSupervisor));
+        if office {
+            audit(
+                pool,
+                None,
+                "user.login.failed",
+                &format!("user:{id}"),
+                "wrong password",
+            )
+            .await?;
+        }
         return Ok(LoginOutcome::BadCredentials);
     }
     let mut user = user_of_row(&row);

@@ -439,3 +439,51 @@ async fn rate_limit_counts_per_key() {
     assert!(rl.hit("a", l).is_err());
     assert!(rl.hit("b", l).is_ok());
 }
+
+/// A failed sign-in of office staff (who see case data) is audit-logged by account id; that of
+/// a participant is not; the password tried is never stored.
+#[tokio::test]
+async fn failed_sign_ins_of_office_staff_are_audited() {
+    let p = pool().await;
+    let staff = sozialatlas_accounts::create_user(
+        &p,
+        &new("buero@example.org", &[Role::OfficeStaff]),
+        None,
+    )
+    .await
+    .unwrap();
+    let sup = sozialatlas_accounts::create_user(
+        &p,
+        &new("aufsicht@example.org", &[Role::OfficeSupervisor]),
+        None,
+    )
+    .await
+    .unwrap();
+    let part = sozialatlas_accounts::create_user(&p, &new("t@example.org", &[]), None)
+        .await
+        .unwrap();
+    for email in ["buero@example.org", "aufsicht@example.org", "t@example.org"] {
+        assert!(matches!(
+            authenticate(&p, email, "geheimes-falsches-wort")
+                .await
+                .unwrap(),
+            LoginOutcome::BadCredentials
+        ));
+    }
+    let filter = sozialatlas_accounts::audit::AuditFilter {
+        action_prefix: Some("user.login.failed".into()),
+        ..Default::default()
+    };
+    let (entries, total) = list_audit(&p, &filter, 10, 0).await.unwrap();
+    assert_eq!(total, 2);
+    let objects: Vec<&str> = entries.iter().map(|e| e.object.as_str()).collect();
+    assert!(objects.contains(&format!("user:{staff}").as_str()));
+    assert!(objects.contains(&format!("user:{sup}").as_str()));
+    assert!(!objects.contains(&format!("user:{part}").as_str()));
+    assert!(entries.iter().all(|e| !e.detail.contains("geheimes")));
+    // A right password logs nothing more.
+    authenticate(&p, "buero@example.org", "ein gutes passwort")
+        .await
+        .unwrap();
+    assert_eq!(list_audit(&p, &filter, 10, 0).await.unwrap().1, 2);
+}
