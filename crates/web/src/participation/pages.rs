@@ -540,7 +540,14 @@ pub async fn idea_list(
         sorts,
         q: query.clone(),
         rows: idea_rows(&ideas, &processes, locale, false),
-        found: t.found.replace("{n}", &total.to_string()),
+        found: if total == 1 {
+            t.found_one.to_string()
+        } else {
+            t.found.replace(
+                "{n}",
+                &sozialatlas_core::locale::format_decimal(total as f64, 0, locale),
+            )
+        },
         prev: if page_no > 1 {
             link(page_no - 1)
         } else {
