@@ -21,6 +21,20 @@ const INDICATORS: [&str; 5] = [
     "beschaeftigtenquote",
 ];
 
+/// The latest year in which every indicator of [`INDICATORS`] has published values on `level`.
+fn latest_common_year(index: &crate::Index, level: &str) -> Option<i32> {
+    let l = *index.level.get(level)?;
+    let mut common: Option<Vec<i32>> = None;
+    for id in INDICATORS {
+        let periods = index.periods_at(*index.indicator.get(id)?, l);
+        common = Some(match common {
+            None => periods.to_vec(),
+            Some(c) => c.into_iter().filter(|p| periods.contains(p)).collect(),
+        });
+    }
+    common?.into_iter().max()
+}
+
 /// Seeds the example into the state's store (creating the demo accounts if they are missing);
 /// returns the process id.
 pub async fn seed_participation_example(state: &AppState) -> Result<i64, String> {
@@ -42,7 +56,11 @@ async fn seed(state: &AppState) -> Result<i64, Box<dyn std::error::Error + Send 
     let level = "stadtteil";
     let params = TypologyParams {
         level: level.into(),
-        year: snap.periods.last().copied().unwrap_or(0),
+        // The latest year of these indicators, not of the whole atlas: later years may hold
+        // other indicators only (the action offices' statistics are added at start).
+        year: latest_common_year(state.index(), level)
+            .or_else(|| snap.periods.last().copied())
+            .unwrap_or(0),
         indicators: INDICATORS.iter().map(|s| s.to_string()).collect(),
         k: 3,
         pca: sozialatlas_analysis::pca::PcaSetting::Off,
