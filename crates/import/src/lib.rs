@@ -9,10 +9,12 @@ pub mod config;
 pub mod error;
 pub mod source;
 pub mod table;
+pub mod texts;
 
 pub use config::AtlasConfig;
 pub use error::{ImportError, ImportErrors};
 pub use source::{DirSource, FileSource, MemorySource};
+pub use texts::EditorText;
 
 use config::{DataConfig, Layout, LevelConfig};
 use error::MAX_ERRORS;
@@ -67,6 +69,8 @@ pub struct Atlas {
     pub inputs: Vec<InputFile>,
     /// Warnings (the load goes on).
     pub warnings: Vec<String>,
+    /// The editors' texts of the report (`texts/*.md`, optional).
+    pub texts: Vec<EditorText>,
 }
 
 impl Atlas {
@@ -106,6 +110,27 @@ impl Reader<'_> {
             bytes: bytes.len() as u64,
         });
         Ok(bytes)
+    }
+
+    /// Reads a file that may be absent (`None`); any other failure is an error.
+    fn read_optional(&mut self, rel: &str, what: &str) -> Result<Option<Vec<u8>>, ImportError> {
+        match self.src.read(rel) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(ImportError::file(
+                rel,
+                format!("{what} at {}/{rel}", self.src.describe()),
+                e.to_string(),
+            )),
+            Ok(bytes) => {
+                let bytes = bytes.into_owned();
+                self.inputs.push(InputFile {
+                    path: rel.to_string(),
+                    sha256: hex::encode(Sha256::digest(&bytes)),
+                    bytes: bytes.len() as u64,
+                });
+                Ok(Some(bytes))
+            }
+        }
     }
 }
 
@@ -284,6 +309,7 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
         step += 1;
         progress(step, steps, &dc.file);
     }
+    let texts = texts::read_texts(&mut r, &catalogue, &mut warnings)?;
     Ok(Atlas {
         config,
         catalogue,
@@ -294,6 +320,7 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
         observations,
         inputs: r.inputs,
         warnings,
+        texts,
     })
 }
 

@@ -15,6 +15,11 @@ pub trait FileSource: Sync {
     fn path(&self, _rel: &str) -> Option<PathBuf> {
         None
     }
+    /// The names of the files directly in a folder (relative to the atlas folder), sorted, or
+    /// `None` when the source cannot list (or the folder does not exist).
+    fn list(&self, _dir: &str) -> Option<Vec<String>> {
+        None
+    }
 }
 
 /// An atlas folder on disk.
@@ -41,6 +46,16 @@ impl FileSource for DirSource {
     fn path(&self, rel: &str) -> Option<PathBuf> {
         Some(self.root.join(rel))
     }
+    fn list(&self, dir: &str) -> Option<Vec<String>> {
+        let mut names: Vec<String> = std::fs::read_dir(self.root.join(dir))
+            .ok()?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        Some(names)
+    }
 }
 
 /// Files in memory, e.g. compiled into the binary.
@@ -66,5 +81,16 @@ impl FileSource for MemorySource {
     }
     fn describe(&self) -> String {
         self.name.clone()
+    }
+    fn list(&self, dir: &str) -> Option<Vec<String>> {
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        let names: Vec<String> = self
+            .files
+            .keys()
+            .filter_map(|k| k.strip_prefix(&prefix))
+            .filter(|rest| !rest.contains('/'))
+            .map(str::to_string)
+            .collect();
+        (!names.is_empty()).then_some(names)
     }
 }

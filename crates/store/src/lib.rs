@@ -8,9 +8,9 @@
 use geo_types::MultiPolygon;
 use serde::{Deserialize, Serialize};
 use sozialatlas_core::compute::{Computed, IndicatorValue, ValueState};
-use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Text};
+use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Locale, Text};
 use sozialatlas_import::config::{AtlasMeta, Settings};
-use sozialatlas_import::{Atlas, InputFile, Membership};
+use sozialatlas_import::{Atlas, EditorText, InputFile, Membership};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::{QueryBuilder, Row, SqlitePool};
 use std::collections::HashMap;
@@ -234,7 +234,14 @@ pub async fn write_atlas(
         .collect();
 
     let mut tx = pool.begin().await?;
-    for table in ["indicator_value", "cell", "overlay_member", "area", "level"] {
+    for table in [
+        "indicator_value",
+        "cell",
+        "overlay_member",
+        "area",
+        "level",
+        "editor_text",
+    ] {
         sqlx::query(&format!("DELETE FROM {table}"))
             .execute(&mut *tx)
             .await?;
@@ -359,6 +366,17 @@ pub async fn write_atlas(
         });
         qb.build().execute(&mut *tx).await?;
     }
+    for t in &atlas.texts {
+        sqlx::query(
+            "INSERT INTO editor_text (name, locale, path, markdown) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&t.name)
+        .bind(t.locale.code())
+        .bind(&t.path)
+        .bind(&t.markdown)
+        .execute(&mut *tx)
+        .await?;
+    }
     tx.commit().await?;
     Ok(LoadOutcome::Loaded { load_id, changed })
 }
@@ -441,6 +459,8 @@ pub struct Snapshot {
     pub periods: Vec<i32>,
     /// Every indicator value (raw; use [`IndicatorValue::published`]).
     pub values: Vec<IndicatorValue>,
+    /// The editors' texts of the report (empty for an atlas without `texts/`).
+    pub texts: Vec<EditorText>,
     index: HashMap<(usize, usize, i32), usize>,
 }
 
@@ -477,8 +497,16 @@ impl Snapshot {
             memberships,
             periods,
             values,
+            texts: Vec::new(),
             index,
         }
+    }
+
+    /// The editors' text `name` (`introduction`, `typology` or a dimension id) in `locale`,
+    /// else in German (the atlas's default language), if the atlas folder has one.
+    pub fn text(&self, name: &str, locale: Locale) -> Option<&EditorText> {
+        let find = |l: Locale| self.texts.iter().find(|t| t.name == name && t.locale == l);
+        find(locale).or_else(|| find(Locale::De))
     }
 
     /// The value of an indicator in an area and period.
@@ -636,7 +664,19 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
         });
     }
     values.sort_by_key(|v| (v.indicator, v.period, v.area));
-    Ok(Snapshot::new(
+    let texts =
+        sqlx::query("SELECT name, locale, path, markdown FROM editor_text ORDER BY name, locale")
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|r| EditorText {
+                name: r.get(0),
+                locale: r.get::<String, _>(1).parse().unwrap_or_default(),
+                path: r.get(2),
+                markdown: r.get(3),
+            })
+            .collect();
+    let mut snap = Snapshot::new(
         load,
         meta,
         settings,
@@ -646,7 +686,9 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
         vintages,
         memberships,
         values,
-    ))
+    );
+    snap.texts = texts;
+    Ok(snap)
 }
 
 /// The connection pool type of the store.
