@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p sozialatlas-aggregate --example aggregate_10m -- generate /tmp/points_10m.csv 10000000 42
-//! cargo run --release -p sozialatlas-aggregate --example aggregate_10m -- run /tmp/points_10m.csv /tmp/counts_rust.csv [threads] [cells_per_edge]
+//! cargo run --release -p sozialatlas-aggregate --example aggregate_10m -- run /tmp/points_10m.csv /tmp/counts_rust.csv [threads] [cells_per_edge|auto] [areas.geojson key]
 //! cargo run --release -p sozialatlas-aggregate --example aggregate_10m -- csv-crate /tmp/points_10m.csv
 //! ```
 //!
@@ -24,14 +24,19 @@ fn districts() -> Vec<(String, MultiPolygon<f64>)> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(
         "../../../shared/data/dortmund-gebietsgliederung/dortmund_statistische_bezirke.geojson",
     );
-    let text = std::fs::read_to_string(&path).expect("Dortmund districts file");
+    areas_file(&path, "source_id")
+}
+
+/// The polygons of a GeoJSON file as they are (no reprojection), keyed by `key`.
+fn areas_file(path: &std::path::Path, key: &str) -> Vec<(String, MultiPolygon<f64>)> {
+    let text = std::fs::read_to_string(path).expect("areas file");
     let geojson::GeoJson::FeatureCollection(fc) = text.parse().expect("GeoJSON") else {
         panic!("expected a FeatureCollection")
     };
     fc.features
         .into_iter()
         .map(|f| {
-            let key = f.property("source_id").expect("source_id").to_string();
+            let key = f.property(key).expect("key property").to_string();
             let geom = f.geometry.expect("geometry");
             let mp = match Geometry::<f64>::try_from(&geom.value).expect("geometry") {
                 Geometry::Polygon(p) => MultiPolygon(vec![p]),
@@ -73,16 +78,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("run") => {
             let path = args
                 .get(1)
-                .ok_or("run <points.csv> [out.csv] [threads] [cells_per_edge]")?;
+                .ok_or("run <points.csv> [out.csv] [threads] [cells_per_edge|auto] [areas key]")?;
             let out = args.get(2).map_or("/tmp/counts_rust.csv", String::as_str);
             let threads = args.get(3).map_or(Ok(0), |s| s.parse())?;
-            let cells_per_edge = args.get(4).map_or(Ok(8.0), |s| s.parse())?;
+            let mut index_options = IndexOptions::default();
+            match args.get(4).map(String::as_str) {
+                None | Some("auto") => {}
+                Some(s) => index_options.cells_per_edge = Some(s.parse()?),
+            }
             let t0 = Instant::now();
-            let index_options = IndexOptions {
-                cells_per_edge,
-                ..IndexOptions::default()
+            let areas = match (args.get(5), args.get(6)) {
+                (Some(file), Some(key)) => areas_file(std::path::Path::new(file), key),
+                _ => districts(),
             };
-            let index = PolygonIndex::with_options(districts(), index_options)?;
+            let index = PolygonIndex::with_options(areas, index_options)?;
             let t_index = t0.elapsed();
             let opts = AggregateOptions {
                 group: vec!["period".into(), "variable".into()],
@@ -97,9 +106,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let total = t0.elapsed();
             let (nx, ny, direct) = index.grid_stats();
             println!(
-                "index {t_index:.2?} (grid {nx}x{ny}, {:.1}% cells direct), aggregate {t_agg:.2?} \
+                "index {t_index:.2?} (grid {nx}x{ny}, {:.1}% cells direct, {:.1} MB), aggregate {t_agg:.2?} \
                  ({:.1} M records/s, {:.0} MB/s), end-to-end {total:.2?}",
                 direct * 100.0,
+                index.grid_bytes() as f64 / 1e6,
                 result.records as f64 / t_agg.as_secs_f64() / 1e6,
                 result.bytes as f64 / t_agg.as_secs_f64() / 1e6
             );

@@ -1,22 +1,24 @@
 //! The polygon index: which area contains a point, exactly, in O(1) on average.
 //!
-//! Two levels:
+//! A uniform **grid** over the bounding box of all areas, sized from the areas (see
+//! [`IndexOptions`]). Every cell is classified once, at build time: *empty* (no area touches it),
+//! *inside area i* (no boundary of any area touches the cell and the cell lies in exactly one area),
+//! or *mixed*. Most points land in an *inside* cell and cost one multiply and one truncation per
+//! axis and one load. A mixed cell holds its candidate areas, each with the slice of the area's
+//! edges that the crossing-number test of a point in that cell can meet: per area and grid row a
+//! **strip** of the edges whose y-range meets the row, sorted by east end, and for each cell the
+//! prefix of the strip whose edges reach the cell's west side (edges further west cannot be crossed
+//! by the eastward ray). So a point in a mixed cell reads one short candidate list and a few edges
+//! stored next to each other — two cache misses, not a walk through the whole polygon.
 //!
-//! 1. A uniform **grid** over the bounding box of all areas. Every cell is classified once, at build
-//!    time: *empty* (no area touches it), *inside area i* (no boundary of any area touches the cell
-//!    and the cell lies in exactly one area), or *mixed* (a list of the areas whose boundary touches
-//!    the cell or which contain it). Most points land in an *inside* cell and cost one multiply,
-//!    one `floor` and one load per axis.
-//! 2. Per area, **y-bands** of edges: the area's y-range is cut into bands of equal height and each
-//!    band lists the edges whose closed y-range overlaps it. The crossing-number test for a point in
-//!    a mixed cell then looks only at the edges of one band instead of all edges of the area.
-//!
-//! Both levels use the same trick to stay exact without epsilons: a cell or band number is computed
-//! by a function `floor((v - origin) * inverse_size)` that is monotone in `v` under IEEE rounding,
-//! and edges are registered with the same function (with a safety margin where an edge is clipped to
-//! a cell), so an edge that touches a point is always registered in the point's band and cell.
-//! The predicates themselves are exact: comparisons of coordinates and the adaptive-precision
-//! `orient2d` of the `robust` crate (the one `geo` uses).
+//! Exactness without epsilons: a cell number is computed by a function
+//! `trunc((v - origin) * inverse_size)` that is monotone in `v` under IEEE rounding, and edges are
+//! registered with the same function (with a safety margin where an edge is clipped to a row or a
+//! column), so an edge that touches a point, or that the point's ray crosses, is always in the
+//! point's cell's candidate slice. The predicates themselves are exact: comparisons of coordinates
+//! and the adaptive-precision `orient2d` of the `robust` crate (the one `geo` uses). Per area, the
+//! index also keeps its edges in y-bands for the single-area tests
+//! ([`PolygonIndex::contains_half_open`] and friends) and for classifying cells at build time.
 
 use geo_types::{LineString, MultiPolygon};
 
@@ -108,9 +110,10 @@ impl Buckets {
 
     #[inline(always)]
     fn of(&self, v: f64) -> usize {
-        let b = ((v - self.origin) * self.inv_size).floor();
+        let b = (v - self.origin) * self.inv_size;
         if b >= 0.0 {
-            // `as` saturates; the min keeps the closed upper bound in the last bucket.
+            // Truncation is `floor` for b ≥ 0 (and needs no libm call without SSE 4.1); `as`
+            // saturates; the min keeps the closed upper bound in the last bucket.
             (b as usize).min(self.n - 1)
         } else {
             0
@@ -248,41 +251,58 @@ impl PreparedArea {
 }
 
 const EMPTY: u32 = u32::MAX;
+/// Set in a cell value that refers to a mixed cell.
+const MIXED: u32 = 1 << 31;
+/// In a [`Candidate`]: the area contains the whole cell (no boundary of it in the cell).
+const FULL: u32 = 1 << 31;
+/// In a [`Candidate`]: the last candidate of its cell.
+const LAST: u32 = 1 << 30;
+/// Areas are numbered below this (two flag bits in [`Candidate::area`]).
+const MAX_AREAS: usize = 1 << 30;
 
 /// The cell array, in 16 bits a cell when the numbers fit: random points miss the cache on the
 /// cell load, so its size is what the throughput depends on.
 #[derive(Clone, Debug)]
 enum Cells {
-    /// `0xFFFF` empty, `< 0x8000` an area, else `0x8000 | k` for the k-th mixed cell.
-    Small(Vec<u16>),
-    /// The `u32` encoding (`EMPTY`, area, `MIXED | k`).
+    /// `0xFFFF` empty, `< 0x8000` an area, else `0x8000 | k` for the k-th mixed cell, whose
+    /// candidates start at `mixed_at[k]`.
+    Small { cells: Vec<u16>, mixed_at: Vec<u32> },
+    /// `EMPTY`, an area, or `MIXED | offset` of the cell's first candidate.
     Large(Vec<u32>),
 }
 
 impl Cells {
-    fn new(cells: Vec<u32>, n_areas: usize, n_mixed: usize) -> Self {
-        if n_areas < 0x8000 && n_mixed < 0x7FFF {
-            Cells::Small(
-                cells
+    /// `cells` in the `u32` encoding; `mixed_at[k]` is the offset of the k-th mixed cell.
+    fn new(cells: Vec<u32>, n_areas: usize, mixed_at: Vec<u32>) -> Self {
+        if n_areas < 0x8000 && mixed_at.len() < 0x7FFF {
+            let k_of: std::collections::HashMap<u32, u16> = mixed_at
+                .iter()
+                .enumerate()
+                .map(|(k, &o)| (o, k as u16))
+                .collect();
+            Cells::Small {
+                cells: cells
                     .into_iter()
                     .map(|c| match c {
                         EMPTY => 0xFFFF,
-                        c if c >= MIXED => (0x8000 | (c - MIXED)) as u16,
+                        c if c >= MIXED => 0x8000 | k_of[&(c - MIXED)],
                         c => c as u16,
                     })
                     .collect(),
-            )
+                mixed_at,
+            }
         } else {
             Cells::Large(cells)
         }
     }
 
+    /// The cell value in the `u32` encoding (`MIXED | offset` for a mixed cell).
     #[inline(always)]
     fn get(&self, i: usize) -> u32 {
         match self {
-            Cells::Small(v) => match v[i] {
+            Cells::Small { cells, mixed_at } => match cells[i] {
                 0xFFFF => EMPTY,
-                c if c >= 0x8000 => MIXED | u32::from(c - 0x8000),
+                c if c >= 0x8000 => MIXED | mixed_at[usize::from(c - 0x8000)],
                 c => u32::from(c),
             },
             Cells::Large(v) => v[i],
@@ -291,13 +311,30 @@ impl Cells {
 
     fn len(&self) -> usize {
         match self {
-            Cells::Small(v) => v.len(),
+            Cells::Small { cells, .. } => cells.len(),
             Cells::Large(v) => v.len(),
         }
     }
+
+    fn bytes(&self) -> usize {
+        match self {
+            Cells::Small { cells, mixed_at } => cells.len() * 2 + mixed_at.len() * 4,
+            Cells::Large(v) => v.len() * 4,
+        }
+    }
 }
-const MIXED: u32 = 1 << 31;
-const FULL: u32 = 1 << 31;
+
+/// One area that a mixed cell's points may belong to, with the edges needed to decide it.
+#[derive(Clone, Copy, Debug)]
+struct Candidate {
+    /// Area index, with `FULL` when the area contains the whole cell and `LAST` on the cell's last
+    /// candidate.
+    area: u32,
+    /// `strips[start..start + len]`: the area's edges that can meet the eastward ray from a point
+    /// of the cell — those in the cell's row whose east end is not west of the cell.
+    start: u32,
+    len: u32,
+}
 
 /// The top-level uniform grid.
 #[derive(Clone, Debug)]
@@ -308,14 +345,13 @@ struct Grid {
     max_y: f64,
     cols: Buckets,
     rows: Buckets,
-    /// Per cell: `EMPTY`, an area index (< 2³¹) for a cell inside exactly one area and touched by
-    /// no boundary, or `MIXED | k` for the k-th mixed cell.
+    /// Per cell: `EMPTY`, an area index for a cell inside exactly one area and touched by no
+    /// boundary, or a mixed cell (its candidates, sorted by area index).
     cells: Cells,
-    /// `mixed_start[k]..mixed_start[k + 1]` indexes `mixed` for the k-th mixed cell.
-    mixed_start: Vec<u32>,
-    /// Area index, with `FULL` set when the area contains the whole cell (no boundary in it);
-    /// sorted by area index within a cell.
-    mixed: Vec<u32>,
+    candidates: Vec<Candidate>,
+    /// Per area and grid row, the area's edges whose y-range (with a margin) meets the row,
+    /// sorted by their east end, descending: so the edges a cell needs are a prefix.
+    strips: Vec<Edge>,
 }
 
 /// Errors building a [`PolygonIndex`].
@@ -331,27 +367,57 @@ pub enum IndexError {
         /// The y coordinate.
         y: f64,
     },
-    /// More areas than the index can number.
-    #[error("too many areas: {0} (at most 2^31 - 1)")]
+    /// More areas (or more edges) than the index can number.
+    #[error("too many areas or edges: {0} (at most 2^30 areas and 2^32 edge copies)")]
     TooMany(usize),
 }
 
 /// Build-time settings of a [`PolygonIndex`].
+///
+/// The grid's cell count is, by default, chosen from the areas: the larger of
+/// [`AUTO_CELLS_PER_EDGE`](IndexOptions::AUTO_CELLS_PER_EDGE) cells per polygon edge (so that few
+/// edges cross a cell, whatever the areas look like) and
+/// [`AUTO_CELLS_PER_AREA`](IndexOptions::AUTO_CELLS_PER_AREA) cells per average area bounding box
+/// (so that most points of an area land in a cell that no border crosses, which is what makes a
+/// lookup cost one memory access), within `min_cells..=max_cells`.
 #[derive(Clone, Copy, Debug)]
 pub struct IndexOptions {
-    /// Target number of grid cells per polygon edge (default 8). More cells: more points answered
-    /// by one lookup, more memory (4 bytes a cell).
-    pub cells_per_edge: f64,
+    /// Grid cells per polygon edge instead of the automatic size (`None`, the default). More
+    /// cells: more points answered by one lookup, more memory (2–4 bytes a cell).
+    pub cells_per_edge: Option<f64>,
     /// Lower bound on the number of grid cells (default 65,536).
     pub min_cells: usize,
-    /// Upper bound on the number of grid cells (default 2²², 16 MiB).
+    /// Upper bound on the number of grid cells (default 2²²: 8–16 MiB).
     pub max_cells: usize,
+}
+
+impl IndexOptions {
+    /// Automatic sizing: at least this many grid cells per polygon edge.
+    pub const AUTO_CELLS_PER_EDGE: f64 = 8.0;
+    /// Automatic sizing: at least this many grid cells per average area bounding box.
+    pub const AUTO_CELLS_PER_AREA: f64 = 256.0;
+
+    /// Target cell count for `n_edges` edges of `n_areas` non-empty areas whose bounding boxes
+    /// cover `sum_boxes` in all, inside an overall bounding box of size `bbox`.
+    fn target_cells(&self, n_edges: usize, n_areas: usize, sum_boxes: f64, bbox: f64) -> usize {
+        if let Some(c) = self.cells_per_edge {
+            return (n_edges as f64 * c).min(usize::MAX as f64 / 2.0) as usize;
+        }
+        let by_edges = n_edges as f64 * Self::AUTO_CELLS_PER_EDGE;
+        let by_areas = if sum_boxes > 0.0 && bbox > 0.0 && bbox.is_finite() {
+            // Cells of the overall box for AUTO_CELLS_PER_AREA cells per average area box.
+            bbox / (sum_boxes / n_areas as f64) * Self::AUTO_CELLS_PER_AREA
+        } else {
+            0.0
+        };
+        by_edges.max(by_areas).min(usize::MAX as f64 / 2.0) as usize
+    }
 }
 
 impl Default for IndexOptions {
     fn default() -> Self {
         IndexOptions {
-            cells_per_edge: 8.0,
+            cells_per_edge: None,
             min_cells: 1 << 16,
             max_cells: 1 << 22,
         }
@@ -395,7 +461,7 @@ impl PolygonIndex {
         areas: Vec<(String, MultiPolygon<f64>)>,
         options: IndexOptions,
     ) -> Result<Self, IndexError> {
-        if areas.len() >= MIXED as usize {
+        if areas.len() >= MAX_AREAS {
             return Err(IndexError::TooMany(areas.len()));
         }
         let mut keys = Vec::with_capacity(areas.len());
@@ -422,7 +488,7 @@ impl PolygonIndex {
             prepared.push(PreparedArea::new(&edges));
             keys.push(key);
         }
-        let grid = Grid::build(&prepared, options);
+        let grid = Grid::build(&prepared, options)?;
         Ok(PolygonIndex {
             keys,
             areas: prepared,
@@ -434,11 +500,24 @@ impl PolygonIndex {
     /// every area.
     #[inline]
     pub fn locate(&self, x: f64, y: f64) -> Option<usize> {
+        self.resolve(self.cell_of(x, y), x, y)
+    }
+
+    /// Step 1 of [`locate`](Self::locate): the value of the grid cell holding (x, y). Split from
+    /// [`resolve`](Self::resolve) so that a caller can load the cells of many points first (the
+    /// loads then overlap instead of waiting for each other).
+    #[inline(always)]
+    pub(crate) fn cell_of(&self, x: f64, y: f64) -> u32 {
         let g = &self.grid;
         if !(x >= g.min_x && x <= g.max_x && y >= g.min_y && y <= g.max_y) {
-            return None;
+            return EMPTY;
         }
-        let cell = g.cells.get(g.rows.of(y) * g.cols.n + g.cols.of(x));
+        g.cells.get(g.rows.of(y) * g.cols.n + g.cols.of(x))
+    }
+
+    /// Step 2 of [`locate`](Self::locate): the owner of (x, y) given its cell value.
+    #[inline(always)]
+    pub(crate) fn resolve(&self, cell: u32, x: f64, y: f64) -> Option<usize> {
         if cell < MIXED {
             Some(cell as usize)
         } else if cell == EMPTY {
@@ -448,18 +527,43 @@ impl PolygonIndex {
         }
     }
 
-    #[inline(never)]
-    fn locate_mixed(&self, k: usize, x: f64, y: f64) -> Option<usize> {
+    /// Loads what [`resolve`](Self::resolve) will need for a mixed cell (its first candidates
+    /// and their first edges) and returns some of the bits, for the caller to feed to
+    /// `black_box`: touching the data of many records before resolving any of them lets their
+    /// cache misses overlap.
+    #[inline(always)]
+    pub(crate) fn warm(&self, cell: u32) -> u64 {
+        if cell < MIXED || cell == EMPTY {
+            return 0;
+        }
         let g = &self.grid;
-        let candidates = &g.mixed[g.mixed_start[k] as usize..g.mixed_start[k + 1] as usize];
+        let first = (cell - MIXED) as usize;
+        let c = g.candidates[first];
+        let mut bits = g.strips.get(c.start as usize).map_or(0, |e| e.y1.to_bits());
+        if c.area & LAST == 0
+            && let Some(d) = g.candidates.get(first + 1)
+        {
+            bits ^= g.strips.get(d.start as usize).map_or(0, |e| e.y2.to_bits());
+        }
+        bits
+    }
+
+    #[inline(never)]
+    fn locate_mixed(&self, first: usize, x: f64, y: f64) -> Option<usize> {
+        let g = &self.grid;
         let mut owners = 0;
         let mut owner = 0;
-        for &c in candidates {
-            let area = (c & !FULL) as usize;
-            if c & FULL != 0 || self.areas[area].contains_half_open(x, y) {
+        let mut i = first;
+        loop {
+            let c = g.candidates[i];
+            if c.area & FULL != 0 || g.crosses_odd(c, x, y) {
                 owners += 1;
-                owner = area;
+                owner = (c.area & (LAST - 1)) as usize;
             }
+            if c.area & LAST != 0 {
+                break;
+            }
+            i += 1;
         }
         if owners == 1 {
             return Some(owner);
@@ -467,10 +571,19 @@ impl PolygonIndex {
         // No owner (a point on the outer boundary, or in a sliver between neighbours whose
         // borders differ) or several (overlapping areas): the lowest-numbered area whose closure
         // contains the point. Candidates are sorted by area index.
-        candidates.iter().find_map(|&c| {
-            let area = (c & !FULL) as usize;
-            (c & FULL != 0 || self.areas[area].contains_closed(x, y)).then_some(area)
-        })
+        let mut i = first;
+        loop {
+            let c = g.candidates[i];
+            let edges = &g.strips[c.start as usize..(c.start + c.len) as usize];
+            if c.area & FULL != 0 || g.crosses_odd(c, x, y) || edges.iter().any(|e| e.touches(x, y))
+            {
+                return Some((c.area & (LAST - 1)) as usize);
+            }
+            if c.area & LAST != 0 {
+                return None;
+            }
+            i += 1;
+        }
     }
 
     /// Half-open containment of (x, y) in area `area` alone (the first step of the border rule).
@@ -519,6 +632,15 @@ impl PolygonIndex {
             .count();
         (g.cols.n, g.rows.n, direct as f64 / g.cells.len() as f64)
     }
+
+    /// Memory held by the index's lookup structures, in bytes (grid, candidates, edge strips;
+    /// not the per-area copies used by [`contains_half_open`](Self::contains_half_open)).
+    pub fn grid_bytes(&self) -> usize {
+        let g = &self.grid;
+        g.cells.bytes()
+            + g.candidates.len() * std::mem::size_of::<Candidate>()
+            + g.strips.len() * std::mem::size_of::<Edge>()
+    }
 }
 
 fn push_ring(ring: &LineString<f64>, edges: &mut Vec<Edge>) {
@@ -543,30 +665,49 @@ fn push_ring(ring: &LineString<f64>, edges: &mut Vec<Edge>) {
 }
 
 impl Grid {
-    fn build(areas: &[PreparedArea], options: IndexOptions) -> Grid {
+    /// Even-odd crossing test of the eastward ray from (x, y) against a candidate's edges: the
+    /// half-open containment of the candidate's area (exact; see [`Edge::crosses_ray`]).
+    #[inline(always)]
+    fn crosses_odd(&self, c: Candidate, x: f64, y: f64) -> bool {
+        let mut inside = false;
+        for e in &self.strips[c.start as usize..(c.start + c.len) as usize] {
+            inside ^= e.crosses_ray(x, y);
+        }
+        inside
+    }
+
+    fn empty() -> Grid {
+        // Nothing to find: an empty bounding box rejects every point.
+        Grid {
+            min_x: f64::INFINITY,
+            min_y: f64::INFINITY,
+            max_x: f64::NEG_INFINITY,
+            max_y: f64::NEG_INFINITY,
+            cols: Buckets::new(0.0, 0.0, 1),
+            rows: Buckets::new(0.0, 0.0, 1),
+            cells: Cells::Large(vec![EMPTY]),
+            candidates: Vec::new(),
+            strips: Vec::new(),
+        }
+    }
+
+    fn build(areas: &[PreparedArea], options: IndexOptions) -> Result<Grid, IndexError> {
         let (mut min_x, mut min_y) = (f64::INFINITY, f64::INFINITY);
         let (mut max_x, mut max_y) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
         let mut n_edges = 0usize;
+        let mut n_nonempty = 0usize;
+        let mut sum_area_boxes = 0.0;
         for a in areas.iter().filter(|a| !a.edges.is_empty()) {
             min_x = min_x.min(a.min_x);
             min_y = min_y.min(a.min_y);
             max_x = max_x.max(a.max_x);
             max_y = max_y.max(a.max_y);
             n_edges += a.band_edges_unique().count();
+            n_nonempty += 1;
+            sum_area_boxes += (a.max_x - a.min_x) * (a.max_y - a.min_y);
         }
         if n_edges == 0 {
-            // Nothing to find: an empty bounding box rejects every point.
-            return Grid {
-                min_x: f64::INFINITY,
-                min_y: f64::INFINITY,
-                max_x: f64::NEG_INFINITY,
-                max_y: f64::NEG_INFINITY,
-                cols: Buckets::new(0.0, 0.0, 1),
-                rows: Buckets::new(0.0, 0.0, 1),
-                cells: Cells::Large(vec![EMPTY]),
-                mixed_start: vec![0],
-                mixed: Vec::new(),
-            };
+            return Ok(Grid::empty());
         }
         let (w, h) = (max_x - min_x, max_y - min_y);
         let magnitude = [min_x, min_y, max_x, max_y]
@@ -574,7 +715,8 @@ impl Grid {
             .fold(0.0f64, |m, v| m.max(v.abs()));
         // Cells must stay far larger than the rounding error of coordinates of this magnitude.
         let min_cell = magnitude * 1e-9;
-        let target = ((n_edges as f64 * options.cells_per_edge) as usize)
+        let target = options
+            .target_cells(n_edges, n_nonempty, sum_area_boxes, w * h)
             .clamp(options.min_cells.max(1), options.max_cells.max(1)) as f64;
         let (nx, ny) = if w <= min_cell && h <= min_cell {
             (1, 1)
@@ -597,18 +739,24 @@ impl Grid {
         let slack = magnitude * 1e-12;
         let (mx, my) = (cw * 1e-6 + slack, ch * 1e-6 + slack);
 
-        // (cell, area | FULL?) pairs.
-        let mut entries: Vec<(u32, u32)> = Vec::new();
+        // (cell, candidate) pairs; the LAST flag is set when the cells are assembled.
+        let mut entries: Vec<(u32, Candidate)> = Vec::new();
+        let mut strips: Vec<Edge> = Vec::new();
         let mut boundary: Vec<u32> = Vec::new();
+        let mut in_rows: Vec<(usize, Edge)> = Vec::new();
+        // Per row of the current area: its strip in `strips` (start, len).
+        let mut row_strip: Vec<(usize, usize)> = Vec::new();
         for (ai, area) in areas.iter().enumerate() {
             if area.edges.is_empty() {
                 continue;
             }
             boundary.clear();
+            in_rows.clear();
             for r in area.band_edges_unique() {
                 let (ya, yb) = (r.y1.min(r.y2), r.y1.max(r.y2));
                 let (xa, xb) = (r.x1.min(r.x2), r.x1.max(r.x2));
                 for row in rows.of(ya - my)..=rows.of(yb + my) {
+                    in_rows.push((row, *r));
                     let lo = (rows.lower(row) - my).max(ya);
                     let hi = (rows.lower(row + 1) + my).min(yb);
                     let (xlo, xhi) = if r.y1 == r.y2 || lo > hi {
@@ -625,11 +773,50 @@ impl Grid {
             }
             boundary.sort_unstable();
             boundary.dedup();
-            for &c in &boundary {
-                entries.push((c, ai as u32));
+            // The area's strips: its edges per row, east end descending.
+            in_rows.sort_unstable_by(|(ra, a), (rb, b)| {
+                ra.cmp(rb).then(b.x1.max(b.x2).total_cmp(&a.x1.max(a.x2)))
+            });
+            let row0 = rows.of(area.min_y - my);
+            let row1 = rows.of(area.max_y + my);
+            row_strip.clear();
+            row_strip.resize(row1 - row0 + 1, (0, 0));
+            let mut i = 0;
+            while i < in_rows.len() {
+                let row = in_rows[i].0;
+                let mut j = i;
+                while j < in_rows.len() && in_rows[j].0 == row {
+                    j += 1;
+                }
+                row_strip[row - row0] = (strips.len(), j - i);
+                strips.extend(in_rows[i..j].iter().map(|&(_, e)| e));
+                i = j;
+            }
+            if strips.len() > u32::MAX as usize {
+                return Err(IndexError::TooMany(strips.len()));
+            }
+            for &cell in &boundary {
+                let (row, col) = (cell as usize / nx, cell as usize % nx);
+                let (start, len) = row_strip[row - row0];
+                // Edges whose east end lies west of every point of the column cannot be met.
+                let west = cols.lower(col) - mx;
+                let len = strips[start..start + len].partition_point(|e| e.x1.max(e.x2) >= west);
+                entries.push((
+                    cell,
+                    Candidate {
+                        area: ai as u32,
+                        start: start as u32,
+                        len: len as u32,
+                    },
+                ));
             }
             // Clean cells of the area's bounding box: a run of clean cells in a row is connected
             // and free of this area's boundary, so one test of one point decides the whole run.
+            let full = Candidate {
+                area: ai as u32 | FULL,
+                start: 0,
+                len: 0,
+            };
             for row in rows.of(area.min_y)..=rows.of(area.max_y) {
                 let mut run_status: Option<bool> = None;
                 let cy = rows.lower(row) + 0.5 * ch;
@@ -644,8 +831,17 @@ impl Grid {
                         None => {
                             let cx = cols.lower(col) + 0.5 * cw;
                             if cols.of(cx) != col || rows.of(cy) != row {
-                                // Cannot happen with the size limits above; stay conservative.
-                                entries.push((cell, ai as u32));
+                                // Cannot happen with the size limits above; stay conservative:
+                                // a candidate with the area's whole row strip.
+                                let (start, len) = row_strip[row - row0];
+                                entries.push((
+                                    cell,
+                                    Candidate {
+                                        area: ai as u32,
+                                        start: start as u32,
+                                        len: len as u32,
+                                    },
+                                ));
                                 continue;
                             }
                             let s = area.contains_half_open(cx, cy);
@@ -654,16 +850,16 @@ impl Grid {
                         }
                     };
                     if inside {
-                        entries.push((cell, ai as u32 | FULL));
+                        entries.push((cell, full));
                     }
                 }
             }
         }
-        entries.sort_unstable_by_key(|&(cell, a)| (cell, a & !FULL));
+        entries.sort_unstable_by_key(|&(cell, c)| (cell, c.area & (LAST - 1)));
 
         let mut cells = vec![EMPTY; nx * ny];
-        let mut mixed_start = vec![0u32];
-        let mut mixed = Vec::new();
+        let mut candidates: Vec<Candidate> = Vec::new();
+        let mut mixed_at = Vec::new();
         let mut i = 0;
         while i < entries.len() {
             let cell = entries[i].0;
@@ -672,27 +868,32 @@ impl Grid {
                 j += 1;
             }
             let run = &entries[i..j];
-            if run.len() == 1 && run[0].1 & FULL != 0 {
-                cells[cell as usize] = run[0].1 & !FULL;
+            if run.len() == 1 && run[0].1.area & FULL != 0 {
+                cells[cell as usize] = run[0].1.area & (LAST - 1);
             } else {
-                cells[cell as usize] = MIXED | (mixed_start.len() as u32 - 1);
-                mixed.extend(run.iter().map(|&(_, a)| a));
-                mixed_start.push(mixed.len() as u32);
+                if candidates.len() >= (MIXED - 1) as usize {
+                    return Err(IndexError::TooMany(candidates.len()));
+                }
+                cells[cell as usize] = MIXED | candidates.len() as u32;
+                mixed_at.push(candidates.len() as u32);
+                candidates.extend(run.iter().map(|&(_, c)| c));
+                if let Some(last) = candidates.last_mut() {
+                    last.area |= LAST;
+                }
             }
             i = j;
         }
-        let n_mixed = mixed_start.len() - 1;
-        Grid {
+        Ok(Grid {
             min_x,
             min_y,
             max_x,
             max_y,
             cols,
             rows,
-            cells: Cells::new(cells, areas.len(), n_mixed),
-            mixed_start,
-            mixed,
-        }
+            cells: Cells::new(cells, areas.len(), mixed_at),
+            candidates,
+            strips,
+        })
     }
 }
 

@@ -4,9 +4,13 @@
 //! Two parts:
 //!
 //! - [`PolygonIndex`]: exact point-in-polygon for many points against a set of areas, in O(1) on
-//!   average (a uniform grid of pre-classified cells, then y-bands of edges per area).
+//!   average (a uniform grid of pre-classified cells; where a border crosses a cell, the few edges
+//!   that can decide it, stored together).
 //! - [`aggregate_csv`]: streams a CSV of records through the index on all cores with bounded
 //!   memory and returns counts or sums per area and group ([`AggregateResult::write_csv`]).
+//!   Records are located in batches: first every record's grid cell is loaded, then the cells are
+//!   resolved, then the counters are incremented — with thousands of areas each step misses the
+//!   cache, and batching lets those misses overlap instead of queueing.
 //!
 //! The crate does no I/O of its own beyond the readers and writers handed to it.
 //!
@@ -53,7 +57,7 @@ mod index;
 mod records;
 
 pub use aggregate::{
-    AggregateError, AggregateOptions, AggregateResult, Delimiter, OutsideRecord, SkippedRecord,
-    Transform, aggregate_csv,
+    AggregateError, AggregateOptions, AggregateResult, Delimiter, GroupCheck, OutsideRecord,
+    SkippedRecord, Transform, aggregate_csv,
 };
 pub use index::{IndexError, IndexOptions, PolygonIndex};

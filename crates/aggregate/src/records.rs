@@ -101,6 +101,66 @@ pub(crate) fn split_record(
     split_quoted(buf, pos, delim, last, max_fields, fields)
 }
 
+/// [`split_record`] for a buffer known to hold no quote at all (so no record spans lines): one
+/// pass over the record's bytes, then a `memchr` for the rest of the line once `max_fields`
+/// fields are found. Returns the end of the record (after its newline, or the end of `buf`).
+#[inline]
+pub(crate) fn split_unquoted(
+    buf: &[u8],
+    pos: usize,
+    delim: u8,
+    max_fields: usize,
+    fields: &mut Vec<Field>,
+) -> usize {
+    fields.clear();
+    let n = buf.len();
+    let mut start = pos;
+    let mut i = pos;
+    while i < n {
+        let b = buf[i];
+        if b == b'\n' {
+            // Empty line (or a lone "\r"): no fields.
+            if i == pos || (i == pos + 1 && buf[pos] == b'\r') {
+                return i + 1;
+            }
+            let end = if buf[i - 1] == b'\r' { i - 1 } else { i };
+            if fields.len() < max_fields {
+                fields.push(Field {
+                    start,
+                    end: end.max(start),
+                    escaped: false,
+                });
+            }
+            return i + 1;
+        }
+        if b == delim && fields.len() < max_fields {
+            fields.push(Field {
+                start,
+                end: i,
+                escaped: false,
+            });
+            start = i + 1;
+            if fields.len() == max_fields {
+                return memchr(b'\n', &buf[i..]).map_or(n, |k| i + k + 1);
+            }
+        }
+        i += 1;
+    }
+    // The last record without a newline.
+    let mut end = n;
+    if end > start && buf[end - 1] == b'\r' {
+        end -= 1;
+    }
+    if n > pos && !(n == pos + 1 && buf[pos] == b'\r') && fields.len() < max_fields {
+        fields.push(Field {
+            start,
+            end,
+            escaped: false,
+        });
+    }
+    n
+}
+
 /// The general state machine, for records that contain a quote.
 fn split_quoted(
     buf: &[u8],
@@ -205,6 +265,44 @@ fn trim(mut s: &[u8]) -> &[u8] {
 /// rounded. Everything else (exponents, long mantissas) goes to the standard library's parser,
 /// which is correctly rounded too.
 pub(crate) fn parse_f64(field: &[u8], decimal_comma: bool) -> Option<f64> {
+    // The common case first: [-]digits[.digits], at most 15 digits, nothing else.
+    let (neg, digits) = match field {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, field),
+    };
+    let mut mantissa: u64 = 0;
+    let mut i = 0;
+    while i < digits.len() && digits[i].is_ascii_digit() {
+        mantissa = mantissa * 10 + u64::from(digits[i] - b'0');
+        i += 1;
+        if i > 15 {
+            return parse_f64_general(field, decimal_comma);
+        }
+    }
+    let int_digits = i;
+    let mut frac = 0usize;
+    if i < digits.len() && (digits[i] == b'.' || (decimal_comma && digits[i] == b',')) {
+        i += 1;
+        while i < digits.len() && digits[i].is_ascii_digit() {
+            mantissa = mantissa * 10 + u64::from(digits[i] - b'0');
+            i += 1;
+            frac += 1;
+            if int_digits + frac > 15 {
+                return parse_f64_general(field, decimal_comma);
+            }
+        }
+    }
+    if i == digits.len() && int_digits + frac > 0 {
+        // Both exact in f64 (mantissa < 10^15 < 2^53, 10^frac ≤ 10^15): one correctly rounded
+        // division (Clinger's fast path).
+        let v = mantissa as f64 / POW10[frac];
+        return Some(if neg { -v } else { v });
+    }
+    parse_f64_general(field, decimal_comma)
+}
+
+/// [`parse_f64`] for everything beyond the common case (signs, blanks, exponents, long mantissas).
+fn parse_f64_general(field: &[u8], decimal_comma: bool) -> Option<f64> {
     let s = trim(field);
     let (neg, digits) = match s {
         [b'-', rest @ ..] => (true, rest),
@@ -375,6 +473,27 @@ mod tests {
     }
 
     #[test]
+    fn unquoted_split_agrees_with_general_split() {
+        let data: &[u8] = b"a,b,c\r\n1,2,3\n\n\r\n,,\n4,5\n6\r\n7,8,9,10,11\nlast,x";
+        for max_fields in 1..6 {
+            let (mut pos, mut fa, mut fb) = (0, Vec::new(), Vec::new());
+            while pos < data.len() {
+                let Split::Record { end, .. } =
+                    split_record(data, pos, b',', true, max_fields, &mut fa)
+                else {
+                    panic!("bad split")
+                };
+                let end_b = split_unquoted(data, pos, b',', max_fields, &mut fb);
+                assert_eq!(end, end_b, "record at {pos}, max {max_fields}");
+                let a: Vec<_> = fa.iter().map(|f| &data[f.start..f.end]).collect();
+                let b: Vec<_> = fb.iter().map(|f| &data[f.start..f.end]).collect();
+                assert_eq!(a, b, "record at {pos}, max {max_fields}");
+                pos = end;
+            }
+        }
+    }
+
+    #[test]
     fn reports_incomplete_and_unclosed() {
         let mut f = Vec::new();
         assert!(matches!(
@@ -430,6 +549,33 @@ mod tests {
             "", "-", ".", "1.2.3", "1,2,3", "abc", "inf", "NaN", "1e400", "1 2",
         ] {
             assert_eq!(parse_f64(bad.as_bytes(), true), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_std_parse() {
+        // Seeded LCG: decimals of every length around the 15-digit fast-path limit.
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            state >> 11
+        };
+        for _ in 0..100_000 {
+            let int = next() % 10u64.pow((next() % 12) as u32);
+            let frac_digits = (next() % 10) as usize;
+            let frac = next() % 10u64.pow(frac_digits as u32);
+            let sign = if next() % 3 == 0 { "-" } else { "" };
+            let s = if frac_digits == 0 {
+                format!("{sign}{int}")
+            } else {
+                format!("{sign}{int}.{frac:0frac_digits$}")
+            };
+            let expected: f64 = s.parse().unwrap();
+            assert_eq!(parse_f64(s.as_bytes(), false), Some(expected), "{s}");
+            let comma = s.replace('.', ",");
+            assert_eq!(parse_f64(comma.as_bytes(), true), Some(expected), "{comma}");
         }
     }
 

@@ -267,3 +267,58 @@ fn header_problems_and_transform() {
     assert_eq!(r.count(0, 2), 1, "moved into sq10");
     assert_eq!(r.skipped, 1);
 }
+
+#[test]
+fn group_values_are_checked_with_line_and_column() {
+    let index = squares();
+    // Latin-1 bytes in a group value come back as they were in `raw_groups`.
+    let mut data = b"x,y,jahr,art\n".to_vec();
+    for i in 0..5000 {
+        let year = if i == 3210 { "20x1" } else { "2021" };
+        let art: &[u8] = if i % 2 == 0 { b"Kita" } else { b"Sch\xfcler" };
+        data.extend_from_slice(format!("0.5,0.5,{year},").as_bytes());
+        data.extend_from_slice(art);
+        data.push(b'\n');
+        if i == 4000 {
+            data.extend_from_slice(b"0.5,0.5,1066,Kita\n");
+        }
+    }
+    let check = |col: usize, v: &[u8]| -> Result<(), &'static str> {
+        if col == 0
+            && !matches!(
+                std::str::from_utf8(v).map(str::parse::<i32>),
+                Ok(Ok(1800..=2200))
+            )
+        {
+            Err("expected a year such as 2022")
+        } else {
+            Ok(())
+        }
+    };
+    for threads in [1, 2] {
+        let opts = AggregateOptions {
+            group: vec!["jahr".into(), "art".into()],
+            check_group: Some(&check),
+            ..options(4096, threads)
+        };
+        let err = aggregate_csv(&data[..], &index, &opts, &|_| {}).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 3212, column 'jahr' (field 3): expected a year such as 2022: '20x1'"
+        );
+        let opts = AggregateOptions {
+            skip_invalid: true,
+            ..opts
+        };
+        let r = aggregate_csv(&data[..], &index, &opts, &|_| {}).unwrap();
+        assert_eq!(r.skipped, 2);
+        assert_eq!(
+            r.skipped_sample.iter().map(|s| s.line).collect::<Vec<_>>(),
+            vec![3212, 4003]
+        );
+        assert_eq!(r.assigned, 4999);
+        assert_eq!(r.groups.len(), 2);
+        assert_eq!(r.raw_groups[1][1], b"Sch\xfcler".to_vec());
+        assert_eq!(r.groups[1][1], "Sch\u{fffd}ler");
+    }
+}

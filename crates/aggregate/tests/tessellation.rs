@@ -94,7 +94,7 @@ proptest! {
         owner in prop::collection::vec(0usize..100, 1..50),
         k in 1usize..6,
         random in prop::collection::vec((-40i32..500, -40i32..500), 0..300),
-        cells_per_edge in prop_oneof![Just(0.01), Just(1.0), Just(64.0)],
+        cells_per_edge in prop_oneof![Just(Some(0.01)), Just(Some(1.0)), Just(Some(64.0)), Just(None)],
     ) {
         let areas = tessellation(n, &jitter, &owner, k);
         let options = IndexOptions { cells_per_edge, min_cells: 1, max_cells: 1 << 16 };
@@ -147,7 +147,7 @@ proptest! {
         let poly = Polygon::new(LineString::from(ring.clone()), vec![]);
         prop_assume!(geo::Area::unsigned_area(&poly) > 0.0);
         let areas = vec![("star".to_string(), MultiPolygon(vec![poly.clone()]))];
-        let index = PolygonIndex::with_options(areas, IndexOptions { cells_per_edge: 4.0, min_cells: 1, max_cells: 4096 }).unwrap();
+        let index = PolygonIndex::with_options(areas, IndexOptions { cells_per_edge: Some(4.0), min_cells: 1, max_cells: 4096 }).unwrap();
         let mut pts: Vec<(f64, f64)> = random.iter().map(|&(x, y)| (f64::from(x), f64::from(y))).collect();
         pts.extend(ring.iter().map(|c| (c.x, c.y)));
         for w in ring.windows(2) {
