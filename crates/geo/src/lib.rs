@@ -13,6 +13,12 @@
 //! warning, when [`ReadOptions::repair`] is set) or an error that names the feature.
 //! No other crate needs to know about CRSs.
 //!
+//! The one exception is asked for by name: [`ReadOptions::target_crs`] returns the geometries in
+//! another CRS (oriented and validated there), for exact work in the CRS of other data — the
+//! point-in-polygon aggregation of records given in, say, EPSG:25832 keeps the boundaries in the
+//! file's own coordinates when the file is in that CRS too (no transform at all, so a point on a
+//! border stays exactly on it).
+//!
 //! # CRS rules
 //!
 //! 1. [`ReadOptions::crs`] (from `crs = "EPSG:…"` in `atlas.toml`), when given, overrides
@@ -96,6 +102,9 @@ pub struct ReadOptions {
     pub repair: bool,
     /// Name features in messages by this property (the area key), e.g. `bezirk_id`.
     pub key_property: Option<String>,
+    /// The CRS of the returned geometries (default, and `None`: WGS84). When it equals the
+    /// file's CRS the coordinates are returned exactly as in the file.
+    pub target_crs: Option<String>,
 }
 
 /// Geodesic area on the WGS84 ellipsoid in km² (Karney's algorithm, via geo's
@@ -135,7 +144,12 @@ pub(crate) fn finish(
     opts: &ReadOptions,
     mut warnings: Vec<String>,
 ) -> Result<Layer, GeoError> {
-    let t = Transformer::from_crs(crs, &resolve_crs(WGS84)?).map_err(|e| e.in_file(file))?;
+    let target = match &opts.target_crs {
+        Some(t) => resolve_crs(t).map_err(|e| e.in_file(file))?,
+        None => resolve_crs(WGS84)?,
+    };
+    let to_wgs84 = target.proj == resolve_crs(WGS84)?.proj;
+    let t = Transformer::from_crs(crs, &target).map_err(|e| e.in_file(file))?;
     if let Some(n) = &crs.note {
         warnings.push(format!("{file}: {n}"));
     }
@@ -145,8 +159,8 @@ pub(crate) fn finish(
         let key = feature_key(&f.properties, opts);
         let at = |e: GeoError| e.in_file(file).at_feature(f.index, key.as_deref());
         let g = t.transform_multipolygon(&f.geometry).map_err(at)?;
-        if let Some(c) =
-            geo::CoordsIter::coords_iter(&g).find(|c| c.x.abs() > 180.0 || c.y.abs() > 90.0)
+        if let Some(c) = geo::CoordsIter::coords_iter(&g)
+            .find(|c| to_wgs84 && (c.x.abs() > 180.0 || c.y.abs() > 90.0))
         {
             return Err(at(GeoError::file(
                 file,

@@ -514,3 +514,55 @@ fn unknown_epsg_code_is_an_error() {
     );
     assert!(Transformer::new("EPSG:99999", WGS84).is_err());
 }
+
+#[test]
+fn target_crs_keeps_the_files_own_coordinates() {
+    // Same CRS as the file: the coordinates come back bit for bit (no round trip via WGS84).
+    let text = std::fs::read_to_string(fixture("utm_with_crs.geojson")).unwrap();
+    let o = ReadOptions {
+        target_crs: Some("25832".into()),
+        ..opts("key", false)
+    };
+    let layer = read_path(&fixture("utm_with_crs.geojson"), &o).unwrap();
+    assert_eq!(layer.source_crs, "EPSG:25832");
+    for c in &layer.features[0].geometry.0[0].exterior().0 {
+        assert!(
+            text.contains(&format!("[{}, {}]", c.x, c.y))
+                || text.contains(&format!("[{},{}]", c.x, c.y)),
+            "{c:?} is not a vertex of the file"
+        );
+    }
+    // Another projected CRS: transformed, and no lon/lat range check applies.
+    let o = ReadOptions {
+        target_crs: Some("EPSG:25833".into()),
+        ..opts("key", false)
+    };
+    let layer = read_path(&fixture("utm_with_crs.geojson"), &o).unwrap();
+    let c = layer.features[0].geometry.0[0].exterior().0[0];
+    assert!(c.x > 100_000.0 && c.y > 6_000_000.0, "{c:?}");
+    // Read from WGS84 into EPSG:25832, the file's coordinates come back within a millimetre.
+    let wgs = read_path(&fixture("utm_with_crs.geojson"), &opts("key", false)).unwrap();
+    let back = sozialatlas_geo::Transformer::new("EPSG:4326", "EPSG:25832")
+        .unwrap()
+        .transform_multipolygon(&wgs.features[0].geometry)
+        .unwrap();
+    let exact = read_path(
+        &fixture("utm_with_crs.geojson"),
+        &ReadOptions {
+            target_crs: Some("EPSG:25832".into()),
+            ..opts("key", false)
+        },
+    )
+    .unwrap();
+    for (a, b) in back.0[0]
+        .exterior()
+        .0
+        .iter()
+        .zip(&exact.features[0].geometry.0[0].exterior().0)
+    {
+        assert!(
+            (a.x - b.x).abs() < 1e-3 && (a.y - b.y).abs() < 1e-3,
+            "{a:?} {b:?}"
+        );
+    }
+}

@@ -4,7 +4,9 @@ use crate::UsageError;
 use anyhow::Context;
 use geo_types::MultiPolygon;
 use indicatif::{ProgressBar, ProgressStyle};
-use sozialatlas_aggregate::{AggregateOptions, Delimiter, PolygonIndex, aggregate_csv};
+use sozialatlas_aggregate::{
+    AggregateOptions, Delimiter, IndexOptions, PolygonIndex, aggregate_csv,
+};
 use sozialatlas_store::Snapshot;
 use std::io::Write;
 use std::path::PathBuf;
@@ -51,9 +53,30 @@ pub struct Args {
     /// Output CSV, or `-` for standard output.
     #[arg(long)]
     pub out: String,
+    /// Grid cells of the point-in-polygon index per polygon edge. Default: automatic (at least 8
+    /// per edge and 256 per average area, at most 4,194,304 cells); more cells answer more
+    /// points with one lookup and take more memory.
+    #[arg(long, value_name = "N")]
+    pub cells_per_edge: Option<f64>,
+    /// Worker threads (default: all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
 }
 
 pub fn run(args: &Args, snap: Option<&Snapshot>) -> anyhow::Result<()> {
+    if let Some(c) = args.cells_per_edge
+        && !(c.is_finite() && c > 0.0)
+    {
+        return Err(UsageError(format!(
+            "--cells-per-edge: expected a positive number, found {c}"
+        ))
+        .into());
+    }
+    let points_crs =
+        sozialatlas_geo::resolve_crs(&args.crs).map_err(|e| UsageError(format!("--crs: {e}")))?;
+    // The areas in the points' CRS. A level of the store is kept in WGS84 and is projected once; a
+    // boundary file is read straight into the points' CRS, so when the file is already in it the
+    // coordinates stay exactly as in the file (points on a border stay on it).
     let (areas, key_column): (Vec<(String, MultiPolygon<f64>)>, String) =
         match snap {
             Some(snap) => {
@@ -73,8 +96,22 @@ pub fn run(args: &Args, snap: Option<&Snapshot>) -> anyhow::Result<()> {
                             .clone()
                             .map(|g| (snap.tree.areas[a].key.clone(), g))
                     })
-                    .collect();
-                (areas, snap.tree.levels[level].id.clone())
+                    .collect::<Vec<_>>();
+                let tr = sozialatlas_geo::Transformer::from_crs(
+                    &sozialatlas_geo::resolve_crs(sozialatlas_geo::WGS84)
+                        .map_err(|e| UsageError(e.to_string()))?,
+                    &points_crs,
+                )
+                .map_err(|e| UsageError(format!("--crs: {e}")))?;
+                let mut projected = Vec::with_capacity(areas.len());
+                for (k, g) in areas {
+                    projected.push((
+                        k,
+                        tr.transform_multipolygon(&g)
+                            .map_err(|e| UsageError(e.to_string()))?,
+                    ));
+                }
+                (projected, snap.tree.levels[level].id.clone())
             }
             None => {
                 let key = args.key.clone().ok_or_else(|| {
@@ -87,6 +124,7 @@ pub fn run(args: &Args, snap: Option<&Snapshot>) -> anyhow::Result<()> {
                     crs: args.areas_crs.clone(),
                     repair: false,
                     key_property: Some(key.clone()),
+                    target_crs: Some(args.crs.clone()),
                 };
                 let layer = sozialatlas_geo::read_path(std::path::Path::new(&args.areas), &opts)
                     .map_err(|e| UsageError(e.to_string()))?;
@@ -116,18 +154,13 @@ pub fn run(args: &Args, snap: Option<&Snapshot>) -> anyhow::Result<()> {
         ))
         .into());
     }
-    // The polygons go into the points' CRS once; the points are never transformed.
-    let tr = sozialatlas_geo::Transformer::new("EPSG:4326", &args.crs)
-        .map_err(|e| UsageError(format!("--crs: {e}")))?;
-    let mut projected = Vec::with_capacity(areas.len());
-    for (k, g) in areas {
-        projected.push((
-            k,
-            tr.transform_multipolygon(&g)
-                .map_err(|e| UsageError(e.to_string()))?,
-        ));
-    }
-    let index = PolygonIndex::new(projected).map_err(|e| UsageError(format!("--areas: {e}")))?;
+    // The points are never transformed: the polygons went into their CRS once, above.
+    let index_options = IndexOptions {
+        cells_per_edge: args.cells_per_edge,
+        ..IndexOptions::default()
+    };
+    let index = PolygonIndex::with_options(areas, index_options)
+        .map_err(|e| UsageError(format!("--areas: {e}")))?;
 
     let file = std::fs::File::open(&args.points)
         .with_context(|| format!("opening {}", args.points.display()))?;
@@ -144,6 +177,7 @@ pub fn run(args: &Args, snap: Option<&Snapshot>) -> anyhow::Result<()> {
     opts.group = args.group.clone();
     opts.weight = args.weight.clone();
     opts.skip_invalid = args.skip_invalid;
+    opts.threads = args.threads;
     opts.delimiter = args
         .delimiter
         .parse::<Delimiter>()

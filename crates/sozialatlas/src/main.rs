@@ -87,7 +87,7 @@ enum Command {
     },
     /// Count (or sum) geocoded records per area: point-in-polygon for every record.
     #[command(
-        after_help = "Points on a border shared by two areas go to exactly one of them: to the area east of\na north-south border, north of an east-west border (the half-open rule); points on the city\nboundary go to the area they touch. Points outside every area are counted and reported.\n\nExamples:\n  sozialatlas aggregate --db do.db --areas statistischer_bezirk --points faelle.csv --x x --y y --crs 25832 --out counts.csv\n  sozialatlas aggregate --areas bezirke.geojson --key id --points p.csv --x lon --y lat --crs 4326 --group year --out -"
+        after_help = "Points on a border shared by two areas go to exactly one of them: to the area east of\na north-south border, north of an east-west border (the half-open rule); points on the city\nboundary go to the area they touch. Points outside every area are counted and reported.\nA boundary file in the CRS of the points (--crs) is used as it is, without reprojection, so\npoints exactly on its borders stay exactly on them.\n\nExamples:\n  sozialatlas aggregate --db do.db --areas statistischer_bezirk --points faelle.csv --x x --y y --crs 25832 --out counts.csv\n  sozialatlas aggregate --areas bezirke.geojson --key id --points p.csv --x lon --y lat --crs 4326 --group year --out -"
     )]
     Aggregate(aggregate::Args),
     /// Serve the atlas (pages, downloads, JSON API) over HTTP.
