@@ -164,19 +164,57 @@ pub enum Layout {
     Long,
 }
 
+/// What a data file holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DataKind {
+    /// Values per area (and period and variable): CSV or XLSX, wide or long.
+    #[default]
+    Table,
+    /// Geocoded records (one row per case, person, facility …) with coordinates: each record is
+    /// located in an area of `level` by point-in-polygon and counted (or its `weight` summed) per
+    /// area, period and variable, giving the same observations as a long table of counts would.
+    Points,
+}
+
 /// A `[[data]]` table: one CSV or XLSX file mapped onto variables.
+///
+/// A points file (`kind = "points"`, CSV only) needs `x`, `y` and `crs`, a period (`period`
+/// column or `period_value`) and a variable (`variable`, one variable id for every record, or
+/// `variable_column` with optional `variable_names`); `weight` sums a column instead of counting.
+/// Every area of the level gets a value for every period and variable, 0 where no record falls;
+/// records outside every area are reported as a warning of the load (count and sample lines).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataConfig {
     /// Path relative to the folder.
     pub file: String,
-    /// The level whose keys the area column holds.
+    /// `table` (default) or `points`.
+    #[serde(default)]
+    pub kind: DataKind,
+    /// The level whose keys the area column holds (points: the level whose areas count them).
     pub level: String,
     /// Wide or long.
     #[serde(default)]
     pub layout: Layout,
-    /// The column with the area key.
-    pub area: String,
+    /// The column with the area key (tables only).
+    #[serde(default)]
+    pub area: Option<String>,
+    /// Points: the column with the x coordinate (easting, or longitude for EPSG:4326).
+    #[serde(default)]
+    pub x: Option<String>,
+    /// Points: the column with the y coordinate (northing, or latitude).
+    #[serde(default)]
+    pub y: Option<String>,
+    /// Points: the CRS of the coordinates, e.g. "EPSG:25832" or "EPSG:4326".
+    #[serde(default)]
+    pub crs: Option<String>,
+    /// Points: the variable id every record counts towards (instead of `variable_column`).
+    #[serde(default)]
+    pub variable: Option<String>,
+    /// Points: sum this column instead of counting records.
+    #[serde(default)]
+    pub weight: Option<String>,
     /// The column with the period (year).
     #[serde(default)]
     pub period: Option<String>,
@@ -186,17 +224,17 @@ pub struct DataConfig {
     /// Wide: variable id → column name.
     #[serde(default)]
     pub variables: BTreeMap<String, String>,
-    /// Long: the column naming the variable.
+    /// Long and points: the column naming the variable.
     #[serde(default)]
     pub variable_column: Option<String>,
     /// Long: the column with the value.
     #[serde(default)]
     pub value_column: Option<String>,
-    /// Long: source variable name → variable id (names not listed are ignored when
+    /// Long and points: source variable name → variable id (names not listed are ignored when
     /// `ignore_unmapped` is set, else an error).
     #[serde(default)]
     pub variable_names: BTreeMap<String, String>,
-    /// Long: skip rows whose variable is not mapped.
+    /// Long and points: skip rows whose variable is not mapped.
     #[serde(default)]
     pub ignore_unmapped: bool,
     /// Rows whose area column is empty (totals, "nicht zuordenbar") are skipped.

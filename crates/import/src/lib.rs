@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod error;
+mod points;
 pub mod source;
 pub mod table;
 pub mod texts;
@@ -16,7 +17,7 @@ pub use error::{ImportError, ImportErrors};
 pub use source::{DirSource, FileSource, MemorySource};
 pub use texts::EditorText;
 
-use config::{DataConfig, Layout, LevelConfig};
+use config::{DataConfig, DataKind, Layout, LevelConfig};
 use error::MAX_ERRORS;
 use geo_types::MultiPolygon;
 use sha2::{Digest, Sha256};
@@ -104,11 +105,14 @@ impl Reader<'_> {
             )
         })?;
         let bytes = bytes.into_owned();
-        self.inputs.push(InputFile {
-            path: rel.to_string(),
-            sha256: hex::encode(Sha256::digest(&bytes)),
-            bytes: bytes.len() as u64,
-        });
+        // A file read twice (a level's boundaries, again for a points file) is one input.
+        if !self.inputs.iter().any(|i| i.path == rel) {
+            self.inputs.push(InputFile {
+                path: rel.to_string(),
+                sha256: hex::encode(Sha256::digest(&bytes)),
+                bytes: bytes.len() as u64,
+            });
+        }
         Ok(bytes)
     }
 
@@ -305,7 +309,20 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
 
     let mut observations = Observations::new();
     for dc in &config.data {
-        read_data(&mut r, dc, &tree, &catalogue, &config, &mut observations)?;
+        match dc.kind {
+            DataKind::Table => {
+                read_data(&mut r, dc, &tree, &catalogue, &config, &mut observations)?
+            }
+            DataKind::Points => points::read_points(
+                &mut r,
+                dc,
+                &tree,
+                &catalogue,
+                &config,
+                &mut observations,
+                &mut warnings,
+            )?,
+        }
         step += 1;
         progress(step, steps, &dc.file);
     }
@@ -403,15 +420,19 @@ fn pad(key: String, width: Option<usize>) -> String {
     }
 }
 
+/// Reads a level's boundary file: into WGS84, or into `target_crs` (see
+/// [`sozialatlas_geo::ReadOptions::target_crs`]).
 fn read_boundaries(
     r: &mut Reader<'_>,
     lc: &LevelConfig,
     file: &str,
+    target_crs: Option<&str>,
 ) -> Result<sozialatlas_geo::Layer, ImportError> {
     let opts = sozialatlas_geo::ReadOptions {
         crs: lc.crs.clone(),
         repair: lc.repair,
         key_property: lc.key.clone(),
+        target_crs: target_crs.map(str::to_owned),
     };
     let lower = file.to_ascii_lowercase();
     let geo_err = |e: sozialatlas_geo::GeoError| {
@@ -517,7 +538,7 @@ fn read_level(
     let mut new_areas = Vec::new();
     match (&lc.boundaries, lc.areas.is_empty()) {
         (Some(file), true) => {
-            let layer = read_boundaries(r, lc, file)?;
+            let layer = read_boundaries(r, lc, file, None)?;
             warnings.extend(layer.warnings.iter().map(|w| format!("{file}: {w}")));
             let key_prop = lc.key.as_deref().ok_or_else(|| {
                 ImportError::file("atlas.toml", "the property holding the area key", "none")
@@ -693,7 +714,15 @@ fn read_data(
     } else {
         table::read_csv(&bytes, file, &dc.encoding, &dc.delimiter)?
     };
-    let area_col = table.column(&dc.area, "area key")?;
+    let area_name = dc.area.as_deref().ok_or_else(|| {
+        ImportError::file(
+            "atlas.toml",
+            "`area = \"column\"`: the column with the area key (or kind = \"points\" for a file of coordinates)",
+            "none",
+        )
+        .in_column(format!("data `{file}`"))
+    })?;
+    let area_col = table.column(area_name, "area key")?;
     let period_col = match (&dc.period, dc.period_value) {
         (Some(p), _) => Some(table.column(p, "period")?),
         (None, Some(_)) => None,
@@ -811,7 +840,7 @@ fn read_data(
                     format!("`{raw_key}`"),
                 )
                 .at_line(line)
-                .in_column(&dc.area),
+                .in_column(area_name),
                 &mut errors,
             );
             continue;

@@ -20,6 +20,12 @@ pub trait FileSource: Sync {
     fn list(&self, _dir: &str) -> Option<Vec<String>> {
         None
     }
+
+    /// Opens one file for reading as a stream (large inputs such as points files, which are
+    /// read in chunks and never held whole); by default, the bytes of [`read`](Self::read).
+    fn open(&self, rel: &str) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        Ok(Box::new(std::io::Cursor::new(self.read(rel)?)))
+    }
 }
 
 /// An atlas folder on disk.
@@ -55,6 +61,10 @@ impl FileSource for DirSource {
             .collect();
         names.sort();
         Some(names)
+    }
+
+    fn open(&self, rel: &str) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        Ok(Box::new(std::fs::File::open(self.root.join(rel))?))
     }
 }
 
