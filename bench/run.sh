@@ -37,21 +37,21 @@ done
 
 if [ "$QUICK" = 1 ]; then
     N_POINTS=1000000; RUNS=${RUNS:-2}; WARD_SIZES="2000 5000"; BREAKS_SIZES="10000 1000000"
-    WRK_SECONDS=5
+    WRK_SECONDS=5; HTTP_ROUNDS=1
 else
     N_POINTS=10000000; RUNS=${RUNS:-3}; WARD_SIZES="2000 10000 20000"; BREAKS_SIZES="10000 1000000"
-    WRK_SECONDS=10
+    WRK_SECONDS=10; HTTP_ROUNDS=3
 fi
 TESS_NX=100; TESS_NY=100          # 10,000 cells
 SEED=42
 PG_PORT=${PG_PORT:-54329}
 HTTP_PORT=${HTTP_PORT:-58080}      # Sozialatlas serve
 NGINX_PORT=${NGINX_PORT:-58081}
-HTTP_PAGE=${HTTP_PAGE:-/indicators/sgb2_quote/stadtteil/2022}
-HTTP_SVG=${HTTP_SVG:-/indicators/sgb2_quote/stadtteil/2022.svg}
+HTTP_NX=100; HTTP_NY=50           # 5,000 cells in the HTTP workload
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target-bench}
+BENCH_TARGET_DIR=${BENCH_TARGET_DIR:-$CARGO_TARGET_DIR}   # for bench/rust (outside the workspace)
 BIN="$CARGO_TARGET_DIR/release/sozialatlas"
-SBENCH="$CARGO_TARGET_DIR/release/sozialatlas-bench"
+SBENCH="$BENCH_TARGET_DIR/release/sozialatlas-bench"
 PY="$HERE/.venv/bin/python"
 DISTRICTS_SRC="$ROOT/../shared/data/dortmund-gebietsgliederung/dortmund_statistische_bezirke.geojson"
 
@@ -71,7 +71,7 @@ load_note() { echo "$1: $(uptime)" | tee -a "$LOAD" >&2; }
 CRUNS=${CRUNS:-$RUNS}
 
 # ---------------------------------------------------------------- install
-PKGS="postgresql postgresql-15-postgis-3 nginx wrk hyperfine"
+PKGS="postgresql postgresql-15-postgis-3 nginx wrk hyperfine curl"
 install_competitors() {
     local missing=""
     for p in $PKGS; do
@@ -109,7 +109,7 @@ log "build $SRC (release, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
 # The helper package lives outside the workspace; start from the workspace's lock so it uses the
 # same dependency versions.
 [ -f "$HERE/rust/Cargo.lock" ] || cp "$ROOT/Cargo.lock" "$HERE/rust/Cargo.lock"
-cargo build --release --manifest-path "$HERE/rust/Cargo.toml" 2>&1 | tail -2 >&2
+CARGO_TARGET_DIR="$BENCH_TARGET_DIR" cargo build --release --manifest-path "$HERE/rust/Cargo.toml" 2>&1 | tail -2 >&2
 
 # ---------------------------------------------------------------- services
 PGDIR=""; NGDIR=""; SERVE_PID=""
@@ -233,30 +233,32 @@ if wanted ward; then
 fi
 
 # ---------------------------------------------------------------- HTTP
-wrk_rate() { # URL -> requests per second (2 threads, 4 connections, bounded in time)
-    wrk -t2 -c4 -d"${WRK_SECONDS}s" --latency "$1" > "$OUT/wrk.last" 2>&1
-    cat "$OUT/wrk.last" >&2
-    if grep -qE 'Non-2xx|Socket errors' "$OUT/wrk.last"; then echo "wrk: errors against $1" >&2; fi
-    sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$OUT/wrk.last"
+# Two atlases built from reproducible folders (sozialatlas-bench http-atlas): Cologne's 86
+# Stadtteile (real data) and a generated 5,000-cell tessellation. For each, the indicator page and
+# its map SVG are fetched from `sozialatlas serve --db` and written to files that a private nginx
+# serves; then wrk runs against both, alternating, with the same settings.
+wrk_run() { # URL LOGNAME -> "requests/s p50-latency-ms" (2 threads, 4 connections)
+    wrk -t2 -c4 -d"${WRK_SECONDS}s" --latency "$1" > "$OUT/$2" 2>&1
+    if grep -qE 'Non-2xx|Socket errors' "$OUT/$2"; then echo "wrk: errors against $1" >&2; cat "$OUT/$2" >&2; fi
+    local rate p50
+    rate=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$OUT/$2")
+    p50=$(awk '$1 == "50%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.3f", v }' "$OUT/$2")
+    echo "$rate $p50"
 }
+median_list() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 if wanted http; then
     if ! "$BIN" serve --help >/dev/null 2>&1; then
-        log "SKIP http: this build of sozialatlas has no 'serve' command yet"
-        record "indicator page over HTTP" "$HTTP_PAGE" "-" "nginx static" "-" rate ">=0.5x" "skipped: no serve command"
+        log "SKIP http: this build of sozialatlas has no 'serve' command"
+        record "indicator page over HTTP" "-" "-" "nginx static" "-" rate ">=0.5x" "skipped: no serve command"
     else
-        load_note "http"
-        "$BIN" serve --listen "127.0.0.1:$HTTP_PORT" > "$OUT/serve.log" 2>&1 &
-        SERVE_PID=$!
-        for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$HTTP_PORT/" && break; sleep 0.2; done
+        HTTP="$OUT/http"; rm -rf "$HTTP"; mkdir -p "$HTTP"
+        log "HTTP atlases: Cologne (86 Stadtteile) and $((HTTP_NX * HTTP_NY)) generated cells"
+        "$SBENCH" http-atlas koeln "$HTTP/koeln" "$ROOT/../shared/data/koeln-stadtteile-bevoelkerung"
+        "$SBENCH" http-atlas tessellation "$HTTP/zellen" "$HTTP_NX" "$HTTP_NY" "$SEED"
+        "$BIN" build "$HTTP/koeln" --db "$HTTP/koeln.db" > "$HTTP/koeln.build.log"
+        "$BIN" build "$HTTP/zellen" --db "$HTTP/zellen.db" > "$HTTP/zellen.build.log"
         NGDIR=$(mktemp -d /tmp/bench-nginx.XXXXXX); mkdir -p "$NGDIR/root" "$NGDIR/logs"
-        ok=1
-        for path in "$HTTP_PAGE" "$HTTP_SVG"; do
-            mkdir -p "$NGDIR/root$(dirname "$path")"
-            code=$(curl -s -o "$NGDIR/root$path" -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT$path")
-            [ "$code" = 200 ] || { echo "GET $path: HTTP $code, skipping the HTTP workload" >&2; ok=0; }
-        done
-        chmod -R a+rX "$NGDIR"
-        cat > "$NGDIR/nginx.conf" <<EOF
+        cat > "$NGDIR/nginx.conf" <<NGINX
 worker_processes auto;
 pid $NGDIR/nginx.pid;
 error_log $NGDIR/logs/error.log warn;
@@ -278,19 +280,45 @@ http {
         root $NGDIR/root;
     }
 }
-EOF
-        if [ "$ok" = 1 ]; then
-            nginx -c "$NGDIR/nginx.conf" -p "$NGDIR"
-            for pair in "indicator page|$HTTP_PAGE" "map SVG|$HTTP_SVG"; do
+NGINX
+        : > "$OUT/http_latency.tsv"
+        started_nginx=0
+        for spec in "koeln|Köln, 86 Stadtteile|/indicators/auslaenderanteil/stadtteil/2012" \
+                    "zellen|$(printf "%'d" $((HTTP_NX * HTTP_NY))) generated cells|/indicators/auslaenderanteil/zelle/2022"; do
+            atlas=${spec%%|*}; rest=${spec#*|}; what=${rest%%|*}; page=${rest#*|}
+            load_note "http $atlas"
+            "$BIN" serve --db "$HTTP/$atlas.db" --listen "127.0.0.1:$HTTP_PORT" > "$OUT/serve_$atlas.log" 2>&1 &
+            SERVE_PID=$!
+            for _ in $(seq 1 150); do curl -fs -o /dev/null "http://127.0.0.1:$HTTP_PORT/" && break; sleep 0.2; done
+            for pair in "indicator page|$page" "map SVG|$page.svg"; do
                 label=${pair%%|*}; path=${pair#*|}
-                same=$(cmp -s <(curl -s "http://127.0.0.1:$HTTP_PORT$path") <(curl -s "http://127.0.0.1:$NGINX_PORT$path") && echo yes || echo no)
-                ours=$(wrk_rate "http://127.0.0.1:$HTTP_PORT$path")
-                theirs=$(wrk_rate "http://127.0.0.1:$NGINX_PORT$path")
-                record "$label over HTTP" "$path ($(stat -c %s "$NGDIR/root$path") bytes)" "$ours" "nginx static file" "$theirs" rate ">=0.5x" "same bytes: $same"
+                file="$NGDIR/root/$atlas$path"
+                mkdir -p "$(dirname "$file")"
+                code=$(curl -s -o "$file" -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT$path")
+                if [ "$code" != 200 ]; then
+                    echo "GET $path from $atlas: HTTP $code" >&2
+                    record "$label over HTTP ($what)" "$path" "-" "nginx static file" "-" rate ">=0.5x" "skipped: HTTP $code"
+                    continue
+                fi
+                chmod -R a+rX "$NGDIR"
+                if [ "$started_nginx" = 0 ]; then nginx -c "$NGDIR/nginx.conf" -p "$NGDIR"; started_nginx=1; sleep 0.5; fi
+                same=$(cmp -s <(curl -s "http://127.0.0.1:$HTTP_PORT$path") <(curl -s "http://127.0.0.1:$NGINX_PORT/$atlas$path") && echo yes || echo no)
+                log "wrk: $label ($what), $(stat -c %s "$file") bytes, $HTTP_ROUNDS rounds alternating"
+                ours=""; theirs=""; ours_p50=""; theirs_p50=""
+                for round in $(seq 1 "$HTTP_ROUNDS"); do
+                    read -r r l < <(wrk_run "http://127.0.0.1:$HTTP_PORT$path" "wrk_${atlas}_${label// /_}_sozialatlas_$round.txt")
+                    ours="$ours $r"; ours_p50="$ours_p50 $l"
+                    read -r r l < <(wrk_run "http://127.0.0.1:$NGINX_PORT/$atlas$path" "wrk_${atlas}_${label// /_}_nginx_$round.txt")
+                    theirs="$theirs $r"; theirs_p50="$theirs_p50 $l"
+                    echo "round $round: Sozialatlas $(echo "$ours" | awk '{print $NF}') req/s, nginx $(echo "$theirs" | awk '{print $NF}') req/s" >&2
+                done
+                o=$(echo "$ours" | median_list); t=$(echo "$theirs" | median_list)
+                op=$(echo "$ours_p50" | median_list); tp=$(echo "$theirs_p50" | median_list)
+                printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$atlas" "$label" "$o" "$t" "$op" "$tp" >> "$OUT/http_latency.tsv"
+                record "$label over HTTP ($what)" "$(printf "%'d" "$(stat -c %s "$file")") bytes; p50 $op ms vs $tp ms" "$o" "nginx static file" "$t" rate ">=0.5x" "same bytes: $same"
             done
-        else
-            record "indicator page over HTTP" "$HTTP_PAGE" "-" "nginx static" "-" rate ">=0.5x" "skipped: page not served"
-        fi
+            kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true; SERVE_PID=""
+        done
     fi
 fi
 

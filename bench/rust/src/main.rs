@@ -5,6 +5,8 @@
 //! sbench tessellation OUT.geojson NX NY SEED   NX*NY jittered cells covering the same bbox
 //! sbench breaks N REPS VALUES.f64 BINS.txt  natural breaks k = 6 (exact), timed
 //! sbench ward N REPS DATA.f64 HEIGHTS.f64   Ward clustering of N x 10, timed
+//! sbench http-atlas koeln DIR SHARED_DATA   an atlas folder: Cologne's 86 Stadtteile (real data)
+//! sbench http-atlas tessellation DIR NX NY SEED   an atlas folder: NX*NY generated cells
 //! ```
 //!
 //! Every timing prints one machine-readable line `RESULT key=value ...` (seconds). The data
@@ -38,6 +40,11 @@ fn main() -> Res<()> {
         "tessellation" => tessellation(arg(1)?, arg(2)?.parse()?, arg(3)?.parse()?, arg(4)?.parse()?),
         "breaks" => breaks(arg(1)?.parse()?, arg(2)?.parse()?, arg(3)?, arg(4)?),
         "ward" => ward_cmd(arg(1)?.parse()?, arg(2)?.parse()?, arg(3)?, arg(4)?),
+        "http-atlas" => match arg(1)? {
+            "koeln" => koeln_atlas(arg(2)?, arg(3)?),
+            "tessellation" => tessellation_atlas(arg(2)?, arg(3)?.parse()?, arg(4)?.parse()?, arg(5)?.parse()?),
+            other => Err(format!("unknown atlas {other}").into()),
+        },
         other => Err(format!("unknown command {other}").into()),
     }
 }
@@ -254,5 +261,161 @@ fn ward_cmd(n: usize, reps: usize, data_path: &str, heights_path: &str) -> Res<(
         median(times.clone()),
         times.len()
     );
+    Ok(())
+}
+
+/// The catalogue of both HTTP atlases: residents, foreigners, and the share of foreigners.
+const HTTP_CATALOGUE: &str = r#"# Catalogue of the HTTP benchmark atlases (bench/run.sh, workload http).
+version = "bench-http-1"
+
+[[dimension]]
+id = "bevoelkerung"
+name = { de = "Bevölkerung", en = "Population" }
+
+[[variable]]
+id = "einwohner"
+name = { de = "Einwohner/-innen", en = "Residents" }
+
+[[variable]]
+id = "auslaender"
+name = { de = "Ausländer/-innen", en = "Foreign nationals" }
+
+[[indicator]]
+id = "einwohner"
+name = { de = "Einwohner/-innen", en = "Residents" }
+dimension = "bevoelkerung"
+unit = "Personen"
+formula = "count"
+variable = "einwohner"
+polarity = "neutral"
+
+[[indicator]]
+id = "auslaenderanteil"
+name = { de = "Ausländeranteil", en = "Share of foreign nationals" }
+dimension = "bevoelkerung"
+unit = "%"
+formula = "ratio"
+numerator = "auslaender"
+denominator = "einwohner"
+factor = 100
+polarity = "neutral"
+"#;
+
+/// Cologne's 86 Stadtteile in 9 Stadtbezirken with residents and foreigners 2005–2012, from the
+/// shared real data (only the Stadtteil rows: the atlas sums the rest itself).
+fn koeln_atlas(dir: &str, shared: &str) -> Res<()> {
+    let dir = std::path::Path::new(dir);
+    let shared = std::path::Path::new(shared);
+    std::fs::create_dir_all(dir)?;
+    for f in ["koeln_stadtteile.geojson", "koeln_stadtbezirke.geojson"] {
+        std::fs::copy(shared.join(f), dir.join(f))?;
+    }
+    let wide = std::fs::read_to_string(shared.join("koeln_bevoelkerung_wide.csv"))?;
+    let mut lines = wide.lines();
+    let header: Vec<&str> = lines.next().ok_or("empty table")?.split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).ok_or(format!("no column {name}"));
+    let (jahr, ebene, raum, ew, aus) = (col("jahr")?, col("ebene")?, col("raum_id")?, col("einwohner")?, col("auslaender")?);
+    let mut out = String::from("jahr,raum_id,einwohner,auslaender\n");
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        if f[ebene] == "stadtteil" {
+            out.push_str(&format!("{},{},{},{}\n", f[jahr], f[raum], f[ew], f[aus]));
+        }
+    }
+    std::fs::write(dir.join("stadtteile.csv"), out)?;
+    std::fs::write(dir.join("catalogue.toml"), HTTP_CATALOGUE)?;
+    std::fs::write(
+        dir.join("atlas.toml"),
+        r#"# Cologne for the HTTP benchmark (written by `sozialatlas-bench http-atlas koeln`).
+[atlas]
+name = { de = "Sozialatlas Köln (Benchmark)", en = "Cologne social atlas (benchmark)" }
+city = "Köln"
+stand = "31.12.2012"
+licence = "CC BY 3.0 DE"
+attribution = ["Datenquelle: Stadt Köln – Amt für Stadtentwicklung und Statistik, Offene Daten Köln (offenedaten-koeln.de), CC BY"]
+
+[[level]]
+id = "stadt"
+name = { de = "Stadt", en = "City" }
+areas = [{ key = "000", name = "Köln" }]
+
+[[level]]
+id = "stadtbezirk"
+name = { de = "Stadtbezirk", en = "Borough" }
+parent = "stadt"
+boundaries = "koeln_stadtbezirke.geojson"
+key = "stadtbezirk_nr"
+name_property = "stadtbezirk"
+
+[[level]]
+id = "stadtteil"
+name = { de = "Stadtteil", en = "District" }
+parent = "stadtbezirk"
+boundaries = "koeln_stadtteile.geojson"
+key = "stadtteil_nr"
+name_property = "stadtteil"
+parent_key = "stadtbezirk_nr"
+
+[[data]]
+file = "stadtteile.csv"
+level = "stadtteil"
+area = "raum_id"
+period = "jahr"
+[data.variables]
+einwohner = "einwohner"
+auslaender = "auslaender"
+"#,
+    )?;
+    Ok(())
+}
+
+/// NX*NY generated cells (the tessellation of the aggregation workload, over Dortmund's box) with
+/// seeded residents and foreigners for 2022.
+fn tessellation_atlas(dir: &str, nx: usize, ny: usize, seed: u64) -> Res<()> {
+    let d = std::path::Path::new(dir);
+    std::fs::create_dir_all(d)?;
+    tessellation(&d.join("zellen.geojson").to_string_lossy(), nx, ny, seed)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed + 1);
+    let mut out = String::from("zelle,jahr,einwohner,auslaender\n");
+    for i in 0..nx * ny {
+        let ew: u32 = rng.random_range(20..4000);
+        let share: f64 = rng.random_range(0.02..0.45);
+        out.push_str(&format!("c{i:05},2022,{ew},{}\n", (f64::from(ew) * share).round()));
+    }
+    std::fs::write(d.join("zellen.csv"), out)?;
+    std::fs::write(d.join("catalogue.toml"), HTTP_CATALOGUE)?;
+    std::fs::write(
+        d.join("atlas.toml"),
+        format!(
+            r#"# {n} generated cells for the HTTP benchmark (`sozialatlas-bench http-atlas tessellation`).
+[atlas]
+name = {{ de = "Zellen (Benchmark)", en = "Cells (benchmark)" }}
+city = "Benchmark"
+stand = "31.12.2022"
+
+[[level]]
+id = "stadt"
+name = {{ de = "Stadt", en = "City" }}
+areas = [{{ key = "0", name = "Benchmark" }}]
+
+[[level]]
+id = "zelle"
+name = {{ de = "Zelle", en = "Cell" }}
+parent = "stadt"
+boundaries = "zellen.geojson"
+key = "id"
+
+[[data]]
+file = "zellen.csv"
+level = "zelle"
+area = "zelle"
+period = "jahr"
+[data.variables]
+einwohner = "einwohner"
+auslaender = "auslaender"
+"#,
+            n = nx * ny
+        ),
+    )?;
     Ok(())
 }
