@@ -50,12 +50,23 @@ fn default_min_population(state: &AppState) -> f64 {
     state.snapshot().settings.min_population.unwrap_or(300.0)
 }
 
-/// The latest year with published values on the level.
+/// The default year of an analysis on the level: the latest year in which at least two directed
+/// indicators have a published value for every area (a year that only a few indicators reach,
+/// such as the action offices' latest completed year, cannot carry an analysis); else the latest
+/// year with any published value.
 pub(crate) fn latest_year(state: &AppState, level: usize) -> Option<i32> {
     let idx = state.index();
-    (0..state.snapshot().catalogue.indicators.len())
-        .filter_map(|i| idx.periods_at(i, level).last().copied())
-        .max()
+    let mut years: Vec<i32> = (0..state.snapshot().catalogue.indicators.len())
+        .flat_map(|i| idx.periods_at(i, level).iter().copied())
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    years
+        .iter()
+        .rev()
+        .find(|&&y| super::complete_directed(state, level, y).len() >= 2)
+        .or(years.last())
+        .copied()
 }
 
 /// A number parameter; `expected` is (German, English).

@@ -224,18 +224,34 @@ pub(crate) fn has_selection(pairs: &[(String, String)]) -> bool {
 /// Indicators with a direction (not neutral) published for every area of the level in the
 /// year: the default choice of an index or a typology.
 pub(crate) fn default_indicators(state: &AppState, level: usize, year: i32) -> Vec<usize> {
+    let full = complete_directed(state, level, year);
+    if full.len() >= 2 {
+        full
+    } else {
+        directed(state)
+    }
+}
+
+/// The indicators with a polarity (better or worse), in catalogue order.
+fn directed(state: &AppState) -> Vec<usize> {
+    let snap = state.snapshot();
+    (0..snap.catalogue.indicators.len())
+        .filter(|&i| snap.catalogue.indicators[i].polarity != Polarity::Neutral)
+        .collect()
+}
+
+/// The directed indicators with a published value for every area of the level in the year.
+pub(crate) fn complete_directed(state: &AppState, level: usize, year: i32) -> Vec<usize> {
     let snap = state.snapshot();
     let areas = &state.index().level_areas[level];
-    let complete = |i: usize| {
-        areas
-            .iter()
-            .all(|&a| snap.value(i, a, year).and_then(|v| v.published()).is_some())
-    };
-    let directed: Vec<usize> = (0..snap.catalogue.indicators.len())
-        .filter(|&i| snap.catalogue.indicators[i].polarity != Polarity::Neutral)
-        .collect();
-    let full: Vec<usize> = directed.iter().copied().filter(|&i| complete(i)).collect();
-    if full.len() >= 2 { full } else { directed }
+    directed(state)
+        .into_iter()
+        .filter(|&i| {
+            areas
+                .iter()
+                .all(|&a| snap.value(i, a, year).and_then(|v| v.published()).is_some())
+        })
+        .collect()
 }
 
 /// The indicators offered in a form: every indicator with a published value on the level.
