@@ -45,8 +45,9 @@ pub struct ResponseCache {
     max_bytes: usize,
 }
 
-/// Responses larger than this are not cached (they would push out many pages).
-const MAX_ENTRY: usize = 8 * 1024 * 1024;
+/// The smallest per-entry limit: responses up to this size are always cacheable (within the
+/// cache's byte budget).
+const MIN_ENTRY_LIMIT: usize = 8 * 1024 * 1024;
 
 impl ResponseCache {
     /// A cache of at most `max_entries` responses and `max_bytes` bytes of bodies.
@@ -62,10 +63,20 @@ impl ResponseCache {
         self.store.read().ok()?.map.get(key).cloned()
     }
 
+    /// Responses larger than this are not cached: an eighth of the byte budget (so that one
+    /// response pushes out at most an eighth of the pages), at least [`MIN_ENTRY_LIMIT`], at most
+    /// the whole budget. With the server's 128 MiB that is 16 MiB: the indicator page of a
+    /// 5,000-area atlas (about 10 MB) is cached.
+    fn entry_limit(&self) -> usize {
+        (self.max_bytes / 8)
+            .max(MIN_ENTRY_LIMIT)
+            .min(self.max_bytes)
+    }
+
     fn insert(&self, key: String, entry: Entry) -> Arc<Entry> {
         let entry = Arc::new(entry);
         let size = entry.body.len() + key.len();
-        if size > MAX_ENTRY {
+        if size > self.entry_limit() {
             return entry;
         }
         let Ok(mut s) = self.store.write() else {
@@ -243,7 +254,13 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         return resp;
     }
     let (parts, body) = resp.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_ENTRY * 4).await else {
+    // Too large to cache: passed through as it is (buffering it could only fail).
+    let limit = state.cache().entry_limit();
+    if usize::try_from(axum::body::HttpBody::size_hint(&body).lower()).unwrap_or(usize::MAX) > limit
+    {
+        return Response::from_parts(parts, body);
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, limit * 4).await else {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
         return r;
@@ -326,5 +343,22 @@ mod tests {
         c.insert("/big".into(), entry(900));
         assert!(c.store.read().unwrap().bytes <= 1000);
         assert!(c.get("/big").is_some());
+    }
+
+    #[test]
+    fn entry_limit_follows_the_budget() {
+        // The server's cache: a 10 MB page (5,000 areas) is cached, a 20 MB one is not.
+        let c = ResponseCache::new(4096, 128 * 1024 * 1024);
+        assert_eq!(c.entry_limit(), 16 * 1024 * 1024);
+        c.insert("/page".into(), entry(10 * 1024 * 1024));
+        assert!(c.get("/page").is_some());
+        c.insert("/huge".into(), entry(20 * 1024 * 1024));
+        assert!(c.get("/huge").is_none());
+        // Small budgets: 8 MiB at least, but never more than the whole budget.
+        assert_eq!(ResponseCache::new(3, 1000).entry_limit(), 1000);
+        assert_eq!(
+            ResponseCache::new(10, 32 * 1024 * 1024).entry_limit(),
+            MIN_ENTRY_LIMIT
+        );
     }
 }
