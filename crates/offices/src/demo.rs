@@ -427,3 +427,34 @@ pub async fn seed_demo(
         cases: n_cases,
     })
 }
+
+/// After the demo's participation example has made a newer action-area set current, the
+/// example office also serves that set's action area containing `prefer` (level, key), so that
+/// the area's participation page names the office too. Returns the action area added, or
+/// `None` when there is no example office, no current set, no such area, or it is served already.
+pub async fn follow_current_set(pool: &Pool, prefer: (&str, &str)) -> Result<Option<i64>> {
+    let Some(set) = sozialatlas_store::current_action_area_set(pool)
+        .await
+        .map_err(|e| OfficeError::Audit(e.to_string()))?
+    else {
+        return Ok(None);
+    };
+    let Some(area) = set
+        .areas
+        .iter()
+        .find(|a| set.level == prefer.0 && a.members.iter().any(|m| m == prefer.1))
+    else {
+        return Ok(None);
+    };
+    let added = sqlx::query(
+        "INSERT INTO office_area (office_id, action_area_id)
+         SELECT o.id, $1 FROM office o
+         WHERE o.is_example AND NOT EXISTS
+             (SELECT 1 FROM office_area x WHERE x.office_id = o.id AND x.action_area_id = $1)",
+    )
+    .bind(area.id)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok((added > 0).then_some(area.id))
+}

@@ -10,6 +10,7 @@ mod analyse;
 mod clock;
 mod demo;
 mod offices;
+mod participation;
 mod user;
 
 use anyhow::Context;
@@ -137,6 +138,10 @@ enum Command {
     /// Action areas (Aktionsräume): list the sets, import an overlay, confirm a typology proposal.
     #[command(subcommand)]
     ActionAreas(action_areas::Command),
+    /// Participation: processes, ideas and measures at a glance, the council export, the bulk
+    /// progress update of measures from CSV/XLSX.
+    #[command(subcommand)]
+    Participation(participation::Command),
 }
 
 fn main() -> ExitCode {
@@ -284,6 +289,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 sozialatlas_web::seed_participation_example(&state)
                     .await
                     .map_err(anyhow::Error::msg)?;
+                // The example's set is now current: the example office serves Neustadt's
+                // action area in it too, so that the area's page names the office.
+                sozialatlas_offices::demo::follow_current_set(state.pool(), ("stadtteil", "2"))
+                    .await?;
             }
             eprintln!("{name}: http://{listen}/  (Ctrl-C stops)");
             sozialatlas_web::serve(listen, state)
@@ -293,6 +302,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(cmd) => user::run(cmd).await,
         Command::Offices(cmd) => offices::run(cmd).await,
+        Command::Participation(cmd) => participation::run(cmd).await,
         Command::Analyse(cmd) => {
             let db = cmd.db().map(std::path::Path::to_path_buf);
             let snap = snapshot(db.as_deref()).await?;

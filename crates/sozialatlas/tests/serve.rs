@@ -84,4 +84,24 @@ fn serve_without_files_starts_the_demo() {
         assert_eq!(status, 200, "GET {path}");
         assert!(body.contains(needle), "GET {path}: no {needle:?}");
     }
+    // The example office serves Neustadt's action area in the offices' set and in the
+    // participation example's (current) set; both area pages name the office.
+    let (_, office) = get(&addr, "/offices/beispiel").unwrap();
+    let mut areas: Vec<&str> = office
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|h| h.starts_with("/participation/areas/"))
+        .collect();
+    areas.sort();
+    areas.dedup();
+    assert!(areas.len() >= 2, "office page links {areas:?}");
+    for a in areas {
+        let (status, body) = get(&addr, a).unwrap();
+        assert_eq!(status, 200, "GET {a}");
+        assert!(
+            body.contains("href=\"/offices/beispiel\""),
+            "GET {a}: the office is not named"
+        );
+    }
 }
