@@ -532,19 +532,24 @@ fn periods_text(p: &[i32]) -> String {
     out.join(", ")
 }
 
+/// An existing store; a missing file is a usage error that says how to make one.
+pub(crate) async fn open_store(path: &std::path::Path) -> anyhow::Result<sozialatlas_store::Pool> {
+    if !path.is_file() {
+        return Err(UsageError(format!(
+            "{}: no such store (create it with `sozialatlas build <folder> --db {}`)",
+            path.display(),
+            path.display()
+        ))
+        .into());
+    }
+    Ok(sozialatlas_store::open(&path.to_string_lossy()).await?)
+}
+
 /// The atlas of a store, or the embedded demo when no store is given.
 async fn snapshot(db: Option<&std::path::Path>) -> anyhow::Result<Snapshot> {
     match db {
         Some(path) => {
-            if !path.is_file() {
-                return Err(UsageError(format!(
-                    "{}: no such store (create it with `sozialatlas build <folder> --db {}`)",
-                    path.display(),
-                    path.display()
-                ))
-                .into());
-            }
-            let pool = sozialatlas_store::open(&path.to_string_lossy()).await?;
+            let pool = open_store(path).await?;
             Ok(sozialatlas_store::read_snapshot(&pool).await?)
         }
         None => demo_snapshot().await,

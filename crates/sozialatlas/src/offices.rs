@@ -179,15 +179,7 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
         return Ok(());
     }
     let db = cmd.db().map(Path::to_path_buf).unwrap_or_default();
-    if !db.is_file() {
-        return Err(UsageError(format!(
-            "{}: no such store (create it with `sozialatlas build <folder> --db {}`)",
-            db.display(),
-            db.display()
-        ))
-        .into());
-    }
-    let pool = sozialatlas_store::open(&db.to_string_lossy()).await?;
+    let pool = crate::open_store(&db).await?;
     let system = Actor::system();
     match cmd {
         Command::Keygen => {}

@@ -227,15 +227,7 @@ async fn actor(pool: &sozialatlas_store::Pool, email: &str) -> anyhow::Result<Ac
 
 pub async fn run(cmd: Command) -> anyhow::Result<()> {
     let db = cmd.db().to_path_buf();
-    if !db.is_file() {
-        return Err(UsageError(format!(
-            "{}: no such store (create it with `sozialatlas build <folder> --db {}`)",
-            db.display(),
-            db.display()
-        ))
-        .into());
-    }
-    let pool = sozialatlas_store::open(&db.to_string_lossy()).await?;
+    let pool = crate::open_store(&db).await?;
     let now = clock::now();
     match cmd {
         Command::Processes { .. } => {

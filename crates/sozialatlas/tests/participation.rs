@@ -56,6 +56,12 @@ fn staff_work_from_the_command_line() {
     let (db, pid) = store_with_example(dir.path());
     let d = db.to_str().unwrap();
     let p = pid.to_string();
+    // `sozialatlas participation SUB --db D --process P ARGS…`
+    let pc = |sub: &str, args: &[&str]| {
+        let mut all = vec!["participation", sub, "--db", d, "--process", &p];
+        all.extend_from_slice(args);
+        run(&all)
+    };
 
     // The processes with the phase of today and the ideas by state.
     let r = run(&["participation", "processes", "--db", d]);
@@ -69,7 +75,7 @@ fn staff_work_from_the_command_line() {
     assert!(r.stdout.contains("phase today: "), "{}", r.stdout);
 
     // Ideas, filtered by state; the count line agrees with the lines listed.
-    let all = run(&["participation", "ideas", "--db", d, "--process", &p]);
+    let all = pc("ideas", &[]);
     assert_eq!(all.code, 0, "{}", all.stderr);
     let listed = all
         .stdout
@@ -82,16 +88,7 @@ fn staff_work_from_the_command_line() {
         "{}",
         all.stdout
     );
-    let acc = run(&[
-        "participation",
-        "ideas",
-        "--db",
-        d,
-        "--process",
-        &p,
-        "--state",
-        "accepted",
-    ]);
+    let acc = pc("ideas", &["--state", "accepted"]);
     assert_eq!(acc.code, 0);
     let n_acc = acc
         .stdout
@@ -107,16 +104,7 @@ fn staff_work_from_the_command_line() {
     );
 
     // Bad input: unknown state, process, area.
-    let r = run(&[
-        "participation",
-        "ideas",
-        "--db",
-        d,
-        "--process",
-        &p,
-        "--state",
-        "done",
-    ]);
+    let r = pc("ideas", &["--state", "done"]);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("--state done: expected one of"),
@@ -130,16 +118,7 @@ fn staff_work_from_the_command_line() {
         "{}",
         r.stderr
     );
-    let r = run(&[
-        "participation",
-        "ideas",
-        "--db",
-        d,
-        "--process",
-        &p,
-        "--area",
-        "99999",
-    ]);
+    let r = pc("ideas", &["--area", "99999"]);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("--area 99999: not an action area"),
@@ -149,16 +128,7 @@ fn staff_work_from_the_command_line() {
 
     // The council export, CSV: German header, one row per public idea.
     let csv_path = dir.path().join("ideen.csv");
-    let r = run(&[
-        "participation",
-        "export",
-        "--db",
-        d,
-        "--process",
-        &p,
-        "--out",
-        csv_path.to_str().unwrap(),
-    ]);
+    let r = pc("export", &["--out", csv_path.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let bytes = std::fs::read(&csv_path).unwrap();
     assert!(bytes.starts_with("\u{feff}".as_bytes()));
@@ -181,20 +151,17 @@ fn staff_work_from_the_command_line() {
 
     // XLSX, English: the same rows.
     let xlsx_path = dir.path().join("ideas.xlsx");
-    let r = run(&[
-        "participation",
+    let r = pc(
         "export",
-        "--db",
-        d,
-        "--process",
-        &p,
-        "--format",
-        "xlsx",
-        "--locale",
-        "en",
-        "--out",
-        xlsx_path.to_str().unwrap(),
-    ]);
+        &[
+            "--format",
+            "xlsx",
+            "--locale",
+            "en",
+            "--out",
+            xlsx_path.to_str().unwrap(),
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx_path).unwrap();
     let sheet = wb.sheet_names()[0].clone();
@@ -221,19 +188,10 @@ fn staff_work_from_the_command_line() {
         .iter()
         .find(|m| !m.rolled.has_parts && m.status != measure::Status::Done)
         .expect("the example has a measure without parts that is not done");
-    let r = run(&["participation", "measures", "--db", d, "--process", &p]);
+    let r = pc("measures", &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains(&leaf.code), "{}", r.stdout);
-    let r = run(&[
-        "participation",
-        "progress-template",
-        "--db",
-        d,
-        "--process",
-        &p,
-        "--out",
-        "-",
-    ]);
+    let r = pc("progress-template", &["--out", "-"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let template = r.stdout.trim_start_matches('\u{feff}').to_string();
     assert!(
@@ -254,18 +212,15 @@ fn staff_work_from_the_command_line() {
     // A participant may not update; nothing changes.
     let up = dir.path().join("fortschritt.csv");
     std::fs::write(&up, &updated).unwrap();
-    let r = run(&[
-        "participation",
+    let r = pc(
         "progress",
-        "--db",
-        d,
-        "--process",
-        &p,
-        "--file",
-        up.to_str().unwrap(),
-        "--as",
-        "teilnahme@example.org",
-    ]);
+        &[
+            "--file",
+            up.to_str().unwrap(),
+            "--as",
+            "teilnahme@example.org",
+        ],
+    );
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("not allowed"), "{}", r.stderr);
 
@@ -276,18 +231,15 @@ fn staff_work_from_the_command_line() {
         format!("{updated}{};150;{};{};zu viel\n", cols[0], cols[2], cols[3]),
     )
     .unwrap();
-    let r = run(&[
-        "participation",
+    let r = pc(
         "progress",
-        "--db",
-        d,
-        "--process",
-        &p,
-        "--file",
-        bad_path.to_str().unwrap(),
-        "--as",
-        "prozess@example.org",
-    ]);
+        &[
+            "--file",
+            bad_path.to_str().unwrap(),
+            "--as",
+            "prozess@example.org",
+        ],
+    );
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("schlecht.csv"), "{}", r.stderr);
     assert!(r.stderr.contains("line 3"), "{}", r.stderr);
@@ -300,19 +252,16 @@ fn staff_work_from_the_command_line() {
     );
 
     // Dry run: says what would change, writes nothing.
-    let r = run(&[
-        "participation",
+    let r = pc(
         "progress",
-        "--db",
-        d,
-        "--process",
-        &p,
-        "--file",
-        up.to_str().unwrap(),
-        "--as",
-        "prozess@example.org",
-        "--dry-run",
-    ]);
+        &[
+            "--file",
+            up.to_str().unwrap(),
+            "--as",
+            "prozess@example.org",
+            "--dry-run",
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout.contains(&format!("progress {new_progress} %")),
@@ -334,18 +283,15 @@ fn staff_work_from_the_command_line() {
     );
 
     // The process manager's update.
-    let r = run(&[
-        "participation",
+    let r = pc(
         "progress",
-        "--db",
-        d,
-        "--process",
-        &p,
-        "--file",
-        up.to_str().unwrap(),
-        "--as",
-        "prozess@example.org",
-    ]);
+        &[
+            "--file",
+            up.to_str().unwrap(),
+            "--as",
+            "prozess@example.org",
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("1 measure(s) updated"), "{}", r.stdout);
     let after = measures(&db, pid);
@@ -369,18 +315,15 @@ fn staff_work_from_the_command_line() {
     );
 
     // An unknown account.
-    let r = run(&[
-        "participation",
+    let r = pc(
         "progress",
-        "--db",
-        d,
-        "--process",
-        &p,
-        "--file",
-        up.to_str().unwrap(),
-        "--as",
-        "niemand@example.org",
-    ]);
+        &[
+            "--file",
+            up.to_str().unwrap(),
+            "--as",
+            "niemand@example.org",
+        ],
+    );
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("no account with this e-mail address"),
