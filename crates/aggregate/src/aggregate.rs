@@ -304,6 +304,10 @@ struct Plan {
 struct Tally {
     stride: usize,
     group_ids: HashMap<Vec<u8>, u32, foldhash::fast::FixedState>,
+    /// The same ids by packed key ([`pack_group`]), for the per-record lookup: group values are
+    /// short (a year, a variable name), and four word comparisons are cheaper than hashing and
+    /// comparing a byte string.
+    packed: PackedGroups,
     counts: Vec<u64>,
     sums: Option<Vec<i128>>,
 }
@@ -313,6 +317,7 @@ impl Tally {
         Tally {
             stride,
             group_ids: HashMap::default(),
+            packed: PackedGroups::default(),
             counts: Vec::new(),
             sums: weighted.then(Vec::new),
         }
@@ -329,6 +334,90 @@ impl Tally {
             s.resize(s.len() + self.stride, 0);
         }
         id
+    }
+}
+
+/// A record's group values packed into 32 bytes: per group column a length byte, then the value's
+/// bytes, zero-padded at the end. Length prefixes make the packing injective (for a fixed number
+/// of columns), so equal packed keys mean equal values. `None` when the values need more room or
+/// hold `""` escapes; those records take the byte-string path.
+#[inline]
+fn pack_group(fields: &[Field], group: &[usize], chunk: &[u8]) -> Option<[u64; 4]> {
+    let mut buf = [0u8; 32];
+    let mut at = 0;
+    for &g in group {
+        let f = fields.get(g)?;
+        let v = &chunk[f.start..f.end];
+        if f.escaped || at + 1 + v.len() > buf.len() {
+            return None;
+        }
+        buf[at] = v.len() as u8;
+        buf[at + 1..at + 1 + v.len()].copy_from_slice(v);
+        at += 1 + v.len();
+    }
+    let word = |i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&buf[8 * i..8 * i + 8]);
+        u64::from_le_bytes(w)
+    };
+    Some([word(0), word(1), word(2), word(3)])
+}
+
+/// Group ids by packed key: open addressing with linear probing, at most half full.
+#[derive(Default)]
+struct PackedGroups {
+    /// `(key, id)`; `id == u32::MAX` marks a free slot. Empty until the first insert.
+    slots: Vec<([u64; 4], u32)>,
+    len: usize,
+}
+
+impl PackedGroups {
+    #[inline]
+    fn slot(key: &[u64; 4], mask: usize) -> usize {
+        let h = (key[0] ^ key[1].rotate_left(19) ^ key[2].rotate_left(37) ^ key[3].rotate_left(53))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> 32) as usize & mask
+    }
+
+    #[inline]
+    fn get(&self, key: &[u64; 4]) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = Self::slot(key, mask);
+        loop {
+            let (k, id) = &self.slots[i];
+            if *id == u32::MAX {
+                return None;
+            }
+            if k == key {
+                return Some(*id);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn insert(&mut self, key: [u64; 4], id: u32) {
+        if 2 * (self.len + 1) > self.slots.len() {
+            let size = (2 * self.slots.len()).max(64);
+            let old = std::mem::replace(&mut self.slots, vec![([0; 4], u32::MAX); size]);
+            self.len = 0;
+            for (k, v) in old.into_iter().filter(|&(_, v)| v != u32::MAX) {
+                self.insert(k, v);
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = Self::slot(&key, mask);
+        while self.slots[i].1 != u32::MAX {
+            if self.slots[i].0 == key {
+                self.slots[i].1 = id;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = (key, id);
+        self.len += 1;
     }
 }
 
@@ -931,8 +1020,14 @@ fn process_chunk(
             }
         };
 
-        let group = match last_group {
-            Some(g) if plan.group.is_empty() => g,
+        let packed = if plan.group.is_empty() {
+            None
+        } else {
+            pack_group(&fields, &plan.group, chunk)
+        };
+        let group = match (last_group, packed.and_then(|p| tally.packed.get(&p))) {
+            (Some(g), _) if plan.group.is_empty() => g,
+            (_, Some(g)) => g,
             _ => {
                 key.clear();
                 for &g in &plan.group {
@@ -982,6 +1077,9 @@ fn process_chunk(
                                 });
                                 return report;
                             }
+                        }
+                        if let Some(p) = packed {
+                            tally.packed.insert(p, g);
                         }
                         std::mem::swap(&mut key, &mut last_key);
                         last_group = Some(g);

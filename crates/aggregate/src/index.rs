@@ -855,33 +855,54 @@ impl Grid {
                 }
             }
         }
-        entries.sort_unstable_by_key(|&(cell, c)| (cell, c.area & (LAST - 1)));
+        if entries.len() > u32::MAX as usize {
+            return Err(IndexError::TooMany(entries.len()));
+        }
+        // Group the entries by cell, stably (a counting sort): they were made area by area, so
+        // each cell's candidates come out sorted by area index.
+        let mut first = vec![0u32; nx * ny + 1];
+        for &(cell, _) in &entries {
+            first[cell as usize + 1] += 1;
+        }
+        for i in 0..nx * ny {
+            first[i + 1] += first[i];
+        }
+        let mut by_cell = vec![
+            Candidate {
+                area: 0,
+                start: 0,
+                len: 0
+            };
+            entries.len()
+        ];
+        let mut fill = first.clone();
+        for &(cell, c) in &entries {
+            by_cell[fill[cell as usize] as usize] = c;
+            fill[cell as usize] += 1;
+        }
+        drop(fill);
+        drop(entries);
 
         let mut cells = vec![EMPTY; nx * ny];
         let mut candidates: Vec<Candidate> = Vec::new();
         let mut mixed_at = Vec::new();
-        let mut i = 0;
-        while i < entries.len() {
-            let cell = entries[i].0;
-            let mut j = i;
-            while j < entries.len() && entries[j].0 == cell {
-                j += 1;
-            }
-            let run = &entries[i..j];
-            if run.len() == 1 && run[0].1.area & FULL != 0 {
-                cells[cell as usize] = run[0].1.area & (LAST - 1);
-            } else {
-                if candidates.len() >= (MIXED - 1) as usize {
-                    return Err(IndexError::TooMany(candidates.len()));
-                }
-                cells[cell as usize] = MIXED | candidates.len() as u32;
-                mixed_at.push(candidates.len() as u32);
-                candidates.extend(run.iter().map(|&(_, c)| c));
-                if let Some(last) = candidates.last_mut() {
-                    last.area |= LAST;
+        for (cell, value) in cells.iter_mut().enumerate() {
+            let run = &by_cell[first[cell] as usize..first[cell + 1] as usize];
+            match run {
+                [] => {}
+                [c] if c.area & FULL != 0 => *value = c.area & (LAST - 1),
+                _ => {
+                    if candidates.len() >= (MIXED - 1) as usize {
+                        return Err(IndexError::TooMany(candidates.len()));
+                    }
+                    *value = MIXED | candidates.len() as u32;
+                    mixed_at.push(candidates.len() as u32);
+                    candidates.extend_from_slice(run);
+                    if let Some(last) = candidates.last_mut() {
+                        last.area |= LAST;
+                    }
                 }
             }
-            i = j;
         }
         Ok(Grid {
             min_x,

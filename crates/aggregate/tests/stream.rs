@@ -123,6 +123,72 @@ fn counts_and_sums_match_naive_in_any_chunking() {
 }
 
 #[test]
+fn many_short_long_and_escaped_group_values_are_told_apart() {
+    // Group values that a careless packing would confuse (("ab", "c") and ("a", "bc"), empty
+    // values, a NUL byte), hundreds of values (the lookup table grows), values too long for the
+    // packed key, and quoted values with "" escapes, in any chunking: counted as the naive count.
+    let index = squares();
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut values: Vec<(String, String)> = vec![
+        ("ab".into(), "c".into()),
+        ("a".into(), "bc".into()),
+        ("".into(), "x".into()),
+        ("x".into(), "".into()),
+        ("".into(), "".into()),
+        ("a\0".into(), "".into()),
+        ("a".into(), "\0".into()),
+        ("say \"hi\"".into(), "v".into()),
+        ("say \"hi\"".into(), "w".into()),
+        ("x".repeat(40), "y".into()),
+        ("x".repeat(40), "z".into()),
+        ("x".repeat(15), "y".repeat(15)),
+        ("x".repeat(15), "y".repeat(16)),
+    ];
+    for k in 0..300 {
+        values.push((format!("{}", 2000 + k % 30), format!("var{}", k / 30)));
+    }
+    let quote = |v: &str| {
+        if v.contains('"') {
+            format!("\"{}\"", v.replace('"', "\"\""))
+        } else {
+            v.to_owned()
+        }
+    };
+    let mut csv = String::from("x,y,period,variable\n");
+    let mut expected: std::collections::HashMap<(String, String, usize), u64> = Default::default();
+    for _ in 0..30_000 {
+        let (p, v) = &values[rng.random_range(0..values.len())];
+        let x = f64::from(rng.random_range(-100..2100)) / 1000.0;
+        let y = f64::from(rng.random_range(-100..2100)) / 1000.0;
+        let area = index.locate(x, y).unwrap_or(4);
+        *expected.entry((p.clone(), v.clone(), area)).or_default() += 1;
+        csv.push_str(&format!("{x},{y},{},{}\n", quote(p), quote(v)));
+    }
+    for (chunk_size, threads) in [(4096, 3), (1 << 20, 1), (10_000, 2)] {
+        let r = aggregate_csv(
+            csv.as_bytes(),
+            &index,
+            &options(chunk_size, threads),
+            &|_| {},
+        )
+        .unwrap();
+        let mut got: std::collections::HashMap<(String, String, usize), u64> = Default::default();
+        for (gi, g) in r.groups.iter().enumerate() {
+            for a in 0..4 {
+                if r.count(gi, a) > 0 {
+                    got.insert((g[0].clone(), g[1].clone(), a), r.count(gi, a));
+                }
+            }
+            if r.outside_count(gi) > 0 {
+                got.insert((g[0].clone(), g[1].clone(), 4), r.outside_count(gi));
+            }
+        }
+        assert_eq!(got, expected, "chunk size {chunk_size}, {threads} threads");
+        assert_eq!(r.groups.len(), values.len());
+    }
+}
+
+#[test]
 fn semicolon_decimal_comma_crlf_and_bom() {
     let index = squares();
     let g = generate(5_000, 2, ';', true);
