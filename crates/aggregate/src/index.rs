@@ -929,3 +929,95 @@ impl PreparedArea {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo_types::{Coord, LineString, Polygon};
+
+    /// `n` × `n` quads over [0, 100 n]², interior vertices moved by a seeded LCG (shared exactly
+    /// by neighbours, so the quads tile the square).
+    fn jittered(n: usize) -> Vec<(String, MultiPolygon<f64>)> {
+        let mut state = 12345u64;
+        let mut jitter = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 33) % 6001) as f64 / 100.0 - 30.0
+        };
+        let mut v = vec![Coord { x: 0.0, y: 0.0 }; (n + 1) * (n + 1)];
+        for i in 0..=n {
+            for j in 0..=n {
+                let inner = i > 0 && j > 0 && i < n && j < n;
+                let (dx, dy) = if inner {
+                    (jitter(), jitter())
+                } else {
+                    (0.0, 0.0)
+                };
+                v[i * (n + 1) + j] = Coord {
+                    x: i as f64 * 100.0 + dx,
+                    y: j as f64 * 100.0 + dy,
+                };
+            }
+        }
+        let mut areas = Vec::new();
+        for i in 0..n {
+            for j in 0..n {
+                let at = |a: usize, b: usize| v[a * (n + 1) + b];
+                let ring = vec![
+                    at(i, j),
+                    at(i + 1, j),
+                    at(i + 1, j + 1),
+                    at(i, j + 1),
+                    at(i, j),
+                ];
+                areas.push((
+                    format!("{i}-{j}"),
+                    MultiPolygon(vec![Polygon::new(LineString(ring), vec![])]),
+                ));
+            }
+        }
+        areas
+    }
+
+    #[test]
+    fn many_areas_follow_the_border_rule() {
+        let areas = jittered(60);
+        let vertices: Vec<(f64, f64)> = areas
+            .iter()
+            .flat_map(|(_, mp)| mp.0[0].exterior().0.iter().map(|c| (c.x, c.y)))
+            .collect();
+        let index = PolygonIndex::new(areas).unwrap();
+        let (_, _, direct) = index.grid_stats();
+        assert!(direct < 0.95, "mixed cells are exercised: {direct} direct");
+        // The border rule, area by area: the one half-open owner, else the lowest-numbered area
+        // whose closure holds the point.
+        let naive = |x: f64, y: f64| {
+            let owners: Vec<usize> = (0..index.len())
+                .filter(|&a| index.contains_half_open(a, x, y))
+                .collect();
+            match owners[..] {
+                [a] => Some(a),
+                _ => (0..index.len()).find(|&a| index.contains_closed(a, x, y)),
+            }
+        };
+        let mut state = 99u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let points: Vec<(f64, f64)> = (0..20_000)
+            .map(|_| (next() * 6100.0 - 50.0, next() * 6100.0 - 50.0))
+            .chain(vertices)
+            .collect();
+        let mut located = 0;
+        for &(x, y) in &points {
+            let a = index.locate(x, y);
+            assert_eq!(a, naive(x, y), "({x}, {y})");
+            located += usize::from(a.is_some());
+        }
+        assert!(located > 30_000, "{located} of {} located", points.len());
+    }
+}
