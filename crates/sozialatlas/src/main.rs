@@ -11,6 +11,7 @@ mod clock;
 mod demo;
 mod offices;
 mod participation;
+mod publish;
 mod user;
 
 use anyhow::Context;
@@ -125,6 +126,11 @@ enum Command {
         #[arg(long)]
         office_key_file: Option<PathBuf>,
     },
+    /// Write the whole public atlas as static files for any static web server or CDN.
+    #[command(
+        after_help = "Without --db the embedded demo (Flensburg) is published. Links to published pages become\nrelative links to their files; links that need the server (a query, search, compare, sign-in,\nparticipation, offices) go to --server-url, or are dropped (their text kept) without it.\n\nExamples:\n  sozialatlas publish --db fl.db --out site/\n  sozialatlas publish --db fl.db --out site/ --server-url https://atlas.stadt.example --force"
+    )]
+    Publish(publish::Args),
     /// Action offices: retention run (purge), key generator, offices, staff, partner agencies,
     /// topics, retention period.
     #[command(subcommand)]
@@ -300,6 +306,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("serving on {listen}"))?;
             Ok(())
         }
+        Command::Publish(args) => publish::run(args).await,
         Command::User(cmd) => user::run(cmd).await,
         Command::Offices(cmd) => offices::run(cmd).await,
         Command::Participation(cmd) => participation::run(cmd).await,

@@ -22,6 +22,7 @@ pub mod offices;
 mod pages;
 mod params;
 mod participation;
+pub mod publish;
 pub mod routes;
 mod view;
 
