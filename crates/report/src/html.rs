@@ -119,25 +119,62 @@ pub(crate) fn html(r: &Report) -> String {
     );
 
     // Table of contents.
-    let _ = write!(o, "<nav aria-labelledby=\"inhalt\"><h1 id=\"inhalt\">{}</h1><ol>", esc(l.contents));
-    let _ = write!(o, "<li><a href=\"#einleitung\">{}</a></li>", esc(l.introduction));
+    let _ = write!(
+        o,
+        "<nav aria-labelledby=\"inhalt\"><h1 id=\"inhalt\">{}</h1><ol>",
+        esc(l.contents)
+    );
+    let _ = write!(
+        o,
+        "<li><a href=\"#einleitung\">{}</a></li>",
+        esc(l.introduction)
+    );
     for c in &r.chapters {
-        let _ = write!(o, "<li><a href=\"#{}\">{}</a><ol>", esc(&c.id), esc(&c.title));
+        let _ = write!(
+            o,
+            "<li><a href=\"#{}\">{}</a><ol>",
+            esc(&c.id),
+            esc(&c.title)
+        );
         for i in &c.indicators {
-            let _ = write!(o, "<li><a href=\"#{}\">{}</a></li>", esc(&i.id), esc(&i.name));
+            let _ = write!(
+                o,
+                "<li><a href=\"#{}\">{}</a></li>",
+                esc(&i.id),
+                esc(&i.name)
+            );
         }
         o.push_str("</ol></li>");
     }
-    let _ = write!(o, "<li><a href=\"#{}\">{}</a></li>", esc(&r.typology.id), esc(l.typology));
+    let _ = write!(
+        o,
+        "<li><a href=\"#{}\">{}</a></li>",
+        esc(&r.typology.id),
+        esc(l.typology)
+    );
     let _ = write!(o, "<li><a href=\"#profile\">{}</a><ol>", esc(l.profiles));
     for p in &r.profiles {
-        let _ = write!(o, "<li><a href=\"#{}\">{}</a></li>", esc(&p.id), esc(&p.name));
+        let _ = write!(
+            o,
+            "<li><a href=\"#{}\">{}</a></li>",
+            esc(&p.id),
+            esc(&p.name)
+        );
     }
     o.push_str("</ol></li>");
-    let _ = write!(o, "<li><a href=\"#{}\">{}</a></li></ol></nav>\n<main>\n", esc(&r.appendix.id), esc(l.appendix));
+    let _ = write!(
+        o,
+        "<li><a href=\"#{}\">{}</a></li></ol></nav>\n<main>\n",
+        esc(&r.appendix.id),
+        esc(l.appendix)
+    );
 
     // Introduction.
-    let _ = write!(o, "<section aria-labelledby=\"einleitung\"><h1 id=\"einleitung\">{}</h1>", esc(l.introduction));
+    let _ = write!(
+        o,
+        "<section aria-labelledby=\"einleitung\"><h1 id=\"einleitung\">{}</h1>",
+        esc(l.introduction)
+    );
     o.push_str(&to_html(&r.introduction, 3));
     let _ = write!(o, "<h2 id=\"lesehilfe\">{}</h2><ul>", esc(l.reading));
     for x in &r.reading {
@@ -146,7 +183,12 @@ pub(crate) fn html(r: &Report) -> String {
     o.push_str("</ul></section>\n");
 
     for c in &r.chapters {
-        let _ = write!(o, "<section aria-labelledby=\"{id}\"><h1 id=\"{id}\">{}</h1>", esc(&c.title), id = esc(&c.id));
+        let _ = write!(
+            o,
+            "<section aria-labelledby=\"{id}\"><h1 id=\"{id}\">{}</h1>",
+            esc(&c.title),
+            id = esc(&c.id)
+        );
         if !c.description.is_empty() {
             let _ = write!(o, "<p><em>{}</em></p>", esc(&c.description));
         }
@@ -159,7 +201,12 @@ pub(crate) fn html(r: &Report) -> String {
 
     // Typology.
     let t = &r.typology;
-    let _ = write!(o, "<section aria-labelledby=\"{id}\"><h1 id=\"{id}\">{}</h1>", esc(l.typology), id = esc(&t.id));
+    let _ = write!(
+        o,
+        "<section aria-labelledby=\"{id}\"><h1 id=\"{id}\">{}</h1>",
+        esc(l.typology),
+        id = esc(&t.id)
+    );
     o.push_str(&to_html(&t.text, 3));
     if let Some(m) = &t.missing {
         let _ = write!(o, "<p><em>{}</em></p>", esc(m));
@@ -188,7 +235,11 @@ pub(crate) fn html(r: &Report) -> String {
                 esc(&c[2])
             );
         }
-        let _ = write!(o, "</tbody></table><h2 id=\"vorschlag\">{}</h2>", esc(l.proposed));
+        let _ = write!(
+            o,
+            "</tbody></table><h2 id=\"vorschlag\">{}</h2>",
+            esc(l.proposed)
+        );
         if t.proposed.is_empty() {
             let _ = write!(o, "<p>{}</p>", esc(l.none_proposed));
         } else {
@@ -196,12 +247,21 @@ pub(crate) fn html(r: &Report) -> String {
         }
     }
     if let Some((head, areas)) = &t.confirmed {
-        let _ = write!(o, "<p><strong>{}</strong></p><p>{}</p>", esc(head), esc(&areas.join(", ")));
+        let _ = write!(
+            o,
+            "<p><strong>{}</strong></p><p>{}</p>",
+            esc(head),
+            esc(&areas.join(", "))
+        );
     }
     o.push_str("</section>\n");
 
     // Profiles.
-    let _ = write!(o, "<section aria-labelledby=\"profile\"><h1 id=\"profile\">{}</h1>", esc(l.profiles));
+    let _ = write!(
+        o,
+        "<section aria-labelledby=\"profile\"><h1 id=\"profile\">{}</h1>",
+        esc(l.profiles)
+    );
     for p in &r.profiles {
         let _ = write!(
             o,
@@ -223,7 +283,11 @@ pub(crate) fn html(r: &Report) -> String {
             esc(l.position)
         );
         for g in &p.groups {
-            let _ = write!(o, "<tr><th scope=\"rowgroup\" colspan=\"5\" class=\"group\">{}</th></tr>", esc(&g.name));
+            let _ = write!(
+                o,
+                "<tr><th scope=\"rowgroup\" colspan=\"5\" class=\"group\">{}</th></tr>",
+                esc(&g.name)
+            );
             for row in &g.rows {
                 let _ = write!(
                     o,
@@ -239,18 +303,36 @@ pub(crate) fn html(r: &Report) -> String {
                 o.push_str("</td></tr>");
             }
         }
-        let _ = write!(o, "</tbody></table></div><p class=\"note\">{}</p></article>\n", esc(l.signs));
+        let _ = write!(
+            o,
+            "</tbody></table></div><p class=\"note\">{}</p></article>\n",
+            esc(l.signs)
+        );
     }
     o.push_str("</section>\n");
 
     // Appendix.
     let a = &r.appendix;
-    let _ = write!(o, "<section aria-labelledby=\"{id}\"><h1 id=\"{id}\">{}</h1>", esc(l.appendix), id = esc(&a.id));
-    let _ = write!(o, "<h2 id=\"definitionen\">{}</h2><dl class=\"defs\">", esc(l.definitions));
+    let _ = write!(
+        o,
+        "<section aria-labelledby=\"{id}\"><h1 id=\"{id}\">{}</h1>",
+        esc(l.appendix),
+        id = esc(&a.id)
+    );
+    let _ = write!(
+        o,
+        "<h2 id=\"definitionen\">{}</h2><dl class=\"defs\">",
+        esc(l.definitions)
+    );
     for (name, rows) in &a.indicators {
         let _ = write!(o, "<dt>{}</dt><dd><table><tbody>", esc(name));
         for (k, v) in rows {
-            let _ = write!(o, "<tr><th scope=\"row\">{}</th><td>{}</td></tr>", esc(k), esc(v));
+            let _ = write!(
+                o,
+                "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+                esc(k),
+                esc(v)
+            );
         }
         o.push_str("</tbody></table></dd>");
     }
@@ -258,17 +340,41 @@ pub(crate) fn html(r: &Report) -> String {
     for s in &a.sources {
         let _ = write!(o, "<li>{}</li>", esc(s));
     }
-    let _ = write!(o, "</ul><p><strong>{}:</strong> {}</p><p><strong>{}</strong></p><ul>", esc(l.licence), esc(&a.licence), esc(l.attribution));
+    let _ = write!(
+        o,
+        "</ul><p><strong>{}:</strong> {}</p><p><strong>{}</strong></p><ul>",
+        esc(l.licence),
+        esc(&a.licence),
+        esc(l.attribution)
+    );
     for s in &a.attribution {
         let _ = write!(o, "<li>{}</li>", esc(s));
     }
-    let _ = write!(o, "</ul><h2 id=\"methode\">{}</h2><table class=\"settings\"><tbody>", esc(l.method));
+    let _ = write!(
+        o,
+        "</ul><h2 id=\"methode\">{}</h2><table class=\"settings\"><tbody>",
+        esc(l.method)
+    );
     for (k, v) in &a.settings {
-        let _ = write!(o, "<tr><th scope=\"row\">{}</th><td>{}</td></tr>", esc(k), esc(v));
+        let _ = write!(
+            o,
+            "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+            esc(k),
+            esc(v)
+        );
     }
-    let _ = write!(o, "</tbody></table><h2 id=\"eingaben\">{}</h2><table class=\"settings\"><tbody>", esc(l.inputs));
+    let _ = write!(
+        o,
+        "</tbody></table><h2 id=\"eingaben\">{}</h2><table class=\"settings\"><tbody>",
+        esc(l.inputs)
+    );
     for (k, v) in &a.inputs {
-        let _ = write!(o, "<tr><th scope=\"row\">{}</th><td><code>{}</code></td></tr>", esc(k), esc(v));
+        let _ = write!(
+            o,
+            "<tr><th scope=\"row\">{}</th><td><code>{}</code></td></tr>",
+            esc(k),
+            esc(v)
+        );
     }
     o.push_str("</tbody></table></section>\n</main>\n</body>\n</html>\n");
     o

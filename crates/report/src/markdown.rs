@@ -309,7 +309,10 @@ mod tests {
 
     #[test]
     fn html_is_escaped_and_raw_html_is_text() {
-        let h = to_html(&blocks("a <script>x</script> & [l](javascript:alert(1)) [m](https://x.example)"), 3);
+        let h = to_html(
+            &blocks("a <script>x</script> & [l](javascript:alert(1)) [m](https://x.example)"),
+            3,
+        );
         assert!(!h.contains("<script>"), "{h}");
         assert!(h.contains("&lt;script&gt;"), "{h}");
         assert!(!h.contains("javascript:"), "{h}");
@@ -319,6 +322,9 @@ mod tests {
     #[test]
     fn headings_shift_by_base() {
         let h = to_html(&blocks("# Eins\n\n## Zwei"), 3);
-        assert!(h.contains("<h3>Eins</h3>") && h.contains("<h4>Zwei</h4>"), "{h}");
+        assert!(
+            h.contains("<h3>Eins</h3>") && h.contains("<h4>Zwei</h4>"),
+            "{h}"
+        );
     }
 }

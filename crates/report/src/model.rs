@@ -307,7 +307,10 @@ fn labels(locale: Locale) -> Labels {
         city: p("Stadt", "City"),
         position: p("Lage unter allen Gebieten", "Position among all areas"),
         appendix: p("Anhang", "Appendix"),
-        definitions: p("Definitionen der Indikatoren", "Definitions of the indicators"),
+        definitions: p(
+            "Definitionen der Indikatoren",
+            "Definitions of the indicators",
+        ),
         sources: p("Quellen", "Sources"),
         licence: p("Lizenz", "Licence"),
         attribution: p("Namensnennung", "Attribution"),
@@ -417,20 +420,32 @@ pub(crate) fn choose(snap: &Snapshot, opts: &Options) -> Result<(usize, i32), Re
 }
 
 fn unit_suffix(s: String, unit: &str) -> String {
-    if unit.is_empty() { s } else { format!("{s} {unit}") }
+    if unit.is_empty() {
+        s
+    } else {
+        format!("{s} {unit}")
+    }
 }
 
 fn change_unit(kind: ChangeKind, unit: &str, locale: Locale) -> String {
     match kind {
         ChangeKind::Relative => "%".into(),
-        ChangeKind::Difference if unit == "%" => locale.pick("Prozentpunkte", "percentage points").into(),
+        ChangeKind::Difference if unit == "%" => {
+            locale.pick("Prozentpunkte", "percentage points").into()
+        }
         ChangeKind::Difference => unit.into(),
     }
 }
 
 fn slug(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 
@@ -486,7 +501,11 @@ pub fn build(
                 continue;
             }
             step += 1;
-            progress(step, total, &format!("{} {}", locale.pick("Indikator", "indicator"), def.id));
+            progress(
+                step,
+                total,
+                &format!("{} {}", locale.pick("Indikator", "indicator"), def.id),
+            );
             let years = cov.years(ii, level);
             let Some(&iy) = years.iter().filter(|&&y| y <= year).next_back() else {
                 continue;
@@ -496,7 +515,15 @@ pub fn build(
                 None => years.first().copied().filter(|&c| c < iy),
             };
             sections.push(indicator_section(
-                snap, ii, level, iy, compare, &level_areas, root, &outlines, &level_name, locale,
+                snap,
+                ii,
+                iy,
+                compare,
+                &level_areas,
+                root,
+                &outlines,
+                &level_name,
+                locale,
             ));
         }
         if sections.is_empty() {
@@ -525,7 +552,15 @@ pub fn build(
     let mut profiles = Vec::new();
     for &a in &level_areas {
         step += 1;
-        progress(step, total, &format!("{} {}", locale.pick("Gebiet", "area"), snap.tree.areas[a].name));
+        progress(
+            step,
+            total,
+            &format!(
+                "{} {}",
+                locale.pick("Gebiet", "area"),
+                snap.tree.areas[a].name
+            ),
+        );
         profiles.push(profile(snap, &cov, a, level, year, root, locale));
     }
 
@@ -563,7 +598,10 @@ pub fn build(
         lang: locale.code(),
         labels: labels(locale),
         title: locale
-            .pick("Bericht zur sozialen Lage", "Report on the social situation")
+            .pick(
+                "Bericht zur sozialen Lage",
+                "Report on the social situation",
+            )
             .to_string(),
         atlas: snap.meta.name.get(locale).to_string(),
         city: snap.meta.city.clone(),
@@ -575,7 +613,10 @@ pub fn build(
             locale.pick("Erstellt mit Sozialatlas", "Made with Sozialatlas"),
             snap.load.program_version,
             locale.pick("Datenstand geladen am", "data loaded on"),
-            snap.load.loaded_at.get(..10).unwrap_or(&snap.load.loaded_at)
+            snap.load
+                .loaded_at
+                .get(..10)
+                .unwrap_or(&snap.load.loaded_at)
         ),
         introduction: snap
             .text("introduction", locale)
@@ -593,7 +634,6 @@ pub fn build(
 fn indicator_section(
     snap: &Snapshot,
     ii: usize,
-    level: usize,
     year: i32,
     compare: Option<i32>,
     areas: &[usize],
@@ -628,7 +668,10 @@ fn indicator_section(
             locale.pick("Veränderung", "Change")
         ));
     }
-    let city_name = root.map_or_else(|| snap.meta.city.clone(), |r| snap.tree.areas[r].name.clone());
+    let city_name = root.map_or_else(
+        || snap.meta.city.clone(),
+        |r| snap.tree.areas[r].name.clone(),
+    );
     let city = root.map_or_else(Vec::new, |r| row(r, city_name));
     let rows = areas
         .iter()
@@ -636,23 +679,42 @@ fn indicator_section(
         .collect();
 
     // The map: natural breaks, 5 classes (the atlas' default view).
-    let values: Vec<f64> = areas.iter().filter_map(|&a| shown(a, year).value()).collect();
+    let values: Vec<f64> = areas
+        .iter()
+        .filter_map(|&a| shown(a, year).value())
+        .collect();
     let mut notes = Vec::new();
     if let Some(c) = compare
         && !cov_has(snap, ii, areas, c)
     {
         notes.push(
             locale
-                .pick("Keine veröffentlichten Werte im Jahr {c}.", "No published values in {c}.")
+                .pick(
+                    "Keine veröffentlichten Werte im Jahr {c}.",
+                    "No published values in {c}.",
+                )
                 .replace("{c}", &c.to_string()),
         );
     }
     let breaks = (!values.is_empty())
-        .then(|| Breaks::compute(&values, &Scheme::NaturalBreaks { k: 5 }, Closure::LeftClosed).ok())
+        .then(|| {
+            Breaks::compute(
+                &values,
+                &Scheme::NaturalBreaks { k: 5 },
+                Closure::LeftClosed,
+            )
+            .ok()
+        })
         .flatten();
     let city_value = root.and_then(|r| shown(r, year).value());
-    let subtitle = format!("{level_name} · {year} · {} {}", locale.pick("in", "in"), def.unit);
-    let has_geometry = areas.iter().any(|&a| snap.geometries.get(a).is_some_and(Option::is_some));
+    let subtitle = format!(
+        "{level_name} · {year} · {} {}",
+        locale.pick("in", "in"),
+        def.unit
+    );
+    let has_geometry = areas
+        .iter()
+        .any(|&a| snap.geometries.get(a).is_some_and(Option::is_some));
     let map = has_geometry.then(|| {
         let classes = match &breaks {
             Some(b) => {
@@ -669,8 +731,16 @@ fn indicator_section(
             .filter_map(|&a| {
                 let g = snap.geometries.get(a)?.as_ref()?;
                 let s = shown(a, year);
-                let state = match (s, breaks.as_ref().and_then(|b| s.value().and_then(|x| b.class_of(x)))) {
-                    (Shown::Value(x), Some(c)) => render::AreaState::Class { class: c, value: Some(x) },
+                let state = match (
+                    s,
+                    breaks
+                        .as_ref()
+                        .and_then(|b| s.value().and_then(|x| b.class_of(x))),
+                ) {
+                    (Shown::Value(x), Some(c)) => render::AreaState::Class {
+                        class: c,
+                        value: Some(x),
+                    },
                     (Shown::Suppressed, _) => render::AreaState::Suppressed,
                     _ => render::AreaState::NoData,
                 };
@@ -718,7 +788,10 @@ fn indicator_section(
                 def.name.get(locale),
                 locale.pick("nach", "by"),
                 level_name,
-                locale.pick("Die Werte stehen in der Tabelle.", "The values are in the table.")
+                locale.pick(
+                    "Die Werte stehen in der Tabelle.",
+                    "The values are in the table."
+                )
             ),
             what: format!("the map of indicator `{}`", def.id),
             svg,
@@ -743,9 +816,11 @@ fn indicator_section(
 }
 
 fn cov_has(snap: &Snapshot, ii: usize, areas: &[usize], year: i32) -> bool {
-    areas
-        .iter()
-        .any(|&a| snap.value(ii, a, year).and_then(|v| v.published()).is_some())
+    areas.iter().any(|&a| {
+        snap.value(ii, a, year)
+            .and_then(|v| v.published())
+            .is_some()
+    })
 }
 
 fn typology_chapter(
@@ -826,8 +901,15 @@ fn typology_chapter(
     if !run.left_out.is_empty() {
         chapter.caption.push_str(&format!(
             " {} {}.",
-            locale.pick("Nicht eingeordnet (Wert fehlt oder gesperrt):", "Not clustered (value missing or suppressed):"),
-            run.left_out.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
+            locale.pick(
+                "Nicht eingeordnet (Wert fehlt oder gesperrt):",
+                "Not clustered (value missing or suppressed):"
+            ),
+            run.left_out
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     let mut map_areas = Vec::new();
@@ -839,7 +921,10 @@ fn typology_chapter(
                 key: ra.key.clone(),
                 name: ra.name.clone(),
                 geometry: g,
-                state: render::AreaState::Class { class: t.membership[i] - 1, value: None },
+                state: render::AreaState::Class {
+                    class: t.membership[i] - 1,
+                    value: None,
+                },
                 href: None,
             });
         }
@@ -859,25 +944,41 @@ fn typology_chapter(
     }
     let cluster_word = locale.pick("Cluster", "Cluster");
     if !map_areas.is_empty() {
-        let labels: Vec<String> = t.clusters.iter().map(|c| format!("{cluster_word} {}", c.number)).collect();
+        let labels: Vec<String> = t
+            .clusters
+            .iter()
+            .map(|c| format!("{cluster_word} {}", c.number))
+            .collect();
         chapter.map = Some(Figure {
             path: "maps/typologie.svg".into(),
             alt: format!(
                 "{} {}",
-                locale.pick("Karte der Cluster der Typologie.", "Map of the typology's clusters."),
-                locale.pick("Die Zuordnung steht in den Gebietsprofilen und der Tabelle.", "The clusters are listed in the table.")
+                locale.pick(
+                    "Karte der Cluster der Typologie.",
+                    "Map of the typology's clusters."
+                ),
+                locale.pick(
+                    "Die Zuordnung steht in den Gebietsprofilen und der Tabelle.",
+                    "The clusters are listed in the table."
+                )
             ),
             what: "the typology map".into(),
             svg: render::choropleth(&render::MapSpec {
                 id: "map-typologie".into(),
                 locale,
                 width: 720.0,
-                title: locale.pick("Cluster der Typologie", "Clusters of the typology").into(),
+                title: locale
+                    .pick("Cluster der Typologie", "Clusters of the typology")
+                    .into(),
                 subtitle: Some(format!("{level_name} · {year}")),
                 areas: map_areas,
                 classes: render::legend_categories(&labels, &fills[..k.min(fills.len())]),
                 outlines: outlines.to_vec(),
-                labels: if run.areas.len() <= 30 { render::AreaLabels::Names } else { render::AreaLabels::None },
+                labels: if run.areas.len() <= 30 {
+                    render::AreaLabels::Names
+                } else {
+                    render::AreaLabels::None
+                },
                 stand: Some(snap.meta.stand.clone()),
                 attribution: snap.meta.attribution.first().cloned(),
                 scale_bar: true,
@@ -951,15 +1052,26 @@ pub fn default_typology(snap: &Snapshot, level: usize, year: i32) -> Result<Typo
     let complete: Vec<usize> = directed
         .iter()
         .copied()
-        .filter(|&i| areas.iter().all(|&a| snap.value(i, a, year).and_then(|v| v.published()).is_some()))
+        .filter(|&i| {
+            areas
+                .iter()
+                .all(|&a| snap.value(i, a, year).and_then(|v| v.published()).is_some())
+        })
         .collect();
-    let inds = if complete.len() >= 2 { complete } else { directed };
+    let inds = if complete.len() >= 2 {
+        complete
+    } else {
+        directed
+    };
     if inds.len() < 2 {
         return Err("fewer than two indicators with a direction".into());
     }
     let rows = areas
         .iter()
-        .filter(|&&a| inds.iter().all(|&i| snap.value(i, a, year).and_then(|v| v.published()).is_some()))
+        .filter(|&&a| {
+            inds.iter()
+                .all(|&i| snap.value(i, a, year).and_then(|v| v.published()).is_some())
+        })
         .count();
     if rows < 3 {
         return Err(format!("only {rows} areas have every indicator in {year}"));
@@ -967,7 +1079,10 @@ pub fn default_typology(snap: &Snapshot, level: usize, year: i32) -> Result<Typo
     let params = TypologyParams {
         level: snap.tree.levels[level].id.clone(),
         year,
-        indicators: inds.iter().map(|&i| snap.catalogue.indicators[i].id.clone()).collect(),
+        indicators: inds
+            .iter()
+            .map(|&i| snap.catalogue.indicators[i].id.clone())
+            .collect(),
         k: 5.min(rows - 1).min(8),
         pca: sozialatlas_analysis::pca::PcaSetting::Off,
         kmeans: None,
@@ -991,7 +1106,11 @@ fn profile(
     let parent = area.parent.filter(|&p| Some(p) != root);
     let mut subtitle = format!("{} {}", snap.tree.levels[level].name.get(locale), area.key);
     if let Some(p) = parent {
-        subtitle.push_str(&format!(" · {} {}", locale.pick("in", "in"), snap.tree.areas[p].name));
+        subtitle.push_str(&format!(
+            " · {} {}",
+            locale.pick("in", "in"),
+            snap.tree.areas[p].name
+        ));
     }
     let mut groups = Vec::new();
     for d in &snap.catalogue.dimensions {
@@ -1019,9 +1138,15 @@ fn profile(
                         "{}: {} {}",
                         def.name.get(locale),
                         area.name,
-                        locale.pick("im Vergleich zu allen Gebieten und der Stadt", "compared with all areas and the city")
+                        locale.pick(
+                            "im Vergleich zu allen Gebieten und der Stadt",
+                            "compared with all areas and the city"
+                        )
                     ),
-                    what: format!("the profile of area `{}` ({}), indicator `{}`", area.key, area.name, def.id),
+                    what: format!(
+                        "the profile of area `{}` ({}), indicator `{}`",
+                        area.key, area.name, def.id
+                    ),
                     svg: render::spine_row(&render::SpineSpec {
                         id: format!("spine-{aslug}-{}", slug(&def.id)),
                         locale,
@@ -1049,44 +1174,58 @@ fn profile(
             });
         }
         if !rows.is_empty() {
-            groups.push(ProfileGroup { name: d.name.get(locale).to_string(), rows });
+            groups.push(ProfileGroup {
+                name: d.name.get(locale).to_string(),
+                rows,
+            });
         }
     }
-    let locator = snap.geometries.get(a).is_some_and(Option::is_some).then(|| {
-        let areas = level_areas
-            .iter()
-            .filter_map(|&x| {
-                let g = snap.geometries.get(x)?.as_ref()?;
-                let ar = &snap.tree.areas[x];
-                Some(render::MapArea {
-                    key: ar.key.clone(),
-                    name: ar.name.clone(),
-                    geometry: g.clone(),
-                    state: render::AreaState::Class { class: usize::from(x == a), value: None },
-                    href: None,
+    let locator = snap
+        .geometries
+        .get(a)
+        .is_some_and(Option::is_some)
+        .then(|| {
+            let areas = level_areas
+                .iter()
+                .filter_map(|&x| {
+                    let g = snap.geometries.get(x)?.as_ref()?;
+                    let ar = &snap.tree.areas[x];
+                    Some(render::MapArea {
+                        key: ar.key.clone(),
+                        name: ar.name.clone(),
+                        geometry: g.clone(),
+                        state: render::AreaState::Class {
+                            class: usize::from(x == a),
+                            value: None,
+                        },
+                        href: None,
+                    })
                 })
-            })
-            .collect();
-        Figure {
-            path: format!("maps/lage-{aslug}.svg"),
-            alt: format!("{}: {}", locale.pick("Lage in der Stadt", "Location in the city"), area.name),
-            what: format!("the locator map of area `{}` ({})", area.key, area.name),
-            svg: render::choropleth(&render::MapSpec {
-                id: format!("lage-{aslug}"),
-                locale,
-                width: 260.0,
-                title: format!("{}: {}", locale.pick("Lage", "Location"), area.name),
-                areas,
-                classes: render::legend_categories(
-                    &[locale.pick("Gebiet", "Area").to_string(), area.name.clone()],
-                    &[Rgb::from_u32(0xe8e8e8), Rgb::from_u32(0x1d70b8)],
+                .collect();
+            Figure {
+                path: format!("maps/lage-{aslug}.svg"),
+                alt: format!(
+                    "{}: {}",
+                    locale.pick("Lage in der Stadt", "Location in the city"),
+                    area.name
                 ),
-                highlight: Some(area.key.clone()),
-                no_legend: true,
-                ..Default::default()
-            }),
-        }
-    });
+                what: format!("the locator map of area `{}` ({})", area.key, area.name),
+                svg: render::choropleth(&render::MapSpec {
+                    id: format!("lage-{aslug}"),
+                    locale,
+                    width: 260.0,
+                    title: format!("{}: {}", locale.pick("Lage", "Location"), area.name),
+                    areas,
+                    classes: render::legend_categories(
+                        &[locale.pick("Gebiet", "Area").to_string(), area.name.clone()],
+                        &[Rgb::from_u32(0xe8e8e8), Rgb::from_u32(0x1d70b8)],
+                    ),
+                    highlight: Some(area.key.clone()),
+                    no_legend: true,
+                    ..Default::default()
+                }),
+            }
+        });
     Profile {
         id: format!("profil-{aslug}"),
         name: area.name.clone(),
@@ -1114,34 +1253,70 @@ fn appendix(snap: &Snapshot, locale: Locale) -> Appendix {
         .iter()
         .map(|i| {
             let formula = match &i.formula {
-                Formula::Ratio { numerator, denominator, factor, .. }
-                | Formula::Quotient { numerator, denominator, factor } => {
-                    format!("{} / {} × {}", var(numerator), var(denominator), num(*factor))
+                Formula::Ratio {
+                    numerator,
+                    denominator,
+                    factor,
+                    ..
                 }
-                Formula::Index { numerator, denominator } => match denominator {
+                | Formula::Quotient {
+                    numerator,
+                    denominator,
+                    factor,
+                } => {
+                    format!(
+                        "{} / {} × {}",
+                        var(numerator),
+                        var(denominator),
+                        num(*factor)
+                    )
+                }
+                Formula::Index {
+                    numerator,
+                    denominator,
+                } => match denominator {
                     Some(d) => format!("{} / {}", var(numerator), var(d)),
                     None => var(numerator),
                 },
                 Formula::Density { numerator } => {
-                    format!("{} / {}", var(numerator), locale.pick("Fläche in km²", "area in km²"))
+                    format!(
+                        "{} / {}",
+                        var(numerator),
+                        locale.pick("Fläche in km²", "area in km²")
+                    )
                 }
                 Formula::Count { variable } => var(variable),
             };
             let mut rows = Vec::new();
             if let Some(d) = &i.definition {
-                rows.push((locale.pick("Definition", "Definition").to_string(), d.get(locale).to_string()));
+                rows.push((
+                    locale.pick("Definition", "Definition").to_string(),
+                    d.get(locale).to_string(),
+                ));
             }
-            rows.push((locale.pick("Berechnung", "Computation").to_string(), format!("{formula} ({})", i.formula.kind_name())));
+            rows.push((
+                locale.pick("Berechnung", "Computation").to_string(),
+                format!("{formula} ({})", i.formula.kind_name()),
+            ));
             rows.push((locale.pick("Einheit", "Unit").to_string(), i.unit.clone()));
-            rows.push((locale.pick("Polarität", "Polarity").to_string(), pol(i.polarity).to_string()));
+            rows.push((
+                locale.pick("Polarität", "Polarity").to_string(),
+                pol(i.polarity).to_string(),
+            ));
             if let Some(s) = &i.source {
                 rows.push((locale.pick("Quelle", "Source").to_string(), s.clone()));
             }
             if let Some(r) = &i.reference_date {
-                rows.push((locale.pick("Stichtag", "Reference date").to_string(), r.clone()));
+                rows.push((
+                    locale.pick("Stichtag", "Reference date").to_string(),
+                    r.clone(),
+                ));
             }
             if let Some(n) = &i.notes {
-                rows.push((locale.pick("Hinweise", "Notes").to_string(), n.get(locale).to_string()));
+                rows.push((
+                    locale.pick("Hinweise", "Notes").to_string(),
+                    n.get(locale).to_string(),
+                ));
             }
             (i.name.get(locale).to_string(), rows)
         })
@@ -1151,7 +1326,12 @@ fn appendix(snap: &Snapshot, locale: Locale) -> Appendix {
         .indicators
         .iter()
         .filter_map(|i| i.source.clone())
-        .chain(snap.catalogue.variables.iter().filter_map(|v| v.source.clone()))
+        .chain(
+            snap.catalogue
+                .variables
+                .iter()
+                .filter_map(|v| v.source.clone()),
+        )
         .collect();
     let s = &snap.settings;
     let mut settings = vec![
@@ -1183,21 +1363,43 @@ fn appendix(snap: &Snapshot, locale: Locale) -> Appendix {
         ),
     ];
     if let Some(p) = &s.population_variable {
-        settings.push((locale.pick("Bevölkerungsvariable", "Population variable").to_string(), var(p)));
+        settings.push((
+            locale
+                .pick("Bevölkerungsvariable", "Population variable")
+                .to_string(),
+            var(p),
+        ));
     }
     if let Some(m) = s.min_population {
         settings.push((
-            locale.pick("Mindestbevölkerung (Hinweis „mit Vorsicht lesen“)", "Minimum population (\"read with care\" flag)").to_string(),
+            locale
+                .pick(
+                    "Mindestbevölkerung (Hinweis „mit Vorsicht lesen“)",
+                    "Minimum population (\"read with care\" flag)",
+                )
+                .to_string(),
             format_decimal(m, 0, locale),
         ));
     }
     settings.push((
-        locale.pick("Markierungen für fehlend", "Markers for missing").to_string(),
-        s.missing_markers.iter().map(|m| format!("„{m}“")).collect::<Vec<_>>().join(", "),
+        locale
+            .pick("Markierungen für fehlend", "Markers for missing")
+            .to_string(),
+        s.missing_markers
+            .iter()
+            .map(|m| format!("„{m}“"))
+            .collect::<Vec<_>>()
+            .join(", "),
     ));
     settings.push((
-        locale.pick("Markierungen für gesperrt", "Markers for suppressed").to_string(),
-        s.suppressed_markers.iter().map(|m| format!("„{m}“")).collect::<Vec<_>>().join(", "),
+        locale
+            .pick("Markierungen für gesperrt", "Markers for suppressed")
+            .to_string(),
+        s.suppressed_markers
+            .iter()
+            .map(|m| format!("„{m}“"))
+            .collect::<Vec<_>>()
+            .join(", "),
     ));
     settings.push((
         locale.pick("Typologie", "Typology").to_string(),
@@ -1209,11 +1411,15 @@ fn appendix(snap: &Snapshot, locale: Locale) -> Appendix {
             .to_string(),
     ));
     settings.push((
-        locale.pick("Katalogversion", "Catalogue version").to_string(),
+        locale
+            .pick("Katalogversion", "Catalogue version")
+            .to_string(),
         snap.load.catalogue_version.clone(),
     ));
     settings.push((
-        locale.pick("Prüfsumme der Eingaben", "Checksum of the inputs").to_string(),
+        locale
+            .pick("Prüfsumme der Eingaben", "Checksum of the inputs")
+            .to_string(),
         snap.load.fingerprint.chars().take(16).collect(),
     ));
     Appendix {

@@ -23,7 +23,9 @@ pub(crate) fn check_figures(report: &Report) -> Result<(), ReportError> {
 /// The typst job of a report: the template, `data.json` and the figures.
 pub(crate) fn job(report: &Report) -> Result<Job, ReportError> {
     let mut job = Job::new(TEMPLATE, (2000, 1, 1));
-    let data = serde_json::to_vec(report).map_err(|e| ReportError::Option(format!("the report data could not be written as JSON: {e}")))?;
+    let data = serde_json::to_vec(report).map_err(|e| {
+        ReportError::Option(format!("the report data could not be written as JSON: {e}"))
+    })?;
     job.add_file("data.json", data);
     for f in report.figures() {
         job.add_file(&f.path, f.svg.clone().into_bytes());

@@ -64,7 +64,8 @@ impl Job {
 
     /// Adds another typst source file at `path` (for `#import`).
     pub fn add_source(&mut self, path: &str, text: &str) {
-        self.files.insert(file_id(path), Bytes::from_string(text.to_owned()));
+        self.files
+            .insert(file_id(path), Bytes::from_string(text.to_owned()));
     }
 
     /// Typesets the document and writes a tagged PDF.
@@ -101,7 +102,11 @@ impl Job {
                         }
                     })
                     .unwrap_or_default();
-                let hints: String = d.hints.iter().map(|h| format!(" (hint: {})", h.v)).collect();
+                let hints: String = d
+                    .hints
+                    .iter()
+                    .map(|h| format!(" (hint: {})", h.v))
+                    .collect();
                 format!("{place}{}{hints}", d.message)
             })
             .collect();
@@ -164,7 +169,10 @@ Wert: *#data.value*
 #image("maps/x.svg", width: 4cm, alt: "Karte")"#,
             (2026, 12, 4),
         );
-        job.add_file("data.json", br#"{"title": "Bericht", "value": "1.234,5"}"#.to_vec());
+        job.add_file(
+            "data.json",
+            br#"{"title": "Bericht", "value": "1.234,5"}"#.to_vec(),
+        );
         job.add_file(
             "maps/x.svg",
             br#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="red"/></svg>"#.to_vec(),

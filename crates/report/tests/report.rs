@@ -12,7 +12,10 @@ use sozialatlas_store::Snapshot;
 fn demo() -> &'static Snapshot {
     static SNAP: OnceLock<Snapshot> = OnceLock::new();
     SNAP.get_or_init(|| {
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async {
             let src = DirSource::new(format!(
                 "{}/../../examples/flensburg",
@@ -59,14 +62,18 @@ fn quiet() -> impl FnMut(usize, usize, &str) {
 
 /// The level and areas the report uses by default: the finest level with data.
 fn level_areas(snap: &Snapshot, level: &str) -> Vec<usize> {
-    snap.tree.areas_of_level(snap.tree.level_index(level).unwrap())
+    snap.tree
+        .areas_of_level(snap.tree.level_index(level).unwrap())
 }
 
-/// The first indicator with a published city value in the report year, its year and the
-/// expected German text of the city value.
+/// The first indicator with decimals and a published city value in the report year: its name
+/// and the expected text of the city value (formatted by core).
 fn city_value(snap: &Snapshot, year: i32, locale: Locale) -> (String, String) {
     let root = snap.tree.root().unwrap();
     for (i, def) in snap.catalogue.indicators.iter().enumerate() {
+        if def.decimals() == 0 {
+            continue;
+        }
         if let Some(x) = snap.value(i, root, year).and_then(|v| v.published()) {
             return (
                 def.name.get(locale).to_string(),
@@ -81,16 +88,27 @@ fn pdftotext(pdf: &[u8]) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bericht.pdf");
     std::fs::write(&path, pdf).unwrap();
-    match Command::new("pdftotext").arg("-layout").arg(&path).arg("-").output() {
+    match Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
         Ok(out) => {
-            assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "pdftotext failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             Some(String::from_utf8(out.stdout).unwrap())
         }
         Err(e) => {
             if std::env::var_os("CI").is_some() {
                 panic!("pdftotext is needed in CI (apt-get install poppler-utils): {e}");
             }
-            eprintln!("note: pdftotext not found ({e}); the PDF text checks are skipped (install poppler-utils)");
+            eprintln!(
+                "note: pdftotext not found ({e}); the PDF text checks are skipped (install poppler-utils)"
+            );
             None
         }
     }
@@ -100,35 +118,75 @@ fn pdftotext(pdf: &[u8]) -> Option<String> {
 fn the_demo_report_as_pdf_has_title_contents_city_values_and_a_profile_page_per_area() {
     let snap = demo();
     let mut steps = 0;
-    let pdf = render(&inputs(), &Options::new(Locale::De), Format::Pdf, &mut |_, _, _| steps += 1)
-        .expect("the demo report renders");
+    let pdf = render(
+        &inputs(),
+        &Options::new(Locale::De),
+        Format::Pdf,
+        &mut |_, _, _| steps += 1,
+    )
+    .expect("the demo report renders");
     assert!(pdf.starts_with(b"%PDF-"));
-    assert!(steps > snap.catalogue.indicators.len(), "progress was reported {steps} times");
+    // To look at it: REPORT_PDF_OUT=/tmp/bericht.pdf cargo test -p sozialatlas-report
+    if let Some(out) = std::env::var_os("REPORT_PDF_OUT") {
+        std::fs::write(out, &pdf).unwrap();
+    }
+    assert!(
+        steps > snap.catalogue.indicators.len(),
+        "progress was reported {steps} times"
+    );
     let Some(text) = pdftotext(&pdf) else { return };
     let pages: Vec<&str> = text.split('\u{c}').collect();
     // Title page.
-    assert!(pages[0].contains("Bericht zur sozialen Lage"), "{}", pages[0]);
+    assert!(
+        pages[0].contains("Bericht zur sozialen Lage"),
+        "{}",
+        pages[0]
+    );
     assert!(pages[0].contains(&snap.meta.city), "{}", pages[0]);
     let year = *snap.periods.last().unwrap();
-    assert!(pages[0].contains(&format!("{} {year}", snap.meta.city)), "{}", pages[0]);
+    assert!(
+        pages[0].contains(&format!("{} {year}", snap.meta.city)),
+        "{}",
+        pages[0]
+    );
     assert!(pages[0].contains(&snap.meta.stand), "{}", pages[0]);
     // Table of contents with page numbers.
     let toc = pages[1];
     assert!(toc.contains("Inhalt"), "{toc}");
-    assert!(toc.contains("Gebietsprofile") && toc.contains("Anhang"), "{toc}");
+    assert!(
+        toc.contains("Gebietsprofile") && toc.contains("Anhang"),
+        "{toc}"
+    );
     let profile_line = toc.lines().find(|l| l.contains("Gebietsprofile")).unwrap();
-    let page_no: usize = profile_line
-        .split_whitespace()
-        .last()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no page number in `{profile_line}`"));
-    assert!(pages[page_no - 1].contains("Gebietsprofile"), "the contents point to page {page_no}");
+    let digits: String = profile_line
+        .chars()
+        .rev()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let page_no: usize = digits
+        .chars()
+        .rev()
+        .collect::<String>()
+        .parse()
+        .unwrap_or_else(|_| panic!("no page number in `{profile_line}`"));
+    assert!(
+        pages[page_no - 1].contains("Gebietsprofile"),
+        "the contents point to page {page_no}"
+    );
     // One indicator's city value, formatted in German by core.
     let (name, value) = city_value(snap, year, Locale::De);
-    assert!(value.contains(','), "a decimal comma is expected in {value}");
+    assert!(
+        value.contains(','),
+        "a decimal comma is expected in {value}"
+    );
     let page = pages
         .iter()
-        .find(|p| p.contains(&name) && p.lines().any(|l| l.trim_start().starts_with("Flensburg") && l.contains(&value)))
+        .find(|p| {
+            p.contains(&name)
+                && p.lines()
+                    .any(|l| l.trim_start().starts_with("Flensburg") && l.contains(&value))
+        })
         .unwrap_or_else(|| panic!("no page with {name} and the city row {value}"));
     assert!(!page.is_empty());
     // One profile page per area, headed by its name and its level and key.
@@ -146,7 +204,11 @@ fn the_demo_report_as_pdf_has_title_contents_city_values_and_a_profile_page_per_
     }
     assert_eq!(profile_pages, areas.len());
     // The appendix names the licence and the suppression threshold.
-    let last = pages.iter().rev().find(|p| p.contains("Geheimhaltungsschwelle")).expect("method settings");
+    let last = pages
+        .iter()
+        .rev()
+        .find(|p| p.contains("Geheimhaltungsschwelle"))
+        .expect("method settings");
     assert!(last.contains(&snap.settings.suppression_threshold.to_string()));
 }
 
@@ -154,21 +216,41 @@ fn the_demo_report_as_pdf_has_title_contents_city_values_and_a_profile_page_per_
 fn the_demo_report_as_html_is_self_contained_and_has_every_profile() {
     let snap = demo();
     let html = String::from_utf8(
-        render(&inputs(), &Options::new(Locale::De), Format::Html, &mut quiet()).unwrap(),
+        render(
+            &inputs(),
+            &Options::new(Locale::De),
+            Format::Html,
+            &mut quiet(),
+        )
+        .unwrap(),
     )
     .unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<html lang=\"de\">"));
-    for bad in ["src=\"http", "src='http", "<link", "<script", "@import", "url(http"] {
+    for bad in [
+        "src=\"http",
+        "src='http",
+        "<link",
+        "<script",
+        "@import",
+        "url(http",
+    ] {
         assert!(!html.contains(bad), "external or scripted content: {bad}");
     }
     assert!(!html.contains("<img"), "figures are inline SVG");
     // Every href is an anchor in the file or a link in the editors' text (none in the demo).
     for (i, _) in html.match_indices("href=\"") {
         let target = &html[i + 6..];
-        assert!(target.starts_with('#'), "external href: {}", &target[..target.len().min(60)]);
+        assert!(
+            target.starts_with('#'),
+            "external href: {}",
+            &target[..target.len().min(60)]
+        );
         let id = &target[1..target.find('"').unwrap()];
-        assert!(html.contains(&format!("id=\"{id}\"")), "the contents link #{id} has no target");
+        assert!(
+            html.contains(&format!("id=\"{id}\"")),
+            "the contents link #{id} has no target"
+        );
     }
     for &a in &level_areas(snap, "stadtteil") {
         let area = &snap.tree.areas[a];
@@ -181,7 +263,10 @@ fn the_demo_report_as_html_is_self_contained_and_has_every_profile() {
     }
     let year = *snap.periods.last().unwrap();
     let (_, value) = city_value(snap, year, Locale::De);
-    assert!(html.contains(&format!("<td>{value}</td>")), "city value {value}");
+    assert!(
+        html.contains(&format!("<td>{value}</td>")),
+        "city value {value}"
+    );
     assert!(html.matches("<svg").count() > snap.catalogue.indicators.len());
     assert!(html.contains("<th scope=\"col\">"));
     assert!(html.contains("<title"), "SVG titles");
@@ -191,7 +276,13 @@ fn the_demo_report_as_html_is_self_contained_and_has_every_profile() {
 fn english_report_uses_english_words_and_numbers() {
     let snap = demo();
     let html = String::from_utf8(
-        render(&inputs(), &Options::new(Locale::En), Format::Html, &mut quiet()).unwrap(),
+        render(
+            &inputs(),
+            &Options::new(Locale::En),
+            Format::Html,
+            &mut quiet(),
+        )
+        .unwrap(),
     )
     .unwrap();
     assert!(html.contains("<html lang=\"en\">"));
@@ -199,7 +290,10 @@ fn english_report_uses_english_words_and_numbers() {
     let year = *snap.periods.last().unwrap();
     let (_, value) = city_value(snap, year, Locale::En);
     assert!(value.contains('.'), "{value}");
-    assert!(html.contains(&format!("<td>{value}</td>")), "city value {value}");
+    assert!(
+        html.contains(&format!("<td>{value}</td>")),
+        "city value {value}"
+    );
 }
 
 #[test]
@@ -217,7 +311,10 @@ fn suppressed_and_missing_values_are_signs_never_zero() {
         .iter()
         .flat_map(|c| &c.indicators)
         .any(|i| i.rows.iter().any(|r| r.iter().any(|c| c == "•")));
-    assert_eq!(suppressed, shows_dot, "suppressed in the atlas: {suppressed}, • in the report: {shows_dot}");
+    assert_eq!(
+        suppressed, shows_dot,
+        "suppressed in the atlas: {suppressed}, • in the report: {shows_dot}"
+    );
 }
 
 #[test]
@@ -235,25 +332,44 @@ fn a_figure_that_cannot_be_read_names_its_indicator_or_area() {
     let mut report = model::build(&inputs(), &opts, &mut quiet()).unwrap();
     let p = &mut report.profiles[2];
     let name = p.name.clone();
-    let row = p.groups.iter_mut().flat_map(|g| &mut g.rows).find(|r| r.spine.is_some()).unwrap();
+    let row = p
+        .groups
+        .iter_mut()
+        .flat_map(|g| &mut g.rows)
+        .find(|r| r.spine.is_some())
+        .unwrap();
     row.spine.as_mut().unwrap().svg = "not svg".into();
-    let msg = lay_out(&report, Format::Pdf, &mut quiet()).unwrap_err().to_string();
-    assert!(msg.contains(&format!("({name})")) && msg.contains("profile of area"), "{msg}");
+    let msg = lay_out(&report, Format::Pdf, &mut quiet())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains(&format!("({name})")) && msg.contains("profile of area"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn options_that_do_not_fit_the_atlas_are_named() {
     let mut o = Options::new(Locale::De);
     o.year = Some(1990);
-    let msg = render(&inputs(), &o, Format::Html, &mut quiet()).unwrap_err().to_string();
+    let msg = render(&inputs(), &o, Format::Html, &mut quiet())
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("--year 1990") && msg.contains("2022"), "{msg}");
     let mut o = Options::new(Locale::De);
     o.level = Some("ortsteil".into());
-    let msg = render(&inputs(), &o, Format::Html, &mut quiet()).unwrap_err().to_string();
-    assert!(msg.contains("--level ortsteil") && msg.contains("stadtteil"), "{msg}");
+    let msg = render(&inputs(), &o, Format::Html, &mut quiet())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("--level ortsteil") && msg.contains("stadtteil"),
+        "{msg}"
+    );
     let mut o = Options::new(Locale::De);
     o.compare_year = Some(2030);
-    let msg = render(&inputs(), &o, Format::Html, &mut quiet()).unwrap_err().to_string();
+    let msg = render(&inputs(), &o, Format::Html, &mut quiet())
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("--compare-year 2030"), "{msg}");
 }
 
@@ -264,12 +380,21 @@ fn a_compare_year_heads_the_change_column() {
     let report = model::build(&inputs(), &o, &mut quiet()).unwrap();
     let ind = &report.chapters[0].indicators[0];
     assert_eq!(ind.columns[2], "2015");
-    assert!(ind.columns[3].starts_with("Veränderung 2015–"), "{:?}", ind.columns);
+    assert!(
+        ind.columns[3].starts_with("Veränderung 2015–"),
+        "{:?}",
+        ind.columns
+    );
     // Default: the indicator's earliest year.
     let report = model::build(&inputs(), &Options::new(Locale::De), &mut quiet()).unwrap();
     let snap = demo();
     let ind = &report.chapters[0].indicators[0];
-    let def = snap.catalogue.indicators.iter().position(|d| d.name.get(Locale::De) == ind.name).unwrap();
+    let def = snap
+        .catalogue
+        .indicators
+        .iter()
+        .position(|d| d.name.get(Locale::De) == ind.name)
+        .unwrap();
     let first = snap.periods_of(def)[0];
     assert_eq!(ind.columns[2], first.to_string());
 }
