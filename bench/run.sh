@@ -4,7 +4,7 @@
 #   bench/run.sh [--quick] [--only WORKLOAD[,WORKLOAD…]] [--no-install] [--runs N]
 #                [--competitor-runs N] [--rev REV]
 #
-# WORKLOAD: dortmund, tessellation, breaks, ward, http. --rev builds Sozialatlas from a
+# WORKLOAD: dortmund, tessellation, breaks, ward, http, report. --rev builds Sozialatlas from a
 # `git archive` of REV (e.g. HEAD) instead of the working tree. Needs Debian, the Rust toolchain and root
 # (or sudo) for apt-get and for running PostgreSQL as the postgres user.
 set -euo pipefail
@@ -93,7 +93,15 @@ install_competitors() {
         cp "$HERE/requirements.txt" "$HERE/.venv/requirements.stamp"
     fi
 }
-if [ "$INSTALL" = 1 ]; then install_competitors; fi
+if [ "$ONLY" = report ]; then
+    # The report workload has no competitor: hyperfine (and pdfinfo for the page count) only;
+    # the standard library's Python reads hyperfine's JSON.
+    PKGS="hyperfine poppler-utils"
+    if [ "$INSTALL" = 1 ]; then
+        for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || { $SUDO apt-get update -qq; $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $PKGS; break; }; done
+    fi
+    [ -x "$PY" ] || PY=$(command -v python3)
+elif [ "$INSTALL" = 1 ]; then install_competitors; fi
 for t in hyperfine "$PY"; do command -v "$t" >/dev/null || { echo "missing $t (run without --no-install)" >&2; exit 1; }; done
 
 # ---------------------------------------------------------------- build
@@ -320,6 +328,29 @@ NGINX
             kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true; SERVE_PID=""
         done
     fi
+fi
+
+# ---------------------------------------------------------------- report workload
+# The report on the social situation (`sozialatlas report`, release build) of the embedded demo
+# (Flensburg, 13 Stadtteile) and of Cologne (86 Stadtteile, every indicator, one profile page per
+# area), as PDF and as HTML. No competitor is named for this workload.
+if wanted report; then
+    REP="$OUT/report"; rm -rf "$REP"; mkdir -p "$REP"
+    "$SBENCH" http-atlas koeln "$REP/koeln" "$ROOT/../shared/data/koeln-stadtteile-bevoelkerung"
+    "$BIN" build "$REP/koeln" --db "$REP/koeln.db" > "$REP/koeln.build.log"
+    for spec in "demo|Flensburg (demo), 13 Stadtteile|" "koeln|Köln, 86 Stadtteile|--db $REP/koeln.db"; do
+        atlas=${spec%%|*}; rest=${spec#*|}; what=${rest%%|*}; db=${rest#*|}
+        for fmt in pdf html; do
+            load_note "report $atlas $fmt"
+            log "report: $what, $fmt"
+            t=$(hf "report_${atlas}_$fmt" "$RUNS" 1 "$BIN report $db --format $fmt --out $REP/$atlas.$fmt")
+            size="$(printf "%'d" "$(stat -c %s "$REP/$atlas.$fmt")") bytes"
+            if [ "$fmt" = pdf ] && command -v pdfinfo >/dev/null; then
+                size="$(pdfinfo "$REP/$atlas.pdf" | sed -n 's/^Pages: *//p') pages, $size"
+            fi
+            record "report as ${fmt^^} ($what)" "$size" "$t" "(none named)" "-" time "" "–"
+        done
+    done
 fi
 
 # ---------------------------------------------------------------- report

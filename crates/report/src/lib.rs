@@ -24,7 +24,8 @@ use sozialatlas_core::Locale;
 pub struct Options {
     /// Language of the report.
     pub locale: Locale,
-    /// Report year (default: the latest year with data on the level).
+    /// Report year (default: the latest year in which at least half as many indicators have
+    /// data on the level as in its best covered year).
     pub year: Option<i32>,
     /// Level id (default: the finest level with data).
     pub level: Option<String>,

@@ -405,9 +405,22 @@ pub(crate) fn choose(snap: &Snapshot, opts: &Options) -> Result<(usize, i32), Re
                     .join(", ")
             )));
         }
-        None => *years
-            .last()
-            .ok_or_else(|| ReportError::Option("the level has no published value".into()))?,
+        // The latest year in which at least half as many indicators have data as in the best
+        // covered year: a year that only a few indicators reach (e.g. the action offices'
+        // statistics of a completed year) does not become the report year.
+        None => {
+            let count = |y: i32| {
+                (0..snap.catalogue.indicators.len())
+                    .filter(|&i| cov.years(i, level).contains(&y))
+                    .count()
+            };
+            let best = years.iter().map(|&y| count(y)).max().unwrap_or(0);
+            *years
+                .iter()
+                .rev()
+                .find(|&&y| 2 * count(y) >= best)
+                .ok_or_else(|| ReportError::Option("the level has no published value".into()))?
+        }
     };
     if let Some(c) = opts.compare_year
         && c >= year
@@ -507,7 +520,7 @@ pub fn build(
                 &format!("{} {}", locale.pick("Indikator", "indicator"), def.id),
             );
             let years = cov.years(ii, level);
-            let Some(&iy) = years.iter().filter(|&&y| y <= year).next_back() else {
+            let Some(&iy) = years.iter().rev().find(|&&y| y <= year) else {
                 continue;
             };
             let compare = match opts.compare_year {
@@ -1120,7 +1133,7 @@ fn profile(
                 continue;
             }
             let years = cov.years(ii, level);
-            let Some(&y) = years.iter().filter(|&&y| y <= year).next_back() else {
+            let Some(&y) = years.iter().rev().find(|&&y| y <= year) else {
                 continue;
             };
             let dec = def.decimals();

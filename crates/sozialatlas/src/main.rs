@@ -87,6 +87,34 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         indicators: Vec<String>,
     },
+    /// Write the report on the social situation (Bericht zur sozialen Lage) as PDF or HTML.
+    #[command(
+        after_help = "Chapters: title page, contents, introduction, one chapter per dimension (map and table of\nevery indicator with the city value and the change since the compare year, and the editors'\ntext), the typology with its proposed and confirmed action areas, one profile page per area,\nand the appendix (definitions, sources, licence, method settings). Without --db the embedded\ndemo (Flensburg) is written. The change compares each indicator with --compare-year, or by\ndefault with the earliest year for which that indicator has data on the level.\n\nExamples:\n  sozialatlas report --out bericht.pdf\n  sozialatlas report --db fl.db --format html --locale en --out report.html\n  sozialatlas report --db fl.db --year 2020 --level stadtteil --compare-year 2015 --out b.pdf"
+    )]
+    Report {
+        /// The store (default: the embedded demo).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Output file, or `-` for standard output.
+        #[arg(long)]
+        out: String,
+        /// pdf or html (one self-contained file).
+        #[arg(long, default_value = "pdf")]
+        format: sozialatlas_report::Format,
+        /// de or en.
+        #[arg(long, default_value = "de")]
+        locale: Locale,
+        /// The report year (default: the latest year in which at least half of the indicators have
+        /// data on the level).
+        #[arg(long)]
+        year: Option<i32>,
+        /// The level (id; default: the finest level with data).
+        #[arg(long)]
+        level: Option<String>,
+        /// The year the change is measured from (default: each indicator's earliest year).
+        #[arg(long)]
+        compare_year: Option<i32>,
+    },
     /// Count (or sum) geocoded records per area: point-in-polygon for every record.
     #[command(
         after_help = "Points on a border shared by two areas go to exactly one of them: to the area east of\na north-south border, north of an east-west border (the half-open rule); points on the city\nboundary go to the area they touch. Points outside every area are counted and reported.\nA boundary file in the CRS of the points (--crs) is used as it is, without reprojection, so\npoints exactly on its borders stay exactly on them.\n\nExamples:\n  sozialatlas aggregate --db do.db --areas statistischer_bezirk --points faelle.csv --x x --y y --crs 25832 --out counts.csv\n  sozialatlas aggregate --areas bezirke.geojson --key id --points p.csv --x lon --y lat --crs 4326 --group year --out -"
@@ -334,6 +362,48 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             aggregate::run(&args, snap.as_ref())
         }
+        Command::Report {
+            db,
+            out,
+            format,
+            locale,
+            year,
+            level,
+            compare_year,
+        } => {
+            let snap = snapshot(db.as_deref()).await?;
+            let action_areas = match &db {
+                Some(p) => {
+                    let pool = sozialatlas_store::open(&p.to_string_lossy()).await?;
+                    sozialatlas_store::current_action_area_set(&pool).await?
+                }
+                None => None,
+            };
+            let opts = sozialatlas_report::Options {
+                locale,
+                year,
+                level,
+                compare_year,
+            };
+            let pb = progress_bar();
+            let inputs = sozialatlas_report::Inputs {
+                snapshot: &snap,
+                action_areas: action_areas.as_ref(),
+            };
+            let res = sozialatlas_report::render(&inputs, &opts, format, &mut |done, all, what| {
+                pb.set_length(all as u64);
+                pb.set_position(done as u64);
+                pb.set_message(what.to_string());
+            });
+            pb.finish_and_clear();
+            let buf = match res {
+                Err(sozialatlas_report::ReportError::Option(m)) => {
+                    return Err(UsageError(m).into());
+                }
+                other => other.context("writing the report")?,
+            };
+            write_out(&out, &buf)
+        }
         Command::Export {
             db,
             format,
@@ -367,21 +437,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 other => other?,
             }
-            if out == "-" {
-                match std::io::stdout().lock().write_all(&buf) {
-                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                    other => other?,
-                }
-            } else {
-                // Write to a temporary file and rename, so a failed export leaves nothing half-written.
-                let tmp = format!("{out}.part");
-                std::fs::write(&tmp, &buf).with_context(|| format!("writing {tmp}"))?;
-                std::fs::rename(&tmp, &out).with_context(|| format!("writing {out}"))?;
-                eprintln!("wrote {out} ({} bytes)", buf.len());
-            }
-            Ok(())
+            write_out(&out, &buf)
         }
     }
+}
+
+/// Writes an output to a file (through a temporary file and a rename, so that a failure leaves
+/// nothing half-written) or to standard output for `-`.
+fn write_out(out: &str, buf: &[u8]) -> anyhow::Result<()> {
+    if out == "-" {
+        match std::io::stdout().lock().write_all(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other?,
+        }
+    } else {
+        let tmp = format!("{out}.part");
+        std::fs::write(&tmp, buf).with_context(|| format!("writing {tmp}"))?;
+        std::fs::rename(&tmp, out).with_context(|| format!("writing {out}"))?;
+        eprintln!("wrote {out} ({} bytes)", buf.len());
+    }
+    Ok(())
 }
 
 fn progress_bar() -> ProgressBar {

@@ -159,6 +159,7 @@ struct Inner {
     auth: auth::AuthState,
     office_key: Option<Arc<sozialatlas_offices::OfficeKey>>,
     sessions: auth::session::Store,
+    reports: pages::Reports,
 }
 
 /// The state of the web application: the published atlas in memory, its lookups, the response
@@ -184,6 +185,7 @@ impl AppState {
             pool,
             auth: auth::AuthState::new(auth),
             office_key: None,
+            reports: pages::Reports::default(),
         }))
     }
 
@@ -203,6 +205,11 @@ impl AppState {
 
     pub(crate) fn cache(&self) -> &ResponseCache {
         &self.0.cache
+    }
+
+    /// The rendered reports (PDF and HTML, German and English), made on first request.
+    pub(crate) fn reports(&self) -> &pages::Reports {
+        &self.0.reports
     }
 
     /// Sets the key that encrypts the identifying details of the action offices (before the

@@ -2,7 +2,7 @@
 //! preformatted texts (numbers through `sozialatlas_core::locale`), and an askama template
 //! lays it out. Charts and maps come from `sozialatlas-render` as inline SVG.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use askama::Template;
 use axum::Extension;
@@ -1548,6 +1548,26 @@ pub async fn data(
             "/data/datenpool.geojson".to_string(),
             "/en/data/datenpool.geojson".to_string(),
         ),
+        (
+            locale
+                .pick(
+                    "Bericht zur sozialen Lage (PDF)",
+                    "Report on the social situation (PDF)",
+                )
+                .to_string(),
+            "/data/bericht.pdf".to_string(),
+            "/en/data/report.pdf".to_string(),
+        ),
+        (
+            locale
+                .pick(
+                    "Bericht zur sozialen Lage (HTML, eine Datei)",
+                    "Report on the social situation (HTML, one file)",
+                )
+                .to_string(),
+            "/data/bericht.html".to_string(),
+            "/en/data/report.html".to_string(),
+        ),
     ];
     html(&DataPage {
         l: Layout::new(&state, locale, m.data_title, &path_of(&uri), uri.0.query()),
@@ -1568,6 +1588,9 @@ pub async fn data_file(
     let sel = sozialatlas_export::Selection::default();
     let err = |e: sozialatlas_export::ExportError| AppError::Internal(e.to_string());
     let (stem, ext) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
+    if matches!(stem, "bericht" | "report") {
+        return report_file(&state, locale, ext).await;
+    }
     if !matches!(stem, "datenpool" | "datapool") {
         return Err(AppError::NotFound(String::new()));
     }
@@ -1590,6 +1613,61 @@ pub async fn data_file(
         _ => return Err(AppError::NotFound(String::new())),
     };
     Ok(file_response(body, ctype, &name, true))
+}
+
+/// The reports of the served atlas, rendered on first request and kept: one per language and
+/// format and action-area set (a newly saved set makes a new report).
+#[derive(Default)]
+pub(crate) struct Reports {
+    done: tokio::sync::Mutex<std::collections::HashMap<(Locale, bool, Option<i64>), Arc<Vec<u8>>>>,
+}
+
+/// `GET /data/bericht.{pdf,html}` (German), `/en/data/report.{pdf,html}` (English): the report
+/// on the social situation of the served atlas. A failure to render is an error page naming
+/// the figure or step in the log.
+async fn report_file(state: &AppState, locale: Locale, ext: &str) -> Result<Response, AppError> {
+    let (format, ctype) = match ext {
+        "pdf" => (sozialatlas_report::Format::Pdf, "application/pdf"),
+        "html" => (sozialatlas_report::Format::Html, "text/html; charset=utf-8"),
+        _ => return Err(AppError::NotFound(String::new())),
+    };
+    let set = sozialatlas_store::current_action_area_set(state.pool())
+        .await
+        .map_err(|e| AppError::Internal(format!("reading the action-area sets: {e}")))?;
+    let key = (locale, ext == "pdf", set.as_ref().map(|s| s.id));
+    let mut done = state.reports().done.lock().await;
+    let body = match done.get(&key) {
+        Some(b) => b.clone(),
+        None => {
+            let st = state.clone();
+            let bytes = tokio::task::spawn_blocking(move || {
+                let inputs = sozialatlas_report::Inputs {
+                    snapshot: st.snapshot(),
+                    action_areas: set.as_ref(),
+                };
+                sozialatlas_report::render(
+                    &inputs,
+                    &sozialatlas_report::Options::new(locale),
+                    format,
+                    &mut |_, _, _| {},
+                )
+            })
+            .await
+            .map_err(|e| AppError::Internal(format!("the report task failed: {e}")))?
+            .map_err(|e| AppError::Internal(format!("the report: {e}")))?;
+            let b = Arc::new(bytes);
+            done.insert(key, b.clone());
+            b
+        }
+    };
+    drop(done);
+    let name = format!("{}.{ext}", locale.pick("bericht", "report"));
+    Ok(file_response(
+        body.as_ref().clone(),
+        ctype,
+        &name,
+        ext == "pdf",
+    ))
 }
 
 struct CatalogueEntry {

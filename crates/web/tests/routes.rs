@@ -3,7 +3,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::get;
+use common::{fresh_state, get, get_from};
 
 const HTML: &str = "text/html; charset=utf-8";
 
@@ -312,4 +312,37 @@ async fn compressed_responses_are_cached_per_encoding() {
     assert_ne!(a.headers()["etag"], c.headers()["etag"]);
     let d = app.oneshot(req("gzip, br")).await.unwrap();
     assert_eq!(d.headers()["content-encoding"], "br");
+}
+
+#[tokio::test]
+async fn report_downloads_are_listed_rendered_once_and_kept() {
+    let state = fresh_state().await;
+    let r = get_from(&state, "/data").await;
+    let t = r.text();
+    for f in [
+        "/data/bericht.pdf",
+        "/data/bericht.html",
+        "/en/data/report.pdf",
+        "/en/data/report.html",
+    ] {
+        assert!(t.contains(&format!("href=\"{f}\"")), "{f} is not listed");
+    }
+    let r = get_from(&state, "/data/bericht.html").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.ctype, "text/html; charset=utf-8");
+    let html = r.text();
+    assert!(html.contains("<html lang=\"de\">") && html.contains("Bericht zur sozialen Lage"));
+    let started = std::time::Instant::now();
+    let again = get_from(&state, "/data/bericht.html").await;
+    assert_eq!(again.body, r.body, "the kept report is served again");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "not kept: rendered again"
+    );
+    let r = get_from(&state, "/en/data/report.pdf").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.ctype, "application/pdf");
+    assert!(r.body.starts_with(b"%PDF-"));
+    let r = get_from(&state, "/data/bericht.docx").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
