@@ -102,9 +102,9 @@ pub(crate) fn html(r: &Report) -> String {
         r.lang,
         esc(&title)
     );
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<header class=\"title\"><p class=\"muted\">{}</p><h1 id=\"titel\">{}</h1><p class=\"city\">{} {}</p><dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><p class=\"note\">{}</p></header>\n",
+        "<header class=\"title\"><p class=\"muted\">{}</p><h1 id=\"titel\">{}</h1><p class=\"city\">{} {}</p><dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><p class=\"note\">{}</p></header>",
         esc(&r.atlas),
         esc(&r.title),
         esc(&r.city),
@@ -303,9 +303,9 @@ pub(crate) fn html(r: &Report) -> String {
                 o.push_str("</td></tr>");
             }
         }
-        let _ = write!(
+        let _ = writeln!(
             o,
-            "</tbody></table></div><p class=\"note\">{}</p></article>\n",
+            "</tbody></table></div><p class=\"note\">{}</p></article>",
             esc(l.signs)
         );
     }

@@ -1615,11 +1615,14 @@ pub async fn data_file(
     Ok(file_response(body, ctype, &name, true))
 }
 
+/// A rendered report: language, PDF (else HTML), the action-area set it shows.
+type ReportKey = (Locale, bool, Option<i64>);
+
 /// The reports of the served atlas, rendered on first request and kept: one per language and
 /// format and action-area set (a newly saved set makes a new report).
 #[derive(Default)]
 pub(crate) struct Reports {
-    done: tokio::sync::Mutex<std::collections::HashMap<(Locale, bool, Option<i64>), Arc<Vec<u8>>>>,
+    done: tokio::sync::Mutex<std::collections::HashMap<ReportKey, Arc<Vec<u8>>>>,
 }
 
 /// `GET /data/bericht.{pdf,html}` (German), `/en/data/report.{pdf,html}` (English): the report
