@@ -30,6 +30,10 @@ function check(cond, msg) { if (!cond) { console.log('FAIL: ' + msg); process.ex
   await Promise.all([page.waitForURL(/\/areas\/stadtteil\/2/), page.click('a[href^="/areas/stadtteil/2"]')]);
   check((await page.textContent('h1')).includes('Neustadt'), 'profile of Neustadt');
   await page.screenshot({ path: `${out}/flow-4-profile.png`, fullPage: true });
+  // The "/" shortcut: a page without a search field goes to the search page.
+  await page.locator('h1').click();
+  await Promise.all([page.waitForURL((u) => u.pathname === '/search'), page.keyboard.press('/')]);
+  check((await page.locator('#q').count()) === 1, 'search page after "/"');
   await browser.close();
-  console.log('flow: start → indicator → year → profile ok; screenshots in ' + out);
+  console.log('flow: start → indicator → year → profile → "/" search ok; screenshots in ' + out);
 })().catch(e => { console.log('FAIL: ' + e); process.exit(1); });

@@ -52,6 +52,8 @@ pub struct Layout {
     pub licence: String,
     pub stand: String,
     pub sources_href: String,
+    /// The search page, for the "/" shortcut on pages without a search field.
+    pub search_href: String,
     pub css: String,
     pub js: String,
 }
@@ -131,6 +133,7 @@ impl Layout {
             licence: snap.meta.licence.clone().unwrap_or_default(),
             stand: snap.meta.stand.clone(),
             sources_href: format!("{p}/sources"),
+            search_href: format!("{p}/search"),
             css: format!("/static/atlas.css?v={}", *ASSET_TAG),
             js: format!("/static/atlas.js?v={}", *ASSET_TAG),
         }

@@ -83,8 +83,11 @@
     if (link) { e.preventDefault(); window.location.href = link.href; return; }
     if (e.key === "/") {
       var q = doc.getElementById("q");
+      // The search page comes from the page's <link rel="search">: a published static
+      // site points it at its server or has none.
+      var s = doc.querySelector('link[rel="search"]');
       if (q) { e.preventDefault(); q.focus(); }
-      else { window.location.href = (doc.documentElement.lang === "en" ? "/en" : "") + "/search"; }
+      else if (s) { e.preventDefault(); window.location.href = s.href; }
     }
   });
 })();

@@ -279,6 +279,13 @@ async fn with_a_server_url_links_that_need_the_server_go_there() {
             .any(|(t, l)| t == "form" && l == "https://atlas.example/search"),
         "{links:?}"
     );
+    // The "/" shortcut of atlas.js follows <link rel="search">: to the server, too.
+    assert!(
+        links
+            .iter()
+            .any(|(t, l)| t == "link" && l == "https://atlas.example/search"),
+        "{links:?}"
+    );
     assert!(
         links
             .iter()
