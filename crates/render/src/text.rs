@@ -2,6 +2,7 @@
 //! wrapping). Measuring with the font that resvg renders with keeps PNGs free of overlaps; in a
 //! browser with a narrower fallback (Arial) the text only gets a little shorter.
 
+use sozialatlas_core::Locale;
 use std::sync::LazyLock;
 
 /// Noto Sans Regular (SIL OFL 1.1, see `assets/fonts/`).
@@ -97,9 +98,141 @@ pub(crate) fn wrap(s: &str, size: f64, bold: bool, max_width: f64) -> Vec<String
     lines
 }
 
+/// Like [`wrap`], but a word too wide for a line is hyphenated (German or English patterns
+/// by `locale`; at its own hyphens first) and, where no syllable fits, broken between letters,
+/// so that no line is wider than `max_width` unless a single letter is.
+pub(crate) fn wrap_hyphenated(
+    s: &str,
+    size: f64,
+    bold: bool,
+    max_width: f64,
+    locale: Locale,
+) -> Vec<String> {
+    let fits = |t: &str| text_width(t, size, bold) <= max_width;
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in s.split_whitespace() {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if fits(&candidate) {
+            line = candidate;
+            continue;
+        }
+        if !line.is_empty() && fits(word) {
+            lines.push(std::mem::replace(&mut line, word.to_string()));
+            continue;
+        }
+        // The word is wider than a line: fill the current line with as many of its pieces as
+        // fit, then go on on new lines.
+        let mut pieces = pieces(word, locale);
+        let mut i = 0;
+        while i < pieces.len() {
+            let sep = if line.is_empty() { "" } else { " " };
+            let mut best = None;
+            for j in (i + 1)..=pieces.len() {
+                let mut head: String = pieces[i..j].concat();
+                if j < pieces.len() && !head.ends_with('-') {
+                    head.push('-');
+                }
+                if fits(&format!("{line}{sep}{head}")) {
+                    best = Some((j, head));
+                } else {
+                    break;
+                }
+            }
+            match best {
+                Some((j, head)) => {
+                    line = format!("{line}{sep}{head}");
+                    i = j;
+                    if i < pieces.len() {
+                        lines.push(std::mem::take(&mut line));
+                    }
+                }
+                None if !line.is_empty() => lines.push(std::mem::take(&mut line)),
+                None if pieces[i].chars().count() > 1 => {
+                    // Not even one piece fits an empty line: break it between letters.
+                    let letters: Vec<String> = pieces[i].chars().map(String::from).collect();
+                    pieces.splice(i..=i, letters);
+                }
+                None => {
+                    // A single letter wider than the line: alone.
+                    line = pieces[i].clone();
+                    i += 1;
+                    if i < pieces.len() {
+                        line.push('-');
+                        lines.push(std::mem::take(&mut line));
+                    }
+                }
+            }
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// The pieces a word may break between: at its hyphens, then at syllables (a hyphen is kept
+/// on the piece before it).
+fn pieces(word: &str, locale: Locale) -> Vec<String> {
+    let lang = match locale {
+        Locale::De => hypher::Lang::German,
+        Locale::En => hypher::Lang::English,
+    };
+    let mut out = Vec::new();
+    for part in word.split_inclusive('-') {
+        let (stem, dash) = match part.strip_suffix('-') {
+            Some(s) => (s, "-"),
+            None => (part, ""),
+        };
+        let mut syllables: Vec<String> =
+            if stem.chars().all(char::is_alphabetic) && !stem.is_empty() {
+                hypher::hyphenate(stem, lang).map(str::to_string).collect()
+            } else {
+                vec![stem.to_string()]
+            };
+        if let Some(last) = syllables.last_mut() {
+            last.push_str(dash);
+        } else if !dash.is_empty() {
+            syllables.push(dash.to_string());
+        }
+        out.extend(syllables);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hyphenates_a_word_wider_than_the_line() {
+        let w = 78.0;
+        let l = wrap_hyphenated("Grundsicherungsleistungen", 12.0, false, w, Locale::De);
+        assert!(l.len() >= 2, "{l:?}");
+        assert!(l.iter().all(|x| text_width(x, 12.0, false) <= w), "{l:?}");
+        assert!(l[..l.len() - 1].iter().all(|x| x.ends_with('-')), "{l:?}");
+        assert_eq!(l.concat().replace('-', ""), "Grundsicherungsleistungen");
+        // Breaks at its own hyphens first, without doubling them.
+        let l = wrap_hyphenated("SGB-II-Leistungsberechtigte", 12.0, false, w, Locale::De);
+        assert!(l.iter().all(|x| text_width(x, 12.0, false) <= w), "{l:?}");
+        assert!(!l.iter().any(|x| x.contains("--")), "{l:?}");
+        assert_eq!(l.concat().replace('-', ""), "SGBIILeistungsberechtigte");
+        // Words that fit are not touched.
+        assert_eq!(
+            wrap_hyphenated("Anteil unter 18", 12.0, false, w, Locale::De),
+            wrap("Anteil unter 18", 12.0, false, w)
+        );
+        // Without syllables (a long code): letter by letter.
+        let l = wrap_hyphenated("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 12.0, false, 40.0, Locale::En);
+        assert!(
+            l.iter().all(|x| text_width(x, 12.0, false) <= 40.0),
+            "{l:?}"
+        );
+    }
 
     #[test]
     fn measures_with_the_font() {

@@ -8,7 +8,7 @@ use sozialatlas_core::locale::format_decimal;
 
 use super::{MARGIN, heading};
 use crate::svg::{INK_SOFT, clean_id, data_num, escape, hex, n, open, text};
-use crate::text::{text_width, wrap};
+use crate::text::{text_width, wrap_hyphenated};
 
 /// Clusters × indicators, each cell a mean z-value.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -27,7 +27,8 @@ pub struct HeatTableSpec {
     pub row_labels: Vec<String>,
     /// Column keys (`data-column`, the indicator ids).
     pub column_keys: Vec<String>,
-    /// Column labels (indicator names), wrapped over up to three lines.
+    /// Column labels (indicator names), wrapped over up to three lines (a word too wide for
+    /// its column hyphenated, a longer label cut with "…"; the cell titles keep it whole).
     pub column_labels: Vec<String>,
     /// `values[row][column]`: mean z, polarity-aligned (higher = worse); `None` prints `–`.
     pub values: Vec<Vec<Option<f64>>>,
@@ -88,8 +89,18 @@ pub fn heat_table(spec: &HeatTableSpec) -> String {
         .column_labels
         .iter()
         .map(|l| {
-            let mut lines = wrap(l, 12.0, false, col_w - 6.0);
-            lines.truncate(3);
+            let mut lines = wrap_hyphenated(l, 12.0, false, col_w - 6.0, locale);
+            if lines.len() > 3 {
+                // Cut to three lines; the cell titles keep the whole name.
+                lines.truncate(3);
+                let last = &mut lines[2];
+                while !last.is_empty() && text_width(&format!("{last}…"), 12.0, false) > col_w - 6.0
+                {
+                    last.pop();
+                }
+                let kept = last.trim_end_matches(['-', ' ']).to_string();
+                *last = format!("{kept}…");
+            }
             lines
         })
         .collect();
@@ -274,5 +285,45 @@ mod tests {
         assert_eq!(bin(0.3, 2.0), 5);
         let c = colours(Diverging::RdBu);
         assert_eq!(c[8].hex(), "#b2182b"); // warm = high z = worse
+    }
+
+    #[test]
+    fn column_labels_stay_within_their_columns() {
+        let labels = [
+            "Grundsicherungsleistungen",
+            "SGB-II-Quote",
+            "Nicht erwerbsfähige SGB-II-Leistungsberechtigte je 100 unter 18-Jährige",
+            "Beschäftigtenquote",
+        ];
+        let svg = heat_table(&HeatTableSpec {
+            locale: Locale::De,
+            title: "Profile".into(),
+            row_labels: vec!["Cluster 1".into()],
+            column_labels: labels.iter().map(|s| s.to_string()).collect(),
+            values: vec![vec![Some(0.5); labels.len()]],
+            ..Default::default()
+        });
+        let cols = svg.split("<g class=\"sa-columns\"").nth(1).unwrap();
+        let cols = cols.split("</g>").next().unwrap();
+        let lines: Vec<&str> = cols
+            .split("<text")
+            .skip(1)
+            .map(|t| t.split('>').nth(1).unwrap().split('<').next().unwrap())
+            .collect();
+        assert!(lines.len() >= labels.len() + 3, "{lines:?}");
+        for l in &lines {
+            assert!(
+                text_width(l, 12.0, false) <= 78.0,
+                "{l:?} wider than its column"
+            );
+        }
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("Grund") && l.ends_with('-')),
+            "{lines:?}"
+        );
+        // The longest label is cut to three lines, with an ellipsis.
+        assert!(lines.iter().any(|l| l.ends_with('…')), "{lines:?}");
     }
 }
