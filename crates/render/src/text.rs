@@ -78,24 +78,7 @@ pub fn text_width(s: &str, size: f64, bold: bool) -> f64 {
 /// Breaks `s` into lines no wider than `max_width` at spaces (a single word wider than that
 /// stays on its own line).
 pub(crate) fn wrap(s: &str, size: f64, bold: bool, max_width: f64) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in s.split_whitespace() {
-        let candidate = if line.is_empty() {
-            word.to_string()
-        } else {
-            format!("{line} {word}")
-        };
-        if !line.is_empty() && text_width(&candidate, size, bold) > max_width {
-            lines.push(std::mem::replace(&mut line, word.to_string()));
-        } else {
-            line = candidate;
-        }
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
+    fill(s, size, bold, max_width, None)
 }
 
 /// Like [`wrap`], but a word too wide for a line is hyphenated (German or English patterns
@@ -108,6 +91,10 @@ pub(crate) fn wrap_hyphenated(
     max_width: f64,
     locale: Locale,
 ) -> Vec<String> {
+    fill(s, size, bold, max_width, Some(locale))
+}
+
+fn fill(s: &str, size: f64, bold: bool, max_width: f64, hyphenate: Option<Locale>) -> Vec<String> {
     let fits = |t: &str| text_width(t, size, bold) <= max_width;
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -121,10 +108,14 @@ pub(crate) fn wrap_hyphenated(
             line = candidate;
             continue;
         }
-        if !line.is_empty() && fits(word) {
-            lines.push(std::mem::replace(&mut line, word.to_string()));
+        let Some(locale) = hyphenate.filter(|_| !fits(word)) else {
+            // The word fits a line of its own (or is not to be broken).
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            line = word.to_string();
             continue;
-        }
+        };
         // The word is wider than a line: fill the current line with as many of its pieces as
         // fit, then go on on new lines.
         let mut pieces = pieces(word, locale);
