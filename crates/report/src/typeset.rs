@@ -12,11 +12,14 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
-/// The fonts of the report: Noto Sans regular, bold and italic (OFL, `assets/fonts`).
+/// The fonts of the report: Noto Sans regular, bold, italic and bold italic (OFL,
+/// `assets/fonts`).
 static FONTS: LazyLock<Vec<Font>> = LazyLock::new(|| {
-    let files: [&'static [u8]; 2] = [
+    let files: [&'static [u8]; 4] = [
         include_bytes!("../../../assets/fonts/NotoSans-Regular.ttf"),
         include_bytes!("../../../assets/fonts/NotoSans-Bold.ttf"),
+        include_bytes!("../../../assets/fonts/NotoSans-Italic.ttf"),
+        include_bytes!("../../../assets/fonts/NotoSans-BoldItalic.ttf"),
     ];
     files
         .into_iter()
@@ -182,6 +185,44 @@ Wert: *#data.value*
         // Tagged PDF: a structure tree root is written.
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.contains("StructTreeRoot"), "the PDF is not tagged");
+    }
+
+    #[test]
+    fn emphasis_is_set_in_the_italic_fonts() {
+        use typst::layout::{Frame, FrameItem};
+        use typst::text::{FontStyle, FontWeight};
+        fn styles(frame: &Frame, out: &mut Vec<(FontStyle, FontWeight, String)>) {
+            for (_, item) in frame.items() {
+                match item {
+                    FrameItem::Group(g) => styles(&g.frame, out),
+                    FrameItem::Text(t) => {
+                        let v = t.font.font().info().variant;
+                        out.push((v.style, v.weight, t.text.to_string()));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let job = Job::new(
+            "#set text(font: \"Noto Sans\")\nnormal _kursiv_ *fett* *_beides_*",
+            (2026, 12, 4),
+        );
+        let doc = job.document().expect("compiles");
+        let mut found = Vec::new();
+        for page in doc.pages() {
+            styles(&page.frame, &mut found);
+        }
+        let style_of = |word: &str| {
+            found
+                .iter()
+                .find(|(_, _, t)| t.contains(word))
+                .map(|(s, w, _)| (*s, *w))
+                .unwrap_or_else(|| panic!("{word} not set: {found:?}"))
+        };
+        assert_eq!(style_of("normal"), (FontStyle::Normal, FontWeight::REGULAR));
+        assert_eq!(style_of("kursiv"), (FontStyle::Italic, FontWeight::REGULAR));
+        assert_eq!(style_of("fett"), (FontStyle::Normal, FontWeight::BOLD));
+        assert_eq!(style_of("beides"), (FontStyle::Italic, FontWeight::BOLD));
     }
 
     #[test]
