@@ -169,6 +169,11 @@ async fn demo_site_links_resolve_and_pages_are_the_servers() {
         "data/datenpool.xlsx",
         "data/datenpool.geojson",
         "en/data/datenpool.csv",
+        // The report, linked from the data pool page, in both languages and formats.
+        "data/bericht.pdf",
+        "data/bericht.html",
+        "en/data/report.pdf",
+        "en/data/report.html",
         "static/atlas.css",
         "static/atlas.js",
         "analysis/index.html",
