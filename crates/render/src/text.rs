@@ -179,18 +179,16 @@ fn pieces(word: &str, locale: Locale) -> Vec<String> {
             Some(s) => (s, "-"),
             None => (part, ""),
         };
-        let mut syllables: Vec<String> =
-            if stem.chars().all(char::is_alphabetic) && !stem.is_empty() {
-                hypher::hyphenate(stem, lang).map(str::to_string).collect()
-            } else {
-                vec![stem.to_string()]
-            };
-        if let Some(last) = syllables.last_mut() {
-            last.push_str(dash);
-        } else if !dash.is_empty() {
-            syllables.push(dash.to_string());
+        let start = out.len();
+        if stem.chars().all(char::is_alphabetic) && !stem.is_empty() {
+            out.extend(hypher::hyphenate(stem, lang).map(str::to_string));
         }
-        out.extend(syllables);
+        if out.len() == start {
+            out.push(stem.to_string());
+        }
+        if let Some(last) = out.last_mut() {
+            last.push_str(dash);
+        }
     }
     out
 }

@@ -12,12 +12,12 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
-/// The fonts of the report: Noto Sans regular, bold, italic and bold italic (OFL,
-/// `assets/fonts`).
+/// The fonts of the report: Noto Sans regular and bold (the figures' fonts, compiled into
+/// `sozialatlas-render`), italic and bold italic (OFL, `assets/fonts`).
 static FONTS: LazyLock<Vec<Font>> = LazyLock::new(|| {
     let files: [&'static [u8]; 4] = [
-        include_bytes!("../../../assets/fonts/NotoSans-Regular.ttf"),
-        include_bytes!("../../../assets/fonts/NotoSans-Bold.ttf"),
+        sozialatlas_render::NOTO_SANS_REGULAR,
+        sozialatlas_render::NOTO_SANS_BOLD,
         include_bytes!("../../../assets/fonts/NotoSans-Italic.ttf"),
         include_bytes!("../../../assets/fonts/NotoSans-BoldItalic.ttf"),
     ];
