@@ -7,8 +7,10 @@
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
-/// A text in German and English. English falls back to German when missing.
+/// A text in German and English. English falls back to German when missing. Other keys are
+/// refused, so `{ de = "…", fr = "…" }` is an error, not a silently dropped text.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Text {
     /// German text (the default language of the atlas).
     pub de: String,

@@ -8,6 +8,7 @@
 pub mod config;
 pub mod error;
 mod points;
+mod reference;
 pub mod source;
 pub mod table;
 pub mod texts;
