@@ -240,6 +240,11 @@ pub struct DataConfig {
     /// Rows whose area column is empty (totals, "nicht zuordenbar") are skipped.
     #[serde(default)]
     pub skip_empty_area: bool,
+    /// Only the rows whose columns hold these values are read (tables): `{ ebene = "stadtteil" }`
+    /// for a file with the rows of several levels, a list for several values
+    /// (`{ ebene = ["stadt", "gesamt"] }`). The other rows are skipped.
+    #[serde(default, rename = "where")]
+    pub filter: BTreeMap<String, OneOrMany>,
     /// Pad area keys with leading zeros to this width.
     #[serde(default)]
     pub key_width: Option<usize>,
@@ -261,6 +266,26 @@ pub struct DataConfig {
     /// Markers for source-suppressed values in this file (default: the settings').
     #[serde(default)]
     pub suppressed: Option<Vec<String>>,
+}
+
+/// One text or a list of texts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// One value.
+    One(String),
+    /// Any of these values.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// Whether `text` is the value (or one of the values).
+    pub fn matches(&self, text: &str) -> bool {
+        match self {
+            OneOrMany::One(v) => v == text,
+            OneOrMany::Many(vs) => vs.iter().any(|v| v == text),
+        }
+    }
 }
 
 fn auto() -> String {

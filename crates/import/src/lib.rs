@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod error;
+pub mod init;
 mod points;
 mod reference;
 pub mod source;
@@ -801,6 +802,16 @@ fn read_data(
             }
         }
     };
+    let filter: Vec<(usize, &config::OneOrMany)> = dc
+        .filter
+        .iter()
+        .map(|(col, v)| Ok((table.column(col, "where")?, v)))
+        .collect::<Result<_, ImportError>>()?;
+    if !filter.is_empty() {
+        table
+            .rows
+            .retain(|(_, row)| filter.iter().all(|(c, v)| v.matches(&row[*c].text())));
+    }
     let value_cols: Vec<usize> = match &shape {
         Shape::Wide(v) => v.iter().map(|x| x.1).collect(),
         Shape::Long { val_col, .. } => vec![*val_col],

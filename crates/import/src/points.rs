@@ -122,6 +122,7 @@ pub(crate) fn read_points(
         ("key_width", dc.key_width.is_some()),
         ("missing", dc.missing.is_some()),
         ("suppressed", dc.suppressed.is_some()),
+        ("where", !dc.filter.is_empty()),
     ] {
         if given {
             return Err(setting(

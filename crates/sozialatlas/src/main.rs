@@ -9,6 +9,7 @@ mod aggregate;
 mod analyse;
 mod clock;
 mod demo;
+mod init;
 mod offices;
 mod participation;
 mod publish;
@@ -55,6 +56,11 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Draft an atlas folder from a boundary file and data files as the city has them.
+    #[command(
+        after_help = "Detects the area key and name in the boundaries, the CRS, and in each data file the key\ncolumn, the year column, the count columns, the delimiter, decimal mark and encoding, and rows\nof other levels (kept out with `where`; the city's own rows become its official values).\nWrites atlas.toml, a draft catalogue (a count per column, shares of a population base) and\ncopies of the files, checked as `check` would before anything is written, then lists what\nyou must check.\n\nExample:\n  sozialatlas init --boundaries stadtteile.geojson --data bevoelkerung.csv --out atlas/"
+    )]
+    Init(init::Args),
     /// Check an atlas folder without writing anything.
     Check {
         /// The atlas folder (with atlas.toml).
@@ -233,6 +239,7 @@ impl std::error::Error for UsageError {}
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Build { folder, db, force } => build(&folder, &db, force).await,
+        Command::Init(args) => init::run(args),
         Command::Check { folder } => {
             let src = DirSource::new(&folder);
             let (atlas, computed) = load_and_compute(&src, &progress_bar())?;
