@@ -158,7 +158,23 @@ pub(crate) fn finish(
     for f in raw {
         let key = feature_key(&f.properties, opts);
         let at = |e: GeoError| e.in_file(file).at_feature(f.index, key.as_deref());
+        if let Some(found) = valid::non_finite(&f.geometry) {
+            return Err(at(GeoError::file(
+                file,
+                Some("geometry"),
+                "coordinates that are numbers",
+                found,
+            )));
+        }
         let g = t.transform_multipolygon(&f.geometry).map_err(at)?;
+        if let Some(found) = valid::non_finite(&g) {
+            return Err(at(GeoError::file(
+                file,
+                Some("geometry"),
+                format!("coordinates that can be transformed from {}", crs.label),
+                format!("{found} after the transformation: is the CRS right?"),
+            )));
+        }
         if let Some(c) = geo::CoordsIter::coords_iter(&g)
             .find(|c| to_wgs84 && (c.x.abs() > 180.0 || c.y.abs() > 90.0))
         {

@@ -125,6 +125,24 @@ pub fn read_shapefile(
                 )));
             }
         };
+        // Before the rings are classified by their orientation, which needs numbers.
+        for (ri, ring) in rings.iter().enumerate() {
+            if let Some((k, c)) = ring
+                .iter()
+                .enumerate()
+                .find(|(_, c)| !c.x.is_finite() || !c.y.is_finite())
+            {
+                return Err(at(GeoError::file(
+                    file,
+                    Some("geometry"),
+                    "coordinates that are numbers",
+                    format!(
+                        "ring {ri} of the shape: coordinate {k} is ({}, {})",
+                        c.x, c.y
+                    ),
+                )));
+            }
+        }
         raw.push(RawFeature {
             index,
             properties,

@@ -385,6 +385,34 @@ fn scaling(g: &MultiPolygon<f64>) -> (CoordMap, CoordMap) {
     )
 }
 
+/// The first coordinate that is not a finite number, named by part, ring and position:
+/// `part 2, hole 0: coordinate 3 is NaN`. Every reader refuses such a geometry (repair would have
+/// to guess where the point was).
+pub(crate) fn non_finite(g: &MultiPolygon<f64>) -> Option<String> {
+    let parts = g.0.len();
+    for (pi, poly) in g.0.iter().enumerate() {
+        for (ri, ring) in std::iter::once(poly.exterior())
+            .chain(poly.interiors())
+            .enumerate()
+        {
+            if let Some((k, c)) = ring
+                .0
+                .iter()
+                .enumerate()
+                .find(|(_, c)| !c.x.is_finite() || !c.y.is_finite())
+            {
+                return Some(format!(
+                    "{}: coordinate {k} is ({}, {})",
+                    ring_name(pi, ri, parts),
+                    c.x,
+                    c.y
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// Orients rings the RFC 7946 way: exterior counter-clockwise, holes clockwise.
 pub(crate) fn orient_rfc7946(g: MultiPolygon<f64>) -> MultiPolygon<f64> {
     g.orient(Direction::Default)

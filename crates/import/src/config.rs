@@ -65,10 +65,15 @@ pub struct Settings {
     /// Areas below this population are flagged.
     #[serde(default)]
     pub min_population: Option<f64>,
-    /// Cell texts that mean "missing" in every data file (default: empty, `-`, `–`, `.`, `...`, `NA`).
+    /// Cell texts that mean "missing" in every data file that does not set its own `missing`.
+    /// List of strings; default: empty, `-`, `–`, `—`, `...`, `NA`, `n/a`. Not `.`: in German
+    /// statistics it means "unknown or secret", so a file that uses it must say which.
+    /// Example: `missing_markers = ["", "-", "..."]`.
     #[serde(default = "default_missing")]
     pub missing_markers: Vec<String>,
-    /// Cell texts that mean "suppressed by the source" (default: `x`, `X`, `*`, `•`).
+    /// Cell texts that mean "suppressed by the source" (geheim gehalten) in every data file that
+    /// does not set its own `suppressed`. List of strings; default: `x`, `X`, `*`, `•`.
+    /// Example: `suppressed_markers = ["x", "."]`.
     #[serde(default = "default_suppressed")]
     pub suppressed_markers: Vec<String>,
 }
@@ -89,7 +94,7 @@ fn default_threshold() -> u32 {
     3
 }
 fn default_missing() -> Vec<String> {
-    ["", "-", "–", "—", ".", "...", "NA", "n/a"]
+    ["", "-", "–", "—", "...", "NA", "n/a"]
         .map(String::from)
         .to_vec()
 }
@@ -245,25 +250,57 @@ pub struct DataConfig {
     /// (`{ ebene = ["stadt", "gesamt"] }`). The other rows are skipped.
     #[serde(default, rename = "where")]
     pub filter: BTreeMap<String, OneOrMany>,
-    /// Pad area keys with leading zeros to this width.
+    /// Pad the area keys of this file with leading zeros to this width before matching them to
+    /// the level's keys (`101` → `0101` with `key_width = 4`). Integer; default: none (keys as
+    /// written). Example: `key_width = 4`.
     #[serde(default)]
     pub key_width: Option<usize>,
-    /// `auto`, `;`, `,`, `tab`, `|`.
+    /// The file may hold a header and no rows (e.g. a yearly file not yet filled). Boolean;
+    /// default `false`: a data file without rows (a points file without records) is an error.
+    /// Example: `optional = true`.
+    #[serde(default)]
+    pub optional: bool,
+    /// CSV field delimiter: `auto` (default: the one that splits the first lines into equally
+    /// many fields), `;`, `,`, `tab` or `|`. Example: `delimiter = ";"`.
     #[serde(default = "auto")]
     pub delimiter: String,
-    /// `auto`, `,` or `.`.
+    /// Decimal mark of numbers written as text: `auto` (default), `,` or `.`.
+    /// Example: `decimal = ","`. With `auto` the marks are decided from the file's values
+    /// (see `thousands`).
     #[serde(default = "auto")]
     pub decimal: String,
+    /// Thousands separator of numbers written as text: `auto` (default), `none`, `.`, `,`, `" "`
+    /// (a space; also matches the no-break and narrow no-break space) or `'`.
+    /// Example: `thousands = "."` (German: `1.234.567,8`). With `auto` the file's values decide
+    /// both marks: `12,5` makes `,` the decimal mark, `1.234.567` makes `.` the thousands
+    /// separator, and a value that still reads two ways — `1.057` with nothing else deciding —
+    /// is refused, naming both readings; so are values written in two ways (`1,5` and `1.5`).
+    #[serde(default = "auto")]
+    pub thousands: String,
     /// `auto`, `utf-8`, `windows-1252`.
     #[serde(default = "auto")]
     pub encoding: String,
-    /// XLSX: the sheet (default: the first).
+    /// XLSX: the sheet by name. String; default: the first sheet. Example: `sheet = "Tabelle 3"`.
     #[serde(default)]
     pub sheet: Option<String>,
-    /// Markers for missing values in this file (default: the settings').
+    /// The row (XLSX, as Excel numbers it) or line (CSV) with the column names, counted from 1;
+    /// or several rows, whose names are joined per column with " / " (a merged cell counts for
+    /// every column it spans; equal parts are not repeated). Rows above it (titles) are ignored.
+    /// Integer or list of integers; default: 1. Example: `header_row = [4, 5]` gives columns
+    /// such as "Einwohner / insgesamt". Below the table, rows holding only a note (one text
+    /// cell that is no area key: "1) ohne …", "Quelle: …") and empty rows are ignored.
+    #[serde(default)]
+    pub header_row: Option<HeaderRows>,
+    /// Rows (lines) below the header that hold no data — a units row, column numbers —
+    /// counted like `header_row`. List of integers; default: none. Example: `skip_rows = [6]`.
+    #[serde(default)]
+    pub skip_rows: Vec<u64>,
+    /// Cell texts that mean "missing" (fehlend) in this file. List of strings; default: the
+    /// settings' `missing_markers`. Example: `missing = ["", "."]`.
     #[serde(default)]
     pub missing: Option<Vec<String>>,
-    /// Markers for source-suppressed values in this file (default: the settings').
+    /// Cell texts that mean "suppressed by the source" (geheim gehalten) in this file. List of
+    /// strings; default: the settings' `suppressed_markers`. Example: `suppressed = ["."]`.
     #[serde(default)]
     pub suppressed: Option<Vec<String>>,
 }
@@ -284,6 +321,26 @@ impl OneOrMany {
         match self {
             OneOrMany::One(v) => v == text,
             OneOrMany::Many(vs) => vs.iter().any(|v| v == text),
+        }
+    }
+}
+
+/// `header_row`: one row or several.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum HeaderRows {
+    /// `header_row = 3`
+    One(u64),
+    /// `header_row = [3, 4]`
+    Many(Vec<u64>),
+}
+
+impl HeaderRows {
+    /// The rows, in the order given.
+    pub fn rows(&self) -> Vec<u64> {
+        match self {
+            HeaderRows::One(r) => vec![*r],
+            HeaderRows::Many(v) => v.clone(),
         }
     }
 }

@@ -319,7 +319,12 @@ fn write_reading(out: &mut String, d: &DataDraft) {
         );
         let _ = writeln!(out, "encoding = {}", q(&d.encoding));
     }
-    let _ = writeln!(out, "decimal = {}", q(&d.decimal.to_string()));
+    if let Some(dec) = d.decimal {
+        let _ = writeln!(out, "decimal = {}", q(&dec.to_string()));
+    }
+    if let Some(th) = d.thousands {
+        let _ = writeln!(out, "thousands = {}", q(th));
+    }
 }
 
 fn write_period(out: &mut String, d: &DataDraft) {
@@ -427,7 +432,9 @@ fn catalogue_toml(vars: &[DraftVariable], checks: &mut Vec<String>) -> String {
 struct DataDraft {
     delimiter: Option<u8>,
     encoding: String,
-    decimal: char,
+    /// The decimal mark and thousands separator the values decide (none: `auto`).
+    decimal: Option<char>,
+    thousands: Option<&'static str>,
     key_header: String,
     /// The data keys are padded to this width (`key_width` of the data file).
     key_width: Option<usize>,
@@ -469,7 +476,10 @@ fn draft_data(
     let lower = name.to_ascii_lowercase();
     let xlsx = lower.ends_with(".xlsx") || lower.ends_with(".xlsm");
     let (table, encoding) = if xlsx {
-        (table::read_xlsx(bytes, name, None)?, String::new())
+        (
+            table::read_xlsx(bytes, name, None, &table::Shape::default())?,
+            String::new(),
+        )
     } else {
         let enc =
             if std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).is_ok() {
@@ -477,7 +487,9 @@ fn draft_data(
             } else {
                 "windows-1252"
             };
-        (table::read_csv(bytes, name, enc, "auto")?, enc.to_string())
+        let t = table::read_csv(bytes, name, enc, "auto", &table::Shape::default())?;
+        t.check_widths()?;
+        (t, enc.to_string())
     };
     if table.rows.is_empty() {
         return Err(ImportError::file(
@@ -801,10 +813,18 @@ fn draft_data(
             .enumerate()
             .map(|(i, r)| (i as u64 + 2, (*r).clone()))
             .collect(),
-        decimal: table.decimal,
+        header_line: table.header_line,
         delimiter: table.delimiter,
     };
-    let decimal = table::detect_decimal(&filtered, &candidate, "auto")?;
+    let ways = crate::numbers::decide(&filtered, &candidate, "auto", "auto", &|t| {
+        markers.contains(&t)
+    })
+    .map_err(|e| {
+        e.0.into_iter()
+            .next()
+            .unwrap_or_else(|| ImportError::file(name, "numbers written one way", "others"))
+    })?;
+    let mut ambiguous = Vec::new();
     let mut counts = Vec::new();
     let mut values: HashMap<usize, Vec<Option<f64>>> = HashMap::new();
     let mut other = Vec::new();
@@ -813,7 +833,16 @@ fn draft_data(
             .iter()
             .map(|r| match r.get(c) {
                 Some(RawCell::Number(n)) => Some(*n),
-                Some(cell) => table::parse_number(&cell.text(), decimal),
+                Some(cell) => match ways.readings(&cell.text()).as_slice() {
+                    [(x, _)] => Some(*x),
+                    [] => None,
+                    _ => {
+                        if !ambiguous.contains(&table.header[c]) {
+                            ambiguous.push(table.header[c].clone());
+                        }
+                        None
+                    }
+                },
                 None => None,
             })
             .collect();
@@ -832,6 +861,13 @@ fn draft_data(
         } else {
             other.push(table.header[c].clone());
         }
+    }
+    if !ambiguous.is_empty() {
+        checks.push(format!(
+            "{name}: numbers such as `1.057` in {} read two ways (decimal or thousands); set \
+             `thousands` or `decimal` for the file and describe these columns by hand.",
+            ambiguous.join(", ")
+        ));
     }
     if !other.is_empty() {
         notes.push(format!(
@@ -899,7 +935,8 @@ fn draft_data(
     Ok(DataDraft {
         delimiter: if xlsx { None } else { table.delimiter },
         encoding,
-        decimal,
+        decimal: ways.decimal(),
+        thousands: ways.thousands(),
         key_header: table.header[key_col].clone(),
         key_width,
         level_width,

@@ -8,6 +8,7 @@
 pub mod config;
 pub mod error;
 pub mod init;
+mod numbers;
 mod points;
 mod reference;
 pub mod source;
@@ -22,6 +23,7 @@ pub use texts::EditorText;
 use config::{DataConfig, DataKind, Layout, LevelConfig};
 use error::MAX_ERRORS;
 use geo_types::MultiPolygon;
+use numbers::Ways;
 use sha2::{Digest, Sha256};
 use sozialatlas_core::compute::Observations;
 use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Obs, VariableKind};
@@ -37,6 +39,20 @@ pub struct InputFile {
     pub sha256: String,
     /// Size in bytes.
     pub bytes: u64,
+    /// A data file's cell markers: which texts mean missing and which suppressed there (`None`
+    /// for files that are no value table).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub markers: Option<Markers>,
+}
+
+/// The cell texts that a data file uses for missing and for source-suppressed values, as they
+/// were in effect for the load (the file's `missing` and `suppressed`, or the settings').
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Markers {
+    /// Texts that mean "missing" (fehlend).
+    pub missing: Vec<String>,
+    /// Texts that mean "suppressed by the source" (geheim gehalten).
+    pub suppressed: Vec<String>,
 }
 
 /// Membership of an area of a level in an overlay area (Aktionsraum), with the share of the
@@ -95,48 +111,82 @@ impl Atlas {
 struct Reader<'a> {
     src: &'a dyn FileSource,
     inputs: Vec<InputFile>,
+    /// The text of atlas.toml, to find the line that names a path.
+    config_text: String,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    /// Opens a file as a stream (its input record is the caller's, who sees the bytes).
+    fn open(&self, rel: &str, what: &str) -> Result<Box<dyn std::io::Read + 'a>, ImportError> {
+        source::check_relative(rel).map_err(|o| self.outside(rel, what, o))?;
+        let src: &'a dyn FileSource = self.src;
+        src.open(rel).map_err(|e| self.io_error(rel, what, e))
+    }
+
     fn read(&mut self, rel: &str, what: &str) -> Result<Vec<u8>, ImportError> {
-        let bytes = self.src.read(rel).map_err(|e| {
-            ImportError::file(
+        match self.read_optional(rel, what)? {
+            Some(bytes) => Ok(bytes),
+            None => Err(ImportError::file(
                 rel,
                 format!("{what} at {}/{rel}", self.src.describe()),
-                e.to_string(),
-            )
-        })?;
-        let bytes = bytes.into_owned();
-        // A file read twice (a level's boundaries, again for a points file) is one input.
-        if !self.inputs.iter().any(|i| i.path == rel) {
-            self.inputs.push(InputFile {
-                path: rel.to_string(),
-                sha256: hex::encode(Sha256::digest(&bytes)),
-                bytes: bytes.len() as u64,
-            });
+                "no such file",
+            )),
         }
-        Ok(bytes)
     }
 
     /// Reads a file that may be absent (`None`); any other failure is an error.
     fn read_optional(&mut self, rel: &str, what: &str) -> Result<Option<Vec<u8>>, ImportError> {
+        source::check_relative(rel).map_err(|o| self.outside(rel, what, o))?;
         match self.src.read(rel) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(ImportError::file(
-                rel,
-                format!("{what} at {}/{rel}", self.src.describe()),
-                e.to_string(),
-            )),
+            Err(e) => Err(self.io_error(rel, what, e)),
             Ok(bytes) => {
                 let bytes = bytes.into_owned();
-                self.inputs.push(InputFile {
-                    path: rel.to_string(),
-                    sha256: hex::encode(Sha256::digest(&bytes)),
-                    bytes: bytes.len() as u64,
-                });
+                // A file read twice (a level's boundaries, again for a points file) is one input.
+                if !self.inputs.iter().any(|i| i.path == rel) {
+                    self.inputs.push(InputFile {
+                        path: rel.to_string(),
+                        sha256: hex::encode(Sha256::digest(&bytes)),
+                        bytes: bytes.len() as u64,
+                        markers: None,
+                    });
+                }
                 Ok(Some(bytes))
             }
         }
+    }
+
+    fn io_error(&self, rel: &str, what: &str, e: std::io::Error) -> ImportError {
+        match e
+            .get_ref()
+            .and_then(|x| x.downcast_ref::<source::Outside>())
+        {
+            Some(o) => self.outside(rel, what, *o),
+            None => ImportError::file(
+                rel,
+                format!("{what} at {}/{rel}", self.src.describe()),
+                e.to_string(),
+            ),
+        }
+    }
+
+    /// A path that leaves the atlas folder: named where atlas.toml names it; nothing of the file
+    /// is read or shown.
+    fn outside(&self, rel: &str, what: &str, why: source::Outside) -> ImportError {
+        let line = self
+            .config_text
+            .lines()
+            .position(|l| l.contains(&format!("\"{rel}\"")) || l.contains(&format!("'{rel}'")));
+        let mut e = ImportError::file(
+            if line.is_some() { "atlas.toml" } else { rel },
+            format!(
+                "{what} inside the atlas folder (a path relative to it, without `..` leaving it \
+                 and no link pointing out of it)"
+            ),
+            format!("`{rel}`, {why}"),
+        );
+        e.line = line.map(|l| l as u64 + 1);
+        e
     }
 }
 
@@ -148,9 +198,11 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
     let mut r = Reader {
         src,
         inputs: Vec::new(),
+        config_text: String::new(),
     };
     let cfg_bytes = r.read("atlas.toml", "the atlas description")?;
     let config: AtlasConfig = parse_toml(&cfg_bytes, "atlas.toml")?;
+    r.config_text = String::from_utf8_lossy(&cfg_bytes).into_owned();
     let steps = 2 + config.levels.len() + config.overlays.len() + config.data.len();
     progress(1, steps, "atlas.toml");
 
@@ -413,6 +465,40 @@ fn prop_text(v: &serde_json::Value) -> Option<String> {
     }
 }
 
+/// A row's cell (an XLSX row may end before the header does: empty).
+fn cell_at(row: &[RawCell], col: usize) -> &RawCell {
+    row.get(col).unwrap_or(&RawCell::Empty)
+}
+
+/// When a key that is not found would be found with leading zeros added to it (`101` for the
+/// area `0101`) or taken off the level's keys, the setting that makes it match.
+fn padding_hint(key: &str, keys: &HashMap<&str, usize>, level: &str) -> String {
+    if key.is_empty() || !key.bytes().all(|b| b.is_ascii_digit()) {
+        return String::new();
+    }
+    let padded = keys.keys().find(|k| {
+        k.len() > key.len()
+            && k.ends_with(key)
+            && k[..k.len() - key.len()].bytes().all(|b| b == b'0')
+    });
+    if let Some(k) = padded {
+        return format!(
+            "; `{key}` matches the area `{k}` with leading zeros: set key_width = {} for this \
+             data file",
+            k.len()
+        );
+    }
+    let stripped = key.trim_start_matches('0');
+    if stripped.len() < key.len() && !stripped.is_empty() && keys.contains_key(stripped) {
+        return format!(
+            "; `{key}` matches the area `{stripped}` without its leading zeros: set key_width = {} \
+             for the level `{level}`",
+            key.len()
+        );
+    }
+    String::new()
+}
+
 fn pad(key: String, width: Option<usize>) -> String {
     match width {
         Some(w) if key.len() < w && key.bytes().all(|b| b.is_ascii_digit()) => {
@@ -464,12 +550,9 @@ fn read_boundaries(
             &format!("{stem}.dbf"),
             "the Shapefile's attribute table (.dbf)",
         )?;
-        let prj = match r.src.read(&format!("{stem}.prj")) {
-            Ok(_) => Some(
-                String::from_utf8_lossy(&r.read(&format!("{stem}.prj"), "the .prj")?).into_owned(),
-            ),
-            Err(_) => None,
-        };
+        let prj = r
+            .read_optional(&format!("{stem}.prj"), "the Shapefile's CRS (.prj)")?
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
         sozialatlas_geo::read_shapefile(&shp, &dbf, prj.as_deref(), file, &opts).map_err(geo_err)
     } else if lower.ends_with(".zip") {
         let bytes = r.read(file, "a zipped Shapefile")?;
@@ -711,10 +794,14 @@ fn read_data(
     })?;
     let bytes = r.read(file, "a data file")?;
     let lower = file.to_ascii_lowercase();
+    let shape = table::Shape {
+        header_rows: dc.header_row.as_ref().map_or_else(|| vec![1], |h| h.rows()),
+        skip_rows: dc.skip_rows.clone(),
+    };
     let mut table = if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
-        table::read_xlsx(&bytes, file, dc.sheet.as_deref())?
+        table::read_xlsx(&bytes, file, dc.sheet.as_deref(), &shape)?
     } else {
-        table::read_csv(&bytes, file, &dc.encoding, &dc.delimiter)?
+        table::read_csv(&bytes, file, &dc.encoding, &dc.delimiter, &shape)?
     };
     let area_name = dc.area.as_deref().ok_or_else(|| {
         ImportError::file(
@@ -725,6 +812,13 @@ fn read_data(
         .in_column(format!("data `{file}`"))
     })?;
     let area_col = table.column(area_name, "area key")?;
+    let keys: HashMap<&str, usize> = tree
+        .areas_of_level(level)
+        .into_iter()
+        .map(|a| (tree.areas[a].key.as_str(), a))
+        .collect();
+    table.drop_notes(|t| keys.contains_key(pad(t.to_string(), dc.key_width).as_str()));
+    table.check_widths()?;
     let period_col = match (&dc.period, dc.period_value) {
         (Some(p), _) => Some(table.column(p, "period")?),
         (None, Some(_)) => None,
@@ -802,31 +896,59 @@ fn read_data(
             }
         }
     };
+    if table.rows.is_empty() {
+        if dc.optional {
+            return Ok(());
+        }
+        return Err(ImportError::file(
+            file,
+            "rows of data below the header (or optional = true for this file in atlas.toml, \
+             when it may be empty)",
+            "a header and no rows",
+        )
+        .at_line(table.header_line + 1)
+        .into());
+    }
     let filter: Vec<(usize, &config::OneOrMany)> = dc
         .filter
         .iter()
         .map(|(col, v)| Ok((table.column(col, "where")?, v)))
         .collect::<Result<_, ImportError>>()?;
     if !filter.is_empty() {
-        table
-            .rows
-            .retain(|(_, row)| filter.iter().all(|(c, v)| v.matches(&row[*c].text())));
+        table.rows.retain(|(_, row)| {
+            filter
+                .iter()
+                .all(|(c, v)| v.matches(&cell_at(row, *c).text()))
+        });
     }
     let value_cols: Vec<usize> = match &shape {
         Shape::Wide(v) => v.iter().map(|x| x.1).collect(),
         Shape::Long { val_col, .. } => vec![*val_col],
     };
-    table.decimal = table::detect_decimal(&table, &value_cols, &dc.decimal)?;
     let missing = dc.missing.as_ref().unwrap_or(&cfg.settings.missing_markers);
     let suppressed = dc
         .suppressed
         .as_ref()
         .unwrap_or(&cfg.settings.suppressed_markers);
-    let keys: HashMap<&str, usize> = tree
-        .areas_of_level(level)
-        .into_iter()
-        .map(|a| (tree.areas[a].key.as_str(), a))
-        .collect();
+    if let Some(both) = missing.iter().find(|m| suppressed.contains(m)) {
+        return Err(ImportError::file(
+            "atlas.toml",
+            "a marker that means either missing or suppressed, not both",
+            format!("`{both}` in both (set missing and suppressed for this file)"),
+        )
+        .in_column(format!("data `{file}`: missing, suppressed"))
+        .into());
+    }
+    if let Some(input) = r.inputs.iter_mut().find(|i| i.path == file) {
+        input.markers = Some(Markers {
+            missing: missing.clone(),
+            suppressed: suppressed.clone(),
+        });
+    }
+    let is_marker = |t: &str| missing.iter().chain(suppressed).any(|m| m == t);
+    let ways = numbers::decide(&table, &value_cols, &dc.decimal, &dc.thousands, &is_marker)?;
+    // The first ambiguous value of each column is reported, with how many more there are.
+    let mut ambiguous: HashMap<usize, (usize, usize)> = HashMap::new();
     let mut errors = Vec::new();
     let mut first_line: HashMap<(usize, i32, usize), u64> = HashMap::new();
     let push = |e: ImportError, errors: &mut Vec<ImportError>| {
@@ -836,7 +958,7 @@ fn read_data(
     };
     for (line, row) in &table.rows {
         let line = *line;
-        let raw_key = row[area_col].text();
+        let raw_key = cell_at(row, area_col).text();
         if raw_key.is_empty() && dc.skip_empty_area {
             continue;
         }
@@ -848,7 +970,12 @@ fn read_data(
             push(
                 ImportError::file(
                     file,
-                    format!("a key of level `{}` (e.g. {})", dc.level, sample.join(", ")),
+                    format!(
+                        "a key of level `{}` (e.g. {}){}",
+                        dc.level,
+                        sample.join(", "),
+                        padding_hint(&key, &keys, &dc.level)
+                    ),
                     format!("`{raw_key}`"),
                 )
                 .at_line(line)
@@ -859,7 +986,7 @@ fn read_data(
         };
         let period = match period_col {
             Some(pc) => {
-                let t = row[pc].text();
+                let t = cell_at(row, pc).text();
                 match t.parse::<i32>() {
                     Ok(p) if (1800..=2200).contains(&p) => p,
                     _ => {
@@ -882,7 +1009,7 @@ fn read_data(
                 val_col,
                 names,
             } => {
-                let name = row[*var_col].text();
+                let name = cell_at(row, *var_col).text();
                 match names.get(&name) {
                     Some(&vi) => vec![(vi, *val_col)],
                     None if dc.ignore_unmapped => continue,
@@ -903,7 +1030,7 @@ fn read_data(
             }
         };
         for (vi, col) in cells {
-            let cell = &row[col];
+            let cell = cell_at(row, col);
             let text = cell.text();
             let o = if let RawCell::Number(n) = cell {
                 Obs::Value(*n)
@@ -912,24 +1039,61 @@ fn read_data(
             } else if missing.contains(&text) {
                 Obs::Missing
             } else {
-                match table::parse_number(&text, table.decimal) {
-                    Some(v) => Obs::Value(v),
-                    None => {
-                        let hint = if table.decimal == '.' && text.contains(',') {
-                            " (a decimal comma? set decimal = \",\")"
+                let readings = ways.readings(&text);
+                match readings.as_slice() {
+                    [(v, _)] => Obs::Value(*v),
+                    [] => {
+                        let (expected, found) = if text == "." {
+                            (
+                                "a number, or `.` declared as a marker: in German statistics `.` \
+                                 means \"unknown\" or \"secret\" (Zahlenwert unbekannt oder geheim zu \
+                                 halten), so say which for this file in atlas.toml: \
+                                 missing = [\".\"] or suppressed = [\".\"]"
+                                    .to_string(),
+                                "`.`".to_string(),
+                            )
                         } else {
-                            ""
+                            (
+                                "a number, or a marker declared in missing or suppressed"
+                                    .to_string(),
+                                format!("`{text}`"),
+                            )
                         };
                         push(
-                            ImportError::file(
-                                file,
-                                format!("a number with decimal mark `{}`, or a missing/suppressed marker", table.decimal),
-                                format!("`{text}`{hint}"),
-                            )
-                            .at_line(line)
-                            .in_column(&table.header[col]),
+                            ImportError::file(file, expected, found)
+                                .at_line(line)
+                                .in_column(&table.header[col]),
                             &mut errors,
                         );
+                        continue;
+                    }
+                    many => {
+                        let seen = ambiguous.entry(col).or_insert((errors.len(), 0));
+                        seen.1 += 1;
+                        if seen.1 == 1 {
+                            let all = ways.and(Ways::of(&text));
+                            let described: Vec<String> = many
+                                .iter()
+                                .map(|(v, w)| match w.deciding_settings(all).as_slice() {
+                                    [] => format!("{v}"),
+                                    [one] => format!("{v} with {one}"),
+                                    [one, rest @ ..] => {
+                                        format!("{v} with {one} (or {})", rest.join(", "))
+                                    }
+                                })
+                                .collect();
+                            push(
+                                ImportError::file(
+                                    file,
+                                    "a number that reads one way (nothing else in the file decides \
+                                     its marks: set thousands or decimal for this file in atlas.toml)",
+                                    format!("`{text}`, which is {}", described.join(" but ")),
+                                )
+                                .at_line(line)
+                                .in_column(&table.header[col]),
+                                &mut errors,
+                            );
+                        }
                         continue;
                     }
                 }
@@ -979,6 +1143,14 @@ fn read_data(
             }
             first_line.insert(k, line);
             obs.insert(k, o);
+        }
+    }
+    for (idx, n) in ambiguous.into_values() {
+        if n > 1
+            && let Some(e) = errors.get_mut(idx)
+        {
+            e.found
+                .push_str(&format!(" ({} more such values in this column)", n - 1));
         }
     }
     if errors.is_empty() {

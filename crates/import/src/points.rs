@@ -123,6 +123,9 @@ pub(crate) fn read_points(
         ("missing", dc.missing.is_some()),
         ("suppressed", dc.suppressed.is_some()),
         ("where", !dc.filter.is_empty()),
+        ("thousands", dc.thousands != "auto"),
+        ("header_row", dc.header_row.is_some()),
+        ("skip_rows", !dc.skip_rows.is_empty()),
     ] {
         if given {
             return Err(setting(
@@ -328,13 +331,7 @@ pub(crate) fn read_points(
         check_group: Some(&check),
         ..AggregateOptions::default()
     };
-    let stream = r.src.open(file).map_err(|e| {
-        ImportError::file(
-            file,
-            format!("a points file at {}/{file}", r.src.describe()),
-            e.to_string(),
-        )
-    })?;
+    let stream = r.open(file, "a points file")?;
     let mut hashing = Hashing {
         inner: stream,
         hasher: Sha256::new(),
@@ -342,11 +339,22 @@ pub(crate) fn read_points(
     };
     let result = aggregate_csv(&mut hashing, &index, &opts, &|_| {})
         .map_err(|e| aggregate_error(file, e))?;
+    if result.records == 0 && !dc.optional {
+        return Err(ImportError::file(
+            file,
+            "records below the header (or optional = true for this file in atlas.toml, when it \
+             may be empty)",
+            "a header and no records",
+        )
+        .at_line(2)
+        .into());
+    }
     if !r.inputs.iter().any(|i| i.path == file) {
         r.inputs.push(InputFile {
             path: file.to_string(),
             sha256: hex::encode(hashing.hasher.finalize()),
             bytes: hashing.bytes,
+            markers: None,
         });
     }
 

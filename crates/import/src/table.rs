@@ -1,9 +1,9 @@
-//! Reading CSV and XLSX into a plain table of text cells, with encoding, delimiter and
-//! decimal-mark detection.
+//! Reading CSV and XLSX into a plain table of text cells, with encoding and delimiter detection
+//! (how numbers are written is decided in `numbers`).
 //!
-//! German spreadsheets write `;`-separated files with a decimal comma, in Windows-1252 or UTF-8
-//! with a byte-order mark; international files use `,` and a decimal point. Detection looks at
-//! the file; the atlas.toml can fix each choice.
+//! German spreadsheets write `;`-separated files, in Windows-1252 or UTF-8 with a byte-order
+//! mark; international files use `,`. Detection looks at the file; the atlas.toml can fix each
+//! choice.
 
 use crate::error::ImportError;
 use std::io::Cursor;
@@ -45,8 +45,8 @@ pub struct RawTable {
     pub header: Vec<String>,
     /// (line number, cells).
     pub rows: Vec<(u64, Vec<RawCell>)>,
-    /// The decimal mark in use for text numbers.
-    pub decimal: char,
+    /// The 1-based line (CSV) or row (XLSX) of the header (the last one, for several rows).
+    pub header_line: u64,
     /// The delimiter that was used (CSV).
     pub delimiter: Option<u8>,
 }
@@ -54,19 +54,58 @@ pub struct RawTable {
 impl RawTable {
     /// Index of a column by name, or an error listing the columns there are.
     pub fn column(&self, name: &str, what: &str) -> Result<usize, ImportError> {
-        self.header.iter().position(|h| h == name).ok_or_else(|| {
-            let mut found = format!("the columns {}", quote_list(&self.header));
-            if self.header.len() == 1 {
-                let h = &self.header[0];
-                for (d, n) in [(';', "`;`"), (',', "`,`"), ('\t', "a tab")] {
-                    if h.contains(d) {
-                        found.push_str(&format!(" (a single column: is the delimiter {n}?)"));
-                        break;
+        let wanted = normalize_name(name);
+        self.header
+            .iter()
+            .position(|h| *h == wanted)
+            .ok_or_else(|| {
+                let mut found = format!("the columns {}", quote_list(&self.header));
+                if self.header.len() == 1 {
+                    let h = &self.header[0];
+                    for (d, n) in [(';', "`;`"), (',', "`,`"), ('\t', "a tab")] {
+                        if h.contains(d) {
+                            found.push_str(&format!(" (a single column: is the delimiter {n}?)"));
+                            break;
+                        }
                     }
                 }
+                ImportError::file(&self.file, format!("a column `{name}` ({what})"), found)
+                    .at_line(self.header_line)
+            })
+    }
+
+    /// Drops the notes below the table: from the bottom up, rows whose only non-empty cell is a
+    /// text that `is_key` does not take for a key ("1) ohne …", "Quelle: …"). A row with
+    /// values stays, so a total row without a key is still seen (and refused unless skipped).
+    pub fn drop_notes(&mut self, is_key: impl Fn(&str) -> bool) {
+        while let Some((_, last)) = self.rows.last() {
+            let filled: Vec<&RawCell> = last.iter().filter(|c| !c.text().is_empty()).collect();
+            let note = matches!(filled.as_slice(), [RawCell::Text(t)] if !is_key(t.trim()));
+            if !note {
+                break;
             }
-            ImportError::file(&self.file, format!("a column `{name}` ({what})"), found).at_line(1)
-        })
+            self.rows.pop();
+        }
+    }
+
+    /// CSV: every row has as many fields as the header (else the delimiter is likely wrong).
+    pub fn check_widths(&self) -> Result<(), ImportError> {
+        let Some(delim) = self.delimiter else {
+            return Ok(());
+        };
+        match self.rows.iter().find(|(_, r)| r.len() != self.header.len()) {
+            Some((line, r)) => Err(ImportError::file(
+                &self.file,
+                format!(
+                    "{} fields like the header (delimiter `{}`)",
+                    self.header.len(),
+                    delim as char
+                ),
+                format!("{} fields", r.len()),
+            )
+            .at_line(*line)),
+            None => Ok(()),
+        }
     }
 }
 
@@ -175,77 +214,192 @@ fn parse_delimiter(s: &str, file: &str) -> Result<Option<u8>, ImportError> {
     })
 }
 
-/// Reads a CSV file.
+/// Where the column names are and which rows to leave out: `header_row` and `skip_rows` of a
+/// `[[data]]` table (1-based line or row numbers of the file or sheet).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// The rows holding the column names, ascending; several are joined per column with ` / `
+    /// (merged cells count for every column they span). Rows above them (titles) are ignored.
+    pub header_rows: Vec<u64>,
+    /// Rows below the header that are no data (a units row, column numbers).
+    pub skip_rows: Vec<u64>,
+}
+
+impl Default for Shape {
+    fn default() -> Self {
+        Shape {
+            header_rows: vec![1],
+            skip_rows: Vec::new(),
+        }
+    }
+}
+
+/// Collapses every run of white space (line breaks in a header cell, no-break spaces) to one
+/// space and trims: how column names are compared.
+pub fn normalize_name(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Builds the table from the file's rows (line number, cells; empty rows may be missing):
+/// the header from `shape.header_rows`, the rows below it except `shape.skip_rows` and empty
+/// ones. `merged` lists merged cell ranges (0-based (row, col) start and end, inclusive).
+fn from_rows(
+    file: &str,
+    grid: Vec<(u64, Vec<RawCell>)>,
+    shape: &Shape,
+    merged: &[((u64, usize), (u64, usize))],
+    delimiter: Option<u8>,
+) -> Result<RawTable, ImportError> {
+    let setting = |expected: String, found: String| {
+        ImportError::file("atlas.toml", expected, found)
+            .in_column(format!("data `{file}`: header_row"))
+    };
+    if shape.header_rows.is_empty()
+        || shape.header_rows.contains(&0)
+        || shape.header_rows.windows(2).any(|w| w[0] >= w[1])
+    {
+        return Err(setting(
+            "header_row = a row number from 1, or ascending row numbers such as [3, 4]".into(),
+            format!("{:?}", shape.header_rows),
+        ));
+    }
+    let last_header = *shape.header_rows.last().expect("not empty");
+    if let Some(s) = shape.skip_rows.iter().find(|&&s| s <= last_header) {
+        return Err(ImportError::file(
+            "atlas.toml",
+            format!("skip_rows below the header (after row {last_header})"),
+            format!("row {s}"),
+        )
+        .in_column(format!("data `{file}`: skip_rows")));
+    }
+    let width = grid.iter().map(|(_, r)| r.len()).max().unwrap_or(0);
+    // The text of a header cell, a merged range giving its top-left cell's text to all its cells.
+    let cell_text = |line: u64, col: usize| -> String {
+        let (line, col) = merged
+            .iter()
+            .find(|((r0, c0), (r1, c1))| {
+                (*r0..=*r1).contains(&(line - 1)) && (*c0..=*c1).contains(&col)
+            })
+            .map_or((line, col), |((r0, c0), _)| (r0 + 1, *c0));
+        grid.iter()
+            .find(|(l, _)| *l == line)
+            .and_then(|(_, r)| r.get(col))
+            .map_or(String::new(), |c| normalize_name(&c.text()))
+    };
+    for &h in &shape.header_rows {
+        if !grid
+            .iter()
+            .any(|(l, r)| *l == h && r.iter().any(|c| !c.text().is_empty()))
+        {
+            return Err(ImportError::file(
+                file,
+                format!("column names in row {h} (header_row)"),
+                "an empty row or no such row",
+            )
+            .at_line(h));
+        }
+    }
+    let mut header: Vec<String> = (0..width)
+        .map(|c| {
+            let mut parts: Vec<String> = Vec::new();
+            for &h in &shape.header_rows {
+                let t = cell_text(h, c);
+                if !t.is_empty() && parts.last() != Some(&t) {
+                    parts.push(t);
+                }
+            }
+            parts.join(" / ")
+        })
+        .collect();
+    // Trailing sheet columns without a name and without values (a used range) are dropped.
+    while delimiter.is_none()
+        && header.last().is_some_and(String::is_empty)
+        && grid.iter().all(|(l, r)| {
+            *l <= last_header || r.get(header.len() - 1).is_none_or(|c| c.text().is_empty())
+        })
+    {
+        header.pop();
+    }
+    let rows = grid
+        .into_iter()
+        .filter(|(l, r)| {
+            *l > last_header
+                && !shape.skip_rows.contains(l)
+                && r.iter().any(|c| !c.text().is_empty())
+        })
+        .collect();
+    Ok(RawTable {
+        file: file.to_string(),
+        header,
+        rows,
+        header_line: last_header,
+        delimiter,
+    })
+}
+
+/// Reads a CSV file: every record with its line; the header and the rows as `shape` says.
 pub fn read_csv(
     bytes: &[u8],
     file: &str,
     encoding: &str,
     delimiter: &str,
+    shape: &Shape,
 ) -> Result<RawTable, ImportError> {
     let text = decode(bytes, encoding, file)?;
     let delim = match parse_delimiter(delimiter, file)? {
         Some(d) => d,
-        None => detect_delimiter(&text),
+        None => {
+            // Title lines above the header do not vote.
+            let skip = shape.header_rows.first().map_or(0, |h| h.saturating_sub(1)) as usize;
+            let from = text
+                .split_inclusive('\n')
+                .take(skip)
+                .map(str::len)
+                .sum::<usize>();
+            detect_delimiter(&text[from..])
+        }
     };
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
-        .has_headers(true)
+        .has_headers(false)
         .flexible(true)
         .from_reader(Cursor::new(text.as_bytes()));
-    let header: Vec<String> = rdr
-        .headers()
-        .map_err(|e| ImportError::file(file, "a header line", e.to_string()).at_line(1))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    let mut rows = Vec::new();
+    // The reader's byte position can point at the line terminator before a record (CRLF
+    // files): skip terminators, then count the lines before.
+    let line_of = |byte: u64| {
+        let t = text.as_bytes();
+        let mut b = (byte as usize).min(t.len());
+        while b < t.len() && (t[b] == b'\r' || t[b] == b'\n') {
+            b += 1;
+        }
+        t[..b].iter().filter(|&&c| c == b'\n').count() as u64 + 1
+    };
+    let mut grid = Vec::new();
     for rec in rdr.records() {
-        // The reader's byte position can point at the line terminator before a record (CRLF
-        // files): skip terminators, then count the lines before.
-        let line_of = |byte: u64| {
-            let t = text.as_bytes();
-            let mut b = (byte as usize).min(t.len());
-            while b < t.len() && (t[b] == b'\r' || t[b] == b'\n') {
-                b += 1;
-            }
-            t[..b].iter().filter(|&&c| c == b'\n').count() as u64 + 1
-        };
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| line_of(p.byte()));
             ImportError::file(file, "a well-formed CSV record", e.to_string()).at_line(line)
         })?;
         let line = rec.position().map_or(0, |p| line_of(p.byte()));
-        if rec.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if rec.len() != header.len() {
-            return Err(ImportError::file(
-                file,
-                format!(
-                    "{} fields like the header (delimiter `{}`)",
-                    header.len(),
-                    delim as char
-                ),
-                format!("{} fields", rec.len()),
-            )
-            .at_line(line));
-        }
-        rows.push((
+        grid.push((
             line,
             rec.iter().map(|c| RawCell::Text(c.to_string())).collect(),
         ));
     }
-    Ok(RawTable {
-        file: file.to_string(),
-        header,
-        rows,
-        decimal: '.',
-        delimiter: Some(delim),
-    })
+    if grid.is_empty() {
+        return Err(ImportError::file(file, "a header line", "an empty file").at_line(1));
+    }
+    from_rows(file, grid, shape, &[], Some(delim))
 }
 
-/// Reads one sheet of an XLSX workbook (the first when `sheet` is None). Row 1 is the header.
-pub fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<RawTable, ImportError> {
+/// Reads one sheet of an XLSX workbook (the first when `sheet` is None); the header and the
+/// rows as `shape` says (row numbers as Excel shows them).
+pub fn read_xlsx(
+    bytes: &[u8],
+    file: &str,
+    sheet: Option<&str>,
+    shape: &Shape,
+) -> Result<RawTable, ImportError> {
     use calamine::{Data, Reader, Xlsx};
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec()))
         .map_err(|e| ImportError::file(file, "an XLSX workbook", e.to_string()))?;
@@ -270,172 +424,48 @@ pub fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<RawTab
     let range = wb.worksheet_range(&name).map_err(|e| {
         ImportError::file(file, format!("a readable sheet `{name}`"), e.to_string())
     })?;
-    let start_row = range.start().map_or(0, |s| s.0) as u64;
-    let mut it = range.rows();
-    let header: Vec<String> = it
-        .next()
-        .ok_or_else(|| ImportError::file(file, "a header row", "an empty sheet"))?
-        .iter()
-        .map(|c| c.to_string().trim().to_string())
+    let merged: Vec<((u64, usize), (u64, usize))> = wb
+        .merge_cells_by_sheet_name(&name)
+        .map_err(|e| ImportError::file(file, format!("a readable sheet `{name}`"), e.to_string()))?
+        .into_iter()
+        .map(|d| {
+            (
+                (u64::from(d.start.0), d.start.1 as usize),
+                (u64::from(d.end.0), d.end.1 as usize),
+            )
+        })
         .collect();
-    let mut rows = Vec::new();
-    for (i, r) in it.enumerate() {
-        let cells: Vec<RawCell> = r
-            .iter()
-            .map(|c| match c {
+    let Some((row0, col0)) = range.start() else {
+        return Err(ImportError::file(
+            file,
+            "a header row",
+            format!("an empty sheet `{name}`"),
+        ));
+    };
+    // Cells left of the used range are empty: columns keep their sheet positions, so merged
+    // ranges and row numbers are those of the sheet.
+    let grid = range
+        .rows()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut cells = vec![RawCell::Empty; col0 as usize];
+            cells.extend(r.iter().map(|c| match c {
                 Data::Empty => RawCell::Empty,
                 Data::Int(n) => RawCell::Number(*n as f64),
                 Data::Float(f) => RawCell::Number(*f),
                 Data::String(s) => RawCell::Text(s.clone()),
                 Data::Bool(b) => RawCell::Text(b.to_string()),
                 other => RawCell::Text(other.to_string()),
-            })
-            .collect();
-        if cells.iter().all(|c| c.text().is_empty()) {
-            continue;
-        }
-        rows.push((start_row + i as u64 + 2, cells));
-    }
-    Ok(RawTable {
-        file: file.to_string(),
-        header,
-        rows,
-        decimal: '.',
-        delimiter: None,
-    })
-}
-
-fn looks_decimal(s: &str, mark: char) -> bool {
-    let s = s.strip_prefix('-').unwrap_or(s);
-    match s.split_once(mark) {
-        Some((a, b)) => {
-            !a.is_empty()
-                && !b.is_empty()
-                && a.bytes().all(|c| c.is_ascii_digit())
-                && b.bytes().all(|c| c.is_ascii_digit())
-        }
-        None => false,
-    }
-}
-
-fn looks_grouped_thousands(s: &str, sep: char) -> bool {
-    let s = s.strip_prefix('-').unwrap_or(s);
-    let int = s.split([',', '.']).next().unwrap_or("");
-    let _ = int;
-    let mut parts = s.split(sep);
-    let Some(first) = parts.next() else {
-        return false;
-    };
-    if first.is_empty() || first.len() > 3 || !first.bytes().all(|c| c.is_ascii_digit()) {
-        return false;
-    }
-    let mut any = false;
-    for p in parts {
-        any = true;
-        let p = p.split([',', '.']).next().unwrap_or(p);
-        if p.len() != 3 || !p.bytes().all(|c| c.is_ascii_digit()) {
-            return false;
-        }
-    }
-    any
-}
-
-/// Decides the decimal mark of the value columns: `,` when some value has a decimal comma and
-/// none has a decimal point (apart from German thousands groups like `1.234`), `.` otherwise.
-pub fn detect_decimal(
-    table: &RawTable,
-    columns: &[usize],
-    setting: &str,
-) -> Result<char, ImportError> {
-    match setting {
-        "," => return Ok(','),
-        "." => return Ok('.'),
-        "auto" => {}
-        other => {
-            return Err(ImportError::file(
-                &table.file,
-                "decimal `auto`, `,` or `.`",
-                format!("`{other}`"),
-            )
-            .in_column("decimal"));
-        }
-    }
-    let mut comma = None;
-    let mut point = None;
-    for (line, row) in &table.rows {
-        for &c in columns {
-            if let Some(RawCell::Text(s)) = row.get(c) {
-                let s = s.trim();
-                if looks_decimal(s, ',') || (s.contains(',') && looks_grouped_thousands(s, '.')) {
-                    comma.get_or_insert((*line, c, s.to_string()));
-                } else if looks_decimal(s, '.')
-                    && !(table.delimiter == Some(b';') && looks_grouped_thousands(s, '.'))
-                {
-                    point.get_or_insert((*line, c, s.to_string()));
-                }
-            }
-        }
-    }
-    match (comma, point) {
-        (Some((l1, c1, s1)), Some((l2, c2, s2))) => Err(ImportError::file(
-            &table.file,
-            "one decimal mark in the whole file (set decimal = \",\" or \".\" in atlas.toml)",
-            format!(
-                "a decimal comma (`{s1}`, line {l1}, column `{}`) and a decimal point (`{s2}`, line {l2}, column `{}`)",
-                table.header[c1], table.header[c2]
-            ),
-        )),
-        (Some(_), None) => Ok(','),
-        _ => Ok('.'),
-    }
-}
-
-/// Parses a text number with the given decimal mark; thousands groups of the other mark are
-/// accepted only in their proper form (`1.234,5` with a decimal comma).
-pub fn parse_number(s: &str, decimal: char) -> Option<f64> {
-    let s = s.trim().replace(['\u{a0}', ' '], "");
-    if s.is_empty() {
-        return None;
-    }
-    let group = if decimal == ',' { '.' } else { ',' };
-    let cleaned = if s.contains(group) {
-        if !looks_grouped_thousands(&s, group) {
-            return None;
-        }
-        s.replace(group, "")
-    } else {
-        s
-    };
-    let cleaned = if decimal == ',' {
-        cleaned.replace(',', ".")
-    } else {
-        cleaned
-    };
-    // Reject forms Rust accepts but people don't write: "inf", "nan", "1e5" stays allowed.
-    if cleaned
-        .chars()
-        .any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
-    {
-        return None;
-    }
-    cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
+            }));
+            (u64::from(row0) + i as u64 + 1, cells)
+        })
+        .collect();
+    from_rows(file, grid, shape, &merged, None)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers() {
-        assert_eq!(parse_number("1.234,5", ','), Some(1234.5));
-        assert_eq!(parse_number("12,5", ','), Some(12.5));
-        assert_eq!(parse_number("12.5", '.'), Some(12.5));
-        assert_eq!(parse_number("1,234.5", '.'), Some(1234.5));
-        assert_eq!(parse_number("12,5", '.'), None);
-        assert_eq!(parse_number("12a", '.'), None);
-        assert_eq!(parse_number("nan", '.'), None);
-        assert_eq!(parse_number("-3", '.'), Some(-3.0));
-    }
 
     #[test]
     fn delimiters() {

@@ -131,6 +131,7 @@ name = { de = "Wohnen", en = "Housing" }
             ("texts/notes.txt", b"not markdown"),
         ]);
         let mut r = Reader {
+            config_text: String::new(),
             src: &src,
             inputs: Vec::new(),
         };
@@ -156,6 +157,7 @@ name = { de = "Wohnen", en = "Housing" }
     fn not_utf8_names_file_and_line() {
         let src = source(&[("texts/typology.md", b"ok\nbad \xff here")]);
         let mut r = Reader {
+            config_text: String::new(),
             src: &src,
             inputs: Vec::new(),
         };

@@ -919,11 +919,13 @@ pub async fn check_bulk(
     bytes: &[u8],
     now: OffsetDateTime,
 ) -> Result<Vec<ProgressUpdate>, Error> {
+    use sozialatlas_import::table::{Shape, read_csv, read_xlsx};
     let table = if bytes.starts_with(b"PK") {
-        sozialatlas_import::table::read_xlsx(bytes, file, None)
+        read_xlsx(bytes, file, None, &Shape::default())
     } else {
-        sozialatlas_import::table::read_csv(bytes, file, "auto", "auto")
+        read_csv(bytes, file, "auto", "auto", &Shape::default())
     }
+    .and_then(|t| t.check_widths().map(|()| t))
     .map_err(|e| Error::Upload(vec![e]))?;
     let measures = list_measures(pool, Some(process)).await?;
     check_rows(&table, &measures, today(now))

@@ -133,3 +133,97 @@ fn xlsx_workbook() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("data/migration.xlsx, column `sheet`: expected a sheet `Tabelle1`, found the sheets `Migration`"), "{}", r.stderr);
 }
+
+/// The migration table as a statistics office publishes it: title rows, a two-row header with
+/// merged cells, a units row, notes below the table.
+fn office_workbook(path: &std::path::Path) {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Tabelle 3").unwrap();
+    let f = Format::new();
+    ws.write_string(
+        0,
+        0,
+        "Bevölkerung mit Migrationshintergrund in den Stadtteilen",
+    )
+    .unwrap();
+    ws.write_string(1, 0, "Stand: jeweils 31.12.").unwrap();
+    // Rows 4 and 5 (Excel numbering): the header.
+    ws.merge_range(3, 0, 4, 0, "Jahr", &f).unwrap();
+    ws.merge_range(3, 1, 4, 1, "Stadt-\nteil", &f).unwrap();
+    ws.merge_range(3, 2, 4, 2, "Name", &f).unwrap();
+    ws.merge_range(3, 3, 3, 4, "Einwohner mit Migrations-\nhintergrund", &f)
+        .unwrap();
+    ws.write_string(4, 3, "Ausländer").unwrap();
+    ws.write_string(4, 4, "Deutsche mit MH¹").unwrap();
+    // Row 6: units.
+    ws.write_string(5, 3, "Anzahl").unwrap();
+    ws.write_string(5, 4, "Anzahl").unwrap();
+    let rows = migration_rows();
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 6;
+        ws.write_number(row, 0, r[0].parse::<f64>().unwrap())
+            .unwrap();
+        ws.write_number(row, 1, r[1].parse::<f64>().unwrap())
+            .unwrap();
+        ws.write_string(row, 2, &r[2]).unwrap();
+        ws.write_number(row, 3, r[3].parse::<f64>().unwrap())
+            .unwrap();
+        ws.write_number(row, 4, r[4].parse::<f64>().unwrap())
+            .unwrap();
+    }
+    let end = rows.len() as u32 + 6;
+    ws.write_string(
+        end + 1,
+        0,
+        "¹ Deutsche mit Migrationshintergrund: Eingebürgerte, Spätaussiedler, Doppelstaatler.",
+    )
+    .unwrap();
+    ws.write_string(
+        end + 2,
+        0,
+        "Quelle: Stadt Flensburg, Einwohnermelderegister",
+    )
+    .unwrap();
+    wb.save(path).unwrap();
+}
+
+const OFFICE_BLOCK: &str = "[[data]]\nfile = \"data/tabelle3.xlsx\"\nsheet = \"Tabelle 3\"\nheader_row = [4, 5]\nskip_rows = [6]\nlevel = \"stadtteil\"\narea = \"Stadt- teil\"\nperiod = \"Jahr\"\n[data.variables]\nmigration_foreign = \"Einwohner mit Migrations- hintergrund / Ausländer\"\nmigration_german = \"Einwohner mit Migrations- hintergrund / Deutsche mit MH¹\"\n";
+
+#[test]
+fn xlsx_as_the_statistics_office_publishes_it() {
+    let (dir, atlas) = scratch("flensburg");
+    office_workbook(&atlas.join("data/tabelle3.xlsx"));
+    edit(&atlas.join("atlas.toml"), BLOCK, OFFICE_BLOCK);
+    let db = dir.path().join("x.db");
+    let (a, d) = (atlas.to_str().unwrap(), db.to_str().unwrap());
+    let r = run(&["build", a, "--db", d]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(pool(d), reference());
+
+    // Without skip_rows the units row is a row without an area key.
+    edit(&atlas.join("atlas.toml"), "skip_rows = [6]\n", "");
+    let r = run(&["check", a]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "data/tabelle3.xlsx, line 6, column `Stadt- teil`: expected a key of level `stadtteil`"
+        ),
+        "{}",
+        r.stderr
+    );
+    // One header row: the columns are named by row 5 alone, and the error lists them.
+    edit(
+        &atlas.join("atlas.toml"),
+        "header_row = [4, 5]\n",
+        "header_row = 5\nskip_rows = [6]\n",
+    );
+    let r = run(&["check", a]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("data/tabelle3.xlsx, line 5: expected a column `Einwohner mit Migrations- hintergrund / Ausländer` (variable `migration_foreign`), found the columns `Jahr`, `Stadt- teil`, `Name`, `Ausländer`, `Deutsche mit MH¹`"),
+        "{}",
+        r.stderr
+    );
+}

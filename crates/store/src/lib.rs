@@ -169,18 +169,30 @@ pub async fn latest_load(
     .await?;
     let Some(row) = row else { return Ok(None) };
     let id: i64 = row.get(0);
-    let inputs =
-        sqlx::query("SELECT path, sha256, bytes FROM input_file WHERE load_id = $1 ORDER BY path")
-            .bind(id)
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .map(|r| InputFile {
-                path: r.get(0),
-                sha256: r.get(1),
-                bytes: r.get::<i64, _>(2) as u64,
-            })
-            .collect();
+    let inputs = sqlx::query(
+        "SELECT path, sha256, bytes, markers_json FROM input_file WHERE load_id = $1 ORDER BY path",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| {
+        let markers = r
+            .get::<Option<String>, _>(3)
+            .map(|j| serde_json::from_str(&j))
+            .transpose()
+            .map_err(|err| StoreError::Json {
+                what: "input markers",
+                err,
+            })?;
+        Ok(InputFile {
+            path: r.get(0),
+            sha256: r.get(1),
+            bytes: r.get::<i64, _>(2) as u64,
+            markers,
+        })
+    })
+    .collect::<Result<_, StoreError>>()?;
     Ok(Some((id, row.get(1), row.get(2), inputs)))
 }
 
@@ -270,12 +282,16 @@ pub async fn write_atlas(
     .await?;
     for f in &atlas.inputs {
         sqlx::query(
-            "INSERT INTO input_file (load_id, path, sha256, bytes) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO input_file (load_id, path, sha256, bytes, markers_json) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(load_id)
         .bind(&f.path)
         .bind(&f.sha256)
         .bind(f.bytes as i64)
+        .bind(match &f.markers {
+            Some(m) => Some(json(m, "input markers")?),
+            None => None,
+        })
         .execute(&mut *tx)
         .await?;
     }

@@ -93,3 +93,28 @@ async fn texts_round_trip_and_changes_reload() {
     assert_eq!(snap.texts.len(), 1);
     assert_eq!(snap.text("wohnen", Locale::De).unwrap().markdown, "Neu.");
 }
+
+/// Each data file's markers (what its cells for missing and suppressed values are) are stored
+/// with the load's input files and come back in the snapshot.
+#[tokio::test]
+async fn data_file_markers_round_trip() {
+    let pool = sozialatlas_store::open_memory().await.unwrap();
+    load(&pool, &demo_with(&[])).await;
+    let snap = sozialatlas_store::read_snapshot(&pool).await.unwrap();
+    let input = |p: &str| snap.load.inputs.iter().find(|f| f.path == p).unwrap();
+    let risk = input("data/risk_homelessness_by_district.csv");
+    assert_eq!(
+        risk.markers,
+        Some(sozialatlas_import::Markers {
+            missing: vec![],
+            suppressed: vec![String::new()],
+        })
+    );
+    let mig = input("data/migration_background_by_district.csv")
+        .markers
+        .clone()
+        .unwrap();
+    assert!(!mig.missing.contains(&".".to_string()), "{mig:?}");
+    assert_eq!(mig.suppressed, ["x", "X", "*", "•"]);
+    assert_eq!(input("catalogue.toml").markers, None);
+}

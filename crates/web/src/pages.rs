@@ -1811,8 +1811,33 @@ struct SourcesPage {
     m: &'static Msgs,
     facts: Vec<MetaItem>,
     attribution: Vec<String>,
-    inputs: Vec<(String, String, String)>,
+    inputs: Vec<(String, String, String, String)>,
     confidentiality: String,
+}
+
+/// What a data file's markers mean, for the sources page: "fehlend: leere Zelle, „-“;
+/// von der Quelle geheim gehalten: „x“".
+fn describe_markers(missing: &[String], suppressed: &[String], m: &Msgs) -> String {
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            return m.marker_none.to_string();
+        }
+        v.iter()
+            .map(|t| match (t.is_empty(), m.lang) {
+                (true, _) => m.marker_empty.to_string(),
+                (false, "de") => format!("„{t}“"),
+                (false, _) => format!("“{t}”"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "{}: {}; {}: {}",
+        m.marker_missing,
+        list(missing),
+        m.marker_suppressed,
+        list(suppressed)
+    )
 }
 
 /// `GET /sources`: sources, licences and the traceability of the published figures.
@@ -1870,6 +1895,10 @@ pub async fn sources(
                     f.path.clone(),
                     f.sha256.clone(),
                     format_decimal(f.bytes as f64, 0, locale),
+                    f.markers
+                        .as_ref()
+                        .map(|mk| describe_markers(&mk.missing, &mk.suppressed, m))
+                        .unwrap_or_default(),
                 )
             })
             .collect(),

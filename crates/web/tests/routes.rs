@@ -249,6 +249,30 @@ async fn data_catalogue_sources() {
     assert!(t.contains("OK Lab Flensburg"));
     assert!(t.contains("catalogue.toml"));
     assert!(t.contains("2024.1"));
+    // Each data file's markers, as the load used them: the homelessness file's empty cells are
+    // suppressed by the source, the other files use the settings' defaults.
+    let row = |t: &str, file: &str| {
+        let i = t
+            .find(&format!("<th scope=\"row\">{file}</th>"))
+            .expect(file);
+        t[i..i + t[i..].find("</tr>").unwrap()].to_string()
+    };
+    let risk = row(&t, "data/risk_homelessness_by_district.csv");
+    assert!(
+        risk.contains("<td>fehlend: keine; von der Quelle geheim gehalten: leere Zelle</td>"),
+        "{risk}"
+    );
+    let mig = row(&t, "data/migration_background_by_district.csv");
+    assert!(
+        mig.contains("fehlend: leere Zelle, „-“, „–“, „—“, „...“, „NA“, „n/a“; von der Quelle geheim gehalten: „x“, „X“, „*“, „•“"),
+        "{mig}"
+    );
+    assert!(row(&t, "catalogue.toml").contains("<td></td>"));
+    let t = get("/en/sources").await.text();
+    assert!(
+        row(&t, "data/risk_homelessness_by_district.csv")
+            .contains("<td>missing: none; suppressed by the source: empty cell</td>")
+    );
 }
 
 #[tokio::test]
