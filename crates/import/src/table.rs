@@ -240,6 +240,9 @@ pub fn normalize_name(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A merged cell range of a sheet: 0-based (row, column) of its first and last cell.
+type Merged = ((u64, usize), (u64, usize));
+
 /// Builds the table from the file's rows (line number, cells; empty rows may be missing):
 /// the header from `shape.header_rows`, the rows below it except `shape.skip_rows` and empty
 /// ones. `merged` lists merged cell ranges (0-based (row, col) start and end, inclusive).
@@ -247,7 +250,7 @@ fn from_rows(
     file: &str,
     grid: Vec<(u64, Vec<RawCell>)>,
     shape: &Shape,
-    merged: &[((u64, usize), (u64, usize))],
+    merged: &[Merged],
     delimiter: Option<u8>,
 ) -> Result<RawTable, ImportError> {
     let setting = |expected: String, found: String| {
@@ -424,7 +427,7 @@ pub fn read_xlsx(
     let range = wb.worksheet_range(&name).map_err(|e| {
         ImportError::file(file, format!("a readable sheet `{name}`"), e.to_string())
     })?;
-    let merged: Vec<((u64, usize), (u64, usize))> = wb
+    let merged: Vec<Merged> = wb
         .merge_cells_by_sheet_name(&name)
         .map_err(|e| ImportError::file(file, format!("a readable sheet `{name}`"), e.to_string()))?
         .into_iter()
