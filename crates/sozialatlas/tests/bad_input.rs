@@ -395,33 +395,8 @@ fn numerator_larger_than_denominator_is_a_warning() {
 fn missing_crs() {
     // The real Flensburg Shapefile in EPSG:25832, without its .prj.
     let r = fails(|a| {
-        let zip = std::fs::read(
-            shared_data()
-                .join("flensburg-sozialatlas/original/flensburg_stadtteile_shp_epsg25832.zip"),
-        )
-        .unwrap();
-        let mut z = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
-        let mut shp_name = None;
-        for i in 0..z.len() {
-            let mut f = z.by_index(i).unwrap();
-            let name = f.name().rsplit('/').next().unwrap().to_string();
-            if name.ends_with(".prj") || f.is_dir() {
-                continue;
-            }
-            let ext = name.rsplit('.').next().unwrap().to_ascii_lowercase();
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut f, &mut bytes).unwrap();
-            std::fs::write(a.join("geo").join(format!("stadtteile.{ext}")), bytes).unwrap();
-            if ext == "shp" {
-                shp_name = Some(name);
-            }
-        }
-        assert!(shp_name.is_some(), "no .shp in the zip");
-        edit(
-            &a.join("atlas.toml"),
-            "boundaries = \"geo/flensburg_stadtteile.geojson\"",
-            "boundaries = \"geo/stadtteile.shp\"",
-        );
+        shapefile_level(a, |_| {});
+        std::fs::remove_file(a.join("geo/stadtteile.prj")).unwrap();
     });
     has(&r, &["geo/stadtteile.shp", "expected", "CRS", "crs ="]);
 }

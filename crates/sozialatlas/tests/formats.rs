@@ -14,6 +14,21 @@ fn migration_rows() -> Vec<Vec<String>> {
     parse_csv(&text, b',').1
 }
 
+/// Writes the migration rows as numbers (name as text) from sheet row `first` (0-based);
+/// returns the row after the last.
+fn write_migration_rows(ws: &mut rust_xlsxwriter::Worksheet, first: u32) -> u32 {
+    let rows = migration_rows();
+    for (i, r) in rows.iter().enumerate() {
+        let row = first + i as u32;
+        for c in [0, 1, 3, 4] {
+            ws.write_number(row, c, r[c as usize].parse::<f64>().unwrap())
+                .unwrap();
+        }
+        ws.write_string(row, 2, &r[2]).unwrap();
+    }
+    first + rows.len() as u32
+}
+
 fn pool(db: &str) -> String {
     let r = run(&[
         "export",
@@ -90,18 +105,7 @@ fn xlsx_workbook() {
     {
         ws.write_string(0, c as u16, *h).unwrap();
     }
-    for (i, r) in migration_rows().iter().enumerate() {
-        let row = i as u32 + 1;
-        ws.write_number(row, 0, r[0].parse::<f64>().unwrap())
-            .unwrap();
-        ws.write_number(row, 1, r[1].parse::<f64>().unwrap())
-            .unwrap();
-        ws.write_string(row, 2, &r[2]).unwrap();
-        ws.write_number(row, 3, r[3].parse::<f64>().unwrap())
-            .unwrap();
-        ws.write_number(row, 4, r[4].parse::<f64>().unwrap())
-            .unwrap();
-    }
+    write_migration_rows(ws, 1);
     wb.save(atlas.join("data/migration.xlsx")).unwrap();
     edit(
         &atlas.join("atlas.toml"),
@@ -160,20 +164,7 @@ fn office_workbook(path: &std::path::Path) {
     // Row 6: units.
     ws.write_string(5, 3, "Anzahl").unwrap();
     ws.write_string(5, 4, "Anzahl").unwrap();
-    let rows = migration_rows();
-    for (i, r) in rows.iter().enumerate() {
-        let row = i as u32 + 6;
-        ws.write_number(row, 0, r[0].parse::<f64>().unwrap())
-            .unwrap();
-        ws.write_number(row, 1, r[1].parse::<f64>().unwrap())
-            .unwrap();
-        ws.write_string(row, 2, &r[2]).unwrap();
-        ws.write_number(row, 3, r[3].parse::<f64>().unwrap())
-            .unwrap();
-        ws.write_number(row, 4, r[4].parse::<f64>().unwrap())
-            .unwrap();
-    }
-    let end = rows.len() as u32 + 6;
+    let end = write_migration_rows(ws, 6);
     ws.write_string(
         end + 1,
         0,
