@@ -473,6 +473,77 @@ fn draft_data(
     opts: &InitOptions,
     checks: &mut Vec<String>,
 ) -> Result<DataDraft, ImportError> {
+    let (table, encoding, xlsx) = read_table(bytes, name)?;
+    let (key_col, matched) = key_column(&table, keys, name)?;
+    let src = Keyed {
+        name,
+        table: &table,
+        key_col,
+        keys: keys.iter().map(|k| canon(k)).collect(),
+    };
+    src.check_names(names, matched, checks)?;
+    let (key_width, level_width) = src.widths(keys)?;
+    if matched < keys.len() {
+        let missing: Vec<&str> = keys
+            .iter()
+            .filter(|k| !table.rows.iter().any(|(_, r)| src.key_of(r) == canon(k)))
+            .take(5)
+            .map(String::as_str)
+            .collect();
+        checks.push(format!(
+            "{name}: {matched} of the {} areas have rows; none for e.g. {}.",
+            keys.len(),
+            missing.join(", ")
+        ));
+    }
+    let mut notes = Vec::new();
+    let levels = src.levels(checks, &mut notes)?;
+    let rows: Vec<&Vec<RawCell>> = table
+        .rows
+        .iter()
+        .map(|(_, r)| r)
+        .filter(|r| levels.keep(r))
+        .collect();
+    let (period_col, last_period) = src.period(&rows)?;
+    let skip: HashSet<usize> = [Some(key_col), period_col, levels.column]
+        .into_iter()
+        .flatten()
+        .collect();
+    let values = src.values(&rows, &skip, checks, &mut notes)?;
+    let year_fallback = opts.year.saturating_sub(1);
+    if period_col.is_none() {
+        checks.push(match last_period {
+            Some(y) => format!("{name}: no year column; the year {y} was taken from a name: check `period_value`."),
+            None => format!("{name}: no year column and no year in its name: set `period_value` (drafted as {year_fallback})."),
+        });
+    }
+    if values.counts.is_empty() {
+        checks.push(format!(
+            "{name}: no column of counts was found; describe its variables by hand."
+        ));
+    }
+    Ok(DataDraft {
+        delimiter: if xlsx { None } else { table.delimiter },
+        encoding,
+        decimal: values.decimal,
+        thousands: values.thousands,
+        key_header: table.header[key_col].clone(),
+        key_width,
+        level_width,
+        period_header: period_col.map(|c| table.header[c].clone()),
+        last_period,
+        year_fallback,
+        level_filter: levels.filter,
+        city_rows: levels.city,
+        counts: values.counts,
+        counts_group: group,
+        notes,
+    })
+}
+
+/// Reads a data file as `check` would (encoding, delimiter): the table, the encoding's name
+/// and whether it is a workbook.
+fn read_table(bytes: &[u8], name: &str) -> Result<(RawTable, String, bool), ImportError> {
     let lower = name.to_ascii_lowercase();
     let xlsx = lower.ends_with(".xlsx") || lower.ends_with(".xlsm");
     let (table, encoding) = if xlsx {
@@ -498,19 +569,28 @@ fn draft_data(
             "only a header",
         ));
     }
-    let cols = table.header.len();
-    let text = |r: &[RawCell], c: usize| r.get(c).map(RawCell::text).unwrap_or_default();
+    Ok((table, encoding, xlsx))
+}
 
-    // The key column: the most rows whose value is an area key. Digit keys are compared
-    // without leading zeros (`7`, `07`, `007`); the widths are decided after.
-    let raw_keys: HashSet<&str> = keys.iter().map(String::as_str).collect();
+fn cell_text(r: &[RawCell], c: usize) -> String {
+    r.get(c).map(RawCell::text).unwrap_or_default()
+}
+
+/// The key column: the most rows whose value is an area key, of a column that names at least
+/// half of the areas. Digit keys are compared without leading zeros (`7`, `07`, `007`); the
+/// widths are decided after. Returns the column and the number of areas it names.
+fn key_column(
+    table: &RawTable,
+    keys: &[String],
+    name: &str,
+) -> Result<(usize, usize), ImportError> {
     let canon_keys: HashSet<String> = keys.iter().map(|k| canon(k)).collect();
     let mut best: Option<(usize, usize, usize)> = None; // (rows matched, distinct, column)
-    for c in 0..cols {
+    for c in 0..table.header.len() {
         let mut rows_matched = 0;
         let mut distinct = HashSet::new();
         for (_, r) in &table.rows {
-            let k = canon(&text(r, c));
+            let k = canon(&cell_text(r, c));
             if canon_keys.contains(&k) {
                 rows_matched += 1;
                 distinct.insert(k);
@@ -532,14 +612,66 @@ fn draft_data(
             format!("no such column among {}", table.header.join(", ")),
         ));
     };
-    let key_of = |r: &[RawCell]| canon(&text(r, key_col));
-    let key_set: HashSet<&str> = canon_keys.iter().map(String::as_str).collect();
-    // Keys can match by chance (`1`…`13` are keys of many cities): where the file names its
-    // areas, the names must be the boundaries' names.
-    if !names.is_empty() {
+    Ok((key_col, matched))
+}
+
+/// A data file with its key column chosen.
+struct Keyed<'a> {
+    name: &'a str,
+    table: &'a RawTable,
+    key_col: usize,
+    /// The boundaries' keys, compared without leading zeros.
+    keys: HashSet<String>,
+}
+
+/// The rows of the area level, when the file also has rows of other levels.
+struct Levels {
+    /// The column that tells the levels apart, and the value of the area rows.
+    column: Option<usize>,
+    value: String,
+    filter: Option<(String, String)>,
+    city: Option<CityRows>,
+}
+
+impl Levels {
+    fn keep(&self, r: &[RawCell]) -> bool {
+        self.column.is_none_or(|c| cell_text(r, c) == self.value)
+    }
+}
+
+/// The value columns: counts, and the marks their numbers are written with.
+struct Values {
+    counts: Vec<CountColumn>,
+    decimal: Option<char>,
+    thousands: Option<&'static str>,
+}
+
+impl Keyed<'_> {
+    fn key_of(&self, r: &[RawCell]) -> String {
+        canon(&cell_text(r, self.key_col))
+    }
+
+    fn is_area(&self, r: &[RawCell]) -> bool {
+        self.keys.contains(&self.key_of(r))
+    }
+
+    /// Keys can match by chance (`1`…`13` are keys of many cities): where the file names its
+    /// areas, the names must be the boundaries' names.
+    fn check_names(
+        &self,
+        names: &HashMap<String, String>,
+        matched: usize,
+        checks: &mut Vec<String>,
+    ) -> Result<(), ImportError> {
+        let (name, table, key_col) = (self.name, self.table, self.key_col);
+        let text = cell_text;
+        let key_of = |r: &[RawCell]| self.key_of(r);
+        if names.is_empty() {
+            return Ok(());
+        }
         let mut best_agree = (0usize, 0usize, None); // (agree, of, column)
         let mut name_like = false;
-        for c in (0..cols).filter(|&c| c != key_col) {
+        for c in (0..table.header.len()).filter(|&c| c != key_col) {
             let pairs: Vec<(String, &String)> = table
                 .rows
                 .iter()
@@ -586,82 +718,86 @@ fn draft_data(
                 table.header[key_col]
             ));
         }
+        Ok(())
     }
-    // Widths: as they are when the file writes the boundaries' keys; else the data keys padded
-    // to the boundaries' one width; else both padded to the data's one width.
-    let matched_raw: Vec<String> = table
-        .rows
-        .iter()
-        .filter(|(_, r)| key_set.contains(key_of(r).as_str()))
-        .map(|(_, r)| text(r, key_col))
-        .collect();
-    let uniform = |ks: &mut dyn Iterator<Item = &str>| -> Option<usize> {
-        let mut w = BTreeSet::new();
-        for k in ks {
-            if !k.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            w.insert(k.len());
-        }
-        (w.len() == 1).then(|| *w.iter().next().unwrap_or(&0))
-    };
-    let (key_width, level_width) = if matched_raw.iter().all(|k| raw_keys.contains(k.as_str())) {
-        (None, None)
-    } else if let Some(w) = uniform(&mut keys.iter().map(String::as_str)) {
-        (Some(w), None)
-    } else if let Some(w) = uniform(&mut matched_raw.iter().map(String::as_str)) {
-        (Some(w), Some(w))
-    } else {
-        return Err(ImportError::file(
-            name,
-            format!(
-                "the area keys of the boundaries in column `{}`, written alike (e.g. {})",
-                table.header[key_col],
-                keys.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
-            ),
-            format!(
-                "keys of several forms, e.g. {}",
-                matched_raw
-                    .iter()
-                    .take(3)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ));
-    };
-    if matched < keys.len() {
-        let missing: Vec<&str> = keys
-            .iter()
-            .filter(|k| !table.rows.iter().any(|(_, r)| &key_of(r) == *k))
-            .take(5)
-            .map(String::as_str)
-            .collect();
-        checks.push(format!(
-            "{name}: {matched} of the {} areas have rows; none for e.g. {}.",
-            keys.len(),
-            missing.join(", ")
-        ));
-    }
-    let mut notes = Vec::new();
 
-    // Rows of other levels: a column whose value separates the area rows from the others.
-    let unmatched = table
-        .rows
-        .iter()
-        .filter(|(_, r)| !key_set.contains(key_of(r).as_str()))
-        .count();
-    let mut level_filter = None;
-    let mut city_rows = None;
-    let mut rows: Vec<&Vec<RawCell>> = table.rows.iter().map(|(_, r)| r).collect();
-    if unmatched > 0 {
+    /// Widths: as they are when the file writes the boundaries' keys; else the data keys
+    /// padded to the boundaries' one width; else both padded to the data's one width.
+    /// Returns (`key_width` of the data file, `key_width` of the level).
+    fn widths(&self, keys: &[String]) -> Result<(Option<usize>, Option<usize>), ImportError> {
+        let (name, table, key_col) = (self.name, self.table, self.key_col);
+        let raw_keys: HashSet<&str> = keys.iter().map(String::as_str).collect();
+        let matched_raw: Vec<String> = table
+            .rows
+            .iter()
+            .filter(|(_, r)| self.is_area(r))
+            .map(|(_, r)| cell_text(r, key_col))
+            .collect();
+        let uniform = |ks: &mut dyn Iterator<Item = &str>| -> Option<usize> {
+            let mut w = BTreeSet::new();
+            for k in ks {
+                if !k.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                w.insert(k.len());
+            }
+            (w.len() == 1).then(|| *w.iter().next().unwrap_or(&0))
+        };
+        Ok(
+            if matched_raw.iter().all(|k| raw_keys.contains(k.as_str())) {
+                (None, None)
+            } else if let Some(w) = uniform(&mut keys.iter().map(String::as_str)) {
+                (Some(w), None)
+            } else if let Some(w) = uniform(&mut matched_raw.iter().map(String::as_str)) {
+                (Some(w), Some(w))
+            } else {
+                return Err(ImportError::file(
+                    name,
+                    format!(
+                        "the area keys of the boundaries in column `{}`, written alike (e.g. {})",
+                        table.header[key_col],
+                        keys.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                    format!(
+                        "keys of several forms, e.g. {}",
+                        matched_raw
+                            .iter()
+                            .take(3)
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            },
+        )
+    }
+
+    /// Rows of other levels: a column whose value separates the area rows from the others; a
+    /// level value with a single key is the city's own rows.
+    fn levels(
+        &self,
+        checks: &mut Vec<String>,
+        notes: &mut Vec<String>,
+    ) -> Result<Levels, ImportError> {
+        let (name, table, key_col) = (self.name, self.table, self.key_col);
+        let text = cell_text;
+        let unmatched = table.rows.iter().filter(|(_, r)| !self.is_area(r)).count();
+        let mut levels = Levels {
+            column: None,
+            value: String::new(),
+            filter: None,
+            city: None,
+        };
+        if unmatched == 0 {
+            return Ok(levels);
+        }
         let mut found = None;
-        for c in (0..cols).filter(|&c| c != key_col) {
+        for c in (0..table.header.len()).filter(|&c| c != key_col) {
             let mut by_value: BTreeMap<String, (usize, usize)> = BTreeMap::new();
             for (_, r) in &table.rows {
                 let e = by_value.entry(text(r, c)).or_default();
                 e.0 += 1;
-                if key_set.contains(key_of(r).as_str()) {
+                if self.is_area(r) {
                     e.1 += 1;
                 }
             }
@@ -684,9 +820,9 @@ fn draft_data(
                     .map(|(k, (n, _))| format!("{col} = {k:?} ({n} rows)"))
                     .collect();
                 notes.push(format!(
-                    "The file also has rows of other levels ({}); only `{col} = {v:?}` is read here.",
-                    others.join(", ")
-                ));
+                "The file also has rows of other levels ({}); only `{col} = {v:?}` is read here.",
+                others.join(", ")
+            ));
                 // A level value with a single key: the city's own rows.
                 for (other, _) in by_value.iter().filter(|(k, _)| **k != v) {
                     let ks: BTreeSet<String> = table
@@ -696,7 +832,7 @@ fn draft_data(
                         .map(|(_, r)| text(r, key_col))
                         .collect();
                     if ks.len() == 1 {
-                        city_rows = Some(CityRows {
+                        levels.city = Some(CityRows {
                             column: col.clone(),
                             value: other.clone(),
                             key: ks.into_iter().next().unwrap_or_default(),
@@ -704,14 +840,15 @@ fn draft_data(
                         break;
                     }
                 }
-                if city_rows.is_none() {
+                if levels.city.is_none() {
                     checks.push(format!(
-                        "{name}: rows of other levels are not read ({}); add a level for them if you need them.",
-                        others.join(", ")
-                    ));
+                    "{name}: rows of other levels are not read ({}); add a level for them if you need them.",
+                    others.join(", ")
+                ));
                 }
-                level_filter = Some((col, v.clone()));
-                rows.retain(|r| text(r, c) == v);
+                levels.column = Some(c);
+                levels.value = v.clone();
+                levels.filter = Some((col, v));
             }
             None => {
                 return Err(ImportError::file(
@@ -726,229 +863,217 @@ fn draft_data(
                             .rows
                             .iter()
                             .map(|(_, r)| text(r, key_col))
-                            .find(|t| !key_set.contains(canon(t).as_str()))
+                            .find(|t| !self.keys.contains(&canon(t)))
                             .unwrap_or_default()
                     ),
                 ));
             }
         }
-    }
-    // The period: a column of years.
-    let is_year =
-        |t: &str| t.len() == 4 && t.parse::<i32>().is_ok_and(|y| (1900..=2100).contains(&y));
-    let period_col = (0..cols)
-        .filter(|&c| c != key_col)
-        .filter(|&c| rows.iter().all(|r| is_year(&text(r, c))))
-        .max_by_key(|&c| {
-            let h = table.header[c].to_lowercase();
-            (["jahr", "year", "periode", "period", "berichtsjahr"]
-                .iter()
-                .any(|w| h.contains(w))) as u8
-        });
-    let last_period = match period_col {
-        Some(c) => rows
-            .iter()
-            .filter_map(|r| text(r, c).parse::<i32>().ok())
-            .max(),
-        // Without a year column, a year in the file's or a column's name (`einwohner_2011`).
-        None => std::iter::once(name)
-            .chain(table.header.iter().map(String::as_str))
-            .flat_map(|t| {
-                t.split(|c: char| !c.is_ascii_digit())
-                    .filter(|w| is_year(w))
-                    .filter_map(|w| w.parse::<i32>().ok())
-                    .collect::<Vec<_>>()
-            })
-            .max(),
-    };
-    // One row per area and period, else it is not a wide table.
-    let mut seen = HashSet::new();
-    let mut dup = None;
-    for r in &rows {
-        let k = (key_of(r), period_col.map(|c| text(r, c)));
-        if !seen.insert(k.clone()) {
-            dup = Some(k);
-            break;
-        }
-    }
-    if let Some((k, p)) = dup {
-        return Err(ImportError::file(
-            name,
-            "one row per area and year (a wide table; a long table with a variable column must be described by hand, see docs/ATLAS-FOLDER.md)",
-            format!(
-                "two rows for area `{k}`{}",
-                p.map(|p| format!(", year {p}")).unwrap_or_default()
-            ),
-        ));
+        Ok(levels)
     }
 
-    // Numbers: the decimal mark as `check` detects it, then each column's kind.
-    let skip: HashSet<usize> = [Some(key_col), period_col]
-        .into_iter()
-        .flatten()
-        .chain(
-            level_filter
-                .as_ref()
-                .and_then(|(h, _)| table.header.iter().position(|x| x == h)),
-        )
-        .collect();
-    let markers = [
-        "", "-", "–", "—", "...", "x", "X", "*", "•", "NA", "n/a", ".",
-    ];
-    let candidate: Vec<usize> = (0..cols)
-        .filter(|c| !skip.contains(c))
-        .filter(|&c| {
-            rows.iter().any(|r| !markers.contains(&text(r, c).as_str()))
-                && rows.iter().all(|r| {
-                    let t = text(r, c);
-                    markers.contains(&t.as_str()) || looks_numeric(&t)
+    /// The period: a column of years, else a year in the file's or a column's name
+    /// (`einwohner_2011`). One row per area and period, else it is not a wide table.
+    fn period(&self, rows: &[&Vec<RawCell>]) -> Result<(Option<usize>, Option<i32>), ImportError> {
+        let (name, table, key_col) = (self.name, self.table, self.key_col);
+        let text = cell_text;
+        let cols = table.header.len();
+        let key_of = |r: &[RawCell]| self.key_of(r);
+        let is_year =
+            |t: &str| t.len() == 4 && t.parse::<i32>().is_ok_and(|y| (1900..=2100).contains(&y));
+        let period_col = (0..cols)
+            .filter(|&c| c != key_col)
+            .filter(|&c| rows.iter().all(|r| is_year(&text(r, c))))
+            .max_by_key(|&c| {
+                let h = table.header[c].to_lowercase();
+                (["jahr", "year", "periode", "period", "berichtsjahr"]
+                    .iter()
+                    .any(|w| h.contains(w))) as u8
+            });
+        let last_period = match period_col {
+            Some(c) => rows
+                .iter()
+                .filter_map(|r| text(r, c).parse::<i32>().ok())
+                .max(),
+            None => std::iter::once(name)
+                .chain(table.header.iter().map(String::as_str))
+                .flat_map(|t| {
+                    t.split(|c: char| !c.is_ascii_digit())
+                        .filter(|w| is_year(w))
+                        .filter_map(|w| w.parse::<i32>().ok())
+                        .collect::<Vec<_>>()
                 })
-        })
-        .collect();
-    let filtered = RawTable {
-        file: table.file.clone(),
-        header: table.header.clone(),
-        rows: rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (i as u64 + 2, (*r).clone()))
-            .collect(),
-        header_line: table.header_line,
-        delimiter: table.delimiter,
-    };
-    let ways = crate::numbers::decide(&filtered, &candidate, "auto", "auto", &|t| {
-        markers.contains(&t)
-    })
-    .map_err(|e| {
-        e.0.into_iter()
-            .next()
-            .unwrap_or_else(|| ImportError::file(name, "numbers written one way", "others"))
-    })?;
-    let mut ambiguous = Vec::new();
-    let mut counts = Vec::new();
-    let mut values: HashMap<usize, Vec<Option<f64>>> = HashMap::new();
-    let mut other = Vec::new();
-    for &c in &candidate {
-        let v: Vec<Option<f64>> = rows
-            .iter()
-            .map(|r| match r.get(c) {
-                Some(RawCell::Number(n)) => Some(*n),
-                Some(cell) => match ways.readings(&cell.text()).as_slice() {
-                    [(x, _)] => Some(*x),
-                    [] => None,
-                    _ => {
-                        if !ambiguous.contains(&table.header[c]) {
-                            ambiguous.push(table.header[c].clone());
-                        }
-                        None
-                    }
-                },
-                None => None,
+                .max(),
+        };
+        let mut seen = HashSet::new();
+        let mut dup = None;
+        for r in rows {
+            let k = (key_of(r), period_col.map(|c| text(r, c)));
+            if !seen.insert(k.clone()) {
+                dup = Some(k);
+                break;
+            }
+        }
+        if let Some((k, p)) = dup {
+            return Err(ImportError::file(
+                name,
+                "one row per area and year (a wide table; a long table with a variable column must be described by hand, see docs/ATLAS-FOLDER.md)",
+                format!(
+                    "two rows for area `{k}`{}",
+                    p.map(|p| format!(", year {p}")).unwrap_or_default()
+                ),
+            ));
+        }
+        Ok((period_col, last_period))
+    }
+
+    /// The value columns: the marks their numbers are written with (as `check` decides them),
+    /// then each column's kind: counts (whole numbers ≥ 0, not named as a rate) are drafted,
+    /// the others named; the population base and the counts within it.
+    fn values(
+        &self,
+        rows: &[&Vec<RawCell>],
+        skip: &HashSet<usize>,
+        checks: &mut Vec<String>,
+        notes: &mut Vec<String>,
+    ) -> Result<Values, ImportError> {
+        let (name, table) = (self.name, self.table);
+        let text = cell_text;
+        let cols = table.header.len();
+        let markers = [
+            "", "-", "–", "—", "...", "x", "X", "*", "•", "NA", "n/a", ".",
+        ];
+        let candidate: Vec<usize> = (0..cols)
+            .filter(|c| !skip.contains(c))
+            .filter(|&c| {
+                rows.iter().any(|r| !markers.contains(&text(r, c).as_str()))
+                    && rows.iter().all(|r| {
+                        let t = text(r, c);
+                        markers.contains(&t.as_str()) || looks_numeric(&t)
+                    })
             })
             .collect();
-        let texts_ok = rows
-            .iter()
-            .zip(&v)
-            .all(|(r, x)| x.is_some() || markers.contains(&text(r, c).as_str()));
-        if !texts_ok {
-            other.push(table.header[c].clone());
-            continue;
-        }
-        let rate_name = rate_name(&table.header[c]);
-        if !rate_name && v.iter().flatten().all(|x| *x >= 0.0 && x.fract() == 0.0) {
-            values.insert(c, v);
-            counts.push(c);
-        } else {
-            other.push(table.header[c].clone());
-        }
-    }
-    if !ambiguous.is_empty() {
-        checks.push(format!(
-            "{name}: numbers such as `1.057` in {} read two ways (decimal or thousands); set \
-             `thousands` or `decimal` for the file and describe these columns by hand.",
-            ambiguous.join(", ")
-        ));
-    }
-    if !other.is_empty() {
-        notes.push(format!(
-            "Not drafted (not counts: decimals, negative values or a rate's name; a rate cannot be summed): {}.",
-            other.join(", ")
-        ));
-        checks.push(format!(
-            "{name}: {} columns are not counts and were left out ({}); recompute them from their counts, or take them as published values.",
-            other.len(),
-            other.join(", ")
-        ));
-    }
-    // The population base: named so, and at least every other count in every row.
-    let base_words = [
-        "einwohner",
-        "bevoelkerung",
-        "bevölkerung",
-        "population",
-        "residents",
-        "insgesamt",
-        "total",
-        "gesamt",
-    ];
-    let base = counts
-        .iter()
-        .copied()
-        .filter(|&c| {
-            let h = table.header[c].to_lowercase();
-            base_words.iter().any(|w| h.contains(w))
+        let filtered = RawTable {
+            file: table.file.clone(),
+            header: table.header.clone(),
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i as u64 + 2, (*r).clone()))
+                .collect(),
+            header_line: table.header_line,
+            delimiter: table.delimiter,
+        };
+        let ways = crate::numbers::decide(&filtered, &candidate, "auto", "auto", &|t| {
+            markers.contains(&t)
         })
-        .max_by(|&a, &b| {
-            let s = |c: usize| values[&c].iter().flatten().sum::<f64>();
-            s(a).total_cmp(&s(b))
-        });
-    let within = |c: usize| -> bool {
-        let Some(b) = base else { return false };
-        values[&c]
+        .map_err(|e| {
+            e.0.into_iter()
+                .next()
+                .unwrap_or_else(|| ImportError::file(name, "numbers written one way", "others"))
+        })?;
+        let mut ambiguous = Vec::new();
+        let mut counts = Vec::new();
+        let mut values: HashMap<usize, Vec<Option<f64>>> = HashMap::new();
+        let mut other = Vec::new();
+        for &c in &candidate {
+            let v: Vec<Option<f64>> = rows
+                .iter()
+                .map(|r| match r.get(c) {
+                    Some(RawCell::Number(n)) => Some(*n),
+                    Some(cell) => match ways.readings(&cell.text()).as_slice() {
+                        [(x, _)] => Some(*x),
+                        [] => None,
+                        _ => {
+                            if !ambiguous.contains(&table.header[c]) {
+                                ambiguous.push(table.header[c].clone());
+                            }
+                            None
+                        }
+                    },
+                    None => None,
+                })
+                .collect();
+            let texts_ok = rows
+                .iter()
+                .zip(&v)
+                .all(|(r, x)| x.is_some() || markers.contains(&text(r, c).as_str()));
+            if !texts_ok {
+                other.push(table.header[c].clone());
+                continue;
+            }
+            let rate_name = rate_name(&table.header[c]);
+            if !rate_name && v.iter().flatten().all(|x| *x >= 0.0 && x.fract() == 0.0) {
+                values.insert(c, v);
+                counts.push(c);
+            } else {
+                other.push(table.header[c].clone());
+            }
+        }
+        if !ambiguous.is_empty() {
+            checks.push(format!(
+                "{name}: numbers such as `1.057` in {} read two ways (decimal or thousands); set \
+                 `thousands` or `decimal` for the file and describe these columns by hand.",
+                ambiguous.join(", ")
+            ));
+        }
+        if !other.is_empty() {
+            notes.push(format!(
+                "Not drafted (not counts: decimals, negative values or a rate's name; a rate cannot be summed): {}.",
+                other.join(", ")
+            ));
+            checks.push(format!(
+                "{name}: {} columns are not counts and were left out ({}); recompute them from their counts, or take them as published values.",
+                other.len(),
+                other.join(", ")
+            ));
+        }
+        // The population base: named so, and at least every other count in every row.
+        let base_words = [
+            "einwohner",
+            "bevoelkerung",
+            "bevölkerung",
+            "population",
+            "residents",
+            "insgesamt",
+            "total",
+            "gesamt",
+        ];
+        let base = counts
             .iter()
-            .zip(&values[&b])
-            .all(|(x, y)| match (x, y) {
-                (Some(x), Some(y)) => x <= y,
-                _ => true,
+            .copied()
+            .filter(|&c| {
+                let h = table.header[c].to_lowercase();
+                base_words.iter().any(|w| h.contains(w))
             })
-    };
-    let count_cols: Vec<CountColumn> = counts
-        .iter()
-        .map(|&c| CountColumn {
-            header: table.header[c].clone(),
-            base: Some(c) == base,
-            within_base: within(c),
+            .max_by(|&a, &b| {
+                let s = |c: usize| values[&c].iter().flatten().sum::<f64>();
+                s(a).total_cmp(&s(b))
+            });
+        let within = |c: usize| -> bool {
+            let Some(b) = base else { return false };
+            values[&c]
+                .iter()
+                .zip(&values[&b])
+                .all(|(x, y)| match (x, y) {
+                    (Some(x), Some(y)) => x <= y,
+                    _ => true,
+                })
+        };
+        let count_cols: Vec<CountColumn> = counts
+            .iter()
+            .map(|&c| CountColumn {
+                header: table.header[c].clone(),
+                base: Some(c) == base,
+                within_base: within(c),
+            })
+            .collect();
+        Ok(Values {
+            counts: count_cols,
+            decimal: ways.decimal(),
+            thousands: ways.thousands(),
         })
-        .collect();
-    let year_fallback = opts.year.saturating_sub(1);
-    if period_col.is_none() {
-        checks.push(match last_period {
-            Some(y) => format!("{name}: no year column; the year {y} was taken from a name: check `period_value`."),
-            None => format!("{name}: no year column and no year in its name: set `period_value` (drafted as {year_fallback})."),
-        });
     }
-    if counts.is_empty() {
-        checks.push(format!(
-            "{name}: no column of counts was found; describe its variables by hand."
-        ));
-    }
-    Ok(DataDraft {
-        delimiter: if xlsx { None } else { table.delimiter },
-        encoding,
-        decimal: ways.decimal(),
-        thousands: ways.thousands(),
-        key_header: table.header[key_col].clone(),
-        key_width,
-        level_width,
-        period_header: period_col.map(|c| table.header[c].clone()),
-        last_period,
-        year_fallback,
-        level_filter,
-        city_rows,
-        counts: count_cols,
-        counts_group: group,
-        notes,
-    })
 }
 
 /// Whether a column name says rate, share, average or index: a word of it (or the end of a
