@@ -1,9 +1,9 @@
 //! Writes every figure of the tests as SVG and PNG into a folder, to look at:
 //! `cargo run -p sozialatlas-render --example gallery -- /tmp/render-gallery`.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
-#[path = "../tests/common/figures.rs"]
+#[path = "../tests/it/common/figures.rs"]
 mod figures;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

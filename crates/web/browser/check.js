@@ -1,6 +1,6 @@
 // Browser check of the atlas: screenshots of the main pages and an axe-core run (WCAG 2.1 A/AA
 // and best practice) on each, in headless Debian Chromium. Needs a running server:
-//   cargo run -p sozialatlas -- serve --listen 127.0.0.1:8093   (or the demo_server example)
+//   cargo run -p sozialatlas -- serve --listen 127.0.0.1:8093
 //   cd crates/web/browser && npm install --no-save playwright-core axe-core
 //   node check.js http://127.0.0.1:8093 /tmp/shots
 // Exits non-zero when axe finds a violation.

@@ -1,6 +1,6 @@
 //! The route table: every route is registered through [`Routes`], which records its method and
 //! path pattern beside the axum router. [`crate::route_table`] returns the record, and the
-//! authorisation matrix test (`tests/authz.rs`) fails for a route that has no row there.
+//! authorisation matrix test (`tests/it/authz.rs`) fails for a route that has no row there.
 //!
 //! Add a page: `Routes::new().get("/ideas/{id}", handler).post("/ideas/{id}/vote", vote)`, and
 //! merge it into the page routes (they are served in German at `/…` and in English at `/en/…`).

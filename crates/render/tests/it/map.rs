@@ -1,0 +1,145 @@
+//! The choropleth on the real Flensburg Stadtteile.
+
+use crate::{check, common};
+use geo_types::{MultiPolygon, polygon};
+use sozialatlas_classify::palette::Rgb;
+use sozialatlas_core::Locale;
+use sozialatlas_render::{AreaLabels, AreaState, LegendClass, MapArea, MapSpec, choropleth};
+
+#[test]
+fn flensburg_sgb2_map_golden() {
+    for (locale, name) in [(Locale::De, "map_sgb2_de"), (Locale::En, "map_sgb2_en")] {
+        let spec = common::sgb2_map(locale);
+        let svg = choropleth(&spec);
+        check::assert_golden(name, &svg);
+        check::assert_parses(&svg);
+        check::assert_accessible_root(&svg, "group");
+        assert_eq!(check::assert_marks(&svg, "<path class=\"sa-area\""), 13);
+    }
+}
+
+#[test]
+fn flensburg_map_contents() {
+    let spec = common::sgb2_map(Locale::De);
+    let svg = choropleth(&spec);
+    // Legend counts add up to the number of areas (13 Stadtteile, one suppressed, one no data).
+    let counts: usize = svg
+        .split("<tspan class=\"sa-count\"")
+        .skip(1)
+        .map(|p| {
+            let inner = &p[p.find('>').expect("tag") + 1..p.find("</tspan>").expect("end")];
+            inner
+                .trim_matches(['(', ')'])
+                .parse::<usize>()
+                .expect("count")
+        })
+        .sum();
+    assert_eq!(counts, 13);
+    assert!(svg.contains("keine Daten"));
+    assert!(svg.contains("gesperrt (Geheimhaltung)"));
+    assert!(svg.contains("url(#map-sgb2-nodata)") && svg.contains("url(#map-sgb2-suppressed)"));
+    // The city mark and the texts.
+    assert!(svg.contains("class=\"sa-city-mark\""));
+    assert!(
+        svg.contains(">Stadt: 12,4 %<"),
+        "city average in the legend"
+    );
+    assert!(svg.contains("<title>Neustadt: 21,7 %</title>"));
+    assert!(svg.contains("Stand: 31.12.2022") && svg.contains("Quelle: Stadt Flensburg"));
+    assert!(svg.contains("class=\"sa-scale\""));
+    // Links to the profiles, with the accessible name on the link.
+    assert!(svg.contains("<a href=\"/gebiet/STGT02\" aria-label=\"Neustadt: 21,7 %\">"));
+    check::assert_png(&svg, 1.0);
+
+    let en = choropleth(&common::sgb2_map(Locale::En));
+    assert!(
+        en.contains(">City: 12.4 %<") && en.contains("no data") && en.contains("As of: 31.12.2022")
+    );
+}
+
+#[test]
+fn locator_map_golden() {
+    let svg = choropleth(&common::locator_map());
+    check::assert_golden("map_locator", &svg);
+    check::assert_parses(&svg);
+    assert_eq!(check::assert_marks(&svg, "<path class=\"sa-area\""), 41);
+    assert!(svg.contains("<g class=\"sa-highlight\" data-key=\"101\""));
+    assert!(svg.contains("class=\"sa-outlines\""));
+    assert!(!svg.contains("sa-legend"));
+    check::assert_png(&svg, 2.0);
+}
+
+fn square(x: f64, y: f64) -> MultiPolygon<f64> {
+    MultiPolygon(vec![polygon![
+        (x: x, y: y), (x: x + 0.01, y: y), (x: x + 0.01, y: y + 0.01), (x: x, y: y + 0.01), (x: x, y: y)
+    ]])
+}
+
+#[test]
+fn text_is_escaped_everywhere() {
+    let evil = "<script>&\"";
+    let spec = MapSpec {
+        id: "x\"><script>".into(),
+        title: evil.into(),
+        subtitle: Some(evil.into()),
+        unit: evil.into(),
+        areas: vec![MapArea {
+            key: evil.into(),
+            name: evil.into(),
+            geometry: square(9.4, 54.8),
+            state: AreaState::Class {
+                class: 0,
+                value: Some(1.0),
+            },
+            href: Some("/a?b=1&c=\"2\"".into()),
+        }],
+        classes: vec![LegendClass {
+            label: evil.into(),
+            colour: Rgb::from_u32(0xffffb2),
+            bounds: None,
+        }],
+        labels: AreaLabels::Names,
+        source: Some(evil.into()),
+        attribution: Some(evil.into()),
+        ..MapSpec::default()
+    };
+    let svg = choropleth(&spec);
+    assert!(!svg.contains("<script"), "{svg}");
+    assert!(svg.contains("&lt;script&gt;&amp;&quot;"));
+    assert!(svg.contains("href=\"/a?b=1&amp;c=&quot;2&quot;\""));
+    check::assert_parses(&svg);
+}
+
+#[test]
+fn degenerate_inputs_do_not_panic() {
+    let empty = choropleth(&MapSpec::default());
+    check::assert_parses(&empty);
+    // A class index beyond the legend is drawn as no data; NaN coordinates are skipped.
+    let spec = MapSpec {
+        areas: vec![
+            MapArea {
+                key: "a".into(),
+                name: "A".into(),
+                geometry: square(9.4, 54.8),
+                state: AreaState::Class {
+                    class: 7,
+                    value: Some(f64::NAN),
+                },
+                href: None,
+            },
+            MapArea {
+                key: "b".into(),
+                name: "B".into(),
+                geometry: MultiPolygon(vec![]),
+                state: AreaState::Suppressed,
+                href: None,
+            },
+        ],
+        labels: AreaLabels::Keys,
+        scale_bar: true,
+        ..MapSpec::default()
+    };
+    let svg = choropleth(&spec);
+    check::assert_parses(&svg);
+    assert!(svg.contains("data-class=\"nodata\""));
+}

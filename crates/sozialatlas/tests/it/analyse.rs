@@ -1,0 +1,89 @@
+//! `sozialatlas analyse` on the demo: the index, the typology with proposed action areas, and
+//! Moran's I; with `--db` the run is stored and can be read back.
+
+use crate::common::*;
+
+#[test]
+fn index_typology_and_moran_run_and_are_stored() {
+    let r = run(&[
+        "analyse",
+        "index",
+        "--year",
+        "2022",
+        "--status",
+        "arbeitslosenanteil,sgb2_quote,nef_quote",
+        "--dynamics",
+        "arbeitslosenanteil,sgb2_quote,nef_quote",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("Status 2022, Dynamik 2020–2022"),
+        "{}",
+        r.stdout
+    );
+    // Neustadt has the highest SGB II quota of Flensburg: the lowest status class.
+    let neustadt = r.stdout.lines().find(|l| l.contains("Neustadt")).unwrap();
+    assert!(neustadt.contains("sehr niedrig"), "{neustadt}");
+
+    let (dir, atlas) = scratch("flensburg");
+    let db = dir.path().join("a.db");
+    let d = db.to_str().unwrap();
+    assert_eq!(run(&["build", atlas.to_str().unwrap(), "--db", d]).code, 0);
+    let r = run(&[
+        "analyse",
+        "typology",
+        "--db",
+        d,
+        "--k",
+        "3",
+        "--indicators",
+        "arbeitslosenanteil,sgb2_quote,nef_quote,wohngeld,beschaeftigtenquote",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("stored as typology run 1"),
+        "{}",
+        r.stderr
+    );
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let names: Vec<&str> = j["result"]["proposed_action_areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            j["areas"][i.as_u64().unwrap() as usize]["name"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        names.contains(&"Neustadt") && names.contains(&"Nordstadt"),
+        "{names:?}"
+    );
+    assert_eq!(j["result"]["clusters"].as_array().unwrap().len(), 3);
+
+    let r = run(&[
+        "analyse",
+        "moran",
+        "--indicator",
+        "sgb2_quote",
+        "--locale",
+        "en",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("Moran's I = "), "{}", r.stdout);
+
+    let r = run(&[
+        "analyse",
+        "typology",
+        "--indicators",
+        "sgb2_quote,gibtsnicht",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("unknown indicator `gibtsnicht`"),
+        "{}",
+        r.stderr
+    );
+}

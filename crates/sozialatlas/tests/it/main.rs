@@ -1,0 +1,22 @@
+//! The command-line tests of sozialatlas: each runs the built binary on real atlas folders.
+//!
+//! One binary for all of them: each former `tests/<name>.rs` is a module here, so the
+//! crate and its dependencies are linked once, not once per file.
+
+mod common;
+
+mod action_areas;
+mod aggregate;
+mod analyse;
+mod bad_input;
+mod build;
+mod dortmund;
+mod formats;
+mod init;
+mod participation;
+mod points;
+mod publish;
+mod report;
+mod serve;
+mod suppression;
+mod user;

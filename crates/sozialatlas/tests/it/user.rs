@@ -1,0 +1,178 @@
+//! `sozialatlas user`: the first administrator from the command line, listing, roles; bad
+//! input is refused with exit code 2 and a message naming the option.
+
+use crate::common::*;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn run_with_stdin(args: &[&str], input: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sozialatlas"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn first_admin_list_and_roles() {
+    let (dir, atlas) = scratch("flensburg");
+    let db = dir.path().join("fl.db");
+    let d = db.to_str().unwrap();
+    assert_eq!(run(&["build", atlas.to_str().unwrap(), "--db", d]).code, 0);
+
+    let add = |email: &str, name: &str, role: &str, pw: &str| {
+        run_with_stdin(
+            &[
+                "user",
+                "add",
+                "--db",
+                d,
+                "--email",
+                email,
+                "--name",
+                name,
+                "--role",
+                role,
+                "--password-stdin",
+            ],
+            &format!("{pw}\n"),
+        )
+    };
+    let r = add(
+        "Admin@Stadt.example",
+        "Anna Admin",
+        "admin",
+        "ein sicheres passwort",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("created account 1 for Admin@Stadt.example (roles: admin, participant)"),
+        "{}",
+        r.stdout
+    );
+
+    // Taken (case-insensitively), short password, bad address, unknown role: exit 2, named.
+    let r = add(
+        "admin@stadt.example",
+        "Zweite",
+        "admin",
+        "ein sicheres passwort",
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("--email: an account with this address exists already"),
+        "{}",
+        r.stderr
+    );
+    let r = add("p@stadt.example", "Planung", "process-manager", "kurz");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--password: at least 10 characters"),
+        "{}",
+        r.stderr
+    );
+    let r = add(
+        "kein-at",
+        "Planung",
+        "process-manager",
+        "ein sicheres passwort",
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--email:"), "{}", r.stderr);
+    let r = add(
+        "p@stadt.example",
+        "Planung",
+        "kaiser",
+        "ein sicheres passwort",
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unknown role `kaiser`"), "{}", r.stderr);
+    let r = run(&["user", "list", "--db", "/nonexistent/x.db"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("no store at /nonexistent/x.db"),
+        "{}",
+        r.stderr
+    );
+
+    let r = add(
+        "p@stadt.example",
+        "Planung",
+        "process-manager,moderator",
+        "ein sicheres passwort",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&[
+        "user",
+        "role",
+        "add",
+        "--db",
+        d,
+        "--email",
+        "P@stadt.example",
+        "reviewer",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("role reviewer granted"));
+    let r = run(&[
+        "user",
+        "role",
+        "remove",
+        "--db",
+        d,
+        "--email",
+        "p@stadt.example",
+        "moderator",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The last administrator keeps the role.
+    let r = run(&[
+        "user",
+        "role",
+        "remove",
+        "--db",
+        d,
+        "--email",
+        "admin@stadt.example",
+        "admin",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("last active administrator"),
+        "{}",
+        r.stderr
+    );
+
+    let r = run(&["user", "list", "--db", d]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", r.stdout);
+    assert!(
+        lines[1].contains("active")
+            && lines[1].contains("admin,participant")
+            && lines[1].contains("Anna Admin")
+    );
+    assert!(
+        lines[2].contains("process-manager,reviewer,participant"),
+        "{}",
+        lines[2]
+    );
+    assert!(!lines[2].contains("moderator"));
+}

@@ -1,0 +1,185 @@
+//! The embedded Flensburg demo as a web application, built once per test binary.
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use sozialatlas_core::ComputeSettings;
+use sozialatlas_import::{DirSource, load_atlas};
+use sozialatlas_web::AppState;
+use tokio::sync::OnceCell;
+use tower::ServiceExt;
+
+static STATE: OnceCell<AppState> = OnceCell::const_new();
+
+/// The demo atlas, loaded, computed, written to an in-memory store and read back; one for the
+/// whole test binary (see [`lasting_memory_store`]).
+pub async fn state() -> AppState {
+    STATE
+        .get_or_init(|| async { demo_state(lasting_memory_store().await).await })
+        .await
+        .clone()
+}
+
+/// An in-memory store that outlives the runtime it was made on. Every `#[tokio::test]` has a
+/// runtime of its own, and sqlx hands a used connection back to its pool in a task on the
+/// current runtime: a test that ends first takes the connection with it, and an in-memory
+/// database lives only as long as a connection to it. So one more connection to the same
+/// database (sqlx names it, with a shared cache) is kept open for the life of the process.
+async fn lasting_memory_store() -> sozialatlas_store::Pool {
+    use sqlx::ConnectOptions;
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePoolOptions};
+    use std::str::FromStr;
+    static KEEP: std::sync::OnceLock<std::sync::Mutex<SqliteConnection>> =
+        std::sync::OnceLock::new();
+    let opts = SqliteConnectOptions::from_str("sqlite::memory:")
+        .expect("options")
+        .foreign_keys(true);
+    let keep = opts.connect().await.expect("memory store");
+    assert!(
+        KEEP.set(std::sync::Mutex::new(keep)).is_ok(),
+        "one lasting store per test binary"
+    );
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_with(opts)
+        .await
+        .expect("memory store");
+    sozialatlas_store::migrate(&pool).await.expect("migrations");
+    pool
+}
+
+/// The demo atlas written into `pool` and read back, as an application.
+async fn demo_state(pool: sozialatlas_store::Pool) -> AppState {
+    let src = DirSource::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/flensburg"
+    ));
+    let atlas = load_atlas(&src, &|_, _, _| {}).expect("demo atlas loads");
+    let settings = ComputeSettings {
+        suppression_threshold: atlas.config.settings.suppression_threshold,
+        population_variable: atlas.config.settings.population_variable.clone(),
+        min_population: atlas.config.settings.min_population,
+    };
+    let computed = sozialatlas_core::compute(
+        &atlas.tree,
+        &atlas.catalogue,
+        &atlas.observations,
+        &settings,
+    );
+    sozialatlas_store::write_atlas(
+        &pool,
+        &atlas,
+        &computed,
+        "test",
+        "examples/flensburg",
+        "2026-01-01T00:00:00Z",
+    )
+    .await
+    .expect("write atlas");
+    let snap = sozialatlas_store::read_snapshot(&pool)
+        .await
+        .expect("read snapshot");
+    AppState::new(snap, pool)
+}
+
+/// The router over the demo.
+pub async fn app() -> Router {
+    sozialatlas_web::router(state().await)
+}
+
+/// A response: status, content type, body.
+pub struct Got {
+    pub status: StatusCode,
+    pub ctype: String,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Got {
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// GET a path.
+pub async fn get(path: &str) -> Got {
+    let resp = app()
+        .await
+        .oneshot(
+            Request::builder()
+                .uri(path)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let ctype = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Got {
+        status,
+        ctype,
+        headers,
+        body,
+    }
+}
+
+/// A fresh demo application with its own store (for tests that write: stored runs, sets).
+pub async fn fresh_state() -> AppState {
+    demo_state(
+        sozialatlas_store::open_memory()
+            .await
+            .expect("memory store"),
+    )
+    .await
+}
+
+/// GET a path from a given application.
+pub async fn get_from(state: &AppState, path: &str) -> Got {
+    let resp = sozialatlas_web::router(state.clone())
+        .oneshot(
+            Request::builder()
+                .uri(path)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let ctype = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Got {
+        status,
+        ctype,
+        headers,
+        body,
+    }
+}

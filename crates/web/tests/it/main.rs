@@ -1,0 +1,18 @@
+//! The integration tests of sozialatlas-web: pages, API, accounts, participation, offices, security, publication, on the embedded demo.
+//!
+//! One binary for all of them: each former `tests/<name>.rs` is a module here, so the
+//! crate and its dependencies are linked once, not once per file.
+
+mod auth_support;
+mod common;
+
+mod accounts;
+mod analysis;
+mod authz;
+mod offices;
+mod participation;
+mod publish;
+mod routes;
+mod safety;
+mod security;
+mod svg_snapshots;

@@ -1,0 +1,371 @@
+//! Every route of the atlas, in-process, on the embedded Flensburg demo.
+
+use crate::common;
+use crate::common::{fresh_state, get, get_from};
+use axum::http::StatusCode;
+
+const HTML: &str = "text/html; charset=utf-8";
+
+/// The city's SGB II quota in 2022, formatted as the atlas prints it.
+async fn city_sgb2(locale: sozialatlas_core::Locale) -> String {
+    let state = common::state().await;
+    let snap = state.snapshot();
+    let ind = snap
+        .catalogue
+        .indicators
+        .iter()
+        .position(|i| i.id == "sgb2_quote")
+        .unwrap();
+    let root = snap.tree.root().unwrap();
+    let v = snap
+        .value(ind, root, 2022)
+        .and_then(|v| v.published())
+        .unwrap();
+    sozialatlas_core::locale::format_decimal(v, 1, locale)
+}
+
+#[tokio::test]
+async fn start_page_lists_dimensions_and_search() {
+    let r = get("/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.ctype, HTML);
+    let t = r.text();
+    assert!(t.contains("<html lang=\"de\">"));
+    assert!(t.contains("Sozialatlas Flensburg"));
+    assert!(t.contains("Grundsicherungsleistungen"));
+    assert!(t.contains("href=\"/indicators/sgb2_quote\""));
+    assert!(t.contains("action=\"/search\""));
+    assert!(t.contains("href=\"/en\""), "language switch");
+    assert_eq!(t.matches("<h1").count(), 1);
+    assert!(t.contains("class=\"skip-link\""));
+
+    let r = get("/en").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let t = r.text();
+    assert!(t.contains("<html lang=\"en\">"));
+    assert!(t.contains("Flensburg Social Atlas"));
+    assert!(t.contains("href=\"/en/indicators/sgb2_quote\""));
+    assert!(t.contains("hreflang=\"de\" lang=\"de\">Deutsch"));
+}
+
+#[tokio::test]
+async fn indicator_redirects_to_default_level_and_latest_year() {
+    let r = get("/indicators/sgb2_quote").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers["location"],
+        "/indicators/sgb2_quote/stadtteil/2022"
+    );
+    let r =
+        get("/en/indicators/sgb2_quote?level=stadtteil&year=2019&scheme=equal&k=6&compare=").await;
+    assert_eq!(
+        r.headers["location"],
+        "/en/indicators/sgb2_quote/stadtteil/2019?scheme=equal&k=6"
+    );
+}
+
+#[tokio::test]
+async fn indicator_page_has_map_table_bars_and_city_value() {
+    let r = get("/indicators/sgb2_quote/stadtteil/2022").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.ctype, HTML);
+    let t = r.text();
+    let city = city_sgb2(sozialatlas_core::Locale::De).await;
+    assert!(city.contains(','), "German decimal comma: {city}");
+    assert!(t.contains(&format!("{city} %")), "city value {city} %");
+    assert!(t.contains("<svg"), "inline map");
+    assert!(t.contains("sa-area"), "map areas");
+    assert!(t.contains("sa-bar"), "bar chart");
+    assert!(t.contains("<table class=\"values\">"));
+    assert!(t.contains("data-key="));
+    assert!(t.contains("Stand"));
+    assert!(t.contains("href=\"/indicators/sgb2_quote/stadtteil/2022.csv\""));
+    assert!(t.contains("<label for=\"f-year\">"));
+    assert_eq!(t.matches("<h1").count(), 1);
+
+    let r = get("/en/indicators/sgb2_quote/stadtteil/2022").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let t = r.text();
+    let city = city_sgb2(sozialatlas_core::Locale::En).await;
+    assert!(
+        t.contains(&format!("{city} %")),
+        "English city value {city}"
+    );
+    assert!(t.contains("SGB II rate"));
+}
+
+#[tokio::test]
+async fn indicator_options_change_view_and_selected_area() {
+    let r = get("/indicators/sgb2_quote/stadtteil/2022?scheme=equal&k=6&closure=right&palette=Blues&breaks=fixed").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("über "), "right-closed legend");
+    let r = get("/indicators/sgb2_quote/stadtteil/2022?compare=2018").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("Prozentpunkte"));
+    let r = get("/indicators/einwohner/stadtteil/2022?compare=2011").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("Veränderung 2011–2022 (%)"));
+    let state = common::state().await;
+    let snap = state.snapshot();
+    let level = snap.tree.level_index("stadtteil").unwrap();
+    let a = &snap.tree.areas[snap.tree.areas_of_level(level)[0]];
+    let r = get(&format!(
+        "/indicators/sgb2_quote/stadtteil/2022?area={}",
+        a.key
+    ))
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains(&format!("Zeitreihe: {} – Stadt", a.name)));
+    let r = get("/indicators/sgb2_quote/stadtteil/2022?scheme=manual&manual=10%3B20").await;
+    assert_eq!(r.status, StatusCode::OK);
+    for s in ["quantiles", "stddev", "box"] {
+        let r = get(&format!("/indicators/sgb2_quote/stadtteil/2022?scheme={s}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{s}");
+    }
+}
+
+#[tokio::test]
+async fn downloads_of_the_view() {
+    let r = get("/indicators/sgb2_quote/stadtteil/2022.csv").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.ctype, "text/csv; charset=utf-8");
+    let t = r.text();
+    assert!(t.starts_with('\u{feff}'));
+    assert!(t.contains("Gebietsschlüssel;Gebiet;Wert"));
+    let r = get("/en/indicators/sgb2_quote/stadtteil/2022.csv").await;
+    assert!(r.text().starts_with("area_key,area,value"));
+    let r = get("/indicators/sgb2_quote/stadtteil/2022.xlsx").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.starts_with(b"PK"));
+    let r = get("/indicators/sgb2_quote/stadtteil/2022.svg").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.ctype.starts_with("image/svg+xml"));
+    assert!(r.text().contains("<svg"));
+    let r = get("/indicators/sgb2_quote/stadtteil/2022.png").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.ctype, "image/png");
+    assert!(r.body.starts_with(b"\x89PNG"));
+}
+
+#[tokio::test]
+async fn area_profile() {
+    let state = common::state().await;
+    let snap = state.snapshot();
+    let level = snap.tree.level_index("stadtteil").unwrap();
+    let a = &snap.tree.areas[snap.tree.areas_of_level(level)[0]];
+    let r = get(&format!("/areas/stadtteil/{}", a.key)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.ctype, HTML);
+    let t = r.text();
+    assert!(t.contains(&format!("<h1>{}</h1>", a.name)));
+    let city = city_sgb2(sozialatlas_core::Locale::De).await;
+    assert!(
+        t.contains(&format!("Stadt {city} %")),
+        "sentence with the city value"
+    );
+    assert!(t.contains("SGB-II-Quote "));
+    assert!(t.contains("Lage im Stadtgebiet"));
+    let r = get(&format!("/en/areas/stadtteil/{}", a.key)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("Location in the city"));
+    // The city itself has a profile too.
+    let r = get("/areas/stadt/0").await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn compare_page() {
+    let r = get("/compare").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let t = r.text();
+    assert!(t.contains("Korrelationskoeffizient"));
+    assert!(t.contains("r = "));
+    let r = get("/en/compare?x=sgb2_quote&y=wohngeld&level=stadtteil&year=2020").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("Pearson correlation coefficient"));
+}
+
+#[tokio::test]
+async fn search() {
+    let state = common::state().await;
+    let snap = state.snapshot();
+    let level = snap.tree.level_index("stadtteil").unwrap();
+    let a = &snap.tree.areas[snap.tree.areas_of_level(level)[0]];
+    let r = get(&format!(
+        "/search?q={}",
+        a.name.to_lowercase().replace(' ', "+")
+    ))
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.text()
+            .contains(&format!("href=\"/areas/stadtteil/{}\"", a.key))
+    );
+    let r = get("/search?q=gibtesnicht").await;
+    assert!(r.text().contains("Kein Gebiet gefunden"));
+    let r = get("/en/search").await;
+    assert!(r.text().contains("Enter the name of an area."));
+}
+
+#[tokio::test]
+async fn data_catalogue_sources() {
+    let r = get("/data").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let t = r.text();
+    for f in [
+        "/data/datenpool.csv",
+        "/data/datenpool.xlsx",
+        "/data/datenpool.geojson",
+        "/en/data/datenpool.csv",
+    ] {
+        assert!(t.contains(&format!("href=\"{f}\"")), "{f}");
+    }
+    let r = get("/data/datenpool.csv").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("Indikator-ID;Indikator"));
+    let r = get("/en/data/datenpool.csv").await;
+    assert!(r.text().starts_with("indicator_id,indicator"));
+    let r = get("/data/datenpool.xlsx").await;
+    assert!(r.body.starts_with(b"PK"));
+    let r = get("/data/datenpool.geojson").await;
+    assert_eq!(r.ctype, "application/geo+json");
+    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(v["type"], "FeatureCollection");
+
+    let r = get("/catalogue").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let t = r.text();
+    assert!(t.contains(
+        "Regelleistungsberechtigte nach SGB II je 100 Einwohner/-innen unter 65 Jahren."
+    ));
+    assert!(t.contains("höher = ungünstiger"));
+    let r = get("/en/catalogue").await;
+    assert!(r.text().contains("higher = worse"));
+
+    let r = get("/sources").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let t = r.text();
+    assert!(t.contains("OK Lab Flensburg"));
+    assert!(t.contains("catalogue.toml"));
+    assert!(t.contains("2024.1"));
+    // Each data file's markers, as the load used them: the homelessness file's empty cells are
+    // suppressed by the source, the other files use the settings' defaults.
+    let row = |t: &str, file: &str| {
+        let i = t
+            .find(&format!("<th scope=\"row\">{file}</th>"))
+            .expect(file);
+        t[i..i + t[i..].find("</tr>").unwrap()].to_string()
+    };
+    let risk = row(&t, "data/risk_homelessness_by_district.csv");
+    assert!(
+        risk.contains("<td>fehlend: keine; von der Quelle geheim gehalten: leere Zelle</td>"),
+        "{risk}"
+    );
+    let mig = row(&t, "data/migration_background_by_district.csv");
+    assert!(
+        mig.contains("fehlend: leere Zelle, „-“, „–“, „—“, „...“, „NA“, „n/a“; von der Quelle geheim gehalten: „x“, „X“, „*“, „•“"),
+        "{mig}"
+    );
+    assert!(row(&t, "catalogue.toml").contains("<td></td>"));
+    let t = get("/en/sources").await.text();
+    assert!(
+        row(&t, "data/risk_homelessness_by_district.csv")
+            .contains("<td>missing: none; suppressed by the source: empty cell</td>")
+    );
+}
+
+#[tokio::test]
+async fn static_assets_with_cache_headers() {
+    let r = get("/static/atlas.css").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.ctype, "text/css; charset=utf-8");
+    assert!(
+        r.headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+    assert!(r.headers.contains_key("etag"));
+    let r = get("/static/atlas.js").await;
+    assert_eq!(r.ctype, "text/javascript; charset=utf-8");
+    let r = get("/static/nothing.js").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn etag_gives_not_modified() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let r = get("/catalogue").await;
+    let etag = r.headers["etag"].clone();
+    let resp = common::app()
+        .await
+        .oneshot(
+            Request::builder()
+                .uri("/catalogue")
+                .header("if-none-match", etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_MODIFIED);
+}
+
+#[tokio::test]
+async fn compressed_responses_are_cached_per_encoding() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let app = common::app().await;
+    let req = |enc: &str| {
+        Request::builder()
+            .uri("/indicators/sgb2_quote/stadtteil/2021")
+            .header("accept-encoding", enc)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let a = app.clone().oneshot(req("gzip, deflate")).await.unwrap();
+    assert_eq!(a.headers()["content-encoding"], "gzip");
+    let b = app.clone().oneshot(req("gzip")).await.unwrap();
+    assert_eq!(a.headers()["etag"], b.headers()["etag"]);
+    let c = app.clone().oneshot(req("identity")).await.unwrap();
+    assert!(c.headers().get("content-encoding").is_none());
+    assert_ne!(a.headers()["etag"], c.headers()["etag"]);
+    let d = app.oneshot(req("gzip, br")).await.unwrap();
+    assert_eq!(d.headers()["content-encoding"], "br");
+}
+
+#[tokio::test]
+async fn report_downloads_are_listed_rendered_once_and_kept() {
+    let state = fresh_state().await;
+    let r = get_from(&state, "/data").await;
+    let t = r.text();
+    for f in [
+        "/data/bericht.pdf",
+        "/data/bericht.html",
+        "/en/data/report.pdf",
+        "/en/data/report.html",
+    ] {
+        assert!(t.contains(&format!("href=\"{f}\"")), "{f} is not listed");
+    }
+    let r = get_from(&state, "/data/bericht.html").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.ctype, "text/html; charset=utf-8");
+    let html = r.text();
+    assert!(html.contains("<html lang=\"de\">") && html.contains("Bericht zur sozialen Lage"));
+    let started = std::time::Instant::now();
+    let again = get_from(&state, "/data/bericht.html").await;
+    assert_eq!(again.body, r.body, "the kept report is served again");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "not kept: rendered again"
+    );
+    let r = get_from(&state, "/en/data/report.pdf").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.ctype, "application/pdf");
+    assert!(r.body.starts_with(b"%PDF-"));
+    let r = get_from(&state, "/data/bericht.docx").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
