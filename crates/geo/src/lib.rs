@@ -1,7 +1,8 @@
 //! Boundary files into WGS84 polygons: the geometry intake of Sozialatlas.
 //!
 //! This crate reads the boundaries of a city's areas (Stadtteile, statistische Bezirke, …)
-//! from GeoJSON, Shapefiles (`.shp` + `.dbf` + `.prj`) and zipped Shapefiles or GeoJSON,
+//! from GeoJSON, Shapefiles (`.shp` + `.dbf` + `.prj`), zipped Shapefiles or GeoJSON, and
+//! GeoPackages (`.gpkg`, one feature table chosen by `layer`),
 //! reprojects them to WGS84 with [proj4rs](https://docs.rs/proj4rs) (pure Rust), computes
 //! geodesic areas, and checks (and on request repairs) their validity.
 //!
@@ -31,7 +32,8 @@
 //!    Mercator, geographic) and the usual German CRSs are recognised by their parameters
 //!    (EPSG:25832, 25833, 31466–31469, 4647, 32632, 4326, 4258); other parameter sets (e.g.
 //!    Cologne's UTM 32N with false easting 2,500,000 m) become a proj string. No `.prj` and no
-//!    `crs` setting is an error.
+//!    `crs` setting is an error. GeoPackage: the layer's `gpkg_spatial_ref_sys` entry — its
+//!    EPSG code, else its WKT definition; the undefined systems (srs_id 0 and -1) need `crs`.
 //! 4. Any EPSG code from the EPSG table of the `crs-definitions` crate works; an unknown code is
 //!    an error. Datum shifts are those of the proj strings (PROJ.4 style, `+towgs84`), good to
 //!    about a metre for DHDN (Gauss-Krüger) and exact for ETRS89 ≙ WGS84 at this scale.
@@ -56,12 +58,14 @@
 mod crs;
 mod error;
 mod geojson;
+mod gpkg;
 mod shp;
 mod valid;
 
 pub use crs::{Crs, Transformer, WGS84, crs_from_wkt, resolve_crs};
 pub use error::GeoError;
 pub use geojson::read_geojson;
+pub use gpkg::read_gpkg;
 pub use shp::{read_path, read_shapefile, read_zip};
 pub use valid::{repair, validate};
 

@@ -566,3 +566,130 @@ fn target_crs_keeps_the_files_own_coordinates() {
         );
     }
 }
+
+/// The GeoPackage fixture (`tests/fixtures/make_gpkg.py`): Dortmund's Stadtbezirke in EPSG:25832
+/// beside a point layer of their centres.
+fn gpkg_fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dortmund_stadtbezirke.gpkg")
+}
+
+#[test]
+fn geopackage_areas_equal_those_of_the_geojson() {
+    let path = gpkg_fixture();
+    let layer = read_gpkg(
+        &path,
+        "dortmund_stadtbezirke.gpkg",
+        Some("stadtbezirke"),
+        &opts("stadtbezirk_nr", false),
+    )
+    .unwrap();
+    assert_eq!(layer.source_crs, "EPSG:25832");
+    let json = read_geojson(
+        &std::fs::read(data(
+            "dortmund-gebietsgliederung/dortmund_stadtbezirke.geojson",
+        ))
+        .unwrap(),
+        "dortmund_stadtbezirke.geojson",
+        &opts("stadtbezirk_nr", false),
+    )
+    .unwrap();
+    let by_key = |l: &Layer| -> BTreeMap<String, (f64, String)> {
+        l.features
+            .iter()
+            .map(|f| {
+                (
+                    key_of(f, "stadtbezirk_nr"),
+                    (geodesic_area_km2(&f.geometry), key_of(f, "stadtbezirk")),
+                )
+            })
+            .collect()
+    };
+    let (g, j) = (by_key(&layer), by_key(&json));
+    assert_eq!(g.len(), 12);
+    assert_eq!(g.keys().collect::<Vec<_>>(), j.keys().collect::<Vec<_>>());
+    let mut total = 0.0;
+    for (k, (a, name)) in &g {
+        let (b, jname) = &j[k];
+        assert_eq!(name, jname);
+        // Through EPSG:25832 and back, at centimetre precision: equal to 0.01 %.
+        assert!((a - b).abs() / b < 1e-4, "{k} {name}: {a} km² vs {b} km²");
+        total += a;
+    }
+    // Dortmund: 280.7 km².
+    assert!((total - 280.7).abs() < 0.5, "{total}");
+}
+
+#[test]
+fn geopackage_layer_must_be_chosen_and_hold_polygons() {
+    let path = gpkg_fixture();
+    let e = read_gpkg(&path, "b.gpkg", None, &ReadOptions::default()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "b.gpkg: layer: expected one feature table, or layer = \"…\" naming one, found the feature tables `mittelpunkte`, `stadtbezirke`"
+    );
+    let e = read_gpkg(&path, "b.gpkg", Some("bezirke"), &ReadOptions::default()).unwrap_err();
+    assert!(
+        e.to_string().contains("expected a feature table `bezirke`"),
+        "{e}"
+    );
+    let e = read_gpkg(
+        &path,
+        "b.gpkg",
+        Some("mittelpunkte"),
+        &opts("stadtbezirk_nr", false),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "b.gpkg: feature 0 (key \"1\"), geometry: expected a Polygon or MultiPolygon, found a Point"
+    );
+    // Not a GeoPackage at all.
+    let e = read_gpkg(
+        &data("dortmund-gebietsgliederung/dortmund_stadtbezirke.geojson"),
+        "x.gpkg",
+        None,
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().starts_with("x.gpkg: "), "{e}");
+}
+
+#[test]
+fn the_real_nrw_geopackage_matches_its_geojson() {
+    // 396 municipalities, MultiPolygons in EPSG:25832, read as the source published them.
+    let layer = read_gpkg(
+        &data("nrw-gemeinden-inkar-2023/original/nrw_indicators_2023.gpkg"),
+        "nrw_indicators_2023.gpkg",
+        None,
+        &opts("AGS", false),
+    )
+    .unwrap();
+    assert_eq!(layer.features.len(), 396);
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(data(
+            "nrw-gemeinden-inkar-2023/nrw_gemeinden_inkar_2023.geojson",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let published: BTreeMap<String, f64> = json["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["properties"]["AGS"].as_str().unwrap().to_string(),
+                f["properties"]["area_km2_geodesic"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let mut total = 0.0;
+    for f in &layer.features {
+        let a = geodesic_area_km2(&f.geometry);
+        let ags = key_of(f, "AGS");
+        let p = published[&ags];
+        assert!((a - p).abs() < 0.01 + 1e-4 * p, "{ags}: {a} vs {p}");
+        total += a;
+    }
+    assert!((total - 34_111.0).abs() < 1.0, "{total}");
+}

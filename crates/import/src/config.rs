@@ -126,9 +126,13 @@ pub struct LevelConfig {
     /// Parent level id (levels only).
     #[serde(default)]
     pub parent: Option<String>,
-    /// Boundary file (GeoJSON, Shapefile, zipped Shapefile).
+    /// Boundary file (GeoJSON, Shapefile, zipped Shapefile, GeoPackage `.gpkg`).
     #[serde(default)]
     pub boundaries: Option<String>,
+    /// GeoPackage: the feature table to read, when the file has several. String; default: the
+    /// only feature table. Example: `layer = "stadtbezirke"`.
+    #[serde(default)]
+    pub layer: Option<String>,
     /// Areas given inline, when there is no boundary file.
     #[serde(default)]
     pub areas: Vec<InlineArea>,

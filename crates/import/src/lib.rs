@@ -523,6 +523,17 @@ fn read_boundaries(
         target_crs: target_crs.map(str::to_owned),
     };
     let lower = file.to_ascii_lowercase();
+    if lc.layer.is_some() && !lower.ends_with(".gpkg") {
+        return Err(ImportError::file(
+            "atlas.toml",
+            "`layer` only with a GeoPackage (.gpkg)",
+            format!(
+                "layer = \"{}\" for `{file}`",
+                lc.layer.as_deref().unwrap_or("")
+            ),
+        )
+        .in_column(format!("level `{}`: layer", lc.id)));
+    }
     let geo_err = |e: sozialatlas_geo::GeoError| {
         let mut err = ImportError::file(file, e.expected.clone(), e.found.clone());
         let mut col = String::new();
@@ -554,6 +565,17 @@ fn read_boundaries(
             .read_optional(&format!("{stem}.prj"), "the Shapefile's CRS (.prj)")?
             .map(|b| String::from_utf8_lossy(&b).into_owned());
         sozialatlas_geo::read_shapefile(&shp, &dbf, prj.as_deref(), file, &opts).map_err(geo_err)
+    } else if lower.ends_with(".gpkg") {
+        r.read(file, "a GeoPackage")?;
+        // SQLite reads a file on disk; the bytes above are the input's checksum.
+        let path = r.src.path(file).ok_or_else(|| {
+            ImportError::file(
+                file,
+                "a GeoPackage in an atlas folder on disk",
+                format!("a file in {}", r.src.describe()),
+            )
+        })?;
+        sozialatlas_geo::read_gpkg(&path, file, lc.layer.as_deref(), &opts).map_err(geo_err)
     } else if lower.ends_with(".zip") {
         let bytes = r.read(file, "a zipped Shapefile")?;
         sozialatlas_geo::read_zip(&bytes, file, &opts).map_err(geo_err)
@@ -563,7 +585,7 @@ fn read_boundaries(
     } else {
         Err(ImportError::file(
             file,
-            "a boundary file ending in .geojson, .json, .shp or .zip",
+            "a boundary file ending in .geojson, .json, .shp, .zip or .gpkg",
             format!("`{file}`"),
         )
         .in_column("boundaries"))
