@@ -66,9 +66,9 @@ pub struct Settings {
     #[serde(default)]
     pub min_population: Option<f64>,
     /// Cell texts that mean "missing" in every data file that does not set its own `missing`.
-    /// List of strings; default: empty, `-`, `–`, `—`, `...`, `NA`, `n/a`. Not `.`: in German
-    /// statistics it means "unknown or secret", so a file that uses it must say which.
-    /// Example: `missing_markers = ["", "-", "..."]`.
+    /// List of strings; default: empty, `...`, `NA`, `n/a`. Not `.` and not a dash: in German
+    /// official statistics `.` means "unknown or secret" and `–` "nothing, exactly zero", so a
+    /// file that uses them must say which. Example: `missing_markers = ["", "-", "..."]`.
     #[serde(default = "default_missing")]
     pub missing_markers: Vec<String>,
     /// Cell texts that mean "suppressed by the source" (geheim gehalten) in every data file that
@@ -76,6 +76,11 @@ pub struct Settings {
     /// Example: `suppressed_markers = ["x", "."]`.
     #[serde(default = "default_suppressed")]
     pub suppressed_markers: Vec<String>,
+    /// Cell texts that mean "nothing, exactly zero" (nichts vorhanden, the `–` of German official
+    /// tables) in every data file that does not set its own `zero`: read as the number 0.
+    /// List of strings; default: none. Example: `zero_markers = ["–"]`.
+    #[serde(default)]
+    pub zero_markers: Vec<String>,
 }
 
 impl Default for Settings {
@@ -86,6 +91,7 @@ impl Default for Settings {
             min_population: None,
             missing_markers: default_missing(),
             suppressed_markers: default_suppressed(),
+            zero_markers: Vec::new(),
         }
     }
 }
@@ -94,9 +100,7 @@ fn default_threshold() -> u32 {
     3
 }
 fn default_missing() -> Vec<String> {
-    ["", "-", "–", "—", "...", "NA", "n/a"]
-        .map(String::from)
-        .to_vec()
+    ["", "...", "NA", "n/a"].map(String::from).to_vec()
 }
 fn default_suppressed() -> Vec<String> {
     ["x", "X", "*", "•"].map(String::from).to_vec()
@@ -307,6 +311,10 @@ pub struct DataConfig {
     /// strings; default: the settings' `suppressed_markers`. Example: `suppressed = ["."]`.
     #[serde(default)]
     pub suppressed: Option<Vec<String>>,
+    /// Cell texts that mean "nothing, exactly zero" (nichts vorhanden) in this file, read as 0.
+    /// List of strings; default: the settings' `zero_markers`. Example: `zero = ["–", "-"]`.
+    #[serde(default)]
+    pub zero: Option<Vec<String>>,
 }
 
 /// One text or a list of texts.

@@ -325,6 +325,26 @@ fn write_reading(out: &mut String, d: &DataDraft) {
     if let Some(th) = d.thousands {
         let _ = writeln!(out, "thousands = {}", q(th));
     }
+    if d.declared.contains(".") {
+        let _ = writeln!(
+            out,
+            "# CHECK: `.` means \"unknown or secret\" in German statistics; missing = [\"\", \".\"] if it means not available here."
+        );
+        let _ = writeln!(out, "suppressed = [\"x\", \"X\", \"*\", \"•\", \".\"]");
+    }
+    let dashes: Vec<String> = d
+        .declared
+        .iter()
+        .filter(|t| *t != ".")
+        .map(|t| q(t))
+        .collect();
+    if !dashes.is_empty() {
+        let _ = writeln!(
+            out,
+            "# CHECK: a dash means \"nothing, exactly zero\" in German official tables; move it to missing if it means not available here."
+        );
+        let _ = writeln!(out, "zero = [{}]", dashes.join(", "));
+    }
 }
 
 fn write_period(out: &mut String, d: &DataDraft) {
@@ -432,6 +452,8 @@ fn catalogue_toml(vars: &[DraftVariable], checks: &mut Vec<String>) -> String {
 struct DataDraft {
     delimiter: Option<u8>,
     encoding: String,
+    /// `.` and dashes found among the values, declared as suppressed and zero.
+    declared: BTreeSet<String>,
     /// The decimal mark and thousands separator the values decide (none: `auto`).
     decimal: Option<char>,
     thousands: Option<&'static str>,
@@ -526,6 +548,7 @@ fn draft_data(
         delimiter: if xlsx { None } else { table.delimiter },
         encoding,
         decimal: values.decimal,
+        declared: values.declared,
         thousands: values.thousands,
         key_header: table.header[key_col].clone(),
         key_width,
@@ -641,6 +664,8 @@ impl Levels {
 
 /// The value columns: counts, and the marks their numbers are written with.
 struct Values {
+    /// `.` and dashes found among the values: their meaning is declared in the draft.
+    declared: BTreeSet<String>,
     counts: Vec<CountColumn>,
     decimal: Option<char>,
     thousands: Option<&'static str>,
@@ -953,6 +978,25 @@ impl Keyed<'_> {
                     })
             })
             .collect();
+        // The markers that need a meaning declared: `.` and the dashes (see `values` of the
+        // draft's [[data]]).
+        let declared: BTreeSet<String> = candidate
+            .iter()
+            .flat_map(|&c| rows.iter().map(move |r| text(r, c)))
+            .filter(|t| [".", "-", "–", "—"].contains(&t.as_str()))
+            .collect();
+        if !declared.is_empty() {
+            checks.push(format!(
+                "{name}: the markers {} are declared as German official tables use them (`.` \
+                 unknown or secret: suppressed; a dash: exactly zero); change `suppressed`/`zero` \
+                 to `missing` where they mean \"not available\".",
+                declared
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         let filtered = RawTable {
             file: table.file.clone(),
             header: table.header.clone(),
@@ -1069,6 +1113,7 @@ impl Keyed<'_> {
             })
             .collect();
         Ok(Values {
+            declared,
             counts: count_cols,
             decimal: ways.decimal(),
             thousands: ways.thousands(),

@@ -53,6 +53,9 @@ pub struct Markers {
     pub missing: Vec<String>,
     /// Texts that mean "suppressed by the source" (geheim gehalten).
     pub suppressed: Vec<String>,
+    /// Texts that mean "nothing, exactly zero" (nichts vorhanden), read as 0.
+    #[serde(default)]
+    pub zero: Vec<String>,
 }
 
 /// Membership of an area of a level in an overlay area (Aktionsraum), with the share of the
@@ -952,22 +955,33 @@ fn read_data(
         .suppressed
         .as_ref()
         .unwrap_or(&cfg.settings.suppressed_markers);
-    if let Some(both) = missing.iter().find(|m| suppressed.contains(m)) {
-        return Err(ImportError::file(
-            "atlas.toml",
-            "a marker that means either missing or suppressed, not both",
-            format!("`{both}` in both (set missing and suppressed for this file)"),
-        )
-        .in_column(format!("data `{file}`: missing, suppressed"))
-        .into());
+    let zero = dc.zero.as_ref().unwrap_or(&cfg.settings.zero_markers);
+    let meanings = [
+        ("missing", missing),
+        ("suppressed", suppressed),
+        ("zero", zero),
+    ];
+    for (i, (a, am)) in meanings.iter().enumerate() {
+        for (b, bm) in &meanings[i + 1..] {
+            if let Some(both) = am.iter().find(|m| bm.contains(m)) {
+                return Err(ImportError::file(
+                    "atlas.toml",
+                    format!("a marker that means one thing: {a} or {b}, not both"),
+                    format!("`{both}` in both (set {a} and {b} for this file)"),
+                )
+                .in_column(format!("data `{file}`: {a}, {b}"))
+                .into());
+            }
+        }
     }
     if let Some(input) = r.inputs.iter_mut().find(|i| i.path == file) {
         input.markers = Some(Markers {
             missing: missing.clone(),
             suppressed: suppressed.clone(),
+            zero: zero.clone(),
         });
     }
-    let is_marker = |t: &str| missing.iter().chain(suppressed).any(|m| m == t);
+    let is_marker = |t: &str| missing.iter().chain(suppressed).chain(zero).any(|m| m == t);
     let ways = numbers::decide(&table, &value_cols, &dc.decimal, &dc.thousands, &is_marker)?;
     // The first ambiguous value of each column is reported, with how many more there are.
     let mut ambiguous: HashMap<usize, (usize, usize)> = HashMap::new();
@@ -1060,6 +1074,8 @@ fn read_data(
                 Obs::Suppressed
             } else if missing.contains(&text) {
                 Obs::Missing
+            } else if zero.contains(&text) {
+                Obs::Value(0.0)
             } else {
                 let readings = ways.readings(&text);
                 match readings.as_slice() {
@@ -1074,9 +1090,19 @@ fn read_data(
                                     .to_string(),
                                 "`.`".to_string(),
                             )
+                        } else if ["-", "–", "—"].contains(&text.as_str()) {
+                            (
+                                format!(
+                                    "a number, or `{text}` declared as a marker: in German official \
+                                     statistics a dash means \"nothing, exactly zero\" (nichts \
+                                     vorhanden), elsewhere often \"missing\", so say which for this \
+                                     file in atlas.toml: zero = [\"{text}\"] or missing = [\"{text}\"]"
+                                ),
+                                format!("`{text}`"),
+                            )
                         } else {
                             (
-                                "a number, or a marker declared in missing or suppressed"
+                                "a number, or a marker declared in missing, suppressed or zero"
                                     .to_string(),
                                 format!("`{text}`"),
                             )

@@ -123,6 +123,7 @@ pub(crate) fn read_points(
         ("missing", dc.missing.is_some()),
         ("suppressed", dc.suppressed.is_some()),
         ("where", !dc.filter.is_empty()),
+        ("zero", dc.zero.is_some()),
         ("thousands", dc.thousands != "auto"),
         ("header_row", dc.header_row.is_some()),
         ("skip_rows", !dc.skip_rows.is_empty()),

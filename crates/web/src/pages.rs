@@ -1815,9 +1815,15 @@ struct SourcesPage {
     confidentiality: String,
 }
 
-/// What a data file's markers mean, for the sources page: "fehlend: leere Zelle, „-“;
-/// von der Quelle geheim gehalten: „x“".
-fn describe_markers(missing: &[String], suppressed: &[String], m: &Msgs) -> String {
+/// What a data file's markers mean, for the sources page: "fehlend: leere Zelle, „...“;
+/// von der Quelle geheim gehalten: „x“; genau null (nichts vorhanden): „–“" (the last part only
+/// where the file has zero markers).
+fn describe_markers(
+    missing: &[String],
+    suppressed: &[String],
+    zero: &[String],
+    m: &Msgs,
+) -> String {
     let list = |v: &[String]| {
         if v.is_empty() {
             return m.marker_none.to_string();
@@ -1831,13 +1837,17 @@ fn describe_markers(missing: &[String], suppressed: &[String], m: &Msgs) -> Stri
             .collect::<Vec<_>>()
             .join(", ")
     };
-    format!(
+    let mut s = format!(
         "{}: {}; {}: {}",
         m.marker_missing,
         list(missing),
         m.marker_suppressed,
         list(suppressed)
-    )
+    );
+    if !zero.is_empty() {
+        s.push_str(&format!("; {}: {}", m.marker_zero, list(zero)));
+    }
+    s
 }
 
 /// `GET /sources`: sources, licences and the traceability of the published figures.
@@ -1897,11 +1907,30 @@ pub async fn sources(
                     format_decimal(f.bytes as f64, 0, locale),
                     f.markers
                         .as_ref()
-                        .map(|mk| describe_markers(&mk.missing, &mk.suppressed, m))
+                        .map(|mk| describe_markers(&mk.missing, &mk.suppressed, &mk.zero, m))
                         .unwrap_or_default(),
                 )
             })
             .collect(),
         confidentiality,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_name_zero_only_where_a_file_has_it() {
+        let v = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let de = msgs(Locale::De);
+        assert_eq!(
+            describe_markers(&v(&[""]), &v(&["x"]), &v(&["–"]), de),
+            "fehlend: leere Zelle; von der Quelle geheim gehalten: „x“; genau null (nichts vorhanden): „–“"
+        );
+        assert_eq!(
+            describe_markers(&v(&[]), &v(&["."]), &v(&[]), msgs(Locale::En)),
+            "missing: none; suppressed by the source: “.”"
+        );
+    }
 }

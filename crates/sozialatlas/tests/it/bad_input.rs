@@ -234,6 +234,90 @@ fn undeclared_point_marker() {
 }
 
 #[test]
+fn undeclared_dash() {
+    let r = fails(|a| {
+        edit(
+            &a.join(MIG),
+            "2021,1,Altstadt,999,375",
+            "2021,1,Altstadt,–,375",
+        )
+    });
+    has(
+        &r,
+        &[
+            MIG,
+            "line 2",
+            "column `foreign_citizenship`",
+            "\"nothing, exactly zero\" (nichts vorhanden)",
+            "zero = [\"–\"] or missing = [\"–\"]",
+            "found `–`",
+        ],
+    );
+}
+
+#[test]
+fn a_declared_dash_is_zero_and_is_named_on_the_sources_page() {
+    let (dir, a) = scratch("flensburg");
+    edit(
+        &a.join(MIG),
+        "2021,1,Altstadt,999,375",
+        "2021,1,Altstadt,–,375",
+    );
+    edit(
+        &a.join("atlas.toml"),
+        "file = \"data/migration_background_by_district.csv\"",
+        "file = \"data/migration_background_by_district.csv\"\nzero = [\"–\"]",
+    );
+    let db = dir.path().join("z.db");
+    let (a, d) = (a.to_str().unwrap(), db.to_str().unwrap());
+    let b = run(&["build", a, "--db", d]);
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    // Altstadt 2021: 0 foreigners and 375 Germans with a migration background, so the share
+    // with a migration background counts 375, where a missing part would leave it unknown.
+    let r = run(&[
+        "export",
+        "--db",
+        d,
+        "--format",
+        "csv",
+        "--locale",
+        "en",
+        "--level",
+        "stadtteil",
+        "--period",
+        "2021",
+        "--out",
+        "-",
+    ]);
+    let (header, rows) = parse_csv(&r.stdout, b',');
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r[col("area_key")] == "1" && r[col("indicator_id")] == "migrationshintergrund")
+        .unwrap_or_else(|| {
+            panic!(
+                "no Altstadt row in {}",
+                &r.stdout[..r.stdout.len().min(600)]
+            )
+        });
+    assert_eq!(row[col("numerator")], "375", "{row:?}");
+    // A text that means two things is refused.
+    edit(
+        &std::path::Path::new(a).join("atlas.toml"),
+        "zero = [\"–\"]",
+        "zero = [\"–\"]\nmissing = [\"\", \"–\"]",
+    );
+    let r = run(&["check", a]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("a marker that means one thing: missing or zero, not both"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn decimal_comma_in_an_international_file() {
     let r = fails(|a| {
         edit(

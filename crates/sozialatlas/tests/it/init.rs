@@ -159,9 +159,13 @@ fn a_german_spreadsheet_export() {
                 }
             })
             .collect();
-        let l = cells
+        let mut l = cells
             .join(";")
             .replace("district_name", "Stadtteil (Straße)");
+        // The marks of official tables: `–` nothing (zero), `.` unknown or secret.
+        if i == 1 {
+            l = l.replacen(";;", ";–;", 1).replacen(";;", ";.;", 1);
+        }
         let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&l);
         out.extend_from_slice(&bytes);
         out.extend_from_slice(b"\r\n");
@@ -175,6 +179,8 @@ fn a_german_spreadsheet_export() {
         "decimal = \",\"",
         "encoding = \"windows-1252\"",
         "key_width = 2",
+        "zero = [\"–\"]",
+        "suppressed = [\"x\", \"X\", \"*\", \"•\", \".\"]",
     ] {
         assert!(toml.contains(line), "missing `{line}` in\n{toml}");
     }

@@ -263,7 +263,7 @@ async fn data_catalogue_sources() {
     );
     let mig = row(&t, "data/migration_background_by_district.csv");
     assert!(
-        mig.contains("fehlend: leere Zelle, „-“, „–“, „—“, „...“, „NA“, „n/a“; von der Quelle geheim gehalten: „x“, „X“, „*“, „•“"),
+        mig.contains("fehlend: leere Zelle, „...“, „NA“, „n/a“; von der Quelle geheim gehalten: „x“, „X“, „*“, „•“</td>"),
         "{mig}"
     );
     assert!(row(&t, "catalogue.toml").contains("<td></td>"));
