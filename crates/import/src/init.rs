@@ -70,13 +70,32 @@ pub fn draft(
     }
     copies.insert(0, (boundaries.to_path_buf(), geo_dest.clone()));
     let props = Props::of(&layer);
-    let key_prop = props.key().ok_or_else(|| {
-        ImportError::file(
-            &b_name,
-            "a property with a different value in every feature (the area key)",
-            format!("none among {}", props.names().join(", ")),
-        )
-    })?;
+    // The key: of the properties that can be one, the one the first data file's key column
+    // names most areas of (boundaries often carry several ids), else the most keyish.
+    let candidates = props.keys();
+    let first_table = match data.first() {
+        Some(p) => std::fs::read(p)
+            .ok()
+            .and_then(|b| read_table(&b, &file_name(p).ok()?).ok()),
+        None => None,
+    };
+    let key_prop = candidates
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, k)| {
+            let named = first_table.as_ref().map_or(0, |(t, _, _)| {
+                key_column(t, &props.values[*k], "").map_or(0, |(_, matched)| matched)
+            });
+            (named, std::cmp::Reverse(*i))
+        })
+        .map(|(_, k)| k.clone())
+        .ok_or_else(|| {
+            ImportError::file(
+                &b_name,
+                "a property with a different value in every feature (the area key)",
+                format!("none among {}", props.names().join(", ")),
+            )
+        })?;
     let name_prop = props.name(&key_prop);
     let keys: Vec<String> = props.values[&key_prop].clone();
     let names: HashMap<String, String> = match &name_prop {
@@ -1236,8 +1255,8 @@ impl Props {
         v.iter().collect::<HashSet<_>>().len() == v.len()
     }
 
-    /// The key property: complete, unique, and keyish.
-    fn key(&self) -> Option<String> {
+    /// The candidates for the key property, best first: complete, unique, and keyish.
+    fn keys(&self) -> Vec<String> {
         let hint = |k: &str| {
             let k = k.to_lowercase();
             [
@@ -1254,7 +1273,8 @@ impl Props {
             .iter()
             .any(|w| k == *w || k.ends_with(&format!("_{w}")) || k.starts_with(&format!("{w}_")))
         };
-        self.order
+        let mut candidates: Vec<String> = self
+            .order
             .iter()
             .filter(|k| self.complete.contains(*k) && self.unique(k))
             .filter(|k| {
@@ -1263,21 +1283,23 @@ impl Props {
                     .iter()
                     .all(|v| !v.contains('.') || !v.chars().all(|c| c.is_ascii_digit() || c == '.'))
             })
-            .max_by_key(|k| {
-                let digits = self.values[*k]
-                    .iter()
-                    .all(|v| v.bytes().all(|b| b.is_ascii_digit()));
-                let letters = self.values[*k]
-                    .iter()
-                    .any(|v| v.chars().any(char::is_alphabetic));
-                let len: usize = self.values[*k].iter().map(String::len).sum::<usize>()
-                    / self.values[*k].len().max(1);
-                (
-                    hint(k) as u8 * 4 + digits as u8 * 2 + !letters as u8,
-                    std::cmp::Reverse(len),
-                )
-            })
             .cloned()
+            .collect();
+        candidates.sort_by_key(|k| {
+            let digits = self.values[k]
+                .iter()
+                .all(|v| v.bytes().all(|b| b.is_ascii_digit()));
+            let letters = self.values[k]
+                .iter()
+                .any(|v| v.chars().any(char::is_alphabetic));
+            let len: usize =
+                self.values[k].iter().map(String::len).sum::<usize>() / self.values[k].len().max(1);
+            std::cmp::Reverse((
+                hint(k) as u8 * 4 + digits as u8 * 2 + !letters as u8,
+                std::cmp::Reverse(len),
+            ))
+        });
+        candidates
     }
 
     /// The name property: text with letters, nearly unique, not the key.
@@ -1339,18 +1361,33 @@ fn read_layer(
             if !(lower.ends_with(".shp") || lower.ends_with(".zip")) {
                 return Err(err(first));
             }
-            for crs in ["EPSG:25832", "EPSG:25833", "EPSG:31467", "EPSG:3035"] {
-                if let Ok(l) = read(Some(crs))
-                    && l.features.iter().all(|f| {
-                        geo::CoordsIter::coords_iter(&f.geometry)
-                            .all(|c| (5.5..=15.5).contains(&c.x) && (47.0..=55.5).contains(&c.y))
-                    })
-                {
-                    checks.push(format!(
-                        "{name}: the file names no CRS; {crs} puts the areas in Germany. Check `crs` in atlas.toml."
-                    ));
-                    return Ok((l, Some(crs.to_string())));
-                }
+            // The CRS German cities use, in order of use; every one that puts all areas in
+            // Germany is named, the first is proposed.
+            let fits: Vec<(&str, Layer)> = ["EPSG:25832", "EPSG:25833", "EPSG:31467", "EPSG:3035"]
+                .into_iter()
+                .filter_map(|crs| {
+                    let l = read(Some(crs)).ok()?;
+                    l.features
+                        .iter()
+                        .all(|f| {
+                            geo::CoordsIter::coords_iter(&f.geometry).all(|c| {
+                                (5.5..=15.5).contains(&c.x) && (47.0..=55.5).contains(&c.y)
+                            })
+                        })
+                        .then_some((crs, l))
+                })
+                .collect();
+            let others: Vec<&str> = fits.iter().skip(1).map(|f| f.0).collect();
+            if let Some((crs, l)) = fits.into_iter().next() {
+                checks.push(format!(
+                    "{name}: the file names no CRS; {crs} puts the areas in Germany{}. Check `crs` in atlas.toml.",
+                    if others.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (so would {})", others.join(", "))
+                    }
+                ));
+                return Ok((l, Some(crs.to_string())));
             }
             Err(err(first))
         }

@@ -187,6 +187,38 @@ fn a_german_spreadsheet_export() {
 }
 
 #[test]
+fn a_shapefile_without_its_crs() {
+    // The real Flensburg Shapefile (EPSG:25832) without its .prj.
+    let zip = std::fs::read(
+        shared_data().join("flensburg-sozialatlas/original/flensburg_stadtteile_shp_epsg25832.zip"),
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().rsplit('/').next().unwrap().to_string();
+        let ext = name.rsplit('.').next().unwrap().to_ascii_lowercase();
+        if f.is_dir() || ext == "prj" {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut bytes).unwrap();
+        std::fs::write(tmp.path().join(format!("stadtteile.{ext}")), bytes).unwrap();
+    }
+    // Its keys (`STGT03`) are not the data's (`3`): the boundaries alone.
+    let (_dir, toml) = drafted(&tmp.path().join("stadtteile.shp"), &[], &[]);
+    for line in [
+        "boundaries = \"geo/stadtteile.shp\"",
+        "key = \"AREA_ID\"",
+        "# CHECK: the file names no CRS",
+        "crs = \"EPSG:25832\"",
+    ] {
+        assert!(toml.contains(line), "missing `{line}` in\n{toml}");
+    }
+}
+
+#[test]
 fn refuses_a_folder_with_files_and_a_file_without_area_keys() {
     let d = shared_data().join("flensburg-sozialatlas");
     let dir = tempfile::tempdir().unwrap();
