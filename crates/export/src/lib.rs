@@ -6,7 +6,7 @@
 
 use sozialatlas_core::compute::{IndicatorValue, ValueState};
 use sozialatlas_core::locale::{Locale, format_plain};
-use sozialatlas_store::Snapshot;
+use sozialatlas_model::Snapshot;
 use std::io::Write;
 
 /// An export error.

@@ -18,57 +18,18 @@ pub mod texts;
 pub use config::AtlasConfig;
 pub use error::{ImportError, ImportErrors};
 pub use source::{DirSource, FileSource, MemorySource};
-pub use texts::EditorText;
+pub use sozialatlas_model::{EditorText, InputFile, Markers, Membership};
 
 use config::{DataConfig, DataKind, Layout, LevelConfig};
 use error::MAX_ERRORS;
 use geo_types::MultiPolygon;
 use numbers::Ways;
 use sha2::{Digest, Sha256};
-use sozialatlas_core::compute::Observations;
+use sozialatlas_core::compute::{Computed, Observations, ValueState};
 use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Obs, VariableKind};
+use sozialatlas_model::Summary;
 use std::collections::HashMap;
 use table::RawCell;
-
-/// An input file with its checksum, recorded with every load.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct InputFile {
-    /// Path relative to the atlas folder.
-    pub path: String,
-    /// SHA-256 of the bytes, hex.
-    pub sha256: String,
-    /// Size in bytes.
-    pub bytes: u64,
-    /// A data file's cell markers: which texts mean missing and which suppressed there (`None`
-    /// for files that are no value table).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub markers: Option<Markers>,
-}
-
-/// The cell texts that a data file uses for missing and for source-suppressed values, as they
-/// were in effect for the load (the file's `missing` and `suppressed`, or the settings').
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Markers {
-    /// Texts that mean "missing" (fehlend).
-    pub missing: Vec<String>,
-    /// Texts that mean "suppressed by the source" (geheim gehalten).
-    pub suppressed: Vec<String>,
-    /// Texts that mean "nothing, exactly zero" (nichts vorhanden), read as 0.
-    #[serde(default)]
-    pub zero: Vec<String>,
-}
-
-/// Membership of an area of a level in an overlay area (Aktionsraum), with the share of the
-/// member's area that lies inside the overlay.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Membership {
-    /// The overlay area (index into the tree's areas).
-    pub overlay_area: usize,
-    /// The member area.
-    pub member_area: usize,
-    /// Share of the member's area inside the overlay area, 0–1.
-    pub share: f64,
-}
 
 /// Everything read from an atlas folder.
 #[derive(Clone, Debug)]
@@ -108,6 +69,40 @@ impl Atlas {
             h.update([0]);
         }
         hex::encode(h.finalize())
+    }
+
+    /// The counts a build prints and the store keeps with the load: areas per level,
+    /// variables, periods, indicators, observations, values published / suppressed / not
+    /// available, warnings.
+    pub fn summary(&self, computed: &Computed) -> Summary {
+        let mut s = Summary {
+            areas_per_level: self
+                .tree
+                .levels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    (
+                        l.id.clone(),
+                        self.tree.areas.iter().filter(|a| a.level == i).count(),
+                    )
+                })
+                .collect(),
+            variables: self.catalogue.variables.len(),
+            periods: computed.periods.clone(),
+            indicators: self.catalogue.indicators.len(),
+            observations: self.observations.len(),
+            warnings: self.warnings.len() + computed.warnings.len(),
+            ..Default::default()
+        };
+        for v in &computed.values {
+            match v.state {
+                ValueState::Ok => s.values_published += 1,
+                st if st.is_suppressed() => s.values_suppressed += 1,
+                _ => s.values_unavailable += 1,
+            }
+        }
+        s
     }
 }
 

@@ -11,7 +11,6 @@
 //! file in `texts/` whose name is none of these is reported as a warning (a typo in a
 //! dimension id would otherwise drop a chapter's text without a word).
 
-use serde::{Deserialize, Serialize};
 use sozialatlas_core::{Catalogue, Locale};
 
 use crate::Reader;
@@ -24,18 +23,7 @@ pub const INTRODUCTION: &str = "introduction";
 /// The name of the typology chapter's text.
 pub const TYPOLOGY: &str = "typology";
 
-/// One editors' text: Markdown for one chapter in one language.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EditorText {
-    /// `introduction`, `typology` or a dimension id.
-    pub name: String,
-    /// The language of the text.
-    pub locale: Locale,
-    /// The file it came from, relative to the atlas folder.
-    pub path: String,
-    /// The Markdown (CommonMark) source.
-    pub markdown: String,
-}
+pub use sozialatlas_model::EditorText;
 
 /// The file of a text: `texts/<name>.md` (German) or `texts/<name>.en.md`.
 pub fn text_path(name: &str, locale: Locale) -> String {

@@ -11,9 +11,9 @@ use sozialatlas_classify::{Breaks, Closure, Scheme};
 use sozialatlas_core::catalogue::ChangeKind;
 use sozialatlas_core::locale::format_decimal;
 use sozialatlas_core::{Formula, Locale, Polarity};
+use sozialatlas_model::{ActionAreaSet, Snapshot};
 use sozialatlas_render as render;
 use sozialatlas_runs::{TypologyParams, TypologyRun};
-use sozialatlas_store::{ActionAreaSet, Snapshot};
 
 use crate::markdown::{self, Block};
 use crate::{Options, ReportError};

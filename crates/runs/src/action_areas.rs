@@ -4,7 +4,7 @@
 //! know which areas the atlas has.
 
 use crate::{RunError, TypologyRun, level_of};
-use sozialatlas_store::{NewActionArea, Snapshot};
+use sozialatlas_model::{NewActionArea, Snapshot};
 use std::collections::HashSet;
 
 /// One action area per area of an overlay level, whose only member is that overlay area

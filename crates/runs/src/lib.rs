@@ -19,7 +19,7 @@ use sozialatlas_analysis::weights::{Contiguity, contiguity};
 use sozialatlas_analysis::zscore::Polarity as ZPolarity;
 use sozialatlas_analysis::{matrix::Matrix, pca::PcaSetting};
 use sozialatlas_core::{Polarity, stats::change};
-use sozialatlas_store::Snapshot;
+use sozialatlas_model::Snapshot;
 
 mod action_areas;
 pub use action_areas::{action_areas_from_overlay, check_action_areas, edit_proposal, proposal};

@@ -243,7 +243,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check { folder } => {
             let src = DirSource::new(&folder);
             let (atlas, computed) = load_and_compute(&src, &progress_bar())?;
-            let s = sozialatlas_store::Summary::of(&atlas, &computed);
+            let s = atlas.summary(&computed);
             println!("{} is valid.", folder.display());
             print_summary(&s, &atlas, &computed);
             Ok(())
@@ -547,11 +547,7 @@ async fn build(folder: &std::path::Path, db: &std::path::Path, force: bool) -> a
             if load_id > 1 {
                 println!("  Changed:     {}", changed.join(", "));
             }
-            print_summary(
-                &sozialatlas_store::Summary::of(&atlas, &computed),
-                &atlas,
-                &computed,
-            );
+            print_summary(&atlas.summary(&computed), &atlas, &computed);
         }
     }
     pool.close().await;

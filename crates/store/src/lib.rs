@@ -6,11 +6,11 @@
 //! everything leaves through [`Snapshot`], whose values carry their disclosure state.
 
 use geo_types::MultiPolygon;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sozialatlas_core::compute::{Computed, IndicatorValue, ValueState};
-use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Locale, Text};
-use sozialatlas_import::config::{AtlasMeta, Settings};
-use sozialatlas_import::{Atlas, EditorText, InputFile, Membership};
+use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Text};
+use sozialatlas_import::Atlas;
+use sozialatlas_model::{AtlasMeta, EditorText, InputFile, Membership, Settings};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::{QueryBuilder, Row, SqlitePool};
 use std::collections::HashMap;
@@ -18,6 +18,8 @@ use std::str::FromStr;
 
 pub mod action_areas;
 pub mod clock;
+
+pub use sozialatlas_model::{LoadInfo, Snapshot, Summary};
 
 pub use action_areas::{
     ActionArea, ActionAreaSet, ActionAreaSource, NewActionArea, current_action_area_set,
@@ -101,63 +103,6 @@ pub enum LoadOutcome {
     },
 }
 
-/// Counts for the summary a build prints.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
-    /// (level id, number of areas), in level order.
-    pub areas_per_level: Vec<(String, usize)>,
-    /// Number of variables in the catalogue.
-    pub variables: usize,
-    /// Periods with data.
-    pub periods: Vec<i32>,
-    /// Number of indicators.
-    pub indicators: usize,
-    /// Number of given observations.
-    pub observations: usize,
-    /// Indicator values published / suppressed / not available.
-    pub values_published: usize,
-    /// Indicator values suppressed (here or at the source).
-    pub values_suppressed: usize,
-    /// Indicator values missing, incomplete or undefined.
-    pub values_unavailable: usize,
-    /// Warnings.
-    pub warnings: usize,
-}
-
-impl Summary {
-    /// Counts an atlas and its computation.
-    pub fn of(atlas: &Atlas, computed: &Computed) -> Self {
-        let mut s = Summary {
-            areas_per_level: atlas
-                .tree
-                .levels
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    (
-                        l.id.clone(),
-                        atlas.tree.areas.iter().filter(|a| a.level == i).count(),
-                    )
-                })
-                .collect(),
-            variables: atlas.catalogue.variables.len(),
-            periods: computed.periods.clone(),
-            indicators: atlas.catalogue.indicators.len(),
-            observations: atlas.observations.len(),
-            warnings: atlas.warnings.len() + computed.warnings.len(),
-            ..Default::default()
-        };
-        for v in &computed.values {
-            match v.state {
-                ValueState::Ok => s.values_published += 1,
-                st if st.is_suppressed() => s.values_suppressed += 1,
-                _ => s.values_unavailable += 1,
-            }
-        }
-        s
-    }
-}
-
 /// The latest load's fingerprint and inputs, if any.
 pub async fn latest_load(
     pool: &SqlitePool,
@@ -237,7 +182,7 @@ pub async fn write_atlas(
     let json = |v: &dyn erased::Ser, what: &'static str| {
         v.to_json().map_err(|err| StoreError::Json { what, err })
     };
-    let summary = Summary::of(atlas, computed);
+    let summary = atlas.summary(computed);
     let warnings: Vec<String> = atlas
         .warnings
         .iter()
@@ -426,123 +371,6 @@ mod erased {
         fn to_json(&self) -> Result<String, serde_json::Error> {
             serde_json::to_string(self)
         }
-    }
-}
-
-/// Facts about the load a snapshot comes from (for "Stand" and traceability, METHODS §7).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct LoadInfo {
-    /// Load id.
-    pub id: i64,
-    /// When (RFC 3339).
-    pub loaded_at: String,
-    /// Program version that loaded it.
-    pub program_version: String,
-    /// Catalogue version.
-    pub catalogue_version: String,
-    /// Combined checksum of the inputs.
-    pub fingerprint: String,
-    /// The folder it came from.
-    pub source: String,
-    /// The input files.
-    pub inputs: Vec<InputFile>,
-    /// Warnings of the load.
-    pub warnings: Vec<String>,
-    /// The summary.
-    pub summary: Summary,
-}
-
-/// The published atlas, read whole into memory: what the web, the exports and the report show.
-#[derive(Clone, Debug)]
-pub struct Snapshot {
-    /// The load.
-    pub load: LoadInfo,
-    /// Name, city, Stand, attribution.
-    pub meta: AtlasMeta,
-    /// Settings in use.
-    pub settings: Settings,
-    /// The catalogue.
-    pub catalogue: Catalogue,
-    /// Levels and areas.
-    pub tree: AreaTree,
-    /// Geometries, parallel to `tree.areas`.
-    pub geometries: Vec<Option<MultiPolygon<f64>>>,
-    /// Boundary vintages, parallel to `tree.levels`.
-    pub vintages: Vec<Option<String>>,
-    /// Overlay memberships.
-    pub memberships: Vec<Membership>,
-    /// Periods with data, ascending.
-    pub periods: Vec<i32>,
-    /// Every indicator value (raw; use [`IndicatorValue::published`]).
-    pub values: Vec<IndicatorValue>,
-    /// The editors' texts of the report (empty for an atlas without `texts/`).
-    pub texts: Vec<EditorText>,
-    index: HashMap<(usize, usize, i32), usize>,
-}
-
-impl Snapshot {
-    /// Builds a snapshot from its parts (also used for in-memory atlases).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        load: LoadInfo,
-        meta: AtlasMeta,
-        settings: Settings,
-        catalogue: Catalogue,
-        tree: AreaTree,
-        geometries: Vec<Option<MultiPolygon<f64>>>,
-        vintages: Vec<Option<String>>,
-        memberships: Vec<Membership>,
-        values: Vec<IndicatorValue>,
-    ) -> Self {
-        let mut periods: Vec<i32> = values.iter().map(|v| v.period).collect();
-        periods.sort_unstable();
-        periods.dedup();
-        let index = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| ((v.indicator, v.area, v.period), i))
-            .collect();
-        Snapshot {
-            load,
-            meta,
-            settings,
-            catalogue,
-            tree,
-            geometries,
-            vintages,
-            memberships,
-            periods,
-            values,
-            texts: Vec::new(),
-            index,
-        }
-    }
-
-    /// The editors' text `name` (`introduction`, `typology` or a dimension id) in `locale`,
-    /// else in German (the atlas's default language), if the atlas folder has one.
-    pub fn text(&self, name: &str, locale: Locale) -> Option<&EditorText> {
-        let find = |l: Locale| self.texts.iter().find(|t| t.name == name && t.locale == l);
-        find(locale).or_else(|| find(Locale::De))
-    }
-
-    /// The value of an indicator in an area and period.
-    pub fn value(&self, indicator: usize, area: usize, period: i32) -> Option<&IndicatorValue> {
-        self.index
-            .get(&(indicator, area, period))
-            .map(|&i| &self.values[i])
-    }
-
-    /// Periods in which an indicator has at least one published value.
-    pub fn periods_of(&self, indicator: usize) -> Vec<i32> {
-        let mut p: Vec<i32> = self
-            .values
-            .iter()
-            .filter(|v| v.indicator == indicator && v.state == ValueState::Ok)
-            .map(|v| v.period)
-            .collect();
-        p.sort_unstable();
-        p.dedup();
-        p
     }
 }
 

@@ -108,6 +108,7 @@ async fn data_file_markers_round_trip() {
         Some(sozialatlas_import::Markers {
             missing: vec![],
             suppressed: vec![String::new()],
+            zero: vec![],
         })
     );
     let mig = input("data/migration_background_by_district.csv")

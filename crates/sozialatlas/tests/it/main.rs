@@ -8,6 +8,7 @@ mod common;
 mod action_areas;
 mod aggregate;
 mod analyse;
+mod architecture;
 mod bad_input;
 mod build;
 mod dortmund;

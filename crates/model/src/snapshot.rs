@@ -1,0 +1,150 @@
+//! The published atlas in memory ([`Snapshot`]) and the facts of the load it comes from.
+
+use std::collections::HashMap;
+
+use geo_types::MultiPolygon;
+use serde::{Deserialize, Serialize};
+use sozialatlas_core::compute::{IndicatorValue, ValueState};
+use sozialatlas_core::{AreaTree, Catalogue, Locale};
+
+use crate::{AtlasMeta, EditorText, InputFile, Membership, Settings};
+
+/// Counts for the summary a build prints.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// (level id, number of areas), in level order.
+    pub areas_per_level: Vec<(String, usize)>,
+    /// Number of variables in the catalogue.
+    pub variables: usize,
+    /// Periods with data.
+    pub periods: Vec<i32>,
+    /// Number of indicators.
+    pub indicators: usize,
+    /// Number of given observations.
+    pub observations: usize,
+    /// Indicator values published / suppressed / not available.
+    pub values_published: usize,
+    /// Indicator values suppressed (here or at the source).
+    pub values_suppressed: usize,
+    /// Indicator values missing, incomplete or undefined.
+    pub values_unavailable: usize,
+    /// Warnings.
+    pub warnings: usize,
+}
+
+/// Facts about the load a snapshot comes from (for "Stand" and traceability, METHODS §7).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LoadInfo {
+    /// Load id.
+    pub id: i64,
+    /// When (RFC 3339).
+    pub loaded_at: String,
+    /// Program version that loaded it.
+    pub program_version: String,
+    /// Catalogue version.
+    pub catalogue_version: String,
+    /// Combined checksum of the inputs.
+    pub fingerprint: String,
+    /// The folder it came from.
+    pub source: String,
+    /// The input files.
+    pub inputs: Vec<InputFile>,
+    /// Warnings of the load.
+    pub warnings: Vec<String>,
+    /// The summary.
+    pub summary: Summary,
+}
+
+/// The published atlas, read whole into memory: what the web, the exports and the report show.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// The load.
+    pub load: LoadInfo,
+    /// Name, city, Stand, attribution.
+    pub meta: AtlasMeta,
+    /// Settings in use.
+    pub settings: Settings,
+    /// The catalogue.
+    pub catalogue: Catalogue,
+    /// Levels and areas.
+    pub tree: AreaTree,
+    /// Geometries, parallel to `tree.areas`.
+    pub geometries: Vec<Option<MultiPolygon<f64>>>,
+    /// Boundary vintages, parallel to `tree.levels`.
+    pub vintages: Vec<Option<String>>,
+    /// Overlay memberships.
+    pub memberships: Vec<Membership>,
+    /// Periods with data, ascending.
+    pub periods: Vec<i32>,
+    /// Every indicator value (raw; use [`IndicatorValue::published`]).
+    pub values: Vec<IndicatorValue>,
+    /// The editors' texts of the report (empty for an atlas without `texts/`).
+    pub texts: Vec<EditorText>,
+    index: HashMap<(usize, usize, i32), usize>,
+}
+
+impl Snapshot {
+    /// Builds a snapshot from its parts (also used for in-memory atlases).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        load: LoadInfo,
+        meta: AtlasMeta,
+        settings: Settings,
+        catalogue: Catalogue,
+        tree: AreaTree,
+        geometries: Vec<Option<MultiPolygon<f64>>>,
+        vintages: Vec<Option<String>>,
+        memberships: Vec<Membership>,
+        values: Vec<IndicatorValue>,
+    ) -> Self {
+        let mut periods: Vec<i32> = values.iter().map(|v| v.period).collect();
+        periods.sort_unstable();
+        periods.dedup();
+        let index = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| ((v.indicator, v.area, v.period), i))
+            .collect();
+        Snapshot {
+            load,
+            meta,
+            settings,
+            catalogue,
+            tree,
+            geometries,
+            vintages,
+            memberships,
+            periods,
+            values,
+            texts: Vec::new(),
+            index,
+        }
+    }
+
+    /// The editors' text `name` (`introduction`, `typology` or a dimension id) in `locale`,
+    /// else in German (the atlas's default language), if the atlas folder has one.
+    pub fn text(&self, name: &str, locale: Locale) -> Option<&EditorText> {
+        let find = |l: Locale| self.texts.iter().find(|t| t.name == name && t.locale == l);
+        find(locale).or_else(|| find(Locale::De))
+    }
+
+    /// The value of an indicator in an area and period.
+    pub fn value(&self, indicator: usize, area: usize, period: i32) -> Option<&IndicatorValue> {
+        self.index
+            .get(&(indicator, area, period))
+            .map(|&i| &self.values[i])
+    }
+
+    /// Periods in which an indicator has at least one published value.
+    pub fn periods_of(&self, indicator: usize) -> Vec<i32> {
+        let mut p: Vec<i32> = self
+            .values
+            .iter()
+            .filter(|v| v.indicator == indicator && v.state == ValueState::Ok)
+            .map(|v| v.period)
+            .collect();
+        p.sort_unstable();
+        p.dedup();
+        p
+    }
+}

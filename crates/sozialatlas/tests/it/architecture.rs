@@ -1,0 +1,150 @@
+//! The rules of ARCHITECTURE.md that the dependency graph can hold, read from
+//! `cargo metadata`: the pure crates link no database, no async runtime and no web server, and
+//! each crate's integration tests are one binary.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+use crate::common::repo;
+use serde_json::Value;
+
+/// Crates that are pure (ARCHITECTURE.md): plain data in, plain data out.
+const PURE: [&str; 11] = [
+    "sozialatlas-core",
+    "sozialatlas-classify",
+    "sozialatlas-analysis",
+    "sozialatlas-model",
+    "sozialatlas-render",
+    "sozialatlas-report",
+    "sozialatlas-runs",
+    "sozialatlas-export",
+    "sozialatlas-aggregate",
+    "sozialatlas-geo",
+    "sozialatlas-import",
+];
+
+/// What a pure crate must not link.
+const IMPURE: [&str; 3] = ["sqlx", "tokio", "axum"];
+
+/// The host's target triple (`rustc -vV`), so that `cargo metadata` resolves for this
+/// platform only and needs no crate of another.
+fn host() -> String {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let out = Command::new(rustc).arg("-vV").output().expect("rustc -vV");
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    text.lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .expect("a host line")
+        .to_string()
+}
+
+/// `cargo metadata` of the workspace.
+fn metadata() -> Value {
+    let out = Command::new(env!("CARGO"))
+        .current_dir(repo())
+        .args(["metadata", "--format-version", "1", "--filter-platform"])
+        .arg(host())
+        .output()
+        .expect("cargo metadata");
+    assert!(
+        out.status.success(),
+        "cargo metadata failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("cargo metadata's JSON")
+}
+
+/// The names of the packages a package needs to build (normal dependencies, transitively; not
+/// dev- or build-dependencies), each with the chain that brings it in.
+fn normal_closure(meta: &Value, package: &str) -> BTreeMap<String, Vec<String>> {
+    let names: BTreeMap<&str, &str> = meta["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["name"].as_str().unwrap()))
+        .collect();
+    let nodes: BTreeMap<&str, &Value> = meta["resolve"]["nodes"]
+        .as_array()
+        .expect("resolve")
+        .iter()
+        .map(|n| (n["id"].as_str().unwrap(), n))
+        .collect();
+    let root = names
+        .iter()
+        .find(|(_, n)| **n == package)
+        .map(|(id, _)| *id)
+        .unwrap_or_else(|| panic!("{package} is not in the workspace"));
+    let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut stack = vec![(root, vec![package.to_string()])];
+    let mut visited = BTreeSet::new();
+    while let Some((id, chain)) = stack.pop() {
+        for dep in nodes[id]["deps"].as_array().expect("deps") {
+            let normal = dep["dep_kinds"]
+                .as_array()
+                .expect("dep_kinds")
+                .iter()
+                .any(|k| k["kind"].is_null());
+            let pkg = dep["pkg"].as_str().unwrap();
+            if normal && visited.insert(pkg) {
+                let mut c = chain.clone();
+                c.push(names[pkg].to_string());
+                seen.entry(names[pkg].to_string()).or_insert(c.clone());
+                stack.push((pkg, c));
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn pure_crates_link_no_database_runtime_or_server() {
+    let meta = metadata();
+    let mut found = Vec::new();
+    for package in PURE {
+        let closure = normal_closure(&meta, package);
+        for bad in IMPURE {
+            if let Some(chain) = closure.get(bad) {
+                found.push(format!("{package} links {bad}: {}", chain.join(" → ")));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    // The check sees what it is to find: the store links sqlx, the web all three.
+    let store = normal_closure(&meta, "sozialatlas-store");
+    assert!(store.contains_key("sqlx"));
+    let web = normal_closure(&meta, "sozialatlas-web");
+    assert!(IMPURE.iter().all(|b| web.contains_key(*b)));
+}
+
+#[test]
+fn each_crate_has_one_integration_test_binary() {
+    let meta = metadata();
+    let members: BTreeSet<&str> = meta["workspace_members"]
+        .as_array()
+        .expect("workspace_members")
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    let mut many = Vec::new();
+    for p in meta["packages"].as_array().expect("packages") {
+        if !members.contains(p["id"].as_str().unwrap()) {
+            continue;
+        }
+        let tests: Vec<&str> = p["targets"]
+            .as_array()
+            .expect("targets")
+            .iter()
+            .filter(|t| t["kind"].as_array().unwrap().iter().any(|k| k == "test"))
+            .map(|t| t["src_path"].as_str().unwrap())
+            .collect();
+        if tests.len() > 1 {
+            many.push(format!("{}: {}", p["name"], tests.join(", ")));
+        }
+    }
+    assert!(
+        many.is_empty(),
+        "more than one test binary (each links the crate and all it depends on; put a new \
+         test file into tests/it/ as a module of main.rs):\n{}",
+        many.join("\n")
+    );
+}
