@@ -3,7 +3,7 @@
 //! memberships and the editors' texts.
 
 use serde::{Deserialize, Serialize};
-use sozialatlas_core::{Locale, Text};
+use sozialatlas_core::{ComputeSettings, Locale, Text};
 
 /// The `[atlas]` table.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -62,6 +62,17 @@ pub struct Settings {
     /// List of strings; default: none. Example: `zero_markers = ["–"]`.
     #[serde(default)]
     pub zero_markers: Vec<String>,
+}
+
+impl Settings {
+    /// What the computation needs of these settings.
+    pub fn compute_settings(&self) -> ComputeSettings {
+        ComputeSettings {
+            suppression_threshold: self.suppression_threshold,
+            population_variable: self.population_variable.clone(),
+            min_population: self.min_population,
+        }
+    }
 }
 
 impl Default for Settings {

@@ -1176,35 +1176,7 @@ async fn office_input_errors_name_the_field() {
 /// statistics show, and the atlas with the office indicators (suppressed values carry no number).
 #[tokio::test]
 async fn demo_office_and_atlas_indicators() {
-    use sozialatlas_core::ComputeSettings;
-    let src = sozialatlas_import::DirSource::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/flensburg"
-    ));
-    let atlas = sozialatlas_import::load_atlas(&src, &|_, _, _| {}).unwrap();
-    let settings = ComputeSettings {
-        suppression_threshold: atlas.config.settings.suppression_threshold,
-        population_variable: atlas.config.settings.population_variable.clone(),
-        min_population: atlas.config.settings.min_population,
-    };
-    let computed = sozialatlas_core::compute(
-        &atlas.tree,
-        &atlas.catalogue,
-        &atlas.observations,
-        &settings,
-    );
-    let pool = sozialatlas_store::open_memory().await.unwrap();
-    sozialatlas_store::write_atlas(
-        &pool,
-        &atlas,
-        &computed,
-        "test",
-        "fl",
-        "2026-01-01T00:00:00Z",
-    )
-    .await
-    .unwrap();
-    let snap = sozialatlas_store::read_snapshot(&pool).await.unwrap();
+    let (snap, pool) = sozialatlas_test_support::example_store("flensburg").await;
     let staff = user(&pool, 1, "Demo Büro", &["office-staff"]).await;
     let area = sozialatlas_offices::demo::demo_action_area(
         &pool,

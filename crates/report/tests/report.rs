@@ -3,50 +3,14 @@
 use std::process::Command;
 use std::sync::OnceLock;
 
-use sozialatlas_core::{ComputeSettings, Locale};
-use sozialatlas_import::{DirSource, load_atlas};
+use sozialatlas_core::Locale;
+use sozialatlas_model::Snapshot;
 use sozialatlas_report::model::{self, Shown};
 use sozialatlas_report::{Format, Inputs, Options, ReportError, lay_out, render};
-use sozialatlas_store::Snapshot;
 
 fn demo() -> &'static Snapshot {
     static SNAP: OnceLock<Snapshot> = OnceLock::new();
-    SNAP.get_or_init(|| {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let src = DirSource::new(format!(
-                "{}/../../examples/flensburg",
-                env!("CARGO_MANIFEST_DIR")
-            ));
-            let atlas = load_atlas(&src, &|_, _, _| {}).expect("the demo loads");
-            let settings = ComputeSettings {
-                suppression_threshold: atlas.config.settings.suppression_threshold,
-                population_variable: atlas.config.settings.population_variable.clone(),
-                min_population: atlas.config.settings.min_population,
-            };
-            let computed = sozialatlas_core::compute(
-                &atlas.tree,
-                &atlas.catalogue,
-                &atlas.observations,
-                &settings,
-            );
-            let pool = sozialatlas_store::open_memory().await.unwrap();
-            sozialatlas_store::write_atlas(
-                &pool,
-                &atlas,
-                &computed,
-                "test",
-                "flensburg",
-                "2026-01-01T00:00:00Z",
-            )
-            .await
-            .unwrap();
-            sozialatlas_store::read_snapshot(&pool).await.unwrap()
-        })
-    })
+    SNAP.get_or_init(|| sozialatlas_test_support::example_snapshot_blocking("flensburg"))
 }
 
 fn inputs() -> Inputs<'static> {

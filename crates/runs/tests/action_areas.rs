@@ -2,48 +2,16 @@
 //! proposal on Flensburg, edited.
 
 use sozialatlas_analysis::pca::PcaSetting;
-use sozialatlas_core::ComputeSettings;
-use sozialatlas_import::{DirSource, load_atlas};
+use sozialatlas_model::NewActionArea;
 use sozialatlas_runs::{
     TypologyParams, action_areas_from_overlay, check_action_areas, edit_proposal, proposal,
     run_typology,
 };
-use sozialatlas_store::{NewActionArea, Snapshot};
-
-async fn snapshot(example: &str) -> Snapshot {
-    let src = DirSource::new(format!(
-        "{}/../../examples/{example}",
-        env!("CARGO_MANIFEST_DIR")
-    ));
-    let atlas = load_atlas(&src, &|_, _, _| {}).expect("atlas loads");
-    let settings = ComputeSettings {
-        suppression_threshold: atlas.config.settings.suppression_threshold,
-        population_variable: atlas.config.settings.population_variable.clone(),
-        min_population: atlas.config.settings.min_population,
-    };
-    let computed = sozialatlas_core::compute(
-        &atlas.tree,
-        &atlas.catalogue,
-        &atlas.observations,
-        &settings,
-    );
-    let pool = sozialatlas_store::open_memory().await.unwrap();
-    sozialatlas_store::write_atlas(
-        &pool,
-        &atlas,
-        &computed,
-        "test",
-        example,
-        "2026-01-01T00:00:00Z",
-    )
-    .await
-    .unwrap();
-    sozialatlas_store::read_snapshot(&pool).await.unwrap()
-}
+use sozialatlas_test_support::example_snapshot;
 
 #[tokio::test]
 async fn dortmund_overlay_becomes_fifteen_action_areas() {
-    let snap = snapshot("dortmund").await;
+    let snap = example_snapshot("dortmund").await;
     let areas = action_areas_from_overlay(&snap, "aktionsraum").unwrap();
     assert_eq!(areas.len(), 15);
     for a in &areas {
@@ -80,7 +48,7 @@ async fn dortmund_overlay_becomes_fifteen_action_areas() {
 
 #[tokio::test]
 async fn typology_proposal_can_be_edited() {
-    let snap = snapshot("flensburg").await;
+    let snap = example_snapshot("flensburg").await;
     let run = run_typology(
         &snap,
         &TypologyParams {

@@ -18,10 +18,9 @@ mod user;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use sozialatlas_core::compute::compute;
-use sozialatlas_core::{ComputeSettings, Locale};
-use sozialatlas_import::{Atlas, DirSource, FileSource, ImportErrors, load_atlas};
-use sozialatlas_store::{LoadOutcome, Snapshot};
+use sozialatlas_core::Locale;
+use sozialatlas_import::{DirSource, FileSource, ImportErrors};
+use sozialatlas_store::{AtlasBuild, BuiltAtlas, LoadOutcome, Snapshot};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -242,10 +241,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Init(args) => init::run(args),
         Command::Check { folder } => {
             let src = DirSource::new(&folder);
-            let (atlas, computed) = load_and_compute(&src, &progress_bar())?;
-            let s = atlas.summary(&computed);
+            let built = load_and_compute(&src, &progress_bar())?;
             println!("{} is valid.", folder.display());
-            print_summary(&s, &atlas, &computed);
+            print_summary(&built);
             Ok(())
         }
         Command::Serve {
@@ -476,30 +474,19 @@ fn progress_bar() -> ProgressBar {
     pb
 }
 
-/// Reads an atlas folder and computes its indicators.
-fn load_and_compute(
-    src: &dyn FileSource,
-    pb: &ProgressBar,
-) -> anyhow::Result<(Atlas, sozialatlas_core::Computed)> {
-    let atlas = load_atlas(src, &|done, all, what| {
-        pb.set_length(all as u64 + 2);
-        pb.set_position(done as u64);
-        pb.set_message(what.to_string());
-    })?;
-    pb.set_message("computing indicators");
-    let settings = ComputeSettings {
-        suppression_threshold: atlas.config.settings.suppression_threshold,
-        population_variable: atlas.config.settings.population_variable.clone(),
-        min_population: atlas.config.settings.min_population,
-    };
-    let computed = compute(
-        &atlas.tree,
-        &atlas.catalogue,
-        &atlas.observations,
-        &settings,
-    );
+/// Reads an atlas folder and computes its indicators, showing the steps on `pb` (one more
+/// step is left for writing).
+fn load_and_compute(src: &dyn FileSource, pb: &ProgressBar) -> anyhow::Result<BuiltAtlas> {
+    let built = AtlasBuild::new(src)
+        .program_version(VERSION)
+        .progress(&|done, all, what| {
+            pb.set_length(all as u64 + 1);
+            pb.set_position(done as u64);
+            pb.set_message(what.to_string());
+        })
+        .compute()?;
     pb.inc(1);
-    Ok((atlas, computed))
+    Ok(built)
 }
 
 async fn build(folder: &std::path::Path, db: &std::path::Path, force: bool) -> anyhow::Result<()> {
@@ -512,7 +499,7 @@ async fn build(folder: &std::path::Path, db: &std::path::Path, force: bool) -> a
     }
     let src = DirSource::new(folder);
     let pb = progress_bar();
-    let (atlas, computed) = load_and_compute(&src, &pb)?;
+    let built = load_and_compute(&src, &pb)?;
     pb.set_message("writing the store");
     let pool = sozialatlas_store::open(&db.to_string_lossy())
         .await
@@ -520,15 +507,7 @@ async fn build(folder: &std::path::Path, db: &std::path::Path, force: bool) -> a
     if force {
         sqlx_force_reload(&pool).await?;
     }
-    let outcome = sozialatlas_store::write_atlas(
-        &pool,
-        &atlas,
-        &computed,
-        VERSION,
-        &folder.display().to_string(),
-        &clock::now_rfc3339(),
-    )
-    .await?;
+    let outcome = built.write(&pool).await?;
     pb.finish_and_clear();
     match outcome {
         LoadOutcome::Unchanged { load_id } => {
@@ -547,7 +526,7 @@ async fn build(folder: &std::path::Path, db: &std::path::Path, force: bool) -> a
             if load_id > 1 {
                 println!("  Changed:     {}", changed.join(", "));
             }
-            print_summary(&atlas.summary(&computed), &atlas, &computed);
+            print_summary(&built);
         }
     }
     pool.close().await;
@@ -560,11 +539,8 @@ async fn sqlx_force_reload(pool: &sozialatlas_store::Pool) -> anyhow::Result<()>
     Ok(())
 }
 
-fn print_summary(
-    s: &sozialatlas_store::Summary,
-    atlas: &Atlas,
-    computed: &sozialatlas_core::Computed,
-) {
+fn print_summary(built: &BuiltAtlas) {
+    let (s, atlas, computed) = (built.summary(), &built.atlas, &built.computed);
     let levels: Vec<String> = s
         .areas_per_level
         .iter()
@@ -649,17 +625,9 @@ async fn demo_snapshot() -> anyhow::Result<Snapshot> {
 /// The embedded demo in an in-memory store: the snapshot and the store.
 async fn demo_store() -> anyhow::Result<(Snapshot, sozialatlas_store::Pool)> {
     let src = demo::source();
-    let (atlas, computed) = load_and_compute(&src, &ProgressBar::hidden())?;
-    let pool = sozialatlas_store::open_memory().await?;
-    sozialatlas_store::write_atlas(
-        &pool,
-        &atlas,
-        &computed,
-        VERSION,
-        "embedded demo",
-        &clock::now_rfc3339(),
-    )
-    .await?;
-    let snap = sozialatlas_store::read_snapshot(&pool).await?;
-    Ok((snap, pool))
+    Ok(AtlasBuild::new(&src)
+        .program_version(VERSION)
+        .source("embedded demo")
+        .in_memory()
+        .await?)
 }

@@ -17,8 +17,10 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 pub mod action_areas;
+pub mod build;
 pub mod clock;
 
+pub use build::{AtlasBuild, BuildError, BuiltAtlas};
 pub use sozialatlas_model::{LoadInfo, Snapshot, Summary};
 
 pub use action_areas::{

@@ -1,9 +1,9 @@
 //! The editors' texts travel from the atlas folder through the store into the snapshot, and a
 //! changed text is a changed input.
 
-use sozialatlas_core::{ComputeSettings, Locale};
-use sozialatlas_import::{MemorySource, load_atlas};
-use sozialatlas_store::LoadOutcome;
+use sozialatlas_core::Locale;
+use sozialatlas_import::MemorySource;
+use sozialatlas_store::{AtlasBuild, LoadOutcome};
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -40,14 +40,12 @@ fn demo_with(texts: &[(&str, &str)]) -> MemorySource {
 }
 
 async fn load(pool: &sozialatlas_store::Pool, src: &MemorySource) -> LoadOutcome {
-    let atlas = load_atlas(src, &|_, _, _| {}).unwrap();
-    let computed = sozialatlas_core::compute(
-        &atlas.tree,
-        &atlas.catalogue,
-        &atlas.observations,
-        &ComputeSettings::default(),
-    );
-    sozialatlas_store::write_atlas(pool, &atlas, &computed, "t", "test", "2026-01-01T00:00:00Z")
+    AtlasBuild::new(src)
+        .program_version("t")
+        .loaded_at("2026-01-01T00:00:00Z")
+        .compute()
+        .unwrap()
+        .write(pool)
         .await
         .unwrap()
 }

@@ -1,6 +1,6 @@
 //! The rules of ARCHITECTURE.md that the dependency graph can hold, read from
-//! `cargo metadata`: the pure crates link no database, no async runtime and no web server, and
-//! each crate's integration tests are one binary.
+//! `cargo metadata`: the pure crates link no database, no async runtime and no web server, the
+//! test support is no crate's dependency, and each crate's integration tests are one binary.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
@@ -114,6 +114,22 @@ fn pure_crates_link_no_database_runtime_or_server() {
     assert!(store.contains_key("sqlx"));
     let web = normal_closure(&meta, "sozialatlas-web");
     assert!(IMPURE.iter().all(|b| web.contains_key(*b)));
+}
+
+#[test]
+fn test_support_is_only_a_dev_dependency() {
+    let meta = metadata();
+    let mut found = Vec::new();
+    for p in meta["packages"].as_array().expect("packages") {
+        let name = p["name"].as_str().unwrap();
+        if !name.starts_with("sozialatlas") || name == "sozialatlas-test-support" {
+            continue;
+        }
+        if let Some(chain) = normal_closure(&meta, name).get("sozialatlas-test-support") {
+            found.push(chain.join(" → "));
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
 #[test]

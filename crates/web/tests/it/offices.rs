@@ -10,7 +10,6 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use sozialatlas_accounts::{NewUser, Role, Status};
-use sozialatlas_core::ComputeSettings;
 use sozialatlas_offices::cases::{self, Identity, NewCase};
 use sozialatlas_offices::offices::{self, OfficeInput};
 use sozialatlas_offices::{Actor, Date};
@@ -132,35 +131,13 @@ const PASSWORD: &str = "ein langes Testpasswort 42";
 async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.db");
-    let src = sozialatlas_import::DirSource::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/flensburg"
-    ));
-    let atlas = sozialatlas_import::load_atlas(&src, &|_, _, _| {}).unwrap();
-    let settings = ComputeSettings {
-        suppression_threshold: atlas.config.settings.suppression_threshold,
-        population_variable: atlas.config.settings.population_variable.clone(),
-        min_population: atlas.config.settings.min_population,
-    };
-    let computed = sozialatlas_core::compute(
-        &atlas.tree,
-        &atlas.catalogue,
-        &atlas.observations,
-        &settings,
-    );
     let pool = sozialatlas_store::open(&path.to_string_lossy())
         .await
         .unwrap();
-    sozialatlas_store::write_atlas(
-        &pool,
-        &atlas,
-        &computed,
-        "test",
-        "fl",
-        "2026-01-01T00:00:00Z",
-    )
-    .await
-    .unwrap();
+    sozialatlas_test_support::computed_example("flensburg")
+        .write(&pool)
+        .await
+        .unwrap();
     let mut ids = HashMap::new();
     for (who, roles) in [
         ("participant", vec![]),

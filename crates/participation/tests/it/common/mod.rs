@@ -218,34 +218,5 @@ pub fn idea_input(f: &Fixture, title: &str) -> sozialatlas_participation::IdeaIn
 
 /// The demo atlas as a snapshot (for location checks).
 pub async fn flensburg() -> sozialatlas_store::Snapshot {
-    use sozialatlas_core::ComputeSettings;
-    use sozialatlas_import::{DirSource, load_atlas};
-    let src = DirSource::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/flensburg"
-    ));
-    let atlas = load_atlas(&src, &|_, _, _| {}).expect("demo atlas loads");
-    let settings = ComputeSettings {
-        suppression_threshold: atlas.config.settings.suppression_threshold,
-        population_variable: atlas.config.settings.population_variable.clone(),
-        min_population: atlas.config.settings.min_population,
-    };
-    let computed = sozialatlas_core::compute(
-        &atlas.tree,
-        &atlas.catalogue,
-        &atlas.observations,
-        &settings,
-    );
-    let pool = sozialatlas_store::open_memory().await.expect("store");
-    sozialatlas_store::write_atlas(
-        &pool,
-        &atlas,
-        &computed,
-        "test",
-        "flensburg",
-        "2026-01-01T00:00:00Z",
-    )
-    .await
-    .expect("write");
-    sozialatlas_store::read_snapshot(&pool).await.expect("read")
+    sozialatlas_test_support::example_snapshot("flensburg").await
 }

@@ -1,50 +1,12 @@
-//! Helpers for the command-line tests: a scratch copy of an example atlas folder, running the
-//! binary, and the real data in `../shared/data`.
+//! Helpers for the command-line tests: running the binary, editing and reading files; a scratch
+//! copy of an example atlas folder and the real data in `../shared/data` (from
+//! `sozialatlas-test-support`).
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-/// The repository root.
-pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// `shared/data` beside the repository (the real data); a missing folder fails the test.
-pub fn shared_data() -> PathBuf {
-    let p = repo().join("../shared/data");
-    assert!(
-        p.is_dir(),
-        "the real data folder {} is missing",
-        p.display()
-    );
-    p
-}
-
-/// Copies an example atlas folder into a fresh temporary directory.
-pub fn scratch(example: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let dst = dir.path().join(example);
-    copy_dir(&repo().join("examples").join(example), &dst);
-    (dir, dst)
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).expect("mkdir");
-    for e in std::fs::read_dir(src).expect("read_dir") {
-        let e = e.expect("entry");
-        let to = dst.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_dir(&e.path(), &to);
-        } else {
-            std::fs::copy(e.path(), &to).expect("copy");
-            let mut perm = std::fs::metadata(&to).expect("meta").permissions();
-            #[allow(clippy::permissions_set_readonly_false)]
-            perm.set_readonly(false);
-            std::fs::set_permissions(&to, perm).expect("chmod");
-        }
-    }
-}
+pub use sozialatlas_test_support::{repo, scratch, shared_data};
 
 /// Output of one run.
 pub struct Run {

@@ -19,15 +19,8 @@ use tower::ServiceExt;
 /// The demo atlas, loaded once per test binary (on its own runtime).
 fn snapshot() -> Snapshot {
     static SNAP: std::sync::OnceLock<Snapshot> = std::sync::OnceLock::new();
-    SNAP.get_or_init(|| {
-        std::thread::spawn(|| {
-            let rt = tokio::runtime::Runtime::new().expect("runtime");
-            rt.block_on(async { crate::common::state().await.snapshot().clone() })
-        })
-        .join()
-        .expect("demo atlas")
-    })
-    .clone()
+    SNAP.get_or_init(|| sozialatlas_test_support::example_snapshot_blocking("flensburg"))
+        .clone()
 }
 
 /// A fresh application on the demo atlas with an empty in-memory store of its own. Each test

@@ -6,8 +6,6 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use sozialatlas_core::ComputeSettings;
-use sozialatlas_import::{DirSource, load_atlas};
 use sozialatlas_web::AppState;
 use tokio::sync::OnceCell;
 use tower::ServiceExt;
@@ -55,35 +53,10 @@ async fn lasting_memory_store() -> sozialatlas_store::Pool {
 
 /// The demo atlas written into `pool` and read back, as an application.
 async fn demo_state(pool: sozialatlas_store::Pool) -> AppState {
-    let src = DirSource::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/flensburg"
-    ));
-    let atlas = load_atlas(&src, &|_, _, _| {}).expect("demo atlas loads");
-    let settings = ComputeSettings {
-        suppression_threshold: atlas.config.settings.suppression_threshold,
-        population_variable: atlas.config.settings.population_variable.clone(),
-        min_population: atlas.config.settings.min_population,
-    };
-    let computed = sozialatlas_core::compute(
-        &atlas.tree,
-        &atlas.catalogue,
-        &atlas.observations,
-        &settings,
-    );
-    sozialatlas_store::write_atlas(
-        &pool,
-        &atlas,
-        &computed,
-        "test",
-        "examples/flensburg",
-        "2026-01-01T00:00:00Z",
-    )
-    .await
-    .expect("write atlas");
-    let snap = sozialatlas_store::read_snapshot(&pool)
+    let snap = sozialatlas_test_support::computed_example("flensburg")
+        .write_and_read(&pool)
         .await
-        .expect("read snapshot");
+        .expect("the demo atlas in the store");
     AppState::new(snap, pool)
 }
 
@@ -109,46 +82,13 @@ impl Got {
 
 /// GET a path.
 pub async fn get(path: &str) -> Got {
-    let resp = app()
-        .await
-        .oneshot(
-            Request::builder()
-                .uri(path)
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-        .expect("response");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let ctype = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let body = resp
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
-    Got {
-        status,
-        ctype,
-        headers,
-        body,
-    }
+    get_from(&state().await, path).await
 }
 
 /// A fresh demo application with its own store (for tests that write: stored runs, sets).
 pub async fn fresh_state() -> AppState {
-    demo_state(
-        sozialatlas_store::open_memory()
-            .await
-            .expect("memory store"),
-    )
-    .await
+    let (snap, pool) = sozialatlas_test_support::example_store("flensburg").await;
+    AppState::new(snap, pool)
 }
 
 /// GET a path from a given application.

@@ -1,0 +1,107 @@
+//! Set-up shared by the tests of several crates (a dev-dependency only, never a dependency):
+//! the repository's example atlases built into a store the one way the program builds them
+//! ([`AtlasBuild`]), the real data beside the repository, and scratch copies of example folders.
+//!
+//! Every load made here is recorded as program version [`PROGRAM_VERSION`] at [`LOADED_AT`], so
+//! that what a test sees does not depend on the day it runs.
+
+use std::path::{Path, PathBuf};
+
+use sozialatlas_import::{DirSource, FileSource};
+use sozialatlas_store::{AtlasBuild, BuiltAtlas, Pool, Snapshot};
+
+/// The program version of every load made by the tests.
+pub const PROGRAM_VERSION: &str = "test";
+/// The time of every load made by the tests.
+pub const LOADED_AT: &str = "2026-01-01T00:00:00Z";
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The example atlas folder `examples/<name>` (`flensburg`, `dortmund`, `punkte`).
+pub fn example(name: &str) -> PathBuf {
+    repo().join("examples").join(name)
+}
+
+/// `shared/data` beside the repository (the real data); a missing folder fails the test.
+pub fn shared_data() -> PathBuf {
+    let p = repo().join("../shared/data");
+    assert!(
+        p.is_dir(),
+        "the real data folder {} is missing",
+        p.display()
+    );
+    p
+}
+
+/// A build of `src` as the tests record it (see [`PROGRAM_VERSION`], [`LOADED_AT`]).
+pub fn build(src: &dyn FileSource) -> AtlasBuild<'_> {
+    AtlasBuild::new(src)
+        .program_version(PROGRAM_VERSION)
+        .loaded_at(LOADED_AT)
+}
+
+/// The example atlas `name`, read and computed (nothing written); panics if it does not load.
+pub fn computed_example(name: &str) -> BuiltAtlas {
+    let src = DirSource::new(example(name));
+    build(&src)
+        .source(&format!("examples/{name}"))
+        .compute()
+        .unwrap_or_else(|e| panic!("examples/{name} loads: {e}"))
+}
+
+/// The example atlas `name` in a new in-memory store: the published atlas and the store.
+pub async fn example_store(name: &str) -> (Snapshot, Pool) {
+    computed_example(name)
+        .in_memory()
+        .await
+        .unwrap_or_else(|e| panic!("examples/{name} into a store: {e}"))
+}
+
+/// The example atlas `name` as published (built through an in-memory store).
+pub async fn example_snapshot(name: &str) -> Snapshot {
+    example_store(name).await.0
+}
+
+/// [`example_snapshot`] for code without a runtime (a `static`'s initialiser): built on a
+/// thread with a runtime of its own, which ends with it.
+pub fn example_snapshot_blocking(name: &str) -> Snapshot {
+    let name = name.to_string();
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(example_snapshot(&name))
+    })
+    .join()
+    .expect("the example atlas")
+}
+
+/// Copies the example atlas folder `name` into a fresh temporary directory: (the directory,
+/// the copy). The copy is writable, for tests that change an input.
+pub fn scratch(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dst = dir.path().join(name);
+    copy_dir(&example(name), &dst);
+    (dir, dst)
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).expect("mkdir");
+    for e in std::fs::read_dir(src).expect("read_dir") {
+        let e = e.expect("entry");
+        let to = dst.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), &to).expect("copy");
+            let mut perm = std::fs::metadata(&to).expect("meta").permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perm.set_readonly(false);
+            std::fs::set_permissions(&to, perm).expect("chmod");
+        }
+    }
+}
