@@ -25,6 +25,21 @@ pub enum PcaSetting {
     Components(usize),
 }
 
+impl PcaSetting {
+    /// How many components this setting keeps, given all eigenvalues of the correlation matrix
+    /// (descending, one per indicator): all of them when off; those above 1, at least one, by
+    /// the Kaiser criterion; else the number asked for, clamped to 1 ..= the number of
+    /// indicators.
+    pub fn components(self, eigenvalues: &[f64]) -> usize {
+        let p = eigenvalues.len();
+        match self {
+            PcaSetting::Off => p,
+            PcaSetting::Kaiser => eigenvalues.iter().filter(|&&l| l > 1.0).count().max(1),
+            PcaSetting::Components(k) => k.clamp(1, p.max(1)),
+        }
+    }
+}
+
 /// The fitted components.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pca {
@@ -34,6 +49,18 @@ pub struct Pca {
     pub explained: Vec<f64>,
     /// Loadings of the kept components: `loadings[k][j]` = weight of indicator `j` in component `k`.
     pub loadings: Vec<Vec<f64>>,
+}
+
+impl Pca {
+    /// The number of components kept (those the clustering used).
+    pub fn kept(&self) -> usize {
+        self.loadings.len()
+    }
+
+    /// The share of the total variance the kept components explain, 0–1.
+    pub fn kept_share(&self) -> f64 {
+        self.explained.iter().take(self.kept()).sum()
+    }
 }
 
 /// Eigen-decomposition of a symmetric matrix given row-major (`n × n`): returns eigenvalues
@@ -121,11 +148,7 @@ pub fn pca(z: &Matrix, setting: PcaSetting) -> (Pca, Matrix) {
         }
     }
     let (values, vectors) = symmetric_eigen(&cov, p);
-    let keep = match setting {
-        PcaSetting::Off => p,
-        PcaSetting::Kaiser => values.iter().filter(|&&l| l > 1.0).count().max(1),
-        PcaSetting::Components(k) => k.clamp(1, p.max(1)),
-    };
+    let keep = setting.components(&values);
     let total: f64 = values.iter().map(|l| l.max(0.0)).sum();
     let explained = values
         .iter()
@@ -166,5 +189,39 @@ mod tests {
             }
         }
         assert!((vals.iter().sum::<f64>() - 12.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn components_kept_as_set_and_their_share() {
+        let ev = [2.5, 1.2, 0.2, 0.1];
+        assert_eq!(PcaSetting::Off.components(&ev), 4);
+        assert_eq!(PcaSetting::Kaiser.components(&ev), 2);
+        assert_eq!(PcaSetting::Kaiser.components(&[0.9, 0.1]), 1);
+        assert_eq!(PcaSetting::Components(0).components(&ev), 1);
+        assert_eq!(PcaSetting::Components(3).components(&ev), 3);
+        assert_eq!(PcaSetting::Components(9).components(&ev), 4);
+        // What the fit keeps is what the setting says, and the share is of those.
+        let z = Matrix::new(
+            5,
+            3,
+            vec![
+                1.0, 0.9, -0.2, -1.0, -1.1, 0.1, 0.5, 0.4, 1.2, -0.5, -0.3, -1.3, 0.0, 0.1, 0.2,
+            ],
+        )
+        .unwrap();
+        for setting in [
+            PcaSetting::Kaiser,
+            PcaSetting::Components(0),
+            PcaSetting::Components(2),
+            PcaSetting::Components(7),
+        ] {
+            let (fit, scores) = pca(&z, setting);
+            assert_eq!(fit.kept(), setting.components(&fit.eigenvalues));
+            assert_eq!(scores.cols(), fit.kept());
+            let share: f64 = fit.explained[..fit.kept()].iter().sum();
+            assert!((fit.kept_share() - share).abs() < 1e-15);
+        }
+        let (all, _) = pca(&z, PcaSetting::Components(3));
+        assert!((all.kept_share() - 1.0).abs() < 1e-12);
     }
 }

@@ -1,4 +1,5 @@
-//! Small statistical formulas used by the indicators: the Wilson interval and changes.
+//! Small statistical formulas: the Wilson interval and changes of the indicators, and the
+//! correlation and least-squares line of the scatter plots.
 
 use crate::catalogue::ChangeKind;
 
@@ -42,6 +43,48 @@ pub fn change(kind: ChangeKind, x0: f64, x1: f64) -> Option<f64> {
     }
 }
 
+/// Pearson's correlation coefficient of the finite pairs; `None` with fewer than 3 pairs or no
+/// variance. Two-pass (means first) to avoid cancellation.
+///
+/// ```
+/// let r = sozialatlas_core::stats::pearson(&[(1.0, 2.0), (2.0, 4.1), (3.0, 5.9)]).unwrap();
+/// assert!((r - 0.99902).abs() < 1e-5); // 3.9 / sqrt(2 · 7.62)
+/// ```
+pub fn pearson(pairs: &[(f64, f64)]) -> Option<f64> {
+    let p: Vec<(f64, f64)> = pairs
+        .iter()
+        .copied()
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .collect();
+    if p.len() < 3 {
+        return None;
+    }
+    let k = p.len() as f64;
+    let mx = p.iter().map(|q| q.0).sum::<f64>() / k;
+    let my = p.iter().map(|q| q.1).sum::<f64>() / k;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (x, y) in &p {
+        sxy += (x - mx) * (y - my);
+        sxx += (x - mx) * (x - mx);
+        syy += (y - my) * (y - my);
+    }
+    (sxx > 0.0 && syy > 0.0).then(|| (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0))
+}
+
+/// The least-squares line of y on x through the pairs as given: `(intercept, slope)`; `None`
+/// with fewer than 2 pairs or no variance in x.
+pub fn least_squares(pairs: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let k = pairs.len() as f64;
+    if pairs.len() < 2 {
+        return None;
+    }
+    let mx = pairs.iter().map(|q| q.0).sum::<f64>() / k;
+    let my = pairs.iter().map(|q| q.1).sum::<f64>() / k;
+    let sxx: f64 = pairs.iter().map(|q| (q.0 - mx).powi(2)).sum();
+    let sxy: f64 = pairs.iter().map(|q| (q.0 - mx) * (q.1 - my)).sum();
+    (sxx > 0.0).then(|| (my - sxy / sxx * mx, sxy / sxx))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +113,48 @@ mod tests {
             let p = k / n;
             proptest::prop_assert!(lo <= p + 1e-12 && p <= hi + 1e-12 && 0.0 <= lo && hi <= 1.0);
         }
+    }
+
+    #[test]
+    fn pearson_and_least_squares_against_hand_computation() {
+        // x = 1..5, y = 2, 4, 5, 4, 5: Sxy = 6, Sxx = 10, Syy = 6, r = 6 / sqrt(60).
+        let p: Vec<(f64, f64)> = [2.0, 4.0, 5.0, 4.0, 5.0]
+            .iter()
+            .enumerate()
+            .map(|(i, &y)| (i as f64 + 1.0, y))
+            .collect();
+        let r = pearson(&p).unwrap();
+        assert!((r - 6.0 / 60f64.sqrt()).abs() < 1e-12);
+        assert_eq!(pearson(&[(1.0, 1.0), (1.0, 2.0), (1.0, 3.0)]), None);
+        assert_eq!(pearson(&[(1.0, 1.0), (f64::NAN, 2.0)]), None);
+        let (a, b) = least_squares(&p).unwrap();
+        assert!((b - 0.6).abs() < 1e-12 && (a - 2.2).abs() < 1e-12);
+        assert_eq!(least_squares(&[(1.0, 1.0), (1.0, 2.0)]), None);
+    }
+
+    #[test]
+    fn pearson_and_least_squares_against_scipy() {
+        // Flensburg's 13 Stadtteile in 2022 (examples/flensburg/data/
+        // flensburg_core_indicators_wide.csv): unemployed_pct_of_18_to_64_derived (x) and
+        // sgb2_pct_of_under_65_derived (y). Reference, SciPy 1.17.1:
+        //   scipy.stats.pearsonr(x, y).statistic = 0.9601168402995034
+        //   scipy.stats.linregress(x, y): intercept = -1.756324844431374,
+        //                                 slope = 2.4677588843857396
+        let x = [
+            5.37, 9.0, 8.62, 5.12, 4.97, 4.9, 6.59, 5.37, 6.4, 5.56, 5.12, 4.72, 2.32,
+        ];
+        let y = [
+            11.62, 21.66, 18.16, 10.98, 10.49, 8.63, 15.47, 10.02, 12.69, 14.06, 10.7, 11.5, 3.95,
+        ];
+        let p: Vec<(f64, f64)> = x.into_iter().zip(y).collect();
+        let r = pearson(&p).unwrap();
+        assert!((r - 0.960_116_840_299_503_4).abs() < 1e-12, "{r}");
+        let (a, b) = least_squares(&p).unwrap();
+        assert!((a - -1.756_324_844_431_374).abs() < 1e-12, "{a}");
+        assert!((b - 2.467_758_884_385_739_6).abs() < 1e-12, "{b}");
+        // A pair with a missing value is left out of r, as the page and the chart leave it out.
+        let mut with_gap = p.clone();
+        with_gap.push((f64::NAN, 7.0));
+        assert_eq!(pearson(&with_gap), Some(r));
     }
 }

@@ -34,7 +34,7 @@ pub use charts::dendrogram::{DendrogramSpec, Merge, dendrogram, leaf_order};
 pub use charts::heat::{HeatTableSpec, heat_table};
 pub use charts::line::{LineChartSpec, Series, SeriesRole, line_chart};
 pub use charts::moran::{MoranPoint, MoranSpec, moran_scatter};
-pub use charts::scatter::{ScatterPoint, ScatterSpec, pearson, scatter};
+pub use charts::scatter::{ScatterPoint, ScatterSpec, scatter};
 pub use charts::spine::{SparklineSpec, SpineSpec, sparkline, spine_row};
 pub use geom::Projection;
 pub use map::{

@@ -1426,7 +1426,8 @@ pub async fn compare(
             Some(a) == sel,
         ));
     }
-    let r = render::pearson(&points.iter().map(|q| (q.x, q.y)).collect::<Vec<_>>());
+    let r =
+        sozialatlas_core::stats::pearson(&points.iter().map(|q| (q.x, q.y)).collect::<Vec<_>>());
     let r_text = match r {
         Some(r) => format!(
             "r = {} (n = {})",

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use sozialatlas_core::Locale;
 use sozialatlas_core::locale::format_decimal;
+use sozialatlas_core::stats::{least_squares, pearson};
 
 use super::axis::{Scale, nice_ticks, x_grid, y_grid};
 use super::{FOCUS, MARGIN, extent, heading};
@@ -60,47 +61,6 @@ pub struct ScatterSpec {
     pub highlight: Option<String>,
     /// Draw the least-squares line of y on x.
     pub regression_line: bool,
-}
-
-/// Pearson's correlation coefficient of the finite pairs; `None` with fewer than 3 pairs or no
-/// variance. Two-pass (means first) to avoid cancellation.
-///
-/// ```
-/// let r = sozialatlas_render::pearson(&[(1.0, 2.0), (2.0, 4.1), (3.0, 5.9)]).unwrap();
-/// assert!((r - 0.99902).abs() < 1e-5); // 3.9 / sqrt(2 · 7.62)
-/// ```
-pub fn pearson(pairs: &[(f64, f64)]) -> Option<f64> {
-    let p: Vec<(f64, f64)> = pairs
-        .iter()
-        .copied()
-        .filter(|(x, y)| x.is_finite() && y.is_finite())
-        .collect();
-    if p.len() < 3 {
-        return None;
-    }
-    let k = p.len() as f64;
-    let mx = p.iter().map(|q| q.0).sum::<f64>() / k;
-    let my = p.iter().map(|q| q.1).sum::<f64>() / k;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (x, y) in &p {
-        sxy += (x - mx) * (y - my);
-        sxx += (x - mx) * (x - mx);
-        syy += (y - my) * (y - my);
-    }
-    (sxx > 0.0 && syy > 0.0).then(|| (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0))
-}
-
-/// Least-squares intercept and slope of y on x.
-pub(crate) fn ols(p: &[(f64, f64)]) -> Option<(f64, f64)> {
-    let k = p.len() as f64;
-    if p.len() < 2 {
-        return None;
-    }
-    let mx = p.iter().map(|q| q.0).sum::<f64>() / k;
-    let my = p.iter().map(|q| q.1).sum::<f64>() / k;
-    let sxx: f64 = p.iter().map(|q| (q.0 - mx).powi(2)).sum();
-    let sxy: f64 = p.iter().map(|q| (q.0 - mx) * (q.1 - my)).sum();
-    (sxx > 0.0).then(|| (my - sxy / sxx * mx, sxy / sxx))
 }
 
 /// An axis title with its unit: `Arbeitslose (in %)`.
@@ -165,8 +125,8 @@ pub(crate) fn frame(
     (xs, ys)
 }
 
-/// Renders the scatter plot. `r` in the subtitle is computed here, with [`pearson`], from the
-/// points given (so it always matches what is drawn). Points are `<circle class="sa-point">`
+/// Renders the scatter plot. `r` in the subtitle is `sozialatlas_core::stats::pearson` of the
+/// points given (so it always matches what is drawn), the line `least_squares` of them. Points are `<circle class="sa-point">`
 /// with `data-key`, `data-x`, `data-y` and a `<title>`.
 pub fn scatter(spec: &ScatterSpec) -> String {
     let id = clean_id(if spec.id.is_empty() {
@@ -213,7 +173,7 @@ pub fn scatter(spec: &ScatterSpec) -> String {
         locale,
     );
     if spec.regression_line
-        && let Some((a, b)) = ols(&pairs)
+        && let Some((a, b)) = least_squares(&pairs)
     {
         let (u0, u1) = (xs.d0, xs.d1);
         // Clip the line to the plot in y.
@@ -294,25 +254,4 @@ pub fn scatter(spec: &ScatterSpec) -> String {
     out.push_str(&body);
     out.push_str("</svg>");
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pearson_against_hand_computation() {
-        // x = 1..5, y = 2, 4, 5, 4, 5: Sxy = 6, Sxx = 10, Syy = 6, r = 6 / sqrt(60).
-        let p: Vec<(f64, f64)> = [2.0, 4.0, 5.0, 4.0, 5.0]
-            .iter()
-            .enumerate()
-            .map(|(i, &y)| (i as f64 + 1.0, y))
-            .collect();
-        let r = pearson(&p).unwrap();
-        assert!((r - 6.0 / 60f64.sqrt()).abs() < 1e-12);
-        assert_eq!(pearson(&[(1.0, 1.0), (1.0, 2.0), (1.0, 3.0)]), None);
-        assert_eq!(pearson(&[(1.0, 1.0), (f64::NAN, 2.0)]), None);
-        let (a, b) = ols(&p).unwrap();
-        assert!((b - 0.6).abs() < 1e-12 && (a - 2.2).abs() < 1e-12);
-    }
 }

@@ -59,7 +59,7 @@ fn line_chart_leaves_gaps() {
 fn scatter_reports_r_from_its_points() {
     let spec = figures::scatter_spec(Locale::De);
     let pairs: Vec<(f64, f64)> = spec.points.iter().map(|p| (p.x, p.y)).collect();
-    let r = pearson(&pairs).expect("r");
+    let r = sozialatlas_core::stats::pearson(&pairs).expect("r");
     let svg = scatter(&spec);
     let shown = sozialatlas_core::locale::format_decimal(r, 2, Locale::De);
     assert!(svg.contains(&format!("r = {shown} (n = 13)")), "{shown}");

@@ -498,16 +498,10 @@ pub(crate) fn result(
         None => String::new(),
     };
     let pca_note = match &t.pca {
-        Some(pc) => {
-            let kept = match t.settings.pca {
-                PcaSetting::Components(c) => c.min(pc.eigenvalues.len()),
-                _ => pc.eigenvalues.iter().filter(|&&e| e > 1.0).count().max(1),
-            };
-            let share: f64 = pc.explained.iter().take(kept).sum();
-            a.pca_done
-                .replace("{c}", &kept.to_string())
-                .replace("{share}", &num(share * 100.0, 1, locale))
-        }
+        Some(pc) => a
+            .pca_done
+            .replace("{c}", &pc.kept().to_string())
+            .replace("{share}", &num(pc.kept_share() * 100.0, 1, locale)),
         None => String::new(),
     };
     TypologyResult {
