@@ -772,7 +772,6 @@ pub async fn add_update(
     if progress.is_some() && m.rolled.has_parts {
         return Err(Error::Conflict(Conflict::HasParts));
     }
-    let effective = progress.unwrap_or(m.progress);
     let progress = match (status, progress) {
         (Some(Status::Done), None) if !m.rolled.has_parts => Some(100),
         (Some(Status::Done), Some(p)) if p != 100 => {
@@ -781,10 +780,7 @@ pub async fn add_update(
                 Problem::OutOfRange { min: 100, max: 100 },
             ));
         }
-        _ => {
-            let _ = effective;
-            progress
-        }
+        _ => progress,
     };
     let u = ProgressUpdate {
         measure: id,

@@ -471,7 +471,6 @@ pub async fn update_process(
     actor: &Actor,
     id: i64,
     input: &ProcessInput,
-    now: OffsetDateTime,
 ) -> Result<(), Error> {
     actor.require(Role::ProcessManager)?;
     let old = get_process(pool, id)
@@ -553,7 +552,6 @@ pub async fn update_process(
     write_phases(&mut tx, id, &phases).await?;
     write_fields(&mut tx, id, &fields).await?;
     tx.commit().await?;
-    let _ = now;
     audit(
         pool,
         actor,

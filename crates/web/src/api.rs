@@ -379,7 +379,6 @@ fn paths(ops: [Value; 5]) -> Value {
 /// The header and rows of a view's table download.
 fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, Vec<Vec<String>>) {
     let snap = state.snapshot();
-    let def = &snap.catalogue.indicators[v.ind];
     let m = crate::i18n::msgs(locale);
     let header: Vec<String> = match locale {
         Locale::De => [
@@ -445,7 +444,6 @@ fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, V
             ]
         })
         .collect();
-    let _ = def;
     (header, rows)
 }
 

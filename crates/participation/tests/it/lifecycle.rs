@@ -78,7 +78,7 @@ async fn process_input_is_checked() {
     input.phases[1].starts_on = "2026-04-20".into(); // overlaps the information phase
     input.phases[2].ends_on = "31.02.2026".into();
     input.title = "".into();
-    let err = update_process(&f.pool, &manager(), f.process.id, &input, NOW)
+    let err = update_process(&f.pool, &manager(), f.process.id, &input)
         .await
         .unwrap_err();
     let Error::Invalid(errs) = err else {
@@ -95,7 +95,6 @@ async fn process_input_is_checked() {
         &moderator(),
         f.process.id,
         &process_input(f.process.set.id),
-        NOW,
     )
     .await
     .unwrap_err();
@@ -805,7 +804,7 @@ async fn the_threshold_is_configurable() {
     let f = fixture().await;
     let mut input = process_input(f.process.set.id);
     input.hide_after_reports = 1;
-    update_process(&f.pool, &manager(), f.process.id, &input, NOW)
+    update_process(&f.pool, &manager(), f.process.id, &input)
         .await
         .unwrap();
     let id = published_idea(&f, "Eine Idee").await;

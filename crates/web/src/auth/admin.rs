@@ -217,7 +217,6 @@ fn back(locale: Locale, notice: &str, id: i64) -> Response {
 pub async fn user_roles(
     State(state): State<AppState>,
     Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
     user: CurrentUser,
     Path(id): Path<String>,
     form: FormFields,
@@ -243,7 +242,6 @@ pub async fn user_roles(
             .map(|_| "role-removed"),
         _ => return users_page(&state, locale, &users_uri, &user, "", "", t.error_summary).await,
     };
-    let _ = uri;
     match r {
         Ok(n) => Ok(back(locale, n, id)),
         Err(AccountError::NoSuchUser(_)) => Err(AppError::NotFound(String::new())),

@@ -414,10 +414,7 @@ macro_rules! action {
 action!(
     submit,
     "`POST /participation/ideas/{id}/submit`: the author hands a draft in.",
-    |state, a, id, form, now| {
-        let _ = &form;
-        idea::submit(state.pool(), &a, id, now)
-    }
+    |state, a, id, _form, now| idea::submit(state.pool(), &a, id, now)
 );
 action!(
     withdraw,
@@ -427,18 +424,12 @@ action!(
 action!(
     support,
     "`POST /participation/ideas/{id}/support`.",
-    |state, a, id, form, now| {
-        let _ = &form;
-        engage::support(state.pool(), &a, id, now)
-    }
+    |state, a, id, _form, now| engage::support(state.pool(), &a, id, now)
 );
 action!(
     unsupport,
     "`POST /participation/ideas/{id}/unsupport`: withdraws one's support.",
-    |state, a, id, form, now| {
-        let _ = &form;
-        engage::unsupport(state.pool(), &a, id, now)
-    }
+    |state, a, id, _form, now| engage::unsupport(state.pool(), &a, id, now)
 );
 
 /// `POST /participation/ideas/{id}/comments`: a comment, or a reply (`parent`).

@@ -590,9 +590,8 @@ staff_post!(
     publish_answer,
     "`POST /participation/ideas/{id}/review/publish`: publishes the official answer.",
     i64,
-    |state, user, a, id, form, back| {
+    |state, user, a, id, _form, back| {
         require_any(&user, &[Role::ProcessManager])?;
-        let _ = &form;
         (
             idea::publish_answer(state.pool(), &a, id, clock::now()).await,
             back(&format!("/participation/ideas/{id}/review")),
@@ -959,7 +958,7 @@ pub async fn update_process(
     let p = crate::i18n::prefix(locale);
     let t = super::pmsgs(locale);
     let input = process_input_of(&form);
-    match process::update_process(state.pool(), &actor(&user), id, &input, clock::now()).await {
+    match process::update_process(state.pool(), &actor(&user), id, &input).await {
         Ok(()) => Ok(see_other(&format!("{p}/participation/processes/{id}"))),
         Err(PError::Invalid(errs)) => page_with(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -1596,9 +1595,8 @@ staff_post!(
     unlink_idea,
     "`POST /participation/measures/{id}/ideas/{idea}/unlink`.",
     (i64, i64),
-    |state, user, a, pp, form, back| {
+    |state, user, a, pp, _form, back| {
         require_any(&user, &[Role::ProcessManager])?;
-        let _ = &form;
         (
             measure::unlink_idea(state.pool(), &a, pp.0, pp.1).await,
             back(&format!("/participation/measures/{}", pp.0)),

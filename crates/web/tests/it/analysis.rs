@@ -6,7 +6,6 @@ use crate::common::{fresh_state, get, get_from};
 use crate::{auth_support, common};
 use axum::http::StatusCode;
 use sozialatlas_analysis::pca::PcaSetting;
-use sozialatlas_core::ValueState;
 use sozialatlas_runs::{IndexParams, TypologyParams};
 use sozialatlas_store::{ActionAreaSource, NewActionArea, StoredRun};
 
@@ -302,7 +301,6 @@ async fn suppressed_values_never_enter_an_analysis() {
     let sup = suppressed(&state, "wohnungslosigkeit");
     assert!(!sup.is_empty(), "the demo has suppressed values");
     let years: std::collections::BTreeSet<i32> = sup.iter().map(|s| s.0).collect();
-    let snap = state.snapshot();
     for year in years {
         let keys: Vec<&str> = sup
             .iter()
@@ -349,8 +347,6 @@ async fn suppressed_values_never_enter_an_analysis() {
             }
         }
     }
-    let _ = snap;
-    let _ = ValueState::Ok;
 }
 
 fn typology_params(k: usize) -> TypologyParams {
