@@ -430,15 +430,6 @@ fn check_identity(i: &Identity) -> Result<Option<Identity>> {
     }))
 }
 
-async fn insert_with_id(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, table: &str) -> Result<i64> {
-    Ok(
-        sqlx::query(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
-            .fetch_one(&mut **tx)
-            .await?
-            .get(0),
-    )
-}
-
 /// Opens a case in an office the actor works in; returns its new pseudonymous id.
 pub async fn open_case(
     pool: &Pool,
@@ -522,7 +513,7 @@ pub async fn open_case(
             .execute(&mut *tx)
             .await?;
     }
-    let cid = insert_with_id(&mut tx, "case_contact").await?;
+    let cid = sozialatlas_store::next_id(&mut tx, "case_contact").await?;
     sqlx::query(
         "INSERT INTO case_contact (id, case_id, on_date, channel, created_by) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -534,7 +525,7 @@ pub async fn open_case(
     .execute(&mut *tx)
     .await?;
     if let Some(n) = &note {
-        let nid = insert_with_id(&mut tx, "case_note").await?;
+        let nid = sozialatlas_store::next_id(&mut tx, "case_note").await?;
         sqlx::query(
             "INSERT INTO case_note (id, case_id, created_at, author_id, body) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -547,7 +538,7 @@ pub async fn open_case(
         .await?;
     }
     if let Some((due, what)) = &followup {
-        let fid = insert_with_id(&mut tx, "case_followup").await?;
+        let fid = sozialatlas_store::next_id(&mut tx, "case_followup").await?;
         sqlx::query(
             "INSERT INTO case_followup (id, case_id, due_on, what, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -1048,7 +1039,7 @@ pub async fn add_contact(
         )
     })?;
     let mut tx = pool.begin().await?;
-    let id = insert_with_id(&mut tx, "case_contact").await?;
+    let id = sozialatlas_store::next_id(&mut tx, "case_contact").await?;
     sqlx::query(
         "INSERT INTO case_contact (id, case_id, on_date, channel, created_by) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -1075,7 +1066,7 @@ pub async fn add_note(pool: &Pool, actor: &Actor, case: &str, body: &str) -> Res
     case_office(pool, actor, case).await?;
     let body = text("note", body, true, 1000)?.unwrap_or_default();
     let mut tx = pool.begin().await?;
-    let id = insert_with_id(&mut tx, "case_note").await?;
+    let id = sozialatlas_store::next_id(&mut tx, "case_note").await?;
     sqlx::query(
         "INSERT INTO case_note (id, case_id, created_at, author_id, body) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -1110,7 +1101,7 @@ pub async fn add_followup(
     let due = parse_date("followup_due", due, None)?;
     let what = text("followup_what", what, true, 200)?.unwrap_or_default();
     let mut tx = pool.begin().await?;
-    let id = insert_with_id(&mut tx, "case_followup").await?;
+    let id = sozialatlas_store::next_id(&mut tx, "case_followup").await?;
     sqlx::query(
         "INSERT INTO case_followup (id, case_id, due_on, what, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )

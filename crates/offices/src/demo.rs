@@ -184,11 +184,20 @@ pub async fn seed_demo(
             .await?;
     }
     for (i, (name, kind)) in PARTNERS.iter().enumerate() {
+        let known = sqlx::query("SELECT 1 FROM partner_agency WHERE name = $1")
+            .bind(*name)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if known {
+            continue;
+        }
+        let id = sozialatlas_store::next_id(&mut tx, "partner_agency").await?;
         sqlx::query(
             "INSERT INTO partner_agency (id, name, kind, contact, active, created_at)
-             SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, TRUE, $4 FROM partner_agency
-             WHERE NOT EXISTS (SELECT 1 FROM partner_agency WHERE name = $1)",
+             VALUES ($1, $2, $3, $4, TRUE, $5)",
         )
+        .bind(id)
         .bind(*name)
         .bind(*kind)
         .bind(format!("Beispielstraße {}, 24937 Flensburg", i + 2))

@@ -184,10 +184,7 @@ pub async fn create_office(pool: &Pool, actor: &Actor, input: &OfficeInput) -> R
             format!("ein Büro mit dem Kurznamen „{}“ gibt es schon", c.slug),
         ));
     }
-    let id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM office")
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
+    let id = sozialatlas_store::next_id(&mut tx, "office").await?;
     sqlx::query(
         "INSERT INTO office (id, slug, name, street, postcode, city, phone, email, opening_hours,
              accessibility, description, opened_on, is_public, is_example, created_at)
@@ -765,10 +762,7 @@ pub async fn add_partner(
             format!("die Fachstelle „{name}“ steht schon in der Liste"),
         ));
     }
-    let id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM partner_agency")
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
+    let id = sozialatlas_store::next_id(&mut tx, "partner_agency").await?;
     sqlx::query(
         "INSERT INTO partner_agency (id, name, kind, contact, active, created_at)
          VALUES ($1, $2, $3, $4, TRUE, $5)",

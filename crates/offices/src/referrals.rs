@@ -189,10 +189,7 @@ async fn event(
     state: ReferralState,
     note: Option<&str>,
 ) -> Result<()> {
-    let id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM referral_event")
-        .fetch_one(&mut **tx)
-        .await?
-        .get(0);
+    let id = sozialatlas_store::next_id(tx, "referral_event").await?;
     sqlx::query(
         "INSERT INTO referral_event (id, referral_id, at, actor_id, state, note) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -251,10 +248,7 @@ pub async fn create_referral(
     }
     let now = now_rfc3339();
     let mut tx = pool.begin().await?;
-    let id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM referral")
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
+    let id = sozialatlas_store::next_id(&mut tx, "referral").await?;
     sqlx::query(
         "INSERT INTO referral (id, case_id, agency_id, purpose, consent_given_on, consent_scope, state, created_at, created_by, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, 'in_progress', $7, $8, $7)",

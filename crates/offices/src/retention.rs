@@ -175,10 +175,7 @@ pub async fn erase_case(pool: &Pool, actor: &Actor, case: &str) -> Result<()> {
             .into_iter()
             .map(|r| r.get::<String, _>(0)[..7].to_string())
             .collect();
-    let rid: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM case_residue")
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
+    let rid = sozialatlas_store::next_id(&mut tx, "case_residue").await?;
     sqlx::query(
         "INSERT INTO case_residue (id, office_id, action_area_id, opened_month, topics, contact_months)
          VALUES ($1, $2, $3, $4, $5, $6)",

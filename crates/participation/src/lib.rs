@@ -81,16 +81,4 @@ pub(crate) async fn audit(
         .map_err(|e| Error::Accounts(e.to_string()))
 }
 
-/// The next id of a table (portable: no SQLite rowid, no PostgreSQL sequence). Called inside
-/// the writing transaction, so two writers cannot get the same id (SQLite serialises writers;
-/// on PostgreSQL the primary key refuses the second).
-pub(crate) async fn next_id(
-    conn: &mut sqlx::SqliteConnection,
-    table: &'static str,
-) -> Result<i64, Error> {
-    use sqlx::Row;
-    let row = sqlx::query(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(row.get(0))
-}
+pub(crate) use sozialatlas_store::next_id;

@@ -85,10 +85,7 @@ pub async fn save_action_area_set(
             return Err(invalid(format!("there is no stored run {run}")));
         }
     }
-    let set_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM action_area_set")
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
+    let set_id = crate::next_id(&mut tx, "action_area_set").await?;
     sqlx::query(
         "INSERT INTO action_area_set (id, name, level, source, run_id, note, created_at, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -103,12 +100,8 @@ pub async fn save_action_area_set(
     .bind(created_by)
     .execute(&mut *tx)
     .await?;
-    let mut area_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM action_area")
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
     for a in areas {
-        area_id += 1;
+        let area_id = crate::next_id(&mut tx, "action_area").await?;
         sqlx::query("INSERT INTO action_area (id, set_id, key, name) VALUES ($1, $2, $3, $4)")
             .bind(area_id)
             .bind(set_id)

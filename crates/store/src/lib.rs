@@ -88,6 +88,20 @@ pub async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The next id of `table`, the one way ids are allocated in every crate's tables (portable: no
+/// SQLite rowid, no PostgreSQL sequence). Call it inside the writing transaction, so two
+/// writers cannot get the same id (SQLite serialises writers; on PostgreSQL the primary key
+/// refuses the second). `table` is a name from the code, never from input.
+pub async fn next_id(
+    conn: &mut sqlx::SqliteConnection,
+    table: &'static str,
+) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
+        .fetch_one(&mut *conn)
+        .await?;
+    row.try_get(0)
+}
+
 /// What a load did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LoadOutcome {
@@ -205,10 +219,7 @@ pub async fn write_atlas(
             .execute(&mut *tx)
             .await?;
     }
-    let load_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM atlas_load")
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
+    let load_id = next_id(&mut tx, "atlas_load").await?;
     sqlx::query(
         "INSERT INTO atlas_load (id, loaded_at, program_version, catalogue_version, fingerprint, source,
              meta_json, settings_json, catalogue_json, warnings_json, summary_json)
@@ -573,10 +584,7 @@ pub struct StoredRun {
 /// Stores an analysis run; returns its id.
 pub async fn save_run(pool: &SqlitePool, run: &StoredRun) -> Result<i64, StoreError> {
     let mut tx = pool.begin().await?;
-    let id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM analysis_run")
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
+    let id = next_id(&mut tx, "analysis_run").await?;
     sqlx::query(
         "INSERT INTO analysis_run (id, kind, created_at, load_id, program_version, params_json, result_json)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
