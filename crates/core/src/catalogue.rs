@@ -60,6 +60,10 @@ pub enum VariableKind {
     Count,
     /// An additive amount that is not a count of persons (euros, m²): summed, not suppressed.
     Amount,
+    /// A value as the source published it — a rate, an average, a median — whose base is not
+    /// published: never summed to coarser areas or overlays, not suppressed as a count, read by
+    /// indicators with `formula = "published"` only.
+    Value,
 }
 
 /// A base variable (Basisvariable): a count or sum per area and period.
@@ -70,9 +74,15 @@ pub struct Variable {
     pub id: String,
     /// Display name.
     pub name: Text,
-    /// Count or amount.
+    /// Count, amount or value.
     #[serde(default)]
     pub kind: VariableKind,
+    /// Whether the values of sub-areas add up to the value of the area that contains them.
+    /// `false` (e.g. moves into an area across its border, which include moves between its
+    /// sub-areas): never summed to coarser levels or overlays; a coarser area without its own
+    /// given value is missing. A `value` variable is never additive.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub additive: bool,
     /// A derived variable is the sum of these variables in the same area and period.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sum: Vec<String>,
@@ -88,6 +98,13 @@ pub struct Variable {
     /// Suppression threshold for this variable; the atlas default applies when absent.
     #[serde(default)]
     pub suppression_threshold: Option<u32>,
+}
+
+impl Variable {
+    /// Whether values of sub-areas are summed to coarser areas and overlays.
+    pub fn is_additive(&self) -> bool {
+        self.additive && self.kind != VariableKind::Value
+    }
 }
 
 /// Whether a higher value means a better or a worse social situation (Polarität).
@@ -163,6 +180,17 @@ pub enum Formula {
         /// The variable shown.
         variable: String,
     },
+    /// A value taken as the source published it (a rate, an average, a median whose base is
+    /// not published), not recomputed. Coarser areas and overlays without their own given value
+    /// get the mean of their parts weighted by `weight` (Σ w·x / Σ w), or nothing when no weight
+    /// is declared — never a sum or a plain mean.
+    Published {
+        /// The variable (kind `value`) holding the published value.
+        variable: String,
+        /// The weight variable (a count, e.g. the population the rate refers to).
+        #[serde(default)]
+        weight: Option<String>,
+    },
 }
 
 fn one_hundred() -> f64 {
@@ -170,6 +198,9 @@ fn one_hundred() -> f64 {
 }
 fn yes() -> bool {
     true
+}
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 impl Formula {
@@ -198,6 +229,13 @@ impl Formula {
             }
             Formula::Density { numerator } => vec![numerator],
             Formula::Count { variable } => vec![variable],
+            Formula::Published { variable, weight } => {
+                let mut v = vec![variable.as_str()];
+                if let Some(w) = weight {
+                    v.push(w);
+                }
+                v
+            }
         }
     }
 
@@ -206,7 +244,7 @@ impl Formula {
         self.variables()[0]
     }
 
-    /// The denominator variable, if any.
+    /// The denominator variable, if any (a published value's weight is none).
     pub fn denominator(&self) -> Option<&str> {
         match self {
             Formula::Ratio { denominator, .. } | Formula::Quotient { denominator, .. } => {
@@ -221,6 +259,7 @@ impl Formula {
     pub fn change_kind(&self) -> ChangeKind {
         match self {
             Formula::Count { .. } | Formula::Density { .. } => ChangeKind::Relative,
+            // A published value is a rate, an average or a median: a difference in its unit.
             _ => ChangeKind::Difference,
         }
     }
@@ -233,6 +272,15 @@ impl Formula {
             Formula::Index { .. } => "index",
             Formula::Density { .. } => "density",
             Formula::Count { .. } => "count",
+            Formula::Published { .. } => "published",
+        }
+    }
+
+    /// The weight of a published value, if declared.
+    pub fn weight(&self) -> Option<&str> {
+        match self {
+            Formula::Published { weight, .. } => weight.as_deref(),
+            _ => None,
         }
     }
 }
@@ -295,6 +343,8 @@ struct RawIndicator {
     factor: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     proportion: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    weight: Option<String>,
     #[serde(default)]
     polarity: Polarity,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -330,6 +380,9 @@ impl TryFrom<RawIndicator> for Indicator {
                 Ok(())
             }
         };
+        if r.formula != "published" {
+            refuse(r.weight.is_some(), "weight")?;
+        }
         let formula = match r.formula.as_str() {
             "ratio" => {
                 refuse(r.variable.is_some(), "variable")?;
@@ -371,9 +424,19 @@ impl TryFrom<RawIndicator> for Indicator {
                     variable: need(r.variable.clone().or(r.numerator.clone()), "variable")?,
                 }
             }
+            "published" => {
+                refuse(r.numerator.is_some(), "numerator")?;
+                refuse(r.denominator.is_some(), "denominator")?;
+                refuse(r.factor.is_some(), "factor")?;
+                refuse(r.proportion.is_some(), "proportion")?;
+                Formula::Published {
+                    variable: need(r.variable.clone(), "variable")?,
+                    weight: r.weight.clone(),
+                }
+            }
             other => {
                 return Err(format!(
-                    "indicator `{}`: unknown formula `{other}` (expected ratio, quotient, index, density or count)",
+                    "indicator `{}`: unknown formula `{other}` (expected ratio, quotient, index, density, count or published)",
                     r.id
                 ));
             }
@@ -396,6 +459,7 @@ impl TryFrom<RawIndicator> for Indicator {
 
 impl From<Indicator> for RawIndicator {
     fn from(i: Indicator) -> Self {
+        let mut weight = None;
         let (formula, numerator, denominator, variable, factor, proportion) = match i.formula {
             Formula::Ratio {
                 numerator,
@@ -428,6 +492,13 @@ impl From<Indicator> for RawIndicator {
             } => ("index", Some(numerator), denominator, None, None, None),
             Formula::Density { numerator } => ("density", Some(numerator), None, None, None, None),
             Formula::Count { variable } => ("count", None, None, Some(variable), None, None),
+            Formula::Published {
+                variable,
+                weight: w,
+            } => {
+                weight = w;
+                ("published", None, None, Some(variable), None, None)
+            }
         };
         RawIndicator {
             id: i.id,
@@ -440,6 +511,7 @@ impl From<Indicator> for RawIndicator {
             variable,
             factor,
             proportion,
+            weight,
             polarity: i.polarity,
             decimals: i.decimals,
             definition: i.definition,
@@ -533,7 +605,6 @@ impl Catalogue {
                 ));
             }
         }
-        let var_ids: HashSet<&str> = self.variables.iter().map(|v| v.id.as_str()).collect();
         for v in &self.variables {
             if !seen.insert(("variable", v.id.as_str())) {
                 problems.push(problem(
@@ -544,15 +615,32 @@ impl Catalogue {
                     "a duplicate",
                 ));
             }
+            if v.kind == VariableKind::Value && !v.sum.is_empty() {
+                problems.push(problem(
+                    "variable",
+                    &v.id,
+                    "sum",
+                    "no sum for a variable of kind `value` (published values are not added up)",
+                    "a sum",
+                ));
+            }
             for part in &v.sum {
-                if !var_ids.contains(part.as_str()) {
-                    problems.push(problem(
+                match self.variable(part) {
+                    None => problems.push(problem(
                         "variable",
                         &v.id,
                         "sum",
                         "the id of a variable of the catalogue",
                         &format!("unknown variable `{part}`"),
-                    ));
+                    )),
+                    Some(p) if p.kind == VariableKind::Value => problems.push(problem(
+                        "variable",
+                        &v.id,
+                        "sum",
+                        "parts that are counts or amounts",
+                        &format!("`{part}` of kind `value` (published values are not added up)"),
+                    )),
+                    Some(_) => {}
                 }
             }
         }
@@ -587,16 +675,42 @@ impl Catalogue {
             let fields: &[&str] = match ind.formula {
                 Formula::Count { .. } => &["variable"],
                 Formula::Density { .. } => &["numerator"],
+                Formula::Published { .. } => &["variable", "weight"],
                 _ => &["numerator", "denominator"],
             };
+            let published = matches!(ind.formula, Formula::Published { .. });
             for (i, var) in ind.formula.variables().into_iter().enumerate() {
-                if !var_ids.contains(var) {
+                let field = fields.get(i).copied().unwrap_or("denominator");
+                let Some(v) = self.variable(var) else {
                     problems.push(problem(
                         "indicator",
                         &ind.id,
-                        fields.get(i).copied().unwrap_or("denominator"),
+                        field,
                         "the id of a variable of the catalogue",
                         &format!("unknown variable `{var}`"),
+                    ));
+                    continue;
+                };
+                let is_value = v.kind == VariableKind::Value;
+                if published && i == 0 && !is_value {
+                    problems.push(problem(
+                        "indicator",
+                        &ind.id,
+                        field,
+                        "a variable of kind `value` (the published rate, average or median)",
+                        &format!("`{var}` of kind `{}`", kind_name(v.kind)),
+                    ));
+                } else if (!published || i > 0) && is_value {
+                    problems.push(problem(
+                        "indicator",
+                        &ind.id,
+                        field,
+                        if published {
+                            "a count or amount as the weight"
+                        } else {
+                            "a count or amount (a published value is shown with formula = \"published\")"
+                        },
+                        &format!("`{var}` of kind `value`"),
                     ));
                 }
             }
@@ -692,6 +806,14 @@ impl Catalogue {
             }
         }
         out
+    }
+}
+
+fn kind_name(k: VariableKind) -> &'static str {
+    match k {
+        VariableKind::Count => "count",
+        VariableKind::Amount => "amount",
+        VariableKind::Value => "value",
     }
 }
 

@@ -1,20 +1,35 @@
-//! From base variables to published indicator values (METHODS §2 and §6).
+//! From base variables to published indicator values (METHODS §1, §2 and §6).
 //!
 //! The steps, in order:
-//! 1. the given observations fill a dense table of cells (area × period × variable);
-//! 2. values are aggregated bottom-up through the hierarchy by summing children (never averaging
-//!    rates) — the city reference value is this aggregate;
-//! 3. derived variables (sums of others) are formed in every area;
-//! 4. confidentiality: primary suppression of small counts, then secondary suppression until no
-//!    suppressed cell can be recomputed from a published total ([`crate::suppress`]);
-//! 5. indicators are evaluated from numerators and denominators in every area and period.
+//! 1. the given observations fill a dense table of cells (area × period × variable); a value
+//!    given for an area is its official value, at every level;
+//! 2. an area of the hierarchy without a given value gets the sum of its children (never an
+//!    average of rates; never for a non-additive variable); where an area has a given value, the
+//!    sum of its children is computed alongside, and a warning names variable, area and period
+//!    when the sum is larger, or smaller by more than the tolerance;
+//! 3. overlay areas (Aktionsräume) without a given value get `Σ share × member` over their
+//!    member areas — an estimate where a member is split (share below 1);
+//! 4. derived variables (sums of others) are formed in every area;
+//! 5. the part not assigned to an area: for every area and every finer level, the area's value
+//!    minus the sum of its areas on that level ([`Computed::residuals`]);
+//! 6. confidentiality: primary suppression of small counts (the not-assigned parts and the
+//!    overlays' values included), then secondary suppression until no suppressed cell can be
+//!    recomputed from the equations `area = Σ finer areas + not assigned`,
+//!    `overlay = Σ share × member` and `derived = Σ parts` ([`crate::suppress`]);
+//! 7. indicators are evaluated from numerators and denominators in every area and period (with
+//!    the official numerator and denominator where both are given), and for the not-assigned
+//!    parts ([`Computed::unassigned`]); a published value is taken as it is, and coarser areas
+//!    and overlays get the mean weighted by the declared weight, or nothing.
 
 use crate::catalogue::{Catalogue, Formula, VariableKind};
-use crate::model::{AreaTree, Obs};
+use crate::locale::{Locale, format_trimmed};
+use crate::model::{AreaTree, Membership, Obs};
 use crate::stats::{Z_95, wilson};
-use crate::suppress::{Equation, suppress};
+use crate::suppress::{WeightedEquation, suppress_weighted};
+use num_rational::Ratio;
+use num_traits::One;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Settings of the computation, stored with every load.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -25,6 +40,16 @@ pub struct ComputeSettings {
     pub population_variable: Option<String>,
     /// Areas with fewer inhabitants are flagged as unreliable (MSS: 300).
     pub min_population: Option<f64>,
+    /// The largest share of an official value that may be not assigned to its sub-areas without
+    /// a warning (default 0.01: 1 %). A sum of sub-areas above the official value is always
+    /// reported.
+    #[serde(default = "default_unassigned_tolerance")]
+    pub unassigned_tolerance: f64,
+}
+
+/// The default of [`ComputeSettings::unassigned_tolerance`].
+pub fn default_unassigned_tolerance() -> f64 {
+    0.01
 }
 
 impl Default for ComputeSettings {
@@ -33,6 +58,7 @@ impl Default for ComputeSettings {
             suppression_threshold: 3,
             population_variable: None,
             min_population: None,
+            unassigned_tolerance: default_unassigned_tolerance(),
         }
     }
 }
@@ -45,8 +71,11 @@ pub enum CellState {
     Given,
     /// Sum of the children's values.
     Aggregated,
-    /// Sum of the parts of a derived variable.
+    /// Sum of the parts of a derived variable (or an area's value minus the sum of its finer
+    /// areas, for a not-assigned part).
     Derived,
+    /// An overlay's `Σ share × member` where some member is split (share below 1): an estimate.
+    Estimated,
     /// Not available.
     Missing,
     /// Withheld by the source.
@@ -137,6 +166,54 @@ impl ValueState {
     }
 }
 
+/// Where an indicator value comes from, shown with it in every output.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// From the values given for this area: the official figures (sums of given parts of a
+    /// derived variable included).
+    #[default]
+    Official,
+    /// From the sums of the sub-areas (or of an overlay's whole member areas): no value was given
+    /// for this area.
+    Summed,
+    /// An overlay's value from member areas of which some are split: `Σ share × member`, an
+    /// estimate.
+    Estimated,
+    /// A published value taken as it is (`formula = "published"`), not recomputed.
+    Published,
+    /// The mean of the sub-areas' (or members') published values weighted by the indicator's
+    /// weight variable.
+    WeightedMean,
+}
+
+impl Basis {
+    /// The name as stored and in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Official => "official",
+            Basis::Summed => "summed",
+            Basis::Estimated => "estimated",
+            Basis::Published => "published",
+            Basis::WeightedMean => "weighted_mean",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "official" => Basis::Official,
+            "summed" => Basis::Summed,
+            "estimated" => Basis::Estimated,
+            "published" => Basis::Published,
+            "weighted_mean" => Basis::WeightedMean,
+            _ => return None,
+        })
+    }
+}
+
 /// An indicator in one area and period, with its counts. The raw numbers stay here even when
 /// suppressed (for authorised staff); [`IndicatorValue::published`] is what outputs show.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -159,6 +236,9 @@ pub struct IndicatorValue {
     pub ci: Option<(f64, f64)>,
     /// The area has fewer inhabitants than the configured minimum: read with care.
     pub low_population: bool,
+    /// Where the value comes from (official, summed, estimated, published …).
+    #[serde(default)]
+    pub basis: Basis,
 }
 
 impl IndicatorValue {
@@ -208,6 +288,31 @@ impl std::fmt::Display for Warning {
     }
 }
 
+/// The part of an area's value not assigned to any of its areas on a finer level (official
+/// value minus the sum over the finer areas), for every variable and period.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ResidualGroup {
+    /// The coarser area.
+    pub area: usize,
+    /// The finer level.
+    pub level: usize,
+    /// The areas of that level inside the area.
+    pub parts: Vec<usize>,
+    /// Cells indexed by `[period][variable]`, flattened: the difference (missing when the
+    /// area's value or a part is missing) with its disclosure.
+    pub cells: Vec<Cell>,
+}
+
+/// An indicator evaluated for the part of an area not assigned to its areas on a finer level
+/// ("nicht zugeordnet"), where that part is larger than zero.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Unassigned {
+    /// The finer level: the row goes under the table of that level's areas inside `value.area`.
+    pub level: usize,
+    /// The value (its `area` is the coarser area).
+    pub value: IndicatorValue,
+}
+
 /// The result of [`compute`].
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Computed {
@@ -221,6 +326,10 @@ pub struct Computed {
     pub n_vars: usize,
     /// Every indicator in every area and period (for every period of the atlas).
     pub values: Vec<IndicatorValue>,
+    /// The parts not assigned to an area, per coarser area and finer level.
+    pub residuals: Vec<ResidualGroup>,
+    /// Indicators of the parts not assigned to an area, where such a part exists.
+    pub unassigned: Vec<Unassigned>,
     /// Warnings.
     pub warnings: Vec<Warning>,
 }
@@ -241,6 +350,58 @@ impl Computed {
         self.values
             .iter()
             .find(|v| v.indicator == indicator && v.area == area && v.period == period)
+    }
+
+    /// The part of `area`'s value of a variable not assigned to its areas on `level`.
+    pub fn residual(&self, area: usize, level: usize, period: i32, var: usize) -> Option<&Cell> {
+        let p = self.periods.binary_search(&period).ok()?;
+        self.residuals
+            .iter()
+            .find(|g| g.area == area && g.level == level)
+            .and_then(|g| g.cells.get(p * self.n_vars + var))
+    }
+}
+
+/// The shape of the area tree that the computation walks.
+struct Shape {
+    children: Vec<Vec<usize>>,
+    members: Vec<Vec<Membership>>,
+    /// Areas of the hierarchy with children, deepest first.
+    parents: Vec<usize>,
+    /// (area, finer level, the areas of that level inside the area).
+    groups: Vec<(usize, usize, Vec<usize>)>,
+}
+
+impl Shape {
+    fn new(tree: &AreaTree) -> Self {
+        let depths = tree
+            .level_depths()
+            .unwrap_or_else(|_| vec![0; tree.levels.len()]);
+        let children = tree.children();
+        let overlay = |a: usize| tree.levels[tree.areas[a].level].overlay;
+        let mut parents: Vec<usize> = (0..tree.areas.len())
+            .filter(|&a| !children[a].is_empty() && !overlay(a))
+            .collect();
+        parents.sort_by_key(|&a| std::cmp::Reverse(depths[tree.areas[a].level]));
+        let mut groups: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+        for d in 0..tree.areas.len() {
+            if overlay(d) {
+                continue;
+            }
+            let mut up = tree.areas[d].parent;
+            // A checked tree has no cycle; the bound keeps an unchecked one from looping.
+            for _ in 0..tree.levels.len() {
+                let Some(a) = up else { break };
+                groups.entry((a, tree.areas[d].level)).or_default().push(d);
+                up = tree.areas[a].parent;
+            }
+        }
+        Shape {
+            children,
+            members: tree.members(),
+            parents,
+            groups: groups.into_iter().map(|((a, l), d)| (a, l, d)).collect(),
+        }
     }
 }
 
@@ -263,6 +424,8 @@ pub fn compute(
         n_areas,
         n_vars,
         values: Vec::new(),
+        residuals: Vec::new(),
+        unassigned: Vec::new(),
         warnings: Vec::new(),
     };
     let var_index: HashMap<&str, usize> = catalogue
@@ -271,6 +434,8 @@ pub fn compute(
         .enumerate()
         .map(|(i, v)| (v.id.as_str(), i))
         .collect();
+    let shape = Shape::new(tree);
+    let n_p = out.periods.len();
 
     // 1. given observations
     for (&(area, period, var), o) in obs {
@@ -293,24 +458,37 @@ pub fn compute(
         };
     }
 
-    // 2. aggregation, finest level first
-    let depths = tree
-        .level_depths()
-        .unwrap_or_else(|_| vec![0; tree.levels.len()]);
-    let children = tree.children();
-    let mut parents: Vec<usize> = (0..n_areas)
-        .filter(|&a| !children[a].is_empty() && !tree.levels[tree.areas[a].level].overlay)
-        .collect();
-    parents.sort_by_key(|&a| std::cmp::Reverse(depths[tree.areas[a].level]));
-    for p in 0..out.periods.len() {
-        for &a in &parents {
+    // 2. aggregation through the hierarchy, finest level first
+    for p in 0..n_p {
+        for &a in &shape.parents {
             for v in 0..n_vars {
-                aggregate_cell(&mut out, tree, catalogue, &children[a], p, a, v);
+                aggregate_cell(
+                    &mut out,
+                    tree,
+                    catalogue,
+                    &shape.children[a],
+                    p,
+                    a,
+                    v,
+                    settings,
+                );
             }
         }
     }
 
-    // 3. derived variables, parts first
+    // 3. overlays from their members
+    for p in 0..n_p {
+        for (o, members) in shape.members.iter().enumerate() {
+            if members.is_empty() {
+                continue;
+            }
+            for v in 0..n_vars {
+                overlay_cell(&mut out, catalogue, members, p, o, v);
+            }
+        }
+    }
+
+    // 4. derived variables, parts first
     for dv in catalogue.derived_order() {
         let v = var_index[dv.id.as_str()];
         let parts: Vec<usize> = dv
@@ -318,7 +496,7 @@ pub fn compute(
             .iter()
             .filter_map(|s| var_index.get(s.as_str()).copied())
             .collect();
-        for p in 0..out.periods.len() {
+        for p in 0..n_p {
             for a in 0..n_areas {
                 let i = out.idx(p, a, v);
                 if out.cells[i].value.is_some() {
@@ -333,7 +511,14 @@ pub fn compute(
         }
     }
 
-    // 4. confidentiality on the count cells that indicators publish
+    // 5. the parts not assigned to an area
+    out.residuals = shape
+        .groups
+        .iter()
+        .map(|(a, level, parts)| residual_group(&out, catalogue, *a, *level, parts))
+        .collect();
+
+    // 6. confidentiality on the count cells that indicators publish (or weight by)
     let mut published_var = vec![false; n_vars];
     for ind in &catalogue.indicators {
         for var in ind.formula.variables() {
@@ -344,21 +529,32 @@ pub fn compute(
     }
     apply_suppression(
         &mut out,
-        tree,
         catalogue,
-        &children,
+        &shape,
         &published_var,
         &var_index,
         settings,
     );
 
-    // 5. indicators
+    // 7. indicators
     let root = tree.root();
     let pop_var = settings
         .population_variable
         .as_deref()
         .and_then(|id| var_index.get(id).copied());
     for (ii, ind) in catalogue.indicators.iter().enumerate() {
+        let means = match &ind.formula {
+            Formula::Published {
+                variable,
+                weight: Some(w),
+            } => Some(weighted_means(
+                &out,
+                &shape,
+                var_index[variable.as_str()],
+                var_index[w.as_str()],
+            )),
+            _ => None,
+        };
         for (p, &period) in out.periods.clone().iter().enumerate() {
             let reference = match (&ind.formula, root) {
                 (
@@ -377,7 +573,21 @@ pub fn compute(
                 _ => None,
             };
             for a in 0..n_areas {
-                let mut value = evaluate(&out, tree, &var_index, &ind.formula, p, a, reference);
+                let mut value = match (&ind.formula, &means) {
+                    (_, Some(m)) => m[p * n_areas + a].value(),
+                    (Formula::Published { variable, .. }, None) => {
+                        published_value(out.cells[out.idx(p, a, var_index[variable.as_str()])])
+                    }
+                    _ => area_value(
+                        &mut out,
+                        tree,
+                        catalogue,
+                        &shape,
+                        &var_index,
+                        (ii, p, a),
+                        reference,
+                    ),
+                };
                 value.indicator = ii;
                 value.period = period;
                 value.area = a;
@@ -404,6 +614,40 @@ pub fn compute(
                 }
                 out.values.push(value);
             }
+            // the parts not assigned to an area
+            if matches!(
+                ind.formula,
+                Formula::Published { .. } | Formula::Density { .. }
+            ) {
+                continue;
+            }
+            let num_var = var_index[ind.formula.numerator()];
+            let den_var = ind.formula.denominator().map(|d| var_index[d]);
+            for g in &out.residuals {
+                let num = g.cells[p * n_vars + num_var];
+                let den = den_var.map(|d| g.cells[p * n_vars + d]);
+                let known = |c: &Cell| c.value.filter(|&x| x >= 0.0);
+                let (Some(n), Some(d)) = (
+                    known(&num),
+                    match den {
+                        Some(c) => known(&c),
+                        None => Some(0.0),
+                    },
+                ) else {
+                    continue;
+                };
+                if n == 0.0 && d == 0.0 {
+                    continue;
+                }
+                let mut value = evaluate(&ind.formula, num, den, None, reference);
+                value.indicator = ii;
+                value.period = period;
+                value.area = g.area;
+                out.unassigned.push(Unassigned {
+                    level: g.level,
+                    value,
+                });
+            }
         }
     }
     out
@@ -427,6 +671,12 @@ fn sum_cells(cells: &[Cell], state: CellState) -> Cell {
     }
 }
 
+/// A number for a message: whole numbers without decimals, others to three.
+fn plain(x: f64) -> String {
+    format_trimmed(x, 3, Locale::En)
+}
+
+#[allow(clippy::too_many_arguments)]
 fn aggregate_cell(
     out: &mut Computed,
     tree: &AreaTree,
@@ -435,7 +685,12 @@ fn aggregate_cell(
     p: usize,
     a: usize,
     v: usize,
+    settings: &ComputeSettings,
 ) {
+    // A non-additive variable is never summed: the area keeps what was given, else missing.
+    if !catalogue.variables[v].is_additive() {
+        return;
+    }
     let cells: Vec<Cell> = children
         .iter()
         .map(|&c| out.cells[out.idx(p, c, v)])
@@ -445,22 +700,19 @@ fn aggregate_cell(
     let given = out.cells[i];
     match (given.state, agg.value) {
         (CellState::Given, Some(sum)) => {
-            // The aggregate is the reference (METHODS §2); say so when the source differs.
+            // The official value stays; the sum is computed alongside (METHODS §2).
             if let Some(g) = given.value
-                && (g - sum).abs() > 1e-9 * g.abs().max(1.0)
+                && let Some(message) =
+                    official_difference(g, sum, children.len(), settings.unassigned_tolerance)
             {
                 out.warnings.push(Warning {
                     context: format!(
                         "variable `{}`, area `{}`, {}",
                         catalogue.variables[v].id, tree.areas[a].key, out.periods[p]
                     ),
-                    message: format!(
-                        "the given value {g} differs from the sum of its {} sub-areas {sum}; the sum is used",
-                        children.len()
-                    ),
+                    message,
                 });
             }
-            out.cells[i] = agg;
         }
         (CellState::Given, None) | (CellState::SourceSuppressed, None) => {}
         (_, Some(_)) => out.cells[i] = agg,
@@ -472,12 +724,129 @@ fn aggregate_cell(
     }
 }
 
+/// The warning when the sum of `n` sub-areas exceeds the official value, or falls short of it by
+/// more than `tolerance` (a share of the official value).
+fn official_difference(official: f64, sum: f64, n: usize, tolerance: f64) -> Option<String> {
+    let noise = 1e-9 * official.abs().max(1.0);
+    let diff = official - sum;
+    if diff < -noise {
+        Some(format!(
+            "the sum of its {n} sub-areas ({}) is larger than the official value ({}) by {}; the official value is used",
+            plain(sum),
+            plain(official),
+            plain(-diff)
+        ))
+    } else if diff > tolerance * official.abs() + noise {
+        Some(format!(
+            "the official value ({}) is larger than the sum of its {n} sub-areas ({}) by {} ({} % of it, more than the tolerance of {} %); the official value is used and the difference is shown as not assigned to an area",
+            plain(official),
+            plain(sum),
+            plain(diff),
+            format_trimmed(diff / official.abs() * 100.0, 2, Locale::En),
+            format_trimmed(tolerance * 100.0, 2, Locale::En)
+        ))
+    } else {
+        None
+    }
+}
+
+/// An overlay area's cell: `Σ share × member` of an additive variable, unless given.
+fn overlay_cell(
+    out: &mut Computed,
+    catalogue: &Catalogue,
+    members: &[Membership],
+    p: usize,
+    o: usize,
+    v: usize,
+) {
+    let i = out.idx(p, o, v);
+    if matches!(
+        out.cells[i].state,
+        CellState::Given | CellState::SourceSuppressed
+    ) || !catalogue.variables[v].is_additive()
+    {
+        return;
+    }
+    let cells: Vec<Cell> = members
+        .iter()
+        .map(|m| out.cells[out.idx(p, m.member_area, v)])
+        .collect();
+    let mut c = sum_cells(&cells, CellState::Aggregated);
+    if c.value.is_some() {
+        c.value = Some(
+            members
+                .iter()
+                .zip(&cells)
+                .filter_map(|(m, c)| c.value.map(|x| m.share_used() * x))
+                .sum(),
+        );
+        if members.iter().any(|m| m.share_millionths() < 1_000_000) {
+            c.state = CellState::Estimated;
+        }
+    }
+    out.cells[i] = c;
+}
+
+/// The not-assigned part of `area` on `level` for every period and additive variable.
+fn residual_group(
+    out: &Computed,
+    catalogue: &Catalogue,
+    area: usize,
+    level: usize,
+    parts: &[usize],
+) -> ResidualGroup {
+    let mut cells = vec![Cell::MISSING; out.periods.len() * out.n_vars];
+    for p in 0..out.periods.len() {
+        for (v, var) in catalogue.variables.iter().enumerate() {
+            if !var.is_additive() {
+                continue;
+            }
+            let total = out.cells[out.idx(p, area, v)];
+            let part_cells: Vec<Cell> =
+                parts.iter().map(|&d| out.cells[out.idx(p, d, v)]).collect();
+            let sum = sum_cells(&part_cells, CellState::Derived);
+            cells[p * out.n_vars + v] = match (total.value, sum.value) {
+                (Some(t), Some(s)) => {
+                    let r = t - s;
+                    // Sums of amounts with decimals carry rounding noise; it is not a part.
+                    let r = if r.abs() <= 1e-9 * t.abs().max(1.0) {
+                        0.0
+                    } else {
+                        r
+                    };
+                    Cell {
+                        value: Some(r),
+                        state: CellState::Derived,
+                        disclosure: Disclosure::Open,
+                    }
+                }
+                (None, _) if total.state == CellState::Missing => Cell::MISSING,
+                _ => Cell {
+                    value: None,
+                    state: CellState::Incomplete,
+                    disclosure: Disclosure::Open,
+                },
+            };
+        }
+    }
+    ResidualGroup {
+        area,
+        level,
+        parts: parts.to_vec(),
+        cells,
+    }
+}
+
+/// A share as an exact fraction.
+fn share_ratio(m: &Membership) -> Ratio<i64> {
+    Ratio::new(m.share_millionths(), 1_000_000)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn apply_suppression(
     out: &mut Computed,
-    tree: &AreaTree,
     catalogue: &Catalogue,
-    children: &[Vec<usize>],
+    shape: &Shape,
     published_var: &[bool],
     var_index: &HashMap<&str, usize>,
     settings: &ComputeSettings,
@@ -489,11 +858,13 @@ fn apply_suppression(
     if count_vars.is_empty() {
         return;
     }
-    // One cell list per period; equations: parent = Σ children and derived = Σ parts.
+    // One cell list per period; equations: area = Σ finer areas + not assigned, overlay =
+    // Σ share × member, derived = Σ parts.
     for p in 0..n_p {
         let mut values = Vec::new();
         let mut ids = HashMap::new();
         let mut thresholds = Vec::new();
+        let mut residual_ids = HashMap::new();
         for &v in &count_vars {
             let t = catalogue.variables[v]
                 .suppression_threshold
@@ -502,18 +873,65 @@ fn apply_suppression(
                 let c = out.cells[out.idx(p, a, v)];
                 ids.insert((a, v), values.len());
                 values.push(c.value);
+                // An overlay's estimate from shares is no count of persons: it is not withheld
+                // for being small, only where it would give a suppressed member away.
+                thresholds.push(if c.state == CellState::Estimated {
+                    0
+                } else {
+                    t
+                });
+            }
+            for (g, group) in out.residuals.iter().enumerate() {
+                residual_ids.insert((g, v), values.len());
+                values.push(group.cells[p * out.n_vars + v].value);
                 thresholds.push(t);
             }
         }
+        let one = Ratio::<i64>::one;
         let mut equations = Vec::new();
         for &v in &count_vars {
-            for (a, ch) in children.iter().enumerate() {
-                if ch.is_empty() || tree.levels[tree.areas[a].level].overlay {
+            if !catalogue.variables[v].is_additive() {
+                continue;
+            }
+            for (g, (a, _, parts)) in shape.groups.iter().enumerate() {
+                let mut terms: Vec<(usize, Ratio<i64>)> =
+                    parts.iter().map(|&d| (ids[&(d, v)], one())).collect();
+                terms.push((residual_ids[&(g, v)], one()));
+                equations.push(WeightedEquation {
+                    total: ids[&(*a, v)],
+                    parts: terms,
+                });
+            }
+            for (o, members) in shape.members.iter().enumerate() {
+                if members.is_empty() {
                     continue;
                 }
-                equations.push(Equation {
-                    total: ids[&(a, v)],
-                    parts: ch.iter().map(|&c| ids[&(c, v)]).collect(),
+                let mut terms: Vec<(usize, Ratio<i64>)> = members
+                    .iter()
+                    .map(|m| (ids[&(m.member_area, v)], share_ratio(m)))
+                    .collect();
+                let c = out.cells[out.idx(p, o, v)];
+                if matches!(c.state, CellState::Given | CellState::SourceSuppressed) {
+                    // A given overlay value need not equal its members' shares: the rest is
+                    // taken as known to a reader (the safe assumption), never suppressed itself.
+                    let rest = c.value.and_then(|x| {
+                        members
+                            .iter()
+                            .map(|m| {
+                                out.cells[out.idx(p, m.member_area, v)]
+                                    .value
+                                    .map(|y| m.share_used() * y)
+                            })
+                            .sum::<Option<f64>>()
+                            .map(|s| x - s)
+                    });
+                    terms.push((values.len(), one()));
+                    values.push(rest);
+                    thresholds.push(0);
+                }
+                equations.push(WeightedEquation {
+                    total: ids[&(o, v)],
+                    parts: terms,
                 });
             }
         }
@@ -539,18 +957,23 @@ fn apply_suppression(
                     })
                 };
                 let total = cell_id(v, &mut values, &mut ids, &mut thresholds);
-                let parts: Vec<usize> = parts
+                let parts: Vec<(usize, Ratio<i64>)> = parts
                     .iter()
-                    .map(|&q| cell_id(q, &mut values, &mut ids, &mut thresholds))
+                    .map(|&q| (cell_id(q, &mut values, &mut ids, &mut thresholds), one()))
                     .collect();
-                equations.push(Equation { total, parts });
+                equations.push(WeightedEquation { total, parts });
             }
         }
-        let result = suppress(&values, &thresholds, &equations);
+        let result = suppress_weighted(&values, &thresholds, &equations);
         for (&(a, v), &id) in &ids {
             if let Some(d) = result.get(id).copied().flatten() {
                 let i = out.idx(p, a, v);
                 out.cells[i].disclosure = d;
+            }
+        }
+        for (&(g, v), &id) in &residual_ids {
+            if let Some(d) = result.get(id).copied().flatten() {
+                out.residuals[g].cells[p * out.n_vars + v].disclosure = d;
             }
         }
     }
@@ -599,19 +1022,122 @@ fn worst(states: &[Option<ValueState>]) -> Option<ValueState> {
     states.iter().flatten().copied().max_by_key(rank)
 }
 
-fn evaluate(
+/// Where a cell's value comes from: given here, summed from sub-areas (or whole members), or
+/// estimated from split members; a derived cell as its least direct part.
+fn basis_of(
     out: &Computed,
-    tree: &AreaTree,
+    catalogue: &Catalogue,
     var_index: &HashMap<&str, usize>,
-    formula: &Formula,
     p: usize,
     a: usize,
+    v: usize,
+) -> Basis {
+    match out.cells[out.idx(p, a, v)].state {
+        CellState::Aggregated => Basis::Summed,
+        CellState::Estimated => Basis::Estimated,
+        CellState::Derived => catalogue.variables[v]
+            .sum
+            .iter()
+            .filter_map(|s| var_index.get(s.as_str()))
+            .map(|&q| basis_of(out, catalogue, var_index, p, a, q))
+            .max()
+            .unwrap_or(Basis::Official),
+        _ => Basis::Official,
+    }
+}
+
+/// An indicator (not a published value) in one area and period: the official numerator and
+/// denominator where both are given; where one is official and differs from the sum of the
+/// sub-areas while the other is that sum, both are taken as sums (so that they count the same
+/// people), with a warning.
+fn area_value(
+    out: &mut Computed,
+    tree: &AreaTree,
+    catalogue: &Catalogue,
+    shape: &Shape,
+    var_index: &HashMap<&str, usize>,
+    (ii, p, a): (usize, usize, usize),
     reference: Option<f64>,
 ) -> IndicatorValue {
-    let cell = |var: &str| out.cells[out.idx(p, a, var_index[var])];
+    let ind = &catalogue.indicators[ii];
+    let nv = var_index[ind.formula.numerator()];
+    let dv = ind.formula.denominator().map(|d| var_index[d]);
+    let mut num = out.cells[out.idx(p, a, nv)];
+    let mut den = dv.map(|d| out.cells[out.idx(p, a, d)]);
+    let basis_n = basis_of(out, catalogue, var_index, p, a, nv);
+    let mut basis = basis_n;
+    if let Some(d) = dv {
+        let basis_d = basis_of(out, catalogue, var_index, p, a, d);
+        basis = basis.max(basis_d);
+        let children = &shape.children[a];
+        let mixed = match (basis_n, basis_d) {
+            (Basis::Official, Basis::Summed) => Some(nv),
+            (Basis::Summed, Basis::Official) => Some(d),
+            _ => None,
+        };
+        if let Some(official) = mixed
+            && !children.is_empty()
+        {
+            let cells: Vec<Cell> = children
+                .iter()
+                .map(|&c| out.cells[out.idx(p, c, official)])
+                .collect();
+            let sum = sum_cells(&cells, CellState::Aggregated);
+            let given = out.cells[out.idx(p, a, official)];
+            let differs = match (given.value, sum.value) {
+                (Some(g), Some(s)) => (g - s).abs() > 1e-9 * g.abs().max(1.0),
+                _ => true,
+            };
+            if differs && given.value.is_some() {
+                // The sum gives away the not-assigned part (official − sum): it is withheld
+                // with that part, as with the official value.
+                let child_level = tree.areas[children[0]].level;
+                let rest = out
+                    .residuals
+                    .iter()
+                    .find(|g| g.area == a && g.level == child_level)
+                    .map(|g| g.cells[p * out.n_vars + official].disclosure)
+                    .unwrap_or(Disclosure::Open);
+                let disclosure = if rest == Disclosure::Open {
+                    given.disclosure
+                } else {
+                    Disclosure::Secondary
+                };
+                let replaced = Cell { disclosure, ..sum };
+                if official == nv {
+                    num = replaced;
+                } else {
+                    den = Some(replaced);
+                }
+                out.warnings.push(Warning {
+                    context: format!(
+                        "indicator `{}`, area `{}`, {}",
+                        ind.id, tree.areas[a].key, out.periods[p]
+                    ),
+                    message: format!(
+                        "`{}` is given (official) and `{}` only as the sum of the sub-areas; both are taken as sums of the sub-areas so that they refer to the same people",
+                        catalogue.variables[official].id,
+                        catalogue.variables[if official == nv { d } else { nv }].id
+                    ),
+                });
+            }
+        }
+    }
+    let km2 = tree.areas[a].area_km2;
+    let mut v = evaluate(&ind.formula, num, den, km2, reference);
+    v.basis = basis;
+    if basis == Basis::Estimated {
+        // A Wilson interval assumes counted cases, not estimates from shares.
+        v.ci = None;
+    }
+    v
+}
+
+/// A published value as given (coarser areas and overlays without a weight get nothing).
+fn published_value(c: Cell) -> IndicatorValue {
     let mut v = IndicatorValue {
         indicator: 0,
-        area: a,
+        area: 0,
         period: 0,
         value: None,
         numerator: None,
@@ -619,14 +1145,131 @@ fn evaluate(
         state: ValueState::Ok,
         ci: None,
         low_population: false,
+        basis: Basis::Published,
     };
-    let (num, den) = match formula {
-        Formula::Count { variable } => (cell(variable), None),
-        Formula::Density { numerator } => (cell(numerator), None),
-        f => (cell(f.numerator()), f.denominator().map(cell)),
+    match (c.state, c.value) {
+        (CellState::Given, Some(x)) => v.value = Some(x),
+        (CellState::SourceSuppressed, _) => v.state = ValueState::SourceSuppressed,
+        _ => v.state = ValueState::Missing,
+    }
+    v
+}
+
+/// A published indicator with a weight, in one area and period.
+#[derive(Clone, Copy)]
+struct Mean {
+    value: Option<f64>,
+    state: ValueState,
+    basis: Basis,
+}
+
+impl Mean {
+    fn value(self) -> IndicatorValue {
+        let mut v = published_value(Cell::MISSING);
+        v.value = self.value;
+        v.state = self.state;
+        v.basis = self.basis;
+        v
+    }
+}
+
+/// The published values of `var` where given, and elsewhere the mean of the parts weighted by
+/// `weight` (Σ w·x / Σ w; overlays: Σ s·w·x / Σ s·w), bottom-up; indexed `[period][area]`. A
+/// mean that rests on a suppressed weight is suppressed (it would give the weight away).
+fn weighted_means(out: &Computed, shape: &Shape, var: usize, weight: usize) -> Vec<Mean> {
+    let n = out.n_areas;
+    let mut m = Vec::with_capacity(out.periods.len() * n);
+    for p in 0..out.periods.len() {
+        for a in 0..n {
+            let v = published_value(out.cells[out.idx(p, a, var)]);
+            m.push(Mean {
+                value: v.value,
+                state: v.state,
+                basis: v.basis,
+            });
+        }
+    }
+    let mean = |m: &[Mean], p: usize, parts: &[(usize, f64)]| -> Mean {
+        let mut states = Vec::new();
+        let (mut sw, mut swx) = (0.0, 0.0);
+        for &(c, share) in parts {
+            let x = m[p * n + c];
+            let w = out.cells[out.idx(p, c, weight)];
+            states.push((x.state != ValueState::Ok).then_some(x.state));
+            states.push(input_state(&w));
+            if let (Some(x), Some(w)) = (x.value, w.value) {
+                sw += share * w;
+                swx += share * w * x;
+            }
+        }
+        let all_missing = states.chunks(2).all(|s| s[0] == Some(ValueState::Missing));
+        let state = match worst(&states) {
+            _ if all_missing => Some(ValueState::Missing),
+            Some(ValueState::Missing) => Some(ValueState::Incomplete),
+            s => s,
+        };
+        match state {
+            Some(s) => Mean {
+                value: None,
+                state: s,
+                basis: Basis::WeightedMean,
+            },
+            None if sw == 0.0 => Mean {
+                value: None,
+                state: ValueState::Undefined,
+                basis: Basis::WeightedMean,
+            },
+            None => Mean {
+                value: Some(swx / sw),
+                state: ValueState::Ok,
+                basis: Basis::WeightedMean,
+            },
+        }
     };
-    v.numerator = num.value;
-    v.denominator = den.and_then(|d| d.value);
+    let given = |m: &Mean| m.state != ValueState::Missing;
+    for p in 0..out.periods.len() {
+        for &a in &shape.parents {
+            if given(&m[p * n + a]) {
+                continue;
+            }
+            let parts: Vec<(usize, f64)> = shape.children[a].iter().map(|&c| (c, 1.0)).collect();
+            m[p * n + a] = mean(&m, p, &parts);
+        }
+        for (o, members) in shape.members.iter().enumerate() {
+            if members.is_empty() || given(&m[p * n + o]) {
+                continue;
+            }
+            let parts: Vec<(usize, f64)> = members
+                .iter()
+                .map(|x| (x.member_area, x.share_used()))
+                .collect();
+            m[p * n + o] = mean(&m, p, &parts);
+        }
+    }
+    m
+}
+
+/// Evaluates a formula from its numerator and denominator cells (and the area in km² for a
+/// density).
+fn evaluate(
+    formula: &Formula,
+    num: Cell,
+    den: Option<Cell>,
+    km2: Option<f64>,
+    reference: Option<f64>,
+) -> IndicatorValue {
+    let mut v = IndicatorValue {
+        indicator: 0,
+        area: 0,
+        period: 0,
+        value: None,
+        numerator: num.value,
+        denominator: den.and_then(|d| d.value),
+        state: ValueState::Ok,
+        ci: None,
+        low_population: false,
+        basis: Basis::Official,
+    };
     if let Some(s) = worst(&[input_state(&num), den.as_ref().and_then(input_state)]) {
         v.state = s;
         return v;
@@ -634,7 +1277,7 @@ fn evaluate(
     let n = num.value.unwrap_or(0.0);
     match formula {
         Formula::Count { .. } => v.value = Some(n),
-        Formula::Density { .. } => match tree.areas[a].area_km2 {
+        Formula::Density { .. } => match km2 {
             Some(km2) if km2 > 0.0 => {
                 v.denominator = Some(km2);
                 v.value = Some(n / km2);
@@ -680,6 +1323,10 @@ fn evaluate(
                 None => v.state = ValueState::Missing,
             }
         }
+        Formula::Published { .. } => v.value = Some(n),
     }
     v
 }
+
+#[cfg(test)]
+mod tests;

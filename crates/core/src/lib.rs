@@ -7,12 +7,15 @@
 
 pub mod catalogue;
 pub mod compute;
+pub mod labels;
 pub mod locale;
 pub mod model;
 pub mod stats;
 pub mod suppress;
+#[cfg(test)]
+mod testing;
 
 pub use catalogue::{Catalogue, Formula, Indicator, Polarity, Text, Variable, VariableKind};
 pub use compute::{ComputeSettings, Computed, IndicatorValue, ValueState, compute};
 pub use locale::Locale;
-pub use model::{Area, AreaTree, Level, Obs};
+pub use model::{Area, AreaTree, Level, Membership, Obs, ShareKind};

@@ -13,8 +13,67 @@ pub struct Level {
     pub name: Text,
     /// Index of the parent level in [`AreaTree::levels`] (None for the city).
     pub parent: Option<usize>,
-    /// An overlay layer is not a partition and takes no part in aggregation.
+    /// An overlay layer is not a partition: its areas get their values from their member
+    /// areas ([`AreaTree::memberships`]), never the other way round.
     pub overlay: bool,
+    /// Overlays: what the membership shares measure (stated in `atlas.toml`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shares: Option<ShareKind>,
+}
+
+/// What the share of a member area in an overlay area measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShareKind {
+    /// The share of the member's area (km²) inside the overlay area: what the geometries give.
+    Area,
+    /// The share of the member's population living inside the overlay area (from a membership
+    /// file).
+    Population,
+}
+
+impl ShareKind {
+    /// The name as written in `atlas.toml` and stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShareKind::Area => "area",
+            ShareKind::Population => "population",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "area" => Some(ShareKind::Area),
+            "population" => Some(ShareKind::Population),
+            _ => None,
+        }
+    }
+}
+
+/// Membership of an area in an overlay area (Aktionsraum), with the share of the member that
+/// lies inside the overlay: an overlay's count is `Σ share × member's count`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Membership {
+    /// The overlay area (index into the tree's areas).
+    pub overlay_area: usize,
+    /// The member area.
+    pub member_area: usize,
+    /// Share of the member inside the overlay area, in (0, 1], used to six decimals (see
+    /// [`Membership::share_millionths`]).
+    pub share: f64,
+}
+
+impl Membership {
+    /// The share in millionths (what computation and the confidentiality check use exactly).
+    pub fn share_millionths(&self) -> i64 {
+        (self.share * 1e6).round() as i64
+    }
+
+    /// The share as used: rounded to six decimals.
+    pub fn share_used(&self) -> f64 {
+        self.share_millionths() as f64 / 1e6
+    }
 }
 
 /// An area (Gebiet) of one level.
@@ -40,6 +99,9 @@ pub struct AreaTree {
     pub levels: Vec<Level>,
     /// All areas of all levels.
     pub areas: Vec<Area>,
+    /// Members of the overlay areas, with their shares.
+    #[serde(default)]
+    pub memberships: Vec<Membership>,
 }
 
 /// A problem in the area hierarchy.
@@ -100,6 +162,15 @@ impl AreaTree {
         (0..self.areas.len())
             .filter(|&i| self.areas[i].level == level)
             .collect()
+    }
+
+    /// The members of every overlay area, in membership order (empty for other areas).
+    pub fn members(&self) -> Vec<Vec<Membership>> {
+        let mut m = vec![Vec::new(); self.areas.len()];
+        for x in &self.memberships {
+            m[x.overlay_area].push(*x);
+        }
+        m
     }
 
     /// Children of every area (index lists).

@@ -70,6 +70,8 @@ pub struct Selection {
 pub struct PoolRow<'a> {
     /// The value as stored (use its `published*` methods).
     pub value: &'a IndicatorValue,
+    /// For the part of `value.area` not assigned to its areas on a finer level: that level.
+    pub unassigned: Option<usize>,
     /// The city reference value, as published.
     pub city: Option<f64>,
     /// The change since the previous period with a published value: (that period, change).
@@ -179,14 +181,43 @@ pub fn rows<'a>(snap: &'a Snapshot, sel: &Selection) -> Result<Vec<PoolRow<'a>>,
                     });
                     out.push(PoolRow {
                         value: v,
+                        unassigned: None,
                         city,
                         change,
                     });
                 }
             }
+            // The parts of coarser areas not assigned to an area of this level.
+            for u in &snap.unassigned {
+                if u.level != l
+                    || u.value.indicator != ii
+                    || sel.period.is_some_and(|x| x != u.value.period)
+                {
+                    continue;
+                }
+                out.push(PoolRow {
+                    value: &u.value,
+                    unassigned: Some(l),
+                    city: root
+                        .and_then(|r| snap.value(ii, r, u.value.period))
+                        .and_then(|c| c.published()),
+                    change: None,
+                });
+            }
         }
     }
     Ok(out)
+}
+
+/// Where a value comes from, in words (see [`sozialatlas_core::labels::basis_label`]).
+pub fn basis_label(
+    snap: &Snapshot,
+    ind: &sozialatlas_core::Indicator,
+    v: &IndicatorValue,
+    locale: Locale,
+) -> String {
+    let level = &snap.tree.levels[snap.tree.areas[v.area].level];
+    sozialatlas_core::labels::basis_label(v.basis, &snap.catalogue, ind, level, locale)
 }
 
 /// The localised name of a value state.
@@ -207,7 +238,7 @@ pub fn state_label(s: ValueState, locale: Locale) -> &'static str {
     }
 }
 
-fn header(locale: Locale) -> [&'static str; 22] {
+fn header(locale: Locale) -> [&'static str; 24] {
     match locale {
         Locale::De => [
             "Indikator-ID",
@@ -232,6 +263,8 @@ fn header(locale: Locale) -> [&'static str; 22] {
             "Einheit der Veränderung",
             "Quelle",
             "Datennachweis",
+            "Art des Werts",
+            "Übergeordnetes Gebiet",
         ],
         Locale::En => [
             "indicator_id",
@@ -256,6 +289,8 @@ fn header(locale: Locale) -> [&'static str; 22] {
             "change_unit",
             "source",
             "attribution",
+            "value_basis",
+            "parent_key",
         ],
     }
 }
@@ -282,7 +317,7 @@ pub fn write_csv<W: Write>(
     for r in &rows {
         let v = r.value;
         let ind = &snap.catalogue.indicators[v.indicator];
-        let area = &snap.tree.areas[v.area];
+        let place = Place::of(snap, r, locale);
         let dim = snap
             .catalogue
             .dimension(&ind.dimension)
@@ -298,20 +333,20 @@ pub fn write_csv<W: Write>(
             ind.id.as_str(),
             ind.name.get(locale),
             dim,
-            snap.tree.levels[area.level].name.get(locale),
-            area.key.as_str(),
-            area.name.as_str(),
+            place.level,
+            place.key,
+            &place.name,
             &v.period.to_string(),
             &num(v.published(), d),
             ind.unit.as_str(),
             &num(r.city, d),
             &num(
                 v.published_numerator(),
-                count_decimals(v.published_numerator()),
+                count_decimals(v, v.published_numerator()),
             ),
             &num(
                 v.published_denominator(),
-                count_decimals(v.published_denominator()),
+                count_decimals(v, v.published_denominator()),
             ),
             &num(ci.map(|c| c.0), d),
             &num(ci.map(|c| c.1), d),
@@ -331,6 +366,8 @@ pub fn write_csv<W: Write>(
             },
             ind.source.as_deref().unwrap_or(""),
             &attribution,
+            &place.basis,
+            place.parent,
         ])?;
     }
     wr.flush()?;
@@ -353,11 +390,49 @@ fn value_decimals(ind: &sozialatlas_core::Indicator) -> usize {
     }
 }
 
-/// Decimals for a count or amount: none for whole numbers, three otherwise (km²).
-fn count_decimals(x: Option<f64>) -> usize {
+/// Decimals for a count or amount: none for whole numbers and for an overlay's estimated counts
+/// (an estimate from shares has no meaningful fraction), three otherwise (km²).
+fn count_decimals(v: &IndicatorValue, x: Option<f64>) -> usize {
     match x {
-        Some(v) if v.fract() != 0.0 => 3,
+        _ if v.basis == sozialatlas_core::compute::Basis::Estimated => 0,
+        Some(x) if x.fract() != 0.0 => 3,
         _ => 0,
+    }
+}
+
+/// Where a row of the data pool lies: level, area key and name, parent key, and the basis of
+/// its value in words.
+struct Place<'a> {
+    level: &'a str,
+    key: &'a str,
+    name: String,
+    parent: &'a str,
+    basis: String,
+}
+
+impl<'a> Place<'a> {
+    fn of(snap: &'a Snapshot, r: &PoolRow<'_>, locale: Locale) -> Self {
+        let v = r.value;
+        let area = &snap.tree.areas[v.area];
+        match r.unassigned {
+            Some(l) => Place {
+                level: snap.tree.levels[l].name.get(locale),
+                key: "",
+                name: sozialatlas_core::labels::unassigned_label(locale).to_string(),
+                parent: &area.key,
+                basis: sozialatlas_core::labels::unassigned_label(locale).to_string(),
+            },
+            None => Place {
+                level: snap.tree.levels[area.level].name.get(locale),
+                key: &area.key,
+                name: area.name.clone(),
+                parent: area
+                    .parent
+                    .map(|p| snap.tree.areas[p].key.as_str())
+                    .unwrap_or(""),
+                basis: basis_label(snap, &snap.catalogue.indicators[v.indicator], v, locale),
+            },
+        }
     }
 }
 
@@ -454,7 +529,7 @@ pub fn write_xlsx(
         let row = i as u32 + 1;
         let v = r.value;
         let ind = &snap.catalogue.indicators[v.indicator];
-        let area = &snap.tree.areas[v.area];
+        let place = Place::of(snap, r, locale);
         let d = value_decimals(ind).min(5);
         data.write_string(row, 0, &ind.id)?;
         data.write_string(row, 1, ind.name.get(locale))?;
@@ -466,9 +541,9 @@ pub fn write_xlsx(
                 .map(|d| d.name.get(locale))
                 .unwrap_or(""),
         )?;
-        data.write_string(row, 3, snap.tree.levels[area.level].name.get(locale))?;
-        data.write_string(row, 4, &area.key)?;
-        data.write_string(row, 5, &area.name)?;
+        data.write_string(row, 3, place.level)?;
+        data.write_string(row, 4, place.key)?;
+        data.write_string(row, 5, &place.name)?;
         data.write_number(row, 6, f64::from(v.period))?;
         let mut num =
             |col: u16, x: Option<f64>, dd: usize| -> Result<(), rust_xlsxwriter::XlsxError> {
@@ -482,12 +557,12 @@ pub fn write_xlsx(
         num(
             10,
             v.published_numerator(),
-            count_decimals(v.published_numerator()),
+            count_decimals(v, v.published_numerator()),
         )?;
         num(
             11,
             v.published_denominator(),
-            count_decimals(v.published_denominator()),
+            count_decimals(v, v.published_denominator()),
         )?;
         let ci = if v.state == ValueState::Ok {
             v.ci
@@ -509,6 +584,8 @@ pub fn write_xlsx(
         }
         data.write_string(row, 20, ind.source.as_deref().unwrap_or(""))?;
         data.write_string(row, 21, snap.meta.attribution.join(" | "))?;
+        data.write_string(row, 22, &place.basis)?;
+        data.write_string(row, 23, place.parent)?;
     }
     data.autofit();
 
@@ -644,6 +721,11 @@ pub fn formula_text(snap: &Snapshot, ind: &sozialatlas_core::Indicator, locale: 
         },
         Density { numerator } => format!("{} / km²", name(numerator)),
         Count { variable } => name(variable),
+        Published { variable, weight } => sozialatlas_core::labels::published_formula(
+            &name(variable),
+            weight.as_deref().map(name).as_deref(),
+            locale,
+        ),
     }
 }
 
@@ -686,6 +768,7 @@ pub fn write_geojson<W: Write>(
             );
         }
         let mut suppressed = Vec::new();
+        let mut basis = serde_json::Map::new();
         for (ii, ind) in snap.catalogue.indicators.iter().enumerate() {
             if !sel.indicators.is_empty() && !sel.indicators.contains(&ind.id) {
                 continue;
@@ -695,12 +778,19 @@ pub fn write_geojson<W: Write>(
             if v.is_some_and(|v| v.state.is_suppressed()) {
                 suppressed.push(serde_json::Value::from(ind.id.clone()));
             }
+            if let Some(v) = v.filter(|v| {
+                v.state == ValueState::Ok && v.basis != sozialatlas_core::compute::Basis::Official
+            }) {
+                basis.insert(ind.id.clone(), v.basis.as_str().into());
+            }
             props.insert(
                 ind.id.clone(),
                 published.map_or(serde_json::Value::Null, |x| serde_json::json!(x)),
             );
         }
         props.insert("suppressed".into(), suppressed.into());
+        // Values that are not as given: summed, estimated, published or a weighted mean.
+        props.insert("basis".into(), basis.into());
         features.push(geojson::Feature {
             bbox: None,
             geometry: Some(geojson::Geometry::new(geojson::GeometryValue::from(g))),

@@ -81,9 +81,41 @@ pub struct LevelConfig {
     /// Boundary vintage (Gebietsstand), e.g. "2023".
     #[serde(default)]
     pub vintage: Option<String>,
-    /// Overlays: the level whose areas are matched to the overlay's areas by overlap.
+    /// Overlays: the level whose areas make up the overlay's areas (by their overlap with the
+    /// overlay's boundaries, or as listed in `membership`).
     #[serde(default)]
     pub members: Option<String>,
+    /// Overlays: what a member's share measures — `area` (the default: the share of the member's
+    /// area inside the overlay area, from the geometries) or `population` (from a membership
+    /// file). Shown with the overlay's values.
+    #[serde(default)]
+    pub shares: Option<sozialatlas_core::ShareKind>,
+    /// Overlays: a share from the geometries within this much of 1 counts as whole membership, and
+    /// one below it as none (slivers where boundaries were digitised apart); default 0.005.
+    #[serde(default)]
+    pub share_tolerance: Option<f64>,
+    /// Overlays: the members and their shares from a file instead of from the geometries.
+    #[serde(default)]
+    pub membership: Option<MembershipConfig>,
+}
+
+/// `[overlay.membership]`: a CSV or XLSX file with one row per overlay area and member area.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MembershipConfig {
+    /// Path relative to the folder.
+    pub file: String,
+    /// The column with the overlay area's key.
+    pub overlay: String,
+    /// The column with the member area's key (an area of the overlay's `members` level).
+    pub member: String,
+    /// The column with the member's share inside the overlay area, in (0, 1] (e.g. of its
+    /// population); without it every listed member belongs whole.
+    #[serde(default)]
+    pub share: Option<String>,
+    /// XLSX: the sheet (default: the first).
+    #[serde(default)]
+    pub sheet: Option<String>,
 }
 
 /// Table layout of a data file.

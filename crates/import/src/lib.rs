@@ -26,7 +26,7 @@ use geo_types::MultiPolygon;
 use numbers::Ways;
 use sha2::{Digest, Sha256};
 use sozialatlas_core::compute::{Computed, Observations, ValueState};
-use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Obs, VariableKind};
+use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Obs, ShareKind, VariableKind};
 use sozialatlas_model::Summary;
 use std::collections::HashMap;
 use table::RawCell;
@@ -44,8 +44,6 @@ pub struct Atlas {
     pub geometries: Vec<Option<MultiPolygon<f64>>>,
     /// Boundary vintage of each level, parallel to `tree.levels`.
     pub vintages: Vec<Option<String>>,
-    /// Overlay memberships.
-    pub memberships: Vec<Membership>,
     /// The given observations.
     pub observations: Observations,
     /// Every file read, with checksums.
@@ -231,6 +229,22 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
     let mut warnings = Vec::new();
     // Levels first (their ids), then parents, so a cycle is found before areas are read.
     for lc in &config.levels {
+        for (set, key) in [
+            (lc.members.is_some(), "members"),
+            (lc.shares.is_some(), "shares"),
+            (lc.share_tolerance.is_some(), "share_tolerance"),
+            (lc.membership.is_some(), "membership"),
+        ] {
+            if set {
+                return Err(ImportError::file(
+                    "atlas.toml",
+                    format!("`{key}` only in an [[overlay]]"),
+                    format!("`{key}` in [[level]] `{}`", lc.id),
+                )
+                .in_column(format!("level `{}`: {key}", lc.id))
+                .into());
+            }
+        }
         if tree.level_index(&lc.id).is_some() {
             return Err(ImportError::file(
                 "atlas.toml",
@@ -245,6 +259,7 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
             name: lc.name.clone(),
             parent: None,
             overlay: false,
+            shares: None,
         });
         vintages.push(lc.vintage.clone());
     }
@@ -323,6 +338,7 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
             name: oc.name.clone(),
             parent: None,
             overlay: true,
+            shares: None,
         });
         vintages.push(oc.vintage.clone());
         read_level(
@@ -346,11 +362,72 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
                     )
                     .in_column(format!("overlay `{}`: members", oc.id))
                 })?;
-            memberships.extend(overlay_members(&tree, &geometries, li, mi));
+            let member_width = config
+                .levels
+                .iter()
+                .find(|l| &l.id == m)
+                .and_then(|l| l.key_width);
+            let (kind, found) = match &oc.membership {
+                Some(mc) => {
+                    let kind = match (oc.shares, &mc.share) {
+                        (Some(k), _) => k,
+                        (None, None) => ShareKind::Area,
+                        (None, Some(_)) => {
+                            return Err(ImportError::file(
+                                "atlas.toml",
+                                "what the shares of the membership file measure: shares = \"population\" or shares = \"area\"",
+                                "none",
+                            )
+                            .in_column(format!("overlay `{}`: shares", oc.id))
+                            .into());
+                        }
+                    };
+                    (
+                        kind,
+                        file_members(&mut r, oc, mc, &tree, li, mi, member_width, &mut warnings)?,
+                    )
+                }
+                None => {
+                    if oc.shares == Some(ShareKind::Population) {
+                        return Err(ImportError::file(
+                            "atlas.toml",
+                            "shares = \"area\" for members found by the geometries (population shares come from a membership file: [overlay.membership])",
+                            "shares = \"population\" without a membership file",
+                        )
+                        .in_column(format!("overlay `{}`: shares", oc.id))
+                        .into());
+                    }
+                    let tolerance = oc.share_tolerance.unwrap_or(DEFAULT_SHARE_TOLERANCE);
+                    if !(0.0..0.5).contains(&tolerance) {
+                        return Err(ImportError::file(
+                            "atlas.toml",
+                            "a share tolerance from 0 to under 0.5",
+                            tolerance.to_string(),
+                        )
+                        .in_column(format!("overlay `{}`: share_tolerance", oc.id))
+                        .into());
+                    }
+                    (
+                        ShareKind::Area,
+                        overlay_members(&tree, &geometries, li, mi, tolerance),
+                    )
+                }
+            };
+            tree.levels[li].shares = Some(kind);
+            memberships.extend(found);
+        } else if oc.membership.is_some() || oc.shares.is_some() {
+            return Err(ImportError::file(
+                "atlas.toml",
+                "`members = \"level id\"`: the level whose areas make up the overlay",
+                "none",
+            )
+            .in_column(format!("overlay `{}`: members", oc.id))
+            .into());
         }
         step += 1;
         progress(step, steps, &oc.id);
     }
+    tree.memberships = memberships;
     tree.fill_parent_areas();
     let problems = tree.check();
     if let Some(p) = problems.first() {
@@ -385,7 +462,6 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
         tree,
         geometries,
         vintages,
-        memberships,
         observations,
         inputs: r.inputs,
         warnings,
@@ -759,12 +835,17 @@ fn read_level(
     Ok(())
 }
 
-/// Matches member areas to overlay areas by the share of the member's area inside.
+/// The default of `share_tolerance`: boundary slivers below half a per cent of a member's area.
+const DEFAULT_SHARE_TOLERANCE: f64 = 0.005;
+
+/// Matches member areas to overlay areas by the share of the member's area inside: within
+/// `tolerance` of 1 a whole member, below `tolerance` none, else the share to three decimals.
 fn overlay_members(
     tree: &AreaTree,
     geoms: &[Option<MultiPolygon<f64>>],
     overlay: usize,
     members: usize,
+    tolerance: f64,
 ) -> Vec<Membership> {
     use geo::{Area as _, BooleanOps, BoundingRect, Intersects};
     let mut out = Vec::new();
@@ -783,16 +864,173 @@ fn overlay_members(
             }
             let inter = og.intersection(mg).unsigned_area();
             let total = mg.unsigned_area();
-            if total > 0.0 && inter / total > 0.001 {
+            if total <= 0.0 {
+                continue;
+            }
+            let share = inter / total;
+            let share = if share >= 1.0 - tolerance {
+                1.0
+            } else {
+                (share * 1000.0).round() / 1000.0
+            };
+            if share >= tolerance.max(0.001) {
                 out.push(Membership {
                     overlay_area: o,
                     member_area: m,
-                    share: (inter / total).min(1.0),
+                    share,
                 });
             }
         }
     }
     out
+}
+
+/// Reads an overlay's members and shares from its membership file.
+#[allow(clippy::too_many_arguments)]
+fn file_members(
+    r: &mut Reader<'_>,
+    oc: &LevelConfig,
+    mc: &config::MembershipConfig,
+    tree: &AreaTree,
+    overlay: usize,
+    members: usize,
+    member_width: Option<usize>,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Membership>, ImportErrors> {
+    let file = mc.file.as_str();
+    let bytes = r.read(file, "a membership file")?;
+    let lower = file.to_ascii_lowercase();
+    let table = if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
+        table::read_xlsx(&bytes, file, mc.sheet.as_deref(), &table::Shape::default())?
+    } else {
+        table::read_csv(&bytes, file, "auto", "auto", &table::Shape::default())?
+    };
+    let oc_col = table.column(&mc.overlay, "overlay key")?;
+    let mc_col = table.column(&mc.member, "member key")?;
+    let sc_col = match &mc.share {
+        Some(s) => Some(table.column(s, "share")?),
+        None => None,
+    };
+    let ways = match sc_col {
+        Some(c) => numbers::decide(&table, &[c], "auto", "auto", &|_| false)?,
+        None => Ways::of(""),
+    };
+    let keys = |level: usize| -> HashMap<&str, usize> {
+        tree.areas_of_level(level)
+            .into_iter()
+            .map(|a| (tree.areas[a].key.as_str(), a))
+            .collect()
+    };
+    let (overlay_keys, member_keys) = (keys(overlay), keys(members));
+    let sample = |k: &HashMap<&str, usize>| {
+        let mut s: Vec<&str> = k.keys().copied().collect();
+        s.sort_unstable();
+        s.truncate(6);
+        s.join(", ")
+    };
+    let mut errors = Vec::new();
+    let mut out: Vec<Membership> = Vec::new();
+    let mut first_line: HashMap<(usize, usize), u64> = HashMap::new();
+    for (line, row) in &table.rows {
+        let line = *line;
+        let mut err = |e: ImportError| {
+            if errors.len() < MAX_ERRORS {
+                errors.push(e);
+            }
+        };
+        let okey = pad(cell_at(row, oc_col).text(), oc.key_width);
+        let Some(&o) = overlay_keys.get(okey.as_str()) else {
+            err(ImportError::file(
+                file,
+                format!(
+                    "a key of overlay `{}` (e.g. {})",
+                    oc.id,
+                    sample(&overlay_keys)
+                ),
+                format!("`{okey}`"),
+            )
+            .at_line(line)
+            .in_column(&table.header[oc_col]));
+            continue;
+        };
+        let mkey = pad(cell_at(row, mc_col).text(), member_width);
+        let Some(&m) = member_keys.get(mkey.as_str()) else {
+            err(ImportError::file(
+                file,
+                format!(
+                    "a key of level `{}` (e.g. {})",
+                    tree.levels[members].id,
+                    sample(&member_keys)
+                ),
+                format!("`{mkey}`"),
+            )
+            .at_line(line)
+            .in_column(&table.header[mc_col]));
+            continue;
+        };
+        let share = match sc_col {
+            None => 1.0,
+            Some(c) => {
+                let text = cell_at(row, c).text();
+                let parsed = match cell_at(row, c) {
+                    RawCell::Number(n) => Some(*n),
+                    _ => match ways.readings(&text).as_slice() {
+                        [(v, _)] => Some(*v),
+                        _ => None,
+                    },
+                };
+                match parsed {
+                    Some(s) if s > 0.0 && s <= 1.0 => s,
+                    _ => {
+                        err(ImportError::file(
+                            file,
+                            "a share greater than 0 and at most 1 (e.g. 0,35 or 1)",
+                            format!("`{text}`"),
+                        )
+                        .at_line(line)
+                        .in_column(&table.header[c]));
+                        continue;
+                    }
+                }
+            }
+        };
+        if let Some(prev) = first_line.insert((o, m), line) {
+            err(ImportError::file(
+                file,
+                "one row per overlay area and member",
+                format!("`{okey}` and `{mkey}` again (first on line {prev})"),
+            )
+            .at_line(line)
+            .in_column(&table.header[mc_col]));
+            continue;
+        }
+        out.push(Membership {
+            overlay_area: o,
+            member_area: m,
+            share,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ImportErrors(errors));
+    }
+    // A member cannot lie more than whole in the overlay areas (they may overlap, so this warns).
+    let mut total: HashMap<usize, f64> = HashMap::new();
+    for x in &out {
+        *total.entry(x.member_area).or_default() += x.share_used();
+    }
+    let mut over: Vec<(&str, f64)> = total
+        .iter()
+        .filter(|&(_, &s)| s > 1.0 + 1e-6)
+        .map(|(&m, &s)| (tree.areas[m].key.as_str(), s))
+        .collect();
+    over.sort_by(|a, b| a.0.cmp(b.0));
+    for (key, s) in over {
+        warnings.push(format!(
+            "{file}: the shares of member `{key}` add up to {s} over the areas of overlay `{}` (more than 1)",
+            oc.id
+        ));
+    }
+    Ok(out)
 }
 
 fn read_data(

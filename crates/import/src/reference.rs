@@ -91,6 +91,15 @@ mod tests {
             "[[overlay]] and [[level]] take the same keys"
         );
         check(
+            "membership",
+            accepted::<AtlasConfig>(&atlas(
+                "",
+                &format!(
+                    "[[overlay]]\nid = \"o\"\nname = {{ de = \"O\" }}\n[overlay.membership]\n{u}"
+                ),
+            )),
+        );
+        check(
             "inline_area",
             accepted::<AtlasConfig>(&format!(
                 "[atlas]\nname = {{ de = \"A\" }}\ncity = \"C\"\nstand = \"2024\"\n\

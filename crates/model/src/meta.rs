@@ -62,6 +62,11 @@ pub struct Settings {
     /// List of strings; default: none. Example: `zero_markers = ["–"]`.
     #[serde(default)]
     pub zero_markers: Vec<String>,
+    /// The largest share of a given (official) value that may be not assigned to its sub-areas
+    /// before the load warns (default 0.01: 1 %); a sum of sub-areas above the official value is
+    /// always reported.
+    #[serde(default = "sozialatlas_core::compute::default_unassigned_tolerance")]
+    pub unassigned_tolerance: f64,
 }
 
 impl Settings {
@@ -71,6 +76,7 @@ impl Settings {
             suppression_threshold: self.suppression_threshold,
             population_variable: self.population_variable.clone(),
             min_population: self.min_population,
+            unassigned_tolerance: self.unassigned_tolerance,
         }
     }
 }
@@ -84,6 +90,7 @@ impl Default for Settings {
             missing_markers: default_missing(),
             suppressed_markers: default_suppressed(),
             zero_markers: Vec::new(),
+            unassigned_tolerance: sozialatlas_core::compute::default_unassigned_tolerance(),
         }
     }
 }
@@ -125,17 +132,9 @@ pub struct Markers {
     pub zero: Vec<String>,
 }
 
-/// Membership of an area of a level in an overlay area (Aktionsraum), with the share of the
-/// member's area that lies inside the overlay.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Membership {
-    /// The overlay area (index into the tree's areas).
-    pub overlay_area: usize,
-    /// The member area.
-    pub member_area: usize,
-    /// Share of the member's area inside the overlay area, 0–1.
-    pub share: f64,
-}
+/// Membership of an area in an overlay area, with its share (part of the area tree in
+/// `sozialatlas-core`, which computes the overlays from it).
+pub use sozialatlas_core::Membership;
 
 /// One editors' text: Markdown for one chapter in one language.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,10 +4,10 @@ use std::collections::HashMap;
 
 use geo_types::MultiPolygon;
 use serde::{Deserialize, Serialize};
-use sozialatlas_core::compute::{IndicatorValue, ValueState};
+use sozialatlas_core::compute::{IndicatorValue, Unassigned, ValueState};
 use sozialatlas_core::{AreaTree, Catalogue, Locale};
 
-use crate::{AtlasMeta, EditorText, InputFile, Membership, Settings};
+use crate::{AtlasMeta, EditorText, InputFile, Settings};
 
 /// Counts for the summary a build prints.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,15 +72,17 @@ pub struct Snapshot {
     pub geometries: Vec<Option<MultiPolygon<f64>>>,
     /// Boundary vintages, parallel to `tree.levels`.
     pub vintages: Vec<Option<String>>,
-    /// Overlay memberships.
-    pub memberships: Vec<Membership>,
     /// Periods with data, ascending.
     pub periods: Vec<i32>,
     /// Every indicator value (raw; use [`IndicatorValue::published`]).
     pub values: Vec<IndicatorValue>,
     /// The editors' texts of the report (empty for an atlas without `texts/`).
     pub texts: Vec<EditorText>,
+    /// Indicators of the parts of areas not assigned to their areas on a finer level (see
+    /// [`Snapshot::unassigned`]).
+    pub unassigned: Vec<Unassigned>,
     index: HashMap<(usize, usize, i32), usize>,
+    unassigned_index: HashMap<(usize, usize, usize, i32), usize>,
 }
 
 impl Snapshot {
@@ -94,7 +96,6 @@ impl Snapshot {
         tree: AreaTree,
         geometries: Vec<Option<MultiPolygon<f64>>>,
         vintages: Vec<Option<String>>,
-        memberships: Vec<Membership>,
         values: Vec<IndicatorValue>,
     ) -> Self {
         let mut periods: Vec<i32> = values.iter().map(|v| v.period).collect();
@@ -113,12 +114,43 @@ impl Snapshot {
             tree,
             geometries,
             vintages,
-            memberships,
             periods,
             values,
             texts: Vec::new(),
+            unassigned: Vec::new(),
             index,
+            unassigned_index: HashMap::new(),
         }
+    }
+
+    /// The snapshot with the indicators of the parts not assigned to an area.
+    pub fn with_unassigned(mut self, unassigned: Vec<Unassigned>) -> Self {
+        self.unassigned_index = unassigned
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                (
+                    (u.value.indicator, u.value.area, u.level, u.value.period),
+                    i,
+                )
+            })
+            .collect();
+        self.unassigned = unassigned;
+        self
+    }
+
+    /// The part of `area` not assigned to its areas on `level` ("nicht zugeordnet"), for an
+    /// indicator in a period, where there is one.
+    pub fn unassigned(
+        &self,
+        indicator: usize,
+        area: usize,
+        level: usize,
+        period: i32,
+    ) -> Option<&IndicatorValue> {
+        self.unassigned_index
+            .get(&(indicator, area, level, period))
+            .map(|&i| &self.unassigned[i].value)
     }
 
     /// The editors' text `name` (`introduction`, `typology` or a dimension id) in `locale`,

@@ -19,6 +19,7 @@ use crate::{Pool, Result};
 use sozialatlas_core::catalogue::{
     Dimension, Formula, Indicator, Polarity, Variable, VariableKind,
 };
+use sozialatlas_core::compute::Basis;
 use sozialatlas_core::{IndicatorValue, Text, ValueState};
 use sozialatlas_store::Snapshot;
 use sqlx::Row;
@@ -81,8 +82,9 @@ pub async fn extend_snapshot(pool: &Pool, snap: Snapshot, today: Date) -> Result
         tree,
         geometries,
         vintages,
-        memberships,
         mut values,
+        texts,
+        unassigned,
         ..
     } = snap;
     if catalogue.dimension(DIMENSION).is_none() {
@@ -170,6 +172,7 @@ pub async fn extend_snapshot(pool: &Pool, snap: Snapshot, today: Date) -> Result
             id: id.clone(),
             name: var_name,
             kind: VariableKind::Count,
+            additive: true,
             sum: Vec::new(),
             unit: Some(if matches!(m, Measure::Contacts) {
                 "Kontakte".into()
@@ -220,6 +223,8 @@ pub async fn extend_snapshot(pool: &Pool, snap: Snapshot, today: Date) -> Result
                     state,
                     ci: None,
                     low_population: false,
+                    // Counted for the action area itself, not summed from its members.
+                    basis: Basis::Official,
                 });
             };
             for a in &stats.areas {
@@ -236,15 +241,9 @@ pub async fn extend_snapshot(pool: &Pool, snap: Snapshot, today: Date) -> Result
         }
     }
     values.sort_by_key(|v| (v.indicator, v.period, v.area));
-    Ok(Snapshot::new(
-        load,
-        meta,
-        settings,
-        catalogue,
-        tree,
-        geometries,
-        vintages,
-        memberships,
-        values,
-    ))
+    let mut snap = Snapshot::new(
+        load, meta, settings, catalogue, tree, geometries, vintages, values,
+    );
+    snap.texts = texts;
+    Ok(snap.with_unassigned(unassigned))
 }

@@ -3,6 +3,7 @@
 //! published value formatted by `sozialatlas_core::locale`; the maps and charts are SVG from the
 //! render crate.
 
+use sozialatlas_core::compute::Basis;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -660,9 +661,21 @@ fn indicator_section(
     let kind = def.formula.change_kind();
     let cunit = change_unit(kind, &def.unit, locale);
     let shown = |a: usize, y: i32| Shown::of(snap, ii, a, y);
+    // A value that is an overlay's estimate (≈) or a weighted mean of published values (Ø) is
+    // marked; the marks are explained under the table.
+    let basis = |a: usize| {
+        snap.value(ii, a, year)
+            .filter(|v| v.state == sozialatlas_core::ValueState::Ok)
+            .map(|v| v.basis)
+    };
+    let mark = |a: usize| match basis(a) {
+        Some(Basis::Estimated) => "≈ ",
+        Some(Basis::WeightedMean) => "Ø ",
+        _ => "",
+    };
     let row = |a: usize, name: String| -> Vec<String> {
         let now = shown(a, year);
-        let mut r = vec![name, now.cell(dec, locale)];
+        let mut r = vec![name, format!("{}{}", mark(a), now.cell(dec, locale))];
         if let Some(c) = compare {
             let then = shown(a, c);
             r.push(then.cell(dec, locale));
@@ -685,11 +698,57 @@ fn indicator_section(
         || snap.meta.city.clone(),
         |r| snap.tree.areas[r].name.clone(),
     );
-    let city = root.map_or_else(Vec::new, |r| row(r, city_name));
-    let rows = areas
+    let city = root.map_or_else(Vec::new, |r| {
+        let name = match basis(r) {
+            Some(b @ (Basis::Official | Basis::Published | Basis::WeightedMean)) => format!(
+                "{city_name} ({})",
+                sozialatlas_core::labels::basis_label(
+                    b,
+                    &snap.catalogue,
+                    def,
+                    &snap.tree.levels[snap.tree.areas[r].level],
+                    locale
+                )
+            ),
+            _ => city_name,
+        };
+        row(r, name)
+    });
+    let mut rows: Vec<Vec<String>> = areas
         .iter()
         .map(|&a| row(a, snap.tree.areas[a].name.clone()))
         .collect();
+    // The parts of the city and coarser areas not assigned to an area of this level.
+    if let Some(&first) = areas.first() {
+        let level = snap.tree.areas[first].level;
+        let mut parts: Vec<&sozialatlas_core::compute::Unassigned> = snap
+            .unassigned
+            .iter()
+            .filter(|u| u.level == level && u.value.indicator == ii && u.value.period == year)
+            .collect();
+        parts.sort_by_key(|u| (Some(u.value.area) != root, u.value.area));
+        for u in parts {
+            let v = &u.value;
+            let cell = match (v.published(), v.state.is_suppressed()) {
+                (Some(x), _) => Shown::Value(x),
+                (None, true) => Shown::Suppressed,
+                (None, false) => Shown::NoData,
+            };
+            let mut r = vec![
+                format!(
+                    "{} ({})",
+                    sozialatlas_core::labels::unassigned_label(locale),
+                    snap.tree.areas[v.area].name
+                ),
+                cell.cell(dec, locale),
+            ];
+            if compare.is_some() {
+                r.push(String::new());
+                r.push(String::new());
+            }
+            rows.push(r);
+        }
+    }
 
     // The map: natural breaks, 5 classes (the atlas' default view).
     let values: Vec<f64> = areas
@@ -697,6 +756,26 @@ fn indicator_section(
         .filter_map(|&a| shown(a, year).value())
         .collect();
     let mut notes = Vec::new();
+    if matches!(def.formula, Formula::Published { .. }) {
+        notes.push(format!(
+            "{}.",
+            sozialatlas_core::labels::published_label(locale)
+        ));
+    }
+    for (m, b) in [("≈", Basis::Estimated), ("Ø", Basis::WeightedMean)] {
+        if let Some(&a) = areas.iter().find(|&&a| basis(a) == Some(b)) {
+            notes.push(format!(
+                "{m} {}.",
+                sozialatlas_core::labels::basis_label(
+                    b,
+                    &snap.catalogue,
+                    def,
+                    &snap.tree.levels[snap.tree.areas[a].level],
+                    locale
+                )
+            ));
+        }
+    }
     if let Some(c) = compare
         && !cov_has(snap, ii, areas, c)
     {
@@ -1299,6 +1378,13 @@ fn appendix(snap: &Snapshot, locale: Locale) -> Appendix {
                     )
                 }
                 Formula::Count { variable } => var(variable),
+                Formula::Published { variable, weight } => {
+                    sozialatlas_core::labels::published_formula(
+                        &var(variable),
+                        weight.as_deref().map(var).as_deref(),
+                        locale,
+                    )
+                }
             };
             let mut rows = Vec::new();
             if let Some(d) = &i.definition {

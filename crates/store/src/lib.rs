@@ -7,10 +7,10 @@
 
 use geo_types::MultiPolygon;
 use serde::Serialize;
-use sozialatlas_core::compute::{Computed, IndicatorValue, ValueState};
+use sozialatlas_core::compute::{Basis, Computed, IndicatorValue, Unassigned, ValueState};
 use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Text};
 use sozialatlas_import::Atlas;
-use sozialatlas_model::{AtlasMeta, EditorText, InputFile, Membership, Settings};
+use sozialatlas_model::{AtlasMeta, EditorText, InputFile, Settings};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::{QueryBuilder, Row, SqlitePool};
 use std::collections::HashMap;
@@ -209,6 +209,7 @@ pub async fn write_atlas(
     let mut tx = pool.begin().await?;
     for table in [
         "indicator_value",
+        "unassigned_value",
         "cell",
         "overlay_member",
         "area",
@@ -255,7 +256,7 @@ pub async fn write_atlas(
     }
     for (i, l) in atlas.tree.levels.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO level (id, position, name_de, name_en, parent_id, overlay, vintage) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO level (id, position, name_de, name_en, parent_id, overlay, vintage, shares) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&l.id)
         .bind(i as i64)
@@ -264,6 +265,7 @@ pub async fn write_atlas(
         .bind(l.parent.map(|p| atlas.tree.levels[p].id.clone()))
         .bind(l.overlay)
         .bind(atlas.vintages.get(i).cloned().flatten())
+        .bind(l.shares.map(|s| s.as_str()))
         .execute(&mut *tx)
         .await?;
     }
@@ -287,7 +289,7 @@ pub async fn write_atlas(
         });
         qb.build().execute(&mut *tx).await?;
     }
-    for chunk in atlas.memberships.chunks(300) {
+    for chunk in atlas.tree.memberships.chunks(300) {
         let mut qb =
             QueryBuilder::new("INSERT INTO overlay_member (overlay_area, member_area, share) ");
         qb.push_values(chunk, |mut b, m| {
@@ -324,7 +326,7 @@ pub async fn write_atlas(
     }
     for chunk in computed.values.chunks(400) {
         let mut qb = QueryBuilder::new(
-            "INSERT INTO indicator_value (indicator, area_id, period, value, numerator, denominator, state, ci_low, ci_high, low_population) ",
+            "INSERT INTO indicator_value (indicator, area_id, period, value, numerator, denominator, state, ci_low, ci_high, low_population, basis) ",
         );
         qb.push_values(chunk, |mut b, v| {
             b.push_bind(atlas.catalogue.indicators[v.indicator].id.clone())
@@ -336,7 +338,27 @@ pub async fn write_atlas(
                 .push_bind(v.state.as_str())
                 .push_bind(v.ci.map(|c| c.0))
                 .push_bind(v.ci.map(|c| c.1))
-                .push_bind(v.low_population);
+                .push_bind(v.low_population)
+                .push_bind(v.basis.as_str());
+        });
+        qb.build().execute(&mut *tx).await?;
+    }
+    for chunk in computed.unassigned.chunks(400) {
+        let mut qb = QueryBuilder::new(
+            "INSERT INTO unassigned_value (indicator, area_id, level_id, period, value, numerator, denominator, state, ci_low, ci_high) ",
+        );
+        qb.push_values(chunk, |mut b, u| {
+            let v = &u.value;
+            b.push_bind(atlas.catalogue.indicators[v.indicator].id.clone())
+                .push_bind(v.area as i64)
+                .push_bind(atlas.tree.levels[u.level].id.clone())
+                .push_bind(v.period)
+                .push_bind(v.value)
+                .push_bind(v.numerator)
+                .push_bind(v.denominator)
+                .push_bind(v.state.as_str())
+                .push_bind(v.ci.map(|c| c.0))
+                .push_bind(v.ci.map(|c| c.1));
         });
         qb.build().execute(&mut *tx).await?;
     }
@@ -439,7 +461,7 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
     let mut tree = AreaTree::default();
     let mut vintages = Vec::new();
     let levels = sqlx::query(
-        "SELECT id, name_de, name_en, parent_id, overlay, vintage FROM level ORDER BY position",
+        "SELECT id, name_de, name_en, parent_id, overlay, vintage, shares FROM level ORDER BY position",
     )
     .fetch_all(pool)
     .await?;
@@ -450,6 +472,10 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
             name: Text::new(r.get::<String, _>(1), r.get::<String, _>(2)),
             parent: None,
             overlay: r.get(4),
+            shares: r
+                .get::<Option<String>, _>(6)
+                .as_deref()
+                .and_then(sozialatlas_core::ShareKind::parse),
         });
         parent_ids.push(r.get::<Option<String>, _>(3));
         vintages.push(r.get::<Option<String>, _>(5));
@@ -479,11 +505,11 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
                 .and_then(geometry_from_json),
         );
     }
-    let memberships = sqlx::query("SELECT overlay_area, member_area, share FROM overlay_member ORDER BY overlay_area, member_area")
+    tree.memberships = sqlx::query("SELECT overlay_area, member_area, share FROM overlay_member ORDER BY overlay_area, member_area")
         .fetch_all(pool)
         .await?
         .into_iter()
-        .map(|r| Membership {
+        .map(|r| sozialatlas_core::Membership {
             overlay_area: r.get::<i64, _>(0) as usize,
             member_area: r.get::<i64, _>(1) as usize,
             share: r.get(2),
@@ -496,7 +522,7 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
         .map(|(i, d)| (d.id.as_str(), i))
         .collect();
     let rows = sqlx::query(
-        "SELECT indicator, area_id, period, value, numerator, denominator, state, ci_low, ci_high, low_population
+        "SELECT indicator, area_id, period, value, numerator, denominator, state, ci_low, ci_high, low_population, basis
          FROM indicator_value",
     )
     .fetch_all(pool)
@@ -506,18 +532,29 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
         let Some(&indicator) = ind_index.get(r.get::<&str, _>(0)) else {
             continue;
         };
-        let lo: Option<f64> = r.get(7);
-        let hi: Option<f64> = r.get(8);
         values.push(IndicatorValue {
-            indicator,
-            area: r.get::<i64, _>(1) as usize,
-            period: r.get::<i64, _>(2) as i32,
-            value: r.get(3),
-            numerator: r.get(4),
-            denominator: r.get(5),
-            state: ValueState::parse(r.get::<&str, _>(6)).unwrap_or(ValueState::Missing),
-            ci: lo.zip(hi),
             low_population: r.get(9),
+            basis: Basis::parse(r.get::<&str, _>(10)).unwrap_or_default(),
+            ..stored_value(&r, indicator)
+        });
+    }
+    let mut unassigned = Vec::new();
+    for r in sqlx::query(
+        "SELECT indicator, area_id, period, value, numerator, denominator, state, ci_low, ci_high, level_id
+         FROM unassigned_value ORDER BY indicator, period, area_id, level_id",
+    )
+    .fetch_all(pool)
+    .await?
+    {
+        let (Some(&indicator), Some(level)) = (
+            ind_index.get(r.get::<&str, _>(0)),
+            tree.level_index(r.get::<&str, _>(9)),
+        ) else {
+            continue;
+        };
+        unassigned.push(Unassigned {
+            level,
+            value: stored_value(&r, indicator),
         });
     }
     values.sort_by_key(|v| (v.indicator, v.period, v.area));
@@ -534,18 +571,29 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
             })
             .collect();
     let mut snap = Snapshot::new(
-        load,
-        meta,
-        settings,
-        catalogue,
-        tree,
-        geometries,
-        vintages,
-        memberships,
-        values,
+        load, meta, settings, catalogue, tree, geometries, vintages, values,
     );
     snap.texts = texts;
-    Ok(snap)
+    Ok(snap.with_unassigned(unassigned))
+}
+
+/// An indicator value from the columns `indicator, area_id, period, value, numerator,
+/// denominator, state, ci_low, ci_high` of a row (as given, not a small population).
+fn stored_value(r: &sqlx::sqlite::SqliteRow, indicator: usize) -> IndicatorValue {
+    let lo: Option<f64> = r.get(7);
+    let hi: Option<f64> = r.get(8);
+    IndicatorValue {
+        indicator,
+        area: r.get::<i64, _>(1) as usize,
+        period: r.get::<i64, _>(2) as i32,
+        value: r.get(3),
+        numerator: r.get(4),
+        denominator: r.get(5),
+        state: ValueState::parse(r.get::<&str, _>(6)).unwrap_or(ValueState::Missing),
+        ci: lo.zip(hi),
+        low_population: false,
+        basis: Basis::Official,
+    }
 }
 
 /// The connection pool type of the store.

@@ -60,6 +60,18 @@ pub async fn example_store(name: &str) -> (Snapshot, Pool) {
         .unwrap_or_else(|e| panic!("examples/{name} into a store: {e}"))
 }
 
+/// An atlas folder (a scratch copy a test changed) in a new in-memory store.
+pub async fn folder_store(folder: &Path) -> (Snapshot, Pool) {
+    let src = DirSource::new(folder);
+    build(&src)
+        .source(&folder.display().to_string())
+        .compute()
+        .unwrap_or_else(|e| panic!("{} loads: {e}", folder.display()))
+        .in_memory()
+        .await
+        .unwrap_or_else(|e| panic!("{} into a store: {e}", folder.display()))
+}
+
 /// The example atlas `name` as published (built through an in-memory store).
 pub async fn example_snapshot(name: &str) -> Snapshot {
     example_store(name).await.0

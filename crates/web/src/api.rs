@@ -183,6 +183,7 @@ async fn indicator(
                 "denominator": num(r.denominator),
                 "class": r.class,
                 "low_population": r.low_population,
+                "basis": r.basis.map(|b| b.as_str()),
                 "parent": r.parent.map(|(p, s)| json!({
                     "key": snap.tree.areas[p].key,
                     "name": snap.tree.areas[p].name,
@@ -222,6 +223,16 @@ async fn indicator(
         "decimals": v.decimals,
         "polarity": def.polarity,
         "city": shown_json(v.city),
+        "city_basis": v.city_basis.map(|b| b.as_str()),
+        "unassigned": v.unassigned.iter().map(|u| json!({
+            "area_key": snap.tree.areas[u.area].key,
+            "area_level": snap.tree.levels[snap.tree.areas[u.area].level].id,
+            "name": { "de": format!("{} ({})", sozialatlas_core::labels::unassigned_label(Locale::De), snap.tree.areas[u.area].name), "en": format!("{} ({})", sozialatlas_core::labels::unassigned_label(Locale::En), snap.tree.areas[u.area].name) },
+            "value": num(u.shown.value()),
+            "state": u.shown.state_name(),
+            "numerator": num(u.numerator),
+            "denominator": num(u.denominator),
+        })).collect::<Vec<_>>(),
         "classification": classification,
         "values": values,
         "stand": snap.meta.stand,
@@ -255,7 +266,11 @@ async fn area_profile(
                 .map(|&y| {
                     let own = view::shown(snap, i, a, y);
                     let city = index.root.map_or(Shown::NoData, |r| view::shown(snap, i, r, y));
-                    let mut o = json!({ "year": y, "value": num(own.value()), "state": own.state_name(), "city": shown_json(city) });
+                    let basis = snap
+                        .value(i, a, y)
+                        .filter(|v| v.state == sozialatlas_core::ValueState::Ok)
+                        .map(|v| v.basis.as_str());
+                    let mut o = json!({ "year": y, "value": num(own.value()), "state": own.state_name(), "basis": basis, "city": shown_json(city) });
                     if let Some(p) = parent {
                         o["parent"] = shown_json(view::shown(snap, i, p, y));
                     }
@@ -270,6 +285,11 @@ async fn area_profile(
         "name": ar.name,
         "level": level_id,
         "parent": parent.map(|p| json!({ "key": snap.tree.areas[p].key, "name": snap.tree.areas[p].name, "level": snap.tree.levels[snap.tree.areas[p].level].id })),
+        "shares": snap.tree.levels[level].shares.map(|s| s.as_str()),
+        "members": snap.tree.memberships.iter().filter(|m| m.overlay_area == a).map(|m| {
+            let mem = &snap.tree.areas[m.member_area];
+            json!({ "key": mem.key, "name": mem.name, "level": snap.tree.levels[mem.level].id, "share": m.share_used() })
+        }).collect::<Vec<_>>(),
         "indicators": indicators,
         "stand": snap.meta.stand,
         "attribution": snap.meta.attribution,
@@ -350,6 +370,15 @@ pub fn openapi_document() -> Value {
                 "year": { "type": "integer" },
                 "unit": { "type": "string" },
                 "city": { "$ref": "#/components/schemas/Shown" },
+                "city_basis": { "$ref": "#/components/schemas/Basis" },
+                "unassigned": { "type": "array", "description": "The parts of the city and of coarser areas not assigned to an area of this level (official value minus the sum of the areas), year view only", "items": { "type": "object", "properties": {
+                    "area_key": { "type": "string" },
+                    "area_level": { "type": "string" },
+                    "value": { "type": "number", "nullable": true },
+                    "state": { "type": "string", "enum": ["ok", "missing", "suppressed"] },
+                    "numerator": { "type": "number", "nullable": true },
+                    "denominator": { "type": "number", "nullable": true },
+                } } },
                 "values": { "type": "array", "items": { "type": "object", "properties": {
                     "key": { "type": "string" },
                     "name": { "type": "string" },
@@ -358,8 +387,11 @@ pub fn openapi_document() -> Value {
                     "numerator": { "type": "number", "nullable": true },
                     "denominator": { "type": "number", "nullable": true },
                     "class": { "type": "integer", "nullable": true },
+                    "basis": { "$ref": "#/components/schemas/Basis" },
                 } } },
             } },
+            "Basis": { "type": "string", "nullable": true, "enum": ["official", "summed", "estimated", "published", "weighted_mean"],
+                "description": "Where a published value comes from: given for the area (official), the sum of its sub-areas or whole member areas, an overlay's estimate from shares of its members, a published value not recomputed, or the weighted mean of published values" },
         } },
     })
 }
@@ -379,6 +411,7 @@ fn paths(ops: [Value; 5]) -> Value {
 /// The header and rows of a view's table download.
 fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, Vec<Vec<String>>) {
     let snap = state.snapshot();
+    let def = &snap.catalogue.indicators[v.ind];
     let m = crate::i18n::msgs(locale);
     let header: Vec<String> = match locale {
         Locale::De => [
@@ -391,6 +424,7 @@ fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, V
             "Nenner",
             "Stadtwert",
             "Klasse",
+            "Art des Werts",
         ],
         Locale::En => [
             "area_key",
@@ -402,6 +436,7 @@ fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, V
             "denominator",
             "city_value",
             "class",
+            "value_basis",
         ],
     }
     .iter()
@@ -409,14 +444,25 @@ fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, V
     .collect();
     let d = v.decimals;
     let f = |x: Option<f64>, d: usize| x.map(|x| format_plain(x, d, locale)).unwrap_or_default();
-    let count_dec = |x: Option<f64>| {
-        if x.is_some_and(|x| x.fract() != 0.0) {
+    // An overlay's estimated counts are whole (an estimate from shares has no meaningful
+    // fraction); other fractional counts (km²) get three decimals.
+    let count_dec = |basis: Option<sozialatlas_core::compute::Basis>, x: Option<f64>| {
+        if basis != Some(sozialatlas_core::compute::Basis::Estimated)
+            && x.is_some_and(|x| x.fract() != 0.0)
+        {
             3
         } else {
             0
         }
     };
-    let rows = v
+    let state_text = |s: Shown| match s {
+        Shown::Value(_) => {
+            sozialatlas_export::state_label(sozialatlas_core::ValueState::Ok, locale).to_string()
+        }
+        Shown::NoData => m.no_data.to_string(),
+        Shown::Suppressed => m.suppressed.to_string(),
+    };
+    let mut rows: Vec<Vec<String>> = v
         .rows
         .iter()
         .map(|r| {
@@ -426,24 +472,37 @@ fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, V
                 a.name.clone(),
                 f(r.shown.value(), d),
                 v.unit.clone(),
-                match r.shown {
-                    Shown::Value(_) => {
-                        sozialatlas_export::state_label(sozialatlas_core::ValueState::Ok, locale)
-                            .to_string()
-                    }
-                    Shown::NoData => m.no_data.to_string(),
-                    Shown::Suppressed => m.suppressed.to_string(),
-                },
-                f(r.numerator, count_dec(r.numerator)),
-                f(r.denominator, count_dec(r.denominator)),
+                state_text(r.shown),
+                f(r.numerator, count_dec(r.basis, r.numerator)),
+                f(r.denominator, count_dec(r.basis, r.denominator)),
                 f(v.city.value(), d),
                 r.class
                     .and_then(|c| v.legend.get(c))
                     .map(|e| e.label.clone())
                     .unwrap_or_default(),
+                view::basis_text(snap, def, r.area, r.basis, locale),
             ]
         })
         .collect();
+    // The parts not assigned to an area of this level, under the areas.
+    for u in &v.unassigned {
+        rows.push(vec![
+            String::new(),
+            format!(
+                "{} ({})",
+                sozialatlas_core::labels::unassigned_label(locale),
+                snap.tree.areas[u.area].name
+            ),
+            f(u.shown.value(), d),
+            v.unit.clone(),
+            state_text(u.shown),
+            f(u.numerator, count_dec(None, u.numerator)),
+            f(u.denominator, count_dec(None, u.denominator)),
+            f(v.city.value(), d),
+            String::new(),
+            sozialatlas_core::labels::unassigned_label(locale).to_string(),
+        ]);
+    }
     (header, rows)
 }
 

@@ -99,6 +99,7 @@ pub struct Msgs {
     pub spine_hint: &'static str,
     pub print: &'static str,
     pub sub_areas: &'static str,
+    pub member_areas: &'static str,
     pub worse_than_city: &'static str,
     pub better_than_city: &'static str,
     // compare
@@ -237,6 +238,7 @@ pub static DE: Msgs = Msgs {
     spine_hint: "Die Einordnung zeigt den Wert des Gebiets (Punkt) zwischen dem niedrigsten und dem höchsten Wert aller Gebiete der Ebene; der dunkle Balken umfasst die mittlere Hälfte der Gebiete, die senkrechte Linie ist der Stadtdurchschnitt. Die ungünstige Seite liegt links. Eine orange Raute heißt: ungünstiger als die Stadt, ein blauer Kreis: günstiger, ein weißer Kreis: gleich oder ohne Wertung.",
     print: "Drucken",
     sub_areas: "Teilgebiete",
+    member_areas: "Mitgliedsgebiete mit ihren Anteilen",
     worse_than_city: "ungünstiger als die Stadt",
     better_than_city: "günstiger als die Stadt",
     compare_title: "Zwei Indikatoren vergleichen",
@@ -371,6 +373,7 @@ pub static EN: Msgs = Msgs {
     spine_hint: "The position shows the area's value (dot) between the lowest and the highest value of all areas of the level; the dark bar spans the middle half of the areas, the vertical line is the city average. The worse side is on the left. An orange diamond means: worse than the city, a blue circle: better, a white circle: equal or no judgement.",
     print: "Print",
     sub_areas: "Sub-areas",
+    member_areas: "Member areas with their shares",
     worse_than_city: "worse than the city",
     better_than_city: "better than the city",
     compare_title: "Compare two indicators",

@@ -415,6 +415,45 @@ struct TableRow {
     colour: String,
     selected: bool,
     low_population: bool,
+    /// A mark for a value that is not as given (≈ estimated, Ø weighted mean), with its words.
+    basis_mark: &'static str,
+    basis_title: String,
+}
+
+/// A row "nicht zugeordnet" under the table of a level's areas.
+struct UnassignedTableRow {
+    name: String,
+    value: String,
+    state: &'static str,
+    numerator: String,
+    denominator: String,
+}
+
+/// An overlay's estimated count, rounded to a whole number and marked `≈` (an estimate from
+/// shares has no meaningful fraction); None for other counts.
+fn estimated_count(
+    basis: Option<sozialatlas_core::compute::Basis>,
+    x: Option<f64>,
+    locale: Locale,
+) -> Option<String> {
+    match (basis, x) {
+        (Some(sozialatlas_core::compute::Basis::Estimated), Some(x)) => Some(format!(
+            "≈ {}",
+            sozialatlas_core::locale::format_decimal(x, 0, locale)
+        )),
+        _ => None,
+    }
+}
+
+/// The mark of a value's basis in tables: `≈` an estimate from shares, `Ø` a weighted mean of
+/// published values; nothing for values as given or summed.
+fn basis_mark(b: Option<sozialatlas_core::compute::Basis>) -> &'static str {
+    use sozialatlas_core::compute::Basis;
+    match b {
+        Some(Basis::Estimated) => "≈",
+        Some(Basis::WeightedMean) => "Ø",
+        _ => "",
+    }
 }
 
 struct Download {
@@ -452,6 +491,9 @@ struct IndicatorPage {
     show_counts: bool,
     value_header: String,
     city_text: String,
+    city_basis: String,
+    unassigned_rows: Vec<UnassignedTableRow>,
+    basis_notes: Vec<String>,
     notes: Vec<String>,
     empty: bool,
     ts_svg: String,
@@ -770,8 +812,10 @@ pub async fn indicator(
                 },
                 value,
                 state: st,
-                numerator: count(r.numerator),
-                denominator: count(r.denominator),
+                numerator: estimated_count(r.basis, r.numerator, locale)
+                    .unwrap_or_else(|| count(r.numerator)),
+                denominator: estimated_count(r.basis, r.denominator, locale)
+                    .unwrap_or_else(|| count(r.denominator)),
                 class_label: r
                     .class
                     .and_then(|c| v.legend.get(c))
@@ -784,6 +828,43 @@ pub async fn indicator(
                     .unwrap_or_default(),
                 selected: opts.area.as_deref() == Some(a.key.as_str()),
                 low_population: r.low_population,
+                basis_mark: basis_mark(r.basis),
+                basis_title: view::basis_text(snap, def, r.area, r.basis, locale),
+            }
+        })
+        .collect();
+    // What the marks and the published values mean, once under the table.
+    let mut basis_notes: Vec<String> = Vec::new();
+    if matches!(def.formula, sozialatlas_core::Formula::Published { .. }) {
+        basis_notes.push(format!(
+            "{}.",
+            sozialatlas_core::labels::published_label(locale)
+        ));
+    }
+    for mark in ["≈", "Ø"] {
+        if let Some(r) = rows.iter().find(|r| r.basis_mark == mark) {
+            basis_notes.push(format!("{mark} {}.", r.basis_title));
+        }
+    }
+    let unassigned_rows: Vec<UnassignedTableRow> = v
+        .unassigned
+        .iter()
+        .map(|u| {
+            let (value, st) = match u.shown {
+                Shown::Value(x) => (format_decimal(x, v.decimals, locale), ""),
+                Shown::NoData => (m.no_data.to_string(), "nodata"),
+                Shown::Suppressed => (m.suppressed.to_string(), "suppressed"),
+            };
+            UnassignedTableRow {
+                name: format!(
+                    "{} ({})",
+                    sozialatlas_core::labels::unassigned_label(locale),
+                    snap.tree.areas[u.area].name
+                ),
+                value,
+                state: st,
+                numerator: count(u.numerator),
+                denominator: count(u.denominator),
             }
         })
         .collect();
@@ -989,6 +1070,14 @@ pub async fn indicator(
         show_counts,
         value_header,
         city_text: v.city.text(v.decimals, &v.unit, locale),
+        city_basis: index.root.map_or_else(String::new, |r| {
+            let b = v
+                .city_basis
+                .filter(|&b| b != sozialatlas_core::compute::Basis::Summed);
+            view::basis_text(snap, def, r, b, locale)
+        }),
+        unassigned_rows,
+        basis_notes,
         notes: v.notes.clone(),
         empty,
         ts_svg,
@@ -1046,6 +1135,8 @@ struct ProfileRow {
     year: String,
     area: String,
     area_state: &'static str,
+    area_mark: &'static str,
+    area_mark_title: String,
     parent: String,
     city: String,
     sentence: String,
@@ -1068,6 +1159,9 @@ struct LinkItem {
 struct AreaPage {
     l: Layout,
     m: &'static Msgs,
+    /// An overlay area: its member areas with their shares, and how its values come about.
+    members: Vec<(LinkItem, String)>,
+    members_note: String,
     name: String,
     level_name: String,
     key: String,
@@ -1125,6 +1219,39 @@ pub async fn area(
         .map(|c| snap.tree.levels[c.level].name.get(locale).to_string())
         .unwrap_or_default();
 
+    let overlay_level = &snap.tree.levels[level];
+    let members: Vec<(LinkItem, String)> = snap
+        .tree
+        .memberships
+        .iter()
+        .filter(|x| x.overlay_area == a)
+        .map(|x| {
+            let mem = &snap.tree.areas[x.member_area];
+            (
+                LinkItem {
+                    name: mem.name.clone(),
+                    href: format!("{p}/areas/{}/{}", snap.tree.levels[mem.level].id, mem.key),
+                },
+                format!(
+                    "{} %",
+                    sozialatlas_core::locale::format_trimmed(x.share_used() * 100.0, 1, locale)
+                ),
+            )
+        })
+        .collect();
+    let members_note = if !overlay_level.overlay || members.is_empty() {
+        String::new()
+    } else if snap
+        .tree
+        .memberships
+        .iter()
+        .any(|x| x.overlay_area == a && x.share_millionths() < 1_000_000)
+    {
+        sozialatlas_core::labels::shares_label(overlay_level.shares, locale).to_string()
+    } else {
+        sozialatlas_core::labels::members_summed_label(locale).to_string()
+    };
+
     let mut groups = Vec::new();
     for d in &snap.catalogue.dimensions {
         let mut rows = Vec::new();
@@ -1138,6 +1265,10 @@ pub async fn area(
             };
             let dec = def.decimals();
             let own = view::shown(snap, ii, a, year);
+            let own_basis = snap
+                .value(ii, a, year)
+                .filter(|v| v.state == sozialatlas_core::ValueState::Ok)
+                .map(|v| v.basis);
             let city = index
                 .root
                 .map_or(Shown::NoData, |r| view::shown(snap, ii, r, year));
@@ -1229,6 +1360,8 @@ pub async fn area(
                 ),
                 year: year.to_string(),
                 area: own.text(dec, "", locale),
+                area_mark: basis_mark(own_basis),
+                area_mark_title: view::basis_text(snap, def, a, own_basis, locale),
                 area_state: match own {
                     Shown::Value(_) => verdict.trim(),
                     Shown::NoData => "nodata",
@@ -1299,6 +1432,8 @@ pub async fn area(
             uri.0.query(),
         ),
         m,
+        members,
+        members_note,
         name: area.name.clone(),
         level_name,
         key: area.key.clone(),

@@ -8,6 +8,7 @@
 use sozialatlas_classify::palette::{self, Diverging, Rgb, Sequential};
 use sozialatlas_classify::{Breaks, LegendEntry};
 use sozialatlas_core::catalogue::ChangeKind;
+use sozialatlas_core::compute::Basis;
 use sozialatlas_core::locale::format_decimal;
 use sozialatlas_core::{Indicator, IndicatorValue, Locale, ValueState};
 use sozialatlas_store::Snapshot;
@@ -79,6 +80,27 @@ impl Shown {
     }
 }
 
+/// Where the value of `area` comes from, in words (empty without a basis).
+pub fn basis_text(
+    snap: &Snapshot,
+    def: &Indicator,
+    area: usize,
+    basis: Option<Basis>,
+    locale: Locale,
+) -> String {
+    basis
+        .map(|b| {
+            sozialatlas_core::labels::basis_label(
+                b,
+                &snap.catalogue,
+                def,
+                &snap.tree.levels[snap.tree.areas[area].level],
+                locale,
+            )
+        })
+        .unwrap_or_default()
+}
+
 /// `23,1 %`, `1.234 Personen`.
 pub fn with_unit(s: String, unit: &str) -> String {
     if unit.is_empty() {
@@ -105,6 +127,22 @@ pub struct Row {
     pub low_population: bool,
     /// The parent area (if it is not the city) and what it shows.
     pub parent: Option<(usize, Shown)>,
+    /// Where the published value comes from (year view only).
+    pub basis: Option<Basis>,
+}
+
+/// The part of a coarser area (the city, or an area of a level between) not assigned to any
+/// area of the view's level ("nicht zugeordnet"), year view only.
+#[derive(Clone, Debug)]
+pub struct UnassignedRow {
+    /// The coarser area.
+    pub area: usize,
+    /// What is shown.
+    pub shown: Shown,
+    /// Published numerator.
+    pub numerator: Option<f64>,
+    /// Published denominator.
+    pub denominator: Option<f64>,
 }
 
 /// The whole view.
@@ -122,6 +160,11 @@ pub struct IndicatorView {
     pub rows: Vec<Row>,
     /// The city's value (or change).
     pub city: Shown,
+    /// Where the city's value comes from (year view only).
+    pub city_basis: Option<Basis>,
+    /// The parts of the city and of coarser areas not assigned to an area of this level, the
+    /// city first (year view only).
+    pub unassigned: Vec<UnassignedRow>,
     /// The class bounds, if any value could be classified.
     pub breaks: Option<Breaks>,
     /// One colour per class.
@@ -300,10 +343,37 @@ pub fn build(
                 class: None,
                 low_population: v.is_some_and(|v| v.low_population),
                 parent,
+                basis: v.filter(|_| published).map(|v| v.basis),
             }
         })
         .collect();
     let city = root.map_or(Shown::NoData, show);
+    let city_basis = root
+        .and_then(|r| snap.value(ind, r, year))
+        .filter(|v| change.is_none() && v.state == ValueState::Ok)
+        .map(|v| v.basis);
+    // The not-assigned parts: the city first, then the areas of coarser levels in tree order.
+    let mut unassigned: Vec<UnassignedRow> = Vec::new();
+    if change.is_none() {
+        let mut coarser: Vec<usize> = snap
+            .unassigned
+            .iter()
+            .filter(|u| u.level == level && u.value.indicator == ind && u.value.period == year)
+            .map(|u| u.value.area)
+            .collect();
+        coarser.sort_by_key(|&a| (Some(a) != root, a));
+        for a in coarser {
+            if let Some(v) = snap.unassigned(ind, a, level, year) {
+                let ok = v.state == ValueState::Ok;
+                unassigned.push(UnassignedRow {
+                    area: a,
+                    shown: Shown::of(Some(v)),
+                    numerator: v.published_numerator().filter(|_| ok),
+                    denominator: v.published_denominator().filter(|_| ok),
+                });
+            }
+        }
+    }
 
     let values: Vec<f64> = rows.iter().filter_map(|r| r.shown.value()).collect();
     let class_values: Vec<f64> = if opts.fixed && change.is_none() {
@@ -405,6 +475,8 @@ pub fn build(
         change,
         rows,
         city,
+        city_basis,
+        unassigned,
         breaks,
         colours,
         legend,

@@ -37,7 +37,10 @@ fn districts_add_up_and_nest() {
     // The city is the sum of the Stadtbezirke.
     let city = t.root().unwrap();
     assert!((t.areas[city].area_km2.unwrap() - 280.7).abs() <= 0.5);
-    assert!(!atlas.memberships.is_empty(), "Aktionsräume get members");
+    assert!(
+        !atlas.tree.memberships.is_empty(),
+        "Aktionsräume get members"
+    );
     let ts = dir_of_shared();
     assert!(ts.is_dir());
 }

@@ -14,6 +14,7 @@ mod build;
 mod dortmund;
 mod formats;
 mod init;
+mod official;
 mod participation;
 mod points;
 mod publish;

@@ -30,6 +30,7 @@ fn no_export_reveals_a_suppressed_value() {
         suppression_threshold: THRESHOLD as u32,
         population_variable: Some("residents".into()),
         min_population: Some(300.0),
+        ..Default::default()
     };
     let computed = sozialatlas_core::compute(&loaded.tree, &cat, &loaded.observations, &settings);
     let mut confidential: HashSet<(String, String, String, String)> = HashSet::new();

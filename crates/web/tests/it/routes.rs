@@ -369,3 +369,91 @@ async fn report_downloads_are_listed_rendered_once_and_kept() {
     let r = get_from(&state, "/data/bericht.docx").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+/// Flensburg with an official city figure of residents 65 and over in 2022 (50 more than its
+/// Stadtteile): the table of Stadtteile shows the 50 as not assigned, under the areas.
+#[tokio::test]
+async fn the_part_not_assigned_is_a_row_of_the_table() {
+    let (_dir, atlas) = sozialatlas_test_support::scratch("flensburg");
+    std::fs::write(
+        atlas.join("data/stadt.csv"),
+        "key;year;residents_65_plus\n0;2022;19533\n",
+    )
+    .unwrap();
+    let toml = std::fs::read_to_string(atlas.join("atlas.toml")).unwrap();
+    std::fs::write(
+        atlas.join("atlas.toml"),
+        format!("{toml}\n[[data]]\nfile = \"data/stadt.csv\"\nlevel = \"stadt\"\narea = \"key\"\nperiod = \"year\"\n[data.variables]\nresidents_65_plus = \"residents_65_plus\"\n"),
+    )
+    .unwrap();
+    let state = common::state_of(&atlas).await;
+    let r = get_from(&state, "/indicators/anteil_65plus/stadtteil/2022").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    // The 19,483 residents 65+ of the Stadtteile and the city's official 19,533: 50 not assigned.
+    let row = html
+        .split("<tr class=\"unassigned\">")
+        .nth(1)
+        .expect("a not-assigned row")
+        .split("</tr>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(row.contains("nicht zugeordnet (Flensburg)"), "{row}");
+    assert!(row.contains(">50<"), "{row}");
+    let api = get_from(&state, "/api/v1/indicators/anteil_65plus/stadtteil/2022").await;
+    let v: serde_json::Value = serde_json::from_slice(&api.body).unwrap();
+    assert_eq!(v["unassigned"][0]["area_key"], "0");
+    assert_eq!(v["unassigned"][0]["numerator"], 50.0);
+    // The demo itself has no official coarser values: no such row.
+    let demo = get("/indicators/anteil_65plus/stadtteil/2022").await.text();
+    assert!(!demo.contains("class=\"unassigned\""));
+}
+
+/// The `punkte` example: its 15 Aktionsräume show figures — estimates from the Stadtbezirke
+/// they overlap, marked as such — on the indicator page, the area profile and in the API.
+#[tokio::test]
+async fn aktionsraeume_show_their_estimates() {
+    let state = common::state_of(&sozialatlas_test_support::example("punkte")).await;
+    let r = get_from(&state, "/indicators/faelle_hze/aktionsraum/2024").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    let table = html
+        .split("<table class=\"values\">")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    let rows: Vec<&str> = table.split("<tr data-key=").skip(1).collect();
+    assert_eq!(rows.len(), 15);
+    for row in &rows {
+        let row = row.split("</tr>").next().unwrap();
+        assert!(
+            !row.contains("keine Daten"),
+            "an Aktionsraum without a value: {row}"
+        );
+        assert!(row.contains("≈"), "not marked as an estimate: {row}");
+    }
+    assert!(html.contains("geschätzt aus Anteilen der Mitgliedsgebiete (nach Fläche)"));
+    let api = get_from(&state, "/api/v1/indicators/faelle_hze/aktionsraum/2024").await;
+    let v: serde_json::Value = serde_json::from_slice(&api.body).unwrap();
+    let values = v["values"].as_array().unwrap();
+    assert_eq!(values.len(), 15);
+    assert!(
+        values
+            .iter()
+            .all(|x| x["state"] == "ok" && x["basis"] == "estimated")
+    );
+    let profile = get_from(&state, "/areas/aktionsraum/021").await.text();
+    assert!(
+        profile.contains("Mitgliedsgebiete mit ihren Anteilen"),
+        "{profile}"
+    );
+    assert!(profile.contains("Innenstadt-Nord"), "{profile}");
+    let api = get_from(&state, "/api/v1/areas/aktionsraum/021").await;
+    let v: serde_json::Value = serde_json::from_slice(&api.body).unwrap();
+    assert_eq!(v["shares"], "area");
+    let share = v["members"][0]["share"].as_f64().unwrap();
+    assert!(share > 0.0 && share < 1.0, "{share}");
+}

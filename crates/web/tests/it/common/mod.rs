@@ -91,6 +91,12 @@ pub async fn fresh_state() -> AppState {
     AppState::new(snap, pool)
 }
 
+/// The application of an atlas folder, built into its own in-memory store.
+pub async fn state_of(folder: &std::path::Path) -> AppState {
+    let (snap, pool) = sozialatlas_test_support::folder_store(folder).await;
+    AppState::new(snap, pool)
+}
+
 /// GET a path from a given application.
 pub async fn get_from(state: &AppState, path: &str) -> Got {
     let resp = sozialatlas_web::router(state.clone())

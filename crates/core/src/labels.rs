@@ -1,0 +1,96 @@
+//! The words every output uses for where a value comes from (official, summed, estimated from
+//! shares, published, weighted mean) and for the part not assigned to an area, in German and
+//! English: one place, so that pages, API, data pool and report say the same.
+
+use crate::catalogue::{Catalogue, Indicator};
+use crate::compute::Basis;
+use crate::locale::Locale;
+use crate::model::{Level, ShareKind};
+
+/// Where a value comes from, in words; `level` is the level of the value's area. A weighted mean
+/// names its weight, an estimate the kind of its shares.
+pub fn basis_label(
+    basis: Basis,
+    catalogue: &Catalogue,
+    indicator: &Indicator,
+    level: &Level,
+    locale: Locale,
+) -> String {
+    match basis {
+        Basis::Official => locale
+            .pick("amtlich (gegeben)", "official (as given)")
+            .into(),
+        Basis::Summed if level.overlay => members_summed_label(locale).into(),
+        Basis::Summed => locale
+            .pick("Summe der Teilgebiete", "sum of the sub-areas")
+            .into(),
+        Basis::Estimated => shares_label(level.shares, locale).into(),
+        Basis::Published => published_label(locale).into(),
+        Basis::WeightedMean => {
+            let weight = indicator
+                .formula
+                .weight()
+                .and_then(|w| catalogue.variable(w))
+                .map(|w| w.name.get(locale).to_string())
+                .unwrap_or_default();
+            let of = if level.overlay {
+                locale.pick("der Mitgliedsgebiete", "of the member areas")
+            } else {
+                locale.pick("der Teilgebiete", "of the sub-areas")
+            };
+            match locale {
+                Locale::De => {
+                    format!("gewichtetes Mittel {of} (veröffentlichte Werte; Gewicht: {weight})")
+                }
+                Locale::En => format!("weighted mean {of} (published values; weight: {weight})"),
+            }
+        }
+    }
+}
+
+/// An overlay's value from whole members: "Summe der Mitgliedsgebiete".
+pub fn members_summed_label(locale: Locale) -> &'static str {
+    locale.pick("Summe der Mitgliedsgebiete", "sum of the member areas")
+}
+
+/// "veröffentlicht, nicht neu berechnet" / "published, not recomputed".
+pub fn published_label(locale: Locale) -> &'static str {
+    locale.pick(
+        "veröffentlicht, nicht neu berechnet",
+        "published, not recomputed",
+    )
+}
+
+/// A published indicator's formula in words: the variable's name, "published, not recomputed",
+/// and the weight of coarser areas' means if there is one.
+pub fn published_formula(variable: &str, weight: Option<&str>, locale: Locale) -> String {
+    match weight {
+        Some(w) => format!(
+            "{variable} ({}: {w})",
+            locale.pick(
+                "veröffentlicht, nicht neu berechnet; gröbere Gebiete gewichtet mit",
+                "published, not recomputed; coarser areas weighted by"
+            )
+        ),
+        None => format!("{variable} ({})", published_label(locale)),
+    }
+}
+
+/// How an overlay's estimates come about: shares of its member areas by area or population.
+pub fn shares_label(kind: Option<ShareKind>, locale: Locale) -> &'static str {
+    match kind {
+        Some(ShareKind::Population) => locale.pick(
+            "geschätzt aus Anteilen der Mitgliedsgebiete (nach Einwohnern)",
+            "estimated from shares of the member areas (by population)",
+        ),
+        _ => locale.pick(
+            "geschätzt aus Anteilen der Mitgliedsgebiete (nach Fläche)",
+            "estimated from shares of the member areas (by area)",
+        ),
+    }
+}
+
+/// "nicht zugeordnet" / "not assigned to an area".
+pub fn unassigned_label(locale: Locale) -> &'static str {
+    locale.pick("nicht zugeordnet", "not assigned to an area")
+}
