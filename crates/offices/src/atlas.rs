@@ -22,7 +22,6 @@ use sozialatlas_core::catalogue::{
 use sozialatlas_core::compute::Basis;
 use sozialatlas_core::{IndicatorValue, Text, ValueState};
 use sozialatlas_store::Snapshot;
-use sqlx::Row;
 use std::collections::HashMap;
 
 /// The dimension id of the office indicators.
@@ -39,22 +38,17 @@ pub fn indicator_id(m: &Measure) -> String {
 
 /// Where an action area shows in the atlas: the area index, if it is one area of the atlas.
 pub async fn atlas_area(pool: &Pool, snap: &Snapshot, action_area: i64) -> Result<Option<usize>> {
-    let rows = sqlx::query(
-        "SELECT s.level, m.area_key FROM action_area a JOIN action_area_set s ON s.id = a.set_id
-         JOIN action_area_member m ON m.action_area_id = a.id WHERE a.id = $1",
-    )
-    .bind(action_area)
-    .fetch_all(pool)
-    .await?;
-    if rows.len() != 1 {
+    let mut conn = pool.acquire().await?;
+    let Some(area) = sozialatlas_store::placed_action_area(&mut conn, action_area).await? else {
         return Ok(None);
-    }
-    let level: String = rows[0].get(0);
-    let key: String = rows[0].get(1);
+    };
+    let [key] = area.members.as_slice() else {
+        return Ok(None);
+    };
     Ok(snap
         .tree
-        .level_index(&level)
-        .and_then(|l| snap.tree.find(l, &key)))
+        .level_index(&area.level)
+        .and_then(|l| snap.tree.find(l, key)))
 }
 
 /// The atlas with the office indicators added (unchanged when no office has published

@@ -888,14 +888,22 @@ pub(crate) async fn load_case(
         .await?
         .pop()
         .ok_or_else(|| OfficeError::NotFound(format!("case {}", clean_id(case))))?;
-    let head = sqlx::query(
-        "SELECT o.name, c.action_area_id, a.name, c.close_reason, c.identity_erased_on
-         FROM office_case c JOIN office o ON o.id = c.office_id
-         LEFT JOIN action_area a ON a.id = c.action_area_id WHERE c.id = $1",
-    )
-    .bind(case)
-    .fetch_one(pool)
-    .await?;
+    let (office_name, area_id, close_reason, erased_on) =
+        sqlx::query_as::<_, (String, Option<i64>, Option<String>, Option<String>)>(
+            "SELECT o.name, c.action_area_id, c.close_reason, c.identity_erased_on
+             FROM office_case c JOIN office o ON o.id = c.office_id WHERE c.id = $1",
+        )
+        .bind(case)
+        .fetch_one(pool)
+        .await?;
+    let action_area = match area_id {
+        Some(id) => {
+            let mut conn = pool.acquire().await?;
+            let area = sozialatlas_store::placed_action_area(&mut conn, id).await?;
+            Some((id, area.map(|a| a.name).unwrap_or_default()))
+        }
+        None => None,
+    };
     let specialists = sqlx::query(
         "SELECT s.user_id, u.display_name, s.field FROM case_specialist s
          JOIN app_user u ON u.id = s.user_id WHERE s.case_id = $1 ORDER BY u.display_name",
@@ -959,10 +967,7 @@ pub(crate) async fn load_case(
     })
     .collect();
     let identity = match read_identity(pool, key, case).await? {
-        None => match head
-            .get::<Option<String>, _>(4)
-            .and_then(|s| Date::parse(&s).ok())
-        {
+        None => match erased_on.and_then(|s| Date::parse(&s).ok()) {
             Some(on) => IdentityState::Erased { on },
             None => IdentityState::None,
         },
@@ -976,13 +981,9 @@ pub(crate) async fn load_case(
         },
     };
     Ok(CaseDetail {
-        office_name: head.get(0),
-        action_area: head
-            .get::<Option<i64>, _>(1)
-            .map(|id| (id, head.get::<Option<String>, _>(2).unwrap_or_default())),
-        close_reason: head
-            .get::<Option<String>, _>(3)
-            .and_then(|s| CloseReason::parse(&s)),
+        office_name,
+        action_area,
+        close_reason: close_reason.and_then(|s| CloseReason::parse(&s)),
         specialists,
         contact_log,
         notes,

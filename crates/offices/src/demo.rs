@@ -146,11 +146,13 @@ pub async fn seed_demo(
             "kein Konto für das Beispielbüro",
         ));
     };
-    let area_name: String = sqlx::query("SELECT name FROM action_area WHERE id = $1")
-        .bind(action_area)
-        .fetch_one(pool)
-        .await?
-        .get(0);
+    let area_name = {
+        let mut conn = pool.acquire().await?;
+        sozialatlas_store::placed_action_area(&mut conn, action_area)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)?
+            .name
+    };
     let now = now_rfc3339();
     let first = Date::new(today.y - 3, 1, 1).unwrap_or(today);
     let mut tx = pool.begin().await?;

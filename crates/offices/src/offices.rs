@@ -54,20 +54,8 @@ impl Office {
     }
 }
 
-/// An action area an office serves.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct OfficeArea {
-    /// Action area id (`action_area.id`).
-    pub id: i64,
-    /// Its key in its set.
-    pub key: String,
-    /// Its name.
-    pub name: String,
-    /// The set's atlas level.
-    pub level: String,
-    /// The member areas (keys on `level`).
-    pub members: Vec<String>,
-}
+/// An action area an office serves (read through the store, which owns the action areas).
+pub type OfficeArea = sozialatlas_store::PlacedActionArea;
 
 /// What an administrator enters for an office.
 #[derive(Clone, Debug, Default)]
@@ -290,9 +278,7 @@ async fn set_areas(
         if !seen.insert(a) {
             continue;
         }
-        if sqlx::query("SELECT 1 FROM action_area WHERE id = $1")
-            .bind(a)
-            .fetch_optional(&mut **tx)
+        if sozialatlas_store::placed_action_area(tx, a)
             .await?
             .is_none()
         {
@@ -338,35 +324,17 @@ async fn office_from_row(pool: &Pool, r: sqlx::sqlite::SqliteRow) -> Result<Offi
 }
 
 async fn office_areas(pool: &Pool, office: i64) -> Result<Vec<OfficeArea>> {
-    let rows = sqlx::query(
-        "SELECT a.id, a.key, a.name, s.level FROM office_area oa
-         JOIN action_area a ON a.id = oa.action_area_id
-         JOIN action_area_set s ON s.id = a.set_id
-         WHERE oa.office_id = $1 ORDER BY a.name",
-    )
-    .bind(office)
-    .fetch_all(pool)
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let id: i64 = r.get(0);
-        let members = sqlx::query(
-            "SELECT area_key FROM action_area_member WHERE action_area_id = $1 ORDER BY area_key",
-        )
-        .bind(id)
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|m| m.get(0))
-        .collect();
-        out.push(OfficeArea {
-            id,
-            key: r.get(1),
-            name: r.get(2),
-            level: r.get(3),
-            members,
-        });
+    let mut conn = pool.acquire().await?;
+    let ids =
+        sqlx::query_scalar::<_, i64>("SELECT action_area_id FROM office_area WHERE office_id = $1")
+            .bind(office)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.extend(sozialatlas_store::placed_action_area(&mut conn, id).await?);
     }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }
 
@@ -401,23 +369,19 @@ pub async fn public_office(pool: &Pool, slug: &str) -> Result<Option<Office>> {
 /// The public offices serving an area of the atlas: an action area with this member on this
 /// level (the hook for the action area's page and the area profile).
 pub async fn public_offices_for_area(pool: &Pool, level: &str, key: &str) -> Result<Vec<Office>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {OFFICE_COLS} FROM office WHERE is_public AND id IN (
-             SELECT oa.office_id FROM office_area oa
-             JOIN action_area a ON a.id = oa.action_area_id
-             JOIN action_area_set s ON s.id = a.set_id
-             JOIN action_area_member m ON m.action_area_id = a.id
-             WHERE s.level = $1 AND m.area_key = $2)
-         ORDER BY name"
-    ))
-    .bind(level)
-    .bind(key)
-    .fetch_all(pool)
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(office_from_row(pool, r).await?);
+    let areas = {
+        let mut conn = pool.acquire().await?;
+        sozialatlas_store::action_areas_with_member(&mut conn, level, key).await?
+    };
+    let mut out: Vec<Office> = Vec::new();
+    for area in areas {
+        for o in public_offices_for_action_area(pool, area).await? {
+            if !out.iter().any(|x| x.id == o.id) {
+                out.push(o);
+            }
+        }
     }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }
 

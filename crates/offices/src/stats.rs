@@ -227,17 +227,18 @@ async fn load(pool: &Pool) -> Result<(Layout, Raw)> {
     }
     let area_ids: BTreeSet<i64> = pairs.values().flatten().copied().collect();
     let mut areas = Vec::new();
-    for id in area_ids {
-        let name: Option<String> = sqlx::query("SELECT name FROM action_area WHERE id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
-            .map(|r| r.get(0));
-        areas.push(Named {
-            id,
-            name: name.unwrap_or_else(|| format!("#{id}")),
-            is_example: false,
-        });
+    {
+        let mut conn = pool.acquire().await?;
+        for id in area_ids {
+            let name = sozialatlas_store::placed_action_area(&mut conn, id)
+                .await?
+                .map(|a| a.name);
+            areas.push(Named {
+                id,
+                name: name.unwrap_or_else(|| format!("#{id}")),
+                is_example: false,
+            });
+        }
     }
     areas.sort_by(|a, b| a.name.cmp(&b.name));
     let topics = crate::offices::topics(pool).await?;

@@ -8,6 +8,7 @@
 //! `Snapshot` (`sozialatlas_runs::check_action_areas`), since a set outlives any one load.
 
 use crate::{Pool, StoreError};
+use serde::Serialize;
 pub use sozialatlas_model::action_areas::{
     ActionArea, ActionAreaSet, ActionAreaSource, NewActionArea,
 };
@@ -373,4 +374,69 @@ mod tests {
         assert_eq!(s.source.as_str(), "typology");
         assert_eq!(ActionAreaSource::parse("typology"), Some(s.source));
     }
+}
+
+/// An action area with the level of its set: what a crate that refers to action areas by id
+/// (the action offices) needs to name and place it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlacedActionArea {
+    /// Action area id (`action_area.id`).
+    pub id: i64,
+    /// Its key in its set.
+    pub key: String,
+    /// Its name.
+    pub name: String,
+    /// The set's atlas level.
+    pub level: String,
+    /// The member areas (keys on `level`), sorted.
+    pub members: Vec<String>,
+}
+
+/// The action area `id` with its set's level and its members, if there is one. Takes a
+/// connection, so that it can run inside the caller's transaction.
+pub async fn placed_action_area(
+    conn: &mut sqlx::SqliteConnection,
+    id: i64,
+) -> Result<Option<PlacedActionArea>, sqlx::Error> {
+    let Some((key, name, level)) = sqlx::query_as::<_, (String, String, String)>(
+        "SELECT a.key, a.name, s.level FROM action_area a
+         JOIN action_area_set s ON s.id = a.set_id WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let members = sqlx::query_scalar::<_, String>(
+        "SELECT area_key FROM action_area_member WHERE action_area_id = $1 ORDER BY area_key",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some(PlacedActionArea {
+        id,
+        key,
+        name,
+        level,
+        members,
+    }))
+}
+
+/// The ids of the action areas, of any set, on `level` that have the area `key` as a member.
+pub async fn action_areas_with_member(
+    conn: &mut sqlx::SqliteConnection,
+    level: &str,
+    key: &str,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar::<_, i64>(
+        "SELECT a.id FROM action_area a
+         JOIN action_area_set s ON s.id = a.set_id
+         JOIN action_area_member m ON m.action_area_id = a.id
+         WHERE s.level = $1 AND m.area_key = $2 ORDER BY a.id",
+    )
+    .bind(level)
+    .bind(key)
+    .fetch_all(&mut *conn)
+    .await
 }

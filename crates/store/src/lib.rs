@@ -24,8 +24,9 @@ pub use build::{AtlasBuild, BuildError, BuiltAtlas};
 pub use sozialatlas_model::{LoadInfo, Snapshot, Summary};
 
 pub use action_areas::{
-    ActionArea, ActionAreaSet, ActionAreaSource, NewActionArea, current_action_area_set,
-    get_action_area, get_action_area_set, list_action_area_sets, save_action_area_set,
+    ActionArea, ActionAreaSet, ActionAreaSource, NewActionArea, PlacedActionArea,
+    action_areas_with_member, current_action_area_set, get_action_area, get_action_area_set,
+    list_action_area_sets, placed_action_area, save_action_area_set,
 };
 
 /// A store error.
