@@ -3,12 +3,11 @@
 //! crate). Entries name users by id (`user:17`), never by address or name.
 
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::{AccountError, Pool, clock};
 
 /// One audit entry.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct AuditEntry {
     /// Sequence number.
     pub id: i64,
@@ -48,17 +47,6 @@ pub async fn audit(
     Ok(())
 }
 
-fn entry(r: &sqlx::sqlite::SqliteRow) -> AuditEntry {
-    AuditEntry {
-        id: r.get("id"),
-        at: r.get("at"),
-        actor_id: r.get("actor_id"),
-        action: r.get("action"),
-        object: r.get("object"),
-        detail: r.get("detail"),
-    }
-}
-
 /// A filter for [`list_audit`].
 #[derive(Clone, Debug, Default)]
 pub struct AuditFilter {
@@ -79,14 +67,13 @@ pub async fn list_audit(
 ) -> Result<(Vec<AuditEntry>, i64), AccountError> {
     let cond = "($1 IS NULL OR action LIKE $1 || '%') AND ($2 IS NULL OR actor_id = $2) \
                 AND ($3 IS NULL OR object = $3)";
-    let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM audit_log WHERE {cond}"))
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) AS n FROM audit_log WHERE {cond}"))
         .bind(&filter.action_prefix)
         .bind(filter.actor_id)
         .bind(&filter.object)
         .fetch_one(pool)
-        .await?
-        .get("n");
-    let rows = sqlx::query(&format!(
+        .await?;
+    let rows = sqlx::query_as(&format!(
         "SELECT id, at, actor_id, action, object, detail FROM audit_log WHERE {cond} \
          ORDER BY id DESC LIMIT $4 OFFSET $5"
     ))
@@ -97,7 +84,7 @@ pub async fn list_audit(
     .bind(offset)
     .fetch_all(pool)
     .await?;
-    Ok((rows.iter().map(entry).collect(), total))
+    Ok((rows, total))
 }
 
 /// Entries by or about a user, oldest first (for the data export).
@@ -105,7 +92,7 @@ pub(crate) async fn entries_about(
     pool: &Pool,
     user_id: i64,
 ) -> Result<Vec<AuditEntry>, AccountError> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as(
         "SELECT id, at, actor_id, action, object, detail FROM audit_log \
          WHERE actor_id = $1 OR object = $2 ORDER BY id",
     )
@@ -113,5 +100,5 @@ pub(crate) async fn entries_about(
     .bind(format!("user:{user_id}"))
     .fetch_all(pool)
     .await?;
-    Ok(rows.iter().map(entry).collect())
+    Ok(rows)
 }

@@ -3,18 +3,18 @@
 //! demo) still works; with an SMTP relay configured, a sender delivers the queued rows.
 
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::{AccountError, Pool, clock};
 
 /// One queued (or sent) mail.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct OutboxMail {
     /// Id.
     pub id: i64,
     /// The user it concerns, if any.
     pub user_id: Option<i64>,
     /// Recipient.
+    #[sqlx(rename = "to_addr")]
     pub to: String,
     /// Subject.
     pub subject: String,
@@ -38,7 +38,7 @@ pub async fn queue_mail(
     subject: &str,
     body: &str,
 ) -> Result<i64, AccountError> {
-    let id: i64 = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO mail_outbox (user_id, to_addr, subject, body, created_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -48,27 +48,12 @@ pub async fn queue_mail(
     .bind(body)
     .bind(clock::now())
     .fetch_one(pool)
-    .await?
-    .get("id");
+    .await?;
     tracing::info!(
         target: "sozialatlas::mail",
         "mail #{id} to {to} queued in the outbox: {subject} (administrators read it at /admin/outbox)"
     );
     Ok(id)
-}
-
-fn mail_of(r: &sqlx::sqlite::SqliteRow) -> OutboxMail {
-    OutboxMail {
-        id: r.get("id"),
-        user_id: r.get("user_id"),
-        to: r.get("to_addr"),
-        subject: r.get("subject"),
-        body: r.get("body"),
-        created_at: r.get("created_at"),
-        sent_at: r.get("sent_at"),
-        attempts: r.get("attempts"),
-        last_error: r.get("last_error"),
-    }
 }
 
 const COLS: &str = "id, user_id, to_addr, subject, body, created_at, sent_at, attempts, last_error";
@@ -79,18 +64,17 @@ pub async fn list_outbox(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<OutboxMail>, i64), AccountError> {
-    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM mail_outbox")
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) AS n FROM mail_outbox")
         .fetch_one(pool)
-        .await?
-        .get("n");
-    let rows = sqlx::query(&format!(
+        .await?;
+    let rows = sqlx::query_as(&format!(
         "SELECT {COLS} FROM mail_outbox ORDER BY id DESC LIMIT $1 OFFSET $2"
     ))
     .bind(limit)
     .bind(offset)
     .fetch_all(pool)
     .await?;
-    Ok((rows.iter().map(mail_of).collect(), total))
+    Ok((rows, total))
 }
 
 /// Mails not yet sent (oldest first), at most `limit`, skipping those that failed `max_attempts`
@@ -100,14 +84,14 @@ pub async fn pending_mail(
     limit: i64,
     max_attempts: i64,
 ) -> Result<Vec<OutboxMail>, AccountError> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as(&format!(
         "SELECT {COLS} FROM mail_outbox WHERE sent_at IS NULL AND attempts < $1 ORDER BY id LIMIT $2"
     ))
     .bind(max_attempts)
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    Ok(rows.iter().map(mail_of).collect())
+    Ok(rows)
 }
 
 /// Records a delivery attempt: sent (error None) or failed.

@@ -4,7 +4,6 @@
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 use crate::{AccountError, Pool, clock};
 
@@ -82,7 +81,7 @@ pub async fn peek_token(
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    let row = sqlx::query(
+    let row: Option<(i64, String, Option<String>)> = sqlx::query_as(
         "SELECT t.user_id, t.expires_at, t.used_at FROM email_token t \
          JOIN app_user u ON u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.purpose = $2 AND u.status <> 'deleted'",
@@ -91,10 +90,8 @@ pub async fn peek_token(
     .bind(purpose.as_str())
     .fetch_optional(pool)
     .await?;
-    Ok(row.and_then(|r| {
-        let used: Option<String> = r.get("used_at");
-        let expires: String = r.get("expires_at");
-        (used.is_none() && expires > clock::now()).then(|| r.get("user_id"))
+    Ok(row.and_then(|(user_id, expires, used)| {
+        (used.is_none() && expires > clock::now()).then_some(user_id)
     }))
 }
 

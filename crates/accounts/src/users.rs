@@ -2,8 +2,6 @@
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
 use crate::password::{burn_verification, check_new_password, hash_password, verify_password};
 use crate::{AccountError, Pool, Role, audit, clock};
@@ -46,8 +44,15 @@ impl Status {
     }
 }
 
+impl From<String> for Status {
+    /// The stored name; a name this version does not know reads as blocked (fail closed).
+    fn from(s: String) -> Status {
+        Status::parse(&s).unwrap_or(Status::Blocked)
+    }
+}
+
 /// A user as the application sees it (never the password hash).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct User {
     /// Id.
     pub id: i64,
@@ -56,10 +61,12 @@ pub struct User {
     /// Name shown with contributions (empty once deleted).
     pub display_name: String,
     /// Account state.
+    #[sqlx(try_from = "String")]
     pub status: Status,
     /// Language for mail: `de` or `en`.
     pub locale: String,
     /// Roles, in [`Role::ALL`] order.
+    #[sqlx(skip)]
     pub roles: Vec<Role>,
     /// When registered or created.
     pub created_at: String,
@@ -153,30 +160,12 @@ pub fn check_display_name(name: &str) -> Result<String, AccountError> {
 
 const USER_COLS: &str = "id, email, display_name, status, locale, created_at, confirmed_at, last_login_at, credentials_changed_at";
 
-fn user_of_row(r: &SqliteRow) -> User {
-    User {
-        id: r.get("id"),
-        email: r.get("email"),
-        display_name: r.get("display_name"),
-        status: Status::parse(r.get::<&str, _>("status")).unwrap_or(Status::Blocked),
-        locale: r.get("locale"),
-        roles: Vec::new(),
-        created_at: r.get("created_at"),
-        confirmed_at: r.get("confirmed_at"),
-        last_login_at: r.get("last_login_at"),
-        credentials_changed_at: r.get("credentials_changed_at"),
-    }
-}
-
 async fn roles_of(pool: &Pool, id: i64) -> Result<Vec<Role>, AccountError> {
-    let rows = sqlx::query("SELECT role FROM app_user_role WHERE user_id = $1")
+    let rows: Vec<String> = sqlx::query_scalar("SELECT role FROM app_user_role WHERE user_id = $1")
         .bind(id)
         .fetch_all(pool)
         .await?;
-    let mut roles: Vec<Role> = rows
-        .iter()
-        .filter_map(|r| Role::parse(r.get::<&str, _>("role")))
-        .collect();
+    let mut roles: Vec<Role> = rows.iter().filter_map(|r| Role::parse(r)).collect();
     roles.sort();
     Ok(roles)
 }
@@ -202,7 +191,7 @@ pub async fn create_user(
         return Err(AccountError::EmailTaken);
     }
     let confirmed = (new.status == Status::Active).then(|| now.clone());
-    let id: i64 = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO app_user (email, email_norm, display_name, password_hash, status, locale, \
          created_at, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
@@ -215,8 +204,7 @@ pub async fn create_user(
     .bind(&now)
     .bind(&confirmed)
     .fetch_one(&mut *tx)
-    .await?
-    .get("id");
+    .await?;
     let mut roles: Vec<Role> = new.roles.to_vec();
     if new.status == Status::Active && !roles.contains(&Role::Participant) {
         roles.push(Role::Participant);
@@ -255,13 +243,12 @@ pub async fn create_user(
 
 /// A user by id.
 pub async fn get_user(pool: &Pool, id: i64) -> Result<Option<User>, AccountError> {
-    let row = sqlx::query(&format!("SELECT {USER_COLS} FROM app_user WHERE id = $1"))
+    let row: Option<User> = sqlx::query_as(&format!("SELECT {USER_COLS} FROM app_user WHERE id = $1"))
         .bind(id)
         .fetch_optional(pool)
         .await?;
     match row {
-        Some(r) => {
-            let mut u = user_of_row(&r);
+        Some(mut u) => {
             u.roles = roles_of(pool, id).await?;
             Ok(Some(u))
         }
@@ -272,15 +259,14 @@ pub async fn get_user(pool: &Pool, id: i64) -> Result<Option<User>, AccountError
 /// A user by e-mail address (case-insensitive).
 pub async fn find_user_by_email(pool: &Pool, email: &str) -> Result<Option<User>, AccountError> {
     let norm = email.trim().to_lowercase();
-    let row = sqlx::query(&format!(
+    let row: Option<User> = sqlx::query_as(&format!(
         "SELECT {USER_COLS} FROM app_user WHERE email_norm = $1"
     ))
     .bind(&norm)
     .fetch_optional(pool)
     .await?;
     match row {
-        Some(r) => {
-            let mut u = user_of_row(&r);
+        Some(mut u) => {
             u.roles = roles_of(pool, u.id).await?;
             Ok(Some(u))
         }
@@ -290,20 +276,17 @@ pub async fn find_user_by_email(pool: &Pool, email: &str) -> Result<Option<User>
 
 /// Every user, in id order, with roles.
 pub async fn list_users(pool: &Pool) -> Result<Vec<User>, AccountError> {
-    let rows = sqlx::query(&format!("SELECT {USER_COLS} FROM app_user ORDER BY id"))
-        .fetch_all(pool)
-        .await?;
-    let mut users: Vec<User> = rows.iter().map(user_of_row).collect();
-    let roles = sqlx::query("SELECT user_id, role FROM app_user_role")
+    let mut users: Vec<User> =
+        sqlx::query_as(&format!("SELECT {USER_COLS} FROM app_user ORDER BY id"))
+            .fetch_all(pool)
+            .await?;
+    let roles: Vec<(i64, String)> = sqlx::query_as("SELECT user_id, role FROM app_user_role")
         .fetch_all(pool)
         .await?;
     let pos: std::collections::HashMap<i64, usize> =
         users.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
-    for r in &roles {
-        if let (Some(&i), Some(role)) = (
-            pos.get(&r.get::<i64, _>("user_id")),
-            Role::parse(r.get::<&str, _>("role")),
-        ) {
+    for (user_id, role) in &roles {
+        if let (Some(&i), Some(role)) = (pos.get(user_id), Role::parse(role)) {
             users[i].roles.push(role);
         }
     }
@@ -333,18 +316,28 @@ pub async fn authenticate(
     email: &str,
     password: &str,
 ) -> Result<LoginOutcome, AccountError> {
+    /// A user with the stored password hash, read only here.
+    #[derive(sqlx::FromRow)]
+    struct Credentials {
+        #[sqlx(flatten)]
+        user: User,
+        password_hash: Option<String>,
+    }
     let norm = email.trim().to_lowercase();
-    let row = sqlx::query(&format!(
+    let row: Option<Credentials> = sqlx::query_as(&format!(
         "SELECT {USER_COLS}, password_hash FROM app_user WHERE email_norm = $1"
     ))
     .bind(&norm)
     .fetch_optional(pool)
     .await?;
-    let Some(row) = row else {
+    let Some(Credentials {
+        mut user,
+        password_hash: hash,
+    }) = row
+    else {
         burn_verification(password);
         return Ok(LoginOutcome::BadCredentials);
     };
-    let hash: Option<String> = row.get("password_hash");
     let ok = match &hash {
         Some(h) => verify_password(h, password),
         None => {
@@ -355,7 +348,7 @@ pub async fn authenticate(
     if !ok {
         // Action-office staff see case data: their failed sign-ins go into the audit log (the
         // account by id; the password tried is never stored).
-        let id: i64 = row.get("id");
+        let id = user.id;
         let office = roles_of(pool, id)
             .await?
             .iter()
@@ -372,7 +365,6 @@ pub async fn authenticate(
         }
         return Ok(LoginOutcome::BadCredentials);
     }
-    let mut user = user_of_row(&row);
     user.roles = roles_of(pool, user.id).await?;
     match user.status {
         Status::Active => {
@@ -391,13 +383,12 @@ pub async fn authenticate(
 
 /// Number of active administrators.
 pub async fn active_admins(pool: &Pool) -> Result<i64, AccountError> {
-    Ok(sqlx::query(
+    Ok(sqlx::query_scalar(
         "SELECT COUNT(*) AS n FROM app_user u JOIN app_user_role r ON r.user_id = u.id \
          WHERE r.role = 'admin' AND u.status = 'active'",
     )
     .fetch_one(pool)
-    .await?
-    .get("n"))
+    .await?)
 }
 
 async fn require_user(pool: &Pool, id: i64) -> Result<User, AccountError> {
@@ -573,12 +564,13 @@ pub async fn check_password(
     user_id: i64,
     password: &str,
 ) -> Result<bool, AccountError> {
-    let row =
-        sqlx::query("SELECT password_hash FROM app_user WHERE id = $1 AND status <> 'deleted'")
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await?;
-    let hash: Option<String> = row.and_then(|r| r.get("password_hash"));
+    let hash: Option<String> = sqlx::query_scalar(
+        "SELECT password_hash FROM app_user WHERE id = $1 AND status <> 'deleted'",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?
+    .flatten();
     Ok(match hash {
         Some(h) => verify_password(&h, password),
         None => {
@@ -643,54 +635,49 @@ pub async fn export_user(pool: &Pool, user_id: i64) -> Result<Value, AccountErro
     let u = get_user(pool, user_id)
         .await?
         .ok_or(AccountError::NoSuchUser(user_id))?;
-    let roles = sqlx::query(
+    /// A role as granted.
+    #[derive(Serialize, sqlx::FromRow)]
+    struct Grant {
+        role: String,
+        granted_at: String,
+        granted_by: Option<i64>,
+    }
+    /// An e-mail token without the token.
+    #[derive(Serialize, sqlx::FromRow)]
+    struct Token {
+        purpose: String,
+        created_at: String,
+        expires_at: String,
+        used_at: Option<String>,
+    }
+    /// A mail sent to the user.
+    #[derive(Serialize, sqlx::FromRow)]
+    struct Mail {
+        #[sqlx(rename = "to_addr")]
+        to: String,
+        subject: String,
+        body: String,
+        created_at: String,
+        sent_at: Option<String>,
+    }
+    let roles: Vec<Grant> = sqlx::query_as(
         "SELECT role, granted_at, granted_by FROM app_user_role WHERE user_id = $1 ORDER BY role",
     )
     .bind(user_id)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        json!({
-            "role": r.get::<String, _>("role"),
-            "granted_at": r.get::<String, _>("granted_at"),
-            "granted_by": r.get::<Option<i64>, _>("granted_by"),
-        })
-    })
-    .collect::<Vec<_>>();
-    let tokens = sqlx::query(
+    .await?;
+    let tokens: Vec<Token> = sqlx::query_as(
         "SELECT purpose, created_at, expires_at, used_at FROM email_token WHERE user_id = $1 ORDER BY id",
     )
     .bind(user_id)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        json!({
-            "purpose": r.get::<String, _>("purpose"),
-            "created_at": r.get::<String, _>("created_at"),
-            "expires_at": r.get::<String, _>("expires_at"),
-            "used_at": r.get::<Option<String>, _>("used_at"),
-        })
-    })
-    .collect::<Vec<_>>();
-    let mails = sqlx::query(
+    .await?;
+    let mails: Vec<Mail> = sqlx::query_as(
         "SELECT to_addr, subject, body, created_at, sent_at FROM mail_outbox WHERE user_id = $1 ORDER BY id",
     )
     .bind(user_id)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        json!({
-            "to": r.get::<String, _>("to_addr"),
-            "subject": r.get::<String, _>("subject"),
-            "body": r.get::<String, _>("body"),
-            "created_at": r.get::<String, _>("created_at"),
-            "sent_at": r.get::<Option<String>, _>("sent_at"),
-        })
-    })
-    .collect::<Vec<_>>();
+    .await?;
     let audit = crate::audit::entries_about(pool, user_id).await?;
     Ok(json!({
         "account": {
