@@ -128,7 +128,7 @@ pub(crate) async fn case_office(pool: &Pool, actor: &Actor, case_id: &str) -> Re
     if !actor.staff {
         return Err(not_found());
     }
-    sqlx::query(
+    sqlx::query_scalar(
         "SELECT c.office_id FROM office_case c
          JOIN office_staff s ON s.office_id = c.office_id AND s.user_id = $2
          WHERE c.id = $1",
@@ -137,7 +137,6 @@ pub(crate) async fn case_office(pool: &Pool, actor: &Actor, case_id: &str) -> Re
     .bind(actor.user_id)
     .fetch_optional(pool)
     .await?
-    .map(|r| r.get(0))
     .ok_or_else(not_found)
 }
 

@@ -995,11 +995,10 @@ pub(crate) async fn load_case(
 }
 
 async fn require_open(pool: &Pool, case: &str) -> Result<()> {
-    let closed: Option<String> = sqlx::query("SELECT closed_on FROM office_case WHERE id = $1")
+    let closed: Option<String> = sqlx::query_scalar("SELECT closed_on FROM office_case WHERE id = $1")
         .bind(case)
         .fetch_one(pool)
-        .await?
-        .get(0);
+        .await?;
     match closed {
         Some(d) => Err(OfficeError::invalid(
             "case",
@@ -1134,12 +1133,11 @@ pub async fn complete_followup(
 ) -> Result<()> {
     case_office(pool, actor, case).await?;
     let done: Option<Option<String>> =
-        sqlx::query("SELECT done_on FROM case_followup WHERE id = $1 AND case_id = $2")
+        sqlx::query_scalar("SELECT done_on FROM case_followup WHERE id = $1 AND case_id = $2")
             .bind(followup)
             .bind(case)
             .fetch_optional(pool)
-            .await?
-            .map(|r| r.get(0));
+            .await?;
     match done {
         None => return Err(OfficeError::NotFound(format!("follow-up {followup}"))),
         Some(Some(d)) => {
@@ -1309,11 +1307,10 @@ pub async fn close_case(
     require_open(pool, case).await?;
     let today = Date::today();
     let on = parse_date("closed_on", closed_on, Some(today))?;
-    let opened: String = sqlx::query("SELECT opened_on FROM office_case WHERE id = $1")
+    let opened: String = sqlx::query_scalar("SELECT opened_on FROM office_case WHERE id = $1")
         .bind(case)
         .fetch_one(pool)
-        .await?
-        .get(0);
+        .await?;
     if on > today || on.to_string() < opened {
         return Err(OfficeError::invalid(
             "closed_on",

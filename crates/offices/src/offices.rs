@@ -435,11 +435,10 @@ pub async fn office(pool: &Pool, actor: &Actor, id: i64) -> Result<Office> {
 /// An office by its URL name, for administrators and its own staff (staff of other offices
 /// get `Forbidden`, whether or not it exists).
 pub async fn office_by_slug(pool: &Pool, actor: &Actor, slug: &str) -> Result<Office> {
-    let id: Option<i64> = sqlx::query("SELECT id FROM office WHERE slug = $1")
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM office WHERE slug = $1")
         .bind(slug)
         .fetch_optional(pool)
-        .await?
-        .map(|r| r.get(0));
+        .await?;
     match id {
         Some(id) => office(pool, actor, id).await,
         None if actor.admin => Err(OfficeError::NotFound(format!("office {slug}"))),
@@ -778,10 +777,9 @@ pub async fn set_partner_active(pool: &Pool, actor: &Actor, id: i64, active: boo
 
 /// Months after a case closes when its identifying details are erased.
 pub async fn retention_months(pool: &Pool) -> Result<u32> {
-    let n: i64 = sqlx::query("SELECT retention_months FROM office_settings WHERE id = 1")
+    let n: i64 = sqlx::query_scalar("SELECT retention_months FROM office_settings WHERE id = 1")
         .fetch_one(pool)
-        .await?
-        .get(0);
+        .await?;
     Ok(n.clamp(1, 1200) as u32)
 }
 

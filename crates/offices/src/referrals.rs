@@ -212,11 +212,10 @@ pub async fn create_referral(
     input: &NewReferral,
 ) -> Result<i64> {
     case_office(pool, actor, case).await?;
-    let closed: Option<String> = sqlx::query("SELECT closed_on FROM office_case WHERE id = $1")
+    let closed: Option<String> = sqlx::query_scalar("SELECT closed_on FROM office_case WHERE id = $1")
         .bind(case)
         .fetch_one(pool)
-        .await?
-        .get(0);
+        .await?;
     if let Some(d) = closed {
         return Err(OfficeError::invalid(
             "case",
@@ -224,11 +223,10 @@ pub async fn create_referral(
             "der Fall ist abgeschlossen; zum Vermitteln bitte wieder öffnen",
         ));
     }
-    let active = sqlx::query("SELECT active FROM partner_agency WHERE id = $1")
+    let active = sqlx::query_scalar::<_, bool>("SELECT active FROM partner_agency WHERE id = $1")
         .bind(input.agency_id)
         .fetch_optional(pool)
-        .await?
-        .map(|r| r.get::<bool, _>(0));
+        .await?;
     if active != Some(true) {
         return Err(OfficeError::invalid(
             "agency",

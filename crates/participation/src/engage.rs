@@ -6,7 +6,6 @@
 use serde::Serialize;
 use sozialatlas_accounts::Role;
 use sozialatlas_store::Pool;
-use sqlx::Row;
 use time::OffsetDateTime;
 
 use crate::clock::{parse_stamp, stamp, stamp_minus};
@@ -85,18 +84,17 @@ pub async fn unsupport(
 /// Whether the person supports the idea.
 pub async fn supports(pool: &Pool, actor: &Actor, idea_id: i64) -> Result<bool, Error> {
     Ok(
-        sqlx::query("SELECT COUNT(*) FROM idea_support WHERE idea_id = $1 AND user_id = $2")
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM idea_support WHERE idea_id = $1 AND user_id = $2")
             .bind(idea_id)
             .bind(actor.id)
             .fetch_one(pool)
             .await?
-            .get::<i64, _>(0)
             > 0,
     )
 }
 
 /// A comment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Comment {
     /// Id.
     pub id: i64,
@@ -137,46 +135,28 @@ pub struct Thread {
     pub replies: Vec<Comment>,
 }
 
-fn comment_of(r: &sqlx::sqlite::SqliteRow) -> Comment {
-    Comment {
-        id: r.get(0),
-        idea_id: r.get(1),
-        parent_id: r.get(2),
-        author_id: r.get(3),
-        body: r.get(4),
-        created_at: r.get(5),
-        edited_at: r.get(6),
-        hidden: r.get(7),
-        hidden_reason: r.get(8),
-    }
-}
-
 const COMMENT_COLUMNS: &str =
     "id, idea_id, parent_id, author_id, body, created_at, edited_at, hidden, hidden_reason";
 
 /// Reads one comment.
 pub async fn get_comment(pool: &Pool, id: i64) -> Result<Option<Comment>, Error> {
-    Ok(sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {COMMENT_COLUMNS} FROM idea_comment WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(pool)
-    .await?
-    .map(|r| comment_of(&r)))
+    .await?)
 }
 
 /// The comments on an idea as threads, oldest first (hidden ones included: show them as
 /// hidden, without their text).
 pub async fn threads(pool: &Pool, idea_id: i64) -> Result<Vec<Thread>, Error> {
-    let all: Vec<Comment> = sqlx::query(&format!(
+    let all: Vec<Comment> = sqlx::query_as(&format!(
         "SELECT {COMMENT_COLUMNS} FROM idea_comment WHERE idea_id = $1 ORDER BY id"
     ))
     .bind(idea_id)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(comment_of)
-    .collect();
+    .await?;
     let mut out: Vec<Thread> = all
         .iter()
         .filter(|c| c.parent_id.is_none())
@@ -223,14 +203,13 @@ pub async fn add_comment(
     };
     let mut tx = pool.begin().await?;
     if !actor.has(Role::ProcessManager) {
-        let n: i64 = sqlx::query(
+        let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM idea_comment WHERE author_id = $1 AND created_at >= $2",
         )
         .bind(actor.id)
         .bind(stamp_minus(now, COMMENT_WINDOW_MINUTES))
         .fetch_one(&mut *tx)
-        .await?
-        .get(0);
+        .await?;
         if n >= COMMENT_LIMIT {
             return Err(Error::RateLimited {
                 what: "comments",

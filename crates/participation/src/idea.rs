@@ -8,7 +8,6 @@
 use serde::Serialize;
 use sozialatlas_accounts::Role;
 use sozialatlas_store::{Pool, Snapshot};
-use sqlx::Row;
 use time::OffsetDateTime;
 
 use crate::clock::{stamp, stamp_minus};
@@ -402,14 +401,13 @@ async fn next_reference(
     year: i32,
 ) -> Result<String, Error> {
     let stem = format!("{prefix}-{year}-");
-    let last: Option<String> = sqlx::query(
+    let last: Option<String> = sqlx::query_scalar(
         "SELECT reference FROM idea WHERE reference LIKE $1
          ORDER BY LENGTH(reference) DESC, reference DESC LIMIT 1",
     )
     .bind(format!("{stem}%"))
     .fetch_optional(&mut *conn)
-    .await?
-    .map(|r| r.get(0));
+    .await?;
     let n = last
         .and_then(|r| r.strip_prefix(&stem).and_then(|n| n.parse::<u32>().ok()))
         .unwrap_or(0)
@@ -449,15 +447,14 @@ pub async fn create_idea(
     let mut input = input.clone();
     if let Origin::Meeting(m) = origin {
         actor.require(Role::ProcessManager)?;
-        let area: i64 = sqlx::query(
+        let area: i64 = sqlx::query_scalar(
             "SELECT action_area_id FROM area_meeting WHERE id = $1 AND process_id = $2",
         )
         .bind(m)
         .bind(process_id)
         .fetch_optional(pool)
         .await?
-        .ok_or(Error::NotFound("meeting"))?
-        .get(0);
+        .ok_or(Error::NotFound("meeting"))?;
         if input.area.trim().is_empty() {
             input.area = area.to_string();
         }
@@ -471,14 +468,13 @@ pub async fn create_idea(
         Origin::Participant { .. } => {
             process.require(Permission::Propose, now)?;
             if !actor.has(Role::ProcessManager) {
-                let n: i64 = sqlx::query(
+                let n: i64 = sqlx::query_scalar(
                     "SELECT COUNT(*) FROM idea WHERE author_id = $1 AND created_at >= $2",
                 )
                 .bind(actor.id)
                 .bind(stamp_minus(now, IDEA_WINDOW_MINUTES))
                 .fetch_one(&mut *tx)
-                .await?
-                .get(0);
+                .await?;
                 if n >= IDEA_LIMIT {
                     return Err(Error::RateLimited {
                         what: "ideas",
@@ -1190,11 +1186,10 @@ pub async fn merge(
     actor.require(Role::ProcessManager)?;
     let idea = load(pool, id).await?;
     hide_unless_visible(&idea, actor)?;
-    let target_id: Option<i64> = sqlx::query("SELECT id FROM idea WHERE reference = $1")
+    let target_id: Option<i64> = sqlx::query_scalar("SELECT id FROM idea WHERE reference = $1")
         .bind(into_reference.trim())
         .fetch_optional(pool)
-        .await?
-        .map(|r| r.get(0));
+        .await?;
     let Some(target_id) = target_id else {
         return Err(Error::field(
             "into",
@@ -1241,7 +1236,7 @@ pub async fn merge(
 }
 
 /// A reviewer's private note.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ReviewNote {
     /// Author (user id).
     pub author_id: i64,
@@ -1297,19 +1292,12 @@ pub async fn review_notes(pool: &Pool, actor: &Actor, id: i64) -> Result<Vec<Rev
     {
         return Err(Error::Denied(Denied::Role(Role::Reviewer.as_str())));
     }
-    Ok(sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT author_id, body, created_at FROM idea_review_note WHERE idea_id = $1 ORDER BY id",
     )
     .bind(id)
     .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| ReviewNote {
-        author_id: r.get(0),
-        body: r.get(1),
-        created_at: r.get(2),
-    })
-    .collect())
+    .await?)
 }
 
 /// One entry of an idea's history.
@@ -1358,7 +1346,16 @@ pub fn public_history(events: &[Event], answer_published: bool) -> Vec<Event> {
 
 /// The whole history of an idea, oldest first.
 pub async fn history(pool: &Pool, id: i64) -> Result<Vec<Event>, Error> {
-    Ok(sqlx::query(
+    type EventRow = (
+        String,
+        Option<i64>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    Ok(sqlx::query_as::<_, EventRow>(
         "SELECT at, actor_id, party, kind, from_state, to_state, reason
          FROM idea_event WHERE idea_id = $1 ORDER BY id",
     )
@@ -1366,18 +1363,14 @@ pub async fn history(pool: &Pool, id: i64) -> Result<Vec<Event>, Error> {
     .fetch_all(pool)
     .await?
     .into_iter()
-    .map(|r| Event {
-        at: r.get(0),
-        actor_id: r.get(1),
-        party: r.get(2),
-        kind: r.get(3),
-        from: r
-            .get::<Option<String>, _>(4)
-            .and_then(|s| IdeaState::parse(&s)),
-        to: r
-            .get::<Option<String>, _>(5)
-            .and_then(|s| IdeaState::parse(&s)),
-        reason: r.get(6),
+    .map(|(at, actor_id, party, kind, from, to, reason)| Event {
+        at,
+        actor_id,
+        party,
+        kind,
+        from: from.as_deref().and_then(IdeaState::parse),
+        to: to.as_deref().and_then(IdeaState::parse),
+        reason,
     })
     .collect())
 }
@@ -1386,55 +1379,97 @@ const IDEA_COLUMNS: &str = "i.id, i.process_id, i.reference, i.title, i.descript
     i.action_area_id, i.field_id, i.author_id, i.entered_by, i.group_type, i.group_name,
     i.meeting_id, i.lon, i.lat, i.cost_estimate, i.state, i.merged_into, i.reviewer_id, i.hidden,
     i.hidden_reason, i.example, i.created_at, i.updated_at, i.published_at,
-    a.decision, a.body, a.written_by, a.written_at, a.published_at,
-    (SELECT COUNT(*) FROM idea_support s WHERE s.idea_id = i.id),
-    (SELECT COUNT(*) FROM idea_comment c WHERE c.idea_id = i.id AND NOT c.hidden)";
+    a.decision, a.body AS answer_body, a.written_by AS answer_written_by,
+    a.written_at AS answer_written_at, a.published_at AS answer_published_at,
+    (SELECT COUNT(*) FROM idea_support s WHERE s.idea_id = i.id) AS supports,
+    (SELECT COUNT(*) FROM idea_comment c WHERE c.idea_id = i.id AND NOT c.hidden) AS comments";
 
 /// The public state as SQL over `i` (idea) and `a` (its answer).
 const PUBLIC_STATE_SQL: &str = "CASE WHEN i.state IN ('accepted', 'rejected')
     AND (a.published_at IS NULL) THEN 'under_review' ELSE i.state END";
 
-fn idea_of(r: &sqlx::sqlite::SqliteRow) -> Idea {
-    let lon: Option<f64> = r.get(12);
-    let lat: Option<f64> = r.get(13);
-    let decision: Option<String> = r.get(24);
-    Idea {
-        id: r.get(0),
-        process_id: r.get(1),
-        reference: r.get(2),
-        title: r.get(3),
-        description: r.get(4),
-        action_area_id: r.get(5),
-        field_id: r.get(6),
-        author_id: r.get(7),
-        entered_by: r.get(8),
-        group_type: r
-            .get::<Option<String>, _>(9)
-            .and_then(|g| GroupType::parse(&g)),
-        group_name: r.get(10),
-        meeting_id: r.get(11),
-        location: lon.zip(lat),
-        cost_estimate: r.get(14),
-        state: IdeaState::parse(r.get::<String, _>(15).as_str()).unwrap_or(IdeaState::Draft),
-        merged_into: r.get(16),
-        reviewer_id: r.get(17),
-        hidden: r.get(18),
-        hidden_reason: r.get(19),
-        example: r.get(20),
-        created_at: r.get(21),
-        updated_at: r.get(22),
-        published_at: r.get(23),
-        answer: decision.and_then(|d| {
-            Some(Answer {
-                decision: IdeaState::parse(&d)?,
-                body: r.get(25),
-                written_by: r.get(26),
-                written_at: r.get(27),
-                published_at: r.get(28),
-            })
-        }),
-        supports: r.get(29),
-        comments: r.get(30),
+/// An idea as [`IDEA_COLUMNS`] reads it.
+#[derive(sqlx::FromRow)]
+struct IdeaRow {
+    id: i64,
+    process_id: i64,
+    reference: String,
+    title: String,
+    description: String,
+    action_area_id: i64,
+    field_id: i64,
+    author_id: Option<i64>,
+    entered_by: Option<i64>,
+    group_type: Option<String>,
+    group_name: Option<String>,
+    meeting_id: Option<i64>,
+    lon: Option<f64>,
+    lat: Option<f64>,
+    cost_estimate: Option<i64>,
+    state: String,
+    merged_into: Option<i64>,
+    reviewer_id: Option<i64>,
+    hidden: bool,
+    hidden_reason: Option<String>,
+    example: bool,
+    created_at: String,
+    updated_at: String,
+    published_at: Option<String>,
+    decision: Option<String>,
+    answer_body: Option<String>,
+    answer_written_by: Option<i64>,
+    answer_written_at: Option<String>,
+    answer_published_at: Option<String>,
+    supports: i64,
+    comments: i64,
+}
+
+impl From<IdeaRow> for Idea {
+    fn from(r: IdeaRow) -> Idea {
+        // The answer's columns come from a LEFT JOIN: all there or all NULL.
+        let answer = match (
+            r.decision.as_deref().and_then(IdeaState::parse),
+            r.answer_body,
+            r.answer_written_by,
+            r.answer_written_at,
+        ) {
+            (Some(decision), Some(body), Some(written_by), Some(written_at)) => Some(Answer {
+                decision,
+                body,
+                written_by,
+                written_at,
+                published_at: r.answer_published_at,
+            }),
+            _ => None,
+        };
+        Idea {
+            id: r.id,
+            process_id: r.process_id,
+            reference: r.reference,
+            title: r.title,
+            description: r.description,
+            action_area_id: r.action_area_id,
+            field_id: r.field_id,
+            author_id: r.author_id,
+            entered_by: r.entered_by,
+            group_type: r.group_type.as_deref().and_then(GroupType::parse),
+            group_name: r.group_name,
+            meeting_id: r.meeting_id,
+            location: r.lon.zip(r.lat),
+            cost_estimate: r.cost_estimate,
+            state: IdeaState::parse(&r.state).unwrap_or(IdeaState::Draft),
+            merged_into: r.merged_into,
+            reviewer_id: r.reviewer_id,
+            hidden: r.hidden,
+            hidden_reason: r.hidden_reason,
+            example: r.example,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            published_at: r.published_at,
+            answer,
+            supports: r.supports,
+            comments: r.comments,
+        }
     }
 }
 
@@ -1443,11 +1478,11 @@ pub async fn get_idea(pool: &Pool, id: i64) -> Result<Option<Idea>, Error> {
     let sql = format!(
         "SELECT {IDEA_COLUMNS} FROM idea i LEFT JOIN idea_answer a ON a.idea_id = i.id WHERE i.id = $1"
     );
-    Ok(sqlx::query(&sql)
+    Ok(sqlx::query_as::<_, IdeaRow>(&sql)
         .bind(id)
         .fetch_optional(pool)
         .await?
-        .map(|r| idea_of(&r)))
+        .map(Idea::from))
 }
 
 /// Reads one idea by its reference number.
@@ -1455,11 +1490,11 @@ pub async fn get_idea_by_reference(pool: &Pool, reference: &str) -> Result<Optio
     let sql = format!(
         "SELECT {IDEA_COLUMNS} FROM idea i LEFT JOIN idea_answer a ON a.idea_id = i.id WHERE i.reference = $1"
     );
-    Ok(sqlx::query(&sql)
+    Ok(sqlx::query_as::<_, IdeaRow>(&sql)
         .bind(reference)
         .fetch_optional(pool)
         .await?
-        .map(|r| idea_of(&r)))
+        .map(Idea::from))
 }
 
 /// How a list of ideas is sorted.
@@ -1587,16 +1622,15 @@ pub async fn list_ideas(
             q
         }};
     }
-    let total: i64 = bind_all!(sqlx::query(&count_sql))
+    let total: i64 = bind_all!(sqlx::query_scalar(&count_sql))
         .fetch_one(pool)
-        .await?
-        .get(0);
-    let rows = bind_all!(sqlx::query(&list_sql))
+        .await?;
+    let rows: Vec<IdeaRow> = bind_all!(sqlx::query_as(&list_sql))
         .bind(if filter.limit > 0 { filter.limit } else { -1 })
         .bind(filter.offset.max(0))
         .fetch_all(pool)
         .await?;
-    Ok((rows.iter().map(idea_of).collect(), total))
+    Ok((rows.into_iter().map(Idea::from).collect(), total))
 }
 
 /// Public ideas per public state of one action area (for the area page's summary).
@@ -1607,12 +1641,12 @@ pub async fn count_by_state(pool: &Pool, area: i64) -> Result<Vec<(IdeaState, i6
          WHERE i.action_area_id = $1 AND i.published_at IS NOT NULL AND NOT i.hidden
          GROUP BY st"
     );
-    let mut out: Vec<(IdeaState, i64)> = sqlx::query(&sql)
+    let mut out: Vec<(IdeaState, i64)> = sqlx::query_as::<_, (String, i64)>(&sql)
         .bind(area)
         .fetch_all(pool)
         .await?
         .into_iter()
-        .filter_map(|r| Some((IdeaState::parse(r.get::<String, _>(0).as_str())?, r.get(1))))
+        .filter_map(|(state, n)| Some((IdeaState::parse(&state)?, n)))
         .collect();
     out.sort();
     Ok(out)

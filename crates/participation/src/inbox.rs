@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 use sozialatlas_store::Pool;
-use sqlx::Row;
 use time::OffsetDateTime;
 
 use crate::clock::stamp;
@@ -105,7 +104,17 @@ pub(crate) async fn notify(
 
 /// A person's messages, newest first (at most `limit`).
 pub async fn messages(pool: &Pool, actor: &Actor, limit: i64) -> Result<Vec<Message>, Error> {
-    Ok(sqlx::query(
+    type MessageRow = (
+        i64,
+        String,
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        String,
+        Option<String>,
+    );
+    Ok(sqlx::query_as::<_, MessageRow>(
         "SELECT m.id, m.created_at, m.kind, m.idea_id, i.reference, i.title, m.detail, m.read_at
          FROM inbox_message m LEFT JOIN idea i ON i.id = m.idea_id
          WHERE m.user_id = $1 ORDER BY m.id DESC LIMIT $2",
@@ -115,30 +124,29 @@ pub async fn messages(pool: &Pool, actor: &Actor, limit: i64) -> Result<Vec<Mess
     .fetch_all(pool)
     .await?
     .into_iter()
-    .filter_map(|r| {
-        let reference: Option<String> = r.get(4);
-        let title: Option<String> = r.get(5);
-        Some(Message {
-            id: r.get(0),
-            created_at: r.get(1),
-            kind: MessageKind::parse(r.get::<String, _>(2).as_str())?,
-            idea_id: r.get(3),
-            idea: reference.zip(title),
-            detail: r.get(6),
-            read: r.get::<Option<String>, _>(7).is_some(),
-        })
-    })
+    .filter_map(
+        |(id, created_at, kind, idea_id, reference, title, detail, read_at)| {
+            Some(Message {
+                id,
+                created_at,
+                kind: MessageKind::parse(&kind)?,
+                idea_id,
+                idea: reference.zip(title),
+                detail,
+                read: read_at.is_some(),
+            })
+        },
+    )
     .collect())
 }
 
 /// How many unread messages a person has.
 pub async fn unread(pool: &Pool, actor: &Actor) -> Result<i64, Error> {
     Ok(
-        sqlx::query("SELECT COUNT(*) FROM inbox_message WHERE user_id = $1 AND read_at IS NULL")
+        sqlx::query_scalar("SELECT COUNT(*) FROM inbox_message WHERE user_id = $1 AND read_at IS NULL")
             .bind(actor.id)
             .fetch_one(pool)
-            .await?
-            .get(0),
+            .await?,
     )
 }
 

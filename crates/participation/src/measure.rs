@@ -25,7 +25,6 @@ use serde::Serialize;
 use sozialatlas_accounts::Role;
 use sozialatlas_import::ImportError;
 use sozialatlas_store::Pool;
-use sqlx::Row;
 use time::{Date, OffsetDateTime};
 
 use crate::clock::{date_str, parse_date, stamp, today};
@@ -46,6 +45,13 @@ pub enum Status {
     Done,
     /// Stopped (eingestellt).
     Stopped,
+}
+
+impl From<String> for Status {
+    /// The stored name; a name this version does not know reads as planned.
+    fn from(s: String) -> Status {
+        Status::parse(&s).unwrap_or(Status::Planned)
+    }
 }
 
 impl Status {
@@ -96,7 +102,7 @@ pub struct Node {
 }
 
 /// A measure's rolled-up figures.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct Rolled {
     /// Progress in %, 0–100 (not rounded).
     pub progress: f64,
@@ -193,7 +199,7 @@ pub struct Update {
 }
 
 /// A measure with its rolled-up figures.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Measure {
     /// Id.
     pub id: i64,
@@ -212,6 +218,7 @@ pub struct Measure {
     /// Field of action.
     pub field_id: Option<i64>,
     /// Status.
+    #[sqlx(try_from = "String")]
     pub status: Status,
     /// Entered progress (leaves).
     pub progress: i64,
@@ -224,8 +231,10 @@ pub struct Measure {
     /// Last change.
     pub updated_at: String,
     /// Rolled-up figures.
+    #[sqlx(skip)]
     pub rolled: Rolled,
     /// Linked ideas: (id, reference, title).
+    #[sqlx(skip)]
     pub ideas: Vec<(i64, String, String)>,
 }
 
@@ -242,37 +251,12 @@ const COLUMNS: &str = "id, process_id, parent_id, code, title, description, acti
 /// Every measure of a process (or of all processes), with roll-up and linked ideas, in code
 /// order.
 pub async fn list_measures(pool: &Pool, process: Option<i64>) -> Result<Vec<Measure>, Error> {
-    let rows = sqlx::query(&format!(
+    let mut ms: Vec<Measure> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM measure WHERE ($1 IS NULL OR process_id = $1) ORDER BY process_id, code, id"
     ))
     .bind(process)
     .fetch_all(pool)
     .await?;
-    let mut ms: Vec<Measure> = rows
-        .iter()
-        .map(|r| Measure {
-            id: r.get(0),
-            process_id: r.get(1),
-            parent_id: r.get(2),
-            code: r.get(3),
-            title: r.get(4),
-            description: r.get(5),
-            action_area_id: r.get(6),
-            field_id: r.get(7),
-            status: Status::parse(r.get::<String, _>(8).as_str()).unwrap_or(Status::Planned),
-            progress: r.get(9),
-            budget: r.get(10),
-            office: r.get(11),
-            example: r.get(12),
-            updated_at: r.get(13),
-            rolled: Rolled {
-                progress: 0.0,
-                budget: None,
-                has_parts: false,
-            },
-            ideas: Vec::new(),
-        })
-        .collect();
     let nodes: Vec<Node> = ms
         .iter()
         .map(|m| Node {
@@ -284,7 +268,7 @@ pub async fn list_measures(pool: &Pool, process: Option<i64>) -> Result<Vec<Meas
         })
         .collect();
     let rolled = roll_up(&nodes);
-    let links = sqlx::query(
+    let links: Vec<(i64, i64, String, String)> = sqlx::query_as(
         "SELECT mi.measure_id, i.id, i.reference, i.title FROM measure_idea mi
          JOIN idea i ON i.id = mi.idea_id
          JOIN measure m ON m.id = mi.measure_id
@@ -300,8 +284,8 @@ pub async fn list_measures(pool: &Pool, process: Option<i64>) -> Result<Vec<Meas
         }
         m.ideas = links
             .iter()
-            .filter(|l| l.get::<i64, _>(0) == m.id)
-            .map(|l| (l.get(1), l.get(2), l.get(3)))
+            .filter(|l| l.0 == m.id)
+            .map(|(_, id, reference, title)| (*id, reference.clone(), title.clone()))
             .collect();
     }
     Ok(ms)
@@ -309,11 +293,10 @@ pub async fn list_measures(pool: &Pool, process: Option<i64>) -> Result<Vec<Meas
 
 /// One measure with its roll-up.
 pub async fn get_measure(pool: &Pool, id: i64) -> Result<Option<Measure>, Error> {
-    let process: Option<i64> = sqlx::query("SELECT process_id FROM measure WHERE id = $1")
+    let process: Option<i64> = sqlx::query_scalar("SELECT process_id FROM measure WHERE id = $1")
         .bind(id)
         .fetch_optional(pool)
-        .await?
-        .map(|r| r.get(0));
+        .await?;
     let Some(p) = process else {
         return Ok(None);
     };
@@ -325,7 +308,8 @@ pub async fn get_measure(pool: &Pool, id: i64) -> Result<Option<Measure>, Error>
 
 /// The updates of a measure, newest first.
 pub async fn updates(pool: &Pool, id: i64) -> Result<Vec<Update>, Error> {
-    Ok(sqlx::query(
+    type UpdateRow = (String, String, Option<i64>, Option<String>, String);
+    Ok(sqlx::query_as::<_, UpdateRow>(
         "SELECT on_date, body, progress, status, source FROM measure_update
          WHERE measure_id = $1 ORDER BY on_date DESC, id DESC",
     )
@@ -333,30 +317,25 @@ pub async fn updates(pool: &Pool, id: i64) -> Result<Vec<Update>, Error> {
     .fetch_all(pool)
     .await?
     .into_iter()
-    .map(|r| Update {
-        on_date: r.get(0),
-        body: r.get(1),
-        progress: r.get(2),
-        status: r
-            .get::<Option<String>, _>(3)
-            .and_then(|s| Status::parse(&s)),
-        source: r.get(4),
+    .map(|(on_date, body, progress, status, source)| Update {
+        on_date,
+        body,
+        progress,
+        status: status.as_deref().and_then(Status::parse),
+        source,
     })
     .collect())
 }
 
 /// The measures an idea is linked to: (id, code, title).
 pub async fn measures_of_idea(pool: &Pool, idea: i64) -> Result<Vec<(i64, String, String)>, Error> {
-    Ok(sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT m.id, m.code, m.title FROM measure_idea mi JOIN measure m ON m.id = mi.measure_id
          WHERE mi.idea_id = $1 ORDER BY m.code",
     )
     .bind(idea)
     .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| (r.get(0), r.get(1), r.get(2)))
-    .collect())
+    .await?)
 }
 
 /// A measure as typed into the form.

@@ -6,7 +6,6 @@
 use serde::Serialize;
 use sozialatlas_accounts::Role;
 use sozialatlas_store::Pool;
-use sqlx::Row;
 use time::OffsetDateTime;
 
 use crate::clock::{local_str, parse_date, parse_time, stamp};
@@ -15,7 +14,7 @@ use crate::process::get_process;
 use crate::{Actor, Error, audit, next_id};
 
 /// An area meeting.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Meeting {
     /// Id.
     pub id: i64,
@@ -269,31 +268,13 @@ pub async fn update_meeting(
 const COLUMNS: &str = "id, process_id, action_area_id, title, starts_at, ends_at, place,
     accessibility, description, minutes, attendees, example";
 
-fn meeting_of(r: &sqlx::sqlite::SqliteRow) -> Meeting {
-    Meeting {
-        id: r.get(0),
-        process_id: r.get(1),
-        action_area_id: r.get(2),
-        title: r.get(3),
-        starts_at: r.get(4),
-        ends_at: r.get(5),
-        place: r.get(6),
-        accessibility: r.get(7),
-        description: r.get(8),
-        minutes: r.get(9),
-        attendees: r.get(10),
-        example: r.get(11),
-    }
-}
-
 /// Reads one meeting.
 pub async fn get_meeting(pool: &Pool, id: i64) -> Result<Option<Meeting>, Error> {
     Ok(
-        sqlx::query(&format!("SELECT {COLUMNS} FROM area_meeting WHERE id = $1"))
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM area_meeting WHERE id = $1"))
             .bind(id)
             .fetch_optional(pool)
-            .await?
-            .map(|r| meeting_of(&r)),
+            .await?,
     )
 }
 
@@ -303,7 +284,7 @@ pub async fn list_meetings(
     process: Option<i64>,
     area: Option<i64>,
 ) -> Result<Vec<Meeting>, Error> {
-    Ok(sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM area_meeting
          WHERE ($1 IS NULL OR process_id = $1) AND ($2 IS NULL OR action_area_id = $2)
          ORDER BY starts_at, id"
@@ -311,10 +292,7 @@ pub async fn list_meetings(
     .bind(process)
     .bind(area)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(meeting_of)
-    .collect())
+    .await?)
 }
 
 /// The form values of a stored meeting (for editing).

@@ -7,7 +7,6 @@
 use serde::Serialize;
 use sozialatlas_accounts::Role;
 use sozialatlas_store::Pool;
-use sqlx::Row;
 use time::OffsetDateTime;
 
 use crate::clock::{stamp, stamp_minus};
@@ -156,26 +155,24 @@ pub async fn report(
         .await?
         .ok_or(Error::NotFound("process"))?;
     let mut tx = pool.begin().await?;
-    let already: i64 = sqlx::query(
+    let already: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM abuse_report WHERE item_kind = $1 AND item_id = $2 AND reporter_id = $3",
     )
     .bind(kind.as_str())
     .bind(id)
     .bind(actor.id)
     .fetch_one(&mut *tx)
-    .await?
-    .get(0);
+    .await?;
     if already > 0 {
         return Err(Error::Conflict(Conflict::AlreadyReported));
     }
-    let recent: i64 = sqlx::query(
+    let recent: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM abuse_report WHERE reporter_id = $1 AND created_at >= $2",
     )
     .bind(actor.id)
     .bind(stamp_minus(now, REPORT_WINDOW_MINUTES))
     .fetch_one(&mut *tx)
-    .await?
-    .get(0);
+    .await?;
     if recent >= REPORT_LIMIT {
         return Err(Error::RateLimited {
             what: "reports",
@@ -198,14 +195,13 @@ pub async fn report(
     .bind(stamp(now))
     .execute(&mut *tx)
     .await?;
-    let open: i64 = sqlx::query(
+    let open: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM abuse_report WHERE item_kind = $1 AND item_id = $2 AND resolved_at IS NULL",
     )
     .bind(kind.as_str())
     .bind(id)
     .fetch_one(&mut *tx)
-    .await?
-    .get(0);
+    .await?;
     let hide = open >= process.hide_after_reports;
     if hide {
         let why = format!("{open} reports");
@@ -522,22 +518,21 @@ pub async fn queue(pool: &Pool, actor: &Actor) -> Result<Queue, Error> {
     )
     .await?;
     submitted.reverse();
-    let rows = sqlx::query(
+    let rows: Vec<(String, i64, String, String, String)> = sqlx::query_as(
         "SELECT item_kind, item_id, reason, note, created_at FROM abuse_report
          WHERE resolved_at IS NULL ORDER BY item_kind, item_id, id",
     )
     .fetch_all(pool)
     .await?;
     let mut reported: Vec<QueueItem> = Vec::new();
-    for r in rows {
-        let Some(kind) = ItemKind::parse(r.get::<String, _>(0).as_str()) else {
+    for (kind, id, reason, note, created_at) in rows {
+        let Some(kind) = ItemKind::parse(&kind) else {
             continue;
         };
-        let id: i64 = r.get(1);
         let info = ReportInfo {
-            reason: r.get(2),
-            note: r.get(3),
-            created_at: r.get(4),
+            reason,
+            note,
+            created_at,
         };
         if let Some(q) = reported.iter_mut().find(|q| q.kind == kind && q.id == id) {
             q.reports.push(info);
@@ -581,7 +576,7 @@ pub async fn has_reported(
     kind: ItemKind,
     id: i64,
 ) -> Result<bool, Error> {
-    Ok(sqlx::query(
+    Ok(sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM abuse_report WHERE item_kind = $1 AND item_id = $2 AND reporter_id = $3",
     )
     .bind(kind.as_str())
@@ -589,6 +584,5 @@ pub async fn has_reported(
     .bind(actor.id)
     .fetch_one(pool)
     .await?
-    .get::<i64, _>(0)
         > 0)
 }

@@ -7,7 +7,6 @@
 use serde::Serialize;
 use sozialatlas_accounts::Role;
 use sozialatlas_store::{ActionArea, ActionAreaSet, Pool};
-use sqlx::Row;
 use time::{Date, OffsetDateTime};
 
 use crate::clock::{date_str, parse_date, stamp};
@@ -485,15 +484,14 @@ pub async fn update_process(
     } = check_input(input).map_err(Error::Invalid)?;
     let mut tx = pool.begin().await?;
     if input.set_id != old.set.id {
-        let used: i64 = sqlx::query(
+        let used: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM idea WHERE process_id = $1)
                   + (SELECT COUNT(*) FROM area_meeting WHERE process_id = $1)
                   + (SELECT COUNT(*) FROM measure WHERE process_id = $1 AND action_area_id IS NOT NULL)",
         )
         .bind(id)
         .fetch_one(&mut *tx)
-        .await?
-        .get(0);
+        .await?;
         if used > 0 {
             return Err(Error::field("set", Problem::InUse));
         }
@@ -516,14 +514,13 @@ pub async fn update_process(
                 ));
             }
             if f.title.is_empty() {
-                let used: i64 = sqlx::query(
+                let used: i64 = sqlx::query_scalar(
                     "SELECT (SELECT COUNT(*) FROM idea WHERE field_id = $1)
                           + (SELECT COUNT(*) FROM measure WHERE field_id = $1)",
                 )
                 .bind(fid)
                 .fetch_one(&mut *tx)
-                .await?
-                .get(0);
+                .await?;
                 if used > 0 {
                     return Err(Error::field(&format!("field_{i}_title"), Problem::InUse));
                 }
@@ -659,7 +656,32 @@ async fn write_fields(
 
 /// Reads one process with its set, phases and fields.
 pub async fn get_process(pool: &Pool, id: i64) -> Result<Option<Process>, Error> {
-    let Some(r) = sqlx::query(
+    /// A process row.
+    #[derive(sqlx::FromRow)]
+    struct ProcessRow {
+        id: i64,
+        title: String,
+        description: String,
+        action_area_set_id: i64,
+        reference_prefix: String,
+        moderate_first: bool,
+        hide_after_reports: i64,
+        example: bool,
+        created_at: String,
+    }
+    /// A phase row.
+    #[derive(sqlx::FromRow)]
+    struct PhaseRow {
+        kind: String,
+        title: String,
+        description: String,
+        starts_on: String,
+        ends_on: String,
+        allows_propose: bool,
+        allows_comment: bool,
+        allows_support: bool,
+    }
+    let Some(r): Option<ProcessRow> = sqlx::query_as(
         "SELECT id, title, description, action_area_set_id, reference_prefix, moderate_first,
                 hide_after_reports, example, created_at
          FROM process WHERE id = $1",
@@ -670,11 +692,10 @@ pub async fn get_process(pool: &Pool, id: i64) -> Result<Option<Process>, Error>
     else {
         return Ok(None);
     };
-    let set_id: i64 = r.get(3);
-    let set = sozialatlas_store::get_action_area_set(pool, set_id)
+    let set = sozialatlas_store::get_action_area_set(pool, r.action_area_set_id)
         .await?
         .ok_or(Error::NotFound("action-area set"))?;
-    let phases = sqlx::query(
+    let phases = sqlx::query_as::<_, PhaseRow>(
         "SELECT kind, title, description, starts_on, ends_on, allows_propose, allows_comment,
                 allows_support
          FROM process_phase WHERE process_id = $1 ORDER BY position",
@@ -685,32 +706,32 @@ pub async fn get_process(pool: &Pool, id: i64) -> Result<Option<Process>, Error>
     .into_iter()
     .filter_map(|p| {
         Some(Phase {
-            kind: PhaseKind::parse(p.get::<String, _>(0).as_str())?,
-            title: p.get(1),
-            description: p.get(2),
-            starts_on: parse_date(p.get::<String, _>(3).as_str())?,
-            ends_on: parse_date(p.get::<String, _>(4).as_str())?,
-            propose: p.get(5),
-            comment: p.get(6),
-            support: p.get(7),
+            kind: PhaseKind::parse(&p.kind)?,
+            starts_on: parse_date(&p.starts_on)?,
+            ends_on: parse_date(&p.ends_on)?,
+            title: p.title,
+            description: p.description,
+            propose: p.allows_propose,
+            comment: p.allows_comment,
+            support: p.allows_support,
         })
     })
     .collect();
-    let mut fields: Vec<Field> = sqlx::query(
+    let mut fields: Vec<Field> = sqlx::query_as::<_, (i64, String, String)>(
         "SELECT id, title, description FROM action_field WHERE process_id = $1 ORDER BY position, id",
     )
     .bind(id)
     .fetch_all(pool)
     .await?
     .into_iter()
-    .map(|f| Field {
-        id: f.get(0),
-        title: f.get(1),
-        description: f.get(2),
+    .map(|(id, title, description)| Field {
+        id,
+        title,
+        description,
         goals: Vec::new(),
     })
     .collect();
-    let goals = sqlx::query(
+    let goals: Vec<(i64, String)> = sqlx::query_as(
         "SELECT g.field_id, g.body FROM action_field_goal g
          JOIN action_field f ON f.id = g.field_id
          WHERE f.process_id = $1 ORDER BY g.field_id, g.position",
@@ -718,22 +739,21 @@ pub async fn get_process(pool: &Pool, id: i64) -> Result<Option<Process>, Error>
     .bind(id)
     .fetch_all(pool)
     .await?;
-    for g in goals {
-        let fid: i64 = g.get(0);
+    for (fid, goal) in goals {
         if let Some(f) = fields.iter_mut().find(|f| f.id == fid) {
-            f.goals.push(g.get(1));
+            f.goals.push(goal);
         }
     }
     Ok(Some(Process {
-        id: r.get(0),
-        title: r.get(1),
-        description: r.get(2),
+        id: r.id,
+        title: r.title,
+        description: r.description,
         set,
-        reference_prefix: r.get(4),
-        moderate_first: r.get(5),
-        hide_after_reports: r.get(6),
-        example: r.get(7),
-        created_at: r.get(8),
+        reference_prefix: r.reference_prefix,
+        moderate_first: r.moderate_first,
+        hide_after_reports: r.hide_after_reports,
+        example: r.example,
+        created_at: r.created_at,
         phases,
         fields,
     }))
@@ -741,12 +761,9 @@ pub async fn get_process(pool: &Pool, id: i64) -> Result<Option<Process>, Error>
 
 /// Every process, newest first.
 pub async fn list_processes(pool: &Pool) -> Result<Vec<Process>, Error> {
-    let ids: Vec<i64> = sqlx::query("SELECT id FROM process ORDER BY id DESC")
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM process ORDER BY id DESC")
         .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|r| r.get(0))
-        .collect();
+        .await?;
     let mut out = Vec::new();
     for id in ids {
         if let Some(p) = get_process(pool, id).await? {

@@ -206,10 +206,9 @@ pub async fn get_action_area_set(
 
 /// The current set: the newest one.
 pub async fn current_action_area_set(pool: &Pool) -> Result<Option<ActionAreaSet>, StoreError> {
-    let id: Option<i64> = sqlx::query("SELECT MAX(id) FROM action_area_set")
+    let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM action_area_set")
         .fetch_one(pool)
-        .await?
-        .get(0);
+        .await?;
     match id {
         Some(id) => get_action_area_set(pool, id).await,
         None => Ok(None),
@@ -221,11 +220,10 @@ pub async fn get_action_area(
     pool: &Pool,
     id: i64,
 ) -> Result<Option<(ActionAreaSet, ActionArea)>, StoreError> {
-    let set_id: Option<i64> = sqlx::query("SELECT set_id FROM action_area WHERE id = $1")
+    let set_id: Option<i64> = sqlx::query_scalar("SELECT set_id FROM action_area WHERE id = $1")
         .bind(id)
         .fetch_optional(pool)
-        .await?
-        .map(|r| r.get(0));
+        .await?;
     let Some(set_id) = set_id else {
         return Ok(None);
     };
