@@ -67,12 +67,13 @@ pub async fn list_audit(
 ) -> Result<(Vec<AuditEntry>, i64), AccountError> {
     let cond = "($1 IS NULL OR action LIKE $1 || '%') AND ($2 IS NULL OR actor_id = $2) \
                 AND ($3 IS NULL OR object = $3)";
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) AS n FROM audit_log WHERE {cond}"))
-        .bind(&filter.action_prefix)
-        .bind(filter.actor_id)
-        .bind(&filter.object)
-        .fetch_one(pool)
-        .await?;
+    let total: i64 =
+        sqlx::query_scalar(&format!("SELECT COUNT(*) AS n FROM audit_log WHERE {cond}"))
+            .bind(&filter.action_prefix)
+            .bind(filter.actor_id)
+            .bind(&filter.object)
+            .fetch_one(pool)
+            .await?;
     let rows = sqlx::query_as(&format!(
         "SELECT id, at, actor_id, action, object, detail FROM audit_log WHERE {cond} \
          ORDER BY id DESC LIMIT $4 OFFSET $5"

@@ -243,10 +243,11 @@ pub async fn create_user(
 
 /// A user by id.
 pub async fn get_user(pool: &Pool, id: i64) -> Result<Option<User>, AccountError> {
-    let row: Option<User> = sqlx::query_as(&format!("SELECT {USER_COLS} FROM app_user WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
+    let row: Option<User> =
+        sqlx::query_as(&format!("SELECT {USER_COLS} FROM app_user WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
     match row {
         Some(mut u) => {
             u.roles = roles_of(pool, id).await?;

@@ -10,7 +10,6 @@
 //! - Everyone else: the public office pages and the published (suppressed) statistics only.
 
 use crate::{OfficeError, Pool, Result};
-use sqlx::Row;
 
 /// The acting user: the account id and the roles that matter here.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,15 +86,12 @@ pub async fn staff_offices(pool: &Pool, actor: &Actor) -> Result<Vec<i64>> {
     if !actor.staff {
         return Ok(Vec::new());
     }
-    Ok(
-        sqlx::query("SELECT office_id FROM office_staff WHERE user_id = $1 ORDER BY office_id")
-            .bind(actor.user_id)
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .map(|r| r.get(0))
-            .collect(),
+    Ok(sqlx::query_scalar(
+        "SELECT office_id FROM office_staff WHERE user_id = $1 ORDER BY office_id",
     )
+    .bind(actor.user_id)
+    .fetch_all(pool)
+    .await?)
 }
 
 /// Fails unless the actor is staff of `office_id`. The error does not say whether the office

@@ -9,7 +9,6 @@ use crate::date::Date;
 use crate::referrals::{Referral, referrals_of};
 use crate::{OfficeError, Pool, Result, audit, now_rfc3339, text};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use zeroize::Zeroize;
 
 /// The alphabet of case ids: Crockford's base 32 (no I, L, O, U: nothing to misread).
@@ -274,7 +273,7 @@ pub struct CaseSummary {
 }
 
 /// A specialist assigned to a case.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct Specialist {
     /// Account id.
     pub user_id: i64,
@@ -296,7 +295,7 @@ pub struct Contact {
 }
 
 /// A short note.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct Note {
     /// Id.
     pub id: i64,
@@ -378,12 +377,9 @@ async fn require_colleague(pool: &Pool, field: &'static str, office: i64, user: 
 }
 
 async fn check_topics(pool: &Pool, topics: &[String]) -> Result<Vec<String>> {
-    let known: Vec<(String, bool)> = sqlx::query("SELECT code, active FROM office_topic")
+    let known: Vec<(String, bool)> = sqlx::query_as("SELECT code, active FROM office_topic")
         .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+        .await?;
     let mut out: Vec<String> = Vec::new();
     for t in topics {
         let t = t.trim();
@@ -614,22 +610,22 @@ async fn read_identity(
     key: Option<&OfficeKey>,
     case: &str,
 ) -> Result<Option<std::result::Result<(Identity, bool), crate::KeyError>>> {
-    let Some(r) =
-        sqlx::query("SELECT scheme, key_id, nonce, data FROM case_identity WHERE case_id = $1")
-            .bind(case)
-            .fetch_optional(pool)
-            .await?
+    let Some((scheme, key_id, nonce, data)) =
+        sqlx::query_as::<_, (String, Option<String>, Option<String>, String)>(
+            "SELECT scheme, key_id, nonce, data FROM case_identity WHERE case_id = $1",
+        )
+        .bind(case)
+        .fetch_optional(pool)
+        .await?
     else {
         return Ok(None);
     };
-    let scheme: String = r.get(0);
-    let data: String = r.get(3);
     if scheme == "plain" {
         let i: Identity = serde_json::from_str(&data).unwrap_or_default();
         return Ok(Some(Ok((i, false))));
     }
-    let key_id: String = r.get::<Option<String>, _>(1).unwrap_or_default();
-    let nonce: String = r.get::<Option<String>, _>(2).unwrap_or_default();
+    let key_id = key_id.unwrap_or_default();
+    let nonce = nonce.unwrap_or_default();
     let Some(k) = key else {
         return Ok(Some(Err(crate::KeyError::Missing {
             case: case.into(),
@@ -695,43 +691,52 @@ pub struct CaseFilter {
 
 const SUMMARY_SELECT: &str =
     "SELECT c.id, c.office_id, c.opened_on, c.closed_on, c.channel, c.owner_id,
-        u.display_name, c.is_example,
-        (SELECT MIN(f.due_on) FROM case_followup f WHERE f.case_id = c.id AND f.done_on IS NULL),
-        (SELECT COUNT(*) FROM case_contact k WHERE k.case_id = c.id)
+        u.display_name AS owner_name, c.is_example,
+        (SELECT MIN(f.due_on) FROM case_followup f WHERE f.case_id = c.id AND f.done_on IS NULL)
+            AS next_due,
+        (SELECT COUNT(*) FROM case_contact k WHERE k.case_id = c.id) AS contacts
      FROM office_case c JOIN app_user u ON u.id = c.owner_id";
 
-async fn summaries(pool: &Pool, rows: Vec<sqlx::sqlite::SqliteRow>) -> Result<Vec<CaseSummary>> {
+/// A case as [`SUMMARY_SELECT`] reads it.
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: String,
+    office_id: i64,
+    opened_on: String,
+    closed_on: Option<String>,
+    channel: String,
+    owner_id: i64,
+    owner_name: String,
+    is_example: bool,
+    next_due: Option<String>,
+    contacts: i64,
+}
+
+async fn summaries(pool: &Pool, rows: Vec<SummaryRow>) -> Result<Vec<CaseSummary>> {
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let id: String = r.get(0);
-        let topics = sqlx::query(
+        let id = r.id;
+        let topics = sqlx::query_scalar(
             "SELECT t.topic_code FROM case_topic t JOIN office_topic o ON o.code = t.topic_code
              WHERE t.case_id = $1 ORDER BY o.position",
         )
         .bind(&id)
         .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|t| t.get(0))
-        .collect();
+        .await?;
         out.push(CaseSummary {
-            office_id: r.get(1),
-            opened_on: Date::parse(r.get::<&str, _>(2)).unwrap_or(Date {
+            office_id: r.office_id,
+            opened_on: Date::parse(&r.opened_on).unwrap_or(Date {
                 y: 1970,
                 m: 1,
                 d: 1,
             }),
-            closed_on: r
-                .get::<Option<String>, _>(3)
-                .and_then(|s| Date::parse(&s).ok()),
-            channel: Channel::parse(r.get::<&str, _>(4)).unwrap_or(Channel::WalkIn),
-            owner_id: r.get(5),
-            owner_name: r.get(6),
-            is_example: r.get(7),
-            next_due: r
-                .get::<Option<String>, _>(8)
-                .and_then(|s| Date::parse(&s).ok()),
-            contacts: r.get(9),
+            closed_on: r.closed_on.and_then(|s| Date::parse(&s).ok()),
+            channel: Channel::parse(&r.channel).unwrap_or(Channel::WalkIn),
+            owner_id: r.owner_id,
+            owner_name: r.owner_name,
+            is_example: r.is_example,
+            next_due: r.next_due.and_then(|s| Date::parse(&s).ok()),
+            contacts: r.contacts,
             topics,
             id,
         });
@@ -752,7 +757,7 @@ pub async fn list_cases(
         "closed" => "AND c.closed_on IS NOT NULL",
         _ => "",
     };
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as(&format!(
         "{SUMMARY_SELECT} WHERE c.office_id = $1 {state}
            AND ($2 IS NULL OR EXISTS (SELECT 1 FROM case_topic t WHERE t.case_id = c.id AND t.topic_code = $2))
            AND ($3 IS NULL OR c.owner_id = $3)
@@ -801,7 +806,7 @@ pub async fn search_cases(
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
-    let mut ids: Vec<String> = sqlx::query(
+    let mut ids: Vec<String> = sqlx::query_scalar(
         "SELECT c.id FROM office_case c WHERE c.office_id = $1 AND (
              c.id = $2 OR LOWER(c.id) LIKE $3 ESCAPE '\\'
              OR EXISTS (SELECT 1 FROM case_note n WHERE n.case_id = c.id AND LOWER(n.body) LIKE $3 ESCAPE '\\'))",
@@ -810,19 +815,13 @@ pub async fn search_cases(
     .bind(by_id.as_deref())
     .bind(&like)
     .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| r.get(0))
-    .collect();
-    let with_identity: Vec<String> = sqlx::query(
+    .await?;
+    let with_identity: Vec<String> = sqlx::query_scalar(
         "SELECT i.case_id FROM case_identity i JOIN office_case c ON c.id = i.case_id WHERE c.office_id = $1",
     )
     .bind(office)
     .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| r.get(0))
-    .collect();
+    .await?;
     for cid in with_identity {
         if ids.contains(&cid) {
             continue;
@@ -835,7 +834,7 @@ pub async fn search_cases(
     }
     let mut out = Vec::new();
     for cid in &ids {
-        let rows = sqlx::query(&format!("{SUMMARY_SELECT} WHERE c.id = $1"))
+        let rows = sqlx::query_as(&format!("{SUMMARY_SELECT} WHERE c.id = $1"))
             .bind(cid)
             .fetch_all(pool)
             .await?;
@@ -880,7 +879,7 @@ pub(crate) async fn load_case(
     case: &str,
 ) -> Result<CaseDetail> {
     case_office(pool, actor, case).await?;
-    let rows = sqlx::query(&format!("{SUMMARY_SELECT} WHERE c.id = $1"))
+    let rows = sqlx::query_as(&format!("{SUMMARY_SELECT} WHERE c.id = $1"))
         .bind(case)
         .fetch_all(pool)
         .await?;
@@ -904,65 +903,48 @@ pub(crate) async fn load_case(
         }
         None => None,
     };
-    let specialists = sqlx::query(
-        "SELECT s.user_id, u.display_name, s.field FROM case_specialist s
+    let specialists = sqlx::query_as(
+        "SELECT s.user_id, u.display_name AS name, s.field FROM case_specialist s
          JOIN app_user u ON u.id = s.user_id WHERE s.case_id = $1 ORDER BY u.display_name",
     )
     .bind(case)
     .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| Specialist {
-        user_id: r.get(0),
-        name: r.get(1),
-        field: r.get(2),
-    })
-    .collect();
-    let contact_log = sqlx::query(
+    .await?;
+    let contact_log = sqlx::query_as::<_, (i64, String, String)>(
         "SELECT id, on_date, channel FROM case_contact WHERE case_id = $1 ORDER BY on_date, id",
     )
     .bind(case)
     .fetch_all(pool)
     .await?
     .into_iter()
-    .filter_map(|r| {
+    .filter_map(|(id, on, channel)| {
         Some(Contact {
-            id: r.get(0),
-            on: Date::parse(r.get::<&str, _>(1)).ok()?,
-            channel: Channel::parse(r.get::<&str, _>(2))?,
+            id,
+            on: Date::parse(&on).ok()?,
+            channel: Channel::parse(&channel)?,
         })
     })
     .collect();
-    let notes = sqlx::query(
-        "SELECT n.id, n.created_at, u.display_name, n.body FROM case_note n
+    let notes = sqlx::query_as(
+        "SELECT n.id, n.created_at AS at, u.display_name AS author, n.body FROM case_note n
          JOIN app_user u ON u.id = n.author_id WHERE n.case_id = $1 ORDER BY n.created_at, n.id",
     )
     .bind(case)
     .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| Note {
-        id: r.get(0),
-        at: r.get(1),
-        author: r.get(2),
-        body: r.get(3),
-    })
-    .collect();
-    let followups = sqlx::query(
+    .await?;
+    let followups = sqlx::query_as::<_, (i64, String, String, Option<String>)>(
         "SELECT id, due_on, what, done_on FROM case_followup WHERE case_id = $1 ORDER BY due_on, id",
     )
     .bind(case)
     .fetch_all(pool)
     .await?
     .into_iter()
-    .filter_map(|r| {
+    .filter_map(|(id, due_on, what, done_on)| {
         Some(Followup {
-            id: r.get(0),
-            due_on: Date::parse(r.get::<&str, _>(1)).ok()?,
-            what: r.get(2),
-            done_on: r
-                .get::<Option<String>, _>(3)
-                .and_then(|s| Date::parse(&s).ok()),
+            id,
+            due_on: Date::parse(&due_on).ok()?,
+            what,
+            done_on: done_on.and_then(|s| Date::parse(&s).ok()),
         })
     })
     .collect();
@@ -995,10 +977,11 @@ pub(crate) async fn load_case(
 }
 
 async fn require_open(pool: &Pool, case: &str) -> Result<()> {
-    let closed: Option<String> = sqlx::query_scalar("SELECT closed_on FROM office_case WHERE id = $1")
-        .bind(case)
-        .fetch_one(pool)
-        .await?;
+    let closed: Option<String> =
+        sqlx::query_scalar("SELECT closed_on FROM office_case WHERE id = $1")
+            .bind(case)
+            .fetch_one(pool)
+            .await?;
     match closed {
         Some(d) => Err(OfficeError::invalid(
             "case",
@@ -1172,13 +1155,11 @@ pub async fn complete_followup(
 pub async fn set_topics(pool: &Pool, actor: &Actor, case: &str, topics: &[String]) -> Result<()> {
     case_office(pool, actor, case).await?;
     // Retired topics a case already has may stay.
-    let current: Vec<String> = sqlx::query("SELECT topic_code FROM case_topic WHERE case_id = $1")
-        .bind(case)
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|r| r.get(0))
-        .collect();
+    let current: Vec<String> =
+        sqlx::query_scalar("SELECT topic_code FROM case_topic WHERE case_id = $1")
+            .bind(case)
+            .fetch_all(pool)
+            .await?;
     let new_ones: Vec<String> = topics
         .iter()
         .filter(|t| !current.contains(t))
@@ -1403,7 +1384,7 @@ pub async fn due_list(
 ) -> Result<Vec<DueItem>> {
     require_staff_of(pool, actor, office).await?;
     let today = Date::today();
-    let out: Vec<DueItem> = sqlx::query(
+    let out: Vec<DueItem> = sqlx::query_as::<_, (String, i64, String, String, String, i64)>(
         "SELECT f.case_id, f.id, f.due_on, f.what, u.display_name, c.owner_id
          FROM case_followup f JOIN office_case c ON c.id = f.case_id
          JOIN app_user u ON u.id = c.owner_id
@@ -1415,18 +1396,20 @@ pub async fn due_list(
     .fetch_all(pool)
     .await?
     .into_iter()
-    .filter_map(|r| {
-        let due = Date::parse(r.get::<&str, _>(2)).ok()?;
-        Some(DueItem {
-            case_id: r.get(0),
-            followup_id: r.get(1),
-            due_on: due,
-            what: r.get(3),
-            owner_name: r.get(4),
-            owner_id: r.get(5),
-            overdue: due < today,
-        })
-    })
+    .filter_map(
+        |(case_id, followup_id, due_on, what, owner_name, owner_id)| {
+            let due = Date::parse(&due_on).ok()?;
+            Some(DueItem {
+                case_id,
+                followup_id,
+                due_on: due,
+                what,
+                owner_name,
+                owner_id,
+                overdue: due < today,
+            })
+        },
+    )
     .collect();
     audit::log(
         pool,

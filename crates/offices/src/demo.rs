@@ -10,7 +10,6 @@ use crate::cases::{Channel, CloseReason, new_case_id};
 use crate::crypto::OfficeKey;
 use crate::date::Date;
 use crate::{OfficeError, Pool, Result, audit, now_rfc3339};
-use sqlx::Row;
 
 /// What the demo seeding made.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -207,12 +206,9 @@ pub async fn seed_demo(
         .execute(&mut *tx)
         .await?;
     }
-    let partner_ids: Vec<i64> = sqlx::query("SELECT id FROM partner_agency ORDER BY id")
+    let partner_ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM partner_agency ORDER BY id")
         .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|r| r.get(0))
-        .collect();
+        .await?;
 
     let topics: [(&str, u64); 8] = [
         ("income", 30),

@@ -6,7 +6,6 @@ use crate::access::Actor;
 use crate::date::Date;
 use crate::{OfficeError, Pool, Result, audit, now_rfc3339, text};
 use serde::Serialize;
-use sqlx::Row;
 
 /// An office as the public sees it (and staff, with the same fields).
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -300,26 +299,42 @@ async fn set_areas(
 const OFFICE_COLS: &str = "id, slug, name, street, postcode, city, phone, email, opening_hours,
     accessibility, description, opened_on, is_public, is_example";
 
-async fn office_from_row(pool: &Pool, r: sqlx::sqlite::SqliteRow) -> Result<Office> {
-    let id: i64 = r.get(0);
+/// An office as [`OFFICE_COLS`] reads it.
+#[derive(sqlx::FromRow)]
+struct OfficeRow {
+    id: i64,
+    slug: String,
+    name: String,
+    street: String,
+    postcode: String,
+    city: String,
+    phone: Option<String>,
+    email: Option<String>,
+    opening_hours: String,
+    accessibility: Option<String>,
+    description: Option<String>,
+    opened_on: Option<String>,
+    is_public: bool,
+    is_example: bool,
+}
+
+async fn office_from_row(pool: &Pool, r: OfficeRow) -> Result<Office> {
     Ok(Office {
-        id,
-        slug: r.get(1),
-        name: r.get(2),
-        street: r.get(3),
-        postcode: r.get(4),
-        city: r.get(5),
-        phone: r.get(6),
-        email: r.get(7),
-        opening_hours: r.get(8),
-        accessibility: r.get(9),
-        description: r.get(10),
-        opened_on: r
-            .get::<Option<String>, _>(11)
-            .and_then(|s| Date::parse(&s).ok()),
-        is_public: r.get(12),
-        is_example: r.get(13),
-        areas: office_areas(pool, id).await?,
+        id: r.id,
+        slug: r.slug,
+        name: r.name,
+        street: r.street,
+        postcode: r.postcode,
+        city: r.city,
+        phone: r.phone,
+        email: r.email,
+        opening_hours: r.opening_hours,
+        accessibility: r.accessibility,
+        description: r.description,
+        opened_on: r.opened_on.and_then(|s| Date::parse(&s).ok()),
+        is_public: r.is_public,
+        is_example: r.is_example,
+        areas: office_areas(pool, r.id).await?,
     })
 }
 
@@ -340,7 +355,7 @@ async fn office_areas(pool: &Pool, office: i64) -> Result<Vec<OfficeArea>> {
 
 /// The public offices, by name.
 pub async fn public_offices(pool: &Pool) -> Result<Vec<Office>> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, OfficeRow>(&format!(
         "SELECT {OFFICE_COLS} FROM office WHERE is_public ORDER BY name"
     ))
     .fetch_all(pool)
@@ -354,7 +369,7 @@ pub async fn public_offices(pool: &Pool) -> Result<Vec<Office>> {
 
 /// A public office by its URL name.
 pub async fn public_office(pool: &Pool, slug: &str) -> Result<Option<Office>> {
-    let Some(r) = sqlx::query(&format!(
+    let Some(r) = sqlx::query_as::<_, OfficeRow>(&format!(
         "SELECT {OFFICE_COLS} FROM office WHERE slug = $1 AND is_public"
     ))
     .bind(slug)
@@ -387,7 +402,7 @@ pub async fn public_offices_for_area(pool: &Pool, level: &str, key: &str) -> Res
 
 /// The public offices serving an action area (by its id).
 pub async fn public_offices_for_action_area(pool: &Pool, action_area: i64) -> Result<Vec<Office>> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, OfficeRow>(&format!(
         "SELECT {OFFICE_COLS} FROM office WHERE is_public AND id IN (
              SELECT office_id FROM office_area WHERE action_area_id = $1)
          ORDER BY name"
@@ -409,9 +424,10 @@ pub async fn all_offices(pool: &Pool, actor: &Actor) -> Result<Vec<Office>> {
             "the list of all offices needs the administrator or supervisor role".into(),
         ));
     }
-    let rows = sqlx::query(&format!("SELECT {OFFICE_COLS} FROM office ORDER BY name"))
-        .fetch_all(pool)
-        .await?;
+    let rows =
+        sqlx::query_as::<_, OfficeRow>(&format!("SELECT {OFFICE_COLS} FROM office ORDER BY name"))
+            .fetch_all(pool)
+            .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         out.push(office_from_row(pool, r).await?);
@@ -424,11 +440,12 @@ pub async fn office(pool: &Pool, actor: &Actor, id: i64) -> Result<Office> {
     if !actor.admin {
         crate::access::require_staff_of(pool, actor, id).await?;
     }
-    let r = sqlx::query(&format!("SELECT {OFFICE_COLS} FROM office WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| OfficeError::NotFound(format!("office {id}")))?;
+    let r =
+        sqlx::query_as::<_, OfficeRow>(&format!("SELECT {OFFICE_COLS} FROM office WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+            .ok_or_else(|| OfficeError::NotFound(format!("office {id}")))?;
     office_from_row(pool, r).await
 }
 
@@ -458,7 +475,7 @@ pub async fn my_offices(pool: &Pool, actor: &Actor) -> Result<Vec<Office>> {
 }
 
 /// A staff member of an office.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct StaffMember {
     /// Account id.
     pub user_id: i64,
@@ -473,21 +490,14 @@ pub async fn staff_of(pool: &Pool, actor: &Actor, office: i64) -> Result<Vec<Sta
     if !actor.admin {
         crate::access::require_staff_of(pool, actor, office).await?;
     }
-    Ok(sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT s.user_id, u.display_name, s.since FROM office_staff s
          JOIN app_user u ON u.id = s.user_id
          WHERE s.office_id = $1 ORDER BY u.display_name",
     )
     .bind(office)
     .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| StaffMember {
-        user_id: r.get(0),
-        display_name: r.get(1),
-        since: r.get(2),
-    })
-    .collect())
+    .await?)
 }
 
 /// Assigns a user to an office (administrators). The user needs the office-staff role to see
@@ -558,7 +568,7 @@ pub async fn unassign_staff(pool: &Pool, actor: &Actor, office: i64, user: i64) 
 }
 
 /// A coded topic.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct Topic {
     /// Code, e.g. `housing`.
     pub code: String,
@@ -579,19 +589,11 @@ impl Topic {
 
 /// The topic list, in its order (retired topics too: old cases keep them).
 pub async fn topics(pool: &Pool) -> Result<Vec<Topic>> {
-    Ok(sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT code, label_de, label_en, active FROM office_topic ORDER BY position, code",
     )
     .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| Topic {
-        code: r.get(0),
-        label_de: r.get(1),
-        label_en: r.get(2),
-        active: r.get(3),
-    })
-    .collect())
+    .await?)
 }
 
 /// Adds a topic or changes its labels; `active = false` retires it (administrators).
@@ -659,7 +661,7 @@ pub async fn put_topic(
 }
 
 /// A partner agency cases can be referred to.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct Partner {
     /// Id.
     pub id: i64,
@@ -680,20 +682,11 @@ pub async fn partners(pool: &Pool, actor: &Actor) -> Result<Vec<Partner>> {
             "the partner list is for office staff, supervisors and administrators".into(),
         ));
     }
-    Ok(sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, name, kind, contact, active FROM partner_agency ORDER BY active DESC, name",
     )
     .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| Partner {
-        id: r.get(0),
-        name: r.get(1),
-        kind: r.get(2),
-        contact: r.get(3),
-        active: r.get(4),
-    })
-    .collect())
+    .await?)
 }
 
 /// Adds a partner agency (administrators and supervisors); returns its id.

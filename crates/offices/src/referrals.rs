@@ -6,7 +6,6 @@ use crate::access::{Actor, case_office};
 use crate::date::Date;
 use crate::{OfficeError, Pool, Result, audit, now_rfc3339, text};
 use serde::Serialize;
-use sqlx::Row;
 
 /// The state of a referral.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -132,8 +131,20 @@ pub struct NewReferral {
 }
 
 pub(crate) async fn referrals_of(pool: &Pool, case: &str) -> Result<Vec<Referral>> {
-    let rows = sqlx::query(
-        "SELECT r.id, r.agency_id, p.name, r.purpose, r.consent_given_on, r.consent_scope,
+    /// A referral row.
+    #[derive(sqlx::FromRow)]
+    struct ReferralRow {
+        id: i64,
+        agency_id: i64,
+        agency: String,
+        purpose: String,
+        consent_given_on: String,
+        consent_scope: String,
+        consent_revoked_on: Option<String>,
+        state: String,
+    }
+    let rows: Vec<ReferralRow> = sqlx::query_as(
+        "SELECT r.id, r.agency_id, p.name AS agency, r.purpose, r.consent_given_on, r.consent_scope,
                 r.consent_revoked_on, r.state
          FROM referral r JOIN partner_agency p ON p.id = r.agency_id
          WHERE r.case_id = $1 ORDER BY r.id",
@@ -143,8 +154,8 @@ pub(crate) async fn referrals_of(pool: &Pool, case: &str) -> Result<Vec<Referral
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let id: i64 = r.get(0);
-        let events = sqlx::query(
+        let id = r.id;
+        let events = sqlx::query_as::<_, (String, String, String, Option<String>)>(
             "SELECT e.at, u.display_name, e.state, e.note FROM referral_event e
              JOIN app_user u ON u.id = e.actor_id WHERE e.referral_id = $1 ORDER BY e.id",
         )
@@ -152,30 +163,28 @@ pub(crate) async fn referrals_of(pool: &Pool, case: &str) -> Result<Vec<Referral
         .fetch_all(pool)
         .await?
         .into_iter()
-        .filter_map(|e| {
+        .filter_map(|(at, by, state, note)| {
             Some(ReferralEvent {
-                at: e.get(0),
-                by: e.get(1),
-                state: ReferralState::parse(e.get::<&str, _>(2))?,
-                note: e.get(3),
+                at,
+                by,
+                state: ReferralState::parse(&state)?,
+                note,
             })
         })
         .collect();
         out.push(Referral {
             id,
-            agency_id: r.get(1),
-            agency: r.get(2),
-            purpose: r.get(3),
-            consent_given_on: Date::parse(r.get::<&str, _>(4)).unwrap_or(Date {
+            agency_id: r.agency_id,
+            agency: r.agency,
+            purpose: r.purpose,
+            consent_given_on: Date::parse(&r.consent_given_on).unwrap_or(Date {
                 y: 1970,
                 m: 1,
                 d: 1,
             }),
-            consent_scope: r.get(5),
-            consent_revoked_on: r
-                .get::<Option<String>, _>(6)
-                .and_then(|s| Date::parse(&s).ok()),
-            state: ReferralState::parse(r.get::<&str, _>(7)).unwrap_or(ReferralState::InProgress),
+            consent_scope: r.consent_scope,
+            consent_revoked_on: r.consent_revoked_on.and_then(|s| Date::parse(&s).ok()),
+            state: ReferralState::parse(&r.state).unwrap_or(ReferralState::InProgress),
             events,
         });
     }
@@ -212,10 +221,11 @@ pub async fn create_referral(
     input: &NewReferral,
 ) -> Result<i64> {
     case_office(pool, actor, case).await?;
-    let closed: Option<String> = sqlx::query_scalar("SELECT closed_on FROM office_case WHERE id = $1")
-        .bind(case)
-        .fetch_one(pool)
-        .await?;
+    let closed: Option<String> =
+        sqlx::query_scalar("SELECT closed_on FROM office_case WHERE id = $1")
+            .bind(case)
+            .fetch_one(pool)
+            .await?;
     if let Some(d) = closed {
         return Err(OfficeError::invalid(
             "case",
@@ -275,12 +285,12 @@ pub async fn create_referral(
 }
 
 async fn referral_state(pool: &Pool, case: &str, referral: i64) -> Result<ReferralState> {
-    sqlx::query("SELECT state FROM referral WHERE id = $1 AND case_id = $2")
+    sqlx::query_scalar::<_, String>("SELECT state FROM referral WHERE id = $1 AND case_id = $2")
         .bind(referral)
         .bind(case)
         .fetch_optional(pool)
         .await?
-        .and_then(|r| ReferralState::parse(r.get::<&str, _>(0)))
+        .and_then(|s| ReferralState::parse(&s))
         .ok_or_else(|| OfficeError::NotFound(format!("referral {referral}")))
 }
 

@@ -12,7 +12,6 @@ use crate::date::Date;
 use crate::offices::retention_months;
 use crate::{OfficeError, Pool, Result, audit};
 use serde::Serialize;
-use sqlx::Row;
 
 /// What a purge did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -35,16 +34,13 @@ pub async fn purge(pool: &Pool, today: Date) -> Result<PurgeReport> {
         .execute(&mut *conn)
         .await?;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let erased: Vec<String> = sqlx::query(
+    let erased: Vec<String> = sqlx::query_scalar(
         "SELECT i.case_id FROM case_identity i JOIN office_case c ON c.id = i.case_id
          WHERE c.closed_on IS NOT NULL AND c.closed_on <= $1 ORDER BY i.case_id",
     )
     .bind(cutoff.to_string())
     .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|r| r.get(0))
-    .collect();
+    .await?;
     for id in &erased {
         sqlx::query("DELETE FROM case_identity WHERE case_id = $1")
             .bind(id)
@@ -108,7 +104,17 @@ pub async fn export_case(
             reason_de.clone(),
         ));
     }
-    let office = sqlx::query(
+    let (name, street, postcode, city, phone, email) = sqlx::query_as::<
+        _,
+        (
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        ),
+    >(
         "SELECT o.name, o.street, o.postcode, o.city, o.phone, o.email FROM office o
          JOIN office_case c ON c.office_id = o.id WHERE c.id = $1",
     )
@@ -121,10 +127,10 @@ pub async fn export_case(
         "export": "Sozialatlas action office: access export of one case (GDPR Art. 15)",
         "exported_at": crate::now_rfc3339(),
         "controller": {
-            "office": office.get::<String, _>(0),
-            "address": format!("{}, {} {}", office.get::<String, _>(1), office.get::<String, _>(2), office.get::<String, _>(3)),
-            "phone": office.get::<Option<String>, _>(4),
-            "email": office.get::<Option<String>, _>(5),
+            "office": name,
+            "address": format!("{street}, {postcode} {city}"),
+            "phone": phone,
+            "email": email,
         },
         "retention": format!("identifying details are erased {months} months after the case is closed"),
         "topic_labels": topics.iter().filter(|t| d.summary.topics.contains(&t.code))
@@ -143,6 +149,11 @@ pub async fn export_case(
     Ok(value)
 }
 
+/// The month (`YYYY-MM`) of a stored date (`YYYY-MM-DD`).
+fn month_of(date: &str) -> &str {
+    date.get(..7).unwrap_or(date)
+}
+
 /// Erases a case on the resident's request (GDPR Art. 17): every row of the case goes, with
 /// its identifying details, notes, contacts, follow-ups, specialists and referrals. What stays
 /// is its anonymous statistical contribution (office, action area, month opened, topics,
@@ -155,26 +166,26 @@ pub async fn erase_case(pool: &Pool, actor: &Actor, case: &str) -> Result<()> {
         .execute(&mut *conn)
         .await?;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let head = sqlx::query("SELECT action_area_id, opened_on FROM office_case WHERE id = $1")
-        .bind(case)
-        .fetch_one(&mut *tx)
-        .await?;
-    let topics: Vec<String> =
-        sqlx::query("SELECT topic_code FROM case_topic WHERE case_id = $1 ORDER BY topic_code")
+    let (action_area, opened_on): (Option<i64>, String) =
+        sqlx::query_as("SELECT action_area_id, opened_on FROM office_case WHERE id = $1")
             .bind(case)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(|r| r.get(0))
-            .collect();
-    let contact_months: Vec<String> =
-        sqlx::query("SELECT on_date FROM case_contact WHERE case_id = $1 ORDER BY on_date")
-            .bind(case)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(|r| r.get::<String, _>(0)[..7].to_string())
-            .collect();
+            .fetch_one(&mut *tx)
+            .await?;
+    let topics: Vec<String> = sqlx::query_scalar(
+        "SELECT topic_code FROM case_topic WHERE case_id = $1 ORDER BY topic_code",
+    )
+    .bind(case)
+    .fetch_all(&mut *tx)
+    .await?;
+    let contact_months: Vec<String> = sqlx::query_scalar::<_, String>(
+        "SELECT on_date FROM case_contact WHERE case_id = $1 ORDER BY on_date",
+    )
+    .bind(case)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|d| month_of(d).to_string())
+    .collect();
     let rid = sozialatlas_store::next_id(&mut tx, "case_residue").await?;
     sqlx::query(
         "INSERT INTO case_residue (id, office_id, action_area_id, opened_month, topics, contact_months)
@@ -182,8 +193,8 @@ pub async fn erase_case(pool: &Pool, actor: &Actor, case: &str) -> Result<()> {
     )
     .bind(rid)
     .bind(office)
-    .bind(head.get::<Option<i64>, _>(0))
-    .bind(&head.get::<String, _>(1)[..7])
+    .bind(action_area)
+    .bind(month_of(&opened_on))
     .bind(topics.join(","))
     .bind(contact_months.join(","))
     .execute(&mut *tx)

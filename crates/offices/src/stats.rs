@@ -28,7 +28,6 @@ use crate::{OfficeError, Pool, Result, audit};
 use serde::Serialize;
 use sozialatlas_core::compute::Disclosure;
 use sozialatlas_core::suppress::{Equation, derivable_cells, suppress};
-use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The primary suppression threshold for counts of case data (METHODS §6).
@@ -106,7 +105,7 @@ impl Period {
 }
 
 /// A named unit.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Named {
     /// Id.
     pub id: i64,
@@ -200,19 +199,13 @@ struct Layout {
 }
 
 async fn load(pool: &Pool) -> Result<(Layout, Raw)> {
-    let offices: Vec<Named> = sqlx::query("SELECT id, name, is_example FROM office ORDER BY name")
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|r| Named {
-            id: r.get(0),
-            name: r.get(1),
-            is_example: r.get(2),
-        })
-        .collect();
+    let offices: Vec<Named> =
+        sqlx::query_as("SELECT id, name, is_example FROM office ORDER BY name")
+            .fetch_all(pool)
+            .await?;
     let mut pairs: BTreeMap<i64, BTreeSet<i64>> =
         offices.iter().map(|o| (o.id, BTreeSet::new())).collect();
-    for r in sqlx::query(
+    for (office, area) in sqlx::query_as::<_, (i64, i64)>(
         "SELECT office_id, action_area_id FROM office_area
          UNION SELECT office_id, action_area_id FROM office_case WHERE action_area_id IS NOT NULL
          UNION SELECT office_id, action_area_id FROM case_residue WHERE action_area_id IS NOT NULL",
@@ -220,10 +213,7 @@ async fn load(pool: &Pool) -> Result<(Layout, Raw)> {
     .fetch_all(pool)
     .await?
     {
-        pairs
-            .entry(r.get(0))
-            .or_default()
-            .insert(r.get::<i64, _>(1));
+        pairs.entry(office).or_default().insert(area);
     }
     let area_ids: BTreeSet<i64> = pairs.values().flatten().copied().collect();
     let mut areas = Vec::new();
@@ -256,42 +246,44 @@ async fn load(pool: &Pool) -> Result<(Layout, Raw)> {
 
     let mut raw = Raw::default();
     let mut case_topics: HashMap<String, Vec<usize>> = HashMap::new();
-    for r in sqlx::query("SELECT case_id, topic_code FROM case_topic")
-        .fetch_all(pool)
-        .await?
+    for (case, topic) in
+        sqlx::query_as::<_, (String, String)>("SELECT case_id, topic_code FROM case_topic")
+            .fetch_all(pool)
+            .await?
     {
-        if let Some(&m) = topic_index.get(r.get::<&str, _>(1)) {
-            case_topics.entry(r.get(0)).or_default().push(m);
+        if let Some(&m) = topic_index.get(&topic) {
+            case_topics.entry(case).or_default().push(m);
         }
     }
-    for r in sqlx::query("SELECT id, office_id, action_area_id, opened_on FROM office_case")
-        .fetch_all(pool)
-        .await?
+    for (id, o, a, on) in sqlx::query_as::<_, (String, i64, Option<i64>, String)>(
+        "SELECT id, office_id, action_area_id, opened_on FROM office_case",
+    )
+    .fetch_all(pool)
+    .await?
     {
-        let (id, o, a, on): (String, i64, Option<i64>, String) =
-            (r.get(0), r.get(1), r.get(2), r.get(3));
         raw.add(0, o, a, &on);
         for &m in case_topics.get(&id).map_or(&[][..], Vec::as_slice) {
             raw.add(m, o, a, &on);
         }
     }
-    for r in sqlx::query(
+    for (o, a, on) in sqlx::query_as::<_, (i64, Option<i64>, String)>(
         "SELECT c.office_id, c.action_area_id, k.on_date FROM case_contact k
          JOIN office_case c ON c.id = k.case_id",
     )
     .fetch_all(pool)
     .await?
     {
-        raw.add(1, r.get(0), r.get(1), r.get::<&str, _>(2));
+        raw.add(1, o, a, &on);
     }
-    for r in sqlx::query(
+    for (o, a, month, topics, contacts) in sqlx::query_as::<
+        _,
+        (i64, Option<i64>, String, String, String),
+    >(
         "SELECT office_id, action_area_id, opened_month, topics, contact_months FROM case_residue",
     )
     .fetch_all(pool)
     .await?
     {
-        let (o, a, month, topics, contacts): (i64, Option<i64>, String, String, String) =
-            (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
         raw.add(0, o, a, &month);
         for t in topics.split(',').filter(|t| !t.is_empty()) {
             if let Some(&m) = topic_index.get(t) {
@@ -653,14 +645,13 @@ async fn compute(
 }
 
 async fn first_year(pool: &Pool) -> Result<Option<i32>> {
-    let r = sqlx::query(
+    let first: Option<String> = sqlx::query_scalar(
         "SELECT MIN(m) FROM (SELECT MIN(opened_on) AS m FROM office_case
                              UNION ALL SELECT MIN(opened_month) FROM case_residue) x",
     )
     .fetch_one(pool)
     .await?;
-    Ok(r.get::<Option<String>, _>(0)
-        .and_then(|s| s.get(0..4).and_then(|y| y.parse().ok())))
+    Ok(first.and_then(|s| s.get(0..4).and_then(|y| y.parse().ok())))
 }
 
 /// The statistics for supervisors: every office and action area, per year and quarter, from

@@ -83,14 +83,14 @@ pub async fn unsupport(
 
 /// Whether the person supports the idea.
 pub async fn supports(pool: &Pool, actor: &Actor, idea_id: i64) -> Result<bool, Error> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM idea_support WHERE idea_id = $1 AND user_id = $2")
-            .bind(idea_id)
-            .bind(actor.id)
-            .fetch_one(pool)
-            .await?
-            > 0,
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM idea_support WHERE idea_id = $1 AND user_id = $2",
     )
+    .bind(idea_id)
+    .bind(actor.id)
+    .fetch_one(pool)
+    .await?
+        > 0)
 }
 
 /// A comment.

@@ -142,12 +142,12 @@ pub async fn messages(pool: &Pool, actor: &Actor, limit: i64) -> Result<Vec<Mess
 
 /// How many unread messages a person has.
 pub async fn unread(pool: &Pool, actor: &Actor) -> Result<i64, Error> {
-    Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM inbox_message WHERE user_id = $1 AND read_at IS NULL")
-            .bind(actor.id)
-            .fetch_one(pool)
-            .await?,
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM inbox_message WHERE user_id = $1 AND read_at IS NULL",
     )
+    .bind(actor.id)
+    .fetch_one(pool)
+    .await?)
 }
 
 /// Marks all of a person's messages read.
