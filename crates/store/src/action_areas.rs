@@ -12,7 +12,6 @@ use serde::Serialize;
 pub use sozialatlas_model::action_areas::{
     ActionArea, ActionAreaSet, ActionAreaSource, NewActionArea,
 };
-use sqlx::Row;
 use std::collections::HashSet;
 
 fn invalid(msg: String) -> StoreError {
@@ -127,18 +126,30 @@ pub async fn save_action_area_set(
 const SET_COLUMNS: &str =
     "SELECT id, name, level, source, run_id, note, created_at, created_by FROM action_area_set";
 
-fn set_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ActionAreaSet, StoreError> {
-    let source: String = r.get(3);
+/// A set as [`SET_COLUMNS`] reads it.
+#[derive(sqlx::FromRow)]
+struct SetRow {
+    id: i64,
+    name: String,
+    level: String,
+    source: String,
+    run_id: Option<i64>,
+    note: Option<String>,
+    created_at: String,
+    created_by: Option<String>,
+}
+
+fn set_from_row(r: SetRow) -> Result<ActionAreaSet, StoreError> {
     Ok(ActionAreaSet {
-        id: r.get(0),
-        name: r.get(1),
-        level: r.get(2),
-        source: ActionAreaSource::parse(&source)
-            .ok_or_else(|| invalid(format!("unknown action-area source `{source}`")))?,
-        run_id: r.get(4),
-        note: r.get(5),
-        created_at: r.get(6),
-        created_by: r.get(7),
+        source: ActionAreaSource::parse(&r.source)
+            .ok_or_else(|| invalid(format!("unknown action-area source `{}`", r.source)))?,
+        id: r.id,
+        name: r.name,
+        level: r.level,
+        run_id: r.run_id,
+        note: r.note,
+        created_at: r.created_at,
+        created_by: r.created_by,
         areas: Vec::new(),
     })
 }
@@ -148,28 +159,26 @@ async fn with_areas(
     pool: &Pool,
     mut sets: Vec<ActionAreaSet>,
 ) -> Result<Vec<ActionAreaSet>, StoreError> {
-    let rows = sqlx::query(
+    let rows: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
         "SELECT a.set_id, a.id, a.key, a.name, m.area_key
          FROM action_area a LEFT JOIN action_area_member m ON m.action_area_id = a.id
          ORDER BY a.set_id, a.id, m.area_key",
     )
     .fetch_all(pool)
     .await?;
-    for r in rows {
-        let set_id: i64 = r.get(0);
+    for (set_id, id, key, name, member) in rows {
         let Some(set) = sets.iter_mut().find(|s| s.id == set_id) else {
             continue;
         };
-        let id: i64 = r.get(1);
         if set.areas.last().is_none_or(|a| a.id != id) {
             set.areas.push(ActionArea {
                 id,
-                key: r.get(2),
-                name: r.get(3),
+                key,
+                name,
                 members: Vec::new(),
             });
         }
-        if let (Some(a), Some(m)) = (set.areas.last_mut(), r.get::<Option<String>, _>(4)) {
+        if let (Some(a), Some(m)) = (set.areas.last_mut(), member) {
             a.members.push(m);
         }
     }
@@ -178,11 +187,11 @@ async fn with_areas(
 
 /// Every set with its areas, newest first.
 pub async fn list_action_area_sets(pool: &Pool) -> Result<Vec<ActionAreaSet>, StoreError> {
-    let rows = sqlx::query(&format!("{SET_COLUMNS} ORDER BY id DESC"))
+    let rows: Vec<SetRow> = sqlx::query_as(&format!("{SET_COLUMNS} ORDER BY id DESC"))
         .fetch_all(pool)
         .await?;
     let sets = rows
-        .iter()
+        .into_iter()
         .map(set_from_row)
         .collect::<Result<Vec<_>, _>>()?;
     with_areas(pool, sets).await
@@ -193,14 +202,14 @@ pub async fn get_action_area_set(
     pool: &Pool,
     id: i64,
 ) -> Result<Option<ActionAreaSet>, StoreError> {
-    let Some(row) = sqlx::query(&format!("{SET_COLUMNS} WHERE id = $1"))
+    let Some(row) = sqlx::query_as::<_, SetRow>(&format!("{SET_COLUMNS} WHERE id = $1"))
         .bind(id)
         .fetch_optional(pool)
         .await?
     else {
         return Ok(None);
     };
-    let set = set_from_row(&row)?;
+    let set = set_from_row(row)?;
     Ok(with_areas(pool, vec![set]).await?.pop())
 }
 
