@@ -321,6 +321,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 eprintln!("mail: no --smtp relay; mail stays in the outbox (/admin/outbox)");
             }
+            use sozialatlas_web::StateExt as _;
             let state =
                 sozialatlas_web::AppState::with_auth(snap, pool, auth).with_office_key(office_key);
             if demo {

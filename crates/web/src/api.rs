@@ -533,12 +533,11 @@ pub fn download_csv(
         let mut w = csv::WriterBuilder::new()
             .delimiter(if locale == Locale::De { b';' } else { b',' })
             .from_writer(&mut buf);
-        let e = |e: csv::Error| AppError::Internal(e.to_string());
-        w.write_record(&header).map_err(e)?;
+        w.write_record(&header)?;
         for r in &rows {
-            w.write_record(r).map_err(e)?;
+            w.write_record(r)?;
         }
-        w.flush().map_err(|e| AppError::Internal(e.to_string()))?;
+        w.flush()?;
     }
     Ok(file_response(
         buf,
@@ -555,16 +554,14 @@ pub fn download_xlsx(
     locale: Locale,
 ) -> Result<Response, AppError> {
     use rust_xlsxwriter::{Format, Workbook};
-    let e = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
     let snap = state.snapshot();
     let (header, rows) = table(state, v, locale);
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
-    ws.set_name(locale.pick("Daten", "Data")).map_err(e)?;
+    ws.set_name(locale.pick("Daten", "Data"))?;
     let def = &snap.catalogue.indicators[v.ind];
-    ws.write_string_with_format(0, 0, def.name.get(locale), &bold)
-        .map_err(e)?;
+    ws.write_string_with_format(0, 0, def.name.get(locale), &bold)?;
     let caption = match v.change {
         Some((a, b)) => format!(
             "{} · {a}–{b} · {}",
@@ -578,10 +575,9 @@ pub fn download_xlsx(
             v.unit
         ),
     };
-    ws.write_string(1, 0, &caption).map_err(e)?;
+    ws.write_string(1, 0, &caption)?;
     for (c, h) in header.iter().enumerate() {
-        ws.write_string_with_format(3, c as u16, h, &bold)
-            .map_err(e)?;
+        ws.write_string_with_format(3, c as u16, h, &bold)?;
     }
     let numeric = [2usize, 5, 6, 7];
     let pick_num = |r: &crate::view::Row, c: usize| -> Option<f64> {
@@ -598,25 +594,24 @@ pub fn download_xlsx(
         for (c, cell) in row.iter().enumerate() {
             if numeric.contains(&c) {
                 if let Some(x) = pick_num(r, c) {
-                    ws.write_number(y, c as u16, x).map_err(e)?;
+                    ws.write_number(y, c as u16, x)?;
                 }
             } else {
-                ws.write_string(y, c as u16, cell).map_err(e)?;
+                ws.write_string(y, c as u16, cell)?;
             }
         }
     }
     ws.autofit();
     let src = wb.add_worksheet();
-    src.set_name(locale.pick("Quellen", "Sources")).map_err(e)?;
+    src.set_name(locale.pick("Quellen", "Sources"))?;
     for (i, (k, val)) in sozialatlas_export::metadata_lines(snap, locale)
         .iter()
         .enumerate()
     {
-        src.write_string_with_format(i as u32, 0, k, &bold)
-            .map_err(e)?;
-        src.write_string(i as u32, 1, val).map_err(e)?;
+        src.write_string_with_format(i as u32, 0, k, &bold)?;
+        src.write_string(i as u32, 1, val)?;
     }
-    let buf = wb.save_to_buffer().map_err(e)?;
+    let buf = wb.save_to_buffer()?;
     Ok(file_response(
         buf,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

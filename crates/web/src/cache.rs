@@ -49,6 +49,13 @@ pub struct ResponseCache {
 /// cache's byte budget).
 const MIN_ENTRY_LIMIT: usize = 8 * 1024 * 1024;
 
+/// The atlas's cache: 4096 responses, 128 MiB of bodies.
+impl Default for ResponseCache {
+    fn default() -> Self {
+        ResponseCache::new(4096, 128 * 1024 * 1024)
+    }
+}
+
 impl ResponseCache {
     /// A cache of at most `max_entries` responses and `max_bytes` bytes of bodies.
     pub fn new(max_entries: usize, max_bytes: usize) -> Self {
@@ -239,7 +246,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             .map_or_else(|| req.uri().path(), |pq| pq.as_str())
     );
     let inm = req.headers().get(header::IF_NONE_MATCH).cloned();
-    if let Some(e) = state.cache().get(&key) {
+    if let Some(e) = state.part::<ResponseCache>().get(&key) {
         return respond(&e, inm.as_ref(), head);
     }
     let path = req.uri().path().to_string();
@@ -255,7 +262,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     }
     let (parts, body) = resp.into_parts();
     // Too large to cache: passed through as it is (buffering it could only fail).
-    let limit = state.cache().entry_limit();
+    let limit = state.part::<ResponseCache>().entry_limit();
     if usize::try_from(axum::body::HttpBody::size_hint(&body).lower()).unwrap_or(usize::MAX) > limit
     {
         return Response::from_parts(parts, body);
@@ -286,7 +293,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         body: bytes,
         headers,
     };
-    let entry = state.cache().insert(key, entry);
+    let entry = state.part::<ResponseCache>().insert(key, entry);
     respond(&entry, inm.as_ref(), head)
 }
 

@@ -13,226 +13,89 @@
 
 mod analysis;
 mod api;
-mod assets;
-pub mod auth;
 mod cache;
-mod error;
 mod i18n;
 pub mod offices;
 mod pages;
 mod params;
 mod participation;
 pub mod publish;
-pub mod routes;
 mod view;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::http::Method;
 use axum::{Extension, Router, middleware};
-use sozialatlas_core::{Locale, ValueState};
-use sozialatlas_store::{Pool, Snapshot};
+use sozialatlas_core::Locale;
+use sozialatlas_web_kit::{Index, Nav, NavEntry, assets, error, layout};
 
-pub use auth::{AuthConfig, CurrentUser};
 pub use cache::ResponseCache;
 pub use participation::seed_participation_example;
-pub use routes::{RouteSpec, Routes};
+pub use sozialatlas_web_kit::{AppState, AuthConfig, CurrentUser, RouteSpec, Routes, auth, routes};
 
-/// Lookups built once from the snapshot, so that a request never scans the atlas.
-#[derive(Debug)]
-pub(crate) struct Index {
-    /// Indicator id → index in the catalogue.
-    pub indicator: HashMap<String, usize>,
-    /// Level id → index in the tree.
-    pub level: HashMap<String, usize>,
-    /// (level, key) → area index.
-    pub area: HashMap<(usize, String), usize>,
-    /// The areas of each level, in input order.
-    pub level_areas: Vec<Vec<usize>>,
-    /// The city (root area).
-    pub root: Option<usize>,
-    /// Per indicator: the levels with at least one published value, coarsest first.
-    pub levels_with_data: Vec<Vec<usize>>,
-    /// Per indicator: the periods with at least one published value.
-    pub periods: Vec<Vec<i32>>,
-    /// Per indicator and level (`ind * n_levels + level`): periods with a published value.
-    pub level_periods: Vec<Vec<i32>>,
+/// The key that encrypts the identifying details of the action offices, kept in the state.
+#[derive(Default)]
+pub(crate) struct OfficeKeyPart(Option<Arc<sozialatlas_offices::OfficeKey>>);
+
+/// What this crate keeps in the kit's [`AppState`].
+pub trait StateExt {
+    /// Sets the key that encrypts the identifying details of the action offices.
+    fn with_office_key(self, key: Option<sozialatlas_offices::OfficeKey>) -> Self;
+    /// The office key, if configured.
+    fn office_key(&self) -> Option<Arc<sozialatlas_offices::OfficeKey>>;
 }
 
-impl Index {
-    fn build(snap: &Snapshot) -> Index {
-        let tree = &snap.tree;
-        let n_levels = tree.levels.len();
-        let n_ind = snap.catalogue.indicators.len();
-        let depth = tree
-            .level_depths()
-            .unwrap_or_else(|_| (0..n_levels).collect());
-        let mut level_periods = vec![Vec::new(); n_ind * n_levels];
-        for v in &snap.values {
-            if v.state == ValueState::Ok
-                && let Some(a) = tree.areas.get(v.area)
-                && v.indicator < n_ind
-            {
-                level_periods[v.indicator * n_levels + a.level].push(v.period);
-            }
-        }
-        for p in &mut level_periods {
-            p.sort_unstable();
-            p.dedup();
-        }
-        let mut order: Vec<usize> = (0..n_levels).collect();
-        order.sort_by_key(|&l| (tree.levels[l].overlay, depth[l]));
-        let levels_with_data = (0..n_ind)
-            .map(|i| {
-                order
-                    .iter()
-                    .copied()
-                    .filter(|&l| !level_periods[i * n_levels + l].is_empty())
-                    .collect()
-            })
-            .collect();
-        let periods = (0..n_ind)
-            .map(|i| {
-                let mut p: Vec<i32> = (0..n_levels)
-                    .flat_map(|l| level_periods[i * n_levels + l].iter().copied())
-                    .collect();
-                p.sort_unstable();
-                p.dedup();
-                p
-            })
-            .collect();
-        Index {
-            indicator: snap
-                .catalogue
-                .indicators
-                .iter()
-                .enumerate()
-                .map(|(i, d)| (d.id.clone(), i))
-                .collect(),
-            level: tree
-                .levels
-                .iter()
-                .enumerate()
-                .map(|(i, l)| (l.id.clone(), i))
-                .collect(),
-            area: tree
-                .areas
-                .iter()
-                .enumerate()
-                .map(|(i, a)| ((a.level, a.key.clone()), i))
-                .collect(),
-            level_areas: (0..n_levels).map(|l| tree.areas_of_level(l)).collect(),
-            root: tree.root(),
-            levels_with_data,
-            periods,
-            level_periods,
-        }
-    }
-
-    /// Periods with published values of an indicator on a level.
-    pub fn periods_at(&self, ind: usize, level: usize) -> &[i32] {
-        let n = self.level_areas.len();
-        self.level_periods
-            .get(ind * n + level)
-            .map_or(&[], Vec::as_slice)
-    }
-
-    /// The default level of an indicator: the finest (non-overlay) level with data.
-    pub fn default_level(&self, ind: usize) -> Option<usize> {
-        let levels = self.levels_with_data.get(ind)?;
-        levels
-            .iter()
-            .rev()
-            .find(|&&l| self.level_areas[l].len() > 1)
-            .or(levels.last())
-            .copied()
-    }
-}
-
-struct Inner {
-    snap: Arc<Snapshot>,
-    index: Index,
-    cache: ResponseCache,
-    pool: Pool,
-    auth: auth::AuthState,
-    office_key: Option<Arc<sozialatlas_offices::OfficeKey>>,
-    sessions: auth::session::Store,
-    reports: pages::Reports,
-}
-
-/// The state of the web application: the published atlas in memory, its lookups, the response
-/// cache, and the store's pool (for the modules that write, such as participation).
-#[derive(Clone)]
-pub struct AppState(Arc<Inner>);
-
-impl AppState {
-    /// Builds the state from the atlas snapshot and the store's pool, with default account
-    /// settings.
-    pub fn new(snapshot: Snapshot, pool: Pool) -> Self {
-        Self::with_auth(snapshot, pool, AuthConfig::default())
-    }
-
-    /// Builds the state with account and session settings.
-    pub fn with_auth(snapshot: Snapshot, pool: Pool, auth: AuthConfig) -> Self {
-        let index = Index::build(&snapshot);
-        AppState(Arc::new(Inner {
-            snap: Arc::new(snapshot),
-            index,
-            cache: ResponseCache::new(4096, 128 * 1024 * 1024),
-            sessions: auth::session::Store::new(pool.clone()),
-            pool,
-            auth: auth::AuthState::new(auth),
-            office_key: None,
-            reports: pages::Reports::default(),
-        }))
-    }
-
-    /// The atlas.
-    pub fn snapshot(&self) -> &Snapshot {
-        &self.0.snap
-    }
-
-    /// The store's connection pool.
-    pub fn pool(&self) -> &Pool {
-        &self.0.pool
-    }
-
-    pub(crate) fn index(&self) -> &Index {
-        &self.0.index
-    }
-
-    pub(crate) fn cache(&self) -> &ResponseCache {
-        &self.0.cache
-    }
-
-    /// The rendered reports (PDF and HTML, German and English), made on first request.
-    pub(crate) fn reports(&self) -> &pages::Reports {
-        &self.0.reports
-    }
-
-    /// Sets the key that encrypts the identifying details of the action offices (before the
-    /// state is shared).
-    pub fn with_office_key(mut self, key: Option<sozialatlas_offices::OfficeKey>) -> Self {
-        if let Some(inner) = Arc::get_mut(&mut self.0) {
-            inner.office_key = key.map(Arc::new);
-        }
+impl StateExt for AppState {
+    fn with_office_key(self, key: Option<sozialatlas_offices::OfficeKey>) -> Self {
+        self.set_part(OfficeKeyPart(key.map(Arc::new)));
         self
     }
 
-    /// The office key, if configured.
-    pub(crate) fn office_key(&self) -> Option<&sozialatlas_offices::OfficeKey> {
-        self.0.office_key.as_deref()
+    fn office_key(&self) -> Option<Arc<sozialatlas_offices::OfficeKey>> {
+        self.part::<OfficeKeyPart>().0.clone()
     }
+}
 
-    pub(crate) fn auth(&self) -> &auth::AuthState {
-        &self.0.auth
-    }
-
-    pub(crate) fn session_store(&self) -> &auth::session::Store {
-        &self.0.sessions
-    }
+/// The site's navigation, in order.
+fn nav() -> Nav {
+    Nav(vec![
+        NavEntry {
+            path: "/",
+            label: |l| i18n::msgs(l).nav_start,
+            sections: &["", "search", "indicators", "areas"],
+        },
+        NavEntry {
+            path: "/compare",
+            label: |l| i18n::msgs(l).nav_compare,
+            sections: &["compare"],
+        },
+        NavEntry {
+            path: "/analysis",
+            label: |l| i18n::analysis::amsgs(l).nav_analysis,
+            sections: &["analysis"],
+        },
+        NavEntry {
+            path: "/catalogue",
+            label: |l| i18n::msgs(l).nav_catalogue,
+            sections: &["catalogue"],
+        },
+        NavEntry {
+            path: "/data",
+            label: |l| i18n::msgs(l).nav_data,
+            sections: &["data"],
+        },
+        NavEntry {
+            path: "/sources",
+            label: |l| i18n::msgs(l).nav_sources,
+            sections: &["sources"],
+        },
+        NavEntry {
+            path: "/participation",
+            label: |l| participation::pmsgs(l).participation,
+            sections: &["participation"],
+        },
+    ])
 }
 
 /// The pages, relative to the language prefix (German at `/…`, English at `/en/…`).
@@ -284,12 +147,14 @@ pub fn route_table() -> Vec<RouteSpec> {
 
 /// The whole application: German pages at `/`, English at `/en/`, the API at `/api/v1/`,
 /// static assets at `/static/`. Layers, outermost first: response cache (anonymous atlas GETs
-/// only), compression, sessions, error pages, CSRF check.
+/// only), compression, sessions, error pages, CSRF check, panic guard.
 pub fn router(state: AppState) -> Router {
+    state.set_part(nav());
     app_routes()
         .into_parts()
         .0
         .fallback(error::fallback)
+        .layer(error::panic_guard())
         .layer(middleware::from_fn(auth::csrf_layer))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -2,13 +2,13 @@
 //! preformatted texts (numbers through `sozialatlas_core::locale`), and an askama template
 //! lays it out. Charts and maps come from `sozialatlas-render` as inline SVG.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use askama::Template;
 use axum::Extension;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use sozialatlas_classify::Closure;
 use sozialatlas_classify::palette::{self, Diverging, Sequential};
 use sozialatlas_core::locale::format_decimal;
@@ -17,128 +17,10 @@ use sozialatlas_render as render;
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::i18n::{self, Msgs, msgs, prefix};
+use crate::i18n::{Msgs, msgs, prefix};
+use crate::layout::{Layout, html};
 use crate::params::{self, SchemeOpt, ViewOptions};
 use crate::view::{self, IndicatorView, Shown};
-
-/// A version tag for the static assets' URLs, so that browsers may keep them for a day and
-/// still get a new file after an update.
-static ASSET_TAG: LazyLock<String> = LazyLock::new(|| {
-    use std::hash::{DefaultHasher, Hash, Hasher};
-    let mut h = DefaultHasher::new();
-    crate::assets::CSS.hash(&mut h);
-    crate::assets::JS.hash(&mut h);
-    format!("{:08x}", h.finish() as u32)
-});
-
-/// A link in the navigation.
-pub struct NavItem {
-    pub href: String,
-    pub label: &'static str,
-    pub current: bool,
-}
-
-/// What every page's frame shows.
-pub struct Layout {
-    pub m: &'static Msgs,
-    pub title: String,
-    pub atlas: String,
-    pub home: String,
-    pub switch_href: String,
-    pub switch_lang: &'static str,
-    pub switch_name: &'static str,
-    pub nav: Vec<NavItem>,
-    pub attribution: Vec<String>,
-    pub licence: String,
-    pub stand: String,
-    pub sources_href: String,
-    /// The search page, for the "/" shortcut on pages without a search field.
-    pub search_href: String,
-    pub css: String,
-    pub js: String,
-}
-
-impl Layout {
-    /// The frame of a page at `path` (with the original `/en` prefix, if any) and `query`.
-    pub fn new(
-        state: &AppState,
-        locale: Locale,
-        heading: &str,
-        path: &str,
-        query: Option<&str>,
-    ) -> Layout {
-        let snap = state.snapshot();
-        let m = msgs(locale);
-        let p = prefix(locale);
-        let bare = path.strip_prefix(p).unwrap_or(path);
-        let bare = if bare.is_empty() { "/" } else { bare };
-        let other = i18n::other(locale);
-        let mut switch_href = match other {
-            Locale::En if bare == "/" => "/en".to_string(),
-            Locale::En => format!("/en{bare}"),
-            Locale::De => bare.to_string(),
-        };
-        if let Some(q) = query.filter(|q| !q.is_empty()) {
-            switch_href.push('?');
-            switch_href.push_str(q);
-        }
-        let section = bare.split('/').nth(1).unwrap_or("");
-        let nav = [
-            (
-                "/",
-                m.nav_start,
-                ["", "search", "indicators", "areas"].contains(&section),
-            ),
-            ("/compare", m.nav_compare, section == "compare"),
-            (
-                "/analysis",
-                i18n::analysis::amsgs(locale).nav_analysis,
-                section == "analysis",
-            ),
-            ("/catalogue", m.nav_catalogue, section == "catalogue"),
-            ("/data", m.nav_data, section == "data"),
-            ("/sources", m.nav_sources, section == "sources"),
-            (
-                "/participation",
-                crate::participation::pmsgs(locale).participation,
-                section == "participation",
-            ),
-        ]
-        .into_iter()
-        .map(|(href, label, current)| NavItem {
-            href: if href == "/" {
-                format!("{p}/")
-            } else {
-                format!("{p}{href}")
-            },
-            label,
-            current,
-        })
-        .collect();
-        let atlas = snap.meta.name.get(locale).to_string();
-        Layout {
-            m,
-            title: if heading.is_empty() || heading == atlas {
-                atlas.clone()
-            } else {
-                format!("{heading} – {atlas}")
-            },
-            atlas,
-            home: format!("{p}/"),
-            switch_href,
-            switch_lang: m.other_lang,
-            switch_name: m.other_lang_name,
-            nav,
-            attribution: snap.meta.attribution.clone(),
-            licence: snap.meta.licence.clone().unwrap_or_default(),
-            stand: snap.meta.stand.clone(),
-            sources_href: format!("{p}/sources"),
-            search_href: format!("{p}/search"),
-            css: format!("/static/atlas.css?v={}", *ASSET_TAG),
-            js: format!("/static/atlas.js?v={}", *ASSET_TAG),
-        }
-    }
-}
 
 /// An option of a `<select>`.
 pub struct Opt {
@@ -153,11 +35,6 @@ fn opt(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Op
         label: label.into(),
         selected,
     }
-}
-
-fn html<T: Template>(t: &T) -> Result<Response, AppError> {
-    let s = t.render().map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Html(s).into_response())
 }
 
 fn path_of(uri: &OriginalUri) -> String {
@@ -688,8 +565,7 @@ pub async fn indicator(
         }
         Some("png") => {
             let svg = map_svg(&state, &v, &opts, locale, false);
-            let png =
-                render::svg_to_png(&svg, 2.0).map_err(|e| AppError::Internal(e.to_string()))?;
+            let png = render::svg_to_png(&svg, 2.0)?;
             return Ok(file_response(
                 png,
                 "image/png",
@@ -1725,7 +1601,6 @@ pub async fn data_file(
 ) -> Result<Response, AppError> {
     let snap = state.snapshot();
     let sel = sozialatlas_export::Selection::default();
-    let err = |e: sozialatlas_export::ExportError| AppError::Internal(e.to_string());
     let (stem, ext) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
     if matches!(stem, "bericht" | "report") {
         return report_file(&state, locale, ext).await;
@@ -1737,16 +1612,16 @@ pub async fn data_file(
     let (body, ctype) = match ext {
         "csv" => {
             let mut buf = Vec::new();
-            sozialatlas_export::write_csv(snap, &sel, locale, &mut buf).map_err(err)?;
+            sozialatlas_export::write_csv(snap, &sel, locale, &mut buf)?;
             (buf, "text/csv; charset=utf-8")
         }
         "xlsx" => (
-            sozialatlas_export::write_xlsx(snap, &sel, locale).map_err(err)?,
+            sozialatlas_export::write_xlsx(snap, &sel, locale)?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
         "geojson" => {
             let mut buf = Vec::new();
-            sozialatlas_export::write_geojson(snap, &sel, locale, &mut buf).map_err(err)?;
+            sozialatlas_export::write_geojson(snap, &sel, locale, &mut buf)?;
             (buf, "application/geo+json")
         }
         _ => return Err(AppError::NotFound(String::new())),
@@ -1777,7 +1652,8 @@ async fn report_file(state: &AppState, locale: Locale, ext: &str) -> Result<Resp
         .await
         .map_err(|e| AppError::Internal(format!("reading the action-area sets: {e}")))?;
     let key = (locale, ext == "pdf", set.as_ref().map(|s| s.id));
-    let mut done = state.reports().done.lock().await;
+    let reports = state.part::<Reports>();
+    let mut done = reports.done.lock().await;
     let body = match done.get(&key) {
         Some(b) => b.clone(),
         None => {

@@ -1,6 +1,7 @@
 //! The rules of ARCHITECTURE.md that the dependency graph can hold, read from
 //! `cargo metadata`: the pure crates link no database, no async runtime and no web server, the
-//! test support is no crate's dependency, and each crate's integration tests are one binary.
+//! web kit knows no part that serves pages, the test support is no crate's dependency, and each
+//! crate's integration tests are one binary.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
@@ -114,6 +115,29 @@ fn pure_crates_link_no_database_runtime_or_server() {
     assert!(store.contains_key("sqlx"));
     let web = normal_closure(&meta, "sozialatlas-web");
     assert!(IMPURE.iter().all(|b| web.contains_key(*b)));
+}
+
+/// The web kit knows no part that serves pages: the atlas, participation and the offices are
+/// built on it, never the other way round.
+#[test]
+fn the_web_kit_knows_no_part_that_serves_pages() {
+    let meta = metadata();
+    let kit = normal_closure(&meta, "sozialatlas-web-kit");
+    let found: Vec<String> = [
+        "sozialatlas-web",
+        "sozialatlas-participation",
+        "sozialatlas-offices",
+        "sozialatlas-runs",
+        "sozialatlas-report",
+    ]
+    .iter()
+    .filter_map(|p| kit.get(*p).map(|chain| chain.join(" → ")))
+    .collect();
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    // The check sees what it is to find: the web depends on the kit and on participation.
+    let web = normal_closure(&meta, "sozialatlas-web");
+    assert!(web.contains_key("sozialatlas-web-kit"));
+    assert!(web.contains_key("sozialatlas-participation"));
 }
 
 #[test]

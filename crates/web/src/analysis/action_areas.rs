@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::analysis::AMsgs;
 use crate::i18n::prefix;
-use crate::pages::Layout;
+use crate::layout::Layout;
 use crate::params;
 
 /// Fill of the areas outside every action area.
@@ -146,9 +146,7 @@ pub async fn page(
     let a = texts(locale);
     let p = prefix(locale);
     let pairs = params::pairs(raw.as_deref());
-    let all = sozialatlas_store::list_action_area_sets(state.pool())
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let all = sozialatlas_store::list_action_area_sets(state.pool()).await?;
     let current = all.first().map(|s| s.id);
     let wanted = match params::get(&pairs, "set") {
         None => current,
@@ -455,22 +453,21 @@ pub async fn save(
     }
     let run_id = match stored {
         Some(id) => id,
-        None => sozialatlas_store::save_run(
-            state.pool(),
-            &sozialatlas_store::StoredRun {
-                id: 0,
-                kind: "typology".into(),
-                created_at: sozialatlas_store::clock::now_rfc3339(),
-                load_id: state.snapshot().load.id,
-                program_version: env!("CARGO_PKG_VERSION").into(),
-                params_json: serde_json::to_string(&run.params)
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
-                result_json: serde_json::to_string(&run)
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
-            },
-        )
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?,
+        None => {
+            sozialatlas_store::save_run(
+                state.pool(),
+                &sozialatlas_store::StoredRun {
+                    id: 0,
+                    kind: "typology".into(),
+                    created_at: sozialatlas_store::clock::now_rfc3339(),
+                    load_id: state.snapshot().load.id,
+                    program_version: env!("CARGO_PKG_VERSION").into(),
+                    params_json: serde_json::to_string(&run.params)?,
+                    result_json: serde_json::to_string(&run)?,
+                },
+            )
+            .await?
+        }
     };
     let set = sozialatlas_store::save_action_area_set(
         state.pool(),
@@ -485,7 +482,7 @@ pub async fn save(
     .await
     .map_err(|e| match e {
         sozialatlas_store::StoreError::Invalid(m) => AppError::BadRequest(m),
-        e => AppError::Internal(e.to_string()),
+        e => e.into(),
     })?;
     let detail = format!("{} ({} action areas, run {run_id})", sub.name, areas.len());
     sozialatlas_accounts::audit(
@@ -495,8 +492,7 @@ pub async fn save(
         &format!("action_area_set:{set}"),
         &detail,
     )
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    .await?;
     Ok(
         axum::response::Redirect::to(&format!("{p}/analysis/action-areas?set={set}&saved=1"))
             .into_response(),

@@ -38,7 +38,7 @@ pub fn routes() -> Router<AppState> {
 const EN: Locale = Locale::En;
 
 fn json_of<T: serde::Serialize>(v: &T) -> Result<Value, AppError> {
-    serde_json::to_value(v).map_err(|e| AppError::Internal(e.to_string()))
+    Ok(serde_json::to_value(v)?)
 }
 
 /// `GET /api/v1/analysis/index`.
@@ -168,9 +168,7 @@ async fn runs(
     {
         return Err(bad("kind", k, "index, typology or moran"));
     }
-    let list = sozialatlas_store::list_runs(state.pool(), kind)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let list = sozialatlas_store::list_runs(state.pool(), kind).await?;
     let v: Vec<Value> = list.iter().map(|r| stored_json(r, false)).collect();
     Ok(super::no_store(Json(json!({ "runs": v })).into_response()))
 }
@@ -183,9 +181,7 @@ async fn run(State(state): State<AppState>, Path(raw): Path<String>) -> Result<R
 
 /// `GET /api/v1/action-areas`: every set, newest (current) first.
 async fn action_areas(State(state): State<AppState>) -> Result<Response, AppError> {
-    let sets = sozialatlas_store::list_action_area_sets(state.pool())
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let sets = sozialatlas_store::list_action_area_sets(state.pool()).await?;
     Ok(super::no_store(
         Json(json!({
             "current": sets.first().map(|s| s.id),

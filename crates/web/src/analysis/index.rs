@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::analysis::AMsgs;
 use crate::i18n::{Msgs, msgs, prefix};
-use crate::pages::Layout;
+use crate::layout::Layout;
 use crate::params;
 
 /// The index settings of a URL.
@@ -704,9 +704,7 @@ pub async fn page(
         t_low: plain(q.st.low),
         t_positive: plain(q.dt.positive),
         t_negative: plain(q.dt.negative),
-        result: result(&state, &run, locale, "index-map")
-            .render()
-            .map_err(|e| AppError::Internal(e.to_string()))?,
+        result: result(&state, &run, locale, "index-map").render()?,
         csv_href: format!("{p}/analysis/index.csv{query}"),
         api_href: format!("/api/v1/analysis/index{query}"),
     };
@@ -790,10 +788,9 @@ pub(crate) fn csv_response(
             .delimiter(if locale == Locale::De { b';' } else { b',' })
             .from_writer(&mut buf);
         for r in rows {
-            w.write_record(r)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            w.write_record(r)?;
         }
-        w.flush().map_err(|e| AppError::Internal(e.to_string()))?;
+        w.flush()?;
     }
     Ok(crate::pages::file_response(
         buf,

@@ -62,7 +62,7 @@ pub(crate) fn no_store(mut r: Response) -> Response {
 }
 
 pub(crate) fn html<T: Template>(t: &T) -> Result<Response, AppError> {
-    let s = t.render().map_err(|e| AppError::Internal(e.to_string()))?;
+    let s = t.render()?;
     Ok(Html(s).into_response())
 }
 

@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::analysis::AMsgs;
 use crate::i18n::prefix;
-use crate::pages::Layout;
+use crate::layout::Layout;
 
 /// A stored run in a list.
 pub(crate) struct RunRow {
@@ -144,12 +144,9 @@ pub async fn page(
     uri: OriginalUri,
 ) -> Result<Response, AppError> {
     let a = texts(locale);
-    let runs = sozialatlas_store::list_runs(state.pool(), None)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let runs = sozialatlas_store::list_runs(state.pool(), None).await?;
     let sets = sozialatlas_store::list_action_area_sets(state.pool())
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .await?
         .len();
     let rows = run_rows(&state, &runs, locale);
     let typologies: Vec<&RunRow> = rows

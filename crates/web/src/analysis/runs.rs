@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::analysis::AMsgs;
 use crate::i18n::{Msgs, msgs, prefix};
-use crate::pages::Layout;
+use crate::layout::Layout;
 use crate::params;
 
 /// Parses a run id (400) and reads the run (404).
@@ -35,8 +35,7 @@ pub(crate) async fn load(
         )
     })?;
     sozialatlas_store::get_run(state.pool(), id)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .await?
         .ok_or_else(|| {
             AppError::NotFound(texts(locale).no_such_run.replace("{id}", &id.to_string()))
         })
@@ -74,9 +73,7 @@ pub async fn page(
         "index" => {
             let r: IndexRun =
                 serde_json::from_str(&run.result_json).map_err(|e| unreadable(&run, e))?;
-            let body = super::index::result(&state, &r, locale, "run-map")
-                .render()
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let body = super::index::result(&state, &r, locale, "run-map").render()?;
             (
                 body,
                 format!(
@@ -89,9 +86,7 @@ pub async fn page(
             let r: TypologyRun =
                 serde_json::from_str(&run.result_json).map_err(|e| unreadable(&run, e))?;
             let query = super::query(&super::typology::params_pairs(&r.params));
-            let mut body = super::typology::result(&state, &r, locale, "run")
-                .render()
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let mut body = super::typology::result(&state, &r, locale, "run").render()?;
             body += &super::typology::proposal_form(
                 &state,
                 &r,
@@ -102,17 +97,14 @@ pub async fn page(
                 uri.0.path(),
                 None,
             )
-            .render()
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .render()?;
             (body, format!("{p}/analysis/typology{query}"))
         }
         "moran" => {
             let r: MoranRun =
                 serde_json::from_str(&run.result_json).map_err(|e| unreadable(&run, e))?;
             let title = super::indicator_name(&state, &r.params.indicator, locale);
-            let body = super::moran::section_of(&state, &r, locale, "run", &title)
-                .render()
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let body = super::moran::section_of(&state, &r, locale, "run", &title).render()?;
             (
                 body,
                 format!(
@@ -266,8 +258,7 @@ pub async fn compare(
     if la.is_empty() {
         return Err(AppError::BadRequest(a.compare_no_common.to_string()));
     }
-    let ct = sozialatlas_analysis::agreement::crosstab(&la, &lb)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let ct = sozialatlas_analysis::agreement::crosstab(&la, &lb)?;
     let ari = ct.adjusted_rand_index();
     let fa = super::colours::clusters(ta.result.clusters.len());
     let fb = super::colours::clusters(tb.result.clusters.len());

@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::analysis::AMsgs;
 use crate::i18n::{Msgs, msgs, prefix};
-use crate::pages::Layout;
+use crate::layout::Layout;
 use crate::params;
 
 /// The typology settings of a URL.
@@ -743,9 +743,7 @@ pub(crate) fn render_page(
         ));
     }
     let query = q.query(state);
-    let result = result(state, run, locale, "typology")
-        .render()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let result = result(state, run, locale, "typology").render()?;
     let page = TypologyPage {
         l: Layout::new(state, locale, a.typology_title, uri.0.path(), uri.0.query()),
         m,
@@ -760,9 +758,7 @@ pub(crate) fn render_page(
         kmeans_iterations: q.kmeans.unwrap_or(KMEANS_ITERATIONS),
         seed: q.seed.to_string(),
         result,
-        proposal: proposal
-            .render()
-            .map_err(|e| AppError::Internal(e.to_string()))?,
+        proposal: proposal.render()?,
         csv_href: format!("{p}/analysis/typology.csv{query}"),
         api_href: format!("/api/v1/analysis/typology{query}"),
     };

@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
 use crate::i18n::prefix;
-use crate::pages::Layout;
+use crate::layout::Layout;
 
 pub struct OfficeRow {
     pub id: i64,
@@ -54,9 +54,7 @@ async fn area_choices(
 ) -> Result<Vec<Choice>, AppError> {
     let t = office_msgs(locale);
     let mut out: Vec<Choice> = Vec::new();
-    let sets = sozialatlas_store::list_action_area_sets(state.pool())
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let sets = sozialatlas_store::list_action_area_sets(state.pool()).await?;
     for (i, set) in sets.iter().enumerate() {
         for a in &set.areas {
             // The current set, and any older area an office already serves.
@@ -437,9 +435,7 @@ pub async fn assign(
         .then_some(())
         .ok_or(AppError::Forbidden(crate::auth::Denied::Role))?;
     let email = form.get("staff_email").trim().to_string();
-    let found = sozialatlas_accounts::find_user_by_email(state.pool(), &email)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let found = sozialatlas_accounts::find_user_by_email(state.pool(), &email).await?;
     let Some(u) = found else {
         let errors = Errors(vec![("staff_email".into(), t.no_such_account.into())]);
         return edit_page(&state, locale, &user, id, None, errors, email, "").await;

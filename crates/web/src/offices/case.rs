@@ -17,11 +17,11 @@ use sozialatlas_offices::{Date, OfficeError, retention};
 use super::staff::{Choice, topic_labels};
 use super::text::OfficeMsgs;
 use super::{Errors, actor, office_msgs, page_error, render, show_date};
-use crate::AppState;
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
 use crate::i18n::prefix;
-use crate::pages::Layout;
+use crate::layout::Layout;
+use crate::{AppState, StateExt};
 
 /// The canonical id from the path, or 404 (a malformed id is a wrong id).
 fn case_id(raw: &str, locale: Locale) -> Result<String, AppError> {
@@ -290,7 +290,7 @@ async fn case_page(
     let t = office_msgs(locale);
     let a = actor(user);
     let pool = state.pool();
-    let d = cases::get_case(pool, &a, state.office_key(), id)
+    let d = cases::get_case(pool, &a, state.office_key().as_deref(), id)
         .await
         .map_err(|e| page_error(e, locale))?;
     let office = offices::office(pool, &a, d.summary.office_id)
@@ -604,7 +604,7 @@ pub async fn identity(
     let r = cases::set_identity(
         state.pool(),
         &actor(&user),
-        state.office_key(),
+        state.office_key().as_deref(),
         &id,
         &identity,
     )
@@ -714,7 +714,7 @@ async fn referral_page(
     let a = actor(user);
     let pool = state.pool();
     // Reading the case checks access (and is logged as a read).
-    let d = cases::get_case(pool, &a, state.office_key(), id)
+    let d = cases::get_case(pool, &a, state.office_key().as_deref(), id)
         .await
         .map_err(|e| page_error(e, locale))?;
     let partners = offices::partners(pool, &a)
@@ -826,7 +826,7 @@ async fn close_page(
     let t = office_msgs(locale);
     let a = actor(user);
     let pool = state.pool();
-    let d = cases::get_case(pool, &a, state.office_key(), id)
+    let d = cases::get_case(pool, &a, state.office_key().as_deref(), id)
         .await
         .map_err(|e| page_error(e, locale))?;
     let en = locale == Locale::En;
@@ -926,10 +926,16 @@ pub async fn export(
     form: FormFields,
 ) -> Result<Response, AppError> {
     let id = case_id(&raw, locale)?;
-    match retention::export_case(state.pool(), &actor(&user), state.office_key(), &id).await {
+    match retention::export_case(
+        state.pool(),
+        &actor(&user),
+        state.office_key().as_deref(),
+        &id,
+    )
+    .await
+    {
         Ok(json) => {
-            let body = serde_json::to_string_pretty(&json)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let body = serde_json::to_string_pretty(&json)?;
             let mut r = body.into_response();
             let h = r.headers_mut();
             h.insert(
@@ -967,9 +973,14 @@ async fn erase_page(
     errors: Errors,
 ) -> Result<Response, AppError> {
     let t = office_msgs(locale);
-    let d = cases::get_case(state.pool(), &actor(user), state.office_key(), id)
-        .await
-        .map_err(|e| page_error(e, locale))?;
+    let d = cases::get_case(
+        state.pool(),
+        &actor(user),
+        state.office_key().as_deref(),
+        id,
+    )
+    .await
+    .map_err(|e| page_error(e, locale))?;
     let p = prefix(locale);
     let status = if errors.any() {
         StatusCode::UNPROCESSABLE_ENTITY

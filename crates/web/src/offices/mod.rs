@@ -153,7 +153,7 @@ impl Errors {
 
 /// Renders a page, `no-store`.
 pub(crate) fn render<T: Template>(t: &T, status: StatusCode) -> Result<Response, AppError> {
-    let s = t.render().map_err(|e| AppError::Internal(e.to_string()))?;
+    let s = t.render()?;
     let mut r = (status, Html(s)).into_response();
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

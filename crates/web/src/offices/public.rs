@@ -16,7 +16,7 @@ use super::{office_msgs, page_error, render, show_count};
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::prefix;
-use crate::pages::Layout;
+use crate::layout::Layout;
 
 /// An office as the templates show it.
 pub struct OfficeView {

@@ -15,11 +15,11 @@ use sozialatlas_offices::{Actor, Date};
 
 use super::text::OfficeMsgs;
 use super::{Errors, actor, office_msgs, page_error, render, show_date};
-use crate::AppState;
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
 use crate::i18n::prefix;
-use crate::pages::Layout;
+use crate::layout::Layout;
+use crate::{AppState, StateExt};
 
 /// The office sub-navigation.
 pub struct OfficeNav {
@@ -200,7 +200,7 @@ pub async fn cases(
         .await
         .map_err(|e| page_error(e, locale))?
     } else {
-        match cases::search_cases(pool, &a, state.office_key(), o.id, &query).await {
+        match cases::search_cases(pool, &a, state.office_key().as_deref(), o.id, &query).await {
             Ok(l) => l,
             Err(e) => {
                 errors = Errors::from_domain(e, locale)?;
@@ -432,7 +432,7 @@ async fn new_page(
             })
             .collect(),
         errors,
-        encrypted: state.office_key().is_some(),
+        encrypted: state.office_key().as_deref().is_some(),
         retention_months: offices::retention_months(pool)
             .await
             .map_err(|e| page_error(e, locale))?,
@@ -520,7 +520,7 @@ pub async fn create(
         followup_what: f.followup_what.clone(),
         is_example: false,
     };
-    match cases::open_case(state.pool(), &a, state.office_key(), &input).await {
+    match cases::open_case(state.pool(), &a, state.office_key().as_deref(), &input).await {
         Ok(id) => Ok(Redirect::to(&format!(
             "{}/office/cases/{id}?notice=opened",
             prefix(locale)

@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
 use crate::i18n::prefix;
-use crate::pages::Layout;
+use crate::layout::Layout;
 
 pub struct StatRow {
     pub label: String,

@@ -61,7 +61,7 @@ struct ProcessLink {
 #[derive(Template)]
 #[template(path = "participation/area.html")]
 struct AreaPage {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: super::Frame,
     name: String,
     set_name: String,
@@ -91,11 +91,7 @@ pub async fn area_page(
     uri: OriginalUri,
     user: Option<CurrentUser>,
 ) -> Result<Response, AppError> {
-    let internal = |e: sozialatlas_participation::Error| AppError::Internal(e.to_string());
-    let Some((set, aa)) = sozialatlas_store::get_action_area(state.pool(), id)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-    else {
+    let Some((set, aa)) = sozialatlas_store::get_action_area(state.pool(), id).await? else {
         return Err(AppError::NotFound(String::new()));
     };
     let m = crate::i18n::msgs(locale);
@@ -223,9 +219,7 @@ pub async fn area_page(
     };
 
     // What is done there.
-    let processes = processes_of_area(state.pool(), id)
-        .await
-        .map_err(internal)?;
+    let processes = processes_of_area(state.pool(), id).await?;
     let (ideas, ideas_total) = idea::list_ideas(
         state.pool(),
         &IdeaFilter {
@@ -236,16 +230,11 @@ pub async fn area_page(
         },
         Scope::Public,
     )
-    .await
-    .map_err(internal)?;
-    let meetings = meeting::list_meetings(state.pool(), None, Some(id))
-        .await
-        .map_err(internal)?;
+    .await?;
+    let meetings = meeting::list_meetings(state.pool(), None, Some(id)).await?;
     let mut measures = Vec::new();
     for pr in &processes {
-        let all = measure::list_measures(state.pool(), Some(pr.id))
-            .await
-            .map_err(internal)?;
+        let all = measure::list_measures(state.pool(), Some(pr.id)).await?;
         // The measures of this area, with their parts even where those name no area.
         let mine: Vec<measure::Measure> = all
             .iter()
@@ -261,14 +250,12 @@ pub async fn area_page(
         measures.extend(measure_rows(&mine, std::slice::from_ref(pr), locale));
     }
     let counts = idea::count_by_state(state.pool(), id)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|(s, n)| (super::text::state_label(s, locale).to_string(), n))
         .collect();
     let offices = sozialatlas_offices::offices::public_offices_for_action_area(state.pool(), id)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .await?
         .into_iter()
         .map(|o| OfficeLink {
             href: format!("{p}/offices/{}", o.slug),

@@ -33,7 +33,7 @@ pub(crate) struct AreaOpt {
 #[derive(Template)]
 #[template(path = "participation/idea_form.html")]
 pub(crate) struct IdeaForm {
-    pub l: crate::pages::Layout,
+    pub l: crate::layout::Layout,
     pub f: Frame,
     pub heading: String,
     pub action: String,
@@ -266,7 +266,7 @@ async fn own_idea(
     match idea::get_idea(state.pool(), id).await {
         Ok(Some(i)) if i.visible_to(Some(&a)) => Ok(i),
         Ok(_) => Err(AppError::NotFound(String::new())),
-        Err(e) => Err(AppError::Internal(e.to_string())),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -515,8 +515,7 @@ pub async fn report_comment(
 ) -> Result<Response, AppError> {
     let p = crate::i18n::prefix(locale);
     let c = engage::get_comment(state.pool(), id)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .await?
         .ok_or_else(|| AppError::NotFound(String::new()))?;
     let back = format!("{p}/participation/ideas/{}", c.idea_id);
     let reason = reason_of(&form)?;
@@ -539,7 +538,7 @@ pub async fn report_comment(
 #[derive(Template)]
 #[template(path = "participation/comment_form.html")]
 struct CommentForm {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     action: String,
     back: String,
@@ -558,8 +557,7 @@ pub async fn edit_comment(
 ) -> Result<Response, AppError> {
     let p = crate::i18n::prefix(locale);
     let c = engage::get_comment(state.pool(), id)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .await?
         .ok_or_else(|| AppError::NotFound(String::new()))?;
     let back = format!("{p}/participation/ideas/{}", c.idea_id);
     let a = actor(&user);
@@ -609,8 +607,7 @@ pub async fn update_comment(
 ) -> Result<Response, AppError> {
     let p = crate::i18n::prefix(locale);
     let c = engage::get_comment(state.pool(), id)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .await?
         .ok_or_else(|| AppError::NotFound(String::new()))?;
     let back = format!("{p}/participation/ideas/{}", c.idea_id);
     match engage::edit_comment(
@@ -654,7 +651,7 @@ struct MessageView {
 #[derive(Template)]
 #[template(path = "participation/inbox.html")]
 struct InboxPage {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     messages: Vec<MessageView>,
     unread: i64,
@@ -669,19 +666,13 @@ pub async fn inbox(
     uri: OriginalUri,
     user: CurrentUser,
 ) -> Result<Response, AppError> {
-    let internal = |e: PError| AppError::Internal(e.to_string());
     let a = actor(&user);
     let p = crate::i18n::prefix(locale);
-    let msgs = inbox::messages(state.pool(), &a, 200)
-        .await
-        .map_err(internal)?;
-    let unread = inbox::unread(state.pool(), &a).await.map_err(internal)?;
-    let (mine, _) = idea::list_ideas(state.pool(), &IdeaFilter::default(), Scope::Author(a.id))
-        .await
-        .map_err(internal)?;
-    let processes = sozialatlas_participation::process::list_processes(state.pool())
-        .await
-        .map_err(internal)?;
+    let msgs = inbox::messages(state.pool(), &a, 200).await?;
+    let unread = inbox::unread(state.pool(), &a).await?;
+    let (mine, _) =
+        idea::list_ideas(state.pool(), &IdeaFilter::default(), Scope::Author(a.id)).await?;
+    let processes = sozialatlas_participation::process::list_processes(state.pool()).await?;
     let t = super::pmsgs(locale);
     let messages = msgs
         .iter()

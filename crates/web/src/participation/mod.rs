@@ -25,7 +25,7 @@ use sozialatlas_participation::{self as part, Actor, Error as PError, FieldError
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::pages::Layout;
+use crate::layout::Layout;
 use crate::routes::Routes;
 
 pub use example::seed_participation_example;
@@ -210,7 +210,7 @@ impl Frame {
 
 /// Renders a page; participation pages are never cached.
 pub(crate) fn page<T: Template>(t: &T) -> Result<Response, AppError> {
-    let s = t.render().map_err(|e| AppError::Internal(e.to_string()))?;
+    let s = t.render()?;
     Ok(no_store(Html(s).into_response()))
 }
 
@@ -333,7 +333,7 @@ pub(crate) fn fail(
                 .join("\n"),
         ),
         PError::Sql(_) | PError::Store(_) | PError::Accounts(_) | PError::Xlsx(_) => {
-            return AppError::Internal(e.to_string()).into_response();
+            return AppError::from(e).into_response();
         }
     };
     let mut r = render_notice(state, locale, uri, heading, message, back)

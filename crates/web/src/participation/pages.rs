@@ -154,7 +154,7 @@ struct ProcessCard {
 #[derive(Template)]
 #[template(path = "participation/overview.html")]
 struct OverviewPage {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     processes: Vec<ProcessCard>,
 }
@@ -183,8 +183,7 @@ pub async fn overview(
             },
             Scope::Public,
         )
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .await?;
         cards.push(ProcessCard {
             href: format!(
                 "{}/participation/processes/{}",
@@ -233,7 +232,7 @@ struct AreaCard {
 #[derive(Template)]
 #[template(path = "participation/process.html")]
 struct ProcessPage {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     id: i64,
     title: String,
@@ -295,8 +294,7 @@ pub async fn process(
             },
             Scope::Public,
         )
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .await?;
         areas.push(AreaCard {
             href: format!("{p}/participation/areas/{}", a.id),
             name: a.name.clone(),
@@ -378,7 +376,7 @@ pub(crate) fn opt(value: impl Into<String>, label: impl Into<String>, selected: 
 #[derive(Template)]
 #[template(path = "participation/ideas.html")]
 struct IdeaListPage {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     id: i64,
     title: String,
@@ -476,8 +474,7 @@ pub async fn idea_list(
         },
         Scope::Public,
     )
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    .await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let link = |n: i64| {
         let mut s = form_urlencoded::Serializer::new(String::new());
@@ -593,7 +590,7 @@ struct EventView {
 #[derive(Template)]
 #[template(path = "participation/idea.html")]
 struct IdeaPage {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     id: i64,
     process_id: i64,
@@ -667,9 +664,8 @@ pub async fn idea(
     uri: OriginalUri,
     user: Option<CurrentUser>,
 ) -> Result<Response, AppError> {
-    let internal = |e: sozialatlas_participation::Error| AppError::Internal(e.to_string());
     let viewer = user.as_ref().map(super::actor);
-    let Some(i) = idea::get_idea(state.pool(), id).await.map_err(internal)? else {
+    let Some(i) = idea::get_idea(state.pool(), id).await? else {
         return Err(AppError::NotFound(String::new()));
     };
     if !i.visible_to(viewer.as_ref()) {
@@ -682,8 +678,8 @@ pub async fn idea(
     let today = clock::today(now);
     let own = viewer.as_ref().is_some_and(|v| i.is_own(v));
     let staff = viewer.as_ref().is_some_and(|v| v.is_staff());
-    let threads = engage::threads(state.pool(), id).await.map_err(internal)?;
-    let hist = idea::history(state.pool(), id).await.map_err(internal)?;
+    let threads = engage::threads(state.pool(), id).await?;
+    let hist = idea::history(state.pool(), id).await?;
     let mut ids: Vec<i64> = i.author_id.into_iter().collect();
     for th in &threads {
         ids.push(th.comment.author_id);
@@ -698,8 +694,7 @@ pub async fn idea(
         for th in &threads {
             for c in std::iter::once(&th.comment).chain(th.replies.iter()) {
                 if moderation::has_reported(state.pool(), v, moderation::ItemKind::Comment, c.id)
-                    .await
-                    .map_err(internal)?
+                    .await?
                 {
                     reported_comments.insert(c.id);
                 }
@@ -760,41 +755,32 @@ pub async fn idea(
         })
         .collect();
     let supported = match &viewer {
-        Some(v) => engage::supports(state.pool(), v, id)
-            .await
-            .map_err(internal)?,
+        Some(v) => engage::supports(state.pool(), v, id).await?,
         None => false,
     };
     let reported = match &viewer {
-        Some(v) => moderation::has_reported(state.pool(), v, moderation::ItemKind::Idea, id)
-            .await
-            .map_err(internal)?,
+        Some(v) => {
+            moderation::has_reported(state.pool(), v, moderation::ItemKind::Idea, id).await?
+        }
         None => false,
     };
     let open = i.is_public() && i.public_state().open_for_engagement();
     let meeting = match i.meeting_id {
-        Some(m) => meeting::get_meeting(state.pool(), m)
-            .await
-            .map_err(internal)?
-            .map(|m| Link {
-                href: format!("{p}/participation/meetings/{}", m.id),
-                label: format!("{} ({})", m.title, local_when(&m.starts_at, locale)),
-            }),
+        Some(m) => meeting::get_meeting(state.pool(), m).await?.map(|m| Link {
+            href: format!("{p}/participation/meetings/{}", m.id),
+            label: format!("{} ({})", m.title, local_when(&m.starts_at, locale)),
+        }),
         None => None,
     };
     let merged_into = match i.merged_into {
-        Some(m) => idea::get_idea(state.pool(), m)
-            .await
-            .map_err(internal)?
-            .map(|x| Link {
-                href: format!("{p}/participation/ideas/{}", x.id),
-                label: format!("{} {}", x.reference, x.title),
-            }),
+        Some(m) => idea::get_idea(state.pool(), m).await?.map(|x| Link {
+            href: format!("{p}/participation/ideas/{}", x.id),
+            label: format!("{} {}", x.reference, x.title),
+        }),
         None => None,
     };
     let measures = measure::measures_of_idea(state.pool(), id)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|(mid, code, title)| Link {
             href: format!("{p}/participation/measures/{mid}"),
@@ -942,8 +928,7 @@ pub(crate) async fn meeting_rows(
             },
             Scope::Public,
         )
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .await?;
         out.push(MeetingRow {
             href: format!("{p}/participation/meetings/{}", m.id),
             title: m.title.clone(),
@@ -967,7 +952,7 @@ pub(crate) async fn meeting_rows(
 #[derive(Template)]
 #[template(path = "participation/meetings.html")]
 struct MeetingsPage {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     id: i64,
     title: String,
@@ -984,9 +969,7 @@ pub async fn meetings(
     user: Option<CurrentUser>,
 ) -> Result<Response, AppError> {
     let pr = try_page!(load_process(&state, locale, &uri, id).await);
-    let ms = meeting::list_meetings(state.pool(), Some(id), None)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let ms = meeting::list_meetings(state.pool(), Some(id), None).await?;
     let rows = meeting_rows(&state, std::slice::from_ref(&pr), &ms, locale).await?;
     let t = super::pmsgs(locale);
     let (l, f) = Frame::new(&state, locale, t.meetings_title, &uri, user.as_ref());
@@ -1003,7 +986,7 @@ pub async fn meetings(
 #[derive(Template)]
 #[template(path = "participation/meeting.html")]
 struct MeetingPage {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     id: i64,
     process_id: i64,
@@ -1030,11 +1013,7 @@ pub async fn meeting(
     uri: OriginalUri,
     user: Option<CurrentUser>,
 ) -> Result<Response, AppError> {
-    let internal = |e: sozialatlas_participation::Error| AppError::Internal(e.to_string());
-    let Some(m) = meeting::get_meeting(state.pool(), id)
-        .await
-        .map_err(internal)?
-    else {
+    let Some(m) = meeting::get_meeting(state.pool(), id).await? else {
         return Err(AppError::NotFound(String::new()));
     };
     let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
@@ -1047,8 +1026,7 @@ pub async fn meeting(
         },
         Scope::Public,
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     let p = crate::i18n::prefix(locale);
     let (l, f) = Frame::new(&state, locale, &m.title, &uri, user.as_ref());
     page(&MeetingPage {
@@ -1164,7 +1142,7 @@ pub(crate) fn measure_rows(ms: &[Measure], pr: &[Process], locale: Locale) -> Ve
 #[derive(Template)]
 #[template(path = "participation/measures.html")]
 struct MeasuresPage {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     id: i64,
     title: String,
@@ -1181,9 +1159,7 @@ pub async fn measures(
     user: Option<CurrentUser>,
 ) -> Result<Response, AppError> {
     let pr = try_page!(load_process(&state, locale, &uri, id).await);
-    let ms = measure::list_measures(state.pool(), Some(id))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let ms = measure::list_measures(state.pool(), Some(id)).await?;
     let t = super::pmsgs(locale);
     let (l, f) = Frame::new(&state, locale, t.measures_title, &uri, user.as_ref());
     page(&MeasuresPage {
@@ -1206,7 +1182,7 @@ struct UpdateView {
 #[derive(Template)]
 #[template(path = "participation/measure.html")]
 struct MeasurePage {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     id: i64,
     process_id: i64,
@@ -1232,18 +1208,12 @@ pub async fn measure(
     uri: OriginalUri,
     user: Option<CurrentUser>,
 ) -> Result<Response, AppError> {
-    let internal = |e: sozialatlas_participation::Error| AppError::Internal(e.to_string());
-    let Some(m) = measure::get_measure(state.pool(), id)
-        .await
-        .map_err(internal)?
-    else {
+    let Some(m) = measure::get_measure(state.pool(), id).await? else {
         return Err(AppError::NotFound(String::new()));
     };
     let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
-    let all = measure::list_measures(state.pool(), Some(pr.id))
-        .await
-        .map_err(internal)?;
-    let ups = measure::updates(state.pool(), id).await.map_err(internal)?;
+    let all = measure::list_measures(state.pool(), Some(pr.id)).await?;
+    let ups = measure::updates(state.pool(), id).await?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
     let prs = std::slice::from_ref(&pr);
@@ -1344,10 +1314,8 @@ pub async fn export_csv(
     uri: OriginalUri,
 ) -> Result<Response, AppError> {
     let pr = try_page!(load_process(&state, locale, &uri, id).await);
-    let rows = export::rows(state.pool(), pr.id, locale)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let bytes = export::write_csv(&rows, locale).map_err(|e| AppError::Internal(e.to_string()))?;
+    let rows = export::rows(state.pool(), pr.id, locale).await?;
+    let bytes = export::write_csv(&rows, locale)?;
     Ok(attachment(
         bytes,
         "text/csv; charset=utf-8",
@@ -1363,11 +1331,8 @@ pub async fn export_xlsx(
     uri: OriginalUri,
 ) -> Result<Response, AppError> {
     let pr = try_page!(load_process(&state, locale, &uri, id).await);
-    let rows = export::rows(state.pool(), pr.id, locale)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let bytes = export::write_xlsx(&rows, locale, &pr.title)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let rows = export::rows(state.pool(), pr.id, locale).await?;
+    let bytes = export::write_xlsx(&rows, locale, &pr.title)?;
     Ok(attachment(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

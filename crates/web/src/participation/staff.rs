@@ -34,10 +34,6 @@ fn require_any(user: &CurrentUser, roles: &[Role]) -> Result<(), AppError> {
     }
 }
 
-fn internal(e: PError) -> AppError {
-    AppError::Internal(e.to_string())
-}
-
 // ------------------------------------------------------------------ moderation
 
 struct QueueView {
@@ -59,7 +55,7 @@ struct QueueView {
 #[derive(Template)]
 #[template(path = "participation/moderation.html")]
 struct ModerationPage {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     submitted: Vec<IdeaRow>,
     submitted_own: Vec<bool>,
@@ -76,12 +72,8 @@ pub async fn moderation(
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::Moderator, Role::ProcessManager])?;
     let a = actor(&user);
-    let q = moderation::queue(state.pool(), &a)
-        .await
-        .map_err(internal)?;
-    let processes = process::list_processes(state.pool())
-        .await
-        .map_err(internal)?;
+    let q = moderation::queue(state.pool(), &a).await?;
+    let processes = process::list_processes(state.pool()).await?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
     let ids: Vec<i64> = q.reported.iter().filter_map(|x| x.author_id).collect();
@@ -263,7 +255,7 @@ staff_post!(
 #[derive(Template)]
 #[template(path = "participation/review_list.html")]
 struct ReviewListPage {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     groups: Vec<(String, Vec<IdeaRow>)>,
 }
@@ -279,9 +271,7 @@ pub async fn review_list(
     require_any(&user, &[Role::ProcessManager, Role::Reviewer])?;
     let a = actor(&user);
     let t = super::pmsgs(locale);
-    let processes = process::list_processes(state.pool())
-        .await
-        .map_err(internal)?;
+    let processes = process::list_processes(state.pool()).await?;
     let manager = a.has(Role::ProcessManager);
     let mut groups = Vec::new();
     for (st, label) in [
@@ -299,8 +289,7 @@ pub async fn review_list(
             },
             Scope::Staff,
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         let ideas: Vec<_> = ideas
             .into_iter()
             .filter(|i| manager || i.reviewer_id == Some(a.id))
@@ -332,7 +321,7 @@ pub async fn review_list(
 #[derive(Template)]
 #[template(path = "participation/review.html")]
 struct ReviewPage {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     id: i64,
     reference: String,
@@ -371,7 +360,7 @@ pub async fn review(
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager, Role::Reviewer])?;
     let a = actor(&user);
-    let Some(i) = idea::get_idea(state.pool(), id).await.map_err(internal)? else {
+    let Some(i) = idea::get_idea(state.pool(), id).await? else {
         return Err(AppError::NotFound(String::new()));
     };
     let manager = a.has(Role::ProcessManager);
@@ -384,13 +373,9 @@ pub async fn review(
         });
     }
     let pr = try_page!(load_process(&state, locale, &uri, i.process_id).await);
-    let notes = idea::review_notes(state.pool(), &a, id)
-        .await
-        .map_err(internal)?;
+    let notes = idea::review_notes(state.pool(), &a, id).await?;
     // Reviewers to choose from: the accounts with the reviewer role.
-    let users = sozialatlas_accounts::list_users(state.pool())
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let users = sozialatlas_accounts::list_users(state.pool()).await?;
     let t = super::pmsgs(locale);
     let mut reviewers = vec![opt("", t.no_reviewer, i.reviewer_id.is_none())];
     reviewers.extend(
@@ -656,7 +641,7 @@ struct FieldRow {
 #[derive(Template)]
 #[template(path = "participation/process_form.html")]
 struct ProcessForm {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     heading: String,
     action: String,
@@ -687,9 +672,7 @@ async fn process_form(
     heading: &str,
     action: String,
 ) -> Result<ProcessForm, AppError> {
-    let sets = sozialatlas_store::list_action_area_sets(state.pool())
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let sets = sozialatlas_store::list_action_area_sets(state.pool()).await?;
     let t = super::pmsgs(locale);
     let mut phases: Vec<PhaseRow> = input
         .phases
@@ -867,9 +850,7 @@ pub async fn new_process(
     require_any(&user, &[Role::ProcessManager])?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
-    let set = sozialatlas_store::current_action_area_set(state.pool())
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let set = sozialatlas_store::current_action_area_set(state.pool()).await?;
     let input = process::template_input(set.map_or(0, |s| s.id), clock::today(clock::now()));
     page(
         &process_form(
@@ -989,7 +970,7 @@ pub async fn update_process(
 #[derive(Template)]
 #[template(path = "participation/meeting_form.html")]
 struct MeetingForm {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     heading: String,
     action: String,
@@ -1123,8 +1104,7 @@ pub async fn edit_meeting(
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
     let m = meeting::get_meeting(state.pool(), id)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| AppError::NotFound(String::new()))?;
     let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
     let t = super::pmsgs(locale);
@@ -1153,8 +1133,7 @@ pub async fn update_meeting(
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
     let m = meeting::get_meeting(state.pool(), id)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| AppError::NotFound(String::new()))?;
     let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
     let t = super::pmsgs(locale);
@@ -1236,8 +1215,7 @@ pub async fn new_meeting_idea(
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
     let m = meeting::get_meeting(state.pool(), id)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| AppError::NotFound(String::new()))?;
     let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
     page(&meeting_idea_form(
@@ -1263,8 +1241,7 @@ pub async fn create_meeting_idea(
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
     let m = meeting::get_meeting(state.pool(), id)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| AppError::NotFound(String::new()))?;
     let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
     let p = crate::i18n::prefix(locale);
@@ -1309,7 +1286,7 @@ pub async fn create_meeting_idea(
 #[derive(Template)]
 #[template(path = "participation/measure_form.html")]
 struct MeasureForm {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     heading: String,
     action: String,
@@ -1336,9 +1313,7 @@ async fn measure_form(
     action: String,
 ) -> Result<MeasureForm, AppError> {
     let t = super::pmsgs(locale);
-    let all = measure::list_measures(state.pool(), Some(pr.id))
-        .await
-        .map_err(internal)?;
+    let all = measure::list_measures(state.pool(), Some(pr.id)).await?;
     let mut parents = vec![opt("", t.no_parent, input.parent.is_empty())];
     parents.extend(all.iter().filter(|m| Some(m.id) != this).map(|m| {
         opt(
@@ -1490,8 +1465,7 @@ pub async fn edit_measure(
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
     let m = measure::get_measure(state.pool(), id)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| AppError::NotFound(String::new()))?;
     let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
     let t = super::pmsgs(locale);
@@ -1524,8 +1498,7 @@ pub async fn update_measure(
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
     let m = measure::get_measure(state.pool(), id)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| AppError::NotFound(String::new()))?;
     let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
     let t = super::pmsgs(locale);
@@ -1607,7 +1580,7 @@ staff_post!(
 #[derive(Template)]
 #[template(path = "participation/upload.html")]
 struct UploadPage {
-    l: crate::pages::Layout,
+    l: crate::layout::Layout,
     f: Frame,
     id: i64,
     process_title: String,
@@ -1744,9 +1717,7 @@ pub async fn template(
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
     let pr = try_page!(load_process(&state, locale, &uri, id).await);
-    let bytes = measure::csv_template(state.pool(), pr.id, clock::now())
-        .await
-        .map_err(internal)?;
+    let bytes = measure::csv_template(state.pool(), pr.id, clock::now()).await?;
     let mut r = bytes.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -17,7 +17,7 @@
 mod admin;
 mod csrf;
 mod pages;
-pub(crate) mod session;
+pub mod session;
 pub mod text;
 
 use std::net::{IpAddr, SocketAddr};
@@ -194,10 +194,7 @@ pub(crate) async fn session_csrf(session: &Session) -> Result<String, AppError> 
         Ok(Some(t)) => Ok(t),
         _ => {
             let t = random_token();
-            session
-                .insert(SESSION_CSRF, &t)
-                .await
-                .map_err(|e| AppError::Internal(format!("session: {e}")))?;
+            session.insert(SESSION_CSRF, &t).await?;
             Ok(t)
         }
     }
@@ -222,9 +219,7 @@ async fn load_user(parts: &mut Parts, state: &AppState) -> Result<Option<Current
                 .unwrap_or(0);
             let fresh = sozialatlas_accounts::now_millis() - auth_at
                 <= state.auth().config.session_max.whole_milliseconds() as i64;
-            let u = sozialatlas_accounts::get_user(state.pool(), uid)
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let u = sozialatlas_accounts::get_user(state.pool(), uid).await?;
             match u {
                 Some(u)
                     if fresh
@@ -406,7 +401,7 @@ pub type ExportSection = for<'a> fn(
 pub(crate) const EXPORT_SECTIONS: &[(&str, ExportSection)] = &[];
 
 /// Marks a response as personal: never stored by the response cache or by browsers' caches.
-pub(crate) fn no_store(mut r: Response) -> Response {
+pub fn no_store(mut r: Response) -> Response {
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r

@@ -1,6 +1,13 @@
 //! One error type for every handler, and the middleware that turns it into a page in the
 //! user's language (or JSON for the API). Handlers only say what was wrong; the middleware
 //! knows the language from the path, so an error page can never come out in the wrong one.
+//!
+//! Every error of a library (the store's, sqlx's, askama's, participation's, the offices', I/O)
+//! becomes [`AppError::Internal`] through `?`; what a user did wrong is said with the other
+//! variants. A panicking handler is caught by [`panic_guard`] and answered like an internal
+//! error: the error page with status 500, the panic logged.
+
+use std::any::Any;
 
 use askama::Template;
 use axum::body::Body;
@@ -9,10 +16,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sozialatlas_core::Locale;
+use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::AppState;
 use crate::i18n::Msgs;
-use crate::pages::Layout;
+use crate::layout::Layout;
 
 /// What went wrong with a request.
 #[derive(Clone, Debug)]
@@ -39,6 +47,14 @@ pub enum AppError {
     Unauthorized,
     /// Over a rate limit (429); the number is the seconds to wait.
     TooManyRequests(u64),
+}
+
+/// Any library error is an internal one (500; its message is logged, not shown). `AppError`
+/// itself is no `std::error::Error`, so this covers every other error type.
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for AppError {
+    fn from(e: E) -> Self {
+        AppError::Internal(e.to_string())
+    }
 }
 
 impl AppError {
@@ -141,6 +157,22 @@ impl IntoResponse for AppError {
         r.extensions_mut().insert(ErrorInfo(self));
         r
     }
+}
+
+/// The panic guard: a layer that answers a panicking handler like an internal error (the
+/// error page in the user's language with status 500, by [`render_errors`] outside it) and
+/// logs the panic; the server keeps serving. Apply it inside [`render_errors`].
+pub fn panic_guard() -> CatchPanicLayer<fn(Box<dyn Any + Send + 'static>) -> Response> {
+    CatchPanicLayer::custom(panic_response as fn(Box<dyn Any + Send + 'static>) -> Response)
+}
+
+fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    AppError::Internal(format!("a handler panicked: {what}")).into_response()
 }
 
 /// The fallback for unknown paths: 404.
@@ -256,4 +288,78 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::routing::get;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn panics() -> &'static str {
+        panic!("a bug in a handler")
+    }
+
+    async fn get_page(app: &Router, path: &str) -> (StatusCode, String, String) {
+        let req = Request::builder().uri(path).body(Body::empty()).unwrap();
+        let resp = app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let ctype = resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        (status, ctype, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_gets_the_error_page_and_the_server_keeps_serving() {
+        let (snap, pool) = sozialatlas_test_support::example_store("flensburg").await;
+        let state = AppState::new(snap, pool);
+        let app = Router::new()
+            .route("/broken", get(panics))
+            .route("/en/broken", get(panics))
+            .route("/fine", get(|| async { "fine" }))
+            .layer(panic_guard())
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                render_errors,
+            ))
+            .with_state(state);
+
+        let (status, ctype, body) = get_page(&app, "/broken").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(ctype.starts_with("text/html"), "{ctype}");
+        assert!(
+            body.contains("<h1 id=\"error-title\">Fehler</h1>"),
+            "{body}"
+        );
+        assert!(
+            body.contains("Die Seite konnte nicht erstellt werden."),
+            "{body}"
+        );
+        assert!(
+            !body.contains("a bug in a handler"),
+            "the panic is logged, not shown"
+        );
+
+        let (status, _, body) = get_page(&app, "/en/broken").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(body.contains("The page could not be made."), "{body}");
+
+        let (status, _, body) = get_page(&app, "/fine").await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "fine"));
+        let (status, _, _) = get_page(&app, "/broken").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn library_errors_are_internal() {
+        let e: AppError = std::io::Error::other("disk").into();
+        assert!(matches!(e, AppError::Internal(m) if m == "disk"));
+    }
 }

@@ -22,7 +22,7 @@ use super::{
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::prefix;
-use crate::pages::Layout;
+use crate::layout::Layout;
 
 /// Form errors: (field, message), in form order.
 #[derive(Clone, Debug, Default)]
@@ -48,7 +48,7 @@ impl FormErrors {
 }
 
 pub(crate) fn render<T: Template>(t: &T, status: StatusCode) -> Result<Response, AppError> {
-    let s = t.render().map_err(|e| AppError::Internal(e.to_string()))?;
+    let s = t.render()?;
     let mut r = (status, Html(s)).into_response();
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -57,14 +57,6 @@ pub(crate) fn render<T: Template>(t: &T, status: StatusCode) -> Result<Response,
 
 fn layout(state: &AppState, locale: Locale, title: &str, uri: &OriginalUri) -> Layout {
     Layout::new(state, locale, title, uri.0.path(), uri.0.query())
-}
-
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(e.to_string())
-}
-
-fn session_err(e: tower_sessions::session::Error) -> AppError {
-    AppError::Internal(format!("session: {e}"))
 }
 
 /// The site's name for mail.
@@ -240,26 +232,17 @@ pub async fn login(
         .check(&ip_key, Limit::LOGIN_IP)
         .and_then(|()| limiter.check(&account_key, Limit::LOGIN_ACCOUNT))
         .map_err(|w| AppError::TooManyRequests(w.as_secs().max(1)))?;
-    let outcome = sozialatlas_accounts::authenticate(state.pool(), &email, password)
-        .await
-        .map_err(internal)?;
+    let outcome = sozialatlas_accounts::authenticate(state.pool(), &email, password).await?;
     let message = match outcome {
         LoginOutcome::Success(u) => {
             limiter.clear(&account_key);
             // A new session id at sign-in (no fixation), and a new CSRF token.
-            session.cycle_id().await.map_err(session_err)?;
-            session
-                .insert(SESSION_USER, u.id)
-                .await
-                .map_err(session_err)?;
+            session.cycle_id().await?;
+            session.insert(SESSION_USER, u.id).await?;
             session
                 .insert(SESSION_AUTH_AT, sozialatlas_accounts::now_millis())
-                .await
-                .map_err(session_err)?;
-            session
-                .insert(SESSION_CSRF, random_token())
-                .await
-                .map_err(session_err)?;
+                .await?;
+            session.insert(SESSION_CSRF, random_token()).await?;
             let to = if next.is_empty() {
                 format!("{}/account", prefix(locale))
             } else {
@@ -294,7 +277,7 @@ pub async fn logout(
     Extension(locale): Extension<Locale>,
     session: Session,
 ) -> Result<Response, AppError> {
-    session.flush().await.map_err(session_err)?;
+    session.flush().await?;
     Ok(Redirect::to(&format!("{}/", prefix(locale))).into_response())
 }
 
@@ -414,21 +397,15 @@ pub async fn register(
     let site = site_name(&state, locale);
     match sozialatlas_accounts::register(pool, &email, &name, password, locale.code()).await {
         Ok(Registration::Created(id)) => {
-            let token = tokens::issue_token(pool, id, TokenPurpose::Confirm)
-                .await
-                .map_err(internal)?;
+            let token = tokens::issue_token(pool, id, TokenPurpose::Confirm).await?;
             let link = mail_link(&state, locale, &format!("/confirm/{token}"));
             let (subject, body) = text::confirm_mail(locale, &name, &link, &site);
-            sozialatlas_accounts::queue_mail(pool, Some(id), &email, &subject, &body)
-                .await
-                .map_err(internal)?;
+            sozialatlas_accounts::queue_mail(pool, Some(id), &email, &subject, &body).await?;
         }
         Ok(Registration::Exists(id)) => {
             let link = mail_link(&state, locale, "/password/forgot");
             let (subject, body) = text::exists_mail(locale, &link, &site);
-            sozialatlas_accounts::queue_mail(pool, Some(id), &email, &subject, &body)
-                .await
-                .map_err(internal)?;
+            sozialatlas_accounts::queue_mail(pool, Some(id), &email, &subject, &body).await?;
         }
         Err(AccountError::Invalid { .. }) => {
             return Err(AppError::BadParam {
@@ -437,7 +414,7 @@ pub async fn register(
                 expected: "valid registration data".into(),
             });
         }
-        Err(e) => return Err(internal(e)),
+        Err(e) => return Err(e.into()),
     }
     done()
 }
@@ -485,9 +462,7 @@ pub async fn confirm_form(
     Path(token): Path<String>,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, AppError> {
-    let valid = tokens::peek_token(state.pool(), &token, TokenPurpose::Confirm)
-        .await
-        .map_err(internal)?;
+    let valid = tokens::peek_token(state.pool(), &token, TokenPurpose::Confirm).await?;
     if valid.is_none() {
         return invalid_link(&state, locale, &uri, "/register");
     }
@@ -511,14 +486,9 @@ pub async fn confirm(
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let pool = state.pool();
-    match tokens::consume_token(pool, &token, TokenPurpose::Confirm)
-        .await
-        .map_err(internal)?
-    {
+    match tokens::consume_token(pool, &token, TokenPurpose::Confirm).await? {
         Some(uid) => {
-            sozialatlas_accounts::confirm_user(pool, uid)
-                .await
-                .map_err(internal)?;
+            sozialatlas_accounts::confirm_user(pool, uid).await?;
             Ok(Redirect::to(&format!("{}/login?notice=confirmed", prefix(locale))).into_response())
         }
         None => invalid_link(&state, locale, &uri, "/register"),
@@ -650,8 +620,7 @@ pub async fn reset_form(
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, AppError> {
     if tokens::peek_token(state.pool(), &token, TokenPurpose::Reset)
-        .await
-        .map_err(internal)?
+        .await?
         .is_none()
     {
         return invalid_link(&state, locale, &uri, "/password/forgot");
@@ -681,15 +650,11 @@ pub async fn reset(
 ) -> Result<Response, AppError> {
     let t = auth_msgs(locale);
     let pool = state.pool();
-    let Some(uid) = tokens::peek_token(pool, &token, TokenPurpose::Reset)
-        .await
-        .map_err(internal)?
-    else {
+    let Some(uid) = tokens::peek_token(pool, &token, TokenPurpose::Reset).await? else {
         return invalid_link(&state, locale, &uri, "/password/forgot");
     };
     let email = sozialatlas_accounts::get_user(pool, uid)
-        .await
-        .map_err(internal)?
+        .await?
         .and_then(|u| u.email)
         .unwrap_or_default();
     let password = form.get("password");
@@ -712,18 +677,13 @@ pub async fn reset(
         );
     }
     if tokens::consume_token(pool, &token, TokenPurpose::Reset)
-        .await
-        .map_err(internal)?
+        .await?
         .is_none()
     {
         return invalid_link(&state, locale, &uri, "/password/forgot");
     }
-    sozialatlas_accounts::set_password(pool, uid, password)
-        .await
-        .map_err(internal)?;
-    sozialatlas_accounts::confirm_user(pool, uid)
-        .await
-        .map_err(internal)?;
+    sozialatlas_accounts::set_password(pool, uid, password).await?;
+    sozialatlas_accounts::confirm_user(pool, uid).await?;
     sozialatlas_accounts::audit(
         pool,
         Some(uid),
@@ -731,9 +691,8 @@ pub async fn reset(
         &format!("user:{uid}"),
         "",
     )
-    .await
-    .map_err(internal)?;
-    session.flush().await.map_err(session_err)?;
+    .await?;
+    session.flush().await?;
     Ok(Redirect::to(&format!("{}/login?notice=reset", prefix(locale))).into_response())
 }
 
@@ -777,8 +736,7 @@ async fn account_page(
 ) -> Result<Response, AppError> {
     let t = auth_msgs(locale);
     let u = sozialatlas_accounts::get_user(state.pool(), user.id)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| AppError::Internal("signed-in user vanished".into()))?;
     let status = if errors.any() {
         FORM_ERROR
@@ -830,9 +788,7 @@ pub async fn export(
         "format": "sozialatlas-account-export/1",
         "exported_at": sozialatlas_accounts::now(),
     });
-    let accounts = sozialatlas_accounts::export_user(pool, user.id)
-        .await
-        .map_err(internal)?;
+    let accounts = sozialatlas_accounts::export_user(pool, user.id).await?;
     if let (Some(d), serde_json::Value::Object(a)) = (doc.as_object_mut(), accounts) {
         d.extend(a);
         for (name, section) in super::EXPORT_SECTIONS {
@@ -840,7 +796,7 @@ pub async fn export(
             d.insert((*name).to_string(), v);
         }
     }
-    let body = serde_json::to_string_pretty(&doc).map_err(internal)?;
+    let body = serde_json::to_string_pretty(&doc)?;
     let mut r = body.into_response();
     let h = r.headers_mut();
     h.insert(
@@ -874,7 +830,7 @@ pub async fn change_name(
             e.add("display_name", t.display_name_invalid);
             account_page(&state, locale, &uri, &user, "", e).await
         }
-        Err(e) => Err(internal(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -898,10 +854,7 @@ pub async fn change_password(
         .map_err(|w| AppError::TooManyRequests(w.as_secs().max(1)))?;
     let mut e = FormErrors::default();
     let new = form.get("new_password");
-    if !sozialatlas_accounts::check_password(pool, user.id, form.get("current_password"))
-        .await
-        .map_err(internal)?
-    {
+    if !sozialatlas_accounts::check_password(pool, user.id, form.get("current_password")).await? {
         state.auth().limiter.record(&ip_key);
         e.add("current_password", t.wrong_password);
     } else if sozialatlas_accounts::password::check_new_password(new, &user.email).is_err() {
@@ -912,15 +865,12 @@ pub async fn change_password(
     if e.any() {
         return account_page(&state, locale, &uri, &user, "", e).await;
     }
-    sozialatlas_accounts::set_password(pool, user.id, new)
-        .await
-        .map_err(internal)?;
+    sozialatlas_accounts::set_password(pool, user.id, new).await?;
     // This session stays signed in (it proved the password); others end.
-    session.cycle_id().await.map_err(session_err)?;
+    session.cycle_id().await?;
     session
         .insert(SESSION_AUTH_AT, sozialatlas_accounts::now_millis())
-        .await
-        .map_err(session_err)?;
+        .await?;
     Ok(Redirect::to(&format!("{}/account?notice=password", prefix(locale))).into_response())
 }
 
@@ -943,10 +893,7 @@ pub async fn delete_account(
         .check(&ip_key, Limit::LOGIN_IP)
         .map_err(|w| AppError::TooManyRequests(w.as_secs().max(1)))?;
     let mut e = FormErrors::default();
-    if !sozialatlas_accounts::check_password(pool, user.id, form.get("password"))
-        .await
-        .map_err(internal)?
-    {
+    if !sozialatlas_accounts::check_password(pool, user.id, form.get("password")).await? {
         state.auth().limiter.record(&ip_key);
         e.add("delete_password", t.wrong_password);
         return account_page(&state, locale, &uri, &user, "", e).await;
@@ -957,9 +904,9 @@ pub async fn delete_account(
             e.add("delete_password", t.last_admin);
             return account_page(&state, locale, &uri, &user, "", e).await;
         }
-        Err(err) => return Err(internal(err)),
+        Err(err) => return Err(err.into()),
     }
-    session.flush().await.map_err(session_err)?;
+    session.flush().await?;
     render(
         &NoticePage {
             l: layout(&state, locale, t.delete_done_title, &uri),

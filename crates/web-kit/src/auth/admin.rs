@@ -19,13 +19,9 @@ use super::{CurrentUser, FORM_ERROR, FormFields};
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::prefix;
-use crate::pages::Layout;
+use crate::layout::Layout;
 
 const PAGE: i64 = 50;
-
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(e.to_string())
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -125,9 +121,7 @@ async fn users_page(
     error: &'static str,
 ) -> Result<Response, AppError> {
     let t = auth_msgs(locale);
-    let users = sozialatlas_accounts::list_users(state.pool())
-        .await
-        .map_err(internal)?;
+    let users = sozialatlas_accounts::list_users(state.pool()).await?;
     let needle = q.trim().to_lowercase();
     let rows: Vec<UserRow> = users
         .iter()
@@ -224,11 +218,7 @@ pub async fn user_roles(
     user.require(Role::Admin)?;
     let id = user_id(&id)?;
     let t = auth_msgs(locale);
-    let users_uri = OriginalUri(
-        format!("{}/admin/users", prefix(locale))
-            .parse()
-            .map_err(internal)?,
-    );
+    let users_uri = OriginalUri(format!("{}/admin/users", prefix(locale)).parse()?);
     let Some(role) = Role::parse(form.get("role")) else {
         return users_page(&state, locale, &users_uri, &user, "", "", t.error_summary).await;
     };
@@ -248,7 +238,7 @@ pub async fn user_roles(
         Err(AccountError::Invalid { .. }) => {
             users_page(&state, locale, &users_uri, &user, "", "", t.last_admin).await
         }
-        Err(e) => Err(internal(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -263,11 +253,7 @@ pub async fn user_status(
     user.require(Role::Admin)?;
     let id = user_id(&id)?;
     let t = auth_msgs(locale);
-    let users_uri = OriginalUri(
-        format!("{}/admin/users", prefix(locale))
-            .parse()
-            .map_err(internal)?,
-    );
+    let users_uri = OriginalUri(format!("{}/admin/users", prefix(locale)).parse()?);
     let block = match form.get("op") {
         "block" => true,
         "unblock" => false,
@@ -283,7 +269,7 @@ pub async fn user_status(
         Err(AccountError::Invalid { .. }) => {
             users_page(&state, locale, &users_uri, &user, "", "", t.last_admin).await
         }
-        Err(e) => Err(internal(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -361,11 +347,8 @@ pub async fn audit(
     let pool = state.pool();
     let (entries, total) =
         sozialatlas_accounts::list_audit(pool, &AuditFilter::default(), PAGE, (page - 1) * PAGE)
-            .await
-            .map_err(internal)?;
-    let users = sozialatlas_accounts::list_users(pool)
-        .await
-        .map_err(internal)?;
+            .await?;
+    let users = sozialatlas_accounts::list_users(pool).await?;
     let names = names(&users, t);
     let rows = entries
         .into_iter()
@@ -429,9 +412,7 @@ pub async fn outbox(
     let page = page_number(&q)?;
     let t = auth_msgs(locale);
     let (mails, total) =
-        sozialatlas_accounts::mail::list_outbox(state.pool(), PAGE, (page - 1) * PAGE)
-            .await
-            .map_err(internal)?;
+        sozialatlas_accounts::mail::list_outbox(state.pool(), PAGE, (page - 1) * PAGE).await?;
     let rows = mails
         .into_iter()
         .map(|m| MailRow {
