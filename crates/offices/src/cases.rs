@@ -702,13 +702,13 @@ const SUMMARY_SELECT: &str =
 struct SummaryRow {
     id: String,
     office_id: i64,
-    opened_on: String,
-    closed_on: Option<String>,
+    opened_on: Date,
+    closed_on: Option<Date>,
     channel: String,
     owner_id: i64,
     owner_name: String,
     is_example: bool,
-    next_due: Option<String>,
+    next_due: Option<Date>,
     contacts: i64,
 }
 
@@ -725,17 +725,13 @@ async fn summaries(pool: &Pool, rows: Vec<SummaryRow>) -> Result<Vec<CaseSummary
         .await?;
         out.push(CaseSummary {
             office_id: r.office_id,
-            opened_on: Date::parse(&r.opened_on).unwrap_or(Date {
-                y: 1970,
-                m: 1,
-                d: 1,
-            }),
-            closed_on: r.closed_on.and_then(|s| Date::parse(&s).ok()),
+            opened_on: r.opened_on,
+            closed_on: r.closed_on,
             channel: Channel::parse(&r.channel).unwrap_or(Channel::WalkIn),
             owner_id: r.owner_id,
             owner_name: r.owner_name,
             is_example: r.is_example,
-            next_due: r.next_due.and_then(|s| Date::parse(&s).ok()),
+            next_due: r.next_due,
             contacts: r.contacts,
             topics,
             id,
@@ -910,7 +906,7 @@ pub(crate) async fn load_case(
     .bind(case)
     .fetch_all(pool)
     .await?;
-    let contact_log = sqlx::query_as::<_, (i64, String, String)>(
+    let contact_log = sqlx::query_as::<_, (i64, Date, String)>(
         "SELECT id, on_date, channel FROM case_contact WHERE case_id = $1 ORDER BY on_date, id",
     )
     .bind(case)
@@ -920,7 +916,7 @@ pub(crate) async fn load_case(
     .filter_map(|(id, on, channel)| {
         Some(Contact {
             id,
-            on: Date::parse(&on).ok()?,
+            on,
             channel: Channel::parse(&channel)?,
         })
     })
@@ -932,20 +928,18 @@ pub(crate) async fn load_case(
     .bind(case)
     .fetch_all(pool)
     .await?;
-    let followups = sqlx::query_as::<_, (i64, String, String, Option<String>)>(
+    let followups = sqlx::query_as::<_, (i64, Date, String, Option<Date>)>(
         "SELECT id, due_on, what, done_on FROM case_followup WHERE case_id = $1 ORDER BY due_on, id",
     )
     .bind(case)
     .fetch_all(pool)
     .await?
     .into_iter()
-    .filter_map(|(id, due_on, what, done_on)| {
-        Some(Followup {
-            id,
-            due_on: Date::parse(&due_on).ok()?,
-            what,
-            done_on: done_on.and_then(|s| Date::parse(&s).ok()),
-        })
+    .map(|(id, due_on, what, done_on)| Followup {
+        id,
+        due_on,
+        what,
+        done_on,
     })
     .collect();
     let identity = match read_identity(pool, key, case).await? {
@@ -1384,7 +1378,7 @@ pub async fn due_list(
 ) -> Result<Vec<DueItem>> {
     require_staff_of(pool, actor, office).await?;
     let today = Date::today();
-    let out: Vec<DueItem> = sqlx::query_as::<_, (String, i64, String, String, String, i64)>(
+    let out: Vec<DueItem> = sqlx::query_as::<_, (String, i64, Date, String, String, i64)>(
         "SELECT f.case_id, f.id, f.due_on, f.what, u.display_name, c.owner_id
          FROM case_followup f JOIN office_case c ON c.id = f.case_id
          JOIN app_user u ON u.id = c.owner_id
@@ -1396,18 +1390,15 @@ pub async fn due_list(
     .fetch_all(pool)
     .await?
     .into_iter()
-    .filter_map(
-        |(case_id, followup_id, due_on, what, owner_name, owner_id)| {
-            let due = Date::parse(&due_on).ok()?;
-            Some(DueItem {
-                case_id,
-                followup_id,
-                due_on: due,
-                what,
-                owner_name,
-                owner_id,
-                overdue: due < today,
-            })
+    .map(
+        |(case_id, followup_id, due_on, what, owner_name, owner_id)| DueItem {
+            case_id,
+            followup_id,
+            due_on,
+            what,
+            owner_name,
+            owner_id,
+            overdue: due_on < today,
         },
     )
     .collect();

@@ -15,6 +15,30 @@ pub struct Date {
     pub d: u32,
 }
 
+/// Stored as text (`YYYY-MM-DD`), as every date of the office log.
+impl<DB: sqlx::Database> sqlx::Type<DB> for Date
+where
+    String: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as sqlx::Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <String as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+/// A stored date that is not one is a decoding error naming it, not a default.
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for Date
+where
+    &'r str: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Date, sqlx::error::BoxDynError> {
+        Ok(Date::parse(<&str as sqlx::Decode<DB>>::decode(value)?)?)
+    }
+}
+
 fn days_in_month(y: i32, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -135,6 +159,26 @@ impl serde::Serialize for Date {
 #[cfg(test)]
 mod tests {
     use super::Date;
+
+    #[tokio::test]
+    async fn a_stored_date_is_read_or_refused_by_name() {
+        let pool = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
+        let d: Date = sqlx::query_scalar("SELECT '2024-03-15'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(d, Date::new(2024, 3, 15).unwrap());
+        let none: Option<Date> = sqlx::query_scalar("SELECT NULL")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(none, None);
+        let e = sqlx::query_scalar::<_, Date>("SELECT '2024-13-01'")
+            .fetch_one(&pool)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("2024-13-01"), "{e}");
+    }
 
     #[test]
     fn round_trip_and_arithmetic() {

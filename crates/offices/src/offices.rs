@@ -8,7 +8,7 @@ use crate::{OfficeError, Pool, Result, audit, now_rfc3339, text};
 use serde::Serialize;
 
 /// An office as the public sees it (and staff, with the same fields).
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Office {
     /// Id.
     pub id: i64,
@@ -39,6 +39,7 @@ pub struct Office {
     /// Example content (demo): marked as such everywhere.
     pub is_example: bool,
     /// The action areas it serves.
+    #[sqlx(skip)]
     pub areas: Vec<OfficeArea>,
 }
 
@@ -299,43 +300,10 @@ async fn set_areas(
 const OFFICE_COLS: &str = "id, slug, name, street, postcode, city, phone, email, opening_hours,
     accessibility, description, opened_on, is_public, is_example";
 
-/// An office as [`OFFICE_COLS`] reads it.
-#[derive(sqlx::FromRow)]
-struct OfficeRow {
-    id: i64,
-    slug: String,
-    name: String,
-    street: String,
-    postcode: String,
-    city: String,
-    phone: Option<String>,
-    email: Option<String>,
-    opening_hours: String,
-    accessibility: Option<String>,
-    description: Option<String>,
-    opened_on: Option<String>,
-    is_public: bool,
-    is_example: bool,
-}
-
-async fn office_from_row(pool: &Pool, r: OfficeRow) -> Result<Office> {
-    Ok(Office {
-        id: r.id,
-        slug: r.slug,
-        name: r.name,
-        street: r.street,
-        postcode: r.postcode,
-        city: r.city,
-        phone: r.phone,
-        email: r.email,
-        opening_hours: r.opening_hours,
-        accessibility: r.accessibility,
-        description: r.description,
-        opened_on: r.opened_on.and_then(|s| Date::parse(&s).ok()),
-        is_public: r.is_public,
-        is_example: r.is_example,
-        areas: office_areas(pool, r.id).await?,
-    })
+/// Fills in the action areas an office serves.
+async fn office_from_row(pool: &Pool, mut office: Office) -> Result<Office> {
+    office.areas = office_areas(pool, office.id).await?;
+    Ok(office)
 }
 
 async fn office_areas(pool: &Pool, office: i64) -> Result<Vec<OfficeArea>> {
@@ -355,7 +323,7 @@ async fn office_areas(pool: &Pool, office: i64) -> Result<Vec<OfficeArea>> {
 
 /// The public offices, by name.
 pub async fn public_offices(pool: &Pool) -> Result<Vec<Office>> {
-    let rows = sqlx::query_as::<_, OfficeRow>(&format!(
+    let rows = sqlx::query_as::<_, Office>(&format!(
         "SELECT {OFFICE_COLS} FROM office WHERE is_public ORDER BY name"
     ))
     .fetch_all(pool)
@@ -369,7 +337,7 @@ pub async fn public_offices(pool: &Pool) -> Result<Vec<Office>> {
 
 /// A public office by its URL name.
 pub async fn public_office(pool: &Pool, slug: &str) -> Result<Option<Office>> {
-    let Some(r) = sqlx::query_as::<_, OfficeRow>(&format!(
+    let Some(r) = sqlx::query_as::<_, Office>(&format!(
         "SELECT {OFFICE_COLS} FROM office WHERE slug = $1 AND is_public"
     ))
     .bind(slug)
@@ -402,7 +370,7 @@ pub async fn public_offices_for_area(pool: &Pool, level: &str, key: &str) -> Res
 
 /// The public offices serving an action area (by its id).
 pub async fn public_offices_for_action_area(pool: &Pool, action_area: i64) -> Result<Vec<Office>> {
-    let rows = sqlx::query_as::<_, OfficeRow>(&format!(
+    let rows = sqlx::query_as::<_, Office>(&format!(
         "SELECT {OFFICE_COLS} FROM office WHERE is_public AND id IN (
              SELECT office_id FROM office_area WHERE action_area_id = $1)
          ORDER BY name"
@@ -425,7 +393,7 @@ pub async fn all_offices(pool: &Pool, actor: &Actor) -> Result<Vec<Office>> {
         ));
     }
     let rows =
-        sqlx::query_as::<_, OfficeRow>(&format!("SELECT {OFFICE_COLS} FROM office ORDER BY name"))
+        sqlx::query_as::<_, Office>(&format!("SELECT {OFFICE_COLS} FROM office ORDER BY name"))
             .fetch_all(pool)
             .await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -440,12 +408,11 @@ pub async fn office(pool: &Pool, actor: &Actor, id: i64) -> Result<Office> {
     if !actor.admin {
         crate::access::require_staff_of(pool, actor, id).await?;
     }
-    let r =
-        sqlx::query_as::<_, OfficeRow>(&format!("SELECT {OFFICE_COLS} FROM office WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
-            .ok_or_else(|| OfficeError::NotFound(format!("office {id}")))?;
+    let r = sqlx::query_as::<_, Office>(&format!("SELECT {OFFICE_COLS} FROM office WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| OfficeError::NotFound(format!("office {id}")))?;
     office_from_row(pool, r).await
 }
 

@@ -138,9 +138,9 @@ pub(crate) async fn referrals_of(pool: &Pool, case: &str) -> Result<Vec<Referral
         agency_id: i64,
         agency: String,
         purpose: String,
-        consent_given_on: String,
+        consent_given_on: Date,
         consent_scope: String,
-        consent_revoked_on: Option<String>,
+        consent_revoked_on: Option<Date>,
         state: String,
     }
     let rows: Vec<ReferralRow> = sqlx::query_as(
@@ -177,13 +177,9 @@ pub(crate) async fn referrals_of(pool: &Pool, case: &str) -> Result<Vec<Referral
             agency_id: r.agency_id,
             agency: r.agency,
             purpose: r.purpose,
-            consent_given_on: Date::parse(&r.consent_given_on).unwrap_or(Date {
-                y: 1970,
-                m: 1,
-                d: 1,
-            }),
+            consent_given_on: r.consent_given_on,
             consent_scope: r.consent_scope,
-            consent_revoked_on: r.consent_revoked_on.and_then(|s| Date::parse(&s).ok()),
+            consent_revoked_on: r.consent_revoked_on,
             state: ReferralState::parse(&r.state).unwrap_or(ReferralState::InProgress),
             events,
         });

@@ -294,49 +294,7 @@ pub async fn hide(
     reason: &str,
     now: OffsetDateTime,
 ) -> Result<(), Error> {
-    let it = moderator_on(pool, actor, kind, id).await?;
-    if reason.trim().is_empty() {
-        return Err(Error::field("reason", Problem::Required));
-    }
-    if it.hidden {
-        return Err(Error::Conflict(Conflict::AlreadyThere));
-    }
-    let reason = reason.trim();
-    let mut tx = pool.begin().await?;
-    set_hidden(&mut tx, kind, id, true, Some(reason), Some(actor.id), now).await?;
-    resolve(&mut tx, kind, id, actor.id, "hidden", now).await?;
-    if kind == ItemKind::Idea {
-        record(
-            &mut tx,
-            id,
-            now,
-            Some(actor.id),
-            Party::Moderator,
-            "hidden",
-            reason,
-        )
-        .await?;
-    }
-    if let Some(a) = it.author {
-        inbox::notify(
-            &mut tx,
-            a,
-            MessageKind::Hidden,
-            Some(it.idea.id),
-            kind.as_str(),
-            now,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    audit(
-        pool,
-        actor,
-        "moderation.hide",
-        &format!("{}:{id}", kind.as_str()),
-        reason,
-    )
-    .await
+    set_visibility(pool, actor, kind, id, reason, now, true).await
 }
 
 /// A moderator makes a hidden item visible again (with a reason); its open reports are
@@ -349,17 +307,41 @@ pub async fn unhide(
     reason: &str,
     now: OffsetDateTime,
 ) -> Result<(), Error> {
+    set_visibility(pool, actor, kind, id, reason, now, false).await
+}
+
+/// Hides (`hide`) or shows an item: the reason is required, the item must not be in that state
+/// already; its open reports are resolved, the idea's history, the author's inbox and the audit
+/// log say so.
+async fn set_visibility(
+    pool: &Pool,
+    actor: &Actor,
+    kind: ItemKind,
+    id: i64,
+    reason: &str,
+    now: OffsetDateTime,
+    hide: bool,
+) -> Result<(), Error> {
     let it = moderator_on(pool, actor, kind, id).await?;
     if reason.trim().is_empty() {
         return Err(Error::field("reason", Problem::Required));
     }
-    if !it.hidden {
+    if it.hidden == hide {
         return Err(Error::Conflict(Conflict::AlreadyThere));
     }
     let reason = reason.trim();
+    let (event, message, action) = if hide {
+        ("hidden", MessageKind::Hidden, "moderation.hide")
+    } else {
+        ("unhidden", MessageKind::Unhidden, "moderation.unhide")
+    };
     let mut tx = pool.begin().await?;
-    set_hidden(&mut tx, kind, id, false, None, None, now).await?;
-    resolve(&mut tx, kind, id, actor.id, "unhidden", now).await?;
+    if hide {
+        set_hidden(&mut tx, kind, id, true, Some(reason), Some(actor.id), now).await?;
+    } else {
+        set_hidden(&mut tx, kind, id, false, None, None, now).await?;
+    }
+    resolve(&mut tx, kind, id, actor.id, event, now).await?;
     if kind == ItemKind::Idea {
         record(
             &mut tx,
@@ -367,27 +349,19 @@ pub async fn unhide(
             now,
             Some(actor.id),
             Party::Moderator,
-            "unhidden",
+            event,
             reason,
         )
         .await?;
     }
     if let Some(a) = it.author {
-        inbox::notify(
-            &mut tx,
-            a,
-            MessageKind::Unhidden,
-            Some(it.idea.id),
-            kind.as_str(),
-            now,
-        )
-        .await?;
+        inbox::notify(&mut tx, a, message, Some(it.idea.id), kind.as_str(), now).await?;
     }
     tx.commit().await?;
     audit(
         pool,
         actor,
-        "moderation.unhide",
+        action,
         &format!("{}:{id}", kind.as_str()),
         reason,
     )
