@@ -8,12 +8,12 @@ use sozialatlas_accounts::Role;
 use sozialatlas_store::Pool;
 use time::OffsetDateTime;
 
-use crate::clock::{parse_stamp, stamp, stamp_minus};
+use crate::clock::{parse_stamp, stamp};
 use crate::error::{Conflict, Denied, check_text};
 use crate::idea::{Idea, get_idea};
 use crate::inbox::{self, MessageKind};
 use crate::process::{Permission, get_process};
-use crate::{Actor, Error, next_id};
+use crate::{Actor, Error, RateLimit, next_id};
 
 /// Minutes during which the author may edit a comment.
 pub const EDIT_MINUTES: i64 = 15;
@@ -21,6 +21,14 @@ pub const EDIT_MINUTES: i64 = 15;
 pub const COMMENT_LIMIT: i64 = 10;
 /// The window of [`COMMENT_LIMIT`].
 pub const COMMENT_WINDOW_MINUTES: i64 = 10;
+
+/// [`COMMENT_LIMIT`] in [`COMMENT_WINDOW_MINUTES`].
+const COMMENTS: RateLimit = RateLimit {
+    what: "comments",
+    limit: COMMENT_LIMIT,
+    window_minutes: COMMENT_WINDOW_MINUTES,
+    count_sql: "SELECT COUNT(*) FROM idea_comment WHERE author_id = $1 AND created_at >= $2",
+};
 /// Longest comment.
 pub const COMMENT_MAX: usize = 2000;
 
@@ -203,20 +211,7 @@ pub async fn add_comment(
     };
     let mut tx = pool.begin().await?;
     if !actor.has(Role::ProcessManager) {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM idea_comment WHERE author_id = $1 AND created_at >= $2",
-        )
-        .bind(actor.id)
-        .bind(stamp_minus(now, COMMENT_WINDOW_MINUTES))
-        .fetch_one(&mut *tx)
-        .await?;
-        if n >= COMMENT_LIMIT {
-            return Err(Error::RateLimited {
-                what: "comments",
-                limit: COMMENT_LIMIT,
-                window_minutes: COMMENT_WINDOW_MINUTES,
-            });
-        }
+        COMMENTS.check(&mut tx, actor.id, now).await?;
     }
     let id = next_id(&mut tx, "idea_comment").await?;
     sqlx::query(

@@ -10,12 +10,12 @@ use sozialatlas_accounts::Role;
 use sozialatlas_store::{Pool, Snapshot};
 use time::OffsetDateTime;
 
-use crate::clock::{stamp, stamp_minus};
+use crate::clock::stamp;
 use crate::error::{Conflict, Denied, FieldError, Problem, check_text, parse_euros};
 use crate::inbox::{self, MessageKind};
 use crate::process::{Permission, Process, get_process};
 use crate::state::{self, IdeaState, Party};
-use crate::{Actor, Error, audit, next_id};
+use crate::{Actor, Error, RateLimit, audit, next_id};
 
 /// On whose behalf an idea is brought in (no person named: the kind of group).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -244,40 +244,12 @@ fn check(
         20,
         DESCRIPTION_MAX,
     );
-    let area = match input.area.trim() {
-        "" => {
-            errs.push(FieldError::new("area", Problem::Required));
-            None
-        }
-        s => match s
-            .parse::<i64>()
-            .ok()
-            .filter(|&id| process.area(id).is_some())
-        {
-            Some(id) => Some(id),
-            None => {
-                errs.push(FieldError::new("area", Problem::Unknown(s.into())));
-                None
-            }
-        },
-    };
-    let field = match input.field.trim() {
-        "" => {
-            errs.push(FieldError::new("field", Problem::Required));
-            None
-        }
-        s => match s
-            .parse::<i64>()
-            .ok()
-            .filter(|&id| process.field(id).is_some())
-        {
-            Some(id) => Some(id),
-            None => {
-                errs.push(FieldError::new("field", Problem::Unknown(s.into())));
-                None
-            }
-        },
-    };
+    let area = chosen(&mut errs, "area", &input.area, |id| {
+        process.area(id).is_some()
+    });
+    let field = chosen(&mut errs, "field", &input.field, |id| {
+        process.field(id).is_some()
+    });
     let group_type = match input.group_type.trim() {
         "" | "person" => None,
         s => match GroupType::parse(s) {
@@ -390,10 +362,37 @@ pub fn point_in_area(snap: &Snapshot, level: &str, members: &[String], lon: f64,
     })
 }
 
+/// The id chosen in a required form field, if `exists` knows it; otherwise the field's error.
+fn chosen(
+    errs: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    exists: impl Fn(i64) -> bool,
+) -> Option<i64> {
+    let value = value.trim();
+    if value.is_empty() {
+        errs.push(FieldError::new(field, Problem::Required));
+        return None;
+    }
+    let id = value.parse::<i64>().ok().filter(|&id| exists(id));
+    if id.is_none() {
+        errs.push(FieldError::new(field, Problem::Unknown(value.into())));
+    }
+    id
+}
+
 /// Most ideas one person may write in [`IDEA_WINDOW_MINUTES`].
 pub const IDEA_LIMIT: i64 = 5;
 /// The window of [`IDEA_LIMIT`].
 pub const IDEA_WINDOW_MINUTES: i64 = 60;
+
+/// [`IDEA_LIMIT`] in [`IDEA_WINDOW_MINUTES`].
+const IDEAS: RateLimit = RateLimit {
+    what: "ideas",
+    limit: IDEA_LIMIT,
+    window_minutes: IDEA_WINDOW_MINUTES,
+    count_sql: "SELECT COUNT(*) FROM idea WHERE author_id = $1 AND created_at >= $2",
+};
 
 async fn next_reference(
     conn: &mut sqlx::SqliteConnection,
@@ -468,20 +467,7 @@ pub async fn create_idea(
         Origin::Participant { .. } => {
             process.require(Permission::Propose, now)?;
             if !actor.has(Role::ProcessManager) {
-                let n: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM idea WHERE author_id = $1 AND created_at >= $2",
-                )
-                .bind(actor.id)
-                .bind(stamp_minus(now, IDEA_WINDOW_MINUTES))
-                .fetch_one(&mut *tx)
-                .await?;
-                if n >= IDEA_LIMIT {
-                    return Err(Error::RateLimited {
-                        what: "ideas",
-                        limit: IDEA_LIMIT,
-                        window_minutes: IDEA_WINDOW_MINUTES,
-                    });
-                }
+                IDEAS.check(&mut tx, actor.id, now).await?;
             }
             None
         }

@@ -82,3 +82,39 @@ pub(crate) async fn audit(
 }
 
 pub(crate) use sozialatlas_store::next_id;
+
+/// How many contributions of a kind one person may write in a window of time.
+pub(crate) struct RateLimit {
+    /// `ideas`, `comments` or `reports` (named in the error).
+    pub what: &'static str,
+    /// Most contributions in the window.
+    pub limit: i64,
+    /// The window.
+    pub window_minutes: i64,
+    /// Counts the person's (`$1`) contributions since `$2`.
+    pub count_sql: &'static str,
+}
+
+impl RateLimit {
+    /// Refuses the person's next contribution when they wrote [`RateLimit::limit`] already.
+    pub(crate) async fn check(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        person: i64,
+        now: time::OffsetDateTime,
+    ) -> Result<(), Error> {
+        let n: i64 = sqlx::query_scalar(self.count_sql)
+            .bind(person)
+            .bind(clock::stamp_minus(now, self.window_minutes))
+            .fetch_one(conn)
+            .await?;
+        if n >= self.limit {
+            return Err(Error::RateLimited {
+                what: self.what,
+                limit: self.limit,
+                window_minutes: self.window_minutes,
+            });
+        }
+        Ok(())
+    }
+}

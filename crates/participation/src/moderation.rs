@@ -9,14 +9,14 @@ use sozialatlas_accounts::Role;
 use sozialatlas_store::Pool;
 use time::OffsetDateTime;
 
-use crate::clock::{stamp, stamp_minus};
+use crate::clock::stamp;
 use crate::engage::get_comment;
 use crate::error::{Conflict, Denied, Problem, check_text};
 use crate::idea::{Idea, IdeaFilter, Scope, get_idea, list_ideas, record};
 use crate::inbox::{self, MessageKind};
 use crate::process::get_process;
 use crate::state::{IdeaState, Party};
-use crate::{Actor, Error, audit, next_id};
+use crate::{Actor, Error, RateLimit, audit, next_id};
 
 /// What can be reported and moderated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -96,6 +96,14 @@ pub const REPORT_LIMIT: i64 = 20;
 /// The window of [`REPORT_LIMIT`].
 pub const REPORT_WINDOW_MINUTES: i64 = 60;
 
+/// [`REPORT_LIMIT`] in [`REPORT_WINDOW_MINUTES`].
+const REPORTS: RateLimit = RateLimit {
+    what: "reports",
+    limit: REPORT_LIMIT,
+    window_minutes: REPORT_WINDOW_MINUTES,
+    count_sql: "SELECT COUNT(*) FROM abuse_report WHERE reporter_id = $1 AND created_at >= $2",
+};
+
 /// What moderation needs to know about an item.
 struct Item {
     author: Option<i64>,
@@ -166,20 +174,7 @@ pub async fn report(
     if already > 0 {
         return Err(Error::Conflict(Conflict::AlreadyReported));
     }
-    let recent: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM abuse_report WHERE reporter_id = $1 AND created_at >= $2",
-    )
-    .bind(actor.id)
-    .bind(stamp_minus(now, REPORT_WINDOW_MINUTES))
-    .fetch_one(&mut *tx)
-    .await?;
-    if recent >= REPORT_LIMIT {
-        return Err(Error::RateLimited {
-            what: "reports",
-            limit: REPORT_LIMIT,
-            window_minutes: REPORT_WINDOW_MINUTES,
-        });
-    }
+    REPORTS.check(&mut tx, actor.id, now).await?;
     let rid = next_id(&mut tx, "abuse_report").await?;
     sqlx::query(
         "INSERT INTO abuse_report (id, item_kind, item_id, reporter_id, reason, note, created_at,
