@@ -432,6 +432,41 @@ struct ChunkReport {
     error: Option<AggregateError>,
 }
 
+impl ChunkReport {
+    /// A record with an invalid value in column `col`: with [`AggregateOptions::skip_invalid`]
+    /// counted as skipped (and sampled) and `true` returned; otherwise the chunk's error.
+    fn invalid_value(
+        &mut self,
+        opts: &AggregateOptions<'_>,
+        line: u64,
+        column: &str,
+        col: usize,
+        value: String,
+        reason: &'static str,
+    ) -> bool {
+        if opts.skip_invalid {
+            self.skipped += 1;
+            if self.skipped_sample.len() < opts.sample_size {
+                self.skipped_sample.push(SkippedRecord {
+                    line,
+                    column: column.to_string(),
+                    value,
+                    reason,
+                });
+            }
+            return true;
+        }
+        self.error = Some(AggregateError::InvalidValue {
+            line,
+            column: column.to_string(),
+            field: col + 1,
+            value,
+            reason,
+        });
+        false
+    }
+}
+
 /// Reads records from `reader`, assigns each to an area of `index` and counts (or sums) them per
 /// area and group.
 ///
@@ -997,25 +1032,9 @@ fn process_chunk(
         let (x, y, tx, ty, w) = match parsed {
             Ok(v) => v,
             Err((col, value, reason)) => {
-                if opts.skip_invalid {
-                    report.skipped += 1;
-                    if report.skipped_sample.len() < opts.sample_size {
-                        report.skipped_sample.push(SkippedRecord {
-                            line: record_line,
-                            column: plan.names[col].clone(),
-                            value,
-                            reason,
-                        });
-                    }
+                if report.invalid_value(opts, record_line, &plan.names[col], col, value, reason) {
                     continue;
                 }
-                report.error = Some(AggregateError::InvalidValue {
-                    line: record_line,
-                    column: plan.names[col].clone(),
-                    field: col + 1,
-                    value,
-                    reason,
-                });
                 return report;
             }
         };
@@ -1056,25 +1075,16 @@ fn process_chunk(
                                 }
                                 last_group = None;
                                 let col = plan.group[i];
-                                if opts.skip_invalid {
-                                    report.skipped += 1;
-                                    if report.skipped_sample.len() < opts.sample_size {
-                                        report.skipped_sample.push(SkippedRecord {
-                                            line: record_line,
-                                            column: plan.names[col].clone(),
-                                            value,
-                                            reason,
-                                        });
-                                    }
-                                    continue;
-                                }
-                                report.error = Some(AggregateError::InvalidValue {
-                                    line: record_line,
-                                    column: plan.names[col].clone(),
-                                    field: col + 1,
+                                if report.invalid_value(
+                                    opts,
+                                    record_line,
+                                    &plan.names[col],
+                                    col,
                                     value,
                                     reason,
-                                });
+                                ) {
+                                    continue;
+                                }
                                 return report;
                             }
                         }
