@@ -8,7 +8,8 @@ use geo::{Area, Contains};
 use geo_types::{Coord, LineString, MultiPolygon, Point, Polygon};
 use serde_json::{Map, Number, Value};
 use shapefile::dbase::{self, FieldValue};
-use shapefile::{Shape, ShapeReader};
+use shapefile::record::traits::HasXY;
+use shapefile::{PolygonRing, Shape, ShapeReader};
 use std::io::{Cursor, Read};
 use std::path::Path;
 
@@ -78,36 +79,9 @@ pub fn read_shapefile(
         let at = |e: GeoError| e.at_feature(index, key.as_deref());
         let shape = shape.map_err(|e| at(shp_err(e)))?;
         let rings: Vec<Vec<Coord<f64>>> = match shape {
-            Shape::Polygon(p) => p
-                .rings()
-                .iter()
-                .map(|r| {
-                    r.points()
-                        .iter()
-                        .map(|q| Coord { x: q.x, y: q.y })
-                        .collect()
-                })
-                .collect(),
-            Shape::PolygonM(p) => p
-                .rings()
-                .iter()
-                .map(|r| {
-                    r.points()
-                        .iter()
-                        .map(|q| Coord { x: q.x, y: q.y })
-                        .collect()
-                })
-                .collect(),
-            Shape::PolygonZ(p) => p
-                .rings()
-                .iter()
-                .map(|r| {
-                    r.points()
-                        .iter()
-                        .map(|q| Coord { x: q.x, y: q.y })
-                        .collect()
-                })
-                .collect(),
+            Shape::Polygon(p) => p.rings().iter().map(ring_coords).collect(),
+            Shape::PolygonM(p) => p.rings().iter().map(ring_coords).collect(),
+            Shape::PolygonZ(p) => p.rings().iter().map(ring_coords).collect(),
             Shape::NullShape => {
                 return Err(at(GeoError::file(
                     file,
@@ -384,4 +358,12 @@ pub fn read_path(path: &Path, opts: &ReadOptions) -> Result<Layer, GeoError> {
             format!("the extension {other:?}"),
         )),
     }
+}
+
+/// A ring's points as coordinates, whichever dimensions the Shapefile's polygon type has.
+fn ring_coords<P: HasXY>(ring: &PolygonRing<P>) -> Vec<Coord<f64>> {
+    ring.points()
+        .iter()
+        .map(|q| Coord { x: q.x(), y: q.y() })
+        .collect()
 }
