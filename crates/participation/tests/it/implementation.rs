@@ -4,7 +4,7 @@ use crate::common::*;
 use sozialatlas_core::Locale;
 use sozialatlas_participation::export;
 use sozialatlas_participation::idea::{
-    Origin, create_idea, decide, get_idea, publish, publish_answer, start_review,
+    Origin, create_idea, decide, get_idea, publish_answer, start_review,
 };
 use sozialatlas_participation::measure::{
     self, MeasureInput, Status, UpdateInput, add_update, bulk_update, create_measure, get_measure,
@@ -114,18 +114,7 @@ async fn meetings_and_the_ideas_collected_there() {
 }
 
 async fn accepted_idea(f: &Fixture, title: &str) -> (i64, String) {
-    let id = create_idea(
-        &f.pool,
-        None,
-        &alice(),
-        f.process.id,
-        &idea_input(f, title),
-        Origin::Participant { submit: true },
-        NOW,
-    )
-    .await
-    .unwrap();
-    publish(&f.pool, &moderator(), id, "", NOW).await.unwrap();
+    let id = published_idea(f, title).await;
     start_review(&f.pool, &manager(), id, None, "", NOW)
         .await
         .unwrap();

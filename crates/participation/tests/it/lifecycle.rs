@@ -13,24 +13,6 @@ use sozialatlas_participation::process::{Permission, update_process};
 use sozialatlas_participation::{Conflict, Denied, Error, IdeaState, Problem};
 use time::Duration;
 
-async fn published_idea(f: &Fixture, title: &str) -> i64 {
-    let id = create_idea(
-        &f.pool,
-        None,
-        &alice(),
-        f.process.id,
-        &idea_input(f, title),
-        Origin::Participant { submit: true },
-        NOW,
-    )
-    .await
-    .expect("create");
-    publish(&f.pool, &moderator(), id, "", NOW)
-        .await
-        .expect("publish");
-    id
-}
-
 #[tokio::test]
 async fn phases_decide_what_is_open() {
     let f = fixture().await;

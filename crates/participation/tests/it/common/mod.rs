@@ -220,3 +220,22 @@ pub fn idea_input(f: &Fixture, title: &str) -> sozialatlas_participation::IdeaIn
 pub async fn flensburg() -> sozialatlas_store::Snapshot {
     sozialatlas_test_support::example_snapshot("flensburg").await
 }
+
+/// An idea by alice, submitted and published by the moderator.
+pub async fn published_idea(f: &Fixture, title: &str) -> i64 {
+    let id = sozialatlas_participation::idea::create_idea(
+        &f.pool,
+        None,
+        &alice(),
+        f.process.id,
+        &idea_input(f, title),
+        sozialatlas_participation::idea::Origin::Participant { submit: true },
+        NOW,
+    )
+    .await
+    .expect("create");
+    sozialatlas_participation::idea::publish(&f.pool, &moderator(), id, "", NOW)
+        .await
+        .expect("publish");
+    id
+}
