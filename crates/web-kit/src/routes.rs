@@ -5,10 +5,12 @@
 //! Add a page: `Routes::new().get("/ideas/{id}", handler).post("/ideas/{id}/vote", vote)`, and
 //! merge it into the page routes (they are served in German at `/…` and in English at `/en/…`).
 
-use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{delete, get, patch, post, put};
+use axum::{Extension, Router};
+
+use sozialatlas_core::Locale;
 
 use crate::AppState;
 
@@ -95,6 +97,17 @@ impl Routes {
                 path: format!("{prefix}{p}"),
             }));
         self
+    }
+
+    /// The routes that `pages` makes, in German at `/…` and in English at `/en/…`, each with
+    /// its [`Locale`] as a request extension (`Extension(locale): Extension<Locale>`).
+    pub fn localized(pages: impl Fn() -> Routes) -> Self {
+        Routes::new()
+            .merge(pages().map_router(|r| r.layer(Extension(Locale::De))))
+            .nest(
+                "/en",
+                pages().map_router(|r| r.layer(Extension(Locale::En))),
+            )
     }
 
     /// Applies `f` to the router (for layers: `|r| r.layer(Extension(Locale::De))`).

@@ -1,37 +1,23 @@
-//! The interactive atlas (the "graphical database"): server-rendered pages, downloads and the
-//! JSON API, served from the published [`Snapshot`] held in memory.
+//! The Sozialatlas web application, composed: the public atlas (`sozialatlas-web-atlas`), the
+//! accounts (`sozialatlas-web-kit`), participation ([`participation`]) and the action offices
+//! ([`offices`]) on one router with the kit's layers, and the static publication ([`publish`]).
 //!
-//! Architecture invariant: no statistics here (breaks, colours and changes come from
-//! `sozialatlas-classify` and `sozialatlas-core`, maps and charts from `sozialatlas-render`),
-//! and no value leaves except through [`IndicatorValue::published`](sozialatlas_core::IndicatorValue::published):
-//! a suppressed value is never printed, in no format.
-//!
-//! Every state is in the URL: path segments carry indicator, level and year (so that the same
-//! URLs can be written as static files), the query only options. German is the default; the same
-//! paths under `/en/` are English. The atlas is read-only after start, so every response is a
-//! function of its URL and is cached by it ([`cache`]).
+//! Architecture invariant: no statistics here, and every route is registered through the kit's
+//! [`Routes`], so that [`route_table`] lists them all for the authorisation matrix test.
 
-mod analysis;
-mod api;
-mod cache;
-mod i18n;
 pub mod offices;
-mod pages;
-mod params;
 mod participation;
 pub mod publish;
-mod view;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::http::Method;
-use axum::{Extension, Router, middleware};
-use sozialatlas_core::Locale;
-use sozialatlas_web_kit::{Index, Nav, NavEntry, assets, error, layout};
+use axum::{Router, middleware};
+use sozialatlas_web_atlas::ResponseCache;
+use sozialatlas_web_kit::{Nav, NavEntry, error, i18n, layout};
 
-pub use cache::ResponseCache;
 pub use participation::seed_participation_example;
+pub use sozialatlas_web_atlas::api_routes;
 pub use sozialatlas_web_kit::{AppState, AuthConfig, CurrentUser, RouteSpec, Routes, auth, routes};
 
 /// The key that encrypts the identifying details of the action offices, kept in the state.
@@ -57,100 +43,42 @@ impl StateExt for AppState {
     }
 }
 
-/// The site's navigation, in order.
+/// The site's navigation: the atlas's entries, then participation.
 fn nav() -> Nav {
-    Nav(vec![
-        NavEntry {
-            path: "/",
-            label: |l| i18n::msgs(l).nav_start,
-            sections: &["", "search", "indicators", "areas"],
-        },
-        NavEntry {
-            path: "/compare",
-            label: |l| i18n::msgs(l).nav_compare,
-            sections: &["compare"],
-        },
-        NavEntry {
-            path: "/analysis",
-            label: |l| i18n::analysis::amsgs(l).nav_analysis,
-            sections: &["analysis"],
-        },
-        NavEntry {
-            path: "/catalogue",
-            label: |l| i18n::msgs(l).nav_catalogue,
-            sections: &["catalogue"],
-        },
-        NavEntry {
-            path: "/data",
-            label: |l| i18n::msgs(l).nav_data,
-            sections: &["data"],
-        },
-        NavEntry {
-            path: "/sources",
-            label: |l| i18n::msgs(l).nav_sources,
-            sections: &["sources"],
-        },
-        NavEntry {
-            path: "/participation",
-            label: |l| participation::pmsgs(l).participation,
-            sections: &["participation"],
-        },
-    ])
+    let mut entries = sozialatlas_web_atlas::nav();
+    entries.push(NavEntry {
+        path: "/participation",
+        label: |l| participation::pmsgs(l).participation,
+        sections: &["participation"],
+    });
+    Nav(entries)
 }
 
-/// The pages, relative to the language prefix (German at `/…`, English at `/en/…`).
+/// The pages of the parts other than the atlas, relative to the language prefix.
 fn page_routes() -> Routes {
     Routes::new()
-        .get("/", pages::start)
-        .get("/search", pages::search)
-        .get("/indicators/{id}", pages::indicator_redirect)
-        .get("/indicators/{id}/{level}/{year}", pages::indicator)
-        .get("/areas/{level}/{key}", pages::area)
-        .get("/compare", pages::compare)
-        .get("/data", pages::data)
-        .get("/data/{file}", pages::data_file)
-        .get("/catalogue", pages::catalogue)
-        .get("/sources", pages::sources)
-        .merge(analysis::page_routes())
         .merge(auth::routes())
         .merge(participation::routes())
         .merge(offices::routes())
 }
 
-/// Every route of the application, recorded (see [`routes`]).
-fn app_routes() -> Routes {
-    Routes::new()
-        .merge(page_routes().map_router(|r| r.layer(Extension(Locale::De))))
-        .nest(
-            "/en",
-            page_routes().map_router(|r| r.layer(Extension(Locale::En))),
-        )
-        .get("/en/", || async {
-            axum::response::Redirect::permanent("/en")
-        })
-        .nest_router(
-            "/api/v1",
-            api::routes().merge(analysis::api_router()),
-            api::ROUTES
-                .iter()
-                .chain(analysis::api::ROUTES.iter())
-                .map(|p| (Method::GET, *p)),
-        )
-        .get("/static/{file}", assets::serve)
+/// Every route of the application, recorded (see [`routes`]); the atlas's with `cache`.
+fn app_routes(cache: Arc<ResponseCache>) -> Routes {
+    sozialatlas_web_atlas::routes(cache).merge(Routes::localized(page_routes))
 }
 
 /// Every route of the application (method and path pattern), exactly as the router has them:
 /// the authorisation matrix test checks that each has a row.
 pub fn route_table() -> Vec<RouteSpec> {
-    app_routes().into_parts().1
+    app_routes(Arc::default()).into_parts().1
 }
 
 /// The whole application: German pages at `/`, English at `/en/`, the API at `/api/v1/`,
-/// static assets at `/static/`. Layers, outermost first: response cache (anonymous atlas GETs
-/// only), compression, sessions, error pages, CSRF check, panic guard.
+/// static assets at `/static/`. Layers, outermost first: compression, sessions, error pages,
+/// CSRF check, panic guard (the atlas's routes have the response cache inside these).
 pub fn router(state: AppState) -> Router {
     state.set_part(nav());
-    app_routes()
+    app_routes(state.part::<ResponseCache>())
         .into_parts()
         .0
         .fallback(error::fallback)
@@ -162,7 +90,6 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(auth::session_layer(&state))
         .layer(tower_http::compression::CompressionLayer::new())
-        .layer(middleware::from_fn_with_state(state.clone(), cache::layer))
         .with_state(state)
 }
 
@@ -191,17 +118,4 @@ pub async fn serve(listen: SocketAddr, state: AppState) -> std::io::Result<()> {
     .await;
     sweeper.abort();
     r
-}
-
-/// The API's routes relative to `/api/v1`, exactly as registered; the OpenAPI document at
-/// `/api/v1/openapi.json` describes each of them.
-pub fn api_routes() -> &'static [&'static str] {
-    static ALL: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
-        api::ROUTES
-            .iter()
-            .chain(analysis::api::ROUTES.iter())
-            .copied()
-            .collect()
-    });
-    &ALL
 }

@@ -7,8 +7,8 @@
 //! byte-identical.
 //!
 //! What is published: everything reachable from `/` and `/en` through `href`, `src` and
-//! `srcset` of the pages and `url(…)` in the stylesheets, restricted to the public, cacheable
-//! GET routes of the atlas ([`crate::cache::cacheable_path`], less the pages that only work with
+//! `srcset` of the pages and `url(…)` in the stylesheets, restricted to the GET routes of the
+//! public atlas ([`sozialatlas_web_atlas::serves`], less the pages that only work with
 //! a query: search and compare), plus every indicator × level × year page and every area
 //! profile in both languages, so that none is missed when no page links it.
 //!
@@ -772,9 +772,9 @@ fn extract_links(kind: Kind, body: &str) -> Result<Vec<String>, String> {
 }
 
 /// Whether a URL path is a page or file of the public atlas that can be a static file: the
-/// cacheable atlas routes, less the pages that need a query to be of use.
+/// atlas's GET routes, less the pages that need a query to be of use.
 fn publishable(path: &str) -> bool {
-    if !crate::cache::cacheable_path(path) || file_for(path).is_none() {
+    if !sozialatlas_web_atlas::serves(path) || file_for(path).is_none() {
         return false;
     }
     let bare = match path.strip_prefix("/en") {

@@ -18,7 +18,7 @@ use super::{Frame, page};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::view::{self, Shown};
+use sozialatlas_web_atlas::view::{self, Shown};
 
 struct Cell {
     text: String,

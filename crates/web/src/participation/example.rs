@@ -22,7 +22,7 @@ const INDICATORS: [&str; 5] = [
 ];
 
 /// The latest year in which every indicator of [`INDICATORS`] has published values on `level`.
-fn latest_common_year(index: &crate::Index, level: &str) -> Option<i32> {
+fn latest_common_year(index: &sozialatlas_web_kit::Index, level: &str) -> Option<i32> {
     let l = *index.level.get(level)?;
     let mut common: Option<Vec<i32>> = None;
     for id in INDICATORS {

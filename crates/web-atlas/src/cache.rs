@@ -5,22 +5,20 @@
 //! Bounded by the number of entries and their total size; when full, the oldest entries go
 //! first (FIFO: cheap, and good enough when the hot set fits, which it does for an atlas).
 //!
-//! Only anonymous GETs of the atlas pages, the atlas API and static files are cached
-//! ([`cacheable_path`]): a request with a session cookie, every other route (accounts,
-//! participation, offices, …) and any response that sets a cookie or says `no-store`/`private`
-//! bypass the cache.
+//! Only anonymous GETs of the atlas pages, the atlas API and static files are cached: the cache
+//! is a layer of the atlas's router ([`crate::routes`]), so the other parts' routes (accounts,
+//! participation, offices, …) never reach it; a request with a session cookie and any response
+//! that sets a cookie or says `no-store`/`private` bypass it.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Arc, RwLock};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{OriginalUri, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
-
-use crate::AppState;
 
 /// One cached response.
 #[derive(Debug)]
@@ -161,43 +159,6 @@ fn cache_control(path: &str) -> &'static str {
     }
 }
 
-/// Whether a path belongs to the read-only atlas (pages in both languages, the atlas API,
-/// static files, the analysis pages computed from the atlas): only these are cached, and of
-/// these only responses not marked `no-store`.
-pub fn cacheable_path(path: &str) -> bool {
-    if path.starts_with("/static/") {
-        return true;
-    }
-    if let Some(api) = path.strip_prefix("/api/v1/") {
-        let first = api.split('/').next().unwrap_or("");
-        return [
-            "catalogue",
-            "areas",
-            "indicators",
-            "openapi.json",
-            "analysis",
-        ]
-        .contains(&first);
-    }
-    let bare = match path.strip_prefix("/en") {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
-        _ => path,
-    };
-    let first = bare.trim_start_matches('/').split('/').next().unwrap_or("");
-    [
-        "",
-        "search",
-        "indicators",
-        "areas",
-        "compare",
-        "data",
-        "catalogue",
-        "sources",
-        "analysis",
-    ]
-    .contains(&first)
-}
-
 /// Whether the request carries the session cookie (a signed-in or form-using visitor).
 fn has_session(req: &Request) -> bool {
     req.headers()
@@ -208,17 +169,17 @@ fn has_session(req: &Request) -> bool {
         .any(|c| {
             c.trim()
                 .split_once('=')
-                .is_some_and(|(k, _)| k == crate::auth::session::COOKIE_NAME)
+                .is_some_and(|(k, _)| k == sozialatlas_web_kit::auth::session::COOKIE_NAME)
         })
 }
 
 /// Middleware: answers GET and HEAD from the cache, or renders and caches a 200 response.
-pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn layer(State(cache): State<Arc<ResponseCache>>, req: Request, next: Next) -> Response {
     let head = req.method() == Method::HEAD;
     if req.method() != Method::GET && !head {
         return next.run(req).await;
     }
-    if has_session(&req) || !cacheable_path(req.uri().path()) {
+    if has_session(&req) {
         return next.run(req).await;
     }
     // Compression runs inside this layer, so the cache holds each URL once per encoding and a
@@ -239,17 +200,21 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let mut req = req;
     req.headers_mut()
         .insert(header::ACCEPT_ENCODING, HeaderValue::from_static(enc));
+    // The URL as requested: inside `/en` the router sees the path without it.
+    let uri = req
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| req.uri().clone(), |o| o.0.clone());
     let key = format!(
         "{enc} {}",
-        req.uri()
-            .path_and_query()
-            .map_or_else(|| req.uri().path(), |pq| pq.as_str())
+        uri.path_and_query()
+            .map_or_else(|| uri.path(), |pq| pq.as_str())
     );
     let inm = req.headers().get(header::IF_NONE_MATCH).cloned();
-    if let Some(e) = state.part::<ResponseCache>().get(&key) {
+    if let Some(e) = cache.get(&key) {
         return respond(&e, inm.as_ref(), head);
     }
-    let path = req.uri().path().to_string();
+    let path = uri.path().to_string();
     let resp = next.run(req).await;
     let personal = resp.headers().contains_key(header::SET_COOKIE)
         || resp
@@ -262,7 +227,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     }
     let (parts, body) = resp.into_parts();
     // Too large to cache: passed through as it is (buffering it could only fail).
-    let limit = state.part::<ResponseCache>().entry_limit();
+    let limit = cache.entry_limit();
     if usize::try_from(axum::body::HttpBody::size_hint(&body).lower()).unwrap_or(usize::MAX) > limit
     {
         return Response::from_parts(parts, body);
@@ -293,7 +258,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         body: bytes,
         headers,
     };
-    let entry = state.part::<ResponseCache>().insert(key, entry);
+    let entry = cache.insert(key, entry);
     respond(&entry, inm.as_ref(), head)
 }
 
@@ -306,36 +271,6 @@ mod tests {
             body: Bytes::from(vec![b'x'; n]),
             headers: HeaderMap::new(),
             etag: HeaderValue::from_static("\"e\""),
-        }
-    }
-
-    #[test]
-    fn only_atlas_paths_are_cacheable() {
-        for p in [
-            "/",
-            "/en",
-            "/en/",
-            "/indicators/x/y/2020",
-            "/en/areas/a/b",
-            "/static/atlas.css",
-            "/api/v1/catalogue",
-            "/api/v1/openapi.json",
-        ] {
-            assert!(cacheable_path(p), "{p}");
-        }
-        for p in [
-            "/login",
-            "/en/login",
-            "/account",
-            "/admin/users",
-            "/en/admin/audit",
-            "/register",
-            "/confirm/abc",
-            "/ideas",
-            "/english",
-            "/api/v1/ideas",
-        ] {
-            assert!(!cacheable_path(p), "{p}");
         }
     }
 
