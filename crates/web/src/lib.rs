@@ -1,45 +1,43 @@
 //! The Sozialatlas web application, composed: the public atlas (`sozialatlas-web-atlas`), the
-//! accounts (`sozialatlas-web-kit`), participation ([`participation`]) and the action offices
-//! ([`offices`]) on one router with the kit's layers, and the static publication ([`publish`]).
+//! accounts (`sozialatlas-web-kit`), participation (`sozialatlas-web-participation`) and the
+//! action offices (`sozialatlas-web-offices`) on one router with the kit's layers and the
+//! navigation; the static publication of it ([`publish`]); and the server ([`serve`]).
 //!
 //! Architecture invariant: no statistics here, and every route is registered through the kit's
 //! [`Routes`], so that [`route_table`] lists them all for the authorisation matrix test.
 
-pub mod offices;
-mod participation;
-pub mod publish;
-
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use axum::{Router, middleware};
 use sozialatlas_web_atlas::ResponseCache;
-use sozialatlas_web_kit::{Nav, NavEntry, error, i18n, layout};
+use sozialatlas_web_kit::{Nav, NavEntry, error};
 
-pub use participation::seed_participation_example;
 pub use sozialatlas_web_atlas::api_routes;
-pub use sozialatlas_web_kit::{AppState, AuthConfig, CurrentUser, RouteSpec, Routes, auth, routes};
+/// Accounts on the web (the kit's).
+pub use sozialatlas_web_kit::auth;
+pub use sozialatlas_web_kit::{AppState, AuthConfig, CurrentUser, RouteSpec, Routes, routes};
+pub use sozialatlas_web_offices::StateExt;
+pub use sozialatlas_web_participation::seed_participation_example;
 
-/// The key that encrypts the identifying details of the action offices, kept in the state.
-#[derive(Default)]
-pub(crate) struct OfficeKeyPart(Option<Arc<sozialatlas_offices::OfficeKey>>);
+/// The static publication ([`sozialatlas_web_publish`]) of the atlas as this application
+/// serves it.
+pub mod publish {
+    use super::*;
 
-/// What this crate keeps in the kit's [`AppState`].
-pub trait StateExt {
-    /// Sets the key that encrypts the identifying details of the action offices.
-    fn with_office_key(self, key: Option<sozialatlas_offices::OfficeKey>) -> Self;
-    /// The office key, if configured.
-    fn office_key(&self) -> Option<Arc<sozialatlas_offices::OfficeKey>>;
-}
+    pub use sozialatlas_web_publish::*;
 
-impl StateExt for AppState {
-    fn with_office_key(self, key: Option<sozialatlas_offices::OfficeKey>) -> Self {
-        self.set_part(OfficeKeyPart(key.map(Arc::new)));
-        self
-    }
-
-    fn office_key(&self) -> Option<Arc<sozialatlas_offices::OfficeKey>> {
-        self.part::<OfficeKeyPart>().0.clone()
+    /// Publishes the atlas of `state` into the folder `out`, every page requested from
+    /// [`router`](crate::router) on the same state (see [`sozialatlas_web_publish::publish`]).
+    pub async fn publish(
+        state: AppState,
+        out: &Path,
+        opts: &PublishOptions,
+        progress: &(dyn Fn(Phase, usize, usize) + Send + Sync),
+    ) -> Result<PublishSummary, PublishError> {
+        let router = crate::router(state.clone());
+        sozialatlas_web_publish::publish(state, router, out, opts, progress).await
     }
 }
 
@@ -48,7 +46,7 @@ fn nav() -> Nav {
     let mut entries = sozialatlas_web_atlas::nav();
     entries.push(NavEntry {
         path: "/participation",
-        label: |l| participation::pmsgs(l).participation,
+        label: |l| sozialatlas_web_participation::pmsgs(l).participation,
         sections: &["participation"],
     });
     Nav(entries)
@@ -58,8 +56,8 @@ fn nav() -> Nav {
 fn page_routes() -> Routes {
     Routes::new()
         .merge(auth::routes())
-        .merge(participation::routes())
-        .merge(offices::routes())
+        .merge(sozialatlas_web_participation::routes())
+        .merge(sozialatlas_web_offices::routes())
 }
 
 /// Every route of the application, recorded (see [`routes`]); the atlas's with `cache`.

@@ -118,8 +118,9 @@ fn pure_crates_link_no_database_runtime_or_server() {
 }
 
 /// The web kit knows no part that serves pages: the atlas, participation and the offices are
-/// built on it, never the other way round; and the public atlas knows neither participation
-/// nor the offices.
+/// built on it, never the other way round; the public atlas knows neither participation nor
+/// the offices, the offices' pages not the atlas, the static publication only the atlas, and
+/// only the composing crate (`web`) knows them all.
 #[test]
 fn the_web_kit_knows_no_part_that_serves_pages() {
     let meta = metadata();
@@ -144,6 +145,26 @@ fn the_web_kit_knows_no_part_that_serves_pages() {
                 "sozialatlas-offices",
             ][..],
         ),
+        (
+            "sozialatlas-web-offices",
+            &[
+                "sozialatlas-web",
+                "sozialatlas-web-atlas",
+                "sozialatlas-participation",
+            ][..],
+        ),
+        (
+            "sozialatlas-web-participation",
+            &["sozialatlas-web", "sozialatlas-web-publish"][..],
+        ),
+        (
+            "sozialatlas-web-publish",
+            &[
+                "sozialatlas-web",
+                "sozialatlas-web-participation",
+                "sozialatlas-web-offices",
+            ][..],
+        ),
     ] {
         let closure = normal_closure(&meta, package);
         found.extend(
@@ -153,12 +174,18 @@ fn the_web_kit_knows_no_part_that_serves_pages() {
         );
     }
     assert!(found.is_empty(), "{}", found.join("\n"));
-    // The check sees what it is to find: the web depends on the kit, the atlas and
-    // participation.
+    // The check sees what it is to find: the web depends on every part.
     let web = normal_closure(&meta, "sozialatlas-web");
-    assert!(web.contains_key("sozialatlas-web-kit"));
-    assert!(web.contains_key("sozialatlas-web-atlas"));
-    assert!(web.contains_key("sozialatlas-participation"));
+    for part in [
+        "sozialatlas-web-kit",
+        "sozialatlas-web-atlas",
+        "sozialatlas-web-offices",
+        "sozialatlas-web-participation",
+        "sozialatlas-web-publish",
+        "sozialatlas-participation",
+    ] {
+        assert!(web.contains_key(part), "{part}");
+    }
 }
 
 #[test]

@@ -22,17 +22,18 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use sozialatlas_core::Locale;
 use sozialatlas_participation::{self as part, Actor, Error as PError, FieldError, Problem};
 
-use crate::AppState;
+use sozialatlas_web_kit::{AppState, auth, error, i18n, layout, routes};
+
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::layout::Layout;
 use crate::routes::Routes;
 
 pub use example::seed_participation_example;
-pub(crate) use text::{PMsgs, pmsgs};
+pub use text::{PMsgs, pmsgs};
 
 /// The routes of participation, relative to the language prefix.
-pub(crate) fn routes() -> Routes {
+pub fn routes() -> Routes {
     Routes::new()
         // public pages
         .get("/participation", pages::overview)

@@ -21,10 +21,37 @@ use axum::response::{Html, IntoResponse, Response};
 use sozialatlas_core::Locale;
 use sozialatlas_offices::{Actor, OfficeError};
 
+use std::sync::Arc;
+
+use sozialatlas_web_kit::{AppState, auth, error, i18n, layout, routes};
+
 use crate::auth::{CurrentUser, Denied};
 use crate::error::AppError;
 use crate::routes::Routes;
 pub use text::{OfficeMsgs, office_msgs};
+
+/// The key that encrypts the identifying details of the action offices, kept in the state.
+#[derive(Default)]
+struct OfficeKeyPart(Option<Arc<sozialatlas_offices::OfficeKey>>);
+
+/// What the offices keep in the kit's [`AppState`].
+pub trait StateExt {
+    /// Sets the key that encrypts the identifying details of the action offices.
+    fn with_office_key(self, key: Option<sozialatlas_offices::OfficeKey>) -> Self;
+    /// The office key, if configured.
+    fn office_key(&self) -> Option<Arc<sozialatlas_offices::OfficeKey>>;
+}
+
+impl StateExt for AppState {
+    fn with_office_key(self, key: Option<sozialatlas_offices::OfficeKey>) -> Self {
+        self.set_part(OfficeKeyPart(key.map(Arc::new)));
+        self
+    }
+
+    fn office_key(&self) -> Option<Arc<sozialatlas_offices::OfficeKey>> {
+        self.part::<OfficeKeyPart>().0.clone()
+    }
+}
 
 /// The office routes (relative to the language prefix).
 pub fn routes() -> Routes {

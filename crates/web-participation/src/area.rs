@@ -265,7 +265,7 @@ pub async fn area_page(
             name: o.name,
         })
         .collect();
-    let ot = crate::offices::office_msgs(locale);
+    let ot = sozialatlas_web_offices::office_msgs(locale);
     let example = processes.iter().any(|x| x.example);
     let ideas_href = processes
         .first()

@@ -1,8 +1,8 @@
 //! The static publication: the whole public atlas as files, so that any static web server or a
 //! CDN can host it (`sozialatlas publish`).
 //!
-//! The pages are the server's own: every URL is requested from the real [`router`](crate::router)
-//! in-process, anonymously, and its body is written as it is — except for links, which are
+//! The pages are the server's own: every URL is requested from the real router (the one
+//! `sozialatlas-web` serves, handed to [`publish`]) in-process, anonymously, and its body is written as it is — except for links, which are
 //! rewritten with a streaming HTML tokenizer (lol_html), so the rest of each page stays
 //! byte-identical.
 //!
@@ -42,7 +42,7 @@ use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_enco
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
-use crate::AppState;
+use sozialatlas_web_kit::AppState;
 
 /// Characters percent-encoded in a path segment of a written link.
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -925,11 +925,13 @@ fn redirect_page(target: &str) -> String {
     )
 }
 
-/// Publishes the atlas of `state` into the folder `out`: everything is written into a new
-/// folder next to it and renamed at the end, so a failure leaves nothing behind. `out` must
-/// be missing or empty, unless `opts.force` (then it is replaced).
+/// Publishes the atlas of `state`, as `router` (the server's, on the same state) serves it,
+/// into the folder `out`: everything is written into a new folder next to it and renamed at
+/// the end, so a failure leaves nothing behind. `out` must be missing or empty, unless
+/// `opts.force` (then it is replaced).
 pub async fn publish(
     state: AppState,
+    router: Router,
     out: &Path,
     opts: &PublishOptions,
     progress: &(dyn Fn(Phase, usize, usize) + Send + Sync),
@@ -980,7 +982,7 @@ pub async fn publish(
     }
     let tmp = parent.join(format!(".{name}.publishing-{}", std::process::id()));
     std::fs::create_dir(&tmp).map_err(io_err(&tmp))?;
-    let result = publish_into(&state, &tmp, opts, progress).await;
+    let result = publish_into(&state, router, &tmp, opts, progress).await;
     let mut summary = match result {
         Ok(s) => s,
         Err(e) => {
@@ -1013,11 +1015,11 @@ pub async fn publish(
 
 async fn publish_into(
     state: &AppState,
+    router: Router,
     root: &Path,
     opts: &PublishOptions,
     progress: &(dyn Fn(Phase, usize, usize) + Send + Sync),
 ) -> Result<PublishSummary, PublishError> {
-    let router = crate::router(state.clone());
     let mut map: HashMap<String, Outcome> = HashMap::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut first_from: HashMap<String, String> = HashMap::new();
