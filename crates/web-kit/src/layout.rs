@@ -5,6 +5,7 @@
 use std::sync::LazyLock;
 
 use askama::Template;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use sozialatlas_core::Locale;
 
@@ -128,6 +129,14 @@ impl Layout {
             js: format!("/static/atlas.js?v={}", *ASSET_TAG),
         }
     }
+}
+
+/// Renders a personal page — one that no cache may keep: accounts, participation, offices —
+/// with `status` (422 for a form that comes back with its errors).
+pub fn personal_page<T: Template>(t: &T, status: StatusCode) -> Result<Response, AppError> {
+    let mut r = crate::auth::no_store(Html(t.render()?).into_response());
+    *r.status_mut() = status;
+    Ok(r)
 }
 
 /// Renders a template as an HTML response (a failed render is a 500 page).

@@ -20,6 +20,6 @@ pub mod state;
 
 pub use auth::{AuthConfig, CurrentUser};
 pub use error::AppError;
-pub use layout::{Layout, Nav, NavEntry, html};
+pub use layout::{Layout, Nav, NavEntry, html, personal_page};
 pub use routes::{RouteSpec, Routes};
 pub use state::{AppState, Index};

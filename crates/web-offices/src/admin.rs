@@ -13,12 +13,12 @@ use sozialatlas_offices::offices::{self, Office, OfficeInput};
 
 use super::staff::Choice;
 use super::text::OfficeMsgs;
-use super::{Errors, actor, office_msgs, page_error, render};
+use super::{Errors, actor, office_msgs, page_error};
 use crate::AppState;
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
 use crate::i18n::prefix;
-use crate::layout::Layout;
+use crate::layout::{Layout, personal_page};
 
 pub struct OfficeRow {
     pub id: i64,
@@ -216,7 +216,7 @@ async fn list_page(
             .map_err(|e| page_error(e, locale))?,
         notice,
     };
-    render(&page, status)
+    personal_page(&page, status)
 }
 
 /// `/admin/offices`.
@@ -354,7 +354,7 @@ async fn edit_page(
         email,
         notice,
     };
-    render(&page, status)
+    personal_page(&page, status)
 }
 
 /// `/admin/offices/{id}`.

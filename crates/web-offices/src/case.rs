@@ -16,11 +16,11 @@ use sozialatlas_offices::{Date, OfficeError, retention};
 
 use super::staff::{Choice, topic_labels};
 use super::text::OfficeMsgs;
-use super::{Errors, actor, office_msgs, page_error, render, show_date};
+use super::{Errors, actor, office_msgs, page_error, show_date};
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
 use crate::i18n::prefix;
-use crate::layout::Layout;
+use crate::layout::{Layout, personal_page};
 use crate::{AppState, StateExt};
 
 /// The canonical id from the path, or 404 (a malformed id is a wrong id).
@@ -363,7 +363,7 @@ async fn case_page(
             .await
             .map_err(|e| page_error(e, locale))?,
     };
-    render(&page, status)
+    personal_page(&page, status)
 }
 
 /// `/office/cases/{id}`.
@@ -758,7 +758,7 @@ async fn referral_page(
         scope: get("consent_scope"),
         errors,
     };
-    render(&page, status)
+    personal_page(&page, status)
 }
 
 /// `/office/cases/{id}/referral`: the referral form.
@@ -873,7 +873,7 @@ async fn close_page(
             .map_err(|e| page_error(e, locale))?,
         errors,
     };
-    render(&page, status)
+    personal_page(&page, status)
 }
 
 /// `/office/cases/{id}/close`: the closing form.
@@ -1001,7 +1001,7 @@ async fn erase_page(
         id: d.summary.id.clone(),
         errors,
     };
-    render(&page, status)
+    personal_page(&page, status)
 }
 
 /// `/office/cases/{id}/erase`: what erasure does, and the confirmation.

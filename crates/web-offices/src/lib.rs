@@ -15,9 +15,8 @@ mod staff;
 mod stats;
 pub mod text;
 
-use askama::Template;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 use sozialatlas_core::Locale;
 use sozialatlas_offices::{Actor, OfficeError};
 
@@ -176,15 +175,6 @@ impl Errors {
             other => Err(page_error(other, locale)),
         }
     }
-}
-
-/// Renders a page, `no-store`.
-pub(crate) fn render<T: Template>(t: &T, status: StatusCode) -> Result<Response, AppError> {
-    let s = t.render()?;
-    let mut r = (status, Html(s)).into_response();
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(r)
 }
 
 /// A German or English date from `YYYY-MM-DD`.

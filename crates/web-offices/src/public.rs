@@ -12,11 +12,11 @@ use sozialatlas_offices::stats::{Period, Shown, Unit, public_statistics};
 use sozialatlas_offices::{Date, atlas};
 
 use super::text::OfficeMsgs;
-use super::{office_msgs, page_error, render, show_count};
+use super::{office_msgs, page_error, show_count};
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::prefix;
-use crate::layout::Layout;
+use crate::layout::{Layout, personal_page};
 
 /// An office as the templates show it.
 pub struct OfficeView {
@@ -103,7 +103,7 @@ pub async fn list(
         p: prefix(locale),
         offices: all.iter().map(|o| view(o, &state, locale)).collect(),
     };
-    render(&page, StatusCode::OK)
+    personal_page(&page, StatusCode::OK)
 }
 
 /// One row of a figures table.
@@ -232,5 +232,5 @@ pub async fn office(
         tables,
         threshold: stats.threshold,
     };
-    render(&page, StatusCode::OK)
+    personal_page(&page, StatusCode::OK)
 }

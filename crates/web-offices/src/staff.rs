@@ -14,11 +14,11 @@ use sozialatlas_offices::offices::{self, Office, StaffMember, Topic};
 use sozialatlas_offices::{Actor, Date};
 
 use super::text::OfficeMsgs;
-use super::{Errors, actor, office_msgs, page_error, render, show_date};
+use super::{Errors, actor, office_msgs, page_error, show_date};
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
 use crate::i18n::prefix;
-use crate::layout::Layout;
+use crate::layout::{Layout, personal_page};
 use crate::{AppState, StateExt};
 
 /// The office sub-navigation.
@@ -112,7 +112,7 @@ pub async fn home(
         supervisor: a.supervisor,
         admin: a.admin,
     };
-    render(&page, StatusCode::OK)
+    personal_page(&page, StatusCode::OK)
 }
 
 #[derive(Template)]
@@ -250,7 +250,7 @@ pub async fn cases(
     } else {
         StatusCode::OK
     };
-    render(&page, status)
+    personal_page(&page, status)
 }
 
 /// A follow-up in the due list.
@@ -324,7 +324,7 @@ pub async fn due(
             .collect(),
         csrf: user.csrf.clone(),
     };
-    render(&page, StatusCode::OK)
+    personal_page(&page, StatusCode::OK)
 }
 
 /// The values of the new-case form.
@@ -439,7 +439,7 @@ async fn new_page(
         today: Date::today().to_string(),
         f,
     };
-    render(&page, status)
+    personal_page(&page, status)
 }
 
 /// `/office/{slug}/new`: the form that opens a case.

@@ -16,12 +16,12 @@ use sozialatlas_offices::stats::{self, Measure, Period, Unit};
 use super::public::shown;
 use super::staff::Choice;
 use super::text::OfficeMsgs;
-use super::{Errors, actor, office_msgs, page_error, render};
+use super::{Errors, actor, office_msgs, page_error};
 use crate::AppState;
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
 use crate::i18n::prefix;
-use crate::layout::Layout;
+use crate::layout::{Layout, personal_page};
 
 pub struct StatRow {
     pub label: String,
@@ -193,7 +193,7 @@ pub async fn page(
         threshold: s.threshold,
         empty: s.years.is_empty(),
     };
-    render(&page, StatusCode::OK)
+    personal_page(&page, StatusCode::OK)
 }
 
 pub struct PartnerRow {
@@ -265,7 +265,7 @@ async fn partners_page(
         contact: get("contact"),
         errors,
     };
-    render(&page, status)
+    personal_page(&page, status)
 }
 
 /// `/office/partners`: the partner agencies (staff read; supervisors and admins manage).

@@ -16,10 +16,11 @@ use sozialatlas_participation::{Error as PError, GroupType, Process, clock, enga
 
 use super::pages::{IdeaRow, Opt, idea_rows, load_process, opt, try_page};
 use super::text::group_label;
-use super::{FormErrors, Frame, actor, fail, page, page_with, see_other, when};
+use super::{FormErrors, Frame, actor, fail, page, see_other, when};
 use crate::AppState;
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
+use sozialatlas_web_kit::personal_page;
 
 /// The hidden field bots fill in.
 pub(crate) const HONEYPOT: &str = "website";
@@ -238,8 +239,7 @@ pub async fn create_idea(
     .await
     {
         Ok(new_id) => Ok(see_other(&format!("{p}/participation/ideas/{new_id}"))),
-        Err(PError::Invalid(errs)) => page_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        Err(PError::Invalid(errs)) => personal_page(
             &idea_form(
                 &state,
                 locale,
@@ -252,6 +252,7 @@ pub async fn create_idea(
                 format!("{p}/participation/processes/{id}/ideas/new"),
                 true,
             ),
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
     }
@@ -367,8 +368,7 @@ pub async fn update_idea(
         Ok(()) => Ok(see_other(&back)),
         Err(PError::Invalid(errs)) => {
             let t = super::pmsgs(locale);
-            page_with(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            personal_page(
                 &idea_form(
                     &state,
                     locale,
@@ -381,6 +381,7 @@ pub async fn update_idea(
                     format!("{p}/participation/ideas/{id}/edit"),
                     false,
                 ),
+                StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
         Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
@@ -623,8 +624,7 @@ pub async fn update_comment(
         Err(PError::Invalid(errs)) => {
             let t = super::pmsgs(locale);
             let (l, f) = Frame::new(&state, locale, t.edit_comment, &uri, Some(&user));
-            page_with(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            personal_page(
                 &CommentForm {
                     l,
                     f,
@@ -634,6 +634,7 @@ pub async fn update_comment(
                     error: FormErrors::of(&errs, locale).get("body").to_string(),
                     until: String::new(),
                 },
+                StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
         Err(e) => Ok(fail(&state, locale, &uri, &back, e)),

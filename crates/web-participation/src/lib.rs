@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use sozialatlas_core::Locale;
 use sozialatlas_participation::{self as part, Actor, Error as PError, FieldError, Problem};
 
@@ -26,8 +26,9 @@ use sozialatlas_web_kit::{AppState, auth, error, i18n, layout, routes};
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::layout::Layout;
+use crate::layout::{Layout, personal_page};
 use crate::routes::Routes;
+use sozialatlas_web_kit::auth::no_store;
 
 pub use example::seed_participation_example;
 pub use text::{PMsgs, pmsgs};
@@ -211,21 +212,7 @@ impl Frame {
 
 /// Renders a page; participation pages are never cached.
 pub(crate) fn page<T: Template>(t: &T) -> Result<Response, AppError> {
-    let s = t.render()?;
-    Ok(no_store(Html(s).into_response()))
-}
-
-/// Renders a page with a status (422 for a form with errors).
-pub(crate) fn page_with<T: Template>(status: StatusCode, t: &T) -> Result<Response, AppError> {
-    let mut r = page(t)?;
-    *r.status_mut() = status;
-    Ok(r)
-}
-
-fn no_store(mut r: Response) -> Response {
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
+    personal_page(t, StatusCode::OK)
 }
 
 /// After a successful POST: back to a page (303, so that reloading does not post again).

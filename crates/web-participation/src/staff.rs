@@ -20,10 +20,11 @@ use sozialatlas_participation::{Error as PError, IdeaState, Process, clock};
 use super::forms::{IdeaForm, idea_form_options, input_of};
 use super::pages::{IdeaRow, Opt, idea_rows, load_process, opt, try_page};
 use super::text::{phase_kind_label, state_label, status_label};
-use super::{FormErrors, Frame, actor, fail, names, page, page_with, paragraphs, see_other, when};
+use super::{FormErrors, Frame, actor, fail, names, page, paragraphs, see_other, when};
 use crate::AppState;
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
+use sozialatlas_web_kit::personal_page;
 
 fn require_any(user: &CurrentUser, roles: &[Role]) -> Result<(), AppError> {
     let a = actor(user);
@@ -881,8 +882,7 @@ pub async fn create_process(
     let input = process_input_of(&form);
     match process::create_process(state.pool(), &actor(&user), &input, clock::now()).await {
         Ok(id) => Ok(see_other(&format!("{p}/participation/processes/{id}"))),
-        Err(PError::Invalid(errs)) => page_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        Err(PError::Invalid(errs)) => personal_page(
             &process_form(
                 &state,
                 locale,
@@ -894,6 +894,7 @@ pub async fn create_process(
                 format!("{p}/participation/processes/new"),
             )
             .await?,
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => Ok(fail(&state, locale, &uri, &format!("{p}/participation"), e)),
     }
@@ -941,8 +942,7 @@ pub async fn update_process(
     let input = process_input_of(&form);
     match process::update_process(state.pool(), &actor(&user), id, &input).await {
         Ok(()) => Ok(see_other(&format!("{p}/participation/processes/{id}"))),
-        Err(PError::Invalid(errs)) => page_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        Err(PError::Invalid(errs)) => personal_page(
             &process_form(
                 &state,
                 locale,
@@ -954,6 +954,7 @@ pub async fn update_process(
                 format!("{p}/participation/processes/{id}/edit"),
             )
             .await?,
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => Ok(fail(
             &state,
@@ -1070,8 +1071,7 @@ pub async fn create_meeting(
     let input = meeting_input_of(&form);
     match meeting::create_meeting(state.pool(), &actor(&user), id, &input, clock::now()).await {
         Ok(m) => Ok(see_other(&format!("{p}/participation/meetings/{m}"))),
-        Err(PError::Invalid(errs)) => page_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        Err(PError::Invalid(errs)) => personal_page(
             &meeting_form(
                 &state,
                 locale,
@@ -1083,6 +1083,7 @@ pub async fn create_meeting(
                 t.new_meeting,
                 format!("{p}/participation/processes/{id}/meetings/new"),
             ),
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => Ok(fail(
             &state,
@@ -1141,8 +1142,7 @@ pub async fn update_meeting(
     let input = meeting_input_of(&form);
     match meeting::update_meeting(state.pool(), &actor(&user), id, &input, clock::now()).await {
         Ok(()) => Ok(see_other(&format!("{p}/participation/meetings/{id}"))),
-        Err(PError::Invalid(errs)) => page_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        Err(PError::Invalid(errs)) => personal_page(
             &meeting_form(
                 &state,
                 locale,
@@ -1154,6 +1154,7 @@ pub async fn update_meeting(
                 t.edit_meeting,
                 format!("{p}/participation/meetings/{id}/edit"),
             ),
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => Ok(fail(
             &state,
@@ -1258,8 +1259,7 @@ pub async fn create_meeting_idea(
     .await
     {
         Ok(_) => Ok(see_other(&format!("{p}/participation/meetings/{id}"))),
-        Err(PError::Invalid(errs)) => page_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        Err(PError::Invalid(errs)) => personal_page(
             &meeting_idea_form(
                 &state,
                 locale,
@@ -1270,6 +1270,7 @@ pub async fn create_meeting_idea(
                 &input,
                 FormErrors::of(&errs, locale),
             ),
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => Ok(fail(
             &state,
@@ -1429,8 +1430,7 @@ pub async fn create_measure(
     let input = measure_input_of(&form);
     match measure::create_measure(state.pool(), &actor(&user), id, &input, clock::now()).await {
         Ok(m) => Ok(see_other(&format!("{p}/participation/measures/{m}"))),
-        Err(PError::Invalid(errs)) => page_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        Err(PError::Invalid(errs)) => personal_page(
             &measure_form(
                 &state,
                 locale,
@@ -1444,6 +1444,7 @@ pub async fn create_measure(
                 format!("{p}/participation/processes/{id}/measures/new"),
             )
             .await?,
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => Ok(fail(
             &state,
@@ -1506,8 +1507,7 @@ pub async fn update_measure(
     let input = measure_input_of(&form);
     match measure::update_measure(state.pool(), &actor(&user), id, &input, clock::now()).await {
         Ok(()) => Ok(see_other(&format!("{p}/participation/measures/{id}"))),
-        Err(PError::Invalid(errs)) => page_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        Err(PError::Invalid(errs)) => personal_page(
             &measure_form(
                 &state,
                 locale,
@@ -1521,6 +1521,7 @@ pub async fn update_measure(
                 format!("{p}/participation/measures/{id}/edit"),
             )
             .await?,
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => Ok(fail(
             &state,
@@ -1694,8 +1695,7 @@ pub async fn upload(
         (_, false) => vec![problem],
     };
     let (l, f) = Frame::new(&state, locale, t.upload_title, &uri, Some(&user));
-    page_with(
-        StatusCode::UNPROCESSABLE_ENTITY,
+    personal_page(
         &UploadPage {
             l,
             f,
@@ -1704,6 +1704,7 @@ pub async fn upload(
             errors,
             done: String::new(),
         },
+        StatusCode::UNPROCESSABLE_ENTITY,
     )
 }
 

@@ -20,7 +20,6 @@ mod typology;
 
 use askama::Template;
 use axum::Router;
-use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use sozialatlas_core::locale::format_decimal;
 use sozialatlas_core::{Locale, Polarity};
@@ -55,11 +54,7 @@ pub fn api_router() -> Router<AppState> {
 }
 
 /// A response that no cache may keep: pages whose content changes when runs or sets are saved.
-pub(crate) fn no_store(mut r: Response) -> Response {
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
+pub(crate) use sozialatlas_web_kit::auth::no_store;
 
 pub(crate) fn html<T: Template>(t: &T) -> Result<Response, AppError> {
     let s = t.render()?;

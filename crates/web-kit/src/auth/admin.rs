@@ -13,13 +13,13 @@ use sozialatlas_accounts::audit::AuditFilter;
 use sozialatlas_accounts::{AccountError, Role, Status, User};
 use sozialatlas_core::Locale;
 
-use super::pages::{render, status_label};
+use super::pages::status_label;
 use super::text::{AuthMsgs, auth_msgs, role_label};
 use super::{CurrentUser, FORM_ERROR, FormFields};
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::prefix;
-use crate::layout::Layout;
+use crate::layout::{Layout, personal_page};
 
 const PAGE: i64 = 50;
 
@@ -134,7 +134,7 @@ async fn users_page(
         })
         .map(|u| user_row(u, t, locale))
         .collect();
-    render(
+    personal_page(
         &UsersPage {
             l: Layout::new(
                 state,
@@ -363,7 +363,7 @@ pub async fn audit(
             detail: e.detail,
         })
         .collect();
-    render(
+    personal_page(
         &AuditPage {
             l: Layout::new(
                 &state,
@@ -427,7 +427,7 @@ pub async fn outbox(
             error: m.last_error.unwrap_or_default(),
         })
         .collect();
-    render(
+    personal_page(
         &OutboxPage {
             l: Layout::new(
                 &state,

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sozialatlas_accounts::demo::DEMO_ACCOUNTS;
 use sozialatlas_accounts::{
@@ -22,7 +22,7 @@ use super::{
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::prefix;
-use crate::layout::Layout;
+use crate::layout::{Layout, personal_page};
 
 /// Form errors: (field, message), in form order.
 #[derive(Clone, Debug, Default)]
@@ -45,14 +45,6 @@ impl FormErrors {
             self.0.push((field, msg));
         }
     }
-}
-
-pub(crate) fn render<T: Template>(t: &T, status: StatusCode) -> Result<Response, AppError> {
-    let s = t.render()?;
-    let mut r = (status, Html(s)).into_response();
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(r)
 }
 
 fn layout(state: &AppState, locale: Locale, title: &str, uri: &OriginalUri) -> Layout {
@@ -148,7 +140,7 @@ fn login_page(
     } else {
         Vec::new()
     };
-    render(
+    personal_page(
         &LoginPage {
             l: layout(state, locale, t.login_title, uri),
             t,
@@ -318,7 +310,7 @@ pub async fn register_form(
         return Ok(Redirect::to(&format!("{}/account", prefix(locale))).into_response());
     }
     let t = auth_msgs(locale);
-    render(
+    personal_page(
         &RegisterPage {
             l: layout(&state, locale, t.register_title, &uri),
             t,
@@ -348,7 +340,7 @@ pub async fn register(
 ) -> Result<Response, AppError> {
     let t = auth_msgs(locale);
     let done = || {
-        render(
+        personal_page(
             &NoticePage {
                 l: layout(&state, locale, t.register_done_title, &uri),
                 heading: t.register_done_title,
@@ -380,7 +372,7 @@ pub async fn register(
         errors.add("password2", t.passwords_differ);
     }
     if errors.any() {
-        return render(
+        return personal_page(
             &RegisterPage {
                 l: layout(&state, locale, t.register_title, &uri),
                 t,
@@ -437,7 +429,7 @@ fn invalid_link(
     again: &str,
 ) -> Result<Response, AppError> {
     let t = auth_msgs(locale);
-    render(
+    personal_page(
         &NoticePage {
             l: layout(state, locale, t.link_invalid_title, uri),
             heading: t.link_invalid_title,
@@ -467,7 +459,7 @@ pub async fn confirm_form(
         return invalid_link(&state, locale, &uri, "/register");
     }
     let t = auth_msgs(locale);
-    render(
+    personal_page(
         &ConfirmPage {
             l: layout(&state, locale, t.confirm_title, &uri),
             t,
@@ -516,7 +508,7 @@ pub async fn forgot_form(
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, AppError> {
     let t = auth_msgs(locale);
-    render(
+    personal_page(
         &ForgotPage {
             l: layout(&state, locale, t.forgot_title, &uri),
             t,
@@ -546,7 +538,7 @@ pub async fn forgot(
     if sozialatlas_accounts::check_email(&email).is_err() {
         let mut errors = FormErrors::default();
         errors.add("email", t.email_invalid);
-        return render(
+        return personal_page(
             &ForgotPage {
                 l: layout(&state, locale, t.forgot_title, &uri),
                 t,
@@ -564,7 +556,7 @@ pub async fn forgot(
             tracing::error!("password reset mail: {e}");
         }
     });
-    render(
+    personal_page(
         &NoticePage {
             l: layout(&state, locale, t.forgot_done_title, &uri),
             heading: t.forgot_done_title,
@@ -626,7 +618,7 @@ pub async fn reset_form(
         return invalid_link(&state, locale, &uri, "/password/forgot");
     }
     let t = auth_msgs(locale);
-    render(
+    personal_page(
         &ResetPage {
             l: layout(&state, locale, t.reset_title, &uri),
             t,
@@ -665,7 +657,7 @@ pub async fn reset(
         errors.add("password2", t.passwords_differ);
     }
     if errors.any() {
-        return render(
+        return personal_page(
             &ResetPage {
                 l: layout(&state, locale, t.reset_title, &uri),
                 t,
@@ -743,7 +735,7 @@ async fn account_page(
     } else {
         StatusCode::OK
     };
-    render(
+    personal_page(
         &AccountPage {
             l: layout(state, locale, t.account_title, uri),
             t,
@@ -907,7 +899,7 @@ pub async fn delete_account(
         Err(err) => return Err(err.into()),
     }
     session.flush().await?;
-    render(
+    personal_page(
         &NoticePage {
             l: layout(&state, locale, t.delete_done_title, &uri),
             heading: t.delete_done_title,
