@@ -6,7 +6,12 @@
 //! 2. an area of the hierarchy without a given value gets the sum of its children (never an
 //!    average of rates; never for a non-additive variable); where an area has a given value, the
 //!    sum of its children is computed alongside, and a warning names variable, area and period
-//!    when the sum is larger, or smaller by more than the tolerance;
+//!    when the sum is larger, or smaller by more than the tolerance. Of a level with several
+//!    boundary vintages only one vintage's areas count in a period: the vintage valid then (or,
+//!    where it has no value of the variable, the newest that has);
+//!    2b. each older vintage is converted onto the next through the crosswalk, `Σ weight × old
+//!    area`, wherever the newer vintage has no given value of the variable in the period (given
+//!    values win; the conversion is kept beside them, [`Computed::conversions`]);
 //! 3. overlay areas (Aktionsräume) without a given value get `Σ share × member` over their
 //!    member areas — an estimate where a member is split (share below 1);
 //! 4. derived variables (sums of others) are formed in every area;
@@ -15,7 +20,9 @@
 //! 6. confidentiality: primary suppression of small counts (the not-assigned parts and the
 //!    overlays' values included), then secondary suppression until no suppressed cell can be
 //!    recomputed from the equations `area = Σ finer areas + not assigned`,
-//!    `overlay = Σ share × member` and `derived = Σ parts` ([`crate::suppress`]);
+//!    `overlay = Σ share × member`, `converted area = Σ weight × old area` and
+//!    `derived = Σ parts` ([`crate::suppress`]); small converted counts are withheld like any
+//!    count;
 //! 7. indicators are evaluated from numerators and denominators in every area and period (with
 //!    the official numerator and denominator where both are given), and for the not-assigned
 //!    parts ([`Computed::unassigned`]); a published value is taken as it is, and coarser areas
@@ -29,7 +36,7 @@ use crate::suppress::{WeightedEquation, suppress_weighted};
 use num_rational::Ratio;
 use num_traits::One;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Settings of the computation, stored with every load.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -76,6 +83,9 @@ pub enum CellState {
     Derived,
     /// An overlay's `Σ share × member` where some member is split (share below 1): an estimate.
     Estimated,
+    /// An area of a newer boundary vintage in a year of an older one: `Σ weight × old area`
+    /// over the crosswalk's links into it.
+    Converted,
     /// Not available.
     Missing,
     /// Withheld by the source.
@@ -105,6 +115,10 @@ pub struct Cell {
     pub state: CellState,
     /// Confidentiality.
     pub disclosure: Disclosure,
+    /// The value rests on counts converted from an older boundary vintage (the cell's own
+    /// conversion, or a sum with a converted part).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub converted: bool,
 }
 
 impl Cell {
@@ -112,6 +126,7 @@ impl Cell {
         value: None,
         state: CellState::Missing,
         disclosure: Disclosure::Open,
+        converted: false,
     };
 }
 
@@ -182,6 +197,9 @@ pub enum Basis {
     /// An overlay's value from member areas of which some are split: `Σ share × member`, an
     /// estimate.
     Estimated,
+    /// From counts of an older boundary vintage converted onto this area through the crosswalk
+    /// (`Σ weight × old area`), in a year before its boundaries were valid: an estimate.
+    Converted,
     /// A published value taken as it is (`formula = "published"`), not recomputed.
     Published,
     /// The mean of the sub-areas' (or members') published values weighted by the indicator's
@@ -196,6 +214,7 @@ impl Basis {
             Basis::Official => "official",
             Basis::Summed => "summed",
             Basis::Estimated => "estimated",
+            Basis::Converted => "converted",
             Basis::Published => "published",
             Basis::WeightedMean => "weighted_mean",
         }
@@ -207,10 +226,27 @@ impl Basis {
             "official" => Basis::Official,
             "summed" => Basis::Summed,
             "estimated" => Basis::Estimated,
+            "converted" => Basis::Converted,
             "published" => Basis::Published,
             "weighted_mean" => Basis::WeightedMean,
             _ => return None,
         })
+    }
+
+    /// An estimate (an overlay's value from shares of its members, or a value converted from
+    /// an older boundary vintage): its counts have no meaningful fraction and are shown whole.
+    pub fn is_estimate(self) -> bool {
+        matches!(self, Basis::Estimated | Basis::Converted)
+    }
+
+    /// The mark of the basis in tables: `≈` an estimate ([`Basis::is_estimate`]), `Ø` a
+    /// weighted mean of published values; none for values as given, summed or published.
+    pub fn mark(self) -> Option<&'static str> {
+        match self {
+            Basis::Estimated | Basis::Converted => Some("≈"),
+            Basis::WeightedMean => Some("Ø"),
+            _ => None,
+        }
     }
 }
 
@@ -328,6 +364,10 @@ pub struct Computed {
     pub values: Vec<IndicatorValue>,
     /// The parts not assigned to an area, per coarser area and finer level.
     pub residuals: Vec<ResidualGroup>,
+    /// Conversions onto a newer boundary vintage where the vintage has given values of the
+    /// variable in that period (which win), keyed by (period index, area, variable): a ratio
+    /// whose other count is converted takes these, so that both refer to the same people.
+    pub conversions: BTreeMap<(usize, usize, usize), Cell>,
     /// Indicators of the parts not assigned to an area, where such a part exists.
     pub unassigned: Vec<Unassigned>,
     /// Warnings.
@@ -405,6 +445,177 @@ impl Shape {
     }
 }
 
+/// The boundary vintages the computation walks (METHODS §1): which vintage of a level sums to
+/// the coarser areas in each period, and the crosswalks from each older vintage to the next.
+struct Vintages {
+    n_periods: usize,
+    n_vars: usize,
+    /// The family (a level with several vintages) of each level.
+    family: Vec<Option<usize>>,
+    /// The vintage of each family that sums to the coarser areas, `[family][period][variable]`.
+    chosen: Vec<usize>,
+    /// Each older vintage's crosswalk onto the next, oldest first within a family.
+    conversions: Vec<Conversion>,
+    /// (vintage, period, variable) where some area of the vintage has a given value (or one
+    /// withheld by the source).
+    given: HashSet<(usize, usize, usize)>,
+}
+
+/// The crosswalk from one vintage onto the next: the areas of the next vintage with their links
+/// (area of the older vintage, weight in millionths).
+struct Conversion {
+    new_level: usize,
+    targets: Vec<(usize, Vec<(usize, i64)>)>,
+}
+
+impl Vintages {
+    /// The families and crosswalks of `tree`, and from the given observations the vintage that
+    /// sums to the coarser areas: in each period and for each variable the vintage valid in the
+    /// period if it has given values, else the newest vintage that has (e.g. a published rate
+    /// given on the new boundaries for a year of the old ones), else the valid one.
+    fn new(tree: &AreaTree, obs: &Observations, periods: &[i32], n_vars: usize) -> Self {
+        let mut family = vec![None; tree.levels.len()];
+        let mut families: Vec<Vec<usize>> = Vec::new();
+        let mut conversions = Vec::new();
+        for l in 0..tree.levels.len() {
+            if family[l].is_some() {
+                continue;
+            }
+            let chain = tree.vintages_of(l);
+            if chain.len() < 2 {
+                continue;
+            }
+            for &v in &chain {
+                family[v] = Some(families.len());
+            }
+            for pair in chain.windows(2) {
+                let mut targets: BTreeMap<usize, Vec<(usize, i64)>> = BTreeMap::new();
+                for link in &tree.crosswalk {
+                    if tree.areas[link.old_area].level == pair[0]
+                        && tree.areas[link.new_area].level == pair[1]
+                    {
+                        targets
+                            .entry(link.new_area)
+                            .or_default()
+                            .push((link.old_area, link.weight_millionths()));
+                    }
+                }
+                conversions.push(Conversion {
+                    new_level: pair[1],
+                    targets: targets.into_iter().collect(),
+                });
+            }
+            families.push(chain);
+        }
+        let mut given = HashSet::new();
+        if !families.is_empty() {
+            for (&(area, period, var), o) in obs {
+                let level = tree.areas[area].level;
+                if family[level].is_some()
+                    && !matches!(o, Obs::Missing)
+                    && let Ok(p) = periods.binary_search(&period)
+                {
+                    given.insert((level, p, var));
+                }
+            }
+        }
+        let mut chosen = Vec::with_capacity(families.len() * periods.len() * n_vars);
+        for chain in &families {
+            for &year in periods {
+                let valid = chain
+                    .iter()
+                    .copied()
+                    .find(|&l| tree.levels[l].valid_in(year));
+                for v in 0..n_vars {
+                    let p = periods.binary_search(&year).unwrap_or(0);
+                    let has = |l: usize| given.contains(&(l, p, v));
+                    let c = match valid {
+                        Some(l) if has(l) => l,
+                        _ => chain
+                            .iter()
+                            .rev()
+                            .copied()
+                            .find(|&l| has(l))
+                            .or(valid)
+                            .unwrap_or(chain[chain.len() - 1]),
+                    };
+                    chosen.push(c);
+                }
+            }
+        }
+        Vintages {
+            n_periods: periods.len(),
+            n_vars,
+            family,
+            chosen,
+            conversions,
+            given,
+        }
+    }
+
+    /// Whether the areas of `level` sum to their coarser areas in period `p` for variable `v`
+    /// (always, for a level without vintages).
+    fn is_active(&self, level: usize, p: usize, v: usize) -> bool {
+        match self.family.get(level).copied().flatten() {
+            None => true,
+            Some(f) => self.chosen[(f * self.n_periods + p) * self.n_vars + v] == level,
+        }
+    }
+
+    /// `children` without the areas of vintages that do not sum to the coarser areas in period
+    /// `p` for variable `v`.
+    fn active<'c>(
+        &self,
+        tree: &AreaTree,
+        children: &'c [usize],
+        p: usize,
+        v: usize,
+    ) -> std::borrow::Cow<'c, [usize]> {
+        if self.family.iter().all(Option::is_none) {
+            return std::borrow::Cow::Borrowed(children);
+        }
+        std::borrow::Cow::Owned(
+            children
+                .iter()
+                .copied()
+                .filter(|&c| self.is_active(tree.areas[c].level, p, v))
+                .collect(),
+        )
+    }
+}
+
+/// Converts the counts of every older boundary vintage onto the next, oldest first, so that a
+/// chain of reforms converts through each crosswalk in turn: an area of the newer vintage gets
+/// `Σ weight × old area` of every additive variable in every period in which no area of its
+/// vintage has a given value of that variable. Where the newer vintage has given values (a
+/// source that recomputed an old year on the new boundaries), they win, and the conversion is
+/// kept beside them ([`Computed::conversions`]) for ratios whose other count is converted.
+fn convert(out: &mut Computed, catalogue: &Catalogue, vintages: &Vintages) {
+    for p in 0..out.periods.len() {
+        for c in &vintages.conversions {
+            for (v, var) in catalogue.variables.iter().enumerate() {
+                if !var.is_additive() {
+                    continue;
+                }
+                let given = vintages.given.contains(&(c.new_level, p, v));
+                for (new_area, links) in &c.targets {
+                    let mut cell = share_sum(out, p, v, links, CellState::Converted);
+                    if cell.state == CellState::Missing {
+                        continue;
+                    }
+                    cell.converted = true;
+                    if given {
+                        out.conversions.insert((p, *new_area, v), cell);
+                    } else {
+                        let i = out.idx(p, *new_area, v);
+                        out.cells[i] = cell;
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Computes cells and indicator values. `obs` holds the given data; `tree` and `catalogue` must
 /// have passed their checks.
 pub fn compute(
@@ -425,6 +636,7 @@ pub fn compute(
         n_vars,
         values: Vec::new(),
         residuals: Vec::new(),
+        conversions: BTreeMap::new(),
         unassigned: Vec::new(),
         warnings: Vec::new(),
     };
@@ -435,6 +647,7 @@ pub fn compute(
         .map(|(i, v)| (v.id.as_str(), i))
         .collect();
     let shape = Shape::new(tree);
+    let vintages = Vintages::new(tree, obs, &out.periods, n_vars);
     let n_p = out.periods.len();
 
     // 1. given observations
@@ -447,34 +660,29 @@ pub fn compute(
             Obs::Value(v) => Cell {
                 value: Some(v),
                 state: CellState::Given,
-                disclosure: Disclosure::Open,
+                ..Cell::MISSING
             },
             Obs::Missing => Cell::MISSING,
             Obs::Suppressed => Cell {
-                value: None,
                 state: CellState::SourceSuppressed,
-                disclosure: Disclosure::Open,
+                ..Cell::MISSING
             },
         };
     }
 
-    // 2. aggregation through the hierarchy, finest level first
+    // 2. aggregation through the hierarchy, finest level first (of a level with several
+    //    boundary vintages, the one that sums to the coarser areas in the period)
     for p in 0..n_p {
         for &a in &shape.parents {
             for v in 0..n_vars {
-                aggregate_cell(
-                    &mut out,
-                    tree,
-                    catalogue,
-                    &shape.children[a],
-                    p,
-                    a,
-                    v,
-                    settings,
-                );
+                let children = vintages.active(tree, &shape.children[a], p, v);
+                aggregate_cell(&mut out, tree, catalogue, &children, p, a, v, settings);
             }
         }
     }
+
+    // 2b. older boundary vintages converted onto the newer ones
+    convert(&mut out, catalogue, &vintages);
 
     // 3. overlays from their members
     for p in 0..n_p {
@@ -509,13 +717,47 @@ pub fn compute(
                 out.cells[i] = sum_cells(&cells, CellState::Derived);
             }
         }
+        // On a newer vintage in a year of an older one, parts given and parts converted are not
+        // added: the sum is that of the conversions (kept beside the given parts); where no part
+        // is converted, the sum of the given parts stands and the sum of their conversions is
+        // kept beside it.
+        let beside: BTreeMap<(usize, usize), ()> = out
+            .conversions
+            .keys()
+            .filter(|k| parts.contains(&k.2))
+            .map(|k| ((k.0, k.1), ()))
+            .collect();
+        for &(p, a) in beside.keys() {
+            let i = out.idx(p, a, v);
+            if out.cells[i].state == CellState::Given || out.conversions.contains_key(&(p, a, v)) {
+                continue;
+            }
+            let mixed = parts
+                .iter()
+                .any(|&pv| out.cells[out.idx(p, a, pv)].converted);
+            let cells: Vec<Cell> = parts
+                .iter()
+                .map(|&pv| {
+                    out.conversions
+                        .get(&(p, a, pv))
+                        .copied()
+                        .unwrap_or(out.cells[out.idx(p, a, pv)])
+                })
+                .collect();
+            let cell = sum_cells(&cells, CellState::Derived);
+            if mixed {
+                out.cells[i] = cell;
+            } else if cell.value.is_some() {
+                out.conversions.insert((p, a, v), cell);
+            }
+        }
     }
 
     // 5. the parts not assigned to an area
     out.residuals = shape
         .groups
         .iter()
-        .map(|(a, level, parts)| residual_group(&out, catalogue, *a, *level, parts))
+        .map(|(a, level, parts)| residual_group(&out, catalogue, &vintages, *a, *level, parts))
         .collect();
 
     // 6. confidentiality on the count cells that indicators publish (or weight by)
@@ -531,6 +773,7 @@ pub fn compute(
         &mut out,
         catalogue,
         &shape,
+        &vintages,
         &published_var,
         &var_index,
         settings,
@@ -549,7 +792,9 @@ pub fn compute(
                 weight: Some(w),
             } => Some(weighted_means(
                 &out,
+                tree,
                 &shape,
+                &vintages,
                 var_index[variable.as_str()],
                 var_index[w.as_str()],
             )),
@@ -583,6 +828,7 @@ pub fn compute(
                         tree,
                         catalogue,
                         &shape,
+                        &vintages,
                         &var_index,
                         (ii, p, a),
                         reference,
@@ -654,11 +900,13 @@ pub fn compute(
 }
 
 fn sum_cells(cells: &[Cell], state: CellState) -> Cell {
+    let converted = cells.iter().any(|c| c.converted);
     if cells.iter().all(|c| c.value.is_some()) && !cells.is_empty() {
         Cell {
             value: Some(cells.iter().filter_map(|c| c.value).sum()),
             state,
             disclosure: Disclosure::Open,
+            converted,
         }
     } else if cells.iter().all(|c| c.state == CellState::Missing) {
         Cell::MISSING
@@ -667,8 +915,31 @@ fn sum_cells(cells: &[Cell], state: CellState) -> Cell {
             value: None,
             state: CellState::Incomplete,
             disclosure: Disclosure::Open,
+            converted,
         }
     }
+}
+
+/// `Σ share × cell` of `v` over `(area, share in millionths)`: an overlay area from its members,
+/// or an area of a newer boundary vintage from the crosswalk's links into it. Computed as
+/// `Σ (millionths × value) / 10⁶`, so that counts stay exact (the products of whole counts are
+/// whole numbers below 2⁵³) and converted counts add up to the counts they came from. A part that
+/// is missing or withheld makes the result incomplete.
+fn share_sum(out: &Computed, p: usize, v: usize, parts: &[(usize, i64)], state: CellState) -> Cell {
+    let cells: Vec<Cell> = parts
+        .iter()
+        .map(|&(a, _)| out.cells[out.idx(p, a, v)])
+        .collect();
+    let mut c = sum_cells(&cells, state);
+    if c.value.is_some() {
+        let scaled: f64 = parts
+            .iter()
+            .zip(&cells)
+            .filter_map(|(&(_, m), c)| c.value.map(|x| m as f64 * x))
+            .sum();
+        c.value = Some(scaled / 1e6);
+    }
+    c
 }
 
 /// A number for a message: whole numbers without decimals, others to three.
@@ -767,22 +1038,13 @@ fn overlay_cell(
     {
         return;
     }
-    let cells: Vec<Cell> = members
+    let parts: Vec<(usize, i64)> = members
         .iter()
-        .map(|m| out.cells[out.idx(p, m.member_area, v)])
+        .map(|m| (m.member_area, m.share_millionths()))
         .collect();
-    let mut c = sum_cells(&cells, CellState::Aggregated);
-    if c.value.is_some() {
-        c.value = Some(
-            members
-                .iter()
-                .zip(&cells)
-                .filter_map(|(m, c)| c.value.map(|x| m.share_used() * x))
-                .sum(),
-        );
-        if members.iter().any(|m| m.share_millionths() < 1_000_000) {
-            c.state = CellState::Estimated;
-        }
+    let mut c = share_sum(out, p, v, &parts, CellState::Aggregated);
+    if c.value.is_some() && members.iter().any(|m| m.share_millionths() < 1_000_000) {
+        c.state = CellState::Estimated;
     }
     out.cells[i] = c;
 }
@@ -791,6 +1053,7 @@ fn overlay_cell(
 fn residual_group(
     out: &Computed,
     catalogue: &Catalogue,
+    vintages: &Vintages,
     area: usize,
     level: usize,
     parts: &[usize],
@@ -798,7 +1061,9 @@ fn residual_group(
     let mut cells = vec![Cell::MISSING; out.periods.len() * out.n_vars];
     for p in 0..out.periods.len() {
         for (v, var) in catalogue.variables.iter().enumerate() {
-            if !var.is_additive() {
+            // A vintage that does not sum to the coarser areas in this period has no part
+            // "not assigned" to it.
+            if !var.is_additive() || !vintages.is_active(level, p, v) {
                 continue;
             }
             let total = out.cells[out.idx(p, area, v)];
@@ -817,14 +1082,14 @@ fn residual_group(
                     Cell {
                         value: Some(r),
                         state: CellState::Derived,
-                        disclosure: Disclosure::Open,
+                        ..sum
                     }
                 }
                 (None, _) if total.state == CellState::Missing => Cell::MISSING,
                 _ => Cell {
                     value: None,
                     state: CellState::Incomplete,
-                    disclosure: Disclosure::Open,
+                    ..sum
                 },
             };
         }
@@ -847,6 +1112,7 @@ fn apply_suppression(
     out: &mut Computed,
     catalogue: &Catalogue,
     shape: &Shape,
+    vintages: &Vintages,
     published_var: &[bool],
     var_index: &HashMap<&str, usize>,
     settings: &ComputeSettings,
@@ -859,12 +1125,14 @@ fn apply_suppression(
         return;
     }
     // One cell list per period; equations: area = Σ finer areas + not assigned, overlay =
-    // Σ share × member, derived = Σ parts.
+    // Σ share × member, converted area = Σ weight × old area, derived = Σ parts.
     for p in 0..n_p {
         let mut values = Vec::new();
         let mut ids = HashMap::new();
         let mut thresholds = Vec::new();
         let mut residual_ids = HashMap::new();
+        // Conversions kept beside given values (they are published where a ratio uses them).
+        let mut side_ids: HashMap<(usize, usize), usize> = HashMap::new();
         for &v in &count_vars {
             let t = catalogue.variables[v]
                 .suppression_threshold
@@ -886,6 +1154,13 @@ fn apply_suppression(
                 values.push(group.cells[p * out.n_vars + v].value);
                 thresholds.push(t);
             }
+            for (&(_, a, sv), c) in out.conversions.range((p, 0, 0)..(p + 1, 0, 0)) {
+                if sv == v {
+                    side_ids.insert((a, v), values.len());
+                    values.push(c.value);
+                    thresholds.push(t);
+                }
+            }
         }
         let one = Ratio::<i64>::one;
         let mut equations = Vec::new();
@@ -893,10 +1168,17 @@ fn apply_suppression(
             if !catalogue.variables[v].is_additive() {
                 continue;
             }
-            for (g, (a, _, parts)) in shape.groups.iter().enumerate() {
+            for (g, (a, level, parts)) in shape.groups.iter().enumerate() {
+                if !vintages.is_active(*level, p, v) {
+                    continue;
+                }
                 let mut terms: Vec<(usize, Ratio<i64>)> =
                     parts.iter().map(|&d| (ids[&(d, v)], one())).collect();
-                terms.push((residual_ids[&(g, v)], one()));
+                // A part of nothing not assigned has no row in any output: a reader knows it is
+                // 0, so it is no unknown (and no partner that would protect anything).
+                if out.residuals[g].cells[p * out.n_vars + v].value != Some(0.0) {
+                    terms.push((residual_ids[&(g, v)], one()));
+                }
                 equations.push(WeightedEquation {
                     total: ids[&(*a, v)],
                     parts: terms,
@@ -934,6 +1216,26 @@ fn apply_suppression(
                     parts: terms,
                 });
             }
+            // A converted count (or one kept beside a given value) is a weighted sum of the
+            // older vintage's counts, with the crosswalk's weights as exact fractions.
+            for c in &vintages.conversions {
+                for (new_area, links) in &c.targets {
+                    let total = match side_ids.get(&(*new_area, v)) {
+                        Some(&id) => id,
+                        None if out.cells[out.idx(p, *new_area, v)].state
+                            == CellState::Converted =>
+                        {
+                            ids[&(*new_area, v)]
+                        }
+                        None => continue,
+                    };
+                    let parts = links
+                        .iter()
+                        .map(|&(old, m)| (ids[&(old, v)], Ratio::new(m, 1_000_000)))
+                        .collect();
+                    equations.push(WeightedEquation { total, parts });
+                }
+            }
         }
         for dv in &catalogue.variables {
             if dv.sum.is_empty() {
@@ -957,11 +1259,37 @@ fn apply_suppression(
                     })
                 };
                 let total = cell_id(v, &mut values, &mut ids, &mut thresholds);
-                let parts: Vec<(usize, Ratio<i64>)> = parts
+                let terms: Vec<(usize, Ratio<i64>)> = parts
                     .iter()
                     .map(|&q| (cell_id(q, &mut values, &mut ids, &mut thresholds), one()))
                     .collect();
-                equations.push(WeightedEquation { total, parts });
+                equations.push(WeightedEquation {
+                    total,
+                    parts: terms,
+                });
+                // The same sum over the conversions kept beside given values.
+                if let Some(&total) = side_ids.get(&(a, v)) {
+                    let terms = parts
+                        .iter()
+                        .map(|&q| {
+                            let id = match side_ids.get(&(a, q)) {
+                                Some(&id) => id,
+                                // Beside a given value but not published: unknown to a reader.
+                                None if out.conversions.contains_key(&(p, a, q)) => {
+                                    values.push(None);
+                                    thresholds.push(0);
+                                    values.len() - 1
+                                }
+                                None => cell_id(q, &mut values, &mut ids, &mut thresholds),
+                            };
+                            (id, one())
+                        })
+                        .collect();
+                    equations.push(WeightedEquation {
+                        total,
+                        parts: terms,
+                    });
+                }
             }
         }
         let result = suppress_weighted(&values, &thresholds, &equations);
@@ -974,6 +1302,14 @@ fn apply_suppression(
         for (&(g, v), &id) in &residual_ids {
             if let Some(d) = result.get(id).copied().flatten() {
                 out.residuals[g].cells[p * out.n_vars + v].disclosure = d;
+            }
+        }
+        for (&(a, v), &id) in &side_ids {
+            if let (Some(d), Some(c)) = (
+                result.get(id).copied().flatten(),
+                out.conversions.get_mut(&(p, a, v)),
+            ) {
+                c.disclosure = d;
             }
         }
     }
@@ -1022,8 +1358,9 @@ fn worst(states: &[Option<ValueState>]) -> Option<ValueState> {
     states.iter().flatten().copied().max_by_key(rank)
 }
 
-/// Where a cell's value comes from: given here, summed from sub-areas (or whole members), or
-/// estimated from split members; a derived cell as its least direct part.
+/// Where a cell's value comes from: given here, summed from sub-areas (or whole members),
+/// estimated from split members, or converted from an older boundary vintage (also when only a
+/// part of a sum was); a derived cell as its least direct part.
 fn basis_of(
     out: &Computed,
     catalogue: &Catalogue,
@@ -1032,7 +1369,11 @@ fn basis_of(
     a: usize,
     v: usize,
 ) -> Basis {
-    match out.cells[out.idx(p, a, v)].state {
+    let cell = out.cells[out.idx(p, a, v)];
+    if cell.converted {
+        return Basis::Converted;
+    }
+    match cell.state {
         CellState::Aggregated => Basis::Summed,
         CellState::Estimated => Basis::Estimated,
         CellState::Derived => catalogue.variables[v]
@@ -1050,11 +1391,13 @@ fn basis_of(
 /// denominator where both are given; where one is official and differs from the sum of the
 /// sub-areas while the other is that sum, both are taken as sums (so that they count the same
 /// people), with a warning.
+#[allow(clippy::too_many_arguments)]
 fn area_value(
     out: &mut Computed,
     tree: &AreaTree,
     catalogue: &Catalogue,
     shape: &Shape,
+    vintages: &Vintages,
     var_index: &HashMap<&str, usize>,
     (ii, p, a): (usize, usize, usize),
     reference: Option<f64>,
@@ -1064,16 +1407,39 @@ fn area_value(
     let dv = ind.formula.denominator().map(|d| var_index[d]);
     let mut num = out.cells[out.idx(p, a, nv)];
     let mut den = dv.map(|d| out.cells[out.idx(p, a, d)]);
-    let basis_n = basis_of(out, catalogue, var_index, p, a, nv);
+    // On a newer boundary vintage in a year of an older one, a ratio whose one count is
+    // converted and the other given takes the conversion of the given one too: both counts then
+    // refer to the same people (a recomputed total over area-weighted parts would not).
+    if let (Some(d), Some(dc)) = (dv, den)
+        && (num.converted || dc.converted)
+    {
+        if let Some(c) = out.conversions.get(&(p, a, d)) {
+            den = Some(*c);
+        }
+        if let Some(c) = out.conversions.get(&(p, a, nv)) {
+            num = *c;
+        }
+    }
+    let basis_of_cell = |c: &Cell, v: usize| {
+        if c.converted {
+            Basis::Converted
+        } else {
+            basis_of(out, catalogue, var_index, p, a, v)
+        }
+    };
+    let basis_n = basis_of_cell(&num, nv);
     let mut basis = basis_n;
-    if let Some(d) = dv {
-        let basis_d = basis_of(out, catalogue, var_index, p, a, d);
+    if let (Some(d), Some(dc)) = (dv, den) {
+        let basis_d = basis_of_cell(&dc, d);
         basis = basis.max(basis_d);
-        let children = &shape.children[a];
         let mixed = match (basis_n, basis_d) {
             (Basis::Official, Basis::Summed) => Some(nv),
             (Basis::Summed, Basis::Official) => Some(d),
             _ => None,
+        };
+        let children = match mixed {
+            Some(official) => vintages.active(tree, &shape.children[a], p, official),
+            None => std::borrow::Cow::Borrowed(&[][..]),
         };
         if let Some(official) = mixed
             && !children.is_empty()
@@ -1126,7 +1492,7 @@ fn area_value(
     let km2 = tree.areas[a].area_km2;
     let mut v = evaluate(&ind.formula, num, den, km2, reference);
     v.basis = basis;
-    if basis == Basis::Estimated {
+    if matches!(basis, Basis::Estimated | Basis::Converted) {
         // A Wilson interval assumes counted cases, not estimates from shares.
         v.ci = None;
     }
@@ -1174,9 +1540,18 @@ impl Mean {
 }
 
 /// The published values of `var` where given, and elsewhere the mean of the parts weighted by
-/// `weight` (Σ w·x / Σ w; overlays: Σ s·w·x / Σ s·w), bottom-up; indexed `[period][area]`. A
-/// mean that rests on a suppressed weight is suppressed (it would give the weight away).
-fn weighted_means(out: &Computed, shape: &Shape, var: usize, weight: usize) -> Vec<Mean> {
+/// `weight` (Σ w·x / Σ w; overlays and areas of a newer boundary vintage in a year of an older
+/// one: Σ s·w·x / Σ s·w with the members' shares or the crosswalk's weights), bottom-up; indexed
+/// `[period][area]`. A mean that rests on a suppressed weight is suppressed (it would give the
+/// weight away).
+fn weighted_means(
+    out: &Computed,
+    tree: &AreaTree,
+    shape: &Shape,
+    vintages: &Vintages,
+    var: usize,
+    weight: usize,
+) -> Vec<Mean> {
     let n = out.n_areas;
     let mut m = Vec::with_capacity(out.periods.len() * n);
     for p in 0..out.periods.len() {
@@ -1228,11 +1603,33 @@ fn weighted_means(out: &Computed, shape: &Shape, var: usize, weight: usize) -> V
     };
     let given = |m: &Mean| m.state != ValueState::Missing;
     for p in 0..out.periods.len() {
+        for c in &vintages.conversions {
+            if vintages.given.contains(&(c.new_level, p, var)) {
+                continue;
+            }
+            for (new_area, links) in &c.targets {
+                let parts: Vec<(usize, f64)> = links
+                    .iter()
+                    .map(|&(old, w)| (old, w as f64 / 1e6))
+                    .collect();
+                let x = mean(&m, p, &parts);
+                if x.state != ValueState::Missing {
+                    m[p * n + new_area] = Mean {
+                        basis: Basis::Converted,
+                        ..x
+                    };
+                }
+            }
+        }
         for &a in &shape.parents {
             if given(&m[p * n + a]) {
                 continue;
             }
-            let parts: Vec<(usize, f64)> = shape.children[a].iter().map(|&c| (c, 1.0)).collect();
+            let parts: Vec<(usize, f64)> = vintages
+                .active(tree, &shape.children[a], p, var)
+                .iter()
+                .map(|&c| (c, 1.0))
+                .collect();
             m[p * n + a] = mean(&m, p, &parts);
         }
         for (o, members) in shape.members.iter().enumerate() {
@@ -1330,3 +1727,5 @@ fn evaluate(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod vintage_tests;

@@ -1,5 +1,5 @@
 //! The words every output uses for where a value comes from (official, summed, estimated from
-//! shares, published, weighted mean) and for the part not assigned to an area, in German and
+//! shares, converted from earlier boundaries, published, weighted mean) and for the part not assigned to an area, in German and
 //! English: one place, so that pages, API, data pool and report say the same.
 
 use crate::catalogue::{Catalogue, Indicator};
@@ -25,6 +25,9 @@ pub fn basis_label(
             .pick("Summe der Teilgebiete", "sum of the sub-areas")
             .into(),
         Basis::Estimated => shares_label(level.shares, locale).into(),
+        Basis::Converted => {
+            converted_label(level.vintage.as_ref().and_then(|v| v.converted_by), locale).into()
+        }
         Basis::Published => published_label(locale).into(),
         Basis::WeightedMean => {
             let weight = indicator
@@ -45,6 +48,25 @@ pub fn basis_label(
                 Locale::En => format!("weighted mean {of} (published values; weight: {weight})"),
             }
         }
+    }
+}
+
+/// A value converted from an older boundary vintage through a crosswalk, with what the
+/// crosswalk's weights measure where known.
+pub fn converted_label(kind: Option<ShareKind>, locale: Locale) -> &'static str {
+    match kind {
+        Some(ShareKind::Population) => locale.pick(
+            "umgerechnet von früheren Gebietsgrenzen (Umschlüsselung nach Einwohnern)",
+            "converted from earlier boundaries (crosswalk by population)",
+        ),
+        Some(ShareKind::Area) => locale.pick(
+            "umgerechnet von früheren Gebietsgrenzen (Umschlüsselung nach Fläche)",
+            "converted from earlier boundaries (crosswalk by area)",
+        ),
+        None => locale.pick(
+            "umgerechnet von früheren Gebietsgrenzen",
+            "converted from earlier boundaries",
+        ),
     }
 }
 

@@ -19,6 +19,74 @@ pub struct Level {
     /// Overlays: what the membership shares measure (stated in `atlas.toml`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shares: Option<ShareKind>,
+    /// The boundary vintage (Gebietsstand) of the level's areas. A level whose boundaries
+    /// changed has one level per vintage: the current one under the level's id, each older one
+    /// linked to the next by [`Vintage::next`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vintage: Option<Vintage>,
+}
+
+impl Level {
+    /// Whether this level is an older boundary vintage of another (its values are converted onto
+    /// the next vintage; pages show the current one).
+    pub fn is_older_vintage(&self) -> bool {
+        self.vintage.as_ref().is_some_and(|v| v.next.is_some())
+    }
+
+    /// Whether the level's boundaries are valid in `year` (always, without years stated).
+    pub fn valid_in(&self, year: i32) -> bool {
+        self.vintage.as_ref().is_none_or(|v| v.valid_in(year))
+    }
+}
+
+/// A boundary vintage (Gebietsstand): the years a level's boundaries are valid for and, for an
+/// older vintage, the level of the next one that its counts are converted onto.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Vintage {
+    /// The label ("2021"), as `atlas.toml` names the vintage.
+    pub label: String,
+    /// The first year the boundaries are valid for (none: every year before `until`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<i32>,
+    /// The last year the boundaries are valid for (none: still valid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<i32>,
+    /// The next vintage (index into [`AreaTree::levels`]); none for the current one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<usize>,
+    /// For a vintage an older one is converted onto: what the weights of that crosswalk
+    /// measure ([`AreaTree::crosswalk`]), shown with the converted values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converted_by: Option<ShareKind>,
+}
+
+impl Vintage {
+    /// A vintage that is only a label (`vintage = "2023"` in `atlas.toml`).
+    pub fn label(label: impl Into<String>) -> Self {
+        Vintage {
+            label: label.into(),
+            from: None,
+            until: None,
+            next: None,
+            converted_by: None,
+        }
+    }
+
+    /// Whether the boundaries are valid in `year`.
+    pub fn valid_in(&self, year: i32) -> bool {
+        self.from.is_none_or(|f| year >= f) && self.until.is_none_or(|u| year <= u)
+    }
+
+    /// The years in words: "2019–2020", "ab 2021" / "from 2021", "bis 2020" / "until 2020".
+    pub fn years(&self, locale: crate::Locale) -> Option<String> {
+        match (self.from, self.until) {
+            (Some(f), Some(u)) if f == u => Some(f.to_string()),
+            (Some(f), Some(u)) => Some(format!("{f}–{u}")),
+            (Some(f), None) => Some(format!("{} {f}", locale.pick("ab", "from"))),
+            (None, Some(u)) => Some(format!("{} {u}", locale.pick("bis", "until"))),
+            (None, None) => None,
+        }
+    }
 }
 
 /// What the share of a member area in an overlay area measures.
@@ -67,13 +135,66 @@ pub struct Membership {
 impl Membership {
     /// The share in millionths (what computation and the confidentiality check use exactly).
     pub fn share_millionths(&self) -> i64 {
-        (self.share * 1e6).round() as i64
+        millionths(self.share)
     }
 
     /// The share as used: rounded to six decimals.
     pub fn share_used(&self) -> f64 {
         self.share_millionths() as f64 / 1e6
     }
+}
+
+/// A share as used by the computation: in millionths, so that sums and the confidentiality
+/// check are exact.
+pub fn millionths(share: f64) -> i64 {
+    (share * 1e6).round() as i64
+}
+
+/// A link of a crosswalk (Umschlüsselung) between two boundary vintages: the share of an area of
+/// the older vintage that lies in an area of the next one. A count of the new area is
+/// `Σ weight × count of the old area` over its links ([`crate::compute`]).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CrosswalkLink {
+    /// The area of the older vintage (index into the tree's areas).
+    pub old_area: usize,
+    /// The area of the next vintage.
+    pub new_area: usize,
+    /// The share of the old area's count that goes to the new area, in (0, 1]; the weights of
+    /// an old area sum to exactly 1 in millionths ([`normalise_weights`]).
+    pub weight: f64,
+}
+
+impl CrosswalkLink {
+    /// The weight in millionths.
+    pub fn weight_millionths(&self) -> i64 {
+        millionths(self.weight)
+    }
+}
+
+/// Rounds the weights of one old area to millionths that sum to exactly 1 000 000 (largest
+/// remainder), so that converted counts sum to the old count exactly. `weights` must sum to
+/// about 1; a weight that rounds to 0 stays 0.
+pub fn normalise_weights(weights: &[f64]) -> Vec<i64> {
+    let total: f64 = weights.iter().sum();
+    if weights.is_empty() || total <= 0.0 {
+        return vec![0; weights.len()];
+    }
+    let exact: Vec<f64> = weights.iter().map(|w| w / total * 1e6).collect();
+    let mut out: Vec<i64> = exact.iter().map(|x| x.floor() as i64).collect();
+    let mut rest = 1_000_000 - out.iter().sum::<i64>();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ra, rb) = (exact[a] - exact[a].floor(), exact[b] - exact[b].floor());
+        rb.total_cmp(&ra).then(a.cmp(&b))
+    });
+    for &i in order.iter().cycle() {
+        if rest <= 0 {
+            break;
+        }
+        out[i] += 1;
+        rest -= 1;
+    }
+    out
 }
 
 /// An area (Gebiet) of one level.
@@ -102,6 +223,9 @@ pub struct AreaTree {
     /// Members of the overlay areas, with their shares.
     #[serde(default)]
     pub memberships: Vec<Membership>,
+    /// The crosswalks from each older boundary vintage to the next.
+    #[serde(default)]
+    pub crosswalk: Vec<CrosswalkLink>,
 }
 
 /// A problem in the area hierarchy.
@@ -171,6 +295,40 @@ impl AreaTree {
             m[x.overlay_area].push(*x);
         }
         m
+    }
+
+    /// The levels that show the atlas: every level but the older boundary vintages.
+    pub fn shown_levels(&self) -> Vec<usize> {
+        (0..self.levels.len())
+            .filter(|&l| !self.levels[l].is_older_vintage())
+            .collect()
+    }
+
+    /// The vintages of the level `level` belongs to, oldest first (just `level` for a level
+    /// without vintages).
+    pub fn vintages_of(&self, level: usize) -> Vec<usize> {
+        let mut newest = level;
+        while let Some(n) = self.levels[newest].vintage.as_ref().and_then(|v| v.next) {
+            newest = n;
+        }
+        let mut chain = vec![newest];
+        // An older vintage is the one whose `next` is the oldest found so far.
+        while let Some(prev) = (0..self.levels.len())
+            .find(|&l| self.levels[l].vintage.as_ref().and_then(|v| v.next) == Some(chain[0]))
+        {
+            if chain.contains(&prev) {
+                break;
+            }
+            chain.insert(0, prev);
+        }
+        chain
+    }
+
+    /// The vintage of `level`'s family that is valid in `year`, if any.
+    pub fn vintage_in(&self, level: usize, year: i32) -> Option<usize> {
+        self.vintages_of(level)
+            .into_iter()
+            .find(|&l| self.levels[l].valid_in(year))
     }
 
     /// Children of every area (index lists).
@@ -252,8 +410,14 @@ impl AreaTree {
         order.sort_by_key(|&i| std::cmp::Reverse(depths[self.areas[i].level]));
         let children = self.children();
         for i in order {
-            if self.areas[i].area_km2.is_none() && !children[i].is_empty() {
-                let parts: Option<f64> = children[i].iter().map(|&c| self.areas[c].area_km2).sum();
+            // An older boundary vintage covers the same ground as the current one: not twice.
+            let current: Vec<usize> = children[i]
+                .iter()
+                .copied()
+                .filter(|&c| !self.levels[self.areas[c].level].is_older_vintage())
+                .collect();
+            if self.areas[i].area_km2.is_none() && !current.is_empty() {
+                let parts: Option<f64> = current.iter().map(|&c| self.areas[c].area_km2).sum();
                 self.areas[i].area_km2 = parts;
             }
         }

@@ -390,11 +390,11 @@ fn value_decimals(ind: &sozialatlas_core::Indicator) -> usize {
     }
 }
 
-/// Decimals for a count or amount: none for whole numbers and for an overlay's estimated counts
+/// Decimals for a count or amount: none for whole numbers and for estimated or converted counts
 /// (an estimate from shares has no meaningful fraction), three otherwise (km²).
 fn count_decimals(v: &IndicatorValue, x: Option<f64>) -> usize {
     match x {
-        _ if v.basis == sozialatlas_core::compute::Basis::Estimated => 0,
+        _ if v.basis.is_estimate() => 0,
         Some(x) if x.fract() != 0.0 => 3,
         _ => 0,
     }

@@ -78,9 +78,10 @@ pub struct LevelConfig {
     /// Repair invalid geometries instead of failing.
     #[serde(default)]
     pub repair: bool,
-    /// Boundary vintage (Gebietsstand), e.g. "2023".
+    /// Boundary vintage (Gebietsstand): a label such as `"2023"` for a level whose boundaries
+    /// have one vintage, or `[[level.vintage]]` tables for a level whose boundaries changed.
     #[serde(default)]
-    pub vintage: Option<String>,
+    pub vintage: Option<VintageSpec>,
     /// Overlays: the level whose areas make up the overlay's areas (by their overlap with the
     /// overlay's boundaries, or as listed in `membership`).
     #[serde(default)]
@@ -97,6 +98,105 @@ pub struct LevelConfig {
     /// Overlays: the members and their shares from a file instead of from the geometries.
     #[serde(default)]
     pub membership: Option<MembershipConfig>,
+}
+
+/// A level's `vintage`: one label, or the vintages of a level whose boundaries changed.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum VintageSpec {
+    /// `vintage = "2023"`: the boundary vintage of the level's one boundary file, as a label.
+    Label(String),
+    /// `[[level.vintage]]`: each vintage with its boundaries and years, oldest first.
+    Vintages(Vec<VintageConfig>),
+}
+
+impl<'de> Deserialize<'de> for VintageSpec {
+    /// A string or an array of tables, each deserialised strictly (an unknown key in a
+    /// `[[level.vintage]]` table is named with the keys it takes).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = VintageSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a label such as \"2023\", or [[level.vintage]] tables")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<VintageSpec, E> {
+                Ok(VintageSpec::Label(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<VintageSpec, A::Error> {
+                Vec::<VintageConfig>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(VintageSpec::Vintages)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// `[[level.vintage]]`: one boundary vintage of a level whose boundaries changed. The level's
+/// keys (`key`, `name_property`, `parent_key` …) hold for every vintage unless the vintage sets
+/// its own.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VintageConfig {
+    /// The vintage's id and label (`"2021"`): letters, digits, `_`. An older vintage's areas are
+    /// the level `{level id}-{vintage id}`.
+    pub id: String,
+    /// The vintage's boundary file.
+    pub boundaries: String,
+    /// The first year the boundaries are valid for; required for every vintage but the first.
+    /// A vintage is valid until the year before the next one's `from`.
+    #[serde(default)]
+    pub from: Option<i32>,
+    /// GeoPackage: the feature table.
+    #[serde(default)]
+    pub layer: Option<String>,
+    /// The property holding the area key, where it differs from the level's `key`.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// The property holding the area name, where it differs from the level's.
+    #[serde(default)]
+    pub name_property: Option<String>,
+    /// The property holding the parent's key, where it differs from the level's.
+    #[serde(default)]
+    pub parent_key: Option<String>,
+    /// Pad keys with leading zeros to this width, where it differs from the level's.
+    #[serde(default)]
+    pub key_width: Option<usize>,
+    /// CRS of the boundary file when it carries none, where it differs from the level's.
+    #[serde(default)]
+    pub crs: Option<String>,
+    /// Repair invalid geometries of this vintage (as the level's `repair`).
+    #[serde(default)]
+    pub repair: Option<bool>,
+    /// The crosswalk onto the next vintage; none for the last.
+    #[serde(default)]
+    pub crosswalk: Option<CrosswalkConfig>,
+}
+
+/// `crosswalk = { … }` of a `[[level.vintage]]`: a CSV or XLSX file with one row per area of
+/// the vintage and area of the next vintage it (partly) lies in, with the share of the old
+/// area's count that goes there.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrosswalkConfig {
+    /// Path relative to the folder.
+    pub file: String,
+    /// The column with the key of the area of this (older) vintage.
+    pub old: String,
+    /// The column with the key of the area of the next vintage.
+    pub new: String,
+    /// The column with the share of the old area's count that goes to the new area, in (0, 1];
+    /// the shares of an old area sum to 1.
+    pub share: String,
+    /// What the shares measure: `area` or `population`. Required: shown with every converted
+    /// value.
+    pub shares: sozialatlas_core::ShareKind,
+    /// XLSX: the sheet (default: the first).
+    #[serde(default)]
+    pub sheet: Option<String>,
 }
 
 /// `[overlay.membership]`: a CSV or XLSX file with one row per overlay area and member area.
@@ -215,6 +315,10 @@ pub struct DataConfig {
     /// written). Example: `key_width = 4`.
     #[serde(default)]
     pub key_width: Option<usize>,
+    /// For a level with several boundary vintages: the vintage whose keys the file holds (a
+    /// vintage id). Default: each row's vintage is the one valid in its year.
+    #[serde(default)]
+    pub vintage: Option<String>,
     /// The file may hold a header and no rows (e.g. a yearly file not yet filled). Boolean;
     /// default `false`: a data file without rows (a points file without records) is an error.
     /// Example: `optional = true`.

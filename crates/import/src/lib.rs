@@ -14,6 +14,7 @@ mod reference;
 pub mod source;
 pub mod table;
 pub mod texts;
+mod vintage;
 
 pub use config::AtlasConfig;
 pub use error::{ImportError, ImportErrors};
@@ -26,6 +27,7 @@ use geo_types::MultiPolygon;
 use numbers::Ways;
 use sha2::{Digest, Sha256};
 use sozialatlas_core::compute::{Computed, Observations, ValueState};
+use sozialatlas_core::model::Vintage;
 use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Obs, ShareKind, VariableKind};
 use sozialatlas_model::Summary;
 use std::collections::HashMap;
@@ -42,8 +44,6 @@ pub struct Atlas {
     pub tree: AreaTree,
     /// Geometry of each area (WGS84), parallel to `tree.areas`.
     pub geometries: Vec<Option<MultiPolygon<f64>>>,
-    /// Boundary vintage of each level, parallel to `tree.levels`.
-    pub vintages: Vec<Option<String>>,
     /// The given observations.
     pub observations: Observations,
     /// Every file read, with checksums.
@@ -199,7 +199,9 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
     let cfg_bytes = r.read("atlas.toml", "the atlas description")?;
     let config: AtlasConfig = parse_toml(&cfg_bytes, "atlas.toml")?;
     r.config_text = String::from_utf8_lossy(&cfg_bytes).into_owned();
-    let steps = 2 + config.levels.len() + config.overlays.len() + config.data.len();
+    let plan = vintage::plan(&config)?;
+    let steps =
+        2 + plan.levels.len() + plan.crosswalks.len() + config.overlays.len() + config.data.len();
     progress(1, steps, "atlas.toml");
 
     let cat_file = config.atlas.catalogue.clone();
@@ -225,10 +227,10 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
 
     let mut tree = AreaTree::default();
     let mut geometries = Vec::new();
-    let mut vintages = Vec::new();
     let mut warnings = Vec::new();
-    // Levels first (their ids), then parents, so a cycle is found before areas are read.
-    for lc in &config.levels {
+    // Levels first (their ids), then parents, so a cycle is found before areas are read. A level
+    // with boundary vintages is one level per vintage (`vintage::plan`).
+    for (lc, vintage) in plan.levels.iter().zip(&plan.vintages) {
         for (set, key) in [
             (lc.members.is_some(), "members"),
             (lc.shares.is_some(), "shares"),
@@ -260,10 +262,10 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
             parent: None,
             overlay: false,
             shares: None,
+            vintage: vintage.clone(),
         });
-        vintages.push(lc.vintage.clone());
     }
-    for (i, lc) in config.levels.iter().enumerate() {
+    for (i, lc) in plan.levels.iter().enumerate() {
         if let Some(p) = &lc.parent {
             let pi = tree.level_index(p).ok_or_else(|| {
                 ImportError::file(
@@ -299,15 +301,15 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
     let depths = tree
         .level_depths()
         .map_err(|e| ImportError::file("atlas.toml", "no cycle", e.to_string()))?;
-    let mut order: Vec<usize> = (0..config.levels.len()).collect();
+    let mut order: Vec<usize> = (0..plan.levels.len()).collect();
     order.sort_by_key(|&i| depths[i]);
     let mut step = 2;
     for li in order {
-        let lc = &config.levels[li];
+        let lc = &plan.levels[li];
         let parent_width = lc
             .parent
             .as_ref()
-            .and_then(|p| config.levels.iter().find(|l| &l.id == p))
+            .and_then(|p| plan.levels.iter().find(|l| &l.id == p))
             .and_then(|l| l.key_width);
         read_level(
             &mut r,
@@ -339,8 +341,11 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
             parent: None,
             overlay: true,
             shares: None,
+            vintage: match &oc.vintage {
+                Some(config::VintageSpec::Label(l)) => Some(Vintage::label(l.clone())),
+                _ => None,
+            },
         });
-        vintages.push(oc.vintage.clone());
         read_level(
             &mut r,
             oc,
@@ -362,7 +367,7 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
                     )
                     .in_column(format!("overlay `{}`: members", oc.id))
                 })?;
-            let member_width = config
+            let member_width = plan
                 .levels
                 .iter()
                 .find(|l| &l.id == m)
@@ -428,6 +433,26 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
         progress(step, steps, &oc.id);
     }
     tree.memberships = memberships;
+    for (old, new, cc) in &plan.crosswalks {
+        let side = |level: usize, column| LinkSide {
+            column,
+            level,
+            key_width: plan.levels[level].key_width,
+            name: vintage::describe(&tree, level),
+        };
+        let links = read_links(
+            &mut r,
+            &tree,
+            (&cc.file, cc.sheet.as_deref(), "a crosswalk"),
+            (side(*old, &cc.old), side(*new, &cc.new)),
+            Some(&cc.share),
+            "old and new area",
+        )?;
+        let links = vintage::crosswalk_links(cc, &tree, (*old, *new), links, &mut warnings)?;
+        tree.crosswalk.extend(links);
+        step += 1;
+        progress(step, steps, &cc.file);
+    }
     tree.fill_parent_areas();
     let problems = tree.check();
     if let Some(p) = problems.first() {
@@ -445,6 +470,7 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
             DataKind::Points => points::read_points(
                 &mut r,
                 dc,
+                &plan.levels,
                 &tree,
                 &catalogue,
                 &config,
@@ -461,7 +487,6 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
         catalogue,
         tree,
         geometries,
-        vintages,
         observations,
         inputs: r.inputs,
         warnings,
@@ -885,29 +910,38 @@ fn overlay_members(
     out
 }
 
-/// Reads an overlay's members and shares from its membership file.
-#[allow(clippy::too_many_arguments)]
-fn file_members(
+/// One side of a file that links the areas of two levels: the column with the keys, the level
+/// they belong to, the width keys are padded to, and how messages name the level.
+struct LinkSide<'a> {
+    column: &'a str,
+    level: usize,
+    key_width: Option<usize>,
+    name: String,
+}
+
+/// Reads a file (CSV or XLSX) that links areas of two levels, one row per pair, with an optional
+/// share column (numbers read with the file's marks; each in (0, 1], 1 without the column): an
+/// overlay's membership file, a crosswalk between boundary vintages. Every key is an area of
+/// its side's level and every pair occurs once, or the errors name line and column. Returns
+/// (area of side a, area of side b, share, line).
+fn read_links(
     r: &mut Reader<'_>,
-    oc: &LevelConfig,
-    mc: &config::MembershipConfig,
     tree: &AreaTree,
-    overlay: usize,
-    members: usize,
-    member_width: Option<usize>,
-    warnings: &mut Vec<String>,
-) -> Result<Vec<Membership>, ImportErrors> {
-    let file = mc.file.as_str();
-    let bytes = r.read(file, "a membership file")?;
+    (file, sheet, what): (&str, Option<&str>, &str),
+    (a, b): (LinkSide<'_>, LinkSide<'_>),
+    share: Option<&str>,
+    pair: &str,
+) -> Result<Vec<(usize, usize, f64, u64)>, ImportErrors> {
+    let bytes = r.read(file, what)?;
     let lower = file.to_ascii_lowercase();
     let table = if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
-        table::read_xlsx(&bytes, file, mc.sheet.as_deref(), &table::Shape::default())?
+        table::read_xlsx(&bytes, file, sheet, &table::Shape::default())?
     } else {
         table::read_csv(&bytes, file, "auto", "auto", &table::Shape::default())?
     };
-    let oc_col = table.column(&mc.overlay, "overlay key")?;
-    let mc_col = table.column(&mc.member, "member key")?;
-    let sc_col = match &mc.share {
+    let a_col = table.column(a.column, &format!("{} key", a.name))?;
+    let b_col = table.column(b.column, &format!("{} key", b.name))?;
+    let sc_col = match share {
         Some(s) => Some(table.column(s, "share")?),
         None => None,
     };
@@ -921,7 +955,7 @@ fn file_members(
             .map(|a| (tree.areas[a].key.as_str(), a))
             .collect()
     };
-    let (overlay_keys, member_keys) = (keys(overlay), keys(members));
+    let (a_keys, b_keys) = (keys(a.level), keys(b.level));
     let sample = |k: &HashMap<&str, usize>| {
         let mut s: Vec<&str> = k.keys().copied().collect();
         s.sort_unstable();
@@ -929,7 +963,7 @@ fn file_members(
         s.join(", ")
     };
     let mut errors = Vec::new();
-    let mut out: Vec<Membership> = Vec::new();
+    let mut out = Vec::new();
     let mut first_line: HashMap<(usize, usize), u64> = HashMap::new();
     for (line, row) in &table.rows {
         let line = *line;
@@ -938,35 +972,32 @@ fn file_members(
                 errors.push(e);
             }
         };
-        let okey = pad(cell_at(row, oc_col).text(), oc.key_width);
-        let Some(&o) = overlay_keys.get(okey.as_str()) else {
-            err(ImportError::file(
-                file,
-                format!(
-                    "a key of overlay `{}` (e.g. {})",
-                    oc.id,
-                    sample(&overlay_keys)
-                ),
-                format!("`{okey}`"),
-            )
-            .at_line(line)
-            .in_column(&table.header[oc_col]));
-            continue;
+        let side = |s: &LinkSide<'_>, col: usize, k: &HashMap<&str, usize>| {
+            let key = pad(cell_at(row, col).text(), s.key_width);
+            match k.get(key.as_str()) {
+                Some(&x) => Ok((x, key)),
+                None => Err(ImportError::file(
+                    file,
+                    format!("a key of {} (e.g. {})", s.name, sample(k)),
+                    format!("`{key}`"),
+                )
+                .at_line(line)
+                .in_column(&table.header[col])),
+            }
         };
-        let mkey = pad(cell_at(row, mc_col).text(), member_width);
-        let Some(&m) = member_keys.get(mkey.as_str()) else {
-            err(ImportError::file(
-                file,
-                format!(
-                    "a key of level `{}` (e.g. {})",
-                    tree.levels[members].id,
-                    sample(&member_keys)
-                ),
-                format!("`{mkey}`"),
-            )
-            .at_line(line)
-            .in_column(&table.header[mc_col]));
-            continue;
+        let (x, x_key) = match side(&a, a_col, &a_keys) {
+            Ok(found) => found,
+            Err(e) => {
+                err(e);
+                continue;
+            }
+        };
+        let (y, y_key) = match side(&b, b_col, &b_keys) {
+            Ok(found) => found,
+            Err(e) => {
+                err(e);
+                continue;
+            }
         };
         let share = match sc_col {
             None => 1.0,
@@ -994,25 +1025,65 @@ fn file_members(
                 }
             }
         };
-        if let Some(prev) = first_line.insert((o, m), line) {
+        if let Some(prev) = first_line.insert((x, y), line) {
             err(ImportError::file(
                 file,
-                "one row per overlay area and member",
-                format!("`{okey}` and `{mkey}` again (first on line {prev})"),
+                format!("one row per {pair}"),
+                format!("`{x_key}` and `{y_key}` again (first on line {prev})"),
             )
             .at_line(line)
-            .in_column(&table.header[mc_col]));
+            .in_column(&table.header[b_col]));
             continue;
         }
-        out.push(Membership {
-            overlay_area: o,
-            member_area: m,
-            share,
-        });
+        out.push((x, y, share, line));
     }
     if !errors.is_empty() {
         return Err(ImportErrors(errors));
     }
+    Ok(out)
+}
+
+/// Reads an overlay's members and shares from its membership file.
+#[allow(clippy::too_many_arguments)]
+fn file_members(
+    r: &mut Reader<'_>,
+    oc: &LevelConfig,
+    mc: &config::MembershipConfig,
+    tree: &AreaTree,
+    overlay: usize,
+    members: usize,
+    member_width: Option<usize>,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Membership>, ImportErrors> {
+    let file = mc.file.as_str();
+    let out: Vec<Membership> = read_links(
+        r,
+        tree,
+        (file, mc.sheet.as_deref(), "a membership file"),
+        (
+            LinkSide {
+                column: &mc.overlay,
+                level: overlay,
+                key_width: oc.key_width,
+                name: format!("overlay `{}`", oc.id),
+            },
+            LinkSide {
+                column: &mc.member,
+                level: members,
+                key_width: member_width,
+                name: format!("level `{}`", tree.levels[members].id),
+            },
+        ),
+        mc.share.as_deref(),
+        "overlay area and member",
+    )?
+    .into_iter()
+    .map(|(o, m, share, _)| Membership {
+        overlay_area: o,
+        member_area: m,
+        share,
+    })
+    .collect();
     // A member cannot lie more than whole in the overlay areas (they may overlap, so this warns).
     let mut total: HashMap<usize, f64> = HashMap::new();
     for x in &out {
@@ -1042,14 +1113,9 @@ fn read_data(
     obs: &mut Observations,
 ) -> Result<(), ImportErrors> {
     let file = dc.file.as_str();
-    let level = tree.level_index(&dc.level).ok_or_else(|| {
-        ImportError::file(
-            "atlas.toml",
-            "the id of a level or overlay",
-            format!("`{}`", dc.level),
-        )
-        .in_column(format!("data `{file}`: level"))
-    })?;
+    // The vintages a row's year chooses from (a level with vintages and no `vintage` set), else
+    // the one level of the file.
+    let levels = vintage::data_levels(dc, tree)?;
     let bytes = r.read(file, "a data file")?;
     let lower = file.to_ascii_lowercase();
     let shape = table::Shape {
@@ -1070,12 +1136,21 @@ fn read_data(
         .in_column(format!("data `{file}`"))
     })?;
     let area_col = table.column(area_name, "area key")?;
-    let keys: HashMap<&str, usize> = tree
-        .areas_of_level(level)
-        .into_iter()
-        .map(|a| (tree.areas[a].key.as_str(), a))
+    let level_keys: HashMap<usize, HashMap<&str, usize>> = levels
+        .iter()
+        .map(|&l| {
+            let keys = tree
+                .areas_of_level(l)
+                .into_iter()
+                .map(|a| (tree.areas[a].key.as_str(), a))
+                .collect();
+            (l, keys)
+        })
         .collect();
-    table.drop_notes(|t| keys.contains_key(pad(t.to_string(), dc.key_width).as_str()));
+    table.drop_notes(|t| {
+        let key = pad(t.to_string(), dc.key_width);
+        level_keys.values().any(|k| k.contains_key(key.as_str()))
+    });
     table.check_widths()?;
     let period_col = match (&dc.period, dc.period_value) {
         (Some(p), _) => Some(table.column(p, "period")?),
@@ -1232,27 +1307,39 @@ fn read_data(
             continue;
         }
         let key = pad(raw_key.clone(), dc.key_width);
-        let Some(&area) = keys.get(key.as_str()) else {
+        // A key that is no area of the file's level (of any of its vintages) is named first, so
+        // that a row that is no data row (a units row, a note) is named by its key.
+        let key_error = |level: usize| {
+            let keys = &level_keys[&level];
             let mut sample: Vec<&str> = keys.keys().copied().collect();
             sample.sort_unstable();
             sample.truncate(6);
-            push(
-                ImportError::file(
-                    file,
-                    format!(
-                        "a key of level `{}` (e.g. {}){}",
-                        dc.level,
-                        sample.join(", "),
-                        padding_hint(&key, &keys, &dc.level)
-                    ),
-                    format!("`{raw_key}`"),
-                )
-                .at_line(line)
-                .in_column(area_name),
-                &mut errors,
-            );
-            continue;
+            ImportError::file(
+                file,
+                format!(
+                    "a key of {} (e.g. {}){}",
+                    vintage::describe(tree, level),
+                    sample.join(", "),
+                    padding_hint(&key, keys, &dc.level)
+                ),
+                format!("`{raw_key}`"),
+            )
+            .at_line(line)
+            .in_column(area_name)
         };
+        if !levels
+            .iter()
+            .any(|l| level_keys[l].contains_key(key.as_str()))
+        {
+            // Of several vintages, the one of the row's year where it can be read.
+            let year =
+                period_col.map_or(dc.period_value, |pc| cell_at(row, pc).text().parse().ok());
+            let level = year
+                .and_then(|y| vintage::level_in(tree, &levels, y).ok())
+                .unwrap_or(levels[levels.len() - 1]);
+            push(key_error(level), &mut errors);
+            continue;
+        }
         let period = match period_col {
             Some(pc) => {
                 let t = cell_at(row, pc).text();
@@ -1270,6 +1357,22 @@ fn read_data(
                 }
             }
             None => dc.period_value.unwrap_or_default(),
+        };
+        let level = match vintage::level_in(tree, &levels, period) {
+            Ok(l) => l,
+            Err(expected) => {
+                push(
+                    ImportError::file(file, expected, format!("{period}"))
+                        .at_line(line)
+                        .in_column(period_col.map_or("period_value", |c| &table.header[c])),
+                    &mut errors,
+                );
+                continue;
+            }
+        };
+        let Some(&area) = level_keys[&level].get(key.as_str()) else {
+            push(key_error(level), &mut errors);
+            continue;
         };
         let cells: Vec<(usize, usize)> = match &shape {
             Shape::Wide(v) => v.clone(),

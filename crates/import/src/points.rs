@@ -79,9 +79,11 @@ fn year(v: &str) -> Option<i32> {
 }
 
 /// Reads a points file of `dc` into `obs` (and its outside records into `warnings`).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn read_points(
     r: &mut Reader<'_>,
     dc: &DataConfig,
+    levels: &[crate::config::LevelConfig],
     tree: &AreaTree,
     cat: &Catalogue,
     cfg: &AtlasConfig,
@@ -93,18 +95,15 @@ pub(crate) fn read_points(
         ImportError::file("atlas.toml", expected, found)
             .in_column(format!("data `{file}` (kind = \"points\"): {field}"))
     };
-    let level = tree.level_index(&dc.level).ok_or_else(|| {
-        setting(
-            "level",
-            "the id of a level or overlay".into(),
-            format!("`{}`", dc.level),
-        )
-    })?;
-    let lc = cfg
-        .levels
+    // A level with vintages: the records are counted in the areas of the vintage named by
+    // `vintage`, else in those of the current one.
+    let level = *crate::vintage::data_levels(dc, tree)?
+        .last()
+        .expect("a data file has a level");
+    let lc = levels
         .iter()
         .chain(&cfg.overlays)
-        .find(|l| l.id == dc.level)
+        .find(|l| l.id == tree.levels[level].id)
         .expect("every level of the tree comes from atlas.toml");
     let boundaries = lc.boundaries.as_deref().ok_or_else(|| {
         setting(

@@ -99,6 +99,20 @@ mod tests {
                 ),
             )),
         );
+        let vintage = |extra: &str| {
+            atlas(
+                "",
+                &format!(
+                    "[[level]]\nid = \"x\"\nname = {{ de = \"X\" }}\n\
+                     [[level.vintage]]\nid = \"v\"\nboundaries = \"v.geojson\"\n{extra}"
+                ),
+            )
+        };
+        check("vintage", accepted::<AtlasConfig>(&vintage(&u)));
+        check(
+            "crosswalk",
+            accepted::<AtlasConfig>(&vintage(&format!("[level.vintage.crosswalk]\n{u}"))),
+        );
         check(
             "inline_area",
             accepted::<AtlasConfig>(&format!(
@@ -154,6 +168,8 @@ mod tests {
             "atlas",
             "settings",
             "level",
+            "vintage",
+            "crosswalk",
             "inline_area",
             "data",
             "catalogue",

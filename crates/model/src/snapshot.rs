@@ -70,8 +70,6 @@ pub struct Snapshot {
     pub tree: AreaTree,
     /// Geometries, parallel to `tree.areas`.
     pub geometries: Vec<Option<MultiPolygon<f64>>>,
-    /// Boundary vintages, parallel to `tree.levels`.
-    pub vintages: Vec<Option<String>>,
     /// Periods with data, ascending.
     pub periods: Vec<i32>,
     /// Every indicator value (raw; use [`IndicatorValue::published`]).
@@ -95,7 +93,6 @@ impl Snapshot {
         catalogue: Catalogue,
         tree: AreaTree,
         geometries: Vec<Option<MultiPolygon<f64>>>,
-        vintages: Vec<Option<String>>,
         values: Vec<IndicatorValue>,
     ) -> Self {
         let mut periods: Vec<i32> = values.iter().map(|v| v.period).collect();
@@ -113,7 +110,6 @@ impl Snapshot {
             catalogue,
             tree,
             geometries,
-            vintages,
             periods,
             values,
             texts: Vec::new(),

@@ -75,7 +75,6 @@ pub async fn extend_snapshot(pool: &Pool, snap: Snapshot, today: Date) -> Result
         mut catalogue,
         tree,
         geometries,
-        vintages,
         mut values,
         texts,
         unassigned,
@@ -235,9 +234,7 @@ pub async fn extend_snapshot(pool: &Pool, snap: Snapshot, today: Date) -> Result
         }
     }
     values.sort_by_key(|v| (v.indicator, v.period, v.area));
-    let mut snap = Snapshot::new(
-        load, meta, settings, catalogue, tree, geometries, vintages, values,
-    );
+    let mut snap = Snapshot::new(load, meta, settings, catalogue, tree, geometries, values);
     snap.texts = texts;
     Ok(snap.with_unassigned(unassigned))
 }

@@ -661,24 +661,29 @@ fn indicator_section(
     let kind = def.formula.change_kind();
     let cunit = change_unit(kind, &def.unit, locale);
     let shown = |a: usize, y: i32| Shown::of(snap, ii, a, y);
-    // A value that is an overlay's estimate (≈) or a weighted mean of published values (Ø) is
-    // marked; the marks are explained under the table.
-    let basis = |a: usize| {
-        snap.value(ii, a, year)
+    // A value that is an estimate (≈: an overlay's from shares, or converted from an older
+    // boundary vintage) or a weighted mean of published values (Ø) is marked; the marks are
+    // explained under the table.
+    let basis_in = |a: usize, y: i32| {
+        snap.value(ii, a, y)
             .filter(|v| v.state == sozialatlas_core::ValueState::Ok)
             .map(|v| v.basis)
     };
-    let mark = |a: usize| match basis(a) {
-        Some(Basis::Estimated) => "≈ ",
-        Some(Basis::WeightedMean) => "Ø ",
-        _ => "",
+    let basis = |a: usize| basis_in(a, year);
+    // The comparison year's value is marked too (e.g. converted from earlier boundaries).
+    let marked = |a: usize, y: i32| {
+        let mark = basis_in(a, y)
+            .and_then(Basis::mark)
+            .map(|m| format!("{m} "))
+            .unwrap_or_default();
+        format!("{mark}{}", shown(a, y).cell(dec, locale))
     };
     let row = |a: usize, name: String| -> Vec<String> {
         let now = shown(a, year);
-        let mut r = vec![name, format!("{}{}", mark(a), now.cell(dec, locale))];
+        let mut r = vec![name, marked(a, year)];
         if let Some(c) = compare {
             let then = shown(a, c);
-            r.push(then.cell(dec, locale));
+            r.push(marked(a, c));
             r.push(Shown::change(kind, then, now).cell(dec, locale));
         }
         r
@@ -762,8 +767,12 @@ fn indicator_section(
             sozialatlas_core::labels::published_label(locale)
         ));
     }
-    for (m, b) in [("≈", Basis::Estimated), ("Ø", Basis::WeightedMean)] {
-        if let Some(&a) = areas.iter().find(|&&a| basis(a) == Some(b)) {
+    let years: Vec<i32> = std::iter::once(year).chain(compare).collect();
+    for b in [Basis::Estimated, Basis::Converted, Basis::WeightedMean] {
+        let with_b = areas
+            .iter()
+            .find(|&&a| years.iter().any(|&y| basis_in(a, y) == Some(b)));
+        if let (Some(m), Some(&a)) = (b.mark(), with_b) {
             notes.push(format!(
                 "{m} {}.",
                 sozialatlas_core::labels::basis_label(

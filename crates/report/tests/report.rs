@@ -362,3 +362,63 @@ fn a_compare_year_heads_the_change_column() {
     let first = snap.periods_of(def)[0];
     assert_eq!(ind.columns[2], first.to_string());
 }
+
+/// A value converted from earlier boundaries is marked `≈` in the column of its year — here the
+/// comparison year, whose values of one area are marked converted by hand — and the mark is
+/// explained under the table (the Berlin example's reform, `crates/sozialatlas/tests/it/vintage.rs`,
+/// shows it on real data through the pages; its report takes too long to build in a test).
+#[test]
+fn converted_values_are_marked_in_the_comparison_year() {
+    let o = Options::new(Locale::De);
+    let plain = model::build(&inputs(), &o, &mut quiet()).unwrap();
+    let ind = &plain.chapters[0].indicators[0];
+    let def = demo()
+        .catalogue
+        .indicators
+        .iter()
+        .position(|d| d.name.get(Locale::De) == ind.name)
+        .unwrap();
+    let name = &ind.rows[0][0];
+    let compare: i32 = ind.columns[2].parse().unwrap();
+    let area = demo()
+        .tree
+        .areas
+        .iter()
+        .position(|a| &a.name == name)
+        .unwrap();
+    let mut snap = demo().clone();
+    let mut marked = 0;
+    for v in snap.values.iter_mut().filter(|v| {
+        v.indicator == def
+            && v.area == area
+            && v.period == compare
+            && v.state == sozialatlas_core::ValueState::Ok
+    }) {
+        v.basis = sozialatlas_core::compute::Basis::Converted;
+        marked += 1;
+    }
+    assert_eq!(marked, 1, "{name} has a value in {compare}");
+    let inputs = Inputs {
+        snapshot: &snap,
+        action_areas: None,
+    };
+    let report = model::build(&inputs, &o, &mut quiet()).unwrap();
+    let ind = &report.chapters[0].indicators[0];
+    assert_eq!(
+        ind.rows[0][2],
+        format!("≈ {}", plain.chapters[0].indicators[0].rows[0][2])
+    );
+    assert!(!ind.rows[0][1].starts_with('≈'), "{:?}", ind.rows[0]);
+    assert!(
+        ind.notes
+            .contains(&"≈ umgerechnet von früheren Gebietsgrenzen.".to_string()),
+        "{:?}",
+        ind.notes
+    );
+    assert!(
+        !plain.chapters[0].indicators[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("umgerechnet"))
+    );
+}

@@ -8,6 +8,7 @@
 use geo_types::MultiPolygon;
 use serde::Serialize;
 use sozialatlas_core::compute::{Basis, Computed, IndicatorValue, Unassigned, ValueState};
+use sozialatlas_core::model::{CrosswalkLink, Vintage};
 use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Text};
 use sozialatlas_import::Atlas;
 use sozialatlas_model::{AtlasMeta, EditorText, InputFile, Settings};
@@ -213,6 +214,7 @@ pub async fn write_atlas(
         "unassigned_value",
         "cell",
         "overlay_member",
+        "crosswalk_link",
         "area",
         "level",
         "editor_text",
@@ -257,7 +259,9 @@ pub async fn write_atlas(
     }
     for (i, l) in atlas.tree.levels.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO level (id, position, name_de, name_en, parent_id, overlay, vintage, shares) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO level (id, position, name_de, name_en, parent_id, overlay, vintage, shares,
+                 valid_from, valid_until, next_level, converted_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&l.id)
         .bind(i as i64)
@@ -265,8 +269,22 @@ pub async fn write_atlas(
         .bind(&l.name.en)
         .bind(l.parent.map(|p| atlas.tree.levels[p].id.clone()))
         .bind(l.overlay)
-        .bind(atlas.vintages.get(i).cloned().flatten())
+        .bind(l.vintage.as_ref().map(|v| v.label.clone()))
         .bind(l.shares.map(|s| s.as_str()))
+        .bind(l.vintage.as_ref().and_then(|v| v.from))
+        .bind(l.vintage.as_ref().and_then(|v| v.until))
+        .bind(
+            l.vintage
+                .as_ref()
+                .and_then(|v| v.next)
+                .map(|n| atlas.tree.levels[n].id.clone()),
+        )
+        .bind(
+            l.vintage
+                .as_ref()
+                .and_then(|v| v.converted_by)
+                .map(|s| s.as_str()),
+        )
         .execute(&mut *tx)
         .await?;
     }
@@ -297,6 +315,15 @@ pub async fn write_atlas(
             b.push_bind(m.overlay_area as i64)
                 .push_bind(m.member_area as i64)
                 .push_bind(m.share);
+        });
+        qb.build().execute(&mut *tx).await?;
+    }
+    for chunk in atlas.tree.crosswalk.chunks(300) {
+        let mut qb = QueryBuilder::new("INSERT INTO crosswalk_link (old_area, new_area, weight) ");
+        qb.push_values(chunk, |mut b, l| {
+            b.push_bind(l.old_area as i64)
+                .push_bind(l.new_area as i64)
+                .push_bind(l.weight);
         });
         qb.build().execute(&mut *tx).await?;
     }
@@ -460,29 +487,39 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
     };
 
     let mut tree = AreaTree::default();
-    let mut vintages = Vec::new();
     let levels = sqlx::query(
-        "SELECT id, name_de, name_en, parent_id, overlay, vintage, shares FROM level ORDER BY position",
+        "SELECT id, name_de, name_en, parent_id, overlay, vintage, shares, valid_from, valid_until,
+                next_level, converted_by
+         FROM level ORDER BY position",
     )
     .fetch_all(pool)
     .await?;
     let mut parent_ids = Vec::new();
+    let mut next_ids = Vec::new();
+    let share_kind = |s: Option<String>| s.as_deref().and_then(sozialatlas_core::ShareKind::parse);
     for r in &levels {
         tree.levels.push(Level {
             id: r.get(0),
             name: Text::new(r.get::<String, _>(1), r.get::<String, _>(2)),
             parent: None,
             overlay: r.get(4),
-            shares: r
-                .get::<Option<String>, _>(6)
-                .as_deref()
-                .and_then(sozialatlas_core::ShareKind::parse),
+            shares: share_kind(r.get(6)),
+            vintage: r.get::<Option<String>, _>(5).map(|label| Vintage {
+                from: r.get::<Option<i64>, _>(7).map(|y| y as i32),
+                until: r.get::<Option<i64>, _>(8).map(|y| y as i32),
+                converted_by: share_kind(r.get(10)),
+                ..Vintage::label(label)
+            }),
         });
         parent_ids.push(r.get::<Option<String>, _>(3));
-        vintages.push(r.get::<Option<String>, _>(5));
+        next_ids.push(r.get::<Option<String>, _>(9));
     }
     for (i, p) in parent_ids.iter().enumerate() {
         tree.levels[i].parent = p.as_ref().and_then(|p| tree.level_index(p));
+        let next = next_ids[i].as_ref().and_then(|n| tree.level_index(n));
+        if let Some(v) = tree.levels[i].vintage.as_mut() {
+            v.next = next;
+        }
     }
     let areas = sqlx::query(
         "SELECT id, level_id, area_key, name, parent_id, area_km2, geometry FROM area ORDER BY id",
@@ -516,6 +553,18 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
             share: r.get(2),
         })
         .collect();
+    tree.crosswalk = sqlx::query(
+        "SELECT old_area, new_area, weight FROM crosswalk_link ORDER BY old_area, new_area",
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| CrosswalkLink {
+        old_area: r.get::<i64, _>(0) as usize,
+        new_area: r.get::<i64, _>(1) as usize,
+        weight: r.get(2),
+    })
+    .collect();
     let ind_index: HashMap<&str, usize> = catalogue
         .indicators
         .iter()
@@ -571,9 +620,7 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
                 markdown: r.get(3),
             })
             .collect();
-    let mut snap = Snapshot::new(
-        load, meta, settings, catalogue, tree, geometries, vintages, values,
-    );
+    let mut snap = Snapshot::new(load, meta, settings, catalogue, tree, geometries, values);
     snap.texts = texts;
     Ok(snap.with_unassigned(unassigned))
 }

@@ -444,12 +444,10 @@ fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, V
     .collect();
     let d = v.decimals;
     let f = |x: Option<f64>, d: usize| x.map(|x| format_plain(x, d, locale)).unwrap_or_default();
-    // An overlay's estimated counts are whole (an estimate from shares has no meaningful
+    // Estimated and converted counts are whole (an estimate from shares has no meaningful
     // fraction); other fractional counts (km²) get three decimals.
     let count_dec = |basis: Option<sozialatlas_core::compute::Basis>, x: Option<f64>| {
-        if basis != Some(sozialatlas_core::compute::Basis::Estimated)
-            && x.is_some_and(|x| x.fract() != 0.0)
-        {
+        if !basis.is_some_and(|b| b.is_estimate()) && x.is_some_and(|x| x.fract() != 0.0) {
             3
         } else {
             0

@@ -306,15 +306,16 @@ struct UnassignedTableRow {
     denominator: String,
 }
 
-/// An overlay's estimated count, rounded to a whole number and marked `≈` (an estimate from
-/// shares has no meaningful fraction); None for other counts.
+/// An estimated or converted count (an overlay's from shares, or from an older boundary
+/// vintage), rounded to a whole number and marked `≈` (an estimate has no meaningful fraction);
+/// None for other counts.
 fn estimated_count(
     basis: Option<sozialatlas_core::compute::Basis>,
     x: Option<f64>,
     locale: Locale,
 ) -> Option<String> {
     match (basis, x) {
-        (Some(sozialatlas_core::compute::Basis::Estimated), Some(x)) => Some(format!(
+        (Some(b), Some(x)) if b.is_estimate() => Some(format!(
             "≈ {}",
             sozialatlas_core::locale::format_decimal(x, 0, locale)
         )),
@@ -322,15 +323,9 @@ fn estimated_count(
     }
 }
 
-/// The mark of a value's basis in tables: `≈` an estimate from shares, `Ø` a weighted mean of
-/// published values; nothing for values as given or summed.
+/// The mark of a value's basis in tables ([`sozialatlas_core::compute::Basis::mark`]).
 fn basis_mark(b: Option<sozialatlas_core::compute::Basis>) -> &'static str {
-    use sozialatlas_core::compute::Basis;
-    match b {
-        Some(Basis::Estimated) => "≈",
-        Some(Basis::WeightedMean) => "Ø",
-        _ => "",
-    }
+    b.and_then(|b| b.mark()).unwrap_or("")
 }
 
 struct Download {
@@ -433,15 +428,28 @@ pub(crate) fn map_svg(
                     o.query_suffix(true)
                 )
             });
+            // A value converted from an older boundary vintage says so in its tooltip.
+            let name = match r.basis {
+                Some(sozialatlas_core::compute::Basis::Converted) => {
+                    format!("{} ({})", a.name, locale.pick("umgerechnet", "converted"))
+                }
+                _ => a.name.clone(),
+            };
             Some(render::MapArea {
                 key: a.key.clone(),
-                name: a.name.clone(),
+                name,
                 geometry: g.clone(),
                 state,
                 href,
             })
         })
         .collect();
+    // … and the map's subtitle names the conversion.
+    let converted = v
+        .rows
+        .iter()
+        .find(|r| r.basis == Some(sozialatlas_core::compute::Basis::Converted))
+        .map(|r| view::basis_text(snap, def, r.area, r.basis, locale));
     let classes = v
         .breaks
         .as_ref()
@@ -467,7 +475,10 @@ pub(crate) fn map_svg(
         locale,
         width: 720.0,
         title: def.name.get(locale).to_string(),
-        subtitle: Some(subtitle(state, v, locale)),
+        subtitle: Some(match converted {
+            Some(c) => format!("{} · ≈ {c}", subtitle(state, v, locale)),
+            None => subtitle(state, v, locale),
+        }),
         period: None,
         unit: v.unit.clone(),
         decimals: v.decimals,
@@ -717,9 +728,10 @@ pub async fn indicator(
             sozialatlas_core::labels::published_label(locale)
         ));
     }
-    for mark in ["≈", "Ø"] {
-        if let Some(r) = rows.iter().find(|r| r.basis_mark == mark) {
-            basis_notes.push(format!("{mark} {}.", r.basis_title));
+    for r in rows.iter().filter(|r| !r.basis_mark.is_empty()) {
+        let note = format!("{} {}.", r.basis_mark, r.basis_title);
+        if !basis_notes.contains(&note) {
+            basis_notes.push(note);
         }
     }
     let unassigned_rows: Vec<UnassignedTableRow> = v
@@ -1193,13 +1205,34 @@ pub async fn area(
                 }
                 _ => String::new(),
             };
+            // The years whose values were converted from earlier boundaries, named in the
+            // time series' title.
+            let converted: Vec<String> = index.periods[ii]
+                .iter()
+                .filter(|&&y| {
+                    snap.value(ii, a, y).is_some_and(|v| {
+                        v.state == sozialatlas_core::ValueState::Ok
+                            && v.basis == sozialatlas_core::compute::Basis::Converted
+                    })
+                })
+                .map(|y| y.to_string())
+                .collect();
+            let spark_name = match converted.as_slice() {
+                [] => format!("{name} {}", area.name),
+                years => format!(
+                    "{name} {} ({} {})",
+                    area.name,
+                    years.join(", "),
+                    locale.pick("umgerechnet", "converted")
+                ),
+            };
             let spark = render::sparkline(&render::SparklineSpec {
                 id: format!("spark-{}", def.id),
                 locale,
                 width: 120.0,
                 height: 28.0,
                 key: area.key.clone(),
-                name: format!("{name} {}", area.name),
+                name: spark_name,
                 unit: def.unit.clone(),
                 decimals: dec,
                 values: index.periods[ii]

@@ -343,7 +343,15 @@ pub fn build(
                 class: None,
                 low_population: v.is_some_and(|v| v.low_population),
                 parent,
-                basis: v.filter(|_| published).map(|v| v.basis),
+                basis: match change {
+                    None => v.filter(|_| published).map(|v| v.basis),
+                    // A change from a value converted from earlier boundaries rests on it.
+                    Some((y0, y1)) => [y0, y1]
+                        .into_iter()
+                        .filter_map(|y| snap.value(ind, a, y))
+                        .find(|v| v.state == ValueState::Ok && v.basis == Basis::Converted)
+                        .map(|v| v.basis),
+                },
             }
         })
         .collect();

@@ -12,10 +12,11 @@ fn level(id: &str, parent: Option<usize>, overlay: bool) -> Level {
         parent,
         overlay,
         shares: overlay.then_some(ShareKind::Area),
+        vintage: None,
     }
 }
 
-fn area(key: &str, level: usize, parent: Option<usize>) -> Area {
+pub(super) fn area(key: &str, level: usize, parent: Option<usize>) -> Area {
     Area {
         key: key.into(),
         name: key.into(),
@@ -57,10 +58,11 @@ fn tree() -> AreaTree {
                 share: 0.5,
             },
         ],
+        crosswalk: Vec::new(),
     }
 }
 
-fn var(id: &str, kind: VariableKind, additive: bool) -> Variable {
+pub(super) fn var(id: &str, kind: VariableKind, additive: bool) -> Variable {
     Variable {
         id: id.into(),
         name: Text::new(id, id),
@@ -74,7 +76,7 @@ fn var(id: &str, kind: VariableKind, additive: bool) -> Variable {
     }
 }
 
-fn ind(id: &str, formula: Formula) -> Indicator {
+pub(super) fn ind(id: &str, formula: Formula) -> Indicator {
     Indicator {
         id: id.into(),
         name: Text::new(id, id),

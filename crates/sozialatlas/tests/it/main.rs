@@ -22,3 +22,4 @@ mod report;
 mod serve;
 mod suppression;
 mod user;
+mod vintage;

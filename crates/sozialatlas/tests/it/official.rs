@@ -642,28 +642,8 @@ fn build_store(dir: &Path, atlas: &Path, name: &str) -> (Run, std::path::PathBuf
 /// Builds an atlas folder into a fresh store and reads its data pool.
 fn pool_of(dir: &Path, atlas: &Path, name: &str) -> Pool {
     let (_, db) = build_store(dir, atlas, name);
-    let x = dir.join(format!("{name}.xlsx"));
-    let e = run(&[
-        "export",
-        "--db",
-        db.to_str().unwrap(),
-        "--format",
-        "xlsx",
-        "--locale",
-        "en",
-        "--out",
-        x.to_str().unwrap(),
-    ]);
-    assert_eq!(e.code, 0, "{}", e.stderr);
-    use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&x).unwrap();
-    let data = wb.worksheet_range("Data").unwrap();
-    let mut it = data.rows();
-    let header = it.next().unwrap().iter().map(|c| c.to_string()).collect();
-    Pool {
-        header,
-        rows: it.map(|r| r.to_vec()).collect(),
-    }
+    let (header, rows) = data_pool_xlsx(&db);
+    Pool { header, rows }
 }
 
 /// The rank of an integer matrix (fraction-free elimination, rows kept small by their gcd).

@@ -58,3 +58,125 @@ pub fn parse_csv(text: &str, delimiter: u8) -> (Vec<String>, Vec<Vec<String>>) {
         .collect();
     (header, rows)
 }
+
+/// `sozialatlas serve` with `args` on a free local port, answering on `/`; stopped when dropped.
+pub struct Server {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Server {
+    /// Starts the server and waits (up to 120 s) until `/` answers 200; panics with its error
+    /// output if it exits before.
+    pub fn start(args: &[&str]) -> Self {
+        use std::io::Read;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_sozialatlas"))
+            .arg("serve")
+            .args(args)
+            .args(["--listen", &addr])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start sozialatlas serve");
+        let mut server = Server { child, addr };
+        let start = std::time::Instant::now();
+        loop {
+            if let Some(status) = server.child.try_wait().unwrap() {
+                let mut err = String::new();
+                let stderr = server.child.stderr.as_mut().unwrap();
+                stderr.read_to_string(&mut err).unwrap();
+                panic!("serve exited with {status} before answering:\n{err}");
+            }
+            if server.try_get("/").is_some_and(|r| r.0 == 200) {
+                return server;
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(120),
+                "serve did not answer within 120 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
+
+    /// GET `path`: the status code and the body; panics when the server does not answer.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        self.try_get(path)
+            .unwrap_or_else(|| panic!("GET {path}: no answer"))
+    }
+
+    /// GET over plain HTTP/1.1 (`Connection: close`, a chunked body joined).
+    fn try_get(&self, path: &str) -> Option<(u16, String)> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&self.addr).ok()?;
+        s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+            .ok()?;
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAccept-Encoding: identity\r\n\r\n",
+            self.addr
+        )
+        .ok()?;
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).ok()?;
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n")?;
+        let status = head.split_whitespace().nth(1)?.parse().ok()?;
+        let chunked = head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked");
+        let body = if chunked {
+            let mut out = String::new();
+            let mut rest = body;
+            while let Some((size, after)) = rest.split_once("\r\n") {
+                let n = usize::from_str_radix(size.trim(), 16).ok()?;
+                if n == 0 {
+                    break;
+                }
+                out.push_str(after.get(..n)?);
+                rest = after.get(n + 2..)?;
+            }
+            out
+        } else {
+            body.to_string()
+        };
+        Some((status, body))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The data pool of the store `db` as English XLSX (values unrounded): the header and rows of
+/// its sheet "Data".
+pub fn data_pool_xlsx(db: &Path) -> (Vec<String>, Vec<Vec<calamine::Data>>) {
+    let dir = tempfile::tempdir().unwrap();
+    let x = dir.path().join("pool.xlsx");
+    let e = run(&[
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "xlsx",
+        "--locale",
+        "en",
+        "--out",
+        x.to_str().unwrap(),
+    ]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&x).unwrap();
+    let data = wb.worksheet_range("Data").unwrap();
+    let mut it = data.rows();
+    let header = it.next().unwrap().iter().map(|c| c.to_string()).collect();
+    (header, it.map(|r| r.to_vec()).collect())
+}
