@@ -13,7 +13,7 @@ use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Text};
 use sozialatlas_import::Atlas;
 use sozialatlas_model::{AtlasMeta, EditorText, InputFile, Settings};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use sqlx::{QueryBuilder, Row, SqlitePool};
+use sqlx::{QueryBuilder, SqlitePool};
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -98,10 +98,9 @@ pub async fn next_id(
     conn: &mut sqlx::SqliteConnection,
     table: &'static str,
 ) -> Result<i64, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
+    sqlx::query_scalar(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
         .fetch_one(&mut *conn)
-        .await?;
-    row.try_get(0)
+        .await
 }
 
 /// What a load did.
@@ -125,23 +124,23 @@ pub enum LoadOutcome {
 pub async fn latest_load(
     pool: &SqlitePool,
 ) -> Result<Option<(i64, String, String, Vec<InputFile>)>, StoreError> {
-    let row = sqlx::query(
+    let row: Option<(i64, String, String)> = sqlx::query_as(
         "SELECT id, fingerprint, program_version FROM atlas_load ORDER BY id DESC LIMIT 1",
     )
     .fetch_optional(pool)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let id: i64 = row.get(0);
-    let inputs = sqlx::query(
+    let Some((id, fingerprint, program_version)) = row else {
+        return Ok(None);
+    };
+    let inputs = sqlx::query_as::<_, (String, String, i64, Option<String>)>(
         "SELECT path, sha256, bytes, markers_json FROM input_file WHERE load_id = $1 ORDER BY path",
     )
     .bind(id)
     .fetch_all(pool)
     .await?
     .into_iter()
-    .map(|r| {
-        let markers = r
-            .get::<Option<String>, _>(3)
+    .map(|(path, sha256, bytes, markers)| {
+        let markers = markers
             .map(|j| serde_json::from_str(&j))
             .transpose()
             .map_err(|err| StoreError::Json {
@@ -149,14 +148,14 @@ pub async fn latest_load(
                 err,
             })?;
         Ok(InputFile {
-            path: r.get(0),
-            sha256: r.get(1),
-            bytes: r.get::<i64, _>(2) as u64,
+            path,
+            sha256,
+            bytes: bytes as u64,
             markers,
         })
     })
     .collect::<Result<_, StoreError>>()?;
-    Ok(Some((id, row.get(1), row.get(2), inputs)))
+    Ok(Some((id, fingerprint, program_version, inputs)))
 }
 
 /// Writes a computed atlas, replacing the previous one, in one transaction; does nothing when
@@ -439,7 +438,28 @@ mod erased {
 
 /// Reads the current atlas from the store.
 pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
-    let row = sqlx::query(
+    /// The latest load as stored.
+    #[derive(sqlx::FromRow)]
+    struct LoadRow {
+        id: i64,
+        loaded_at: String,
+        program_version: String,
+        catalogue_version: String,
+        fingerprint: String,
+        source: String,
+        meta_json: String,
+        settings_json: String,
+        catalogue_json: String,
+        warnings_json: String,
+        summary_json: String,
+    }
+    fn json<T: serde::de::DeserializeOwned>(
+        text: &str,
+        what: &'static str,
+    ) -> Result<T, StoreError> {
+        serde_json::from_str(text).map_err(|err| StoreError::Json { what, err })
+    }
+    let row: LoadRow = sqlx::query_as(
         "SELECT id, loaded_at, program_version, catalogue_version, fingerprint, source,
                 meta_json, settings_json, catalogue_json, warnings_json, summary_json
          FROM atlas_load ORDER BY id DESC LIMIT 1",
@@ -447,47 +467,53 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
     .fetch_optional(pool)
     .await?
     .ok_or(StoreError::Empty)?;
-    let parse = |i: usize, what: &'static str| -> Result<serde_json::Value, StoreError> {
-        serde_json::from_str(&row.get::<String, _>(i)).map_err(|err| StoreError::Json { what, err })
-    };
-    let meta: AtlasMeta = serde_json::from_value(parse(6, "meta")?)
-        .map_err(|err| StoreError::Json { what: "meta", err })?;
-    let settings: Settings =
-        serde_json::from_value(parse(7, "settings")?).map_err(|err| StoreError::Json {
-            what: "settings",
-            err,
-        })?;
-    let catalogue: Catalogue =
-        serde_json::from_value(parse(8, "catalogue")?).map_err(|err| StoreError::Json {
-            what: "catalogue",
-            err,
-        })?;
-    let warnings: Vec<String> =
-        serde_json::from_value(parse(9, "warnings")?).map_err(|err| StoreError::Json {
-            what: "warnings",
-            err,
-        })?;
-    let summary: Summary =
-        serde_json::from_value(parse(10, "summary")?).map_err(|err| StoreError::Json {
-            what: "summary",
-            err,
-        })?;
-    let load_id: i64 = row.get(0);
+    let meta: AtlasMeta = json(&row.meta_json, "meta")?;
+    let settings: Settings = json(&row.settings_json, "settings")?;
+    let catalogue: Catalogue = json(&row.catalogue_json, "catalogue")?;
+    let warnings: Vec<String> = json(&row.warnings_json, "warnings")?;
+    let summary: Summary = json(&row.summary_json, "summary")?;
+    let load_id = row.id;
     let inputs = latest_load(pool).await?.map(|l| l.3).unwrap_or_default();
     let load = LoadInfo {
         id: load_id,
-        loaded_at: row.get(1),
-        program_version: row.get(2),
-        catalogue_version: row.get(3),
-        fingerprint: row.get(4),
-        source: row.get(5),
+        loaded_at: row.loaded_at,
+        program_version: row.program_version,
+        catalogue_version: row.catalogue_version,
+        fingerprint: row.fingerprint,
+        source: row.source,
         inputs,
         warnings,
         summary,
     };
 
     let mut tree = AreaTree::default();
-    let levels = sqlx::query(
+    /// A level as stored.
+    #[derive(sqlx::FromRow)]
+    struct LevelRow {
+        id: String,
+        name_de: String,
+        name_en: String,
+        parent_id: Option<String>,
+        overlay: bool,
+        vintage: Option<String>,
+        shares: Option<String>,
+        valid_from: Option<i64>,
+        valid_until: Option<i64>,
+        next_level: Option<String>,
+        converted_by: Option<String>,
+    }
+    /// An area as stored.
+    #[derive(sqlx::FromRow)]
+    struct AreaRow {
+        id: i64,
+        level_id: String,
+        area_key: String,
+        name: String,
+        parent_id: Option<i64>,
+        area_km2: Option<f64>,
+        geometry: Option<String>,
+    }
+    let levels: Vec<LevelRow> = sqlx::query_as(
         "SELECT id, name_de, name_en, parent_id, overlay, vintage, shares, valid_from, valid_until,
                 next_level, converted_by
          FROM level ORDER BY position",
@@ -497,22 +523,22 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
     let mut parent_ids = Vec::new();
     let mut next_ids = Vec::new();
     let share_kind = |s: Option<String>| s.as_deref().and_then(sozialatlas_core::ShareKind::parse);
-    for r in &levels {
+    for r in levels {
         tree.levels.push(Level {
-            id: r.get(0),
-            name: Text::new(r.get::<String, _>(1), r.get::<String, _>(2)),
+            id: r.id,
+            name: Text::new(r.name_de, r.name_en),
             parent: None,
-            overlay: r.get(4),
-            shares: share_kind(r.get(6)),
-            vintage: r.get::<Option<String>, _>(5).map(|label| Vintage {
-                from: r.get::<Option<i64>, _>(7).map(|y| y as i32),
-                until: r.get::<Option<i64>, _>(8).map(|y| y as i32),
-                converted_by: share_kind(r.get(10)),
+            overlay: r.overlay,
+            shares: share_kind(r.shares),
+            vintage: r.vintage.map(|label| Vintage {
+                from: r.valid_from.map(|y| y as i32),
+                until: r.valid_until.map(|y| y as i32),
+                converted_by: share_kind(r.converted_by),
                 ..Vintage::label(label)
             }),
         });
-        parent_ids.push(r.get::<Option<String>, _>(3));
-        next_ids.push(r.get::<Option<String>, _>(9));
+        parent_ids.push(r.parent_id);
+        next_ids.push(r.next_level);
     }
     for (i, p) in parent_ids.iter().enumerate() {
         tree.levels[i].parent = p.as_ref().and_then(|p| tree.level_index(p));
@@ -521,48 +547,45 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
             v.next = next;
         }
     }
-    let areas = sqlx::query(
+    let areas: Vec<AreaRow> = sqlx::query_as(
         "SELECT id, level_id, area_key, name, parent_id, area_km2, geometry FROM area ORDER BY id",
     )
     .fetch_all(pool)
     .await?;
     let mut geometries = Vec::with_capacity(areas.len());
-    for (i, r) in areas.iter().enumerate() {
-        debug_assert_eq!(r.get::<i64, _>(0), i as i64);
-        let level_id: String = r.get(1);
+    for (i, r) in areas.into_iter().enumerate() {
+        debug_assert_eq!(r.id, i as i64);
         tree.areas.push(Area {
-            key: r.get(2),
-            name: r.get(3),
-            level: tree.level_index(&level_id).unwrap_or(0),
-            parent: r.get::<Option<i64>, _>(4).map(|p| p as usize),
-            area_km2: r.get(5),
+            key: r.area_key,
+            name: r.name,
+            level: tree.level_index(&r.level_id).unwrap_or(0),
+            parent: r.parent_id.map(|p| p as usize),
+            area_km2: r.area_km2,
         });
-        geometries.push(
-            r.get::<Option<String>, _>(6)
-                .as_deref()
-                .and_then(geometry_from_json),
-        );
+        geometries.push(r.geometry.as_deref().and_then(geometry_from_json));
     }
-    tree.memberships = sqlx::query("SELECT overlay_area, member_area, share FROM overlay_member ORDER BY overlay_area, member_area")
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|r| sozialatlas_core::Membership {
-            overlay_area: r.get::<i64, _>(0) as usize,
-            member_area: r.get::<i64, _>(1) as usize,
-            share: r.get(2),
-        })
-        .collect();
-    tree.crosswalk = sqlx::query(
+    tree.memberships = sqlx::query_as::<_, (i64, i64, f64)>(
+        "SELECT overlay_area, member_area, share FROM overlay_member ORDER BY overlay_area, member_area",
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|(overlay_area, member_area, share)| sozialatlas_core::Membership {
+        overlay_area: overlay_area as usize,
+        member_area: member_area as usize,
+        share,
+    })
+    .collect();
+    tree.crosswalk = sqlx::query_as::<_, (i64, i64, f64)>(
         "SELECT old_area, new_area, weight FROM crosswalk_link ORDER BY old_area, new_area",
     )
     .fetch_all(pool)
     .await?
     .into_iter()
-    .map(|r| CrosswalkLink {
-        old_area: r.get::<i64, _>(0) as usize,
-        new_area: r.get::<i64, _>(1) as usize,
-        weight: r.get(2),
+    .map(|(old_area, new_area, weight)| CrosswalkLink {
+        old_area: old_area as usize,
+        new_area: new_area as usize,
+        weight,
     })
     .collect();
     let ind_index: HashMap<&str, usize> = catalogue
@@ -571,7 +594,22 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
         .enumerate()
         .map(|(i, d)| (d.id.as_str(), i))
         .collect();
-    let rows = sqlx::query(
+    /// A value of `indicator_value`.
+    #[derive(sqlx::FromRow)]
+    struct ValueRow {
+        #[sqlx(flatten)]
+        value: StoredValue,
+        low_population: bool,
+        basis: String,
+    }
+    /// A value of `unassigned_value`.
+    #[derive(sqlx::FromRow)]
+    struct UnassignedRow {
+        #[sqlx(flatten)]
+        value: StoredValue,
+        level_id: String,
+    }
+    let rows: Vec<ValueRow> = sqlx::query_as(
         "SELECT indicator, area_id, period, value, numerator, denominator, state, ci_low, ci_high, low_population, basis
          FROM indicator_value",
     )
@@ -579,17 +617,17 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
     .await?;
     let mut values = Vec::with_capacity(rows.len());
     for r in rows {
-        let Some(&indicator) = ind_index.get(r.get::<&str, _>(0)) else {
+        let Some(&indicator) = ind_index.get(r.value.indicator.as_str()) else {
             continue;
         };
         values.push(IndicatorValue {
-            low_population: r.get(9),
-            basis: Basis::parse(r.get::<&str, _>(10)).unwrap_or_default(),
-            ..stored_value(&r, indicator)
+            low_population: r.low_population,
+            basis: Basis::parse(&r.basis).unwrap_or_default(),
+            ..r.value.into_value(indicator)
         });
     }
     let mut unassigned = Vec::new();
-    for r in sqlx::query(
+    for r in sqlx::query_as::<_, UnassignedRow>(
         "SELECT indicator, area_id, period, value, numerator, denominator, state, ci_low, ci_high, level_id
          FROM unassigned_value ORDER BY indicator, period, area_id, level_id",
     )
@@ -597,50 +635,65 @@ pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
     .await?
     {
         let (Some(&indicator), Some(level)) = (
-            ind_index.get(r.get::<&str, _>(0)),
-            tree.level_index(r.get::<&str, _>(9)),
+            ind_index.get(r.value.indicator.as_str()),
+            tree.level_index(&r.level_id),
         ) else {
             continue;
         };
         unassigned.push(Unassigned {
             level,
-            value: stored_value(&r, indicator),
+            value: r.value.into_value(indicator),
         });
     }
     values.sort_by_key(|v| (v.indicator, v.period, v.area));
-    let texts =
-        sqlx::query("SELECT name, locale, path, markdown FROM editor_text ORDER BY name, locale")
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .map(|r| EditorText {
-                name: r.get(0),
-                locale: r.get::<String, _>(1).parse().unwrap_or_default(),
-                path: r.get(2),
-                markdown: r.get(3),
-            })
-            .collect();
+    let texts = sqlx::query_as::<_, (String, String, String, String)>(
+        "SELECT name, locale, path, markdown FROM editor_text ORDER BY name, locale",
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|(name, locale, path, markdown)| EditorText {
+        name,
+        locale: locale.parse().unwrap_or_default(),
+        path,
+        markdown,
+    })
+    .collect();
     let mut snap = Snapshot::new(load, meta, settings, catalogue, tree, geometries, values);
     snap.texts = texts;
     Ok(snap.with_unassigned(unassigned))
 }
 
-/// An indicator value from the columns `indicator, area_id, period, value, numerator,
-/// denominator, state, ci_low, ci_high` of a row (as given, not a small population).
-fn stored_value(r: &sqlx::sqlite::SqliteRow, indicator: usize) -> IndicatorValue {
-    let lo: Option<f64> = r.get(7);
-    let hi: Option<f64> = r.get(8);
-    IndicatorValue {
-        indicator,
-        area: r.get::<i64, _>(1) as usize,
-        period: r.get::<i64, _>(2) as i32,
-        value: r.get(3),
-        numerator: r.get(4),
-        denominator: r.get(5),
-        state: ValueState::parse(r.get::<&str, _>(6)).unwrap_or(ValueState::Missing),
-        ci: lo.zip(hi),
-        low_population: false,
-        basis: Basis::Official,
+/// The columns `indicator_value` and `unassigned_value` share (a value as given, not of a small
+/// population).
+#[derive(sqlx::FromRow)]
+struct StoredValue {
+    indicator: String,
+    area_id: i64,
+    period: i64,
+    value: Option<f64>,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+    state: String,
+    ci_low: Option<f64>,
+    ci_high: Option<f64>,
+}
+
+impl StoredValue {
+    /// The value of the catalogue's indicator number `indicator`.
+    fn into_value(self, indicator: usize) -> IndicatorValue {
+        IndicatorValue {
+            indicator,
+            area: self.area_id as usize,
+            period: self.period as i32,
+            value: self.value,
+            numerator: self.numerator,
+            denominator: self.denominator,
+            state: ValueState::parse(&self.state).unwrap_or(ValueState::Missing),
+            ci: self.ci_low.zip(self.ci_high),
+            low_population: false,
+            basis: Basis::Official,
+        }
     }
 }
 
@@ -659,7 +712,7 @@ pub async fn forget_fingerprint(pool: &SqlitePool) -> Result<(), StoreError> {
 }
 
 /// A stored analysis run.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredRun {
     /// Run id.
     pub id: i64,
@@ -703,42 +756,21 @@ pub async fn list_runs(
     pool: &SqlitePool,
     kind: Option<&str>,
 ) -> Result<Vec<StoredRun>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, kind, created_at, load_id, program_version, params_json FROM analysis_run
-         WHERE ($1 IS NULL OR kind = $1) ORDER BY id DESC",
+    Ok(sqlx::query_as(
+        "SELECT id, kind, created_at, load_id, program_version, params_json, '' AS result_json
+         FROM analysis_run WHERE ($1 IS NULL OR kind = $1) ORDER BY id DESC",
     )
     .bind(kind)
     .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| StoredRun {
-            id: r.get(0),
-            kind: r.get(1),
-            created_at: r.get(2),
-            load_id: r.get(3),
-            program_version: r.get(4),
-            params_json: r.get(5),
-            result_json: String::new(),
-        })
-        .collect())
+    .await?)
 }
 
 /// Reads one stored run with its result.
 pub async fn get_run(pool: &SqlitePool, id: i64) -> Result<Option<StoredRun>, StoreError> {
-    let r = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, kind, created_at, load_id, program_version, params_json, result_json FROM analysis_run WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(pool)
-    .await?;
-    Ok(r.map(|r| StoredRun {
-        id: r.get(0),
-        kind: r.get(1),
-        created_at: r.get(2),
-        load_id: r.get(3),
-        program_version: r.get(4),
-        params_json: r.get(5),
-        result_json: r.get(6),
-    }))
+    .await?)
 }
