@@ -1,7 +1,8 @@
 //! The rules of ARCHITECTURE.md that the dependency graph can hold, read from
 //! `cargo metadata`: the pure crates link no database, no async runtime and no web server, the
 //! web kit knows no part that serves pages, the test support is no crate's dependency, and each
-//! crate's integration tests are one binary.
+//! crate's integration tests are one binary; and one rule read from the sources: no SQL row is
+//! read by column name or position.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
@@ -234,5 +235,46 @@ fn each_crate_has_one_integration_test_binary() {
         "more than one test binary (each links the crate and all it depends on; put a new \
          test file into tests/it/ as a module of main.rs):\n{}",
         many.join("\n")
+    );
+}
+
+/// Rows are read as types (`sqlx::FromRow`, `query_as`, `query_scalar`), never by column name or
+/// position through `sqlx::Row`: a schema that drifts is then a decoding error naming the column,
+/// not a panic in a handler.
+#[test]
+fn no_sql_row_is_read_by_column() {
+    let mut found = Vec::new();
+    let crates = repo().join("crates");
+    let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(&crates)
+        .expect("crates/")
+        .map(|e| e.expect("entry").path().join("src"))
+        .collect();
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries {
+            let path = e.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&path).expect("source");
+                for (i, line) in text.lines().enumerate() {
+                    if line.contains("sqlx::Row")
+                        || line.contains("SqliteRow")
+                        || line.contains("PgRow")
+                        || (line.trim_start().starts_with("use sqlx::{")
+                            && (line.contains(" Row") || line.contains("{Row")))
+                    {
+                        found.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "rows read through sqlx::Row (derive sqlx::FromRow and use query_as instead):\n{}",
+        found.join("\n")
     );
 }
