@@ -382,6 +382,44 @@ pub async fn authenticate(
     }
 }
 
+/// The display names of accounts by id, for the other crates' lists (a deleted account's name is
+/// empty; an unknown id is left out).
+pub async fn display_names(
+    pool: &Pool,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let mut q = sqlx::QueryBuilder::new("SELECT id, display_name FROM app_user WHERE id IN (");
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    list.push_unseparated(")");
+    let rows: Vec<(i64, String)> = q.build_query_as().fetch_all(pool).await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Whether an account is active and, with `role`, holds that role.
+pub async fn is_active(pool: &Pool, id: i64, role: Option<Role>) -> Result<bool, sqlx::Error> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM app_user WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    if status.as_deref() != Some(Status::Active.as_str()) {
+        return Ok(false);
+    }
+    let Some(role) = role else { return Ok(true) };
+    let held: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM app_user_role WHERE user_id = $1 AND role = $2")
+            .bind(id)
+            .bind(role.as_str())
+            .fetch_one(pool)
+            .await?;
+    Ok(held > 0)
+}
+
 /// Number of active administrators.
 pub async fn active_admins(pool: &Pool) -> Result<i64, AccountError> {
     Ok(sqlx::query_scalar(

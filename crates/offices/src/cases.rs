@@ -355,16 +355,18 @@ fn parse_date(field: &'static str, s: &str, default: Option<Date>) -> Result<Dat
 
 /// Checks that a user may own or work on a case of an office: office-staff role and assigned.
 async fn require_colleague(pool: &Pool, field: &'static str, office: i64, user: i64) -> Result<()> {
-    let ok = sqlx::query(
-        "SELECT 1 FROM office_staff s JOIN app_user_role r ON r.user_id = s.user_id
-         JOIN app_user u ON u.id = s.user_id
-         WHERE s.office_id = $1 AND s.user_id = $2 AND r.role = 'office-staff' AND u.status = 'active'",
-    )
-    .bind(office)
-    .bind(user)
-    .fetch_optional(pool)
-    .await?
-    .is_some();
+    let ok = sqlx::query("SELECT 1 FROM office_staff WHERE office_id = $1 AND user_id = $2")
+        .bind(office)
+        .bind(user)
+        .fetch_optional(pool)
+        .await?
+        .is_some()
+        && sozialatlas_accounts::is_active(
+            pool,
+            user,
+            Some(sozialatlas_accounts::Role::OfficeStaff),
+        )
+        .await?;
     if ok {
         Ok(())
     } else {
@@ -690,12 +692,11 @@ pub struct CaseFilter {
 }
 
 const SUMMARY_SELECT: &str =
-    "SELECT c.id, c.office_id, c.opened_on, c.closed_on, c.channel, c.owner_id,
-        u.display_name AS owner_name, c.is_example,
+    "SELECT c.id, c.office_id, c.opened_on, c.closed_on, c.channel, c.owner_id, c.is_example,
         (SELECT MIN(f.due_on) FROM case_followup f WHERE f.case_id = c.id AND f.done_on IS NULL)
             AS next_due,
         (SELECT COUNT(*) FROM case_contact k WHERE k.case_id = c.id) AS contacts
-     FROM office_case c JOIN app_user u ON u.id = c.owner_id";
+     FROM office_case c";
 
 /// A case as [`SUMMARY_SELECT`] reads it.
 #[derive(sqlx::FromRow)]
@@ -706,13 +707,14 @@ struct SummaryRow {
     closed_on: Option<Date>,
     channel: String,
     owner_id: i64,
-    owner_name: String,
     is_example: bool,
     next_due: Option<Date>,
     contacts: i64,
 }
 
 async fn summaries(pool: &Pool, rows: Vec<SummaryRow>) -> Result<Vec<CaseSummary>> {
+    let owners: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
+    let names = sozialatlas_accounts::display_names(pool, &owners).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let id = r.id;
@@ -729,7 +731,7 @@ async fn summaries(pool: &Pool, rows: Vec<SummaryRow>) -> Result<Vec<CaseSummary
             closed_on: r.closed_on,
             channel: Channel::parse(&r.channel).unwrap_or(Channel::WalkIn),
             owner_id: r.owner_id,
-            owner_name: r.owner_name,
+            owner_name: names.get(&r.owner_id).cloned().unwrap_or_default(),
             is_example: r.is_example,
             next_due: r.next_due,
             contacts: r.contacts,
@@ -899,13 +901,23 @@ pub(crate) async fn load_case(
         }
         None => None,
     };
-    let specialists = sqlx::query_as(
-        "SELECT s.user_id, u.display_name AS name, s.field FROM case_specialist s
-         JOIN app_user u ON u.id = s.user_id WHERE s.case_id = $1 ORDER BY u.display_name",
-    )
-    .bind(case)
-    .fetch_all(pool)
-    .await?;
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT user_id, field FROM case_specialist WHERE case_id = $1")
+            .bind(case)
+            .fetch_all(pool)
+            .await?;
+    let mut specialists: Vec<Specialist> = Vec::with_capacity(rows.len());
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let mut names = sozialatlas_accounts::display_names(pool, &ids).await?;
+    for (user_id, field) in rows {
+        let name = names.remove(&user_id).unwrap_or_default();
+        specialists.push(Specialist {
+            user_id,
+            name,
+            field,
+        });
+    }
+    specialists.sort_by(|a, b| a.name.cmp(&b.name));
     let contact_log = sqlx::query_as::<_, (i64, Date, String)>(
         "SELECT id, on_date, channel FROM case_contact WHERE case_id = $1 ORDER BY on_date, id",
     )
@@ -921,13 +933,24 @@ pub(crate) async fn load_case(
         })
     })
     .collect();
-    let notes = sqlx::query_as(
-        "SELECT n.id, n.created_at AS at, u.display_name AS author, n.body FROM case_note n
-         JOIN app_user u ON u.id = n.author_id WHERE n.case_id = $1 ORDER BY n.created_at, n.id",
+    let rows: Vec<(i64, String, i64, String)> = sqlx::query_as(
+        "SELECT id, created_at, author_id, body FROM case_note WHERE case_id = $1
+         ORDER BY created_at, id",
     )
     .bind(case)
     .fetch_all(pool)
     .await?;
+    let authors: Vec<i64> = rows.iter().map(|r| r.2).collect();
+    let names = sozialatlas_accounts::display_names(pool, &authors).await?;
+    let notes = rows
+        .into_iter()
+        .map(|(id, at, author, body)| Note {
+            id,
+            at,
+            author: names.get(&author).cloned().unwrap_or_default(),
+            body,
+        })
+        .collect();
     let followups = sqlx::query_as::<_, (i64, Date, String, Option<Date>)>(
         "SELECT id, due_on, what, done_on FROM case_followup WHERE case_id = $1 ORDER BY due_on, id",
     )
@@ -1378,30 +1401,30 @@ pub async fn due_list(
 ) -> Result<Vec<DueItem>> {
     require_staff_of(pool, actor, office).await?;
     let today = Date::today();
-    let out: Vec<DueItem> = sqlx::query_as::<_, (String, i64, Date, String, String, i64)>(
-        "SELECT f.case_id, f.id, f.due_on, f.what, u.display_name, c.owner_id
+    let rows = sqlx::query_as::<_, (String, i64, Date, String, i64)>(
+        "SELECT f.case_id, f.id, f.due_on, f.what, c.owner_id
          FROM case_followup f JOIN office_case c ON c.id = f.case_id
-         JOIN app_user u ON u.id = c.owner_id
          WHERE c.office_id = $1 AND c.closed_on IS NULL AND f.done_on IS NULL AND f.due_on <= $2
          ORDER BY f.due_on, f.case_id",
     )
     .bind(office)
     .bind(until.to_string())
     .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(
-        |(case_id, followup_id, due_on, what, owner_name, owner_id)| DueItem {
+    .await?;
+    let owners: Vec<i64> = rows.iter().map(|r| r.4).collect();
+    let names = sozialatlas_accounts::display_names(pool, &owners).await?;
+    let out: Vec<DueItem> = rows
+        .into_iter()
+        .map(|(case_id, followup_id, due_on, what, owner_id)| DueItem {
             case_id,
             followup_id,
             due_on,
             what,
-            owner_name,
+            owner_name: names.get(&owner_id).cloned().unwrap_or_default(),
             owner_id,
             overdue: due_on < today,
-        },
-    )
-    .collect();
+        })
+        .collect();
     audit::log(
         pool,
         actor.audit_id(),

@@ -457,14 +457,23 @@ pub async fn staff_of(pool: &Pool, actor: &Actor, office: i64) -> Result<Vec<Sta
     if !actor.admin {
         crate::access::require_staff_of(pool, actor, office).await?;
     }
-    Ok(sqlx::query_as(
-        "SELECT s.user_id, u.display_name, s.since FROM office_staff s
-         JOIN app_user u ON u.id = s.user_id
-         WHERE s.office_id = $1 ORDER BY u.display_name",
-    )
-    .bind(office)
-    .fetch_all(pool)
-    .await?)
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT user_id, since FROM office_staff WHERE office_id = $1")
+            .bind(office)
+            .fetch_all(pool)
+            .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let mut names = sozialatlas_accounts::display_names(pool, &ids).await?;
+    let mut staff: Vec<StaffMember> = rows
+        .into_iter()
+        .map(|(user_id, since)| StaffMember {
+            user_id,
+            display_name: names.remove(&user_id).unwrap_or_default(),
+            since,
+        })
+        .collect();
+    staff.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+    Ok(staff)
 }
 
 /// Assigns a user to an office (administrators). The user needs the office-staff role to see
@@ -479,12 +488,7 @@ pub async fn assign_staff(pool: &Pool, actor: &Actor, office: i64, user: i64) ->
     {
         return Err(OfficeError::NotFound(format!("office {office}")));
     }
-    if sqlx::query("SELECT 1 FROM app_user WHERE id = $1 AND status = 'active'")
-        .bind(user)
-        .fetch_optional(pool)
-        .await?
-        .is_none()
-    {
+    if !sozialatlas_accounts::is_active(pool, user, None).await? {
         return Err(OfficeError::invalid(
             "user",
             format!("expected an active account, found none with id {user}"),

@@ -155,23 +155,25 @@ pub(crate) async fn referrals_of(pool: &Pool, case: &str) -> Result<Vec<Referral
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let id = r.id;
-        let events = sqlx::query_as::<_, (String, String, String, Option<String>)>(
-            "SELECT e.at, u.display_name, e.state, e.note FROM referral_event e
-             JOIN app_user u ON u.id = e.actor_id WHERE e.referral_id = $1 ORDER BY e.id",
+        let rows = sqlx::query_as::<_, (String, i64, String, Option<String>)>(
+            "SELECT at, actor_id, state, note FROM referral_event WHERE referral_id = $1 ORDER BY id",
         )
         .bind(id)
         .fetch_all(pool)
-        .await?
-        .into_iter()
-        .filter_map(|(at, by, state, note)| {
-            Some(ReferralEvent {
-                at,
-                by,
-                state: ReferralState::parse(&state)?,
-                note,
+        .await?;
+        let actors: Vec<i64> = rows.iter().map(|r| r.1).collect();
+        let names = sozialatlas_accounts::display_names(pool, &actors).await?;
+        let events = rows
+            .into_iter()
+            .filter_map(|(at, actor, state, note)| {
+                Some(ReferralEvent {
+                    at,
+                    by: names.get(&actor).cloned().unwrap_or_default(),
+                    state: ReferralState::parse(&state)?,
+                    note,
+                })
             })
-        })
-        .collect();
+            .collect();
         out.push(Referral {
             id,
             agency_id: r.agency_id,

@@ -238,35 +238,104 @@ fn each_crate_has_one_integration_test_binary() {
     );
 }
 
-/// Rows are read as types (`sqlx::FromRow`, `query_as`, `query_scalar`), never by column name or
-/// position through `sqlx::Row`: a schema that drifts is then a decoding error naming the column,
-/// not a panic in a handler.
-#[test]
-fn no_sql_row_is_read_by_column() {
-    let mut found = Vec::new();
+/// Every Rust source file under `crates/*/src`, with the crate's directory name.
+fn sources() -> Vec<(String, std::path::PathBuf, String)> {
+    let mut out = Vec::new();
     let crates = repo().join("crates");
-    let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(&crates)
+    let mut dirs: Vec<(String, std::path::PathBuf)> = std::fs::read_dir(&crates)
         .expect("crates/")
-        .map(|e| e.expect("entry").path().join("src"))
+        .map(|e| {
+            let dir = e.expect("entry").path();
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            (name, dir.join("src"))
+        })
         .collect();
-    while let Some(dir) = dirs.pop() {
+    while let Some((name, dir)) = dirs.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
         for e in entries {
             let path = e.expect("entry").path();
             if path.is_dir() {
-                dirs.push(path);
+                dirs.push((name.clone(), path));
             } else if path.extension().is_some_and(|x| x == "rs") {
                 let text = std::fs::read_to_string(&path).expect("source");
-                for (i, line) in text.lines().enumerate() {
-                    if line.contains("sqlx::Row")
-                        || line.contains("SqliteRow")
-                        || line.contains("PgRow")
-                        || (line.trim_start().starts_with("use sqlx::{")
-                            && (line.contains(" Row") || line.contains("{Row")))
-                    {
-                        found.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+                out.push((name.clone(), path, text));
+            }
+        }
+    }
+    out
+}
+
+/// Rows are read as types (`sqlx::FromRow`, `query_as`, `query_scalar`), never by column name or
+/// position through `sqlx::Row`: a schema that drifts is then a decoding error naming the column,
+/// not a panic in a handler.
+#[test]
+fn no_sql_row_is_read_by_column() {
+    let mut found = Vec::new();
+    for (_, path, text) in sources() {
+        for (i, line) in text.lines().enumerate() {
+            if line.contains("sqlx::Row")
+                || line.contains("SqliteRow")
+                || line.contains("PgRow")
+                || (line.trim_start().starts_with("use sqlx::{")
+                    && (line.contains(" Row") || line.contains("{Row")))
+            {
+                found.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "rows read through sqlx::Row (derive sqlx::FromRow and use query_as instead):\n{}",
+        found.join("\n")
+    );
+}
+
+/// Each crate owns its tables: SQL on the account tables only in `accounts`, on the action-area
+/// tables only in `store`; the others call their functions.
+#[test]
+fn each_crate_owns_its_tables() {
+    const OWNED: [(&str, &[&str]); 2] = [
+        (
+            "accounts",
+            &[
+                "app_user",
+                "app_user_role",
+                "email_token",
+                "mail_outbox",
+                "audit_log",
+            ],
+        ),
+        (
+            "store",
+            &["action_area_set", "action_area_member", "action_area"],
+        ),
+    ];
+    let mut found = Vec::new();
+    for (krate, path, text) in sources() {
+        for (owner, tables) in OWNED {
+            if krate == owner {
+                continue;
+            }
+            for (i, line) in text.lines().enumerate() {
+                for t in tables {
+                    for verb in ["FROM ", "JOIN ", "INTO ", "UPDATE "] {
+                        let needle = format!("{verb}{t}");
+                        let hit = line.match_indices(&needle).any(|(at, _)| {
+                            line[at + needle.len()..]
+                                .chars()
+                                .next()
+                                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+                        });
+                        if hit {
+                            found.push(format!(
+                                "{}:{}: `{t}` belongs to {owner}: {}",
+                                path.display(),
+                                i + 1,
+                                line.trim()
+                            ));
+                        }
                     }
                 }
             }
@@ -274,7 +343,7 @@ fn no_sql_row_is_read_by_column() {
     }
     assert!(
         found.is_empty(),
-        "rows read through sqlx::Row (derive sqlx::FromRow and use query_as instead):\n{}",
+        "SQL on another crate's table:\n{}",
         found.join("\n")
     );
 }
