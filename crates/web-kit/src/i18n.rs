@@ -139,6 +139,8 @@ pub struct Msgs {
     pub software_licences: &'static str,
     // errors
     pub error_title: &'static str,
+    /// The heading of a form's error summary.
+    pub form_errors: &'static str,
     pub not_found_title: &'static str,
     pub bad_request_title: &'static str,
     pub error_back: &'static str,
@@ -275,6 +277,7 @@ pub static DE: Msgs = Msgs {
     confidentiality: "Geheimhaltung",
     software_licences: "Kartenfarben: ColorBrewer (Cynthia Brewer, Apache-Lizenz 2.0). Schrift: Noto Sans (SIL Open Font License).",
     error_title: "Fehler",
+    form_errors: "Bitte korrigieren Sie die markierten Angaben.",
     not_found_title: "Seite nicht gefunden",
     bad_request_title: "Ungültige Angabe",
     error_back: "Zur Startseite",
@@ -410,6 +413,7 @@ pub static EN: Msgs = Msgs {
     confidentiality: "Confidentiality",
     software_licences: "Map colours: ColorBrewer (Cynthia Brewer, Apache License 2.0). Font: Noto Sans (SIL Open Font License).",
     error_title: "Error",
+    form_errors: "Please correct the marked entries.",
     not_found_title: "Page not found",
     bad_request_title: "Invalid input",
     error_back: "Go to the start page",

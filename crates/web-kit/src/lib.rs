@@ -13,6 +13,7 @@
 pub mod assets;
 pub mod auth;
 pub mod error;
+pub mod form;
 pub mod i18n;
 pub mod layout;
 pub mod routes;
@@ -20,6 +21,7 @@ pub mod state;
 
 pub use auth::{AuthConfig, CurrentUser};
 pub use error::AppError;
+pub use form::{Ctx, FieldErrors, FormPage, form_page, see_other, step_of};
 pub use layout::{Layout, Nav, NavEntry, html, personal_page};
 pub use routes::{RouteSpec, Routes};
 pub use state::{AppState, Index};

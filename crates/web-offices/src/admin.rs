@@ -4,21 +4,20 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Extension;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Path, Query};
+use axum::response::Response;
 use sozialatlas_core::Locale;
 use sozialatlas_offices::offices::{self, Office, OfficeInput};
 
 use super::staff::Choice;
 use super::text::OfficeMsgs;
-use super::{Errors, actor, office_msgs, page_error};
+use super::{actor, field_errors, office_msgs, page_error};
 use crate::AppState;
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
 use crate::i18n::prefix;
-use crate::layout::{Layout, personal_page};
+use crate::layout::Layout;
+use sozialatlas_web_kit::{Ctx, FieldErrors, FormPage, form_page, see_other};
 
 pub struct OfficeRow {
     pub id: i64,
@@ -143,9 +142,15 @@ struct ListPage {
     csrf: String,
     rows: Vec<OfficeRow>,
     f: OfficeForm,
-    errors: Errors,
+    errors: FieldErrors,
     retention_months: u32,
     notice: &'static str,
+}
+
+impl FormPage for ListPage {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 async fn list_page(
@@ -153,7 +158,7 @@ async fn list_page(
     locale: Locale,
     user: &CurrentUser,
     f: Option<OfficeInput>,
-    errors: Errors,
+    errors: FieldErrors,
     notice: &'static str,
 ) -> Result<Response, AppError> {
     let t = office_msgs(locale);
@@ -177,11 +182,6 @@ async fn list_page(
     };
     form.areas = area_choices(state, &selected, locale).await?;
     let p = prefix(locale);
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let page = ListPage {
         l: Layout::new(
             state,
@@ -216,14 +216,12 @@ async fn list_page(
             .map_err(|e| page_error(e, locale))?,
         notice,
     };
-    personal_page(&page, status)
+    form_page(&page)
 }
 
 /// `/admin/offices`.
 pub async fn list(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let t = office_msgs(locale);
@@ -231,23 +229,19 @@ pub async fn list(
         Some("retention") => t.saved_notice,
         _ => "",
     };
-    list_page(&state, locale, &user, None, Errors::default(), notice).await
+    list_page(&state, locale, &user, None, FieldErrors::new(), notice).await
 }
 
 /// POST `/admin/offices`: a new office.
 pub async fn create(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
     let input = input_of(&form);
     match offices::create_office(state.pool(), &actor(&user), &input).await {
-        Ok(id) => {
-            Ok(Redirect::to(&format!("{}/admin/offices/{id}", prefix(locale))).into_response())
-        }
+        Ok(id) => Ok(see_other(&format!("{}/admin/offices/{id}", prefix(locale)))),
         Err(e) => {
-            let errors = Errors::from_domain(e, locale)?;
+            let errors = field_errors(e, locale)?;
             list_page(&state, locale, &user, Some(input), errors, "").await
         }
     }
@@ -255,20 +249,17 @@ pub async fn create(
 
 /// POST `/admin/offices/retention`.
 pub async fn retention(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
     let months: u32 = form.get("retention_months").trim().parse().unwrap_or(0);
     match offices::set_retention_months(state.pool(), Some(&actor(&user)), months).await {
-        Ok(()) => Ok(Redirect::to(&format!(
+        Ok(()) => Ok(see_other(&format!(
             "{}/admin/offices?notice=retention",
             prefix(locale)
-        ))
-        .into_response()),
+        ))),
         Err(e) => {
-            let errors = Errors::from_domain(e, locale)?;
+            let errors = field_errors(e, locale)?;
             list_page(&state, locale, &user, None, errors, "").await
         }
     }
@@ -290,9 +281,15 @@ struct EditPage {
     id: i64,
     f: OfficeForm,
     staff: Vec<StaffRow>,
-    errors: Errors,
+    errors: FieldErrors,
     email: String,
     notice: &'static str,
+}
+
+impl FormPage for EditPage {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -302,7 +299,7 @@ async fn edit_page(
     user: &CurrentUser,
     id: i64,
     f: Option<OfficeInput>,
-    errors: Errors,
+    errors: FieldErrors,
     email: String,
     notice: &'static str,
 ) -> Result<Response, AppError> {
@@ -324,11 +321,6 @@ async fn edit_page(
     };
     form.areas = area_choices(state, &selected, locale).await?;
     let p = prefix(locale);
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let page = EditPage {
         l: Layout::new(
             state,
@@ -354,14 +346,12 @@ async fn edit_page(
         email,
         notice,
     };
-    personal_page(&page, status)
+    form_page(&page)
 }
 
 /// `/admin/offices/{id}`.
 pub async fn edit(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
@@ -377,7 +367,7 @@ pub async fn edit(
         &user,
         id,
         None,
-        Errors::default(),
+        FieldErrors::new(),
         String::new(),
         notice,
     )
@@ -386,9 +376,7 @@ pub async fn edit(
 
 /// POST `/admin/offices/{id}`: save the office.
 pub async fn update(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Path(id): Path<i64>,
     form: FormFields,
 ) -> Result<Response, AppError> {
@@ -399,13 +387,12 @@ pub async fn update(
         input.is_example = o.is_example;
     }
     match offices::update_office(state.pool(), &a, id, &input).await {
-        Ok(()) => Ok(Redirect::to(&format!(
+        Ok(()) => Ok(see_other(&format!(
             "{}/admin/offices/{id}?notice=saved",
             prefix(locale)
-        ))
-        .into_response()),
+        ))),
         Err(e) => {
-            let errors = Errors::from_domain(e, locale)?;
+            let errors = field_errors(e, locale)?;
             edit_page(
                 &state,
                 locale,
@@ -423,9 +410,7 @@ pub async fn update(
 
 /// POST `/admin/offices/{id}/staff`: assign an account by its e-mail address.
 pub async fn assign(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Path(id): Path<i64>,
     form: FormFields,
 ) -> Result<Response, AppError> {
@@ -437,21 +422,17 @@ pub async fn assign(
     let email = form.get("staff_email").trim().to_string();
     let found = sozialatlas_accounts::find_user_by_email(state.pool(), &email).await?;
     let Some(u) = found else {
-        let errors = Errors(vec![("staff_email".into(), t.no_such_account.into())]);
+        let errors = FieldErrors::one("staff_email", t.no_such_account);
         return edit_page(&state, locale, &user, id, None, errors, email, "").await;
     };
     match offices::assign_staff(state.pool(), &a, id, u.id).await {
-        Ok(()) => Ok(Redirect::to(&format!(
+        Ok(()) => Ok(see_other(&format!(
             "{}/admin/offices/{id}?notice=staff",
             prefix(locale)
-        ))
-        .into_response()),
+        ))),
         Err(e) => {
-            let mut errors = Errors::from_domain(e, locale)?;
             // The domain names the account field `user`; the form's field is `staff_email`.
-            for e in &mut errors.0 {
-                e.0 = "staff_email".into();
-            }
+            let errors = super::field_errors_at(e, locale, Some("staff_email"))?;
             edit_page(&state, locale, &user, id, None, errors, email, "").await
         }
     }
@@ -459,17 +440,14 @@ pub async fn assign(
 
 /// POST `/admin/offices/{id}/staff/{user}/remove`.
 pub async fn unassign(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Path((id, uid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     offices::unassign_staff(state.pool(), &actor(&user), id, uid)
         .await
         .map_err(|e| page_error(e, locale))?;
-    Ok(Redirect::to(&format!(
+    Ok(see_other(&format!(
         "{}/admin/offices/{id}?notice=staff",
         prefix(locale)
-    ))
-    .into_response())
+    )))
 }

@@ -4,10 +4,9 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Extension;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Path, Query};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use sozialatlas_core::Locale;
 use sozialatlas_offices::cases::{self, CaseDetail, Channel, CloseReason, Identity, IdentityState};
 use sozialatlas_offices::offices;
@@ -16,12 +15,14 @@ use sozialatlas_offices::{Date, OfficeError, retention};
 
 use super::staff::{Choice, topic_labels};
 use super::text::OfficeMsgs;
-use super::{Errors, actor, office_msgs, page_error, show_date};
+use super::{actor, field_errors, office_msgs, page_error, show_date};
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
 use crate::i18n::prefix;
-use crate::layout::{Layout, personal_page};
+use crate::layout::Layout;
 use crate::{AppState, StateExt};
+use axum::extract::MatchedPath;
+use sozialatlas_web_kit::{Ctx, FieldErrors, FormPage, form_page, see_other, step_of};
 
 /// The canonical id from the path, or 404 (a malformed id is a wrong id).
 fn case_id(raw: &str, locale: Locale) -> Result<String, AppError> {
@@ -262,11 +263,17 @@ struct CasePage {
     topic_choices: Vec<Choice>,
     staff: Vec<Choice>,
     channels: Vec<Choice>,
-    errors: Errors,
+    errors: FieldErrors,
     values: HashMap<String, String>,
     notice: &'static str,
     today: String,
     retention_months: u32,
+}
+
+impl FormPage for CasePage {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 impl CasePage {
@@ -283,7 +290,7 @@ async fn case_page(
     locale: Locale,
     user: &CurrentUser,
     id: &str,
-    errors: Errors,
+    errors: FieldErrors,
     values: HashMap<String, String>,
     notice: &'static str,
 ) -> Result<Response, AppError> {
@@ -313,11 +320,6 @@ async fn case_page(
     };
     let p = prefix(locale);
     let path = format!("{p}/office/cases/{id}");
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let page = CasePage {
         l: Layout::new(
             state,
@@ -363,14 +365,12 @@ async fn case_page(
             .await
             .map_err(|e| page_error(e, locale))?,
     };
-    personal_page(&page, status)
+    form_page(&page)
 }
 
 /// `/office/cases/{id}`.
 pub async fn page(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Path(raw): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
@@ -388,7 +388,7 @@ pub async fn page(
         locale,
         &user,
         &id,
-        Errors::default(),
+        FieldErrors::new(),
         HashMap::new(),
         notice,
     )
@@ -406,13 +406,12 @@ async fn done(
     form: &FormFields,
 ) -> Result<Response, AppError> {
     match r {
-        Ok(()) => Ok(Redirect::to(&format!(
+        Ok(()) => Ok(see_other(&format!(
             "{}/office/cases/{id}?notice=saved#{anchor}",
             prefix(locale)
-        ))
-        .into_response()),
+        ))),
         Err(e) => {
-            let errors = Errors::from_domain(e, locale)?;
+            let errors = field_errors(e, locale)?;
             let mut values: HashMap<String, String> = HashMap::new();
             for (k, v) in &form.0 {
                 if k == "_csrf" {
@@ -435,131 +434,110 @@ fn int(s: &str) -> i64 {
     s.trim().parse().unwrap_or(-1)
 }
 
-/// POST: the topics.
-pub async fn topics(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+/// POST `/office/cases/{id}/…`, a change on the case page by the route's last segment:
+/// `topics`, `owner`, `specialists` (assign one), `contacts` (log one), `notes` (add one),
+/// `followups` (add one), `identity` (set or remove the encrypted identifying details),
+/// `reopen` (a closed case). Back to the case at the section changed, or the case page with the
+/// error (422).
+pub async fn case_step(
+    route: MatchedPath,
+    Ctx(state, locale, _, user): Ctx,
     Path(raw): Path<String>,
-    form: FormFields,
+    mut form: FormFields,
 ) -> Result<Response, AppError> {
     let id = case_id(&raw, locale)?;
-    let chosen: Vec<String> = form
-        .0
-        .iter()
-        .filter(|(k, _)| k == "topics")
-        .map(|(_, v)| v.clone())
-        .collect();
-    let r = cases::set_topics(state.pool(), &actor(&user), &id, &chosen).await;
-    let mut form = form;
-    form.0.push(("topics_sent".into(), "1".into()));
-    done(&state, locale, &user, &id, r, "topics", &form).await
+    let (pool, a) = (state.pool(), actor(&user));
+    let (r, section) = match step_of(&route) {
+        "topics" => {
+            let chosen: Vec<String> = form
+                .0
+                .iter()
+                .filter(|(k, _)| k == "topics")
+                .map(|(_, v)| v.clone())
+                .collect();
+            form.0.push(("topics_sent".into(), "1".into()));
+            (cases::set_topics(pool, &a, &id, &chosen).await, "topics")
+        }
+        "owner" => (
+            cases::set_owner(pool, &a, &id, int(form.get("owner"))).await,
+            "people",
+        ),
+        "specialists" => {
+            let (who, field) = (int(form.get("specialist")), form.get("field"));
+            let r = cases::assign_specialist(pool, &a, &id, who, field).await;
+            (r, "people")
+        }
+        "contacts" => {
+            let (on, channel) = (form.get("contact_on"), form.get("channel"));
+            (
+                cases::add_contact(pool, &a, &id, on, channel).await,
+                "contacts",
+            )
+        }
+        "notes" => (
+            cases::add_note(pool, &a, &id, form.get("note")).await,
+            "notes",
+        ),
+        "followups" => {
+            let (due, what) = (form.get("followup_due"), form.get("followup_what"));
+            (
+                cases::add_followup(pool, &a, &id, due, what).await,
+                "followups",
+            )
+        }
+        "identity" => {
+            let identity = if form.get("remove") == "1" {
+                Identity::default()
+            } else {
+                Identity {
+                    name: form.get("identity_name").to_string(),
+                    contact: form.get("identity_contact").to_string(),
+                }
+            };
+            let key = state.office_key();
+            let r = cases::set_identity(pool, &a, key.as_deref(), &id, &identity).await;
+            (r, "identity")
+        }
+        "reopen" => (cases::reopen_case(pool, &a, &id).await, "status"),
+        _ => return Err(AppError::NotFound(String::new())),
+    };
+    done(&state, locale, &user, &id, r, section, &form).await
 }
 
-/// POST: the owner.
-pub async fn owner(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
-    Path(raw): Path<String>,
+/// POST `/office/cases/{id}/specialists/{user}/remove`, `/office/cases/{id}/referrals/{rid}/state`
+/// (move a referral on) and `…/revoke` (the resident revoked the consent): a change to an item
+/// of the case, by the route's last segment.
+pub async fn case_item_step(
+    route: MatchedPath,
+    Ctx(state, locale, _, user): Ctx,
+    Path((raw, item)): Path<(String, i64)>,
     form: FormFields,
 ) -> Result<Response, AppError> {
     let id = case_id(&raw, locale)?;
-    let r = cases::set_owner(state.pool(), &actor(&user), &id, int(form.get("owner"))).await;
-    done(&state, locale, &user, &id, r, "people", &form).await
-}
-
-/// POST: assign a specialist.
-pub async fn add_specialist(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
-    Path(raw): Path<String>,
-    form: FormFields,
-) -> Result<Response, AppError> {
-    let id = case_id(&raw, locale)?;
-    let r = cases::assign_specialist(
-        state.pool(),
-        &actor(&user),
-        &id,
-        int(form.get("specialist")),
-        form.get("field"),
-    )
-    .await;
-    done(&state, locale, &user, &id, r, "people", &form).await
-}
-
-/// POST: remove a specialist.
-pub async fn remove_specialist(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
-    Path((raw, uid)): Path<(String, i64)>,
-    form: FormFields,
-) -> Result<Response, AppError> {
-    let id = case_id(&raw, locale)?;
-    let r = cases::remove_specialist(state.pool(), &actor(&user), &id, uid).await;
-    done(&state, locale, &user, &id, r, "people", &form).await
-}
-
-/// POST: log a contact.
-pub async fn contact(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
-    Path(raw): Path<String>,
-    form: FormFields,
-) -> Result<Response, AppError> {
-    let id = case_id(&raw, locale)?;
-    let r = cases::add_contact(
-        state.pool(),
-        &actor(&user),
-        &id,
-        form.get("contact_on"),
-        form.get("channel"),
-    )
-    .await;
-    done(&state, locale, &user, &id, r, "contacts", &form).await
-}
-
-/// POST: add a note.
-pub async fn note(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
-    Path(raw): Path<String>,
-    form: FormFields,
-) -> Result<Response, AppError> {
-    let id = case_id(&raw, locale)?;
-    let r = cases::add_note(state.pool(), &actor(&user), &id, form.get("note")).await;
-    done(&state, locale, &user, &id, r, "notes", &form).await
-}
-
-/// POST: add a follow-up.
-pub async fn followup(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
-    Path(raw): Path<String>,
-    form: FormFields,
-) -> Result<Response, AppError> {
-    let id = case_id(&raw, locale)?;
-    let r = cases::add_followup(
-        state.pool(),
-        &actor(&user),
-        &id,
-        form.get("followup_due"),
-        form.get("followup_what"),
-    )
-    .await;
-    done(&state, locale, &user, &id, r, "followups", &form).await
+    let (pool, a) = (state.pool(), actor(&user));
+    let (r, section) = match step_of(&route) {
+        "remove" => (
+            cases::remove_specialist(pool, &a, &id, item).await,
+            "people".to_string(),
+        ),
+        "state" => {
+            let (to, note) = (form.get("state"), form.get("note"));
+            let r = referrals::set_referral_state(pool, &a, &id, item, to, note).await;
+            (r, format!("referral-{item}"))
+        }
+        "revoke" => {
+            let on = form.get("consent_revoked_on");
+            let r = referrals::revoke_consent(pool, &a, &id, item, on).await;
+            (r, format!("referral-{item}"))
+        }
+        _ => return Err(AppError::NotFound(String::new())),
+    };
+    done(&state, locale, &user, &id, r, &section, &form).await
 }
 
 /// POST: a follow-up is done (from the case page or the due list: `back=due`).
 pub async fn followup_done(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Path((raw, fid)): Path<(String, i64)>,
     form: FormFields,
 ) -> Result<Response, AppError> {
@@ -575,113 +553,14 @@ pub async fn followup_done(
             .into_iter()
             .find(|o| o.slug == back)
         {
-            return Ok(
-                Redirect::to(&format!("{}/office/{}/due", prefix(locale), o.slug)).into_response(),
-            );
+            return Ok(see_other(&format!(
+                "{}/office/{}/due",
+                prefix(locale),
+                o.slug
+            )));
         }
     }
     done(&state, locale, &user, &id, r, "followups", &form).await
-}
-
-/// POST: set or remove the identifying details.
-pub async fn identity(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
-    Path(raw): Path<String>,
-    form: FormFields,
-) -> Result<Response, AppError> {
-    let id = case_id(&raw, locale)?;
-    let remove = form.get("remove") == "1";
-    let identity = if remove {
-        Identity::default()
-    } else {
-        Identity {
-            name: form.get("identity_name").to_string(),
-            contact: form.get("identity_contact").to_string(),
-        }
-    };
-    let r = cases::set_identity(
-        state.pool(),
-        &actor(&user),
-        state.office_key().as_deref(),
-        &id,
-        &identity,
-    )
-    .await;
-    done(&state, locale, &user, &id, r, "identity", &form).await
-}
-
-/// POST: move a referral on.
-pub async fn referral_state(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
-    Path((raw, rid)): Path<(String, i64)>,
-    form: FormFields,
-) -> Result<Response, AppError> {
-    let id = case_id(&raw, locale)?;
-    let r = referrals::set_referral_state(
-        state.pool(),
-        &actor(&user),
-        &id,
-        rid,
-        form.get("state"),
-        form.get("note"),
-    )
-    .await;
-    done(
-        &state,
-        locale,
-        &user,
-        &id,
-        r,
-        &format!("referral-{rid}"),
-        &form,
-    )
-    .await
-}
-
-/// POST: the resident revoked the consent of a referral.
-pub async fn referral_revoke(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
-    Path((raw, rid)): Path<(String, i64)>,
-    form: FormFields,
-) -> Result<Response, AppError> {
-    let id = case_id(&raw, locale)?;
-    let r = referrals::revoke_consent(
-        state.pool(),
-        &actor(&user),
-        &id,
-        rid,
-        form.get("consent_revoked_on"),
-    )
-    .await;
-    done(
-        &state,
-        locale,
-        &user,
-        &id,
-        r,
-        &format!("referral-{rid}"),
-        &form,
-    )
-    .await
-}
-
-/// POST: reopen a closed case.
-pub async fn reopen(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
-    Path(raw): Path<String>,
-    form: FormFields,
-) -> Result<Response, AppError> {
-    let id = case_id(&raw, locale)?;
-    let r = cases::reopen_case(state.pool(), &actor(&user), &id).await;
-    done(&state, locale, &user, &id, r, "status", &form).await
 }
 
 // ------------------------------------------------------------------ forms on their own page
@@ -699,7 +578,13 @@ struct ReferralPage {
     purpose: String,
     given: String,
     scope: String,
-    errors: Errors,
+    errors: FieldErrors,
+}
+
+impl FormPage for ReferralPage {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 async fn referral_page(
@@ -708,7 +593,7 @@ async fn referral_page(
     user: &CurrentUser,
     id: &str,
     form: Option<&FormFields>,
-    errors: Errors,
+    errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let t = office_msgs(locale);
     let a = actor(user);
@@ -723,11 +608,6 @@ async fn referral_page(
     let get = |k: &str| form.map(|f| f.get(k).to_string()).unwrap_or_default();
     let chosen = get("agency");
     let p = prefix(locale);
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let page = ReferralPage {
         l: Layout::new(
             state,
@@ -758,25 +638,21 @@ async fn referral_page(
         scope: get("consent_scope"),
         errors,
     };
-    personal_page(&page, status)
+    form_page(&page)
 }
 
 /// `/office/cases/{id}/referral`: the referral form.
 pub async fn referral_form(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Path(raw): Path<String>,
 ) -> Result<Response, AppError> {
     let id = case_id(&raw, locale)?;
-    referral_page(&state, locale, &user, &id, None, Errors::default()).await
+    referral_page(&state, locale, &user, &id, None, FieldErrors::new()).await
 }
 
 /// POST `/office/cases/{id}/referral`.
 pub async fn referral(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Path(raw): Path<String>,
     form: FormFields,
 ) -> Result<Response, AppError> {
@@ -788,13 +664,12 @@ pub async fn referral(
         consent_scope: form.get("consent_scope").to_string(),
     };
     match referrals::create_referral(state.pool(), &actor(&user), &id, &input).await {
-        Ok(rid) => Ok(Redirect::to(&format!(
+        Ok(rid) => Ok(see_other(&format!(
             "{}/office/cases/{id}?notice=referred#referral-{rid}",
             prefix(locale)
-        ))
-        .into_response()),
+        ))),
         Err(e) => {
-            let errors = Errors::from_domain(e, locale)?;
+            let errors = field_errors(e, locale)?;
             referral_page(&state, locale, &user, &id, Some(&form), errors).await
         }
     }
@@ -812,7 +687,13 @@ struct ClosePage {
     reasons: Vec<Choice>,
     open_referrals: usize,
     retention_months: u32,
-    errors: Errors,
+    errors: FieldErrors,
+}
+
+impl FormPage for ClosePage {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 async fn close_page(
@@ -821,7 +702,7 @@ async fn close_page(
     user: &CurrentUser,
     id: &str,
     form: Option<&FormFields>,
-    errors: Errors,
+    errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let t = office_msgs(locale);
     let a = actor(user);
@@ -834,11 +715,6 @@ async fn close_page(
         .map(|f| f.get("close_reason").to_string())
         .unwrap_or_default();
     let p = prefix(locale);
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let page = ClosePage {
         l: Layout::new(
             state,
@@ -873,25 +749,21 @@ async fn close_page(
             .map_err(|e| page_error(e, locale))?,
         errors,
     };
-    personal_page(&page, status)
+    form_page(&page)
 }
 
 /// `/office/cases/{id}/close`: the closing form.
 pub async fn close_form(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Path(raw): Path<String>,
 ) -> Result<Response, AppError> {
     let id = case_id(&raw, locale)?;
-    close_page(&state, locale, &user, &id, None, Errors::default()).await
+    close_page(&state, locale, &user, &id, None, FieldErrors::new()).await
 }
 
 /// POST `/office/cases/{id}/close`.
 pub async fn close(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Path(raw): Path<String>,
     form: FormFields,
 ) -> Result<Response, AppError> {
@@ -905,13 +777,12 @@ pub async fn close(
     )
     .await
     {
-        Ok(()) => Ok(Redirect::to(&format!(
+        Ok(()) => Ok(see_other(&format!(
             "{}/office/cases/{id}?notice=closed",
             prefix(locale)
-        ))
-        .into_response()),
+        ))),
         Err(e) => {
-            let errors = Errors::from_domain(e, locale)?;
+            let errors = field_errors(e, locale)?;
             close_page(&state, locale, &user, &id, Some(&form), errors).await
         }
     }
@@ -919,9 +790,7 @@ pub async fn close(
 
 /// POST `/office/cases/{id}/export`: everything about the case as a JSON download (logged).
 pub async fn export(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Path(raw): Path<String>,
     form: FormFields,
 ) -> Result<Response, AppError> {
@@ -962,7 +831,13 @@ struct ErasePage {
     p: &'static str,
     csrf: String,
     id: String,
-    errors: Errors,
+    errors: FieldErrors,
+}
+
+impl FormPage for ErasePage {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 async fn erase_page(
@@ -970,7 +845,7 @@ async fn erase_page(
     locale: Locale,
     user: &CurrentUser,
     id: &str,
-    errors: Errors,
+    errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let t = office_msgs(locale);
     let d = cases::get_case(
@@ -982,11 +857,6 @@ async fn erase_page(
     .await
     .map_err(|e| page_error(e, locale))?;
     let p = prefix(locale);
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let page = ErasePage {
         l: Layout::new(
             state,
@@ -1001,32 +871,28 @@ async fn erase_page(
         id: d.summary.id.clone(),
         errors,
     };
-    personal_page(&page, status)
+    form_page(&page)
 }
 
 /// `/office/cases/{id}/erase`: what erasure does, and the confirmation.
 pub async fn erase_form(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Path(raw): Path<String>,
 ) -> Result<Response, AppError> {
     let id = case_id(&raw, locale)?;
-    erase_page(&state, locale, &user, &id, Errors::default()).await
+    erase_page(&state, locale, &user, &id, FieldErrors::new()).await
 }
 
 /// POST `/office/cases/{id}/erase`: erases the case (needs the confirmation box).
 pub async fn erase(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Path(raw): Path<String>,
     form: FormFields,
 ) -> Result<Response, AppError> {
     let id = case_id(&raw, locale)?;
     let t = office_msgs(locale);
     if form.get("confirm") != "yes" {
-        let errors = Errors(vec![("confirm".into(), t.erase_confirm_missing.into())]);
+        let errors = FieldErrors::one("confirm", t.erase_confirm_missing);
         return erase_page(&state, locale, &user, &id, errors).await;
     }
     let a = actor(&user);
@@ -1043,5 +909,8 @@ pub async fn erase(
         .await
         .map(|o| o.slug)
         .unwrap_or_default();
-    Ok(Redirect::to(&format!("{}/office/{slug}?notice=erased", prefix(locale))).into_response())
+    Ok(see_other(&format!(
+        "{}/office/{slug}?notice=erased",
+        prefix(locale)
+    )))
 }

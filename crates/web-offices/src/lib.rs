@@ -27,6 +27,7 @@ use sozialatlas_web_kit::{AppState, auth, error, i18n, layout, routes};
 use crate::auth::{CurrentUser, Denied};
 use crate::error::AppError;
 use crate::routes::Routes;
+use sozialatlas_web_kit::FieldErrors;
 pub use text::{OfficeMsgs, office_msgs};
 
 /// The key that encrypts the identifying details of the action offices, kept in the state.
@@ -67,34 +68,34 @@ pub fn routes() -> Routes {
         .get("/office/{slug}/new", staff::new_form)
         .post("/office/{slug}/new", staff::create)
         .get("/office/cases/{id}", case::page)
-        .post("/office/cases/{id}/topics", case::topics)
-        .post("/office/cases/{id}/owner", case::owner)
-        .post("/office/cases/{id}/specialists", case::add_specialist)
+        .post("/office/cases/{id}/topics", case::case_step)
+        .post("/office/cases/{id}/owner", case::case_step)
+        .post("/office/cases/{id}/specialists", case::case_step)
         .post(
             "/office/cases/{id}/specialists/{user}/remove",
-            case::remove_specialist,
+            case::case_item_step,
         )
-        .post("/office/cases/{id}/contacts", case::contact)
-        .post("/office/cases/{id}/notes", case::note)
-        .post("/office/cases/{id}/followups", case::followup)
+        .post("/office/cases/{id}/contacts", case::case_step)
+        .post("/office/cases/{id}/notes", case::case_step)
+        .post("/office/cases/{id}/followups", case::case_step)
         .post(
             "/office/cases/{id}/followups/{fid}/done",
             case::followup_done,
         )
-        .post("/office/cases/{id}/identity", case::identity)
+        .post("/office/cases/{id}/identity", case::case_step)
         .get("/office/cases/{id}/referral", case::referral_form)
         .post("/office/cases/{id}/referral", case::referral)
         .post(
             "/office/cases/{id}/referrals/{rid}/state",
-            case::referral_state,
+            case::case_item_step,
         )
         .post(
             "/office/cases/{id}/referrals/{rid}/revoke",
-            case::referral_revoke,
+            case::case_item_step,
         )
         .get("/office/cases/{id}/close", case::close_form)
         .post("/office/cases/{id}/close", case::close)
-        .post("/office/cases/{id}/reopen", case::reopen)
+        .post("/office/cases/{id}/reopen", case::case_step)
         .post("/office/cases/{id}/export", case::export)
         .get("/office/cases/{id}/erase", case::erase_form)
         .post("/office/cases/{id}/erase", case::erase)
@@ -120,60 +121,57 @@ pub(crate) fn actor(u: &CurrentUser) -> Actor {
     Actor::with_roles(u.id, u.roles.iter().map(|r| r.as_str()))
 }
 
-/// A domain error as a page error; `Invalid` is for forms and handled before this.
+/// A domain error as a page error; `Invalid` is for forms ([`field_errors`]) and handled before
+/// this.
 pub(crate) fn page_error(e: OfficeError, locale: Locale) -> AppError {
     let t = office_msgs(locale);
+    match invalid(e, locale) {
+        Ok((field, message)) => AppError::BadParam {
+            param: field.into(),
+            value: String::new(),
+            expected: message,
+        },
+        Err(OfficeError::NotFound(_)) => AppError::NotFound(t.not_found.into()),
+        Err(OfficeError::Forbidden(_)) => AppError::Forbidden(Denied::Role),
+        Err(other) => AppError::Internal(other.to_string()),
+    }
+}
+
+/// A domain `Invalid` as its field and message in the page's language; any other error is
+/// returned.
+fn invalid(e: OfficeError, locale: Locale) -> Result<(&'static str, String), OfficeError> {
     match e {
-        OfficeError::NotFound(_) => AppError::NotFound(t.not_found.into()),
-        OfficeError::Forbidden(_) => AppError::Forbidden(Denied::Role),
         OfficeError::Invalid {
             field,
             message,
             message_de,
-        } => AppError::BadParam {
-            param: field.into(),
-            value: String::new(),
-            expected: match locale {
+        } => Ok((
+            field,
+            match locale {
                 Locale::De => message_de,
                 Locale::En => message,
             },
-        },
-        other => AppError::Internal(other.to_string()),
+        )),
+        other => Err(other),
     }
 }
 
-/// Form errors: (field, message) in the user's language.
-#[derive(Clone, Debug, Default)]
-pub struct Errors(pub Vec<(String, String)>);
+/// A domain `Invalid` as the form's error, in the page's language; other errors are page
+/// errors ([`page_error`]).
+pub(crate) fn field_errors(e: OfficeError, locale: Locale) -> Result<FieldErrors, AppError> {
+    field_errors_at(e, locale, None)
+}
 
-impl Errors {
-    /// The message for a field, or "".
-    pub fn get(&self, field: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(f, _)| f == field)
-            .map_or("", |(_, m)| m.as_str())
-    }
-    /// Whether there is any.
-    pub fn any(&self) -> bool {
-        !self.0.is_empty()
-    }
-    /// One error from a domain `Invalid`, in the page's language; other errors are returned.
-    pub fn from_domain(e: OfficeError, locale: Locale) -> Result<Errors, AppError> {
-        match e {
-            OfficeError::Invalid {
-                field,
-                message,
-                message_de,
-            } => Ok(Errors(vec![(
-                field.to_string(),
-                match locale {
-                    Locale::De => message_de,
-                    Locale::En => message,
-                },
-            )])),
-            other => Err(page_error(other, locale)),
-        }
+/// Like [`field_errors`], the error shown at `field` when the form names the domain's field
+/// otherwise.
+pub(crate) fn field_errors_at(
+    e: OfficeError,
+    locale: Locale,
+    field: Option<&str>,
+) -> Result<FieldErrors, AppError> {
+    match invalid(e, locale) {
+        Ok((domain_field, message)) => Ok(FieldErrors::one(field.unwrap_or(domain_field), message)),
+        Err(other) => Err(page_error(other, locale)),
     }
 }
 

@@ -2,8 +2,7 @@
 //! action areas it serves and its published (suppressed) figures.
 
 use askama::Template;
-use axum::Extension;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use sozialatlas_core::Locale;
@@ -17,6 +16,7 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::prefix;
 use crate::layout::{Layout, personal_page};
+use sozialatlas_web_kit::Ctx;
 
 /// An office as the templates show it.
 pub struct OfficeView {
@@ -88,11 +88,7 @@ struct ListPage {
 }
 
 /// `/offices`: every public office.
-pub async fn list(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-) -> Result<Response, AppError> {
+pub async fn list(Ctx(state, locale, uri, _): Ctx<()>) -> Result<Response, AppError> {
     let t = office_msgs(locale);
     let all = offices::public_offices(state.pool())
         .await
@@ -141,9 +137,7 @@ pub(crate) fn shown(s: Option<Shown>, t: &OfficeMsgs, locale: Locale) -> String 
 
 /// `/offices/{slug}`: address, opening hours, action areas, the published figures.
 pub async fn office(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
+    Ctx(state, locale, uri, _): Ctx<()>,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let t = office_msgs(locale);

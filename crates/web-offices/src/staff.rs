@@ -4,22 +4,22 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Extension;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use sozialatlas_core::Locale;
 use sozialatlas_offices::cases::{self, CaseFilter, CaseSummary, Channel, Identity, NewCase};
 use sozialatlas_offices::offices::{self, Office, StaffMember, Topic};
 use sozialatlas_offices::{Actor, Date};
 
 use super::text::OfficeMsgs;
-use super::{Errors, actor, office_msgs, page_error, show_date};
+use super::{actor, field_errors, office_msgs, page_error, show_date};
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
 use crate::i18n::prefix;
 use crate::layout::{Layout, personal_page};
 use crate::{AppState, StateExt};
+use sozialatlas_web_kit::{Ctx, FieldErrors, FormPage, form_page, see_other};
 
 /// The office sub-navigation.
 pub struct OfficeNav {
@@ -86,12 +86,7 @@ fn rows(list: &[CaseSummary], topics: &[Topic], locale: Locale) -> Vec<CaseRow> 
 }
 
 /// `/office`: the offices the user works in (straight to the case list when it is one).
-pub async fn home(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
-) -> Result<Response, AppError> {
+pub async fn home(Ctx(state, locale, uri, user): Ctx) -> Result<Response, AppError> {
     let t = office_msgs(locale);
     let a = actor(&user);
     let mine = offices::my_offices(state.pool(), &a)
@@ -99,7 +94,7 @@ pub async fn home(
         .map_err(|e| page_error(e, locale))?;
     let p = prefix(locale);
     if mine.len() == 1 {
-        return Ok(Redirect::to(&format!("{p}/office/{}", mine[0].slug)).into_response());
+        return Ok(see_other(&format!("{p}/office/{}", mine[0].slug)));
     }
     let page = HomePage {
         l: Layout::new(&state, locale, t.staff_title, uri.0.path(), uri.0.query()),
@@ -146,8 +141,14 @@ struct CasesPage {
     states: Vec<Choice>,
     topics: Vec<Choice>,
     mine: bool,
-    errors: Errors,
+    errors: FieldErrors,
     notice: &'static str,
+}
+
+impl FormPage for CasesPage {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 async fn my_office(
@@ -163,10 +164,7 @@ async fn my_office(
 
 /// `/office/{slug}`: the office's cases, filtered, or the hits of a search.
 pub async fn cases(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     Path(slug): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
@@ -185,7 +183,7 @@ pub async fn cases(
     };
     let topic_f = get("topic");
     let mine = get("mine") == "1";
-    let mut errors = Errors::default();
+    let mut errors = FieldErrors::new();
     let list = if query.is_empty() {
         cases::list_cases(
             pool,
@@ -203,7 +201,7 @@ pub async fn cases(
         match cases::search_cases(pool, &a, state.office_key().as_deref(), o.id, &query).await {
             Ok(l) => l,
             Err(e) => {
-                errors = Errors::from_domain(e, locale)?;
+                errors = field_errors(e, locale)?;
                 Vec::new()
             }
         }
@@ -245,12 +243,7 @@ pub async fn cases(
         errors,
         notice,
     };
-    let status = if page.errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    personal_page(&page, status)
+    form_page(&page)
 }
 
 /// A follow-up in the due list.
@@ -278,10 +271,7 @@ struct DuePage {
 
 /// `/office/{slug}/due`: open follow-ups due within the chosen days, overdue first.
 pub async fn due(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     Path(slug): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
@@ -355,10 +345,16 @@ struct NewPage {
     topics: Vec<Choice>,
     areas: Vec<Choice>,
     owners: Vec<Choice>,
-    errors: Errors,
+    errors: FieldErrors,
     encrypted: bool,
     retention_months: u32,
     today: String,
+}
+
+impl FormPage for NewPage {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -369,7 +365,7 @@ async fn new_page(
     user: &CurrentUser,
     o: &Office,
     f: NewCaseForm,
-    errors: Errors,
+    errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let t = office_msgs(locale);
     let a = actor(user);
@@ -385,11 +381,6 @@ async fn new_page(
         user.id.to_string()
     } else {
         f.owner.clone()
-    };
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
     };
     let page = NewPage {
         l: Layout::new(state, locale, t.new_case_title, uri.0.path(), uri.0.query()),
@@ -439,15 +430,12 @@ async fn new_page(
         today: Date::today().to_string(),
         f,
     };
-    personal_page(&page, status)
+    form_page(&page)
 }
 
 /// `/office/{slug}/new`: the form that opens a case.
 pub async fn new_form(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let a = actor(&user);
@@ -461,15 +449,12 @@ pub async fn new_form(
         channel: "walk_in".into(),
         ..Default::default()
     };
-    new_page(&state, locale, &uri, &user, &o, f, Errors::default()).await
+    new_page(&state, locale, &uri, &user, &o, f, FieldErrors::new()).await
 }
 
 /// POST `/office/{slug}/new`: opens the case and shows it.
 pub async fn create(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     Path(slug): Path<String>,
     form: FormFields,
 ) -> Result<Response, AppError> {
@@ -498,7 +483,7 @@ pub async fn create(
             Ok(v) => Some(v),
             Err(_) => {
                 let t = office_msgs(locale);
-                let errors = Errors(vec![("action_area".into(), t.choose_from_list.into())]);
+                let errors = FieldErrors::one("action_area", t.choose_from_list);
                 return new_page(&state, locale, &uri, &user, &o, f, errors).await;
             }
         },
@@ -521,13 +506,12 @@ pub async fn create(
         is_example: false,
     };
     match cases::open_case(state.pool(), &a, state.office_key().as_deref(), &input).await {
-        Ok(id) => Ok(Redirect::to(&format!(
+        Ok(id) => Ok(see_other(&format!(
             "{}/office/cases/{id}?notice=opened",
             prefix(locale)
-        ))
-        .into_response()),
+        ))),
         Err(e) => {
-            let errors = Errors::from_domain(e, locale)?;
+            let errors = field_errors(e, locale)?;
             new_page(&state, locale, &uri, &user, &o, f, errors).await
         }
     }

@@ -4,10 +4,9 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Extension;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use sozialatlas_core::Locale;
 use sozialatlas_offices::Date;
 use sozialatlas_offices::offices;
@@ -16,12 +15,13 @@ use sozialatlas_offices::stats::{self, Measure, Period, Unit};
 use super::public::shown;
 use super::staff::Choice;
 use super::text::OfficeMsgs;
-use super::{Errors, actor, office_msgs, page_error};
+use super::{actor, field_errors, office_msgs, page_error};
 use crate::AppState;
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
 use crate::i18n::prefix;
 use crate::layout::{Layout, personal_page};
+use sozialatlas_web_kit::{Ctx, FieldErrors, FormPage, form_page, see_other};
 
 pub struct StatRow {
     pub label: String,
@@ -65,10 +65,7 @@ fn measure_label(m: &Measure, t: &OfficeMsgs, en: bool) -> String {
 
 /// `/office/statistics`: supervisors only (the domain checks).
 pub async fn page(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let t = office_msgs(locale);
@@ -216,7 +213,13 @@ struct PartnersPage {
     name: String,
     kind: String,
     contact: String,
-    errors: Errors,
+    errors: FieldErrors,
+}
+
+impl FormPage for PartnersPage {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 async fn partners_page(
@@ -224,7 +227,7 @@ async fn partners_page(
     locale: Locale,
     user: &CurrentUser,
     form: Option<&FormFields>,
-    errors: Errors,
+    errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let t = office_msgs(locale);
     let a = actor(user);
@@ -233,11 +236,6 @@ async fn partners_page(
         .map_err(|e| page_error(e, locale))?;
     let get = |k: &str| form.map(|f| f.get(k).to_string()).unwrap_or_default();
     let p = prefix(locale);
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let page = PartnersPage {
         l: Layout::new(
             state,
@@ -265,23 +263,17 @@ async fn partners_page(
         contact: get("contact"),
         errors,
     };
-    personal_page(&page, status)
+    form_page(&page)
 }
 
 /// `/office/partners`: the partner agencies (staff read; supervisors and admins manage).
-pub async fn partners(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
-) -> Result<Response, AppError> {
-    partners_page(&state, locale, &user, None, Errors::default()).await
+pub async fn partners(Ctx(state, locale, _, user): Ctx) -> Result<Response, AppError> {
+    partners_page(&state, locale, &user, None, FieldErrors::new()).await
 }
 
 /// POST `/office/partners`: add one.
 pub async fn add_partner(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
     match offices::add_partner(
@@ -293,9 +285,9 @@ pub async fn add_partner(
     )
     .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("{}/office/partners", prefix(locale))).into_response()),
+        Ok(_) => Ok(see_other(&format!("{}/office/partners", prefix(locale)))),
         Err(e) => {
-            let errors = Errors::from_domain(e, locale)?;
+            let errors = field_errors(e, locale)?;
             partners_page(&state, locale, &user, Some(&form), errors).await
         }
     }
@@ -303,14 +295,12 @@ pub async fn add_partner(
 
 /// POST `/office/partners/{id}/active`: retire or reactivate one.
 pub async fn partner_active(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Path(id): Path<i64>,
     form: FormFields,
 ) -> Result<Response, AppError> {
     offices::set_partner_active(state.pool(), &actor(&user), id, form.get("active") == "1")
         .await
         .map_err(|e| page_error(e, locale))?;
-    Ok(Redirect::to(&format!("{}/office/partners", prefix(locale))).into_response())
+    Ok(see_other(&format!("{}/office/partners", prefix(locale))))
 }

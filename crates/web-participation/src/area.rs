@@ -3,11 +3,9 @@
 //! ideas, meetings and measures), side by side.
 
 use askama::Template;
-use axum::Extension;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use sozialatlas_classify::palette;
-use sozialatlas_core::Locale;
 use sozialatlas_participation::idea::{self, IdeaFilter, Scope, Sort};
 use sozialatlas_participation::process::processes_of_area;
 use sozialatlas_participation::{measure, meeting};
@@ -15,10 +13,10 @@ use sozialatlas_render as render;
 
 use super::pages::{IdeaRow, MeasureRow, MeetingRow, idea_rows, measure_rows, meeting_rows};
 use super::{Frame, page};
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use sozialatlas_web_atlas::view::{self, Shown};
+use sozialatlas_web_kit::Ctx;
 
 struct Cell {
     text: String,
@@ -85,11 +83,8 @@ struct AreaPage {
 
 /// `GET /participation/areas/{id}`.
 pub async fn area_page(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: Option<CurrentUser>,
+    Ctx(state, locale, uri, user): Ctx<Option<CurrentUser>>,
 ) -> Result<Response, AppError> {
     let Some((set, aa)) = sozialatlas_store::get_action_area(state.pool(), id).await? else {
         return Err(AppError::NotFound(String::new()));

@@ -3,9 +3,8 @@
 //! global layer) and the public ones a honeypot field; the rules are the crate's.
 
 use askama::Template;
-use axum::Extension;
-use axum::extract::{OriginalUri, Path, State};
-use axum::http::StatusCode;
+use axum::extract::MatchedPath;
+use axum::extract::{OriginalUri, Path};
 use axum::response::Response;
 use sozialatlas_core::Locale;
 use sozialatlas_participation::idea::{self, IdeaFilter, IdeaInput, Origin, Scope};
@@ -14,13 +13,13 @@ use sozialatlas_participation::moderation::{self, ItemKind, ReportReason};
 use sozialatlas_participation::process::Permission;
 use sozialatlas_participation::{Error as PError, GroupType, Process, clock, engage};
 
-use super::pages::{IdeaRow, Opt, idea_rows, load_process, opt, try_page};
+use super::pages::{IdeaRow, Opt, idea_rows, load_process, opt};
 use super::text::group_label;
-use super::{FormErrors, Frame, actor, fail, page, see_other, when};
+use super::{Frame, actor, done, fail, field_errors, page, when};
 use crate::AppState;
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
-use sozialatlas_web_kit::personal_page;
+use sozialatlas_web_kit::{Ctx, FieldErrors, FormPage, form_page, see_other, step_of};
 
 /// The hidden field bots fill in.
 pub(crate) const HONEYPOT: &str = "website";
@@ -40,7 +39,7 @@ pub(crate) struct IdeaForm {
     pub action: String,
     pub process_title: String,
     pub example: bool,
-    pub errors: FormErrors,
+    pub errors: FieldErrors,
     pub title: String,
     pub description: String,
     pub areas: Vec<AreaOpt>,
@@ -56,6 +55,12 @@ pub(crate) struct IdeaForm {
     pub meeting: String,
     pub reason_field: bool,
     pub moderate_first: bool,
+}
+
+impl FormPage for IdeaForm {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 pub(crate) fn idea_form_options(
@@ -124,7 +129,7 @@ fn idea_form(
     user: &CurrentUser,
     pr: &Process,
     input: &IdeaInput,
-    errors: FormErrors,
+    errors: FieldErrors,
     heading: &str,
     action: String,
     new: bool,
@@ -161,13 +166,10 @@ fn idea_form(
 /// `GET /participation/processes/{id}/ideas/new`: the form (only while the phase permits
 /// proposing; otherwise the page says when it opens).
 pub async fn new_idea(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
 ) -> Result<Response, AppError> {
-    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let pr = load_process(&state, id).await?;
     let p = crate::i18n::prefix(locale);
     if let Err(e) = pr.require(Permission::Propose, clock::now()) {
         return Ok(fail(
@@ -188,14 +190,14 @@ pub async fn new_idea(
             }
         }
     }
-    page(&idea_form(
+    form_page(&idea_form(
         &state,
         locale,
         &uri,
         &user,
         &pr,
         &input,
-        FormErrors::default(),
+        FieldErrors::new(),
         t.new_idea,
         format!("{p}/participation/processes/{id}/ideas/new"),
         true,
@@ -204,14 +206,11 @@ pub async fn new_idea(
 
 /// `POST /participation/processes/{id}/ideas/new`: saves a draft or submits.
 pub async fn create_idea(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let pr = load_process(&state, id).await?;
     let p = crate::i18n::prefix(locale);
     let back = format!("{p}/participation/processes/{id}");
     let t = super::pmsgs(locale);
@@ -239,21 +238,18 @@ pub async fn create_idea(
     .await
     {
         Ok(new_id) => Ok(see_other(&format!("{p}/participation/ideas/{new_id}"))),
-        Err(PError::Invalid(errs)) => personal_page(
-            &idea_form(
-                &state,
-                locale,
-                &uri,
-                &user,
-                &pr,
-                &input,
-                FormErrors::of(&errs, locale),
-                t.new_idea,
-                format!("{p}/participation/processes/{id}/ideas/new"),
-                true,
-            ),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(PError::Invalid(errs)) => form_page(&idea_form(
+            &state,
+            locale,
+            &uri,
+            &user,
+            &pr,
+            &input,
+            field_errors(&errs, locale),
+            t.new_idea,
+            format!("{p}/participation/processes/{id}/ideas/new"),
+            true,
+        )),
         Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
     }
 }
@@ -290,14 +286,11 @@ fn input_from_idea(i: &sozialatlas_participation::Idea) -> IdeaInput {
 
 /// `GET /participation/ideas/{id}/edit`: the author (while permitted) or a process manager.
 pub async fn edit_idea(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
 ) -> Result<Response, AppError> {
     let i = own_idea(&state, &user, id).await?;
-    let pr = try_page!(load_process(&state, locale, &uri, i.process_id).await);
+    let pr = load_process(&state, i.process_id).await?;
     let p = crate::i18n::prefix(locale);
     let a = actor(&user);
     let back = format!("{p}/participation/ideas/{id}");
@@ -326,14 +319,14 @@ pub async fn edit_idea(
         }
     }
     let t = super::pmsgs(locale);
-    page(&idea_form(
+    form_page(&idea_form(
         &state,
         locale,
         &uri,
         &user,
         &pr,
         &input_from_idea(&i),
-        FormErrors::default(),
+        FieldErrors::new(),
         &format!("{}: {}", t.edit_idea, i.reference),
         format!("{p}/participation/ideas/{id}/edit"),
         false,
@@ -342,15 +335,12 @@ pub async fn edit_idea(
 
 /// `POST /participation/ideas/{id}/edit`.
 pub async fn update_idea(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
     let i = own_idea(&state, &user, id).await?;
-    let pr = try_page!(load_process(&state, locale, &uri, i.process_id).await);
+    let pr = load_process(&state, i.process_id).await?;
     let p = crate::i18n::prefix(locale);
     let back = format!("{p}/participation/ideas/{id}");
     let input = input_of(&form);
@@ -368,78 +358,48 @@ pub async fn update_idea(
         Ok(()) => Ok(see_other(&back)),
         Err(PError::Invalid(errs)) => {
             let t = super::pmsgs(locale);
-            personal_page(
-                &idea_form(
-                    &state,
-                    locale,
-                    &uri,
-                    &user,
-                    &pr,
-                    &input,
-                    FormErrors::of(&errs, locale),
-                    &format!("{}: {}", t.edit_idea, i.reference),
-                    format!("{p}/participation/ideas/{id}/edit"),
-                    false,
-                ),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            form_page(&idea_form(
+                &state,
+                locale,
+                &uri,
+                &user,
+                &pr,
+                &input,
+                field_errors(&errs, locale),
+                &format!("{}: {}", t.edit_idea, i.reference),
+                format!("{p}/participation/ideas/{id}/edit"),
+                false,
+            ))
         }
         Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
     }
 }
 
-macro_rules! action {
-    ($name:ident, $doc:literal, |$st:ident, $a:ident, $id:ident, $form:ident, $now:ident| $call:expr) => {
-        #[doc = $doc]
-        pub async fn $name(
-            State($st): State<AppState>,
-            Extension(locale): Extension<Locale>,
-            Path($id): Path<i64>,
-            uri: OriginalUri,
-            user: CurrentUser,
-            $form: FormFields,
-        ) -> Result<Response, AppError> {
-            let p = crate::i18n::prefix(locale);
-            let back = format!("{p}/participation/ideas/{}", $id);
-            let $a = actor(&user);
-            let $now = clock::now();
-            let res: Result<(), PError> = $call.await;
-            match res {
-                Ok(()) => Ok(see_other(&back)),
-                Err(e) => Ok(fail(&$st, locale, &uri, &back, e)),
-            }
-        }
+/// `POST /participation/ideas/{id}/submit` (the author hands a draft in), `…/withdraw` (the
+/// author withdraws the idea, with a reason), `…/support` and `…/unsupport`: a participant's
+/// step on an idea, by the route's last segment.
+pub async fn idea_step(
+    route: MatchedPath,
+    Path(id): Path<i64>,
+    Ctx(state, locale, uri, user): Ctx,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let (pool, a, now) = (state.pool(), actor(&user), clock::now());
+    let step = match step_of(&route) {
+        "submit" => idea::submit(pool, &a, id, now).await,
+        "withdraw" => idea::withdraw(pool, &a, id, form.get("reason"), now).await,
+        "support" => engage::support(pool, &a, id, now).await,
+        "unsupport" => engage::unsupport(pool, &a, id, now).await,
+        _ => return Err(AppError::NotFound(String::new())),
     };
+    let to = format!("{}/participation/ideas/{id}", crate::i18n::prefix(locale));
+    Ok(done(&state, locale, &uri, &to, step))
 }
-
-action!(
-    submit,
-    "`POST /participation/ideas/{id}/submit`: the author hands a draft in.",
-    |state, a, id, _form, now| idea::submit(state.pool(), &a, id, now)
-);
-action!(
-    withdraw,
-    "`POST /participation/ideas/{id}/withdraw`: the author withdraws the idea.",
-    |state, a, id, form, now| idea::withdraw(state.pool(), &a, id, form.get("reason"), now)
-);
-action!(
-    support,
-    "`POST /participation/ideas/{id}/support`.",
-    |state, a, id, _form, now| engage::support(state.pool(), &a, id, now)
-);
-action!(
-    unsupport,
-    "`POST /participation/ideas/{id}/unsupport`: withdraws one's support.",
-    |state, a, id, _form, now| engage::unsupport(state.pool(), &a, id, now)
-);
 
 /// `POST /participation/ideas/{id}/comments`: a comment, or a reply (`parent`).
 pub async fn comment(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
     let p = crate::i18n::prefix(locale);
@@ -479,11 +439,8 @@ fn reason_of(form: &FormFields) -> Result<ReportReason, AppError> {
 
 /// `POST /participation/ideas/{id}/report`.
 pub async fn report_idea(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
     let p = crate::i18n::prefix(locale);
@@ -507,11 +464,8 @@ pub async fn report_idea(
 
 /// `POST /participation/comments/{id}/report`.
 pub async fn report_comment(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
     let p = crate::i18n::prefix(locale);
@@ -544,17 +498,20 @@ struct CommentForm {
     action: String,
     back: String,
     body: String,
-    error: String,
+    errors: FieldErrors,
     until: String,
+}
+
+impl FormPage for CommentForm {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 /// `GET /participation/comments/{id}/edit`: the author, within the edit window.
 pub async fn edit_comment(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
 ) -> Result<Response, AppError> {
     let p = crate::i18n::prefix(locale);
     let c = engage::get_comment(state.pool(), id)
@@ -586,24 +543,21 @@ pub async fn edit_comment(
         .map(|s| when(&s, locale))
         .unwrap_or_default();
     let (l, f) = Frame::new(&state, locale, t.edit_comment, &uri, Some(&user));
-    page(&CommentForm {
+    form_page(&CommentForm {
         l,
         f,
         action: format!("{p}/participation/comments/{id}/edit"),
         back,
         body: c.body,
-        error: String::new(),
+        errors: FieldErrors::new(),
         until,
     })
 }
 
 /// `POST /participation/comments/{id}/edit`.
 pub async fn update_comment(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
     let p = crate::i18n::prefix(locale);
@@ -624,18 +578,15 @@ pub async fn update_comment(
         Err(PError::Invalid(errs)) => {
             let t = super::pmsgs(locale);
             let (l, f) = Frame::new(&state, locale, t.edit_comment, &uri, Some(&user));
-            personal_page(
-                &CommentForm {
-                    l,
-                    f,
-                    action: format!("{p}/participation/comments/{id}/edit"),
-                    back,
-                    body: form.get("body").to_string(),
-                    error: FormErrors::of(&errs, locale).get("body").to_string(),
-                    until: String::new(),
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            form_page(&CommentForm {
+                l,
+                f,
+                action: format!("{p}/participation/comments/{id}/edit"),
+                back,
+                body: form.get("body").to_string(),
+                errors: field_errors(&errs, locale),
+                until: String::new(),
+            })
         }
         Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
     }
@@ -661,12 +612,7 @@ struct InboxPage {
 
 /// `GET /participation/inbox`: messages about one's ideas and comments, and one's own ideas
 /// (drafts included).
-pub async fn inbox(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
-) -> Result<Response, AppError> {
+pub async fn inbox(Ctx(state, locale, uri, user): Ctx) -> Result<Response, AppError> {
     let a = actor(&user);
     let p = crate::i18n::prefix(locale);
     let msgs = inbox::messages(state.pool(), &a, 200).await?;
@@ -710,10 +656,7 @@ pub async fn inbox(
 
 /// `POST /participation/inbox/read`: marks every message read.
 pub async fn inbox_read(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     _form: FormFields,
 ) -> Result<Response, AppError> {
     let p = crate::i18n::prefix(locale);

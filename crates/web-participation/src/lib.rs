@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use sozialatlas_core::Locale;
 use sozialatlas_participation::{self as part, Actor, Error as PError, FieldError, Problem};
 
@@ -29,6 +29,7 @@ use crate::error::AppError;
 use crate::layout::{Layout, personal_page};
 use crate::routes::Routes;
 use sozialatlas_web_kit::auth::no_store;
+use sozialatlas_web_kit::{FieldErrors, see_other};
 
 pub use example::seed_participation_example;
 pub use text::{PMsgs, pmsgs};
@@ -62,10 +63,10 @@ pub fn routes() -> Routes {
         )
         .get("/participation/ideas/{id}/edit", forms::edit_idea)
         .post("/participation/ideas/{id}/edit", forms::update_idea)
-        .post("/participation/ideas/{id}/submit", forms::submit)
-        .post("/participation/ideas/{id}/withdraw", forms::withdraw)
-        .post("/participation/ideas/{id}/support", forms::support)
-        .post("/participation/ideas/{id}/unsupport", forms::unsupport)
+        .post("/participation/ideas/{id}/submit", forms::idea_step)
+        .post("/participation/ideas/{id}/withdraw", forms::idea_step)
+        .post("/participation/ideas/{id}/support", forms::idea_step)
+        .post("/participation/ideas/{id}/unsupport", forms::idea_step)
         .post("/participation/ideas/{id}/comments", forms::comment)
         .post("/participation/ideas/{id}/report", forms::report_idea)
         .get("/participation/comments/{id}/edit", forms::edit_comment)
@@ -79,36 +80,45 @@ pub fn routes() -> Routes {
             "/participation/moderation/ideas/{id}/publish",
             staff::publish,
         )
-        .post("/participation/moderation/{kind}/{id}/hide", staff::hide)
+        .post(
+            "/participation/moderation/{kind}/{id}/hide",
+            staff::moderate,
+        )
         .post(
             "/participation/moderation/{kind}/{id}/unhide",
-            staff::unhide,
+            staff::moderate,
         )
         .post(
             "/participation/moderation/{kind}/{id}/dismiss",
-            staff::dismiss,
+            staff::moderate,
         )
         .post("/participation/moderation/users/{id}/block", staff::block)
         // review and answers
         .get("/participation/review", staff::review_list)
         .get("/participation/ideas/{id}/review", staff::review)
+        .post("/participation/ideas/{id}/review/start", staff::review_step)
         .post(
-            "/participation/ideas/{id}/review/start",
-            staff::start_review,
+            "/participation/ideas/{id}/review/reviewer",
+            staff::review_step,
         )
-        .post("/participation/ideas/{id}/review/reviewer", staff::assign)
-        .post("/participation/ideas/{id}/review/note", staff::note)
-        .post("/participation/ideas/{id}/review/decide", staff::decide)
+        .post("/participation/ideas/{id}/review/note", staff::review_step)
+        .post(
+            "/participation/ideas/{id}/review/decide",
+            staff::review_step,
+        )
         .post(
             "/participation/ideas/{id}/review/answer",
-            staff::edit_answer,
+            staff::review_step,
         )
         .post(
             "/participation/ideas/{id}/review/publish",
-            staff::publish_answer,
+            staff::review_step,
         )
-        .post("/participation/ideas/{id}/review/reopen", staff::reopen)
-        .post("/participation/ideas/{id}/review/merge", staff::merge)
+        .post(
+            "/participation/ideas/{id}/review/reopen",
+            staff::review_step,
+        )
+        .post("/participation/ideas/{id}/review/merge", staff::review_step)
         // processes, meetings, measures (process managers)
         .get("/participation/processes/new", staff::new_process)
         .post("/participation/processes/new", staff::create_process)
@@ -142,8 +152,8 @@ pub fn routes() -> Routes {
         )
         .get("/participation/measures/{id}/edit", staff::edit_measure)
         .post("/participation/measures/{id}/edit", staff::update_measure)
-        .post("/participation/measures/{id}/updates", staff::add_update)
-        .post("/participation/measures/{id}/ideas", staff::link_idea)
+        .post("/participation/measures/{id}/updates", staff::measure_step)
+        .post("/participation/measures/{id}/ideas", staff::measure_step)
         .post(
             "/participation/measures/{id}/ideas/{idea}/unlink",
             staff::unlink_idea,
@@ -213,11 +223,6 @@ impl Frame {
 /// Renders a page; participation pages are never cached.
 pub(crate) fn page<T: Template>(t: &T) -> Result<Response, AppError> {
     personal_page(t, StatusCode::OK)
-}
-
-/// After a successful POST: back to a page (303, so that reloading does not post again).
-pub(crate) fn see_other(to: &str) -> Response {
-    no_store(Redirect::to(to).into_response())
 }
 
 /// A page that says why something was refused or went wrong, with a way back.
@@ -374,34 +379,25 @@ pub(crate) fn field_message(e: &FieldError, locale: Locale) -> String {
     }
 }
 
-/// The errors of a form, by field, in words (the first problem of each field).
-#[derive(Default)]
-pub(crate) struct FormErrors {
-    /// (field, message) in form order.
-    pub list: Vec<(String, String)>,
+/// The errors of a form in words, by field (the first problem of each field).
+pub(crate) fn field_errors(errs: &[FieldError], locale: Locale) -> FieldErrors {
+    errs.iter()
+        .map(|e| (e.field.as_str(), field_message(e, locale)))
+        .collect()
 }
 
-impl FormErrors {
-    pub fn of(errs: &[FieldError], locale: Locale) -> FormErrors {
-        let mut list: Vec<(String, String)> = Vec::new();
-        for e in errs {
-            if !list.iter().any(|(f, _)| *f == e.field) {
-                list.push((e.field.clone(), field_message(e, locale)));
-            }
-        }
-        FormErrors { list }
-    }
-
-    /// The message for a field, or "".
-    pub fn get(&self, field: &str) -> &str {
-        self.list
-            .iter()
-            .find(|(f, _)| f == field)
-            .map_or("", |(_, m)| m.as_str())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
+/// The end of a POST that asks participation for a step: done → 303 to `to`; refused or
+/// invalid → the notice that says why ([`fail`]), with a way back to `to`.
+pub(crate) fn done(
+    state: &AppState,
+    locale: Locale,
+    uri: &axum::extract::OriginalUri,
+    to: &str,
+    step: Result<(), PError>,
+) -> Response {
+    match step {
+        Ok(()) => see_other(to),
+        Err(e) => fail(state, locale, uri, to, e),
     }
 }
 

@@ -2,8 +2,7 @@
 //! and the exports for the council.
 
 use askama::Template;
-use axum::Extension;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -19,6 +18,7 @@ use super::{Frame, day, euros, fail, local_when, names, page, paragraphs, when};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use sozialatlas_web_kit::Ctx;
 
 /// A link with a label.
 pub(crate) struct Link {
@@ -161,10 +161,7 @@ struct OverviewPage {
 
 /// `GET /participation`: the processes.
 pub async fn overview(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: Option<CurrentUser>,
+    Ctx(state, locale, uri, user): Ctx<Option<CurrentUser>>,
 ) -> Result<Response, AppError> {
     let t = super::pmsgs(locale);
     let processes = match list_processes(state.pool()).await {
@@ -247,38 +244,18 @@ struct ProcessPage {
     moderate_first: bool,
 }
 
-pub(crate) async fn load_process(
-    state: &AppState,
-    locale: Locale,
-    uri: &OriginalUri,
-    id: i64,
-) -> Result<Process, Response> {
-    match get_process(state.pool(), id).await {
-        Ok(Some(p)) => Ok(p),
-        Ok(None) => Err(AppError::NotFound(String::new()).into_response()),
-        Err(e) => Err(fail(state, locale, uri, "/participation", e)),
-    }
+pub(crate) async fn load_process(state: &AppState, id: i64) -> Result<Process, AppError> {
+    get_process(state.pool(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(String::new()))
 }
-
-macro_rules! try_page {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(r) => return Ok(r),
-        }
-    };
-}
-pub(crate) use try_page;
 
 /// `GET /participation/processes/{id}`.
 pub async fn process(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: Option<CurrentUser>,
+    Ctx(state, locale, uri, user): Ctx<Option<CurrentUser>>,
 ) -> Result<Response, AppError> {
-    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let pr = load_process(&state, id).await?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
     let today = clock::today(clock::now());
@@ -400,14 +377,11 @@ const PAGE_SIZE: i64 = 20;
 
 /// `GET /participation/processes/{id}/ideas`: filters (area, field, state), search, sorting.
 pub async fn idea_list(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
     Query(q): Query<ListQuery>,
-    uri: OriginalUri,
-    user: Option<CurrentUser>,
+    Ctx(state, locale, uri, user): Ctx<Option<CurrentUser>>,
 ) -> Result<Response, AppError> {
-    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let pr = load_process(&state, id).await?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
     let bad = |param: &str, value: &str, expected: &str| AppError::BadParam {
@@ -658,11 +632,8 @@ pub(crate) fn report_reasons(locale: Locale) -> Vec<Opt> {
 
 /// `GET /participation/ideas/{id}`: the idea with its answer, supports, comments and history.
 pub async fn idea(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: Option<CurrentUser>,
+    Ctx(state, locale, uri, user): Ctx<Option<CurrentUser>>,
 ) -> Result<Response, AppError> {
     let viewer = user.as_ref().map(super::actor);
     let Some(i) = idea::get_idea(state.pool(), id).await? else {
@@ -671,7 +642,7 @@ pub async fn idea(
     if !i.visible_to(viewer.as_ref()) {
         return Err(AppError::NotFound(String::new()));
     }
-    let pr = try_page!(load_process(&state, locale, &uri, i.process_id).await);
+    let pr = load_process(&state, i.process_id).await?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
     let now = clock::now();
@@ -962,13 +933,10 @@ struct MeetingsPage {
 
 /// `GET /participation/processes/{id}/meetings`.
 pub async fn meetings(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: Option<CurrentUser>,
+    Ctx(state, locale, uri, user): Ctx<Option<CurrentUser>>,
 ) -> Result<Response, AppError> {
-    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let pr = load_process(&state, id).await?;
     let ms = meeting::list_meetings(state.pool(), Some(id), None).await?;
     let rows = meeting_rows(&state, std::slice::from_ref(&pr), &ms, locale).await?;
     let t = super::pmsgs(locale);
@@ -1007,16 +975,13 @@ struct MeetingPage {
 /// `GET /participation/meetings/{id}`: date, place, accessibility, minutes, the ideas
 /// collected there.
 pub async fn meeting(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: Option<CurrentUser>,
+    Ctx(state, locale, uri, user): Ctx<Option<CurrentUser>>,
 ) -> Result<Response, AppError> {
     let Some(m) = meeting::get_meeting(state.pool(), id).await? else {
         return Err(AppError::NotFound(String::new()));
     };
-    let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
+    let pr = load_process(&state, m.process_id).await?;
     let (ideas, _) = idea::list_ideas(
         state.pool(),
         &IdeaFilter {
@@ -1152,13 +1117,10 @@ struct MeasuresPage {
 
 /// `GET /participation/processes/{id}/measures`: the measures with progress bars.
 pub async fn measures(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: Option<CurrentUser>,
+    Ctx(state, locale, uri, user): Ctx<Option<CurrentUser>>,
 ) -> Result<Response, AppError> {
-    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let pr = load_process(&state, id).await?;
     let ms = measure::list_measures(state.pool(), Some(id)).await?;
     let t = super::pmsgs(locale);
     let (l, f) = Frame::new(&state, locale, t.measures_title, &uri, user.as_ref());
@@ -1202,16 +1164,13 @@ struct MeasurePage {
 /// `GET /participation/measures/{id}`: status, progress, budget, office, dated updates, the
 /// ideas it carries out, its parts.
 pub async fn measure(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: Option<CurrentUser>,
+    Ctx(state, locale, uri, user): Ctx<Option<CurrentUser>>,
 ) -> Result<Response, AppError> {
     let Some(m) = measure::get_measure(state.pool(), id).await? else {
         return Err(AppError::NotFound(String::new()));
     };
-    let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
+    let pr = load_process(&state, m.process_id).await?;
     let all = measure::list_measures(state.pool(), Some(pr.id)).await?;
     let ups = measure::updates(state.pool(), id).await?;
     let t = super::pmsgs(locale);
@@ -1308,12 +1267,10 @@ fn attachment(bytes: Vec<u8>, ctype: &'static str, name: &str) -> Response {
 
 /// `GET /participation/processes/{id}/export.csv`: the public ideas for the council.
 pub async fn export_csv(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
+    Ctx(state, locale, _, _): Ctx<()>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
 ) -> Result<Response, AppError> {
-    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let pr = load_process(&state, id).await?;
     let rows = export::rows(state.pool(), pr.id, locale).await?;
     let bytes = export::write_csv(&rows, locale)?;
     Ok(attachment(
@@ -1325,12 +1282,10 @@ pub async fn export_csv(
 
 /// `GET /participation/processes/{id}/export.xlsx`.
 pub async fn export_xlsx(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
+    Ctx(state, locale, _, _): Ctx<()>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
 ) -> Result<Response, AppError> {
-    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let pr = load_process(&state, id).await?;
     let rows = export::rows(state.pool(), pr.id, locale).await?;
     let bytes = export::write_xlsx(&rows, locale, &pr.title)?;
     Ok(attachment(

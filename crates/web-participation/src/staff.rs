@@ -4,9 +4,9 @@
 //! anything else; the crate checks it again with the rules (own content, life cycle).
 
 use askama::Template;
-use axum::Extension;
-use axum::extract::{Multipart, OriginalUri, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::MatchedPath;
+use axum::extract::{Multipart, OriginalUri, Path};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use sozialatlas_accounts::Role;
 use sozialatlas_core::Locale;
@@ -18,14 +18,16 @@ use sozialatlas_participation::process::{self, FieldInput, PhaseInput, PhaseKind
 use sozialatlas_participation::{Error as PError, IdeaState, Process, clock};
 
 use super::forms::{IdeaForm, idea_form_options, input_of};
-use super::pages::{IdeaRow, Opt, idea_rows, load_process, opt, try_page};
+use super::pages::{IdeaRow, Opt, idea_rows, load_process, opt};
 use super::text::{phase_kind_label, state_label, status_label};
-use super::{FormErrors, Frame, actor, fail, names, page, paragraphs, see_other, when};
+use super::{Frame, actor, done, fail, field_errors, names, page, paragraphs, when};
 use crate::AppState;
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
-use sozialatlas_web_kit::personal_page;
+use crate::i18n::prefix;
+use sozialatlas_web_kit::{Ctx, FieldErrors, FormPage, form_page, see_other, step_of};
 
+/// The user has one of the roles, as participation sees them (an administrator has every role).
 fn require_any(user: &CurrentUser, roles: &[Role]) -> Result<(), AppError> {
     let a = actor(user);
     if roles.iter().any(|r| a.has(*r)) {
@@ -65,12 +67,7 @@ struct ModerationPage {
 }
 
 /// `GET /participation/moderation`: submitted ideas and reported items.
-pub async fn moderation(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
-) -> Result<Response, AppError> {
+pub async fn moderation(Ctx(state, locale, uri, user): Ctx) -> Result<Response, AppError> {
     require_any(&user, &[Role::Moderator, Role::ProcessManager])?;
     let a = actor(&user);
     let q = moderation::queue(state.pool(), &a).await?;
@@ -136,120 +133,53 @@ fn kind_of(s: &str) -> Result<ItemKind, AppError> {
     }
 }
 
-macro_rules! staff_post {
-    ($name:ident, $doc:literal, $path:ty, |$st:ident, $user:ident, $a:ident, $pp:ident, $form:ident, $back:ident| $call:expr) => {
-        #[doc = $doc]
-        pub async fn $name(
-            State($st): State<AppState>,
-            Extension(locale): Extension<Locale>,
-            Path($pp): Path<$path>,
-            uri: OriginalUri,
-            $user: CurrentUser,
-            $form: FormFields,
-        ) -> Result<Response, AppError> {
-            let p = crate::i18n::prefix(locale);
-            let $a = actor(&$user);
-            let $back = |s: &str| format!("{p}{s}");
-            let (res, to): (Result<(), PError>, String) = $call;
-            match res {
-                Ok(()) => Ok(see_other(&to)),
-                Err(e) => Ok(fail(&$st, locale, &uri, &to, e)),
-            }
-        }
-    };
+/// `POST /participation/moderation/ideas/{id}/publish`.
+pub async fn publish(
+    Path(id): Path<i64>,
+    Ctx(state, locale, uri, user): Ctx,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::Moderator, Role::ProcessManager])?;
+    let a = actor(&user);
+    let step = idea::publish(state.pool(), &a, id, form.get("reason"), clock::now()).await;
+    let to = format!("{}/participation/moderation", prefix(locale));
+    Ok(done(&state, locale, &uri, &to, step))
 }
 
-staff_post!(
-    publish,
-    "`POST /participation/moderation/ideas/{id}/publish`.",
-    i64,
-    |state, user, a, id, form, back| {
-        require_any(&user, &[Role::Moderator, Role::ProcessManager])?;
-        (
-            idea::publish(state.pool(), &a, id, form.get("reason"), clock::now()).await,
-            back("/participation/moderation"),
-        )
-    }
-);
+/// `POST /participation/moderation/{kind}/{id}/hide` (with a reason), `…/unhide` and
+/// `…/dismiss` (the reports were unfounded): a moderator's step on an idea or a comment; the
+/// step is the route's last segment.
+pub async fn moderate(
+    route: MatchedPath,
+    Path((kind, id)): Path<(String, i64)>,
+    Ctx(state, locale, uri, user): Ctx,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::Moderator])?;
+    let kind = kind_of(&kind)?;
+    let (pool, a, reason, now) = (state.pool(), actor(&user), form.get("reason"), clock::now());
+    let step = match step_of(&route) {
+        "hide" => moderation::hide(pool, &a, kind, id, reason, now).await,
+        "unhide" => moderation::unhide(pool, &a, kind, id, reason, now).await,
+        "dismiss" => moderation::dismiss(pool, &a, kind, id, reason, now).await,
+        _ => return Err(AppError::NotFound(String::new())),
+    };
+    let to = format!("{}/participation/moderation", prefix(locale));
+    Ok(done(&state, locale, &uri, &to, step))
+}
 
-staff_post!(
-    hide,
-    "`POST /participation/moderation/{kind}/{id}/hide`: hides with a reason.",
-    (String, i64),
-    |state, user, a, pp, form, back| {
-        require_any(&user, &[Role::Moderator])?;
-        let kind = kind_of(&pp.0)?;
-        (
-            moderation::hide(
-                state.pool(),
-                &a,
-                kind,
-                pp.1,
-                form.get("reason"),
-                clock::now(),
-            )
-            .await,
-            back("/participation/moderation"),
-        )
-    }
-);
-
-staff_post!(
-    unhide,
-    "`POST /participation/moderation/{kind}/{id}/unhide`.",
-    (String, i64),
-    |state, user, a, pp, form, back| {
-        require_any(&user, &[Role::Moderator])?;
-        let kind = kind_of(&pp.0)?;
-        (
-            moderation::unhide(
-                state.pool(),
-                &a,
-                kind,
-                pp.1,
-                form.get("reason"),
-                clock::now(),
-            )
-            .await,
-            back("/participation/moderation"),
-        )
-    }
-);
-
-staff_post!(
-    dismiss,
-    "`POST /participation/moderation/{kind}/{id}/dismiss`: the reports were unfounded.",
-    (String, i64),
-    |state, user, a, pp, form, back| {
-        require_any(&user, &[Role::Moderator])?;
-        let kind = kind_of(&pp.0)?;
-        (
-            moderation::dismiss(
-                state.pool(),
-                &a,
-                kind,
-                pp.1,
-                form.get("reason"),
-                clock::now(),
-            )
-            .await,
-            back("/participation/moderation"),
-        )
-    }
-);
-
-staff_post!(
-    block,
-    "`POST /participation/moderation/users/{id}/block`: blocks an account.",
-    i64,
-    |state, user, a, id, form, back| {
-        require_any(&user, &[Role::Moderator])?;
-        (
-            moderation::set_blocked(state.pool(), &a, id, true, form.get("reason")).await,
-            back("/participation/moderation"),
-        )
-    }
-);
+/// `POST /participation/moderation/users/{id}/block`: blocks an account.
+pub async fn block(
+    Path(id): Path<i64>,
+    Ctx(state, locale, uri, user): Ctx,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::Moderator])?;
+    let a = actor(&user);
+    let step = moderation::set_blocked(state.pool(), &a, id, true, form.get("reason")).await;
+    let to = format!("{}/participation/moderation", prefix(locale));
+    Ok(done(&state, locale, &uri, &to, step))
+}
 
 // ------------------------------------------------------------------ review
 
@@ -263,12 +193,7 @@ struct ReviewListPage {
 
 /// `GET /participation/review`: ideas waiting for review, under review (for reviewers: those
 /// assigned to them), decided with the answer not yet published.
-pub async fn review_list(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
-) -> Result<Response, AppError> {
+pub async fn review_list(Ctx(state, locale, uri, user): Ctx) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager, Role::Reviewer])?;
     let a = actor(&user);
     let t = super::pmsgs(locale);
@@ -353,11 +278,8 @@ struct ReviewPage {
 
 /// `GET /participation/ideas/{id}/review`: the review page of an idea.
 pub async fn review(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager, Role::Reviewer])?;
     let a = actor(&user);
@@ -373,7 +295,7 @@ pub async fn review(
             AppError::NotFound(String::new())
         });
     }
-    let pr = try_page!(load_process(&state, locale, &uri, i.process_id).await);
+    let pr = load_process(&state, i.process_id).await?;
     let notes = idea::review_notes(state.pool(), &a, id).await?;
     // Reviewers to choose from: the accounts with the reviewer role.
     let users = sozialatlas_accounts::list_users(state.pool()).await?;
@@ -478,146 +400,54 @@ pub async fn review(
     })
 }
 
-staff_post!(
-    start_review,
-    "`POST /participation/ideas/{id}/review/start`.",
-    i64,
-    |state, user, a, id, form, back| {
-        require_any(&user, &[Role::ProcessManager])?;
-        let reviewer = form.get("reviewer").parse::<i64>().ok();
-        (
-            idea::start_review(
-                state.pool(),
-                &a,
-                id,
-                reviewer,
-                form.get("reason"),
-                clock::now(),
-            )
-            .await,
-            back(&format!("/participation/ideas/{id}/review")),
-        )
-    }
-);
-
-staff_post!(
-    assign,
-    "`POST /participation/ideas/{id}/review/reviewer`.",
-    i64,
-    |state, user, a, id, form, back| {
-        require_any(&user, &[Role::ProcessManager])?;
-        let reviewer = form.get("reviewer").parse::<i64>().ok();
-        (
-            idea::assign_reviewer(state.pool(), &a, id, reviewer, clock::now()).await,
-            back(&format!("/participation/ideas/{id}/review")),
-        )
-    }
-);
-
-staff_post!(
-    note,
-    "`POST /participation/ideas/{id}/review/note`: a private note.",
-    i64,
-    |state, user, a, id, form, back| {
+/// The steps of a review, `POST /participation/ideas/{id}/review/…` by the route's last
+/// segment: `start` (with a reviewer), `reviewer`, `note` (private), `decide` (accept or reject
+/// with the official answer, saved, not yet public), `answer` (edits the unpublished answer),
+/// `publish` (the answer), `reopen` (takes a decision back), `merge` (into another idea).
+/// Notes and decisions are for process managers and the assigned reviewer, the rest for
+/// process managers; the crate checks the rest of the rules.
+pub async fn review_step(
+    route: MatchedPath,
+    Path(id): Path<i64>,
+    Ctx(state, locale, uri, user): Ctx,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let step = step_of(&route);
+    if matches!(step, "note" | "decide") {
         require_any(&user, &[Role::ProcessManager, Role::Reviewer])?;
-        (
-            idea::add_review_note(state.pool(), &a, id, form.get("note"), clock::now()).await,
-            back(&format!("/participation/ideas/{id}/review")),
-        )
-    }
-);
-
-staff_post!(
-    decide,
-    "`POST /participation/ideas/{id}/review/decide`: accept or reject with the official answer (saved, not yet public).",
-    i64,
-    |state, user, a, id, form, back| {
-        require_any(&user, &[Role::ProcessManager, Role::Reviewer])?;
-        let decision = match form.get("decision") {
-            "accepted" => IdeaState::Accepted,
-            "rejected" => IdeaState::Rejected,
-            other => {
-                return Err(AppError::BadParam {
-                    param: "decision".into(),
-                    value: other.into(),
-                    expected: "accepted or rejected".into(),
-                });
-            }
-        };
-        (
-            idea::decide(
-                state.pool(),
-                &a,
-                id,
-                decision,
-                form.get("answer"),
-                clock::now(),
-            )
-            .await,
-            back(&format!("/participation/ideas/{id}/review")),
-        )
-    }
-);
-
-staff_post!(
-    edit_answer,
-    "`POST /participation/ideas/{id}/review/answer`: edits the unpublished answer.",
-    i64,
-    |state, user, a, id, form, back| {
+    } else {
         require_any(&user, &[Role::ProcessManager])?;
-        (
-            idea::edit_answer(state.pool(), &a, id, form.get("answer"), clock::now()).await,
-            back(&format!("/participation/ideas/{id}/review")),
-        )
     }
-);
+    let (pool, a, now) = (state.pool(), actor(&user), clock::now());
+    let reviewer = || form.get("reviewer").parse::<i64>().ok();
+    let (reason, answer) = (form.get("reason"), form.get("answer"));
+    let done_step = match step {
+        "start" => idea::start_review(pool, &a, id, reviewer(), reason, now).await,
+        "reviewer" => idea::assign_reviewer(pool, &a, id, reviewer(), now).await,
+        "note" => idea::add_review_note(pool, &a, id, form.get("note"), now).await,
+        "decide" => idea::decide(pool, &a, id, decision_of(&form)?, answer, now).await,
+        "answer" => idea::edit_answer(pool, &a, id, answer, now).await,
+        "publish" => idea::publish_answer(pool, &a, id, now).await,
+        "reopen" => idea::reopen(pool, &a, id, reason, now).await,
+        "merge" => idea::merge(pool, &a, id, form.get("into"), reason, now).await,
+        _ => return Err(AppError::NotFound(String::new())),
+    };
+    let to = format!("{}/participation/ideas/{id}/review", prefix(locale));
+    Ok(done(&state, locale, &uri, &to, done_step))
+}
 
-staff_post!(
-    publish_answer,
-    "`POST /participation/ideas/{id}/review/publish`: publishes the official answer.",
-    i64,
-    |state, user, a, id, _form, back| {
-        require_any(&user, &[Role::ProcessManager])?;
-        (
-            idea::publish_answer(state.pool(), &a, id, clock::now()).await,
-            back(&format!("/participation/ideas/{id}/review")),
-        )
+/// The decision of the review form.
+fn decision_of(form: &FormFields) -> Result<IdeaState, AppError> {
+    match form.get("decision") {
+        "accepted" => Ok(IdeaState::Accepted),
+        "rejected" => Ok(IdeaState::Rejected),
+        other => Err(AppError::BadParam {
+            param: "decision".into(),
+            value: other.into(),
+            expected: "accepted or rejected".into(),
+        }),
     }
-);
-
-staff_post!(
-    reopen,
-    "`POST /participation/ideas/{id}/review/reopen`: takes a decision back (answer unpublished).",
-    i64,
-    |state, user, a, id, form, back| {
-        require_any(&user, &[Role::ProcessManager])?;
-        (
-            idea::reopen(state.pool(), &a, id, form.get("reason"), clock::now()).await,
-            back(&format!("/participation/ideas/{id}/review")),
-        )
-    }
-);
-
-staff_post!(
-    merge,
-    "`POST /participation/ideas/{id}/review/merge`: merges into another idea.",
-    i64,
-    |state, user, a, id, form, back| {
-        require_any(&user, &[Role::ProcessManager])?;
-        (
-            idea::merge(
-                state.pool(),
-                &a,
-                id,
-                form.get("into"),
-                form.get("reason"),
-                clock::now(),
-            )
-            .await,
-            back(&format!("/participation/ideas/{id}/review")),
-        )
-    }
-);
+}
 
 // ------------------------------------------------------------------ processes
 
@@ -646,7 +476,7 @@ struct ProcessForm {
     f: Frame,
     heading: String,
     action: String,
-    errors: FormErrors,
+    errors: FieldErrors,
     title: String,
     description: String,
     sets: Vec<Opt>,
@@ -659,6 +489,12 @@ struct ProcessForm {
     no_sets: bool,
 }
 
+impl FormPage for ProcessForm {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
+}
+
 const PHASE_ROWS: usize = 8;
 const FIELD_ROWS: usize = 8;
 
@@ -669,7 +505,7 @@ async fn process_form(
     uri: &OriginalUri,
     user: &CurrentUser,
     input: &ProcessInput,
-    errors: FormErrors,
+    errors: FieldErrors,
     heading: &str,
     action: String,
 ) -> Result<ProcessForm, AppError> {
@@ -842,25 +678,20 @@ fn input_of_process(pr: &Process) -> ProcessInput {
 }
 
 /// `GET /participation/processes/new`.
-pub async fn new_process(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
-) -> Result<Response, AppError> {
+pub async fn new_process(Ctx(state, locale, uri, user): Ctx) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
     let set = sozialatlas_store::current_action_area_set(state.pool()).await?;
     let input = process::template_input(set.map_or(0, |s| s.id), clock::today(clock::now()));
-    page(
+    form_page(
         &process_form(
             &state,
             locale,
             &uri,
             &user,
             &input,
-            FormErrors::default(),
+            FieldErrors::new(),
             t.new_process,
             format!("{p}/participation/processes/new"),
         )
@@ -870,10 +701,7 @@ pub async fn new_process(
 
 /// `POST /participation/processes/new`.
 pub async fn create_process(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
@@ -882,19 +710,18 @@ pub async fn create_process(
     let input = process_input_of(&form);
     match process::create_process(state.pool(), &actor(&user), &input, clock::now()).await {
         Ok(id) => Ok(see_other(&format!("{p}/participation/processes/{id}"))),
-        Err(PError::Invalid(errs)) => personal_page(
+        Err(PError::Invalid(errs)) => form_page(
             &process_form(
                 &state,
                 locale,
                 &uri,
                 &user,
                 &input,
-                FormErrors::of(&errs, locale),
+                field_errors(&errs, locale),
                 t.new_process,
                 format!("{p}/participation/processes/new"),
             )
             .await?,
-            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => Ok(fail(&state, locale, &uri, &format!("{p}/participation"), e)),
     }
@@ -902,24 +729,21 @@ pub async fn create_process(
 
 /// `GET /participation/processes/{id}/edit`.
 pub async fn edit_process(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
-    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let pr = load_process(&state, id).await?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
-    page(
+    form_page(
         &process_form(
             &state,
             locale,
             &uri,
             &user,
             &input_of_process(&pr),
-            FormErrors::default(),
+            FieldErrors::new(),
             t.edit_process,
             format!("{p}/participation/processes/{id}/edit"),
         )
@@ -929,11 +753,8 @@ pub async fn edit_process(
 
 /// `POST /participation/processes/{id}/edit`.
 pub async fn update_process(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
@@ -942,19 +763,18 @@ pub async fn update_process(
     let input = process_input_of(&form);
     match process::update_process(state.pool(), &actor(&user), id, &input).await {
         Ok(()) => Ok(see_other(&format!("{p}/participation/processes/{id}"))),
-        Err(PError::Invalid(errs)) => personal_page(
+        Err(PError::Invalid(errs)) => form_page(
             &process_form(
                 &state,
                 locale,
                 &uri,
                 &user,
                 &input,
-                FormErrors::of(&errs, locale),
+                field_errors(&errs, locale),
                 t.edit_process,
                 format!("{p}/participation/processes/{id}/edit"),
             )
             .await?,
-            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => Ok(fail(
             &state,
@@ -976,9 +796,15 @@ struct MeetingForm {
     heading: String,
     action: String,
     process_title: String,
-    errors: FormErrors,
+    errors: FieldErrors,
     input: MeetingInput,
     areas: Vec<Opt>,
+}
+
+impl FormPage for MeetingForm {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -989,7 +815,7 @@ fn meeting_form(
     user: &CurrentUser,
     pr: &Process,
     input: MeetingInput,
-    errors: FormErrors,
+    errors: FieldErrors,
     heading: &str,
     action: String,
 ) -> MeetingForm {
@@ -1032,24 +858,21 @@ fn meeting_input_of(form: &FormFields) -> MeetingInput {
 
 /// `GET /participation/processes/{id}/meetings/new`.
 pub async fn new_meeting(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
-    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let pr = load_process(&state, id).await?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
-    page(&meeting_form(
+    form_page(&meeting_form(
         &state,
         locale,
         &uri,
         &user,
         &pr,
         MeetingInput::default(),
-        FormErrors::default(),
+        FieldErrors::new(),
         t.new_meeting,
         format!("{p}/participation/processes/{id}/meetings/new"),
     ))
@@ -1057,34 +880,28 @@ pub async fn new_meeting(
 
 /// `POST /participation/processes/{id}/meetings/new`.
 pub async fn create_meeting(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
-    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let pr = load_process(&state, id).await?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
     let input = meeting_input_of(&form);
     match meeting::create_meeting(state.pool(), &actor(&user), id, &input, clock::now()).await {
         Ok(m) => Ok(see_other(&format!("{p}/participation/meetings/{m}"))),
-        Err(PError::Invalid(errs)) => personal_page(
-            &meeting_form(
-                &state,
-                locale,
-                &uri,
-                &user,
-                &pr,
-                input,
-                FormErrors::of(&errs, locale),
-                t.new_meeting,
-                format!("{p}/participation/processes/{id}/meetings/new"),
-            ),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(PError::Invalid(errs)) => form_page(&meeting_form(
+            &state,
+            locale,
+            &uri,
+            &user,
+            &pr,
+            input,
+            field_errors(&errs, locale),
+            t.new_meeting,
+            format!("{p}/participation/processes/{id}/meetings/new"),
+        )),
         Err(e) => Ok(fail(
             &state,
             locale,
@@ -1097,27 +914,24 @@ pub async fn create_meeting(
 
 /// `GET /participation/meetings/{id}/edit`: also for minutes and attendees after the meeting.
 pub async fn edit_meeting(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
     let m = meeting::get_meeting(state.pool(), id)
         .await?
         .ok_or_else(|| AppError::NotFound(String::new()))?;
-    let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
+    let pr = load_process(&state, m.process_id).await?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
-    page(&meeting_form(
+    form_page(&meeting_form(
         &state,
         locale,
         &uri,
         &user,
         &pr,
         meeting::input_of(&m),
-        FormErrors::default(),
+        FieldErrors::new(),
         t.edit_meeting,
         format!("{p}/participation/meetings/{id}/edit"),
     ))
@@ -1125,37 +939,31 @@ pub async fn edit_meeting(
 
 /// `POST /participation/meetings/{id}/edit`.
 pub async fn update_meeting(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
     let m = meeting::get_meeting(state.pool(), id)
         .await?
         .ok_or_else(|| AppError::NotFound(String::new()))?;
-    let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
+    let pr = load_process(&state, m.process_id).await?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
     let input = meeting_input_of(&form);
     match meeting::update_meeting(state.pool(), &actor(&user), id, &input, clock::now()).await {
         Ok(()) => Ok(see_other(&format!("{p}/participation/meetings/{id}"))),
-        Err(PError::Invalid(errs)) => personal_page(
-            &meeting_form(
-                &state,
-                locale,
-                &uri,
-                &user,
-                &pr,
-                input,
-                FormErrors::of(&errs, locale),
-                t.edit_meeting,
-                format!("{p}/participation/meetings/{id}/edit"),
-            ),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(PError::Invalid(errs)) => form_page(&meeting_form(
+            &state,
+            locale,
+            &uri,
+            &user,
+            &pr,
+            input,
+            field_errors(&errs, locale),
+            t.edit_meeting,
+            format!("{p}/participation/meetings/{id}/edit"),
+        )),
         Err(e) => Ok(fail(
             &state,
             locale,
@@ -1175,7 +983,7 @@ fn meeting_idea_form(
     pr: &Process,
     m: &meeting::Meeting,
     input: &IdeaInput,
-    errors: FormErrors,
+    errors: FieldErrors,
 ) -> IdeaForm {
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
@@ -1208,18 +1016,15 @@ fn meeting_idea_form(
 
 /// `GET /participation/meetings/{id}/ideas/new`: staff enter an idea collected at the meeting.
 pub async fn new_meeting_idea(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
     let m = meeting::get_meeting(state.pool(), id)
         .await?
         .ok_or_else(|| AppError::NotFound(String::new()))?;
-    let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
-    page(&meeting_idea_form(
+    let pr = load_process(&state, m.process_id).await?;
+    form_page(&meeting_idea_form(
         &state,
         locale,
         &uri,
@@ -1227,24 +1032,21 @@ pub async fn new_meeting_idea(
         &pr,
         &m,
         &IdeaInput::default(),
-        FormErrors::default(),
+        FieldErrors::new(),
     ))
 }
 
 /// `POST /participation/meetings/{id}/ideas/new`.
 pub async fn create_meeting_idea(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
     let m = meeting::get_meeting(state.pool(), id)
         .await?
         .ok_or_else(|| AppError::NotFound(String::new()))?;
-    let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
+    let pr = load_process(&state, m.process_id).await?;
     let p = crate::i18n::prefix(locale);
     let input = input_of(&form);
     match idea::create_idea(
@@ -1259,19 +1061,16 @@ pub async fn create_meeting_idea(
     .await
     {
         Ok(_) => Ok(see_other(&format!("{p}/participation/meetings/{id}"))),
-        Err(PError::Invalid(errs)) => personal_page(
-            &meeting_idea_form(
-                &state,
-                locale,
-                &uri,
-                &user,
-                &pr,
-                &m,
-                &input,
-                FormErrors::of(&errs, locale),
-            ),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(PError::Invalid(errs)) => form_page(&meeting_idea_form(
+            &state,
+            locale,
+            &uri,
+            &user,
+            &pr,
+            &m,
+            &input,
+            field_errors(&errs, locale),
+        )),
         Err(e) => Ok(fail(
             &state,
             locale,
@@ -1292,12 +1091,18 @@ struct MeasureForm {
     heading: String,
     action: String,
     process_title: String,
-    errors: FormErrors,
+    errors: FieldErrors,
     input: MeasureInput,
     parents: Vec<Opt>,
     areas: Vec<Opt>,
     fields: Vec<Opt>,
     statuses: Vec<Opt>,
+}
+
+impl FormPage for MeasureForm {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1309,7 +1114,7 @@ async fn measure_form(
     pr: &Process,
     this: Option<i64>,
     input: MeasureInput,
-    errors: FormErrors,
+    errors: FieldErrors,
     heading: &str,
     action: String,
 ) -> Result<MeasureForm, AppError> {
@@ -1382,14 +1187,11 @@ fn measure_input_of(form: &FormFields) -> MeasureInput {
 
 /// `GET /participation/processes/{id}/measures/new`.
 pub async fn new_measure(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
-    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let pr = load_process(&state, id).await?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
     let input = MeasureInput {
@@ -1397,7 +1199,7 @@ pub async fn new_measure(
         progress: "0".into(),
         ..Default::default()
     };
-    page(
+    form_page(
         &measure_form(
             &state,
             locale,
@@ -1406,7 +1208,7 @@ pub async fn new_measure(
             &pr,
             None,
             input,
-            FormErrors::default(),
+            FieldErrors::new(),
             t.new_measure,
             format!("{p}/participation/processes/{id}/measures/new"),
         )
@@ -1416,21 +1218,18 @@ pub async fn new_measure(
 
 /// `POST /participation/processes/{id}/measures/new`.
 pub async fn create_measure(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
-    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let pr = load_process(&state, id).await?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
     let input = measure_input_of(&form);
     match measure::create_measure(state.pool(), &actor(&user), id, &input, clock::now()).await {
         Ok(m) => Ok(see_other(&format!("{p}/participation/measures/{m}"))),
-        Err(PError::Invalid(errs)) => personal_page(
+        Err(PError::Invalid(errs)) => form_page(
             &measure_form(
                 &state,
                 locale,
@@ -1439,12 +1238,11 @@ pub async fn create_measure(
                 &pr,
                 None,
                 input,
-                FormErrors::of(&errs, locale),
+                field_errors(&errs, locale),
                 t.new_measure,
                 format!("{p}/participation/processes/{id}/measures/new"),
             )
             .await?,
-            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => Ok(fail(
             &state,
@@ -1458,20 +1256,17 @@ pub async fn create_measure(
 
 /// `GET /participation/measures/{id}/edit`.
 pub async fn edit_measure(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
     let m = measure::get_measure(state.pool(), id)
         .await?
         .ok_or_else(|| AppError::NotFound(String::new()))?;
-    let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
+    let pr = load_process(&state, m.process_id).await?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
-    page(
+    form_page(
         &measure_form(
             &state,
             locale,
@@ -1480,7 +1275,7 @@ pub async fn edit_measure(
             &pr,
             Some(id),
             measure::input_of(&m),
-            FormErrors::default(),
+            FieldErrors::new(),
             t.edit_measure,
             format!("{p}/participation/measures/{id}/edit"),
         )
@@ -1490,24 +1285,21 @@ pub async fn edit_measure(
 
 /// `POST /participation/measures/{id}/edit`.
 pub async fn update_measure(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
     let m = measure::get_measure(state.pool(), id)
         .await?
         .ok_or_else(|| AppError::NotFound(String::new()))?;
-    let pr = try_page!(load_process(&state, locale, &uri, m.process_id).await);
+    let pr = load_process(&state, m.process_id).await?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
     let input = measure_input_of(&form);
     match measure::update_measure(state.pool(), &actor(&user), id, &input, clock::now()).await {
         Ok(()) => Ok(see_other(&format!("{p}/participation/measures/{id}"))),
-        Err(PError::Invalid(errs)) => personal_page(
+        Err(PError::Invalid(errs)) => form_page(
             &measure_form(
                 &state,
                 locale,
@@ -1516,12 +1308,11 @@ pub async fn update_measure(
                 &pr,
                 Some(id),
                 input,
-                FormErrors::of(&errs, locale),
+                field_errors(&errs, locale),
                 t.edit_measure,
                 format!("{p}/participation/measures/{id}/edit"),
             )
             .await?,
-            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => Ok(fail(
             &state,
@@ -1533,50 +1324,44 @@ pub async fn update_measure(
     }
 }
 
-staff_post!(
-    add_update,
-    "`POST /participation/measures/{id}/updates`: a dated update with progress and status.",
-    i64,
-    |state, user, a, id, form, back| {
-        require_any(&user, &[Role::ProcessManager])?;
-        let input = UpdateInput {
-            date: form.get("date").into(),
-            body: form.get("body").into(),
-            progress: form.get("progress").into(),
-            status: form.get("status").into(),
-        };
-        (
-            measure::add_update(state.pool(), &a, id, &input, clock::now()).await,
-            back(&format!("/participation/measures/{id}")),
-        )
-    }
-);
+/// `POST /participation/measures/{id}/updates` (a dated update with progress and status) and
+/// `…/ideas` (links an accepted idea by its reference), by the route's last segment.
+pub async fn measure_step(
+    route: MatchedPath,
+    Path(id): Path<i64>,
+    Ctx(state, locale, uri, user): Ctx,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let (pool, a) = (state.pool(), actor(&user));
+    let step = match step_of(&route) {
+        "updates" => {
+            let input = UpdateInput {
+                date: form.get("date").into(),
+                body: form.get("body").into(),
+                progress: form.get("progress").into(),
+                status: form.get("status").into(),
+            };
+            measure::add_update(pool, &a, id, &input, clock::now()).await
+        }
+        "ideas" => measure::link_idea(pool, &a, id, form.get("reference")).await,
+        _ => return Err(AppError::NotFound(String::new())),
+    };
+    let to = format!("{}/participation/measures/{id}", prefix(locale));
+    Ok(done(&state, locale, &uri, &to, step))
+}
 
-staff_post!(
-    link_idea,
-    "`POST /participation/measures/{id}/ideas`: links an accepted idea by its reference.",
-    i64,
-    |state, user, a, id, form, back| {
-        require_any(&user, &[Role::ProcessManager])?;
-        (
-            measure::link_idea(state.pool(), &a, id, form.get("reference")).await,
-            back(&format!("/participation/measures/{id}")),
-        )
-    }
-);
-
-staff_post!(
-    unlink_idea,
-    "`POST /participation/measures/{id}/ideas/{idea}/unlink`.",
-    (i64, i64),
-    |state, user, a, pp, _form, back| {
-        require_any(&user, &[Role::ProcessManager])?;
-        (
-            measure::unlink_idea(state.pool(), &a, pp.0, pp.1).await,
-            back(&format!("/participation/measures/{}", pp.0)),
-        )
-    }
-);
+/// `POST /participation/measures/{id}/ideas/{idea}/unlink`.
+pub async fn unlink_idea(
+    Path((id, idea)): Path<(i64, i64)>,
+    Ctx(state, locale, uri, user): Ctx,
+    _form: FormFields,
+) -> Result<Response, AppError> {
+    require_any(&user, &[Role::ProcessManager])?;
+    let step = measure::unlink_idea(state.pool(), &actor(&user), id, idea).await;
+    let to = format!("{}/participation/measures/{id}", prefix(locale));
+    Ok(done(&state, locale, &uri, &to, step))
+}
 
 #[derive(Template)]
 #[template(path = "participation/upload.html")]
@@ -1585,20 +1370,25 @@ struct UploadPage {
     f: Frame,
     id: i64,
     process_title: String,
-    errors: Vec<String>,
+    /// One error at the file field when the file was refused; its problems (by line) below it.
+    errors: FieldErrors,
+    problems: Vec<String>,
     done: String,
+}
+
+impl FormPage for UploadPage {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 /// `GET /participation/processes/{id}/measures/upload`: the bulk progress update.
 pub async fn upload_form(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
-    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let pr = load_process(&state, id).await?;
     let t = super::pmsgs(locale);
     let done = uri
         .0
@@ -1608,12 +1398,13 @@ pub async fn upload_form(
         .map(|n| t.upload_done.replace("{n}", &n.to_string()))
         .unwrap_or_default();
     let (l, f) = Frame::new(&state, locale, t.upload_title, &uri, Some(&user));
-    page(&UploadPage {
+    form_page(&UploadPage {
         l,
         f,
         id,
         process_title: pr.title.clone(),
-        errors: Vec::new(),
+        errors: FieldErrors::new(),
+        problems: Vec::new(),
         done,
     })
 }
@@ -1623,15 +1414,12 @@ const UPLOAD_LIMIT: usize = 5 * 1024 * 1024;
 
 /// `POST /participation/processes/{id}/measures/upload` (multipart): all rows or none.
 pub async fn upload(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
-    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let pr = load_process(&state, id).await?;
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
     let mut file: Option<(String, Vec<u8>)> = None;
@@ -1664,7 +1452,7 @@ pub async fn upload(
         },
         Err(_) => problem = t.upload_unreadable.to_string(),
     }
-    let errors = match (file, problem.is_empty()) {
+    let problems = match (file, problem.is_empty()) {
         (Some((name, bytes)), true) => {
             let name: String = name
                 .chars()
@@ -1695,29 +1483,24 @@ pub async fn upload(
         (_, false) => vec![problem],
     };
     let (l, f) = Frame::new(&state, locale, t.upload_title, &uri, Some(&user));
-    personal_page(
-        &UploadPage {
-            l,
-            f,
-            id,
-            process_title: pr.title.clone(),
-            errors,
-            done: String::new(),
-        },
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
+    form_page(&UploadPage {
+        l,
+        f,
+        id,
+        process_title: pr.title.clone(),
+        errors: FieldErrors::one("file", t.upload_failed),
+        problems,
+        done: String::new(),
+    })
 }
 
 /// `GET /participation/processes/{id}/measures/template.csv`: the file to fill in.
 pub async fn template(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
     Path(id): Path<i64>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, _, _, user): Ctx,
 ) -> Result<Response, AppError> {
     require_any(&user, &[Role::ProcessManager])?;
-    let pr = try_page!(load_process(&state, locale, &uri, id).await);
+    let pr = load_process(&state, id).await?;
     let bytes = measure::csv_template(state.pool(), pr.id, clock::now()).await?;
     let mut r = bytes.into_response();
     r.headers_mut().insert(

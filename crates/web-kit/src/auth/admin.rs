@@ -4,10 +4,9 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Extension;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use sozialatlas_accounts::audit::AuditFilter;
 use sozialatlas_accounts::{AccountError, Role, Status, User};
@@ -15,9 +14,10 @@ use sozialatlas_core::Locale;
 
 use super::pages::status_label;
 use super::text::{AuthMsgs, auth_msgs, role_label};
-use super::{CurrentUser, FORM_ERROR, FormFields};
+use super::{CurrentUser, FormFields};
 use crate::AppState;
 use crate::error::AppError;
+use crate::form::{Ctx, FieldErrors, FormPage, form_page, see_other};
 use crate::i18n::prefix;
 use crate::layout::{Layout, personal_page};
 
@@ -77,7 +77,13 @@ struct UsersPage {
     q: String,
     total: usize,
     notice: &'static str,
-    error: &'static str,
+    errors: FieldErrors,
+}
+
+impl FormPage for UsersPage {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 fn chips(roles: &[Role], locale: Locale) -> Vec<RoleChip> {
@@ -118,7 +124,7 @@ async fn users_page(
     user: &CurrentUser,
     q: &str,
     notice: &'static str,
-    error: &'static str,
+    errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let t = auth_msgs(locale);
     let users = sozialatlas_accounts::list_users(state.pool()).await?;
@@ -134,31 +140,24 @@ async fn users_page(
         })
         .map(|u| user_row(u, t, locale))
         .collect();
-    personal_page(
-        &UsersPage {
-            l: Layout::new(
-                state,
-                locale,
-                t.admin_users_title,
-                uri.0.path(),
-                uri.0.query(),
-            ),
-            t,
-            p: prefix(locale),
-            csrf: user.csrf.clone(),
-            total: users.len(),
-            rows,
-            all_roles: chips(&Role::ALL, locale),
-            q: q.to_string(),
-            notice,
-            error,
-        },
-        if error.is_empty() {
-            StatusCode::OK
-        } else {
-            FORM_ERROR
-        },
-    )
+    form_page(&UsersPage {
+        l: Layout::new(
+            state,
+            locale,
+            t.admin_users_title,
+            uri.0.path(),
+            uri.0.query(),
+        ),
+        t,
+        p: prefix(locale),
+        csrf: user.csrf.clone(),
+        total: users.len(),
+        rows,
+        all_roles: chips(&Role::ALL, locale),
+        q: q.to_string(),
+        notice,
+        errors,
+    })
 }
 
 fn notice(t: &'static AuthMsgs, key: &str) -> &'static str {
@@ -173,10 +172,7 @@ fn notice(t: &'static AuthMsgs, key: &str) -> &'static str {
 
 /// `GET /admin/users`.
 pub async fn users(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     user.require(Role::Admin)?;
@@ -187,7 +183,7 @@ pub async fn users(
         &user,
         &q.q,
         notice(auth_msgs(locale), &q.notice),
-        "",
+        FieldErrors::new(),
     )
     .await
 }
@@ -199,78 +195,76 @@ fn user_id(s: &str) -> Result<i64, AppError> {
         .ok_or_else(|| AppError::NotFound(String::new()))
 }
 
-fn back(locale: Locale, notice: &str, id: i64) -> Response {
-    Redirect::to(&format!(
-        "{}/admin/users?notice={notice}#user-{id}",
-        prefix(locale)
-    ))
-    .into_response()
+/// The end of a change to a user: 303 back to the user's row with a notice; an unknown user
+/// is a 404; a refused change (the last administrator) or a choice the form does not offer is
+/// the user list again with the error at the user's row (422). `None`: the form asked for a
+/// choice it does not offer.
+async fn after_change(
+    state: &AppState,
+    locale: Locale,
+    user: &CurrentUser,
+    id: i64,
+    change: Option<Result<&'static str, AccountError>>,
+) -> Result<Response, AppError> {
+    let t = auth_msgs(locale);
+    let message = match change {
+        None => t.bad_choice,
+        Some(Ok(notice)) => {
+            return Ok(see_other(&format!(
+                "{}/admin/users?notice={notice}#user-{id}",
+                prefix(locale)
+            )));
+        }
+        Some(Err(AccountError::NoSuchUser(_))) => return Err(AppError::NotFound(String::new())),
+        Some(Err(AccountError::Invalid { .. })) => t.last_admin,
+        Some(Err(e)) => return Err(e.into()),
+    };
+    let users_uri = OriginalUri(format!("{}/admin/users", prefix(locale)).parse()?);
+    let errors = FieldErrors::one(format!("user-{id}"), message);
+    users_page(state, locale, &users_uri, user, "", "", errors).await
 }
 
 /// `POST /admin/users/{id}/roles`: fields `role` and `op` (`add` or `remove`).
 pub async fn user_roles(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Path(id): Path<String>,
     form: FormFields,
 ) -> Result<Response, AppError> {
     user.require(Role::Admin)?;
     let id = user_id(&id)?;
-    let t = auth_msgs(locale);
-    let users_uri = OriginalUri(format!("{}/admin/users", prefix(locale)).parse()?);
-    let Some(role) = Role::parse(form.get("role")) else {
-        return users_page(&state, locale, &users_uri, &user, "", "", t.error_summary).await;
+    let (pool, by) = (state.pool(), Some(user.id));
+    let change = match (Role::parse(form.get("role")), form.get("op")) {
+        (Some(role), "add") => Some(
+            sozialatlas_accounts::add_role(pool, by, id, role)
+                .await
+                .map(|_| "role-added"),
+        ),
+        (Some(role), "remove") => Some(
+            sozialatlas_accounts::remove_role(pool, by, id, role)
+                .await
+                .map(|_| "role-removed"),
+        ),
+        _ => None,
     };
-    let pool = state.pool();
-    let r = match form.get("op") {
-        "add" => sozialatlas_accounts::add_role(pool, Some(user.id), id, role)
-            .await
-            .map(|_| "role-added"),
-        "remove" => sozialatlas_accounts::remove_role(pool, Some(user.id), id, role)
-            .await
-            .map(|_| "role-removed"),
-        _ => return users_page(&state, locale, &users_uri, &user, "", "", t.error_summary).await,
-    };
-    match r {
-        Ok(n) => Ok(back(locale, n, id)),
-        Err(AccountError::NoSuchUser(_)) => Err(AppError::NotFound(String::new())),
-        Err(AccountError::Invalid { .. }) => {
-            users_page(&state, locale, &users_uri, &user, "", "", t.last_admin).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    after_change(&state, locale, &user, id, change).await
 }
 
 /// `POST /admin/users/{id}/status`: field `op` (`block` or `unblock`).
 pub async fn user_status(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    user: CurrentUser,
+    Ctx(state, locale, _, user): Ctx,
     Path(id): Path<String>,
     form: FormFields,
 ) -> Result<Response, AppError> {
     user.require(Role::Admin)?;
     let id = user_id(&id)?;
-    let t = auth_msgs(locale);
-    let users_uri = OriginalUri(format!("{}/admin/users", prefix(locale)).parse()?);
     let block = match form.get("op") {
         "block" => true,
         "unblock" => false,
-        _ => return users_page(&state, locale, &users_uri, &user, "", "", t.error_summary).await,
+        _ => return after_change(&state, locale, &user, id, None).await,
     };
-    match sozialatlas_accounts::set_blocked(state.pool(), Some(user.id), id, block).await {
-        Ok(()) => Ok(back(
-            locale,
-            if block { "blocked" } else { "unblocked" },
-            id,
-        )),
-        Err(AccountError::NoSuchUser(_)) => Err(AppError::NotFound(String::new())),
-        Err(AccountError::Invalid { .. }) => {
-            users_page(&state, locale, &users_uri, &user, "", "", t.last_admin).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let change = sozialatlas_accounts::set_blocked(state.pool(), Some(user.id), id, block).await;
+    let notice = if block { "blocked" } else { "unblocked" };
+    after_change(&state, locale, &user, id, Some(change.map(|()| notice))).await
 }
 
 pub struct AuditRow {
@@ -335,10 +329,7 @@ fn names(users: &[User], t: &AuthMsgs) -> HashMap<i64, String> {
 
 /// `GET /admin/audit`.
 pub async fn audit(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     user.require(Role::Admin)?;
@@ -402,10 +393,7 @@ struct OutboxPage {
 
 /// `GET /admin/outbox`.
 pub async fn outbox(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     user.require(Role::Admin)?;

@@ -26,7 +26,7 @@ use axum::extract::{
     ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, Request,
 };
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sozialatlas_accounts::{Limit, RateLimiter, Role, Status};
 use sozialatlas_core::Locale;
@@ -410,9 +410,6 @@ pub fn no_store(mut r: Response) -> Response {
 async fn no_store_layer(r: Response) -> Response {
     no_store(r)
 }
-
-/// The status of a form answer with errors.
-pub(crate) const FORM_ERROR: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
 
 /// The account and administration pages (relative to the locale prefix).
 pub fn routes() -> Routes {

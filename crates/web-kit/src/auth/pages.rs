@@ -2,10 +2,9 @@
 //! and the own account (data, export, name, password, deletion).
 
 use askama::Template;
-use axum::Extension;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sozialatlas_accounts::demo::DEMO_ACCOUNTS;
 use sozialatlas_accounts::{
@@ -16,36 +15,14 @@ use tower_sessions::Session;
 
 use super::text::{self, AuthMsgs, auth_msgs, role_label};
 use super::{
-    ClientIp, CsrfToken, CurrentUser, FORM_ERROR, FormFields, SESSION_AUTH_AT, SESSION_CSRF,
-    SESSION_USER, random_token, safe_next,
+    ClientIp, CsrfToken, CurrentUser, FormFields, SESSION_AUTH_AT, SESSION_CSRF, SESSION_USER,
+    random_token, safe_next,
 };
 use crate::AppState;
 use crate::error::AppError;
+use crate::form::{Ctx, FieldErrors, FormPage, form_page, see_other};
 use crate::i18n::prefix;
 use crate::layout::{Layout, personal_page};
-
-/// Form errors: (field, message), in form order.
-#[derive(Clone, Debug, Default)]
-pub struct FormErrors(pub Vec<(&'static str, &'static str)>);
-
-impl FormErrors {
-    /// The message for a field, or "".
-    pub fn get(&self, field: &str) -> &'static str {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map_or("", |(_, m)| m)
-    }
-    /// Whether there is any error.
-    pub fn any(&self) -> bool {
-        !self.0.is_empty()
-    }
-    fn add(&mut self, field: &'static str, msg: &'static str) {
-        if self.get(field).is_empty() {
-            self.0.push((field, msg));
-        }
-    }
-}
 
 fn layout(state: &AppState, locale: Locale, title: &str, uri: &OriginalUri) -> Layout {
     Layout::new(state, locale, title, uri.0.path(), uri.0.query())
@@ -108,10 +85,15 @@ struct LoginPage {
     csrf: String,
     next: String,
     email: String,
-    errors: FormErrors,
-    message: &'static str,
+    errors: FieldErrors,
     notice: &'static str,
     demo: Vec<DemoRow>,
+}
+
+impl FormPage for LoginPage {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -122,10 +104,8 @@ fn login_page(
     csrf: String,
     next: String,
     email: String,
-    errors: FormErrors,
-    message: &'static str,
+    errors: FieldErrors,
     notice: &'static str,
-    status: StatusCode,
 ) -> Result<Response, AppError> {
     let t = auth_msgs(locale);
     let demo = if state.auth().config.demo_accounts {
@@ -140,29 +120,22 @@ fn login_page(
     } else {
         Vec::new()
     };
-    personal_page(
-        &LoginPage {
-            l: layout(state, locale, t.login_title, uri),
-            t,
-            p: prefix(locale),
-            csrf,
-            next,
-            email,
-            errors,
-            message,
-            notice,
-            demo,
-        },
-        status,
-    )
+    form_page(&LoginPage {
+        l: layout(state, locale, t.login_title, uri),
+        t,
+        p: prefix(locale),
+        csrf,
+        next,
+        email,
+        errors,
+        notice,
+        demo,
+    })
 }
 
 /// `GET /login`.
 pub async fn login_form(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: Option<CurrentUser>,
+    Ctx(state, locale, uri, user): Ctx<Option<CurrentUser>>,
     CsrfToken(csrf): CsrfToken,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
@@ -173,7 +146,7 @@ pub async fn login_form(
         } else {
             next
         };
-        return Ok(Redirect::to(&to).into_response());
+        return Ok(see_other(&to));
     }
     let t = auth_msgs(locale);
     login_page(
@@ -183,19 +156,15 @@ pub async fn login_form(
         csrf,
         next,
         String::new(),
-        FormErrors::default(),
-        "",
+        FieldErrors::new(),
         notice_text(t, &q.notice),
-        StatusCode::OK,
     )
 }
 
-/// `POST /login`: 303 to `next` (or the account page) on success; the form with a message
-/// (422) on failure; 429 after too many failures from one address or on one account.
+/// `POST /login`: 303 to `next` (or the account page) on success; the form with its error
+/// (422; a failed sign-in is an error of the e-mail field) on failure; 429 after too many failures from one address or on one account.
 pub async fn login(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
+    Ctx(state, locale, uri, _): Ctx<()>,
     ClientIp(ip): ClientIp,
     session: Session,
     form: FormFields,
@@ -205,7 +174,7 @@ pub async fn login(
     let password = form.get("password");
     let next = safe_next(form.get("next")).unwrap_or("").to_string();
     let csrf = super::session_csrf(&session).await?;
-    let mut errors = FormErrors::default();
+    let mut errors = FieldErrors::new();
     if email.is_empty() {
         errors.add("email", t.required);
     }
@@ -213,9 +182,7 @@ pub async fn login(
         errors.add("password", t.required);
     }
     if errors.any() {
-        return login_page(
-            &state, locale, &uri, csrf, next, email, errors, "", "", FORM_ERROR,
-        );
+        return login_page(&state, locale, &uri, csrf, next, email, errors, "");
     }
     let limiter = &state.auth().limiter;
     let ip_key = format!("login-ip:{ip}");
@@ -240,7 +207,7 @@ pub async fn login(
             } else {
                 next
             };
-            return Ok(Redirect::to(&to).into_response());
+            return Ok(see_other(&to));
         }
         LoginOutcome::BadCredentials => {
             limiter.record(&ip_key);
@@ -257,20 +224,15 @@ pub async fn login(
         csrf,
         next,
         email,
-        FormErrors::default(),
-        message,
+        FieldErrors::one("email", message),
         "",
-        FORM_ERROR,
     )
 }
 
 /// `POST /logout`: ends the session; 303 to the start page.
-pub async fn logout(
-    Extension(locale): Extension<Locale>,
-    session: Session,
-) -> Result<Response, AppError> {
+pub async fn logout(Ctx(_, locale, _, _): Ctx<()>, session: Session) -> Result<Response, AppError> {
     session.flush().await?;
-    Ok(Redirect::to(&format!("{}/", prefix(locale))).into_response())
+    Ok(see_other(&format!("{}/", prefix(locale))))
 }
 
 // --------------------------------------------------------------------------- registration
@@ -284,7 +246,13 @@ struct RegisterPage {
     csrf: String,
     email: String,
     display_name: String,
-    errors: FormErrors,
+    errors: FieldErrors,
+}
+
+impl FormPage for RegisterPage {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 /// A page with a heading, a text and an optional link.
@@ -300,28 +268,22 @@ pub(crate) struct NoticePage {
 
 /// `GET /register`.
 pub async fn register_form(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: Option<CurrentUser>,
+    Ctx(state, locale, uri, user): Ctx<Option<CurrentUser>>,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, AppError> {
     if user.is_some() {
-        return Ok(Redirect::to(&format!("{}/account", prefix(locale))).into_response());
+        return Ok(see_other(&format!("{}/account", prefix(locale))));
     }
     let t = auth_msgs(locale);
-    personal_page(
-        &RegisterPage {
-            l: layout(&state, locale, t.register_title, &uri),
-            t,
-            p: prefix(locale),
-            csrf,
-            email: String::new(),
-            display_name: String::new(),
-            errors: FormErrors::default(),
-        },
-        StatusCode::OK,
-    )
+    form_page(&RegisterPage {
+        l: layout(&state, locale, t.register_title, &uri),
+        t,
+        p: prefix(locale),
+        csrf,
+        email: String::new(),
+        display_name: String::new(),
+        errors: FieldErrors::new(),
+    })
 }
 
 /// The honeypot field: hidden from people, filled in by form-filling robots.
@@ -331,9 +293,7 @@ pub const HONEYPOT: &str = "website";
 /// an existing one gets a mail instead); a filled honeypot gets that answer too, and nothing
 /// happens.
 pub async fn register(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
+    Ctx(state, locale, uri, _): Ctx<()>,
     ClientIp(ip): ClientIp,
     session: Session,
     form: FormFields,
@@ -359,7 +319,7 @@ pub async fn register(
     let email = form.get("email").trim().to_string();
     let name = form.get("display_name").trim().to_string();
     let password = form.get("password");
-    let mut errors = FormErrors::default();
+    let mut errors = FieldErrors::new();
     if sozialatlas_accounts::check_email(&email).is_err() {
         errors.add("email", t.email_invalid);
     }
@@ -372,18 +332,15 @@ pub async fn register(
         errors.add("password2", t.passwords_differ);
     }
     if errors.any() {
-        return personal_page(
-            &RegisterPage {
-                l: layout(&state, locale, t.register_title, &uri),
-                t,
-                p: prefix(locale),
-                csrf: super::session_csrf(&session).await?,
-                email,
-                display_name: name,
-                errors,
-            },
-            FORM_ERROR,
-        );
+        return form_page(&RegisterPage {
+            l: layout(&state, locale, t.register_title, &uri),
+            t,
+            p: prefix(locale),
+            csrf: super::session_csrf(&session).await?,
+            email,
+            display_name: name,
+            errors,
+        });
     }
     let pool = state.pool();
     let site = site_name(&state, locale);
@@ -448,9 +405,7 @@ fn invalid_link(
 /// `GET /confirm/{token}`: a button that confirms (a GET never changes anything, so mail
 /// scanners that open links confirm nothing).
 pub async fn confirm_form(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
+    Ctx(state, locale, uri, _): Ctx<()>,
     Path(token): Path<String>,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, AppError> {
@@ -472,16 +427,17 @@ pub async fn confirm_form(
 
 /// `POST /confirm/{token}`: activates the account; 303 to the sign-in page.
 pub async fn confirm(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
+    Ctx(state, locale, uri, _): Ctx<()>,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let pool = state.pool();
     match tokens::consume_token(pool, &token, TokenPurpose::Confirm).await? {
         Some(uid) => {
             sozialatlas_accounts::confirm_user(pool, uid).await?;
-            Ok(Redirect::to(&format!("{}/login?notice=confirmed", prefix(locale))).into_response())
+            Ok(see_other(&format!(
+                "{}/login?notice=confirmed",
+                prefix(locale)
+            )))
         }
         None => invalid_link(&state, locale, &uri, "/register"),
     }
@@ -497,37 +453,36 @@ struct ForgotPage {
     p: &'static str,
     csrf: String,
     email: String,
-    errors: FormErrors,
+    errors: FieldErrors,
+}
+
+impl FormPage for ForgotPage {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 /// `GET /password/forgot`.
 pub async fn forgot_form(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
+    Ctx(state, locale, uri, _): Ctx<()>,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, AppError> {
     let t = auth_msgs(locale);
-    personal_page(
-        &ForgotPage {
-            l: layout(&state, locale, t.forgot_title, &uri),
-            t,
-            p: prefix(locale),
-            csrf,
-            email: String::new(),
-            errors: FormErrors::default(),
-        },
-        StatusCode::OK,
-    )
+    form_page(&ForgotPage {
+        l: layout(&state, locale, t.forgot_title, &uri),
+        t,
+        p: prefix(locale),
+        csrf,
+        email: String::new(),
+        errors: FieldErrors::new(),
+    })
 }
 
 /// `POST /password/forgot`: the same answer, at once, whether or not the address has an
 /// account; the lookup and the mail happen after the answer (no enumeration by content or
 /// timing).
 pub async fn forgot(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
+    Ctx(state, locale, uri, _): Ctx<()>,
     ClientIp(ip): ClientIp,
     session: Session,
     form: FormFields,
@@ -536,19 +491,14 @@ pub async fn forgot(
     state.rate_limit(&format!("reset-ip:{ip}"), Limit::RESET_IP)?;
     let email = form.get("email").trim().to_string();
     if sozialatlas_accounts::check_email(&email).is_err() {
-        let mut errors = FormErrors::default();
-        errors.add("email", t.email_invalid);
-        return personal_page(
-            &ForgotPage {
-                l: layout(&state, locale, t.forgot_title, &uri),
-                t,
-                p: prefix(locale),
-                csrf: super::session_csrf(&session).await?,
-                email,
-                errors,
-            },
-            FORM_ERROR,
-        );
+        return form_page(&ForgotPage {
+            l: layout(&state, locale, t.forgot_title, &uri),
+            t,
+            p: prefix(locale),
+            csrf: super::session_csrf(&session).await?,
+            email,
+            errors: FieldErrors::one("email", t.email_invalid),
+        });
     }
     let st = state.clone();
     tokio::spawn(async move {
@@ -600,14 +550,18 @@ struct ResetPage {
     t: &'static AuthMsgs,
     csrf: String,
     action: String,
-    errors: FormErrors,
+    errors: FieldErrors,
+}
+
+impl FormPage for ResetPage {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 /// `GET /password/reset/{token}`.
 pub async fn reset_form(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
+    Ctx(state, locale, uri, _): Ctx<()>,
     Path(token): Path<String>,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, AppError> {
@@ -617,25 +571,30 @@ pub async fn reset_form(
     {
         return invalid_link(&state, locale, &uri, "/password/forgot");
     }
+    reset_page(&state, locale, &uri, csrf, FieldErrors::new())
+}
+
+fn reset_page(
+    state: &AppState,
+    locale: Locale,
+    uri: &OriginalUri,
+    csrf: String,
+    errors: FieldErrors,
+) -> Result<Response, AppError> {
     let t = auth_msgs(locale);
-    personal_page(
-        &ResetPage {
-            l: layout(&state, locale, t.reset_title, &uri),
-            t,
-            csrf,
-            action: uri.0.path().to_string(),
-            errors: FormErrors::default(),
-        },
-        StatusCode::OK,
-    )
+    form_page(&ResetPage {
+        l: layout(state, locale, t.reset_title, uri),
+        t,
+        csrf,
+        action: uri.0.path().to_string(),
+        errors,
+    })
 }
 
 /// `POST /password/reset/{token}`: sets the password (ending every other session), confirms
 /// the address, 303 to the sign-in page.
 pub async fn reset(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
+    Ctx(state, locale, uri, _): Ctx<()>,
     Path(token): Path<String>,
     session: Session,
     form: FormFields,
@@ -650,23 +609,15 @@ pub async fn reset(
         .and_then(|u| u.email)
         .unwrap_or_default();
     let password = form.get("password");
-    let mut errors = FormErrors::default();
+    let mut errors = FieldErrors::new();
     if sozialatlas_accounts::password::check_new_password(password, &email).is_err() {
         errors.add("password", t.password_invalid);
     } else if password != form.get("password2") {
         errors.add("password2", t.passwords_differ);
     }
     if errors.any() {
-        return personal_page(
-            &ResetPage {
-                l: layout(&state, locale, t.reset_title, &uri),
-                t,
-                csrf: super::session_csrf(&session).await?,
-                action: uri.0.path().to_string(),
-                errors,
-            },
-            FORM_ERROR,
-        );
+        let csrf = super::session_csrf(&session).await?;
+        return reset_page(&state, locale, &uri, csrf, errors);
     }
     if tokens::consume_token(pool, &token, TokenPurpose::Reset)
         .await?
@@ -685,7 +636,7 @@ pub async fn reset(
     )
     .await?;
     session.flush().await?;
-    Ok(Redirect::to(&format!("{}/login?notice=reset", prefix(locale))).into_response())
+    Ok(see_other(&format!("{}/login?notice=reset", prefix(locale))))
 }
 
 // -------------------------------------------------------------------------------- account
@@ -705,7 +656,13 @@ struct AccountPage {
     last_login: String,
     is_admin: bool,
     notice: &'static str,
-    errors: FormErrors,
+    errors: FieldErrors,
+}
+
+impl FormPage for AccountPage {
+    fn errors(&self) -> &FieldErrors {
+        &self.errors
+    }
 }
 
 pub(crate) fn status_label(t: &AuthMsgs, s: sozialatlas_accounts::Status) -> &'static str {
@@ -724,57 +681,43 @@ async fn account_page(
     uri: &OriginalUri,
     user: &CurrentUser,
     notice: &'static str,
-    errors: FormErrors,
+    errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let t = auth_msgs(locale);
     let u = sozialatlas_accounts::get_user(state.pool(), user.id)
         .await?
         .ok_or_else(|| AppError::Internal("signed-in user vanished".into()))?;
-    let status = if errors.any() {
-        FORM_ERROR
-    } else {
-        StatusCode::OK
-    };
-    personal_page(
-        &AccountPage {
-            l: layout(state, locale, t.account_title, uri),
-            t,
-            p: prefix(locale),
-            csrf: user.csrf.clone(),
-            name: u.display_name.clone(),
-            email: u.email.clone().unwrap_or_default(),
-            status: status_label(t, u.status),
-            roles: u.roles.iter().map(|r| role_label(*r, locale)).collect(),
-            created: u.created_at.replace('T', " ").replace('Z', " UTC"),
-            last_login: u.last_login_at.clone().map_or_else(
-                || t.never.to_string(),
-                |s| s.replace('T', " ").replace('Z', " UTC"),
-            ),
-            is_admin: u.has(Role::Admin),
-            notice,
-            errors,
-        },
-        status,
-    )
+    form_page(&AccountPage {
+        l: layout(state, locale, t.account_title, uri),
+        t,
+        p: prefix(locale),
+        csrf: user.csrf.clone(),
+        name: u.display_name.clone(),
+        email: u.email.clone().unwrap_or_default(),
+        status: status_label(t, u.status),
+        roles: u.roles.iter().map(|r| role_label(*r, locale)).collect(),
+        created: u.created_at.replace('T', " ").replace('Z', " UTC"),
+        last_login: u.last_login_at.clone().map_or_else(
+            || t.never.to_string(),
+            |s| s.replace('T', " ").replace('Z', " UTC"),
+        ),
+        is_admin: u.has(Role::Admin),
+        notice,
+        errors,
+    })
 }
 
 /// `GET /account`.
 pub async fn account(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     let notice = notice_text(auth_msgs(locale), &q.notice);
-    account_page(&state, locale, &uri, &user, notice, FormErrors::default()).await
+    account_page(&state, locale, &uri, &user, notice, FieldErrors::new()).await
 }
 
 /// `GET /account/export`: everything stored about the user, as a JSON download.
-pub async fn export(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Response, AppError> {
+pub async fn export(Ctx(state, _, _, user): Ctx) -> Result<Response, AppError> {
     let pool = state.pool();
     let mut doc = serde_json::json!({
         "format": "sozialatlas-account-export/1",
@@ -804,50 +747,57 @@ pub async fn export(
 
 /// `POST /account/name`.
 pub async fn change_name(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
     let t = auth_msgs(locale);
     match sozialatlas_accounts::set_display_name(state.pool(), user.id, form.get("display_name"))
         .await
     {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("{}/account?notice=name", prefix(locale))).into_response())
-        }
+        Ok(()) => Ok(see_other(&format!(
+            "{}/account?notice=name",
+            prefix(locale)
+        ))),
         Err(AccountError::Invalid { .. }) => {
-            let mut e = FormErrors::default();
-            e.add("display_name", t.display_name_invalid);
+            let e = FieldErrors::one("display_name", t.display_name_invalid);
             account_page(&state, locale, &uri, &user, "", e).await
         }
         Err(e) => Err(e.into()),
     }
 }
 
+/// Whether `password` is the signed-in user's, under the sign-in limit of the address `ip`
+/// (429 when over it; a wrong password counts against it).
+async fn password_holds(
+    state: &AppState,
+    ip: &str,
+    user: &CurrentUser,
+    password: &str,
+) -> Result<bool, AppError> {
+    let ip_key = format!("login-ip:{ip}");
+    let limiter = &state.auth().limiter;
+    limiter
+        .check(&ip_key, Limit::LOGIN_IP)
+        .map_err(|w| AppError::TooManyRequests(w.as_secs().max(1)))?;
+    let holds = sozialatlas_accounts::check_password(state.pool(), user.id, password).await?;
+    if !holds {
+        limiter.record(&ip_key);
+    }
+    Ok(holds)
+}
+
 /// `POST /account/password`: needs the current password; other sessions end.
 pub async fn change_password(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
     ClientIp(ip): ClientIp,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     session: Session,
     form: FormFields,
 ) -> Result<Response, AppError> {
     let t = auth_msgs(locale);
     let pool = state.pool();
-    let ip_key = format!("login-ip:{ip}");
-    state
-        .auth()
-        .limiter
-        .check(&ip_key, Limit::LOGIN_IP)
-        .map_err(|w| AppError::TooManyRequests(w.as_secs().max(1)))?;
-    let mut e = FormErrors::default();
+    let mut e = FieldErrors::new();
     let new = form.get("new_password");
-    if !sozialatlas_accounts::check_password(pool, user.id, form.get("current_password")).await? {
-        state.auth().limiter.record(&ip_key);
+    if !password_holds(&state, &ip, &user, form.get("current_password")).await? {
         e.add("current_password", t.wrong_password);
     } else if sozialatlas_accounts::password::check_new_password(new, &user.email).is_err() {
         e.add("new_password", t.password_invalid);
@@ -863,37 +813,29 @@ pub async fn change_password(
     session
         .insert(SESSION_AUTH_AT, sozialatlas_accounts::now_millis())
         .await?;
-    Ok(Redirect::to(&format!("{}/account?notice=password", prefix(locale))).into_response())
+    Ok(see_other(&format!(
+        "{}/account?notice=password",
+        prefix(locale)
+    )))
 }
 
 /// `POST /account/delete`: needs the password; erases the personal data, keeps the row.
 pub async fn delete_account(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    uri: OriginalUri,
     ClientIp(ip): ClientIp,
-    user: CurrentUser,
+    Ctx(state, locale, uri, user): Ctx,
     session: Session,
     form: FormFields,
 ) -> Result<Response, AppError> {
     let t = auth_msgs(locale);
     let pool = state.pool();
-    let ip_key = format!("login-ip:{ip}");
-    state
-        .auth()
-        .limiter
-        .check(&ip_key, Limit::LOGIN_IP)
-        .map_err(|w| AppError::TooManyRequests(w.as_secs().max(1)))?;
-    let mut e = FormErrors::default();
-    if !sozialatlas_accounts::check_password(pool, user.id, form.get("password")).await? {
-        state.auth().limiter.record(&ip_key);
-        e.add("delete_password", t.wrong_password);
+    if !password_holds(&state, &ip, &user, form.get("password")).await? {
+        let e = FieldErrors::one("delete_password", t.wrong_password);
         return account_page(&state, locale, &uri, &user, "", e).await;
     }
     match sozialatlas_accounts::delete_user(pool, Some(user.id), user.id).await {
         Ok(()) => {}
         Err(AccountError::Invalid { .. }) => {
-            e.add("delete_password", t.last_admin);
+            let e = FieldErrors::one("delete_password", t.last_admin);
             return account_page(&state, locale, &uri, &user, "", e).await;
         }
         Err(err) => return Err(err.into()),

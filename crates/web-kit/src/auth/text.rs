@@ -43,7 +43,8 @@ pub struct AuthMsgs {
     pub display_name_invalid: &'static str,
     pub password_invalid: &'static str,
     pub required: &'static str,
-    pub error_summary: &'static str,
+    /// An administration form sent with a choice it does not offer.
+    pub bad_choice: &'static str,
     // confirmation and reset
     pub confirm_title: &'static str,
     pub confirm_text: &'static str,
@@ -168,7 +169,7 @@ pub static DE: AuthMsgs = AuthMsgs {
     display_name_invalid: "Bitte geben Sie einen Namen mit 2 bis 60 Zeichen ein.",
     password_invalid: "Das Passwort braucht mindestens 10 und höchstens 256 Zeichen und darf nicht die E-Mail-Adresse sein.",
     required: "Bitte füllen Sie dieses Feld aus.",
-    error_summary: "Bitte korrigieren Sie die markierten Angaben.",
+    bad_choice: "Diese Auswahl gibt es nicht.",
     confirm_title: "E-Mail-Adresse bestätigen",
     confirm_text: "Bestätigen Sie hier Ihre E-Mail-Adresse, um Ihr Konto zu aktivieren.",
     confirm_button: "Bestätigen",
@@ -289,7 +290,7 @@ pub static EN: AuthMsgs = AuthMsgs {
     display_name_invalid: "Please enter a name of 2 to 60 characters.",
     password_invalid: "The password needs at least 10 and at most 256 characters and must not be the e-mail address.",
     required: "Please fill in this field.",
-    error_summary: "Please correct the marked entries.",
+    bad_choice: "There is no such choice.",
     confirm_title: "Confirm your e-mail address",
     confirm_text: "Confirm your e-mail address here to activate your account.",
     confirm_button: "Confirm",
