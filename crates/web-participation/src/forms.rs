@@ -15,7 +15,7 @@ use sozialatlas_participation::{Error as PError, GroupType, Process, clock, enga
 
 use super::pages::{IdeaRow, Opt, idea_rows, load_process, opt};
 use super::text::group_label;
-use super::{Frame, actor, done, fail, field_errors, page, when};
+use super::{Frame, actor, done, end_form, fail, page, when};
 use crate::AppState;
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
@@ -226,7 +226,7 @@ pub async fn create_idea(
     let input = input_of(&form);
     let submit = form.get("action") == "submit";
     let snap = state.snapshot();
-    match idea::create_idea(
+    let saved = idea::create_idea(
         state.pool(),
         Some(snap),
         &actor(&user),
@@ -236,22 +236,22 @@ pub async fn create_idea(
         clock::now(),
     )
     .await
-    {
-        Ok(new_id) => Ok(see_other(&format!("{p}/participation/ideas/{new_id}"))),
-        Err(PError::Invalid(errs)) => form_page(&idea_form(
+    .map(|new_id| format!("{p}/participation/ideas/{new_id}"));
+    end_form(&state, locale, &uri, &back, saved, async |errors| {
+        form_page(&idea_form(
             &state,
             locale,
             &uri,
             &user,
             &pr,
             &input,
-            field_errors(&errs, locale),
+            errors,
             t.new_idea,
             format!("{p}/participation/processes/{id}/ideas/new"),
             true,
-        )),
-        Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
-    }
+        ))
+    })
+    .await
 }
 
 async fn own_idea(
@@ -344,7 +344,7 @@ pub async fn update_idea(
     let p = crate::i18n::prefix(locale);
     let back = format!("{p}/participation/ideas/{id}");
     let input = input_of(&form);
-    match idea::update_idea(
+    let saved = idea::update_idea(
         state.pool(),
         Some(state.snapshot()),
         &actor(&user),
@@ -354,25 +354,23 @@ pub async fn update_idea(
         clock::now(),
     )
     .await
-    {
-        Ok(()) => Ok(see_other(&back)),
-        Err(PError::Invalid(errs)) => {
-            let t = super::pmsgs(locale);
-            form_page(&idea_form(
-                &state,
-                locale,
-                &uri,
-                &user,
-                &pr,
-                &input,
-                field_errors(&errs, locale),
-                &format!("{}: {}", t.edit_idea, i.reference),
-                format!("{p}/participation/ideas/{id}/edit"),
-                false,
-            ))
-        }
-        Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
-    }
+    .map(|()| back.clone());
+    end_form(&state, locale, &uri, &back, saved, async |errors| {
+        let t = super::pmsgs(locale);
+        form_page(&idea_form(
+            &state,
+            locale,
+            &uri,
+            &user,
+            &pr,
+            &input,
+            errors,
+            &format!("{}: {}", t.edit_idea, i.reference),
+            format!("{p}/participation/ideas/{id}/edit"),
+            false,
+        ))
+    })
+    .await
 }
 
 /// `POST /participation/ideas/{id}/submit` (the author hands a draft in), `…/withdraw` (the
@@ -565,7 +563,7 @@ pub async fn update_comment(
         .await?
         .ok_or_else(|| AppError::NotFound(String::new()))?;
     let back = format!("{p}/participation/ideas/{}", c.idea_id);
-    match engage::edit_comment(
+    let saved = engage::edit_comment(
         state.pool(),
         &actor(&user),
         id,
@@ -573,23 +571,21 @@ pub async fn update_comment(
         clock::now(),
     )
     .await
-    {
-        Ok(()) => Ok(see_other(&format!("{back}#comment-{id}"))),
-        Err(PError::Invalid(errs)) => {
-            let t = super::pmsgs(locale);
-            let (l, f) = Frame::new(&state, locale, t.edit_comment, &uri, Some(&user));
-            form_page(&CommentForm {
-                l,
-                f,
-                action: format!("{p}/participation/comments/{id}/edit"),
-                back,
-                body: form.get("body").to_string(),
-                errors: field_errors(&errs, locale),
-                until: String::new(),
-            })
-        }
-        Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
-    }
+    .map(|()| format!("{back}#comment-{id}"));
+    end_form(&state, locale, &uri, &back, saved, async |errors| {
+        let t = super::pmsgs(locale);
+        let (l, f) = Frame::new(&state, locale, t.edit_comment, &uri, Some(&user));
+        form_page(&CommentForm {
+            l,
+            f,
+            action: format!("{p}/participation/comments/{id}/edit"),
+            back: back.clone(),
+            body: form.get("body").to_string(),
+            errors,
+            until: String::new(),
+        })
+    })
+    .await
 }
 
 struct MessageView {

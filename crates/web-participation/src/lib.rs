@@ -236,6 +236,25 @@ struct Notice {
     back: String,
 }
 
+/// The end of a form's POST (the kit's form style with participation's refusals): saved → 303
+/// to the page `saved` names; invalid → the form page again with the user's input and the
+/// errors, as `form` renders it (422 by `form_page`); refused → the notice that says why
+/// ([`fail`]), with a way `back`.
+pub(crate) async fn end_form(
+    state: &AppState,
+    locale: Locale,
+    uri: &axum::extract::OriginalUri,
+    back: &str,
+    saved: Result<String, PError>,
+    form: impl AsyncFnOnce(FieldErrors) -> Result<Response, AppError>,
+) -> Result<Response, AppError> {
+    match saved {
+        Ok(to) => Ok(see_other(&to)),
+        Err(PError::Invalid(errs)) => form(field_errors(&errs, locale)).await,
+        Err(e) => Ok(fail(state, locale, uri, back, e)),
+    }
+}
+
 /// Turns a participation error into a response: 404, 403 with the reason, 409 for a step the
 /// life cycle or the phase does not allow, 429 for too many posts; store failures are 500s.
 pub(crate) fn fail(

@@ -20,7 +20,7 @@ use sozialatlas_participation::{Error as PError, IdeaState, Process, clock};
 use super::forms::{IdeaForm, idea_form_options, input_of};
 use super::pages::{IdeaRow, Opt, idea_rows, load_process, opt};
 use super::text::{phase_kind_label, state_label, status_label};
-use super::{Frame, actor, done, fail, field_errors, names, page, paragraphs, when};
+use super::{Frame, actor, done, end_form, fail, names, page, paragraphs, when};
 use crate::AppState;
 use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
@@ -708,23 +708,32 @@ pub async fn create_process(
     let p = crate::i18n::prefix(locale);
     let t = super::pmsgs(locale);
     let input = process_input_of(&form);
-    match process::create_process(state.pool(), &actor(&user), &input, clock::now()).await {
-        Ok(id) => Ok(see_other(&format!("{p}/participation/processes/{id}"))),
-        Err(PError::Invalid(errs)) => form_page(
-            &process_form(
-                &state,
-                locale,
-                &uri,
-                &user,
-                &input,
-                field_errors(&errs, locale),
-                t.new_process,
-                format!("{p}/participation/processes/new"),
+    let saved = process::create_process(state.pool(), &actor(&user), &input, clock::now())
+        .await
+        .map(|id| format!("{p}/participation/processes/{id}"));
+    end_form(
+        &state,
+        locale,
+        &uri,
+        &format!("{p}/participation"),
+        saved,
+        async |errors| {
+            form_page(
+                &process_form(
+                    &state,
+                    locale,
+                    &uri,
+                    &user,
+                    &input,
+                    errors,
+                    t.new_process,
+                    format!("{p}/participation/processes/new"),
+                )
+                .await?,
             )
-            .await?,
-        ),
-        Err(e) => Ok(fail(&state, locale, &uri, &format!("{p}/participation"), e)),
-    }
+        },
+    )
+    .await
 }
 
 /// `GET /participation/processes/{id}/edit`.
@@ -761,29 +770,32 @@ pub async fn update_process(
     let p = crate::i18n::prefix(locale);
     let t = super::pmsgs(locale);
     let input = process_input_of(&form);
-    match process::update_process(state.pool(), &actor(&user), id, &input).await {
-        Ok(()) => Ok(see_other(&format!("{p}/participation/processes/{id}"))),
-        Err(PError::Invalid(errs)) => form_page(
-            &process_form(
-                &state,
-                locale,
-                &uri,
-                &user,
-                &input,
-                field_errors(&errs, locale),
-                t.edit_process,
-                format!("{p}/participation/processes/{id}/edit"),
+    let saved = process::update_process(state.pool(), &actor(&user), id, &input)
+        .await
+        .map(|()| format!("{p}/participation/processes/{id}"));
+    end_form(
+        &state,
+        locale,
+        &uri,
+        &format!("{p}/participation/processes/{id}"),
+        saved,
+        async |errors| {
+            form_page(
+                &process_form(
+                    &state,
+                    locale,
+                    &uri,
+                    &user,
+                    &input,
+                    errors,
+                    t.edit_process,
+                    format!("{p}/participation/processes/{id}/edit"),
+                )
+                .await?,
             )
-            .await?,
-        ),
-        Err(e) => Ok(fail(
-            &state,
-            locale,
-            &uri,
-            &format!("{p}/participation/processes/{id}"),
-            e,
-        )),
-    }
+        },
+    )
+    .await
 }
 
 // ------------------------------------------------------------------ meetings
@@ -889,27 +901,30 @@ pub async fn create_meeting(
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
     let input = meeting_input_of(&form);
-    match meeting::create_meeting(state.pool(), &actor(&user), id, &input, clock::now()).await {
-        Ok(m) => Ok(see_other(&format!("{p}/participation/meetings/{m}"))),
-        Err(PError::Invalid(errs)) => form_page(&meeting_form(
-            &state,
-            locale,
-            &uri,
-            &user,
-            &pr,
-            input,
-            field_errors(&errs, locale),
-            t.new_meeting,
-            format!("{p}/participation/processes/{id}/meetings/new"),
-        )),
-        Err(e) => Ok(fail(
-            &state,
-            locale,
-            &uri,
-            &format!("{p}/participation/processes/{id}/meetings"),
-            e,
-        )),
-    }
+    let saved = meeting::create_meeting(state.pool(), &actor(&user), id, &input, clock::now())
+        .await
+        .map(|m| format!("{p}/participation/meetings/{m}"));
+    end_form(
+        &state,
+        locale,
+        &uri,
+        &format!("{p}/participation/processes/{id}/meetings"),
+        saved,
+        async |errors| {
+            form_page(&meeting_form(
+                &state,
+                locale,
+                &uri,
+                &user,
+                &pr,
+                input,
+                errors,
+                t.new_meeting,
+                format!("{p}/participation/processes/{id}/meetings/new"),
+            ))
+        },
+    )
+    .await
 }
 
 /// `GET /participation/meetings/{id}/edit`: also for minutes and attendees after the meeting.
@@ -951,27 +966,30 @@ pub async fn update_meeting(
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
     let input = meeting_input_of(&form);
-    match meeting::update_meeting(state.pool(), &actor(&user), id, &input, clock::now()).await {
-        Ok(()) => Ok(see_other(&format!("{p}/participation/meetings/{id}"))),
-        Err(PError::Invalid(errs)) => form_page(&meeting_form(
-            &state,
-            locale,
-            &uri,
-            &user,
-            &pr,
-            input,
-            field_errors(&errs, locale),
-            t.edit_meeting,
-            format!("{p}/participation/meetings/{id}/edit"),
-        )),
-        Err(e) => Ok(fail(
-            &state,
-            locale,
-            &uri,
-            &format!("{p}/participation/meetings/{id}"),
-            e,
-        )),
-    }
+    let saved = meeting::update_meeting(state.pool(), &actor(&user), id, &input, clock::now())
+        .await
+        .map(|()| format!("{p}/participation/meetings/{id}"));
+    end_form(
+        &state,
+        locale,
+        &uri,
+        &format!("{p}/participation/meetings/{id}"),
+        saved,
+        async |errors| {
+            form_page(&meeting_form(
+                &state,
+                locale,
+                &uri,
+                &user,
+                &pr,
+                input,
+                errors,
+                t.edit_meeting,
+                format!("{p}/participation/meetings/{id}/edit"),
+            ))
+        },
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1049,7 +1067,7 @@ pub async fn create_meeting_idea(
     let pr = load_process(&state, m.process_id).await?;
     let p = crate::i18n::prefix(locale);
     let input = input_of(&form);
-    match idea::create_idea(
+    let saved = idea::create_idea(
         state.pool(),
         Some(state.snapshot()),
         &actor(&user),
@@ -1059,26 +1077,20 @@ pub async fn create_meeting_idea(
         clock::now(),
     )
     .await
-    {
-        Ok(_) => Ok(see_other(&format!("{p}/participation/meetings/{id}"))),
-        Err(PError::Invalid(errs)) => form_page(&meeting_idea_form(
-            &state,
-            locale,
-            &uri,
-            &user,
-            &pr,
-            &m,
-            &input,
-            field_errors(&errs, locale),
-        )),
-        Err(e) => Ok(fail(
-            &state,
-            locale,
-            &uri,
-            &format!("{p}/participation/meetings/{id}"),
-            e,
-        )),
-    }
+    .map(|_| format!("{p}/participation/meetings/{id}"));
+    end_form(
+        &state,
+        locale,
+        &uri,
+        &format!("{p}/participation/meetings/{id}"),
+        saved,
+        async |errors| {
+            form_page(&meeting_idea_form(
+                &state, locale, &uri, &user, &pr, &m, &input, errors,
+            ))
+        },
+    )
+    .await
 }
 
 // ------------------------------------------------------------------ measures
@@ -1227,31 +1239,34 @@ pub async fn create_measure(
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
     let input = measure_input_of(&form);
-    match measure::create_measure(state.pool(), &actor(&user), id, &input, clock::now()).await {
-        Ok(m) => Ok(see_other(&format!("{p}/participation/measures/{m}"))),
-        Err(PError::Invalid(errs)) => form_page(
-            &measure_form(
-                &state,
-                locale,
-                &uri,
-                &user,
-                &pr,
-                None,
-                input,
-                field_errors(&errs, locale),
-                t.new_measure,
-                format!("{p}/participation/processes/{id}/measures/new"),
+    let saved = measure::create_measure(state.pool(), &actor(&user), id, &input, clock::now())
+        .await
+        .map(|m| format!("{p}/participation/measures/{m}"));
+    end_form(
+        &state,
+        locale,
+        &uri,
+        &format!("{p}/participation/processes/{id}/measures"),
+        saved,
+        async |errors| {
+            form_page(
+                &measure_form(
+                    &state,
+                    locale,
+                    &uri,
+                    &user,
+                    &pr,
+                    None,
+                    input,
+                    errors,
+                    t.new_measure,
+                    format!("{p}/participation/processes/{id}/measures/new"),
+                )
+                .await?,
             )
-            .await?,
-        ),
-        Err(e) => Ok(fail(
-            &state,
-            locale,
-            &uri,
-            &format!("{p}/participation/processes/{id}/measures"),
-            e,
-        )),
-    }
+        },
+    )
+    .await
 }
 
 /// `GET /participation/measures/{id}/edit`.
@@ -1297,31 +1312,34 @@ pub async fn update_measure(
     let t = super::pmsgs(locale);
     let p = crate::i18n::prefix(locale);
     let input = measure_input_of(&form);
-    match measure::update_measure(state.pool(), &actor(&user), id, &input, clock::now()).await {
-        Ok(()) => Ok(see_other(&format!("{p}/participation/measures/{id}"))),
-        Err(PError::Invalid(errs)) => form_page(
-            &measure_form(
-                &state,
-                locale,
-                &uri,
-                &user,
-                &pr,
-                Some(id),
-                input,
-                field_errors(&errs, locale),
-                t.edit_measure,
-                format!("{p}/participation/measures/{id}/edit"),
+    let saved = measure::update_measure(state.pool(), &actor(&user), id, &input, clock::now())
+        .await
+        .map(|()| format!("{p}/participation/measures/{id}"));
+    end_form(
+        &state,
+        locale,
+        &uri,
+        &format!("{p}/participation/measures/{id}"),
+        saved,
+        async |errors| {
+            form_page(
+                &measure_form(
+                    &state,
+                    locale,
+                    &uri,
+                    &user,
+                    &pr,
+                    Some(id),
+                    input,
+                    errors,
+                    t.edit_measure,
+                    format!("{p}/participation/measures/{id}/edit"),
+                )
+                .await?,
             )
-            .await?,
-        ),
-        Err(e) => Ok(fail(
-            &state,
-            locale,
-            &uri,
-            &format!("{p}/participation/measures/{id}"),
-            e,
-        )),
-    }
+        },
+    )
+    .await
 }
 
 /// `POST /participation/measures/{id}/updates` (a dated update with progress and status) and
