@@ -10,8 +10,9 @@
 //!   [`FieldErrors`] (field name → message in the page's language), shows them with
 //!   `{{ errors.summary(l) }}` at the top (the GOV.UK error summary: `role="alert"`, a heading
 //!   it is labelled by, focusable, each error a link to its field `#field`) and, at each field,
-//!   the message `id="field-error"` with the field marked `aria-invalid="true"` and
-//!   `aria-describedby` naming the message.
+//!   the message `id="field-error"` (`{{ errors.message("field") }}`) with the field marked
+//!   `aria-invalid="true"` and `aria-describedby` naming the message
+//!   (`{{ errors.aria("field", "field-hint") }}` in the control's tag).
 //! - Every form page is rendered by [`form_page`], for the GET and for a POST with errors; its
 //!   status follows its errors: 200 without, **422** with, and never cached. A valid POST ends
 //!   with [`see_other`] (303, so that reloading does not post again) or the page it answers with.
@@ -106,6 +107,25 @@ impl FieldErrors {
         self.0.iter().map(|(f, m)| (f.as_str(), m.as_str()))
     }
 
+    /// A field's message, for under its label: `<p class="error-message" id="{field}-error">`,
+    /// or nothing when the field has no error.
+    pub fn message<'a>(&'a self, field: &'a str) -> FieldMessage<'a> {
+        FieldMessage {
+            field,
+            message: self.get(field),
+        }
+    }
+
+    /// The attributes of a field's control: `aria-describedby` naming its hint (`""` for none)
+    /// and its message, and `aria-invalid="true"` when it has an error.
+    pub fn aria<'a>(&'a self, field: &'a str, hint: &'a str) -> FieldAria<'a> {
+        FieldAria {
+            field,
+            hint,
+            message: self.get(field),
+        }
+    }
+
     /// The error summary for the top of the form (empty without errors), in the language of
     /// the page's frame.
     pub fn summary<'a>(&'a self, l: &Layout) -> ErrorSummary<'a> {
@@ -139,6 +159,33 @@ pub struct ErrorSummary<'a> {
 /// The summary is rendered by its own (escaping) template, so its output is HTML to embed
 /// as it is.
 impl askama::filters::HtmlSafe for ErrorSummary<'_> {}
+
+/// A field's message (see [`FieldErrors::message`]).
+#[derive(Template)]
+#[template(
+    source = r#"{% if !message.is_empty() %}<p class="error-message" id="{{ field }}-error">{{ message }}</p>{% endif %}"#,
+    ext = "html"
+)]
+pub struct FieldMessage<'a> {
+    field: &'a str,
+    message: &'a str,
+}
+
+impl askama::filters::HtmlSafe for FieldMessage<'_> {}
+
+/// A field control's attributes (see [`FieldErrors::aria`]).
+#[derive(Template)]
+#[template(
+    source = r#"{% if !hint.is_empty() || !message.is_empty() %} aria-describedby="{{ hint }}{% if !hint.is_empty() && !message.is_empty() %} {% endif %}{% if !message.is_empty() %}{{ field }}-error{% endif %}"{% endif %}{% if !message.is_empty() %} aria-invalid="true"{% endif %}"#,
+    ext = "html"
+)]
+pub struct FieldAria<'a> {
+    field: &'a str,
+    hint: &'a str,
+    message: &'a str,
+}
+
+impl askama::filters::HtmlSafe for FieldAria<'_> {}
 
 /// A template of a form page: it knows its errors, so that [`form_page`] can choose its status.
 pub trait FormPage: Template {
@@ -223,6 +270,24 @@ mod tests {
             !html.contains("&lt;div"),
             "the summary is not escaped twice"
         );
+        assert_eq!(
+            page.errors.message("title").to_string(),
+            "<p class=\"error-message\" id=\"title-error\">Bitte &#60;Titel&#62; angeben.</p>"
+        );
+        assert_eq!(page.errors.message("lat").to_string(), "");
+        assert_eq!(
+            page.errors.aria("title", "title-hint").to_string(),
+            " aria-describedby=\"title-hint title-error\" aria-invalid=\"true\""
+        );
+        assert_eq!(
+            page.errors.aria("area", "").to_string(),
+            " aria-describedby=\"area-error\" aria-invalid=\"true\""
+        );
+        assert_eq!(
+            page.errors.aria("lat", "lat-hint").to_string(),
+            " aria-describedby=\"lat-hint\""
+        );
+        assert_eq!(page.errors.aria("lat", "").to_string(), "");
         let r = form_page(&page).unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(

@@ -171,14 +171,12 @@ pub async fn overview(
     let today = clock::today(clock::now());
     let mut cards = Vec::new();
     for pr in &processes {
-        let (_, n) = idea::list_ideas(
-            state.pool(),
-            &IdeaFilter {
+        let n = public_count(
+            &state,
+            IdeaFilter {
                 process: Some(pr.id),
-                limit: 1,
                 ..Default::default()
             },
-            Scope::Public,
         )
         .await?;
         cards.push(ProcessCard {
@@ -244,6 +242,14 @@ struct ProcessPage {
     moderate_first: bool,
 }
 
+/// How many ideas the public sees under `filter` (counted, not loaded).
+pub(crate) async fn public_count(state: &AppState, filter: IdeaFilter) -> Result<i64, AppError> {
+    let filter = IdeaFilter { limit: 1, ..filter };
+    Ok(idea::list_ideas(state.pool(), &filter, Scope::Public)
+        .await?
+        .1)
+}
+
 pub(crate) async fn load_process(state: &AppState, id: i64) -> Result<Process, AppError> {
     get_process(state.pool(), id)
         .await?
@@ -261,15 +267,13 @@ pub async fn process(
     let today = clock::today(clock::now());
     let mut areas = Vec::new();
     for a in &pr.set.areas {
-        let (_, n) = idea::list_ideas(
-            state.pool(),
-            &IdeaFilter {
+        let n = public_count(
+            &state,
+            IdeaFilter {
                 process: Some(id),
                 area: Some(a.id),
-                limit: 1,
                 ..Default::default()
             },
-            Scope::Public,
         )
         .await?;
         areas.push(AreaCard {
@@ -890,14 +894,12 @@ pub(crate) async fn meeting_rows(
     let now_local = clock::local_str(clock::today(clock::now()), time::Time::MIDNIGHT);
     let mut out = Vec::new();
     for m in ms {
-        let (_, n) = idea::list_ideas(
-            state.pool(),
-            &IdeaFilter {
+        let n = public_count(
+            state,
+            IdeaFilter {
                 meeting: Some(m.id),
-                limit: 1,
                 ..Default::default()
             },
-            Scope::Public,
         )
         .await?;
         out.push(MeetingRow {
