@@ -14,8 +14,9 @@
 //!   `aria-invalid="true"` and `aria-describedby` naming the message
 //!   (`{{ errors.aria("field", "field-hint") }}` in the control's tag).
 //! - Every form page is rendered by [`form_page`], for the GET and for a POST with errors; its
-//!   status follows its errors: 200 without, **422** with, and never cached. A valid POST ends
-//!   with [`see_other`] (303, so that reloading does not post again) or the page it answers with.
+//!   status follows its errors: 200 without, **422** with, and never cached. A POST ends with
+//!   [`end_form`]: valid → [`see_other`] (303, so that reloading does not post again), invalid →
+//!   the form page again; or with the page it answers with.
 
 use askama::Template;
 use axum::extract::{FromRequestParts, MatchedPath, OriginalUri};
@@ -202,6 +203,22 @@ pub fn form_page<F: FormPage>(page: &F) -> Result<Response, AppError> {
         StatusCode::OK
     };
     personal_page(page, status)
+}
+
+/// The one end of a form's POST: saved → 303 to the page `saved` names ([`see_other`]);
+/// invalid (`errors_of` gives its field errors) → the form page again, rendered by `form` with
+/// the user's input and the errors (422 by [`form_page`]); any other refusal → the answer
+/// `errors_of` gives for it (a page error, a notice).
+pub async fn end_form<E, R: IntoResponse>(
+    saved: Result<String, E>,
+    errors_of: impl FnOnce(E) -> Result<FieldErrors, R>,
+    form: impl AsyncFnOnce(FieldErrors) -> Result<Response, AppError>,
+) -> Result<Response, AppError> {
+    match saved.map_err(errors_of) {
+        Ok(to) => Ok(see_other(&to)),
+        Err(Ok(errors)) => form(errors).await,
+        Err(Err(refused)) => Ok(refused.into_response()),
+    }
 }
 
 /// The step a handler that serves several routes takes: the last segment of the route it was

@@ -17,7 +17,7 @@ use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
 use crate::i18n::prefix;
 use crate::layout::Layout;
-use sozialatlas_web_kit::{Ctx, FieldErrors, FormPage, form_page, see_other};
+use sozialatlas_web_kit::{Ctx, FieldErrors, FormPage, end_form, form_page, see_other};
 
 pub struct OfficeRow {
     pub id: i64,
@@ -238,13 +238,15 @@ pub async fn create(
     form: FormFields,
 ) -> Result<Response, AppError> {
     let input = input_of(&form);
-    match offices::create_office(state.pool(), &actor(&user), &input).await {
-        Ok(id) => Ok(see_other(&format!("{}/admin/offices/{id}", prefix(locale)))),
-        Err(e) => {
-            let errors = field_errors(e, locale)?;
-            list_page(&state, locale, &user, Some(input), errors, "").await
-        }
-    }
+    let saved = offices::create_office(state.pool(), &actor(&user), &input)
+        .await
+        .map(|id| format!("{}/admin/offices/{id}", prefix(locale)));
+    end_form(
+        saved,
+        |e| field_errors(e, locale),
+        async |errors| list_page(&state, locale, &user, Some(input), errors, "").await,
+    )
+    .await
 }
 
 /// POST `/admin/offices/retention`.
@@ -253,16 +255,15 @@ pub async fn retention(
     form: FormFields,
 ) -> Result<Response, AppError> {
     let months: u32 = form.get("retention_months").trim().parse().unwrap_or(0);
-    match offices::set_retention_months(state.pool(), Some(&actor(&user)), months).await {
-        Ok(()) => Ok(see_other(&format!(
-            "{}/admin/offices?notice=retention",
-            prefix(locale)
-        ))),
-        Err(e) => {
-            let errors = field_errors(e, locale)?;
-            list_page(&state, locale, &user, None, errors, "").await
-        }
-    }
+    let saved = offices::set_retention_months(state.pool(), Some(&actor(&user)), months)
+        .await
+        .map(|()| format!("{}/admin/offices?notice=retention", prefix(locale)));
+    end_form(
+        saved,
+        |e| field_errors(e, locale),
+        async |errors| list_page(&state, locale, &user, None, errors, "").await,
+    )
+    .await
 }
 
 pub struct StaffRow {
@@ -386,13 +387,13 @@ pub async fn update(
     if let Ok(o) = offices::office(state.pool(), &a, id).await {
         input.is_example = o.is_example;
     }
-    match offices::update_office(state.pool(), &a, id, &input).await {
-        Ok(()) => Ok(see_other(&format!(
-            "{}/admin/offices/{id}?notice=saved",
-            prefix(locale)
-        ))),
-        Err(e) => {
-            let errors = field_errors(e, locale)?;
+    let saved = offices::update_office(state.pool(), &a, id, &input)
+        .await
+        .map(|()| format!("{}/admin/offices/{id}?notice=saved", prefix(locale)));
+    end_form(
+        saved,
+        |e| field_errors(e, locale),
+        async |errors| {
             edit_page(
                 &state,
                 locale,
@@ -404,8 +405,9 @@ pub async fn update(
                 "",
             )
             .await
-        }
-    }
+        },
+    )
+    .await
 }
 
 /// POST `/admin/offices/{id}/staff`: assign an account by its e-mail address.
@@ -425,17 +427,16 @@ pub async fn assign(
         let errors = FieldErrors::one("staff_email", t.no_such_account);
         return edit_page(&state, locale, &user, id, None, errors, email, "").await;
     };
-    match offices::assign_staff(state.pool(), &a, id, u.id).await {
-        Ok(()) => Ok(see_other(&format!(
-            "{}/admin/offices/{id}?notice=staff",
-            prefix(locale)
-        ))),
-        Err(e) => {
-            // The domain names the account field `user`; the form's field is `staff_email`.
-            let errors = super::field_errors_at(e, locale, Some("staff_email"))?;
-            edit_page(&state, locale, &user, id, None, errors, email, "").await
-        }
-    }
+    let saved = offices::assign_staff(state.pool(), &a, id, u.id)
+        .await
+        .map(|()| format!("{}/admin/offices/{id}?notice=staff", prefix(locale)));
+    // The domain names the account field `user`; the form's field is `staff_email`.
+    end_form(
+        saved,
+        |e| super::field_errors_at(e, locale, Some("staff_email")),
+        async |errors| edit_page(&state, locale, &user, id, None, errors, email, "").await,
+    )
+    .await
 }
 
 /// POST `/admin/offices/{id}/staff/{user}/remove`.

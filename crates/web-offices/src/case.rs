@@ -22,7 +22,7 @@ use crate::i18n::prefix;
 use crate::layout::Layout;
 use crate::{AppState, StateExt};
 use axum::extract::MatchedPath;
-use sozialatlas_web_kit::{Ctx, FieldErrors, FormPage, form_page, see_other, step_of};
+use sozialatlas_web_kit::{Ctx, FieldErrors, FormPage, end_form, form_page, see_other, step_of};
 
 /// The canonical id from the path, or 404 (a malformed id is a wrong id).
 fn case_id(raw: &str, locale: Locale) -> Result<String, AppError> {
@@ -405,13 +405,11 @@ async fn done(
     anchor: &str,
     form: &FormFields,
 ) -> Result<Response, AppError> {
-    match r {
-        Ok(()) => Ok(see_other(&format!(
-            "{}/office/cases/{id}?notice=saved#{anchor}",
-            prefix(locale)
-        ))),
-        Err(e) => {
-            let errors = field_errors(e, locale)?;
+    let saved = r.map(|()| format!("{}/office/cases/{id}?notice=saved#{anchor}", prefix(locale)));
+    end_form(
+        saved,
+        |e| field_errors(e, locale),
+        async |errors| {
             let mut values: HashMap<String, String> = HashMap::new();
             for (k, v) in &form.0 {
                 if k == "_csrf" {
@@ -426,8 +424,9 @@ async fn done(
                     .or_insert_with(|| v.clone());
             }
             case_page(state, locale, user, id, errors, values, "").await
-        }
-    }
+        },
+    )
+    .await
 }
 
 fn int(s: &str) -> i64 {
@@ -663,16 +662,20 @@ pub async fn referral(
         consent_given_on: form.get("consent_given_on").to_string(),
         consent_scope: form.get("consent_scope").to_string(),
     };
-    match referrals::create_referral(state.pool(), &actor(&user), &id, &input).await {
-        Ok(rid) => Ok(see_other(&format!(
-            "{}/office/cases/{id}?notice=referred#referral-{rid}",
-            prefix(locale)
-        ))),
-        Err(e) => {
-            let errors = field_errors(e, locale)?;
-            referral_page(&state, locale, &user, &id, Some(&form), errors).await
-        }
-    }
+    let saved = referrals::create_referral(state.pool(), &actor(&user), &id, &input)
+        .await
+        .map(|rid| {
+            format!(
+                "{}/office/cases/{id}?notice=referred#referral-{rid}",
+                prefix(locale)
+            )
+        });
+    end_form(
+        saved,
+        |e| field_errors(e, locale),
+        async |errors| referral_page(&state, locale, &user, &id, Some(&form), errors).await,
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -768,7 +771,7 @@ pub async fn close(
     form: FormFields,
 ) -> Result<Response, AppError> {
     let id = case_id(&raw, locale)?;
-    match cases::close_case(
+    let saved = cases::close_case(
         state.pool(),
         &actor(&user),
         &id,
@@ -776,16 +779,13 @@ pub async fn close(
         form.get("close_reason"),
     )
     .await
-    {
-        Ok(()) => Ok(see_other(&format!(
-            "{}/office/cases/{id}?notice=closed",
-            prefix(locale)
-        ))),
-        Err(e) => {
-            let errors = field_errors(e, locale)?;
-            close_page(&state, locale, &user, &id, Some(&form), errors).await
-        }
-    }
+    .map(|()| format!("{}/office/cases/{id}?notice=closed", prefix(locale)));
+    end_form(
+        saved,
+        |e| field_errors(e, locale),
+        async |errors| close_page(&state, locale, &user, &id, Some(&form), errors).await,
+    )
+    .await
 }
 
 /// POST `/office/cases/{id}/export`: everything about the case as a JSON download (logged).

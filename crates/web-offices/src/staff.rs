@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::i18n::prefix;
 use crate::layout::{Layout, personal_page};
 use crate::{AppState, StateExt};
-use sozialatlas_web_kit::{Ctx, FieldErrors, FormPage, form_page, see_other};
+use sozialatlas_web_kit::{Ctx, FieldErrors, FormPage, end_form, form_page, see_other};
 
 /// The office sub-navigation.
 pub struct OfficeNav {
@@ -505,14 +505,13 @@ pub async fn create(
         followup_what: f.followup_what.clone(),
         is_example: false,
     };
-    match cases::open_case(state.pool(), &a, state.office_key().as_deref(), &input).await {
-        Ok(id) => Ok(see_other(&format!(
-            "{}/office/cases/{id}?notice=opened",
-            prefix(locale)
-        ))),
-        Err(e) => {
-            let errors = field_errors(e, locale)?;
-            new_page(&state, locale, &uri, &user, &o, f, errors).await
-        }
-    }
+    let saved = cases::open_case(state.pool(), &a, state.office_key().as_deref(), &input)
+        .await
+        .map(|id| format!("{}/office/cases/{id}?notice=opened", prefix(locale)));
+    end_form(
+        saved,
+        |e| field_errors(e, locale),
+        async |errors| new_page(&state, locale, &uri, &user, &o, f, errors).await,
+    )
+    .await
 }

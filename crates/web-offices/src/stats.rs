@@ -21,7 +21,7 @@ use crate::auth::{CurrentUser, FormFields};
 use crate::error::AppError;
 use crate::i18n::prefix;
 use crate::layout::{Layout, personal_page};
-use sozialatlas_web_kit::{Ctx, FieldErrors, FormPage, form_page, see_other};
+use sozialatlas_web_kit::{Ctx, FieldErrors, FormPage, end_form, form_page, see_other};
 
 pub struct StatRow {
     pub label: String,
@@ -276,7 +276,7 @@ pub async fn add_partner(
     Ctx(state, locale, _, user): Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    match offices::add_partner(
+    let saved = offices::add_partner(
         state.pool(),
         &actor(&user),
         form.get("name"),
@@ -284,13 +284,13 @@ pub async fn add_partner(
         form.get("contact"),
     )
     .await
-    {
-        Ok(_) => Ok(see_other(&format!("{}/office/partners", prefix(locale)))),
-        Err(e) => {
-            let errors = field_errors(e, locale)?;
-            partners_page(&state, locale, &user, Some(&form), errors).await
-        }
-    }
+    .map(|_| format!("{}/office/partners", prefix(locale)));
+    end_form(
+        saved,
+        |e| field_errors(e, locale),
+        async |errors| partners_page(&state, locale, &user, Some(&form), errors).await,
+    )
+    .await
 }
 
 /// POST `/office/partners/{id}/active`: retire or reactivate one.

@@ -248,10 +248,31 @@ pub(crate) async fn end_form(
     saved: Result<String, PError>,
     form: impl AsyncFnOnce(FieldErrors) -> Result<Response, AppError>,
 ) -> Result<Response, AppError> {
-    match saved {
-        Ok(to) => Ok(see_other(&to)),
-        Err(PError::Invalid(errs)) => form(field_errors(&errs, locale)).await,
-        Err(e) => Ok(fail(state, locale, uri, back, e)),
+    let errors_of = |e| match e {
+        PError::Invalid(errs) => Ok(field_errors(&errs, locale)),
+        e => Err(Refusal {
+            state,
+            locale,
+            uri,
+            back,
+            e,
+        }),
+    };
+    sozialatlas_web_kit::end_form(saved, errors_of, form).await
+}
+
+/// A refused step, answered by [`fail`] when it is turned into a response.
+struct Refusal<'a> {
+    state: &'a AppState,
+    locale: Locale,
+    uri: &'a axum::extract::OriginalUri,
+    back: &'a str,
+    e: PError,
+}
+
+impl IntoResponse for Refusal<'_> {
+    fn into_response(self) -> Response {
+        fail(self.state, self.locale, self.uri, self.back, self.e)
     }
 }
 
