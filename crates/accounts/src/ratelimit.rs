@@ -23,36 +23,26 @@ impl Limit {
     pub const LOGIN_IP: Limit = Limit::per_minute(10);
     /// Failed sign-ins per account: 20 in 15 minutes (slows guessing one account from many
     /// addresses, without letting a stranger lock the owner out for long).
-    pub const LOGIN_ACCOUNT: Limit = Limit {
-        max: 20,
-        window: Duration::from_secs(15 * 60),
-    };
+    pub const LOGIN_ACCOUNT: Limit = Limit::minutes(20, 15);
     /// Registrations per client address: 5 an hour.
-    pub const REGISTER_IP: Limit = Limit {
-        max: 5,
-        window: Duration::from_secs(3600),
-    };
+    pub const REGISTER_IP: Limit = Limit::minutes(5, 60);
     /// Password-reset requests per client address: 5 in 15 minutes.
-    pub const RESET_IP: Limit = Limit {
-        max: 5,
-        window: Duration::from_secs(15 * 60),
-    };
+    pub const RESET_IP: Limit = Limit::minutes(5, 15);
     /// Contributions (ideas, comments, votes) per account: 20 in 10 minutes.
-    pub const POST_USER: Limit = Limit {
-        max: 20,
-        window: Duration::from_secs(600),
-    };
+    pub const POST_USER: Limit = Limit::minutes(20, 10);
     /// Contributions per client address: 60 in 10 minutes.
-    pub const POST_IP: Limit = Limit {
-        max: 60,
-        window: Duration::from_secs(600),
-    };
+    pub const POST_IP: Limit = Limit::minutes(60, 10);
 
     /// `max` events a minute.
     pub const fn per_minute(max: u32) -> Limit {
+        Limit::minutes(max, 1)
+    }
+
+    /// `max` events in `minutes` minutes.
+    pub const fn minutes(max: u32, minutes: u64) -> Limit {
         Limit {
             max,
-            window: Duration::from_secs(60),
+            window: Duration::from_secs(minutes * 60),
         }
     }
 }
@@ -142,10 +132,7 @@ mod tests {
     #[test]
     fn sliding_window() {
         let rl = RateLimiter::new();
-        let l = Limit {
-            max: 3,
-            window: Duration::from_secs(60),
-        };
+        let l = Limit::minutes(3, 1);
         let t0 = Instant::now();
         for i in 0..3 {
             assert!(rl.check_at("k", l, t0 + Duration::from_secs(i)).is_ok());

@@ -77,22 +77,10 @@ impl Date {
         Date::from_days(secs.div_euclid(86_400))
     }
 
-    /// Days since 1970-01-01 → date (Howard Hinnant's algorithm).
+    /// Days since 1970-01-01 → date ([`sozialatlas_store::clock::civil_from_days`]).
     pub fn from_days(z: i64) -> Date {
-        let z = z + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let y = yoe + era * 400;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        Date {
-            y: (if m <= 2 { y + 1 } else { y }) as i32,
-            m,
-            d,
-        }
+        let (y, m, d) = sozialatlas_store::clock::civil_from_days(z);
+        Date { y: y as i32, m, d }
     }
 
     /// Days since 1970-01-01.

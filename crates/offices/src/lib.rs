@@ -96,20 +96,8 @@ pub type Result<T, E = OfficeError> = std::result::Result<T, E>;
 /// The store's pool.
 pub use sozialatlas_store::Pool;
 
-/// Now as RFC 3339 (UTC), e.g. `2026-11-25T09:17:07Z`.
-pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
-    let d = Date::from_days(secs.div_euclid(86_400));
-    let rem = secs.rem_euclid(86_400);
-    format!(
-        "{d}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
+/// Now as RFC 3339 (UTC), e.g. `2026-11-25T09:17:07Z` (the store's clock).
+pub use sozialatlas_store::clock::now_rfc3339;
 
 /// Checks a short free text: trimmed, non-empty when required, at most `max` characters.
 pub(crate) fn text(

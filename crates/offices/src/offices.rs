@@ -104,14 +104,38 @@ struct Checked {
     opened_on: Option<String>,
 }
 
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Binds an office row's columns to `query` (an `INSERT` or `UPDATE` that numbers them alike):
+/// `$1` the id, `$2`…`$14` the checked fields, public, example.
+fn bind_row<'q>(id: i64, c: &'q Checked, input: &OfficeInput, query: Query<'q>) -> Query<'q> {
+    query
+        .bind(id)
+        .bind(&c.slug)
+        .bind(&c.name)
+        .bind(&c.street)
+        .bind(&c.postcode)
+        .bind(&c.city)
+        .bind(&c.phone)
+        .bind(&c.email)
+        .bind(&c.hours)
+        .bind(&c.accessibility)
+        .bind(&c.description)
+        .bind(&c.opened_on)
+        .bind(input.is_public)
+        .bind(input.is_example)
+}
+
+/// Whether `s` is a machine name: 1 to `max` characters a–z, 0–9 and `sep`.
+fn is_name(s: &str, max: usize, sep: char) -> bool {
+    (1..=max).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == sep)
+}
+
 fn check(i: &OfficeInput) -> Result<Checked> {
     let slug = i.slug.trim().to_string();
-    if slug.is_empty()
-        || slug.len() > 40
-        || !slug
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
+    if !is_name(&slug, 40, '-') {
         return Err(OfficeError::invalid(
             "slug",
             format!(
@@ -155,17 +179,28 @@ fn check(i: &OfficeInput) -> Result<Checked> {
     })
 }
 
+/// Whether an office other than `except` has the URL name `slug`.
+async fn slug_taken(
+    conn: &mut sqlx::SqliteConnection,
+    slug: &str,
+    except: Option<i64>,
+) -> Result<bool> {
+    Ok(
+        sqlx::query("SELECT 1 FROM office WHERE slug = $1 AND id IS NOT $2")
+            .bind(slug)
+            .bind(except)
+            .fetch_optional(conn)
+            .await?
+            .is_some(),
+    )
+}
+
 /// Creates an office (administrators); returns its id.
 pub async fn create_office(pool: &Pool, actor: &Actor, input: &OfficeInput) -> Result<i64> {
     actor.require_admin()?;
     let c = check(input)?;
     let mut tx = pool.begin().await?;
-    if sqlx::query("SELECT 1 FROM office WHERE slug = $1")
-        .bind(&c.slug)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some()
-    {
+    if slug_taken(&mut tx, &c.slug, None).await? {
         return Err(OfficeError::invalid(
             "slug",
             format!("an office named „{}“ exists already", c.slug),
@@ -173,38 +208,20 @@ pub async fn create_office(pool: &Pool, actor: &Actor, input: &OfficeInput) -> R
         ));
     }
     let id = sozialatlas_store::next_id(&mut tx, "office").await?;
-    sqlx::query(
-        "INSERT INTO office (id, slug, name, street, postcode, city, phone, email, opening_hours,
+    bind_row(
+        id,
+        &c,
+        input,
+        sqlx::query(
+            "INSERT INTO office (id, slug, name, street, postcode, city, phone, email, opening_hours,
              accessibility, description, opened_on, is_public, is_example, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        ),
     )
-    .bind(id)
-    .bind(&c.slug)
-    .bind(&c.name)
-    .bind(&c.street)
-    .bind(&c.postcode)
-    .bind(&c.city)
-    .bind(&c.phone)
-    .bind(&c.email)
-    .bind(&c.hours)
-    .bind(&c.accessibility)
-    .bind(&c.description)
-    .bind(&c.opened_on)
-    .bind(input.is_public)
-    .bind(input.is_example)
     .bind(now_rfc3339())
     .execute(&mut *tx)
     .await?;
-    set_areas(&mut tx, id, &input.action_areas).await?;
-    tx.commit().await?;
-    audit::log(
-        pool,
-        actor.audit_id(),
-        "office.create",
-        &format!("office:{id}"),
-        &c.slug,
-    )
-    .await?;
+    finish(tx, pool, actor, id, input, &c, "office.create").await?;
     Ok(id)
 }
 
@@ -213,66 +230,66 @@ pub async fn update_office(pool: &Pool, actor: &Actor, id: i64, input: &OfficeIn
     actor.require_admin()?;
     let c = check(input)?;
     let mut tx = pool.begin().await?;
-    if sqlx::query("SELECT 1 FROM office WHERE slug = $1 AND id <> $2")
-        .bind(&c.slug)
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some()
-    {
+    if slug_taken(&mut tx, &c.slug, Some(id)).await? {
         return Err(OfficeError::invalid(
             "slug",
             format!("another office is named „{}“", c.slug),
             format!("ein anderes Büro hat den Kurznamen „{}“", c.slug),
         ));
     }
-    let n = sqlx::query(
-        "UPDATE office SET slug = $2, name = $3, street = $4, postcode = $5, city = $6, phone = $7,
+    let n = bind_row(
+        id,
+        &c,
+        input,
+        sqlx::query(
+            "UPDATE office SET slug = $2, name = $3, street = $4, postcode = $5, city = $6, phone = $7,
              email = $8, opening_hours = $9, accessibility = $10, description = $11, opened_on = $12,
              is_public = $13, is_example = $14
          WHERE id = $1",
+        ),
     )
-    .bind(id)
-    .bind(&c.slug)
-    .bind(&c.name)
-    .bind(&c.street)
-    .bind(&c.postcode)
-    .bind(&c.city)
-    .bind(&c.phone)
-    .bind(&c.email)
-    .bind(&c.hours)
-    .bind(&c.accessibility)
-    .bind(&c.description)
-    .bind(&c.opened_on)
-    .bind(input.is_public)
-    .bind(input.is_example)
     .execute(&mut *tx)
     .await?
     .rows_affected();
     if n == 0 {
         return Err(OfficeError::NotFound(format!("office {id}")));
     }
-    sqlx::query("DELETE FROM office_area WHERE office_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    finish(tx, pool, actor, id, input, &c, "office.update").await
+}
+
+/// The end of saving an office: its action areas (replacing those it had), the commit, the
+/// audit entry.
+async fn finish(
+    mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
+    pool: &Pool,
+    actor: &Actor,
+    id: i64,
+    input: &OfficeInput,
+    c: &Checked,
+    action: &str,
+) -> Result<()> {
     set_areas(&mut tx, id, &input.action_areas).await?;
     tx.commit().await?;
     audit::log(
         pool,
         actor.audit_id(),
-        "office.update",
+        action,
         &format!("office:{id}"),
         &c.slug,
     )
     .await
 }
 
+/// Replaces the action areas the office serves.
 async fn set_areas(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     office: i64,
     areas: &[i64],
 ) -> Result<()> {
+    sqlx::query("DELETE FROM office_area WHERE office_id = $1")
+        .bind(office)
+        .execute(&mut **tx)
+        .await?;
     let mut seen = std::collections::BTreeSet::new();
     for &a in areas {
         if !seen.insert(a) {
@@ -306,6 +323,15 @@ async fn office_from_row(pool: &Pool, mut office: Office) -> Result<Office> {
     Ok(office)
 }
 
+/// Fills in the action areas of each office.
+async fn offices_from_rows(pool: &Pool, rows: Vec<Office>) -> Result<Vec<Office>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(office_from_row(pool, r).await?);
+    }
+    Ok(out)
+}
+
 async fn office_areas(pool: &Pool, office: i64) -> Result<Vec<OfficeArea>> {
     let mut conn = pool.acquire().await?;
     let ids =
@@ -328,11 +354,7 @@ pub async fn public_offices(pool: &Pool) -> Result<Vec<Office>> {
     ))
     .fetch_all(pool)
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(office_from_row(pool, r).await?);
-    }
-    Ok(out)
+    offices_from_rows(pool, rows).await
 }
 
 /// A public office by its URL name.
@@ -378,11 +400,7 @@ pub async fn public_offices_for_action_area(pool: &Pool, action_area: i64) -> Re
     .bind(action_area)
     .fetch_all(pool)
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(office_from_row(pool, r).await?);
-    }
-    Ok(out)
+    offices_from_rows(pool, rows).await
 }
 
 /// Every office, public or not (administrators).
@@ -396,11 +414,7 @@ pub async fn all_offices(pool: &Pool, actor: &Actor) -> Result<Vec<Office>> {
         sqlx::query_as::<_, Office>(&format!("SELECT {OFFICE_COLS} FROM office ORDER BY name"))
             .fetch_all(pool)
             .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(office_from_row(pool, r).await?);
-    }
-    Ok(out)
+    offices_from_rows(pool, rows).await
 }
 
 /// An office by id, for administrators and its own staff.
@@ -578,12 +592,7 @@ pub async fn put_topic(
 ) -> Result<()> {
     actor.require_admin()?;
     let code = code.trim();
-    if code.is_empty()
-        || code.len() > 30
-        || !code
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
+    if !is_name(code, 30, '_') {
         return Err(OfficeError::invalid(
             "code",
             format!("expected 1–30 characters a–z, 0–9 and _, found „{code}“"),

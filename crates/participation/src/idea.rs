@@ -740,6 +740,22 @@ async fn step(
     Ok(())
 }
 
+/// One step by `actor` in a transaction of its own.
+async fn step_alone(
+    pool: &Pool,
+    idea: &Idea,
+    to: IdeaState,
+    party: Party,
+    actor: &Actor,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<(), Error> {
+    let mut tx = pool.begin().await?;
+    step(&mut tx, idea, to, party, Some(actor), reason, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn load(pool: &Pool, id: i64) -> Result<Idea, Error> {
     get_idea(pool, id).await?.ok_or(Error::NotFound("idea"))
 }
@@ -808,18 +824,16 @@ pub async fn withdraw(
     if !idea.is_own(actor) {
         return Err(Error::Denied(Denied::NotAuthor));
     }
-    let mut tx = pool.begin().await?;
-    step(
-        &mut tx,
+    step_alone(
+        pool,
         &idea,
         IdeaState::Withdrawn,
         Party::Author,
-        Some(actor),
+        actor,
         reason,
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -840,18 +854,7 @@ pub async fn publish(
     } else {
         return Err(Error::Denied(Denied::Role(Role::Moderator.as_str())));
     };
-    let mut tx = pool.begin().await?;
-    step(
-        &mut tx,
-        &idea,
-        IdeaState::Published,
-        party,
-        Some(actor),
-        reason,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    step_alone(pool, &idea, IdeaState::Published, party, actor, reason, now).await?;
     audit(pool, actor, "idea.publish", &format!("idea:{id}"), reason).await?;
     Ok(())
 }
@@ -1012,6 +1015,23 @@ pub async fn decide(
     Ok(())
 }
 
+/// An idea whose saved answer a process manager may still change or publish: not their own,
+/// with an answer saved and not yet public.
+async fn with_saved_answer(pool: &Pool, actor: &Actor, id: i64) -> Result<(Idea, Answer), Error> {
+    actor.require(Role::ProcessManager)?;
+    let idea = load(pool, id).await?;
+    if idea.is_own(actor) {
+        return Err(Error::Denied(Denied::OwnContent));
+    }
+    let Some(a) = idea.answer.clone() else {
+        return Err(Error::Conflict(Conflict::NoAnswer));
+    };
+    if a.published_at.is_some() {
+        return Err(Error::Conflict(Conflict::AnswerPublished));
+    }
+    Ok((idea, a))
+}
+
 /// Edits the saved, unpublished answer of a decided idea.
 pub async fn edit_answer(
     pool: &Pool,
@@ -1020,17 +1040,7 @@ pub async fn edit_answer(
     answer: &str,
     now: OffsetDateTime,
 ) -> Result<(), Error> {
-    actor.require(Role::ProcessManager)?;
-    let idea = load(pool, id).await?;
-    if idea.is_own(actor) {
-        return Err(Error::Denied(Denied::OwnContent));
-    }
-    let Some(a) = &idea.answer else {
-        return Err(Error::Conflict(Conflict::NoAnswer));
-    };
-    if a.published_at.is_some() {
-        return Err(Error::Conflict(Conflict::AnswerPublished));
-    }
+    with_saved_answer(pool, actor, id).await?;
     let mut errs = Vec::new();
     let body = check_text(&mut errs, "answer", answer, 1, 10_000);
     if !errs.is_empty() {
@@ -1069,17 +1079,7 @@ pub async fn publish_answer(
     id: i64,
     now: OffsetDateTime,
 ) -> Result<(), Error> {
-    actor.require(Role::ProcessManager)?;
-    let idea = load(pool, id).await?;
-    if idea.is_own(actor) {
-        return Err(Error::Denied(Denied::OwnContent));
-    }
-    let Some(a) = &idea.answer else {
-        return Err(Error::Conflict(Conflict::NoAnswer));
-    };
-    if a.published_at.is_some() {
-        return Err(Error::Conflict(Conflict::AnswerPublished));
-    }
+    let (idea, a) = with_saved_answer(pool, actor, id).await?;
     if a.decision != idea.state {
         return Err(Error::Conflict(Conflict::NoAnswer));
     }
@@ -1144,18 +1144,16 @@ pub async fn reopen(
     if reason.trim().is_empty() {
         return Err(Error::field("reason", Problem::Required));
     }
-    let mut tx = pool.begin().await?;
-    step(
-        &mut tx,
+    step_alone(
+        pool,
         &idea,
         IdeaState::UnderReview,
         Party::ProcessManager,
-        Some(actor),
+        actor,
         reason,
         now,
     )
     .await?;
-    tx.commit().await?;
     audit(pool, actor, "idea.reopen", &format!("idea:{id}"), reason).await?;
     Ok(())
 }

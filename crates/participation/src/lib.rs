@@ -83,6 +83,9 @@ pub(crate) async fn audit(
 
 pub(crate) use sozialatlas_store::next_id;
 
+/// A query on the store with its parameters (what `sqlx::query` returns).
+pub(crate) type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
 /// How many contributions of a kind one person may write in a window of time.
 pub(crate) struct RateLimit {
     /// `ideas`, `comments` or `reports` (named in the error).

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use crate::clock::{local_str, parse_date, parse_time, stamp};
 use crate::error::{FieldError, Problem, check_text};
 use crate::process::get_process;
-use crate::{Actor, Error, audit, next_id};
+use crate::{Actor, Error, Query, audit, next_id};
 
 /// An area meeting.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -77,6 +77,21 @@ struct Checked {
     description: String,
     minutes: Option<String>,
     attendees: Option<i64>,
+}
+
+/// Binds the checked form's columns to `query` in order: action area, title, start, end, place,
+/// accessibility, description, minutes, attendees.
+fn bind_fields<'q>(c: &'q Checked, query: Query<'q>) -> Query<'q> {
+    query
+        .bind(c.area)
+        .bind(&c.title)
+        .bind(&c.starts_at)
+        .bind(&c.ends_at)
+        .bind(&c.place)
+        .bind(&c.accessibility)
+        .bind(&c.description)
+        .bind(&c.minutes)
+        .bind(c.attendees)
 }
 
 fn check(process: &crate::Process, input: &MeetingInput) -> Result<Checked, Vec<FieldError>> {
@@ -186,22 +201,16 @@ pub async fn create_meeting(
     let c = check(&process, input).map_err(Error::Invalid)?;
     let mut tx = pool.begin().await?;
     let id = next_id(&mut tx, "area_meeting").await?;
-    sqlx::query(
-        "INSERT INTO area_meeting (id, process_id, action_area_id, title, starts_at, ends_at, place,
+    bind_fields(
+        &c,
+        sqlx::query(
+            "INSERT INTO area_meeting (id, process_id, action_area_id, title, starts_at, ends_at, place,
              accessibility, description, minutes, attendees, example, created_at, created_by, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13)",
+        )
+        .bind(id)
+        .bind(process_id),
     )
-    .bind(id)
-    .bind(process_id)
-    .bind(c.area)
-    .bind(&c.title)
-    .bind(&c.starts_at)
-    .bind(&c.ends_at)
-    .bind(&c.place)
-    .bind(&c.accessibility)
-    .bind(&c.description)
-    .bind(&c.minutes)
-    .bind(c.attendees)
     .bind(process.example)
     .bind(stamp(now))
     .bind(actor.id)
@@ -235,22 +244,16 @@ pub async fn update_meeting(
         .await?
         .ok_or(Error::NotFound("process"))?;
     let c = check(&process, input).map_err(Error::Invalid)?;
-    sqlx::query(
-        "UPDATE area_meeting SET action_area_id = $2, title = $3, starts_at = $4, ends_at = $5,
+    bind_fields(
+        &c,
+        sqlx::query(
+            "UPDATE area_meeting SET action_area_id = $2, title = $3, starts_at = $4, ends_at = $5,
              place = $6, accessibility = $7, description = $8, minutes = $9, attendees = $10,
              updated_at = $11
          WHERE id = $1",
+        )
+        .bind(id),
     )
-    .bind(id)
-    .bind(c.area)
-    .bind(&c.title)
-    .bind(&c.starts_at)
-    .bind(&c.ends_at)
-    .bind(&c.place)
-    .bind(&c.accessibility)
-    .bind(&c.description)
-    .bind(&c.minutes)
-    .bind(c.attendees)
     .bind(stamp(now))
     .execute(pool)
     .await?;

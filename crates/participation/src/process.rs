@@ -11,7 +11,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::clock::{date_str, parse_date, stamp};
 use crate::error::{FieldError, Problem, check_text};
-use crate::{Actor, Error, audit, next_id};
+use crate::{Actor, Error, Query, audit, next_id};
 
 /// What a phase may permit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -274,6 +274,37 @@ struct CheckedField {
     goals: Vec<String>,
 }
 
+/// Binds a process row's columns to `query` (an `INSERT` or `UPDATE` that numbers them alike):
+/// `$1` the id, `$2`…`$8` title, description, action-area set, reference prefix, moderation
+/// first, hiding threshold, example.
+fn bind_row<'q>(id: i64, c: &'q Checked, input: &ProcessInput, query: Query<'q>) -> Query<'q> {
+    query
+        .bind(id)
+        .bind(&c.title)
+        .bind(&c.description)
+        .bind(input.set_id)
+        .bind(&c.prefix)
+        .bind(input.moderate_first)
+        .bind(input.hide_after_reports)
+        .bind(input.example)
+}
+
+/// The end of saving a process: its phases and fields, the commit, the audit entry.
+async fn finish(
+    mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
+    pool: &Pool,
+    actor: &Actor,
+    id: i64,
+    c: &Checked,
+    action: &str,
+) -> Result<(), Error> {
+    write_phases(&mut tx, id, &c.phases).await?;
+    write_fields(&mut tx, id, &c.fields).await?;
+    tx.commit().await?;
+    audit(pool, actor, action, &format!("process:{id}"), &c.title).await?;
+    Ok(())
+}
+
 fn check_input(input: &ProcessInput) -> Result<Checked, Vec<FieldError>> {
     let mut errs = Vec::new();
     let title = check_text(&mut errs, "title", &input.title, 3, 200);
@@ -414,13 +445,7 @@ pub async fn create_process(
     now: OffsetDateTime,
 ) -> Result<i64, Error> {
     actor.require(Role::ProcessManager)?;
-    let Checked {
-        title,
-        description,
-        prefix,
-        phases,
-        fields,
-    } = check_input(input).map_err(Error::Invalid)?;
+    let c = check_input(input).map_err(Error::Invalid)?;
     if sozialatlas_store::get_action_area_set(pool, input.set_id)
         .await?
         .is_none()
@@ -432,34 +457,21 @@ pub async fn create_process(
     }
     let mut tx = pool.begin().await?;
     let id = next_id(&mut tx, "process").await?;
-    sqlx::query(
-        "INSERT INTO process (id, title, description, action_area_set_id, reference_prefix,
+    bind_row(
+        id,
+        &c,
+        input,
+        sqlx::query(
+            "INSERT INTO process (id, title, description, action_area_set_id, reference_prefix,
              moderate_first, hide_after_reports, example, created_at, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        ),
     )
-    .bind(id)
-    .bind(&title)
-    .bind(&description)
-    .bind(input.set_id)
-    .bind(&prefix)
-    .bind(input.moderate_first)
-    .bind(input.hide_after_reports)
-    .bind(input.example)
     .bind(stamp(now))
     .bind(actor.id)
     .execute(&mut *tx)
     .await?;
-    write_phases(&mut tx, id, &phases).await?;
-    write_fields(&mut tx, id, &fields).await?;
-    tx.commit().await?;
-    audit(
-        pool,
-        actor,
-        "process.create",
-        &format!("process:{id}"),
-        &title,
-    )
-    .await?;
+    finish(tx, pool, actor, id, &c, "process.create").await?;
     Ok(id)
 }
 
@@ -475,13 +487,7 @@ pub async fn update_process(
     let old = get_process(pool, id)
         .await?
         .ok_or(Error::NotFound("process"))?;
-    let Checked {
-        title,
-        description,
-        prefix,
-        phases,
-        fields,
-    } = check_input(input).map_err(Error::Invalid)?;
+    let c = check_input(input).map_err(Error::Invalid)?;
     let mut tx = pool.begin().await?;
     if input.set_id != old.set.id {
         let used: i64 = sqlx::query_scalar(
@@ -505,7 +511,7 @@ pub async fn update_process(
             ));
         }
     }
-    for (i, f) in fields.iter().enumerate() {
+    for (i, f) in c.fields.iter().enumerate() {
         if let Some(fid) = f.id {
             if old.field(fid).is_none() {
                 return Err(Error::field(
@@ -527,36 +533,23 @@ pub async fn update_process(
             }
         }
     }
-    sqlx::query(
-        "UPDATE process SET title = $2, description = $3, action_area_set_id = $4,
+    bind_row(
+        id,
+        &c,
+        input,
+        sqlx::query(
+            "UPDATE process SET title = $2, description = $3, action_area_set_id = $4,
              reference_prefix = $5, moderate_first = $6, hide_after_reports = $7, example = $8
          WHERE id = $1",
+        ),
     )
-    .bind(id)
-    .bind(&title)
-    .bind(&description)
-    .bind(input.set_id)
-    .bind(&prefix)
-    .bind(input.moderate_first)
-    .bind(input.hide_after_reports)
-    .bind(input.example)
     .execute(&mut *tx)
     .await?;
     sqlx::query("DELETE FROM process_phase WHERE process_id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    write_phases(&mut tx, id, &phases).await?;
-    write_fields(&mut tx, id, &fields).await?;
-    tx.commit().await?;
-    audit(
-        pool,
-        actor,
-        "process.update",
-        &format!("process:{id}"),
-        &title,
-    )
-    .await?;
+    finish(tx, pool, actor, id, &c, "process.update").await?;
     Ok(())
 }
 

@@ -18,8 +18,9 @@ pub fn now_rfc3339() -> String {
     )
 }
 
-/// Howard Hinnant's days → (year, month, day) in the proleptic Gregorian calendar.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+/// Howard Hinnant's days since 1970-01-01 → (year, month, day) in the proleptic Gregorian
+/// calendar.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
