@@ -39,7 +39,7 @@ pub use charts::spine::{SparklineSpec, SpineSpec, sparkline, spine_row};
 pub use geom::Projection;
 pub use map::{
     AreaLabels, AreaState, CityReference, LegendClass, MapArea, MapSpec, choropleth,
-    legend_categories, legend_classes,
+    legend_categories, legend_classes, locator_area, locator_classes,
 };
 pub use png::{svg_to_png, usvg_options};
 pub use svg::{FONT_FAMILY, escape};

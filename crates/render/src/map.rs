@@ -8,7 +8,7 @@ use sozialatlas_classify::palette::{self, Rgb, text_colour_on};
 use sozialatlas_core::locale::{Locale, format_decimal};
 
 use crate::geom::{Projection, label_point, path_data, polygon_area, to_pixels};
-use crate::svg::{INK, INK_SOFT, clean_id, data_num, escape, hex, n, open, text};
+use crate::svg::{INK, INK_SOFT, data_num, escape, hex, id_or, n, open, size_or, text};
 use crate::text::{text_width, wrap};
 
 /// What an area shows.
@@ -90,6 +90,35 @@ pub fn legend_categories(labels: &[String], colours: &[Rgb]) -> Vec<LegendClass>
             bounds: None,
         })
         .collect()
+}
+
+/// An area of a locator map (Lagekarte): class 1 when `marked`, else 0; no value.
+pub fn locator_area(
+    key: String,
+    name: String,
+    geometry: MultiPolygon<f64>,
+    marked: bool,
+    href: Option<String>,
+) -> MapArea {
+    MapArea {
+        key,
+        name,
+        geometry,
+        state: AreaState::Class {
+            class: usize::from(marked),
+            value: None,
+        },
+        href,
+    }
+}
+
+/// The two classes of a locator map: the other areas light grey, the marked one(s) blue; `others`
+/// and `marked` are their legend labels.
+pub fn locator_classes(others: String, marked: String) -> Vec<LegendClass> {
+    legend_categories(
+        &[others, marked],
+        &[Rgb::from_u32(0xe8e8e8), Rgb::from_u32(0x1d70b8)],
+    )
 }
 
 /// The reference value of the whole city (Stadtdurchschnitt), marked in the legend.
@@ -244,9 +273,9 @@ fn overlaps(a: &Rect<f64>, b: &Rect<f64>) -> bool {
 /// `<a>` that carries the label, so that each area is one tab stop). The root is
 /// `role="group"` labelled by its `<title>` and `<desc>`.
 pub fn choropleth(spec: &MapSpec) -> String {
-    let id = clean_id(if spec.id.is_empty() { "map" } else { &spec.id });
+    let id = id_or(&spec.id, "map");
     let locale = spec.locale;
-    let width = if spec.width > 0.0 { spec.width } else { 760.0 };
+    let width = size_or(spec.width, 760.0);
 
     // Counts per class, no data, suppressed.
     let k = spec.classes.len();

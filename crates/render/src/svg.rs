@@ -61,6 +61,17 @@ pub(crate) fn clean_id(id: &str) -> String {
     s
 }
 
+/// A chart's id prefix: the spec's, or the chart's `default` when the spec leaves it empty;
+/// made safe by `clean_id`.
+pub(crate) fn id_or(id: &str, default: &str) -> String {
+    clean_id(if id.is_empty() { default } else { id })
+}
+
+/// A chart's width or height: the spec's when above zero, else the chart's `default`.
+pub(crate) fn size_or(size: f64, default: f64) -> f64 {
+    if size > 0.0 { size } else { default }
+}
+
 /// A coordinate rounded to 0.1 px, without a trailing `.0` (`12.3`, `12`, `-0.4`).
 pub(crate) fn n(x: f64) -> String {
     let r = (x * 10.0).round() / 10.0;

@@ -124,49 +124,25 @@ pub(crate) fn html(r: &Report) -> String {
         "<nav aria-labelledby=\"inhalt\"><h1 id=\"inhalt\">{}</h1><ol>",
         esc(l.contents)
     );
-    let _ = write!(
-        o,
-        "<li><a href=\"#einleitung\">{}</a></li>",
-        esc(l.introduction)
-    );
+    let link = |id: &str, text: &str| format!("<a href=\"#{}\">{}</a>", esc(id), esc(text));
+    let _ = write!(o, "<li>{}</li>", link("einleitung", l.introduction));
     for c in &r.chapters {
-        let _ = write!(
-            o,
-            "<li><a href=\"#{}\">{}</a><ol>",
-            esc(&c.id),
-            esc(&c.title)
-        );
+        let _ = write!(o, "<li>{}<ol>", link(&c.id, &c.title));
         for i in &c.indicators {
-            let _ = write!(
-                o,
-                "<li><a href=\"#{}\">{}</a></li>",
-                esc(&i.id),
-                esc(&i.name)
-            );
+            let _ = write!(o, "<li>{}</li>", link(&i.id, &i.name));
         }
         o.push_str("</ol></li>");
     }
-    let _ = write!(
-        o,
-        "<li><a href=\"#{}\">{}</a></li>",
-        esc(&r.typology.id),
-        esc(l.typology)
-    );
-    let _ = write!(o, "<li><a href=\"#profile\">{}</a><ol>", esc(l.profiles));
+    let _ = write!(o, "<li>{}</li>", link(&r.typology.id, l.typology));
+    let _ = write!(o, "<li>{}<ol>", link("profile", l.profiles));
     for p in &r.profiles {
-        let _ = write!(
-            o,
-            "<li><a href=\"#{}\">{}</a></li>",
-            esc(&p.id),
-            esc(&p.name)
-        );
+        let _ = write!(o, "<li>{}</li>", link(&p.id, &p.name));
     }
     o.push_str("</ol></li>");
     let _ = write!(
         o,
-        "<li><a href=\"#{}\">{}</a></li></ol></nav>\n<main>\n",
-        esc(&r.appendix.id),
-        esc(l.appendix)
+        "<li>{}</li></ol></nav>\n<main>\n",
+        link(&r.appendix.id, l.appendix)
     );
 
     // Introduction.

@@ -6,9 +6,9 @@ use sozialatlas_classify::palette::Rgb;
 use sozialatlas_core::Locale;
 
 use super::axis::{Scale, nice_ticks, x_grid};
-use super::{MARGIN, extent, heading};
+use super::{MARGIN, chart, extent, heading};
 use crate::map::value_text;
-use crate::svg::{INK_SOFT, clean_id, data_num, escape, hex, n, open, text};
+use crate::svg::{INK_SOFT, data_num, escape, hex, id_or, n, size_or, text};
 use crate::text::text_width;
 
 /// The value of one bar.
@@ -73,9 +73,9 @@ const BAR_H: f64 = 15.0;
 /// Renders the bar chart. Bars are `<rect class="sa-bar">` with `data-key`, `data-value` and a
 /// `<title>`; gaps are `<text class="sa-gap">` with `data-key` and a `<title>`.
 pub fn bar_chart(spec: &BarChartSpec) -> String {
-    let id = clean_id(if spec.id.is_empty() { "bars" } else { &spec.id });
+    let id = id_or(&spec.id, "bars");
     let locale = spec.locale;
-    let width = if spec.width > 0.0 { spec.width } else { 640.0 };
+    let width = size_or(spec.width, 640.0);
     let mut bars: Vec<&Bar> = spec.bars.iter().collect();
     let key = |b: &Bar| match b.value {
         BarValue::Value { value, .. } if value.is_finite() => (0, value),
@@ -293,19 +293,13 @@ pub fn bar_chart(spec: &BarChartSpec) -> String {
     if let Some(c) = spec.city_average {
         let _ = write!(desc, " {city_name}: {}.", vt(c));
     }
-    let mut out = String::new();
-    open(
-        &mut out,
+    chart(
         &id,
         width,
         height.ceil(),
-        "img",
         &spec.title,
         &desc,
         "sa-bar-chart",
-    );
-    out.push_str("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
-    out.push_str(&body);
-    out.push_str("</svg>");
-    out
+        &body,
+    )
 }

@@ -7,9 +7,9 @@ use sozialatlas_core::Locale;
 use sozialatlas_core::locale::format_decimal;
 
 use super::axis::{Scale, nice_ticks, x_grid};
-use super::{MARGIN, heading};
+use super::{MARGIN, chart, heading};
 use crate::RenderError;
-use crate::svg::{INK, INK_SOFT, clean_id, escape, hex, n, open, text};
+use crate::svg::{INK, INK_SOFT, escape, hex, id_or, n, size_or, text};
 use crate::text::text_width;
 
 /// One merge of the clustering, SciPy's numbering: leaves are `0..n`, merge `i` creates node
@@ -123,13 +123,9 @@ pub fn leaf_order(merges: &[Merge], n: usize) -> Result<Vec<usize>, RenderError>
 /// `<text class="sa-leaf">` with the leaf's `data-key` and a `<title>`. Errors if the merges do
 /// not form one binary tree over the leaves, or the order is not a permutation of them.
 pub fn dendrogram(spec: &DendrogramSpec) -> Result<String, RenderError> {
-    let id = clean_id(if spec.id.is_empty() {
-        "dendrogram"
-    } else {
-        &spec.id
-    });
+    let id = id_or(&spec.id, "dendrogram");
     let locale = spec.locale;
-    let width = if spec.width > 0.0 { spec.width } else { 640.0 };
+    let width = size_or(spec.width, 640.0);
     let nl = spec.leaf_labels.len();
     let order = match &spec.leaf_order {
         Some(o) => {
@@ -317,21 +313,15 @@ pub fn dendrogram(spec: &DendrogramSpec) -> Result<String, RenderError> {
         &axis_title,
     );
     let height = y_bottom + 40.0 + MARGIN;
-    let mut out = String::new();
-    open(
-        &mut out,
+    Ok(chart(
         &id,
         width,
         height,
-        "img",
         &spec.title,
         &desc,
         "sa-dendrogram",
-    );
-    out.push_str("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
-    out.push_str(&body);
-    out.push_str("</svg>");
-    Ok(out)
+        &body,
+    ))
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use sozialatlas_classify::palette::{Diverging, Rgb, text_colour_on};
 use sozialatlas_core::Locale;
 use sozialatlas_core::locale::format_decimal;
 
-use super::{MARGIN, heading};
-use crate::svg::{INK_SOFT, clean_id, data_num, escape, hex, n, open, text};
+use super::{MARGIN, chart, heading};
+use crate::svg::{INK_SOFT, data_num, escape, hex, id_or, n, text};
 use crate::text::{text_width, wrap_hyphenated};
 
 /// Clusters × indicators, each cell a mean z-value.
@@ -61,7 +61,7 @@ fn bin(z: f64, limit: f64) -> usize {
 /// `data-column`, `data-value` and a `<title>`, the number printed in black or white, whichever
 /// contrasts more with the fill; a colour key below.
 pub fn heat_table(spec: &HeatTableSpec) -> String {
-    let id = clean_id(if spec.id.is_empty() { "heat" } else { &spec.id });
+    let id = id_or(&spec.id, "heat");
     let locale = spec.locale;
     let limit = spec
         .limit
@@ -255,21 +255,15 @@ pub fn heat_table(spec: &HeatTableSpec) -> String {
         ncol,
         locale.pick("Indikatoren, mittlere z-Werte", "indicators, mean z-values")
     );
-    let mut out = String::new();
-    open(
-        &mut out,
+    chart(
         &id,
         width.ceil(),
         height,
-        "img",
         &spec.title,
         &desc,
         "sa-heat",
-    );
-    out.push_str("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
-    out.push_str(&body);
-    out.push_str("</svg>");
-    out
+        &body,
+    )
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 use sozialatlas_core::Locale;
 
 use super::axis::{Scale, nice_ticks, x_grid, y_grid};
-use super::{FOCUS, MARGIN, PARENT, extent, heading};
+use super::{FOCUS, MARGIN, PARENT, chart, extent, heading};
 use crate::map::value_text;
-use crate::svg::{INK, clean_id, data_num, escape, n, open, text};
+use crate::svg::{INK, data_num, escape, id_or, n, size_or, text};
 use crate::text::text_width;
 
 /// What a series stands for; sets its colour and dash, so that lines differ without colour too.
@@ -115,18 +115,10 @@ pub(crate) fn marker(
 /// Renders the time series. Lines are `<path class="sa-line">` with `data-key`; each point is a
 /// marker (`class="sa-point"`) with `data-key`, `data-year`, `data-value` and a `<title>`.
 pub fn line_chart(spec: &LineChartSpec) -> String {
-    let id = clean_id(if spec.id.is_empty() {
-        "lines"
-    } else {
-        &spec.id
-    });
+    let id = id_or(&spec.id, "lines");
     let locale = spec.locale;
-    let width = if spec.width > 0.0 { spec.width } else { 640.0 };
-    let height = if spec.height > 0.0 {
-        spec.height
-    } else {
-        360.0
-    };
+    let width = size_or(spec.width, 640.0);
+    let height = size_or(spec.height, 360.0);
     let vt = |v: f64| value_text(v, spec.decimals, &spec.unit, locale);
 
     let mut body = String::new();
@@ -282,19 +274,13 @@ pub fn line_chart(spec: &LineChartSpec) -> String {
             );
         }
     }
-    let mut out = String::new();
-    open(
-        &mut out,
+    chart(
         &id,
         width,
         height,
-        "img",
         &spec.title,
         &desc,
         "sa-line-chart",
-    );
-    out.push_str("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
-    out.push_str(&body);
-    out.push_str("</svg>");
-    out
+        &body,
+    )
 }

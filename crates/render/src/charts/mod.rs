@@ -10,7 +10,7 @@ pub(crate) mod moran;
 pub(crate) mod scatter;
 pub(crate) mod spine;
 
-use crate::svg::{INK_SOFT, text};
+use crate::svg::{INK_SOFT, open, text};
 use crate::text::wrap;
 
 pub(crate) const MARGIN: f64 = 16.0;
@@ -21,6 +21,25 @@ pub(crate) const PARENT: &str = "#d55e00";
 /// Colour of "worse than the city" (vermillion) and "better" (blue), told apart also by shape.
 pub(crate) const WORSE: &str = "#d55e00";
 pub(crate) const BETTER: &str = "#0072b2";
+
+/// A chart's SVG document: the root (`role="img"`) with its title and description, a white
+/// background, then `body`.
+pub(crate) fn chart(
+    id: &str,
+    width: f64,
+    height: f64,
+    title: &str,
+    desc: &str,
+    class: &str,
+    body: &str,
+) -> String {
+    let mut out = String::new();
+    open(&mut out, id, width, height, "img", title, desc, class);
+    out.push_str("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
+    out.push_str(body);
+    out.push_str("</svg>");
+    out
+}
 
 /// The visible title (16 px bold) and subtitle (13 px) from `y`; returns the y below them.
 pub(crate) fn heading(

@@ -7,8 +7,8 @@ use sozialatlas_core::Locale;
 use sozialatlas_core::locale::format_decimal;
 
 use super::scatter::frame;
-use super::{FOCUS, MARGIN, heading};
-use crate::svg::{INK, INK_SOFT, clean_id, data_num, escape, hex, n, open, text};
+use super::{FOCUS, MARGIN, chart, heading};
+use crate::svg::{INK, INK_SOFT, data_num, escape, hex, id_or, n, size_or, text};
 
 /// One area of the Moran scatter plot.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,18 +53,10 @@ pub struct MoranSpec {
 /// (bottom left), HL (bottom right), LH (top left), the line `lag = I · z`. Points are
 /// `<circle class="sa-point">` with `data-key` and a `<title>`.
 pub fn moran_scatter(spec: &MoranSpec) -> String {
-    let id = clean_id(if spec.id.is_empty() {
-        "moran"
-    } else {
-        &spec.id
-    });
+    let id = id_or(&spec.id, "moran");
     let locale = spec.locale;
-    let width = if spec.width > 0.0 { spec.width } else { 520.0 };
-    let height = if spec.height > 0.0 {
-        spec.height
-    } else {
-        480.0
-    };
+    let width = size_or(spec.width, 520.0);
+    let height = size_or(spec.height, 480.0);
     let pts: Vec<&MoranPoint> = spec
         .points
         .iter()
@@ -189,19 +181,5 @@ pub fn moran_scatter(spec: &MoranSpec) -> String {
             "Moran scatter plot: standardised value against its spatial lag; quadrants HH, LL, HL, LH."
         )
     );
-    let mut out = String::new();
-    open(
-        &mut out,
-        &id,
-        width,
-        height,
-        "img",
-        &spec.title,
-        &desc,
-        "sa-moran",
-    );
-    out.push_str("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
-    out.push_str(&body);
-    out.push_str("</svg>");
-    out
+    chart(&id, width, height, &spec.title, &desc, "sa-moran", &body)
 }

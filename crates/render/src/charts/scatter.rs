@@ -7,9 +7,9 @@ use sozialatlas_core::locale::format_decimal;
 use sozialatlas_core::stats::{least_squares, pearson};
 
 use super::axis::{Scale, nice_ticks, x_grid, y_grid};
-use super::{FOCUS, MARGIN, extent, heading};
+use super::{FOCUS, MARGIN, chart, extent, heading};
 use crate::map::value_text;
-use crate::svg::{INK, INK_SOFT, clean_id, data_num, escape, n, open, text};
+use crate::svg::{INK, INK_SOFT, data_num, escape, id_or, n, size_or, text};
 use crate::text::text_width;
 
 /// One area's point.
@@ -129,18 +129,10 @@ pub(crate) fn frame(
 /// points given (so it always matches what is drawn), the line `least_squares` of them. Points are `<circle class="sa-point">`
 /// with `data-key`, `data-x`, `data-y` and a `<title>`.
 pub fn scatter(spec: &ScatterSpec) -> String {
-    let id = clean_id(if spec.id.is_empty() {
-        "scatter"
-    } else {
-        &spec.id
-    });
+    let id = id_or(&spec.id, "scatter");
     let locale = spec.locale;
-    let width = if spec.width > 0.0 { spec.width } else { 560.0 };
-    let height = if spec.height > 0.0 {
-        spec.height
-    } else {
-        440.0
-    };
+    let width = size_or(spec.width, 560.0);
+    let height = size_or(spec.height, 440.0);
     let pts: Vec<&ScatterPoint> = spec
         .points
         .iter()
@@ -239,19 +231,5 @@ pub fn scatter(spec: &ScatterSpec) -> String {
         axis_title(&spec.x_label, &spec.x_unit),
         axis_title(&spec.y_label, &spec.y_unit)
     );
-    let mut out = String::new();
-    open(
-        &mut out,
-        &id,
-        width,
-        height,
-        "img",
-        &spec.title,
-        &desc,
-        "sa-scatter",
-    );
-    out.push_str("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
-    out.push_str(&body);
-    out.push_str("</svg>");
-    out
+    chart(&id, width, height, &spec.title, &desc, "sa-scatter", &body)
 }

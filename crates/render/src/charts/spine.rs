@@ -6,7 +6,7 @@ use sozialatlas_core::{Locale, Polarity};
 
 use super::{BETTER, WORSE, extent};
 use crate::map::value_text;
-use crate::svg::{clean_id, data_num, escape, n, open};
+use crate::svg::{data_num, escape, id_or, n, open, size_or};
 
 /// One indicator's row of an area profile.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -76,14 +76,10 @@ fn verdict(v: f64, city: f64, polarity: Polarity) -> Verdict {
 /// when higher is worse). No visible text: the row sits in a table; `<title>` and `<desc>` say
 /// it all.
 pub fn spine_row(spec: &SpineSpec) -> String {
-    let id = clean_id(if spec.id.is_empty() {
-        "spine"
-    } else {
-        &spec.id
-    });
+    let id = id_or(&spec.id, "spine");
     let locale = spec.locale;
-    let width = if spec.width > 0.0 { spec.width } else { 240.0 };
-    let height = if spec.height > 0.0 { spec.height } else { 24.0 };
+    let width = size_or(spec.width, 240.0);
+    let height = size_or(spec.height, 24.0);
     let vt = |v: f64| value_text(v, spec.decimals, &spec.unit, locale);
     let mut sorted: Vec<f64> = spec
         .values
@@ -114,35 +110,32 @@ pub fn spine_row(spec: &SpineSpec) -> String {
     let mut body = String::new();
     if let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) {
         let (q1, q3) = (quantile(&sorted, 0.25), quantile(&sorted, 0.75));
-        let (a, b) = (x(min).min(x(max)), x(min).max(x(max)));
-        let _ = write!(
-            body,
-            "<rect class=\"sa-spine-range\" data-key=\"range\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#d9d9d9\"><title>{}</title></rect>",
-            n(a),
-            n(cy - 7.0),
-            n((b - a).max(1.0)),
-            n(14.0),
-            escape(&format!(
-                "{}: {} – {}",
-                locale.pick("Spannweite aller Gebiete", "Range of all areas"),
-                vt(min),
-                vt(max)
-            ))
+        // A band from `lo` to `hi` (at least 1 px wide), with its name and range as the title.
+        let mut band = |key: &str, fill: &str, name: &str, lo: f64, hi: f64| {
+            let (a, b) = (x(lo).min(x(hi)), x(lo).max(x(hi)));
+            let _ = write!(
+                body,
+                "<rect class=\"sa-spine-{key}\" data-key=\"{key}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"><title>{}</title></rect>",
+                n(a),
+                n(cy - 7.0),
+                n((b - a).max(1.0)),
+                n(14.0),
+                escape(&format!("{name}: {} – {}", vt(lo), vt(hi)))
+            );
+        };
+        band(
+            "range",
+            "#d9d9d9",
+            locale.pick("Spannweite aller Gebiete", "Range of all areas"),
+            min,
+            max,
         );
-        let (a, b) = (x(q1).min(x(q3)), x(q1).max(x(q3)));
-        let _ = write!(
-            body,
-            "<rect class=\"sa-spine-iqr\" data-key=\"iqr\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#969696\"><title>{}</title></rect>",
-            n(a),
-            n(cy - 7.0),
-            n((b - a).max(1.0)),
-            n(14.0),
-            escape(&format!(
-                "{}: {} – {}",
-                locale.pick("Mittlere Hälfte (25–75 %)", "Middle half (25–75 %)"),
-                vt(q1),
-                vt(q3)
-            ))
+        band(
+            "iqr",
+            "#969696",
+            locale.pick("Mittlere Hälfte (25–75 %)", "Middle half (25–75 %)"),
+            q1,
+            q3,
         );
     }
     let _ = write!(
@@ -262,14 +255,10 @@ pub struct SparklineSpec {
 /// Renders a sparkline: a thin line with gaps for missing years and a dot on the last value.
 /// The line and the dot carry `data-key` and a `<title>`.
 pub fn sparkline(spec: &SparklineSpec) -> String {
-    let id = clean_id(if spec.id.is_empty() {
-        "spark"
-    } else {
-        &spec.id
-    });
+    let id = id_or(&spec.id, "spark");
     let locale = spec.locale;
-    let width = if spec.width > 0.0 { spec.width } else { 120.0 };
-    let height = if spec.height > 0.0 { spec.height } else { 28.0 };
+    let width = size_or(spec.width, 120.0);
+    let height = size_or(spec.height, 28.0);
     let vt = |v: f64| value_text(v, spec.decimals, &spec.unit, locale);
     let mut pts: Vec<(i32, f64)> = spec
         .values
