@@ -499,6 +499,19 @@ fn profile(number: usize, centroid: &[f64], size: usize, names: &[(&str, &str)])
 mod tests {
     use super::*;
 
+    /// Twelve areas in three well separated groups on two indicators: four good, five average,
+    /// three bad.
+    fn three_groups() -> Matrix {
+        let mut rows = Vec::new();
+        for (base, count) in [(-2.0, 4), (0.0, 5), (3.0, 3)] {
+            for i in 0..count {
+                let e = i as f64 * 0.01;
+                rows.extend([base + e, base - e]);
+            }
+        }
+        Matrix::new(12, 2, rows).unwrap()
+    }
+
     fn ind(names: &[&str]) -> Vec<TypologyIndicator> {
         names
             .iter()
@@ -509,14 +522,7 @@ mod tests {
     #[test]
     fn three_groups_are_found_and_ordered() {
         // Three well separated groups: good, average, bad.
-        let mut rows = Vec::new();
-        for (base, count) in [(-2.0, 4), (0.0, 5), (3.0, 3)] {
-            for i in 0..count {
-                let e = i as f64 * 0.01;
-                rows.extend([base + e, base - e]);
-            }
-        }
-        let m = Matrix::new(12, 2, rows).unwrap();
+        let m = three_groups();
         let mut s = TypologySettings::new(ind(&["a", "b"]));
         s.k = 3;
         s.kmeans = Some(50);
@@ -545,14 +551,7 @@ mod tests {
 
     #[test]
     fn descriptions_use_the_indicator_names_of_each_language() {
-        let mut rows = Vec::new();
-        for (base, count) in [(-2.0, 4), (0.0, 5), (3.0, 3)] {
-            for i in 0..count {
-                let e = i as f64 * 0.01;
-                rows.extend([base + e, base - e]);
-            }
-        }
-        let m = Matrix::new(12, 2, rows).unwrap();
+        let m = three_groups();
         let inds = vec![
             TypologyIndicator::new("sgb2", Polarity::HigherIsWorse)
                 .with_labels("SGB-II-Quote", "SGB II rate"),

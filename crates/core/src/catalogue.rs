@@ -590,6 +590,25 @@ impl Catalogue {
         self.dimensions.iter().find(|v| v.id == id)
     }
 
+    /// The indicators of the dimension `dimension` (its id), each with its index, in catalogue
+    /// order.
+    pub fn indicators_of<'a>(
+        &'a self,
+        dimension: &'a str,
+    ) -> impl Iterator<Item = (usize, &'a Indicator)> + 'a {
+        self.indicators
+            .iter()
+            .enumerate()
+            .filter(move |(_, i)| i.dimension == dimension)
+    }
+
+    /// The name in `locale` of the dimension an indicator belongs to (empty if the catalogue
+    /// has no such dimension).
+    pub fn dimension_name(&self, ind: &Indicator, locale: crate::Locale) -> &str {
+        self.dimension(&ind.dimension)
+            .map_or("", |d| d.name.get(locale))
+    }
+
     /// Checks references and cycles; returns every problem found.
     pub fn check(&self) -> Vec<CatalogueProblem> {
         let mut problems = Vec::new();

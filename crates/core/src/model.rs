@@ -274,6 +274,16 @@ impl AreaTree {
         self.levels.iter().position(|l| l.id == id)
     }
 
+    /// The ids of the levels, comma-separated (`stadt, stadtbezirk, stadtteil`): what a message
+    /// about an unknown level lists.
+    pub fn level_ids(&self) -> String {
+        self.levels
+            .iter()
+            .map(|l| l.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Finds an area by level and key.
     pub fn find(&self, level: usize, key: &str) -> Option<usize> {
         self.areas

@@ -95,12 +95,7 @@ pub fn rows<'a>(snap: &'a Snapshot, sel: &Selection) -> Result<Vec<PoolRow<'a>>,
         Some(l) => Some(snap.tree.level_index(l).ok_or_else(|| {
             ExportError::Selection(format!(
                 "unknown level `{l}` (the atlas has {})",
-                snap.tree
-                    .levels
-                    .iter()
-                    .map(|l| l.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                snap.tree.level_ids()
             ))
         })?),
         None => None,
@@ -318,11 +313,7 @@ pub fn write_csv<W: Write>(
         let v = r.value;
         let ind = &snap.catalogue.indicators[v.indicator];
         let place = Place::of(snap, r, locale);
-        let dim = snap
-            .catalogue
-            .dimension(&ind.dimension)
-            .map(|d| d.name.get(locale))
-            .unwrap_or("");
+        let dim = snap.catalogue.dimension_name(ind, locale);
         let d = value_decimals(ind);
         let ci = if v.state == ValueState::Ok {
             v.ci
@@ -533,14 +524,7 @@ pub fn write_xlsx(
         let d = value_decimals(ind).min(5);
         data.write_string(row, 0, &ind.id)?;
         data.write_string(row, 1, ind.name.get(locale))?;
-        data.write_string(
-            row,
-            2,
-            snap.catalogue
-                .dimension(&ind.dimension)
-                .map(|d| d.name.get(locale))
-                .unwrap_or(""),
-        )?;
+        data.write_string(row, 2, snap.catalogue.dimension_name(ind, locale))?;
         data.write_string(row, 3, place.level)?;
         data.write_string(row, 4, place.key)?;
         data.write_string(row, 5, &place.name)?;
@@ -624,14 +608,7 @@ pub fn write_xlsx(
         let row = i as u32 + 1;
         inds.write_string(row, 0, &ind.id)?;
         inds.write_string(row, 1, ind.name.get(locale))?;
-        inds.write_string(
-            row,
-            2,
-            snap.catalogue
-                .dimension(&ind.dimension)
-                .map(|d| d.name.get(locale))
-                .unwrap_or(""),
-        )?;
+        inds.write_string(row, 2, snap.catalogue.dimension_name(ind, locale))?;
         inds.write_string(row, 3, &ind.unit)?;
         inds.write_string(row, 4, formula_text(snap, ind, locale))?;
         inds.write_string(row, 5, polarity_label(ind.polarity, locale))?;

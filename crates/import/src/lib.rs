@@ -1104,6 +1104,26 @@ fn file_members(
     Ok(out)
 }
 
+/// The variable of each name in the variable column of a long table or points file:
+/// `variable_names` (each id looked up by `var_idx`, which names the setting in its error), or,
+/// when that is empty, every variable of the catalogue under its own id.
+pub(crate) fn variable_name_map<E>(
+    dc: &DataConfig,
+    cat: &Catalogue,
+    var_idx: impl Fn(&str, &str) -> Result<usize, E>,
+) -> Result<HashMap<String, usize>, E> {
+    let mut names = HashMap::new();
+    for (src, id) in &dc.variable_names {
+        names.insert(src.clone(), var_idx(id, "variable_names")?);
+    }
+    if dc.variable_names.is_empty() {
+        for (i, v) in cat.variables.iter().enumerate() {
+            names.insert(v.id.clone(), i);
+        }
+    }
+    Ok(names)
+}
+
 fn read_data(
     r: &mut Reader<'_>,
     dc: &DataConfig,
@@ -1213,15 +1233,7 @@ fn read_data(
                 "variable name",
             )?;
             let val_col = table.column(dc.value_column.as_deref().unwrap_or("value"), "value")?;
-            let mut names = HashMap::new();
-            for (src, id) in &dc.variable_names {
-                names.insert(src.clone(), var_idx(id, "variable_names")?);
-            }
-            if dc.variable_names.is_empty() {
-                for (i, v) in cat.variables.iter().enumerate() {
-                    names.insert(v.id.clone(), i);
-                }
-            }
+            let names = variable_name_map(dc, cat, var_idx)?;
             Shape::Long {
                 var_col,
                 val_col,

@@ -198,15 +198,7 @@ pub(crate) fn read_points(
     let variables = match (&dc.variable, &dc.variable_column) {
         (Some(v), None) => Variables::Fixed(var_idx(v, "variable")?),
         (None, Some(_)) => {
-            let mut names = HashMap::new();
-            for (src, id) in &dc.variable_names {
-                names.insert(src.clone(), var_idx(id, "variable_names")?);
-            }
-            if dc.variable_names.is_empty() {
-                for (i, v) in cat.variables.iter().enumerate() {
-                    names.insert(v.id.clone(), i);
-                }
-            }
+            let names = crate::variable_name_map(dc, cat, var_idx)?;
             Variables::Column {
                 names,
                 ignore_unmapped: dc.ignore_unmapped,

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use geo_types::MultiPolygon;
 use serde::{Deserialize, Serialize};
 use sozialatlas_core::compute::{IndicatorValue, Unassigned, ValueState};
+use sozialatlas_core::model::Area;
 use sozialatlas_core::{AreaTree, Catalogue, Locale};
 
 use crate::{AtlasMeta, EditorText, InputFile, Settings};
@@ -154,6 +155,18 @@ impl Snapshot {
     pub fn text(&self, name: &str, locale: Locale) -> Option<&EditorText> {
         let find = |l: Locale| self.texts.iter().find(|t| t.name == name && t.locale == l);
         find(locale).or_else(|| find(Locale::De))
+    }
+
+    /// The areas among `areas` (indices into `tree.areas`) that have a geometry, each with its
+    /// index and geometry, in the order given.
+    pub fn with_geometry<'a>(
+        &'a self,
+        areas: &'a [usize],
+    ) -> impl Iterator<Item = (usize, &'a Area, &'a MultiPolygon<f64>)> + 'a {
+        areas.iter().filter_map(|&a| {
+            let g = self.geometries.get(a)?.as_ref()?;
+            Some((a, &self.tree.areas[a], g))
+        })
     }
 
     /// The value of an indicator in an area and period.

@@ -367,12 +367,7 @@ pub(crate) fn choose(snap: &Snapshot, opts: &Options) -> Result<(usize, i32), Re
             let l = snap.tree.level_index(id).ok_or_else(|| {
                 ReportError::Option(format!(
                     "--level {id}: no such level (the atlas has {})",
-                    snap.tree
-                        .levels
-                        .iter()
-                        .map(|l| l.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    snap.tree.level_ids()
                 ))
             })?;
             if !cov.level_has_data(l) {
@@ -510,10 +505,7 @@ pub fn build(
     let mut chapters = Vec::new();
     for d in &snap.catalogue.dimensions {
         let mut sections = Vec::new();
-        for (ii, def) in snap.catalogue.indicators.iter().enumerate() {
-            if def.dimension != d.id {
-                continue;
-            }
+        for (ii, def) in snap.catalogue.indicators_of(&d.id) {
             step += 1;
             progress(
                 step,
@@ -1216,10 +1208,7 @@ fn profile(
     let mut groups = Vec::new();
     for d in &snap.catalogue.dimensions {
         let mut rows = Vec::new();
-        for (ii, def) in snap.catalogue.indicators.iter().enumerate() {
-            if def.dimension != d.id {
-                continue;
-            }
+        for (ii, def) in snap.catalogue.indicators_of(&d.id) {
             let years = cov.years(ii, level);
             let Some(&y) = years.iter().rev().find(|&&y| y <= year) else {
                 continue;
@@ -1286,21 +1275,10 @@ fn profile(
         .get(a)
         .is_some_and(Option::is_some)
         .then(|| {
-            let areas = level_areas
-                .iter()
-                .filter_map(|&x| {
-                    let g = snap.geometries.get(x)?.as_ref()?;
-                    let ar = &snap.tree.areas[x];
-                    Some(render::MapArea {
-                        key: ar.key.clone(),
-                        name: ar.name.clone(),
-                        geometry: g.clone(),
-                        state: render::AreaState::Class {
-                            class: usize::from(x == a),
-                            value: None,
-                        },
-                        href: None,
-                    })
+            let areas = snap
+                .with_geometry(&level_areas)
+                .map(|(x, ar, g)| {
+                    render::locator_area(ar.key.clone(), ar.name.clone(), g.clone(), x == a, None)
                 })
                 .collect();
             Figure {
@@ -1317,9 +1295,9 @@ fn profile(
                     width: 260.0,
                     title: format!("{}: {}", locale.pick("Lage", "Location"), area.name),
                     areas,
-                    classes: render::legend_categories(
-                        &[locale.pick("Gebiet", "Area").to_string(), area.name.clone()],
-                        &[Rgb::from_u32(0xe8e8e8), Rgb::from_u32(0x1d70b8)],
+                    classes: render::locator_classes(
+                        locale.pick("Gebiet", "Area").to_string(),
+                        area.name.clone(),
                     ),
                     highlight: Some(area.key.clone()),
                     no_legend: true,

@@ -48,12 +48,7 @@ fn level_of(snap: &Snapshot, level: &str) -> Result<usize, RunError> {
     snap.tree.level_index(level).ok_or_else(|| {
         RunError::Parameter(format!(
             "unknown level `{level}` (the atlas has {})",
-            snap.tree
-                .levels
-                .iter()
-                .map(|l| l.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            snap.tree.level_ids()
         ))
     })
 }

@@ -19,6 +19,7 @@ mod cache;
 pub mod i18n;
 mod pages;
 mod params;
+mod select;
 pub mod view;
 
 use std::sync::{Arc, LazyLock};

@@ -20,22 +20,8 @@ use crate::error::AppError;
 use crate::i18n::{Msgs, msgs, prefix};
 use crate::layout::{Layout, html};
 use crate::params::{self, SchemeOpt, ViewOptions};
+use crate::select::{Opt, level_opts, opt, year_opts};
 use crate::view::{self, IndicatorView, Shown};
-
-/// An option of a `<select>`.
-pub struct Opt {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-fn opt(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Opt {
-    Opt {
-        value: value.into(),
-        label: label.into(),
-        selected,
-    }
-}
 
 fn path_of(uri: &OriginalUri) -> String {
     uri.0.path().to_string()
@@ -94,10 +80,8 @@ fn dimension_blocks(state: &AppState, locale: Locale) -> Vec<DimensionBlock> {
             name: d.name.get(locale).to_string(),
             indicators: snap
                 .catalogue
-                .indicators
-                .iter()
-                .enumerate()
-                .filter(|(i, ind)| ind.dimension == d.id && !state.index().periods[*i].is_empty())
+                .indicators_of(&d.id)
+                .filter(|(i, _)| !state.index().periods[*i].is_empty())
                 .map(|(_, ind)| IndicatorLink {
                     name: ind.name.get(locale).to_string(),
                     href: format!("{p}/indicators/{}", ind.id),
@@ -611,25 +595,15 @@ pub async fn indicator(
                 acc.push(l);
             }
             acc
-        })
-        .into_iter()
-        .map(|l| {
-            let lv = &snap.tree.levels[l];
-            opt(lv.id.clone(), lv.name.get(locale), l == level)
-        })
-        .collect();
+        });
+    let levels = level_opts(&snap.tree.levels, levels, level, locale);
     let periods = &index.periods[ind];
-    let years = periods
-        .iter()
-        .map(|&y| opt(y.to_string(), y.to_string(), y == year))
-        .collect();
+    let years = year_opts(periods, Some(year));
     let mut compares = vec![opt("", m.compare_none, opts.compare.is_none())];
-    compares.extend(
-        periods
-            .iter()
-            .filter(|&&y| y != year)
-            .map(|&y| opt(y.to_string(), y.to_string(), opts.compare == Some(y))),
-    );
+    compares.extend(year_opts(
+        periods.iter().filter(|&&y| y != year),
+        opts.compare,
+    ));
     let scheme_label = |s: SchemeOpt| match s {
         SchemeOpt::Equal => m.scheme_equal,
         SchemeOpt::Quantiles => m.scheme_quantiles,
@@ -912,11 +886,7 @@ pub async fn indicator(
         None => String::new(),
     };
     let heading = def.name.get(locale).to_string();
-    let dimension = snap
-        .catalogue
-        .dimension(&def.dimension)
-        .map(|d| d.name.get(locale).to_string())
-        .unwrap_or_default();
+    let dimension = snap.catalogue.dimension_name(def, locale).to_string();
     let value_header = if v.unit.is_empty() {
         m.value.to_string()
     } else {
@@ -1143,10 +1113,7 @@ pub async fn area(
     let mut groups = Vec::new();
     for d in &snap.catalogue.dimensions {
         let mut rows = Vec::new();
-        for (ii, def) in snap.catalogue.indicators.iter().enumerate() {
-            if def.dimension != d.id {
-                continue;
-            }
+        for (ii, def) in snap.catalogue.indicators_of(&d.id) {
             let periods = index.periods_at(ii, level);
             let Some(&year) = periods.last() else {
                 continue;
@@ -1294,21 +1261,17 @@ pub async fn area(
 
     // Locator map: every area of the level in one light colour, this one outlined.
     let locator = if snap.geometries.get(a).is_some_and(Option::is_some) {
-        let areas = index.level_areas[level]
-            .iter()
-            .filter_map(|&x| {
-                let g = snap.geometries.get(x)?.as_ref()?;
-                let ar = &snap.tree.areas[x];
-                Some(render::MapArea {
-                    key: ar.key.clone(),
-                    name: ar.name.clone(),
-                    geometry: g.clone(),
-                    state: render::AreaState::Class {
-                        class: usize::from(x == a),
-                        value: None,
-                    },
-                    href: Some(format!("{p}/areas/{level_id}/{}", ar.key)),
-                })
+        let areas = snap
+            .with_geometry(&index.level_areas[level])
+            .map(|(x, ar, g)| {
+                let href = format!("{p}/areas/{level_id}/{}", ar.key);
+                render::locator_area(
+                    ar.key.clone(),
+                    ar.name.clone(),
+                    g.clone(),
+                    x == a,
+                    Some(href),
+                )
             })
             .collect();
         render::choropleth(&render::MapSpec {
@@ -1317,13 +1280,7 @@ pub async fn area(
             width: 340.0,
             title: format!("{}: {}", m.locator, area.name),
             areas,
-            classes: render::legend_categories(
-                &[m.area.to_string(), area.name.clone()],
-                &[
-                    palette::Rgb::from_u32(0xe8e8e8),
-                    palette::Rgb::from_u32(0x1d70b8),
-                ],
-            ),
+            classes: render::locator_classes(m.area.to_string(), area.name.clone()),
             highlight: Some(area.key.clone()),
             no_legend: true,
             ..Default::default()
@@ -1535,21 +1492,18 @@ pub async fn compare(
         form_action: format!("{p}/compare"),
         xs: ind_opts(x),
         ys: ind_opts(y),
-        levels: levels_opts
-            .iter()
-            .map(|&l| {
-                let lv = &snap.tree.levels[l];
-                opt(lv.id.clone(), lv.name.get(locale), l == level)
-            })
-            .collect(),
+        levels: level_opts(
+            &snap.tree.levels,
+            levels_opts.iter().copied(),
+            level,
+            locale,
+        ),
         years: {
             let mut ys: Vec<i32> = common.clone();
             if !ys.contains(&year) {
                 ys.push(year);
             }
-            ys.iter()
-                .map(|&yr| opt(yr.to_string(), yr.to_string(), yr == year))
-                .collect()
+            year_opts(&ys, Some(year))
         },
         areas,
         svg,
@@ -1760,10 +1714,7 @@ pub async fn catalogue(
             name: d.name.get(locale).to_string(),
             entries: snap
                 .catalogue
-                .indicators
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| i.dimension == d.id)
+                .indicators_of(&d.id)
                 .map(|(ii, def)| {
                     let mut items = Vec::new();
                     if let Some(t) = &def.definition {

@@ -200,22 +200,10 @@ pub fn indicator(state: &AppState, id: &str, locale: Locale) -> Result<usize, Ap
 /// Looks up a level by id (404 when unknown).
 pub fn level(state: &AppState, id: &str, locale: Locale) -> Result<usize, AppError> {
     state.index().level.get(id).copied().ok_or_else(|| {
-        let known: Vec<&str> = state
-            .snapshot()
-            .tree
-            .levels
-            .iter()
-            .map(|l| l.id.as_str())
-            .collect();
+        let known = state.snapshot().tree.level_ids();
         AppError::NotFound(match locale {
-            Locale::De => format!(
-                "Die Ebene „{id}“ gibt es nicht (vorhanden: {}).",
-                known.join(", ")
-            ),
-            Locale::En => format!(
-                "There is no level `{id}` (the atlas has {}).",
-                known.join(", ")
-            ),
+            Locale::De => format!("Die Ebene „{id}“ gibt es nicht (vorhanden: {}).", known),
+            Locale::En => format!("There is no level `{id}` (the atlas has {}).", known),
         })
     })
 }

@@ -295,27 +295,13 @@ impl Site {
             && (target.query.is_empty() || target.path.starts_with("/static/"))
         {
             let mut out = relative(page_file, file);
-            if !target.query.is_empty() {
-                out.push('?');
-                out.push_str(&target.query);
-            }
-            if let Some(f) = &target.fragment {
-                out.push('#');
-                out.push_str(f);
-            }
+            target.append_query_and_fragment(&mut out);
             return Link::Rewrite(escape_attr(&out));
         }
         match &self.server_url {
             Some(base) => {
                 let mut out = format!("{base}{}", encode_path(&target.path));
-                if !target.query.is_empty() {
-                    out.push('?');
-                    out.push_str(&target.query);
-                }
-                if let Some(f) = &target.fragment {
-                    out.push('#');
-                    out.push_str(f);
-                }
+                target.append_query_and_fragment(&mut out);
                 Link::Server(escape_attr(&out))
             }
             None => Link::Drop,
@@ -490,6 +476,18 @@ struct Target {
 }
 
 impl Target {
+    /// Appends `?query` (when there is one) and `#fragment` (when there is one) to `out`.
+    fn append_query_and_fragment(&self, out: &mut String) {
+        if !self.query.is_empty() {
+            out.push('?');
+            out.push_str(&self.query);
+        }
+        if let Some(f) = &self.fragment {
+            out.push('#');
+            out.push_str(f);
+        }
+    }
+
     /// Parses a link (entities decoded) found on the page at `page` (decoded path); `None` for
     /// external links, fragments on the same page, `mailto:`, `data:` and the like.
     fn parse(page: &str, value: &str) -> Option<Target> {

@@ -13,7 +13,7 @@ use sozialatlas_render as render;
 use sozialatlas_runs::{IndexParams, IndexRun};
 
 use super::colours::{self, DYNAMICS, STATUS};
-use super::{Opt, num, opt, query, texts};
+use super::{Opt, level_opts, num, query, texts, year_opts};
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::analysis::AMsgs;
@@ -96,9 +96,7 @@ impl IndexQuery {
     ) -> Result<IndexQuery, AppError> {
         let m = texts(locale);
         let snap = state.snapshot();
-        let level = super::level_param(state, pairs, locale)?;
-        let year = super::year_param(state, pairs, "year", latest_year(state, level), locale)?
-            .ok_or_else(|| AppError::NotFound(m.no_level.to_string()))?;
+        let (level, year) = super::level_and_year(state, pairs, locale)?;
         let before: Vec<i32> = snap.periods.iter().copied().filter(|&p| p < year).collect();
         let default_from = if before.contains(&(year - 2)) {
             Some(year - 2)
@@ -555,23 +553,23 @@ pub(crate) fn result(state: &AppState, run: &IndexRun, locale: Locale, id: &str)
     });
     let mut used = Vec::new();
     let w = |ws: &[f64], i: usize| ws.get(i).copied().unwrap_or(1.0);
-    for (i, mo) in run.result.status_moments.iter().enumerate() {
-        used.push(UsedIndicator {
-            role: a.status,
-            name: super::indicator_name(state, &mo.name, locale),
-            weight: num(w(&p.status_weights, i), 2, locale),
-            mean: num(mo.mean, 2, locale),
-            sd: num(mo.sd, 2, locale),
-        });
-    }
-    for (i, mo) in run.result.dynamics_moments.iter().enumerate() {
-        used.push(UsedIndicator {
-            role: a.dynamics,
-            name: super::indicator_name(state, &mo.name, locale),
-            weight: num(w(&p.dynamics_weights, i), 2, locale),
-            mean: num(mo.mean, 2, locale),
-            sd: num(mo.sd, 2, locale),
-        });
+    for (role, moments, weights) in [
+        (a.status, &run.result.status_moments, &p.status_weights),
+        (
+            a.dynamics,
+            &run.result.dynamics_moments,
+            &p.dynamics_weights,
+        ),
+    ] {
+        for (i, mo) in moments.iter().enumerate() {
+            used.push(UsedIndicator {
+                role,
+                name: super::indicator_name(state, &mo.name, locale),
+                weight: num(w(weights.as_slice(), i), 2, locale),
+                mean: num(mo.mean, 2, locale),
+                sd: num(mo.sd, 2, locale),
+            });
+        }
     }
     let column_totals = (0..3)
         .map(|c| grid.iter().map(|r| r.cells[c].count).sum())
@@ -668,26 +666,14 @@ pub async fn page(
             }
         })
         .collect();
-    let levels = super::analysis_levels(&state)
-        .into_iter()
-        .map(|l| {
-            let lv = &snap.tree.levels[l];
-            opt(lv.id.clone(), lv.name.get(locale), l == q.level)
-        })
-        .collect();
-    let years = snap
-        .periods
-        .iter()
-        .rev()
-        .map(|&y| opt(y.to_string(), y.to_string(), y == q.year))
-        .collect();
-    let froms = snap
-        .periods
-        .iter()
-        .rev()
-        .filter(|&&y| y < q.year)
-        .map(|&y| opt(y.to_string(), y.to_string(), Some(y) == q.from))
-        .collect();
+    let levels = level_opts(
+        &snap.tree.levels,
+        super::analysis_levels(&state),
+        q.level,
+        locale,
+    );
+    let years = year_opts(snap.periods.iter().rev(), Some(q.year));
+    let froms = year_opts(snap.periods.iter().rev().filter(|&&y| y < q.year), q.from);
     let query = q.query(&state);
     let page = IndexPage {
         l: Layout::new(&state, locale, a.index_title, uri.0.path(), uri.0.query()),

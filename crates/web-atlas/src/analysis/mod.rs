@@ -31,6 +31,7 @@ use crate::error::AppError;
 use crate::i18n::analysis::{AMsgs, amsgs};
 use crate::i18n::prefix;
 use crate::params;
+pub(crate) use crate::select::{Opt, level_opts, opt, year_opts};
 
 pub(crate) use moran::indicator_section as moran_section;
 
@@ -67,21 +68,6 @@ pub(crate) fn num(x: f64, decimals: usize, locale: Locale) -> String {
         format_decimal(x, decimals, locale)
     } else {
         "–".into()
-    }
-}
-
-/// An option of a `<select>`.
-pub(crate) struct Opt {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-pub(crate) fn opt(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Opt {
-    Opt {
-        value: value.into(),
-        label: label.into(),
-        selected,
     }
 }
 
@@ -157,6 +143,25 @@ pub(crate) fn level_param(
         None => default_level(state)
             .ok_or_else(|| AppError::NotFound(amsgs(locale).no_level.to_string())),
     }
+}
+
+/// The level and year of an analysis: the parameters, or the default level and its latest year
+/// with data (404 when the level has none).
+pub(crate) fn level_and_year(
+    state: &AppState,
+    pairs: &[(String, String)],
+    locale: Locale,
+) -> Result<(usize, i32), AppError> {
+    let level = level_param(state, pairs, locale)?;
+    let year = year_param(
+        state,
+        pairs,
+        "year",
+        index::latest_year(state, level),
+        locale,
+    )?
+    .ok_or_else(|| AppError::NotFound(texts(locale).no_level.to_string()))?;
+    Ok((level, year))
 }
 
 /// A year parameter: one of the atlas' periods.

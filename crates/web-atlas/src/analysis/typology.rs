@@ -13,7 +13,7 @@ use sozialatlas_render as render;
 use sozialatlas_runs::{TypologyParams, TypologyRun};
 
 use super::colours::{self, MAX_CLUSTERS};
-use super::{Opt, num, opt, query, texts};
+use super::{Opt, level_opts, num, opt, query, texts, year_opts};
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::analysis::AMsgs;
@@ -51,15 +51,7 @@ impl TypologyQuery {
     ) -> Result<TypologyQuery, AppError> {
         let m = texts(locale);
         let snap = state.snapshot();
-        let level = super::level_param(state, pairs, locale)?;
-        let year = super::year_param(
-            state,
-            pairs,
-            "year",
-            super::index::latest_year(state, level),
-            locale,
-        )?
-        .ok_or_else(|| AppError::NotFound(m.no_level.to_string()))?;
+        let (level, year) = super::level_and_year(state, pairs, locale)?;
         let mut indicators = super::indicators_param(state, pairs, "indicators", locale)?;
         if indicators.is_empty() && !super::has_selection(pairs) {
             indicators = super::default_indicators(state, level, year);
@@ -704,19 +696,13 @@ pub(crate) fn render_page(
     let a = texts(locale);
     let m = msgs(locale);
     let p = prefix(locale);
-    let levels = super::analysis_levels(state)
-        .into_iter()
-        .map(|l| {
-            let lv = &snap.tree.levels[l];
-            opt(lv.id.clone(), lv.name.get(locale), l == q.level)
-        })
-        .collect();
-    let years = snap
-        .periods
-        .iter()
-        .rev()
-        .map(|&y| opt(y.to_string(), y.to_string(), y == q.year))
-        .collect();
+    let levels = level_opts(
+        &snap.tree.levels,
+        super::analysis_levels(state),
+        q.level,
+        locale,
+    );
+    let years = year_opts(snap.periods.iter().rev(), Some(q.year));
     let choices = super::offered_indicators(state, q.level)
         .into_iter()
         .map(|i| {
