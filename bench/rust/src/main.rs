@@ -28,6 +28,10 @@ const BBOX: (f64, f64, f64, f64) = (382_190.0, 5_697_130.0, 405_530.0, 5_717_745
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
+/// The SplitMix64 matrix of `crates/analysis/benches/ward.rs` (seed 42 here).
+#[path = "../../../crates/analysis/benches/support/splitmix.rs"]
+mod splitmix;
+
 fn main() -> Res<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize| -> Res<&str> {
@@ -223,29 +227,10 @@ fn breaks(n: usize, reps: usize, values_path: &str, bins_path: &str) -> Res<()> 
     Ok(())
 }
 
-/// SplitMix64 data of `crates/analysis/benches/ward.rs` (seed 42, plus row % 7 in column row % 10).
-fn ward_data(n: usize) -> Vec<f64> {
-    const D: usize = 10;
-    let mut state: u64 = 42;
-    let mut v = Vec::with_capacity(n * D);
-    for _ in 0..n * D {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        v.push((z >> 11) as f64 * (1.0 / (1u64 << 53) as f64));
-    }
-    for r in 0..n {
-        v[r * D + r % D] += (r % 7) as f64;
-    }
-    v
-}
-
 fn ward_cmd(n: usize, reps: usize, data_path: &str, heights_path: &str) -> Res<()> {
-    let v = ward_data(n);
+    let v = splitmix::splitmix_rows(n, 42);
     write_f64(data_path, &v)?;
-    let x = Matrix::new(n, 10, v)?;
+    let x = Matrix::new(n, splitmix::D, v)?;
     let mut times = Vec::new();
     let mut heights = Vec::new();
     for _ in 0..reps.max(1) {

@@ -17,24 +17,18 @@
 use sozialatlas_analysis::matrix::Matrix;
 use sozialatlas_analysis::ward::ward;
 
-const D: usize = 10;
+#[path = "support/splitmix.rs"]
+mod splitmix;
+use splitmix::{D, splitmix_rows};
 
-/// SplitMix64, the generator `ward_scipy.py` reimplements, so both time the same matrix.
+#[path = "../tests/support/kodama.rs"]
+mod kodama_input;
+use kodama_input::condensed_distances;
+
+/// The SplitMix64 matrix (see `support/splitmix.rs`), which `ward_scipy.py` reimplements, so
+/// that both time the same matrix.
 fn data(n: usize, seed: u64) -> Matrix {
-    let mut state = seed;
-    let mut v = Vec::with_capacity(n * D);
-    for _ in 0..n * D {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        v.push((z >> 11) as f64 * (1.0 / (1u64 << 53) as f64));
-    }
-    for r in 0..n {
-        v[r * D + r % D] += (r % 7) as f64;
-    }
-    Matrix::new(n, D, v).expect("finite data")
+    Matrix::new(n, D, splitmix_rows(n, seed)).expect("finite data")
 }
 
 fn main() {
@@ -60,18 +54,7 @@ fn nn_chain_centroids(bencher: divan::Bencher, n: usize) {
 fn kodama_condensed(bencher: divan::Bencher, n: usize) {
     let x = data(n, 42);
     bencher.bench(|| {
-        let mut condensed = Vec::with_capacity(n * (n - 1) / 2);
-        for i in 0..n {
-            for j in i + 1..n {
-                let d2: f64 = x
-                    .row(i)
-                    .iter()
-                    .zip(x.row(j))
-                    .map(|(a, b)| (a - b) * (a - b))
-                    .sum();
-                condensed.push(d2.sqrt());
-            }
-        }
+        let mut condensed = condensed_distances(&x);
         kodama::linkage(&mut condensed, n, kodama::Method::Ward)
     });
 }

@@ -54,11 +54,7 @@ async fn user(pool: &Pool, id: i64, name: &str, roles: &[&str]) -> Actor {
 }
 
 async fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.db");
-    let pool = sozialatlas_store::open(&path.to_string_lossy())
-        .await
-        .unwrap();
+    let (dir, path, pool) = sozialatlas_test_support::file_store().await;
     sqlx::query("INSERT INTO action_area_set (id, name, level, source, created_at) VALUES (1, 'Aktionsräume', 'stadtteil', 'manual', '2026-01-01T00:00:00Z')")
         .execute(&pool)
         .await
@@ -144,6 +140,29 @@ fn new_case(office: i64, area: Option<i64>, opened: &str, topics: &[&str]) -> Ne
     }
 }
 
+/// Who a case is about.
+fn person(name: &str, contact: &str) -> Identity {
+    Identity {
+        name: name.into(),
+        contact: contact.into(),
+    }
+}
+
+/// Opens a case that must be accepted; its id.
+async fn open(p: &Pool, staff: &Actor, key: Option<&OfficeKey>, case: NewCase) -> String {
+    cases::open_case(p, staff, key, &case).await.unwrap()
+}
+
+/// How many entries the audit log has of `action` on the case `case` (logged by its id).
+async fn logged(p: &Pool, action: &str, case: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND object = $2")
+        .bind(action)
+        .bind(format!("case:{case}"))
+        .fetch_one(p)
+        .await
+        .unwrap()
+}
+
 #[derive(Debug, PartialEq)]
 enum Outcome {
     Ok,
@@ -168,37 +187,29 @@ fn outcome<T>(r: &Result<T, OfficeError>) -> Outcome {
 async fn access_matrix() {
     let w = world().await;
     let p = &w.pool;
-    let case_a = cases::open_case(
+    let case_a = open(
         p,
         &w.staff_a,
         None,
-        &NewCase {
+        NewCase {
             note: "Erstgespräch Mietschulden".into(),
-            identity: Identity {
-                name: "Erika Beispiel".into(),
-                contact: "0461 12345".into(),
-            },
+            identity: person("Erika Beispiel", "0461 12345"),
             followup_due: "2099-01-01".into(),
             followup_what: "Rückruf".into(),
             ..new_case(w.office_a, Some(w.area_a), "", &["housing", "debt"])
         },
     )
-    .await
-    .unwrap();
-    let case_b = cases::open_case(
+    .await;
+    let case_b = open(
         p,
         &w.staff_b,
         None,
-        &NewCase {
-            identity: Identity {
-                name: "Bruno Geheim".into(),
-                contact: String::new(),
-            },
+        NewCase {
+            identity: person("Bruno Geheim", ""),
             ..new_case(w.office_b, Some(w.area_b), "", &["work"])
         },
     )
-    .await
-    .unwrap();
+    .await;
     // Ids: random, canonical form, unrelated.
     assert_eq!(
         cases::normalize_case_id(&case_a).as_deref(),
@@ -347,10 +358,7 @@ async fn access_matrix() {
                         actor,
                         Some(&key),
                         &case_b,
-                        &Identity {
-                            name: "Bruno Geheim".into(),
-                            contact: String::new(),
-                        },
+                        &person("Bruno Geheim", ""),
                     )
                     .await,
                 ),
@@ -413,14 +421,7 @@ async fn access_matrix() {
     .await
     .unwrap();
     // Every read of a case went into the audit log, by id.
-    let reads: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'office.case.read' AND object = $1",
-    )
-    .bind(format!("case:{case_a}"))
-    .fetch_one(p)
-    .await
-    .unwrap()
-    .get(0);
+    let reads: i64 = logged(p, "office.case.read", &case_a).await;
     assert_eq!(reads, 2, "staff A and A2 read case A once each");
     // The log never holds the name searched for or stored.
     let leaked: i64 = sqlx::query(
@@ -438,20 +439,16 @@ async fn identifying_details_are_encrypted_and_a_wrong_key_is_named() {
     let w = world().await;
     let p = &w.pool;
     let key = OfficeKey::parse(&"42".repeat(32), "test").unwrap();
-    let case = cases::open_case(
+    let case = open(
         p,
         &w.staff_a,
         Some(&key),
-        &NewCase {
-            identity: Identity {
-                name: "Zacharias Verschluesselt".into(),
-                contact: "zacharias@example.org".into(),
-            },
+        NewCase {
+            identity: person("Zacharias Verschluesselt", "zacharias@example.org"),
             ..new_case(w.office_a, None, "", &["income"])
         },
     )
-    .await
-    .unwrap();
+    .await;
     let row = sqlx::query("SELECT scheme, key_id, data FROM case_identity WHERE case_id = $1")
         .bind(&case)
         .fetch_one(p)
@@ -558,47 +555,36 @@ async fn retention_erases_the_bytes_from_the_store_file() {
         .await
         .unwrap();
     // Unencrypted on purpose: the plain text must vanish from the file.
-    let old = cases::open_case(
+    let old = open(
         p,
         &w.staff_a,
         None,
-        &NewCase {
-            identity: Identity {
-                name: "Quirinus Loeschmich".into(),
-                contact: "quirinus-telefon-0461-999".into(),
-            },
+        NewCase {
+            identity: person("Quirinus Loeschmich", "quirinus-telefon-0461-999"),
             ..new_case(w.office_a, Some(w.area_a), "", &["family"])
         },
     )
-    .await
-    .unwrap();
+    .await;
     // Replace the details once, so that an old version of the row existed too.
     cases::set_identity(
         p,
         &w.staff_a,
         None,
         &old,
-        &Identity {
-            name: "Quirinus Loeschmich".into(),
-            contact: "quirinus-neu-0461-888".into(),
-        },
+        &person("Quirinus Loeschmich", "quirinus-neu-0461-888"),
     )
     .await
     .unwrap();
-    let recent = cases::open_case(
+    let recent = open(
         p,
         &w.staff_a,
         None,
-        &NewCase {
-            identity: Identity {
-                name: "Rosalinde Bleibtnoch".into(),
-                contact: String::new(),
-            },
+        NewCase {
+            identity: person("Rosalinde Bleibtnoch", ""),
             ..new_case(w.office_a, Some(w.area_a), "", &["family"])
         },
     )
-    .await
-    .unwrap();
+    .await;
     let today = Date::today();
     backdate(
         p,
@@ -683,21 +669,17 @@ async fn erasure_on_request_removes_the_case_and_keeps_the_statistics() {
     let last_year = format!("{}-06-15", today.y - 1);
     let mut ids = Vec::new();
     for i in 0..8 {
-        let id = cases::open_case(
+        let id = open(
             p,
             &w.staff_a,
             None,
-            &NewCase {
+            NewCase {
                 note: format!("Notiz Nummer {i} Ottokar Vergessen"),
-                identity: Identity {
-                    name: format!("Ottokar Vergessen {i}"),
-                    contact: String::new(),
-                },
+                identity: person(&format!("Ottokar Vergessen {i}"), ""),
                 ..new_case(w.office_a, Some(w.area_a), "", &["housing"])
             },
         )
-        .await
-        .unwrap();
+        .await;
         backdate(p, &id, &last_year, None).await;
         ids.push(id);
     }
@@ -752,14 +734,7 @@ async fn erasure_on_request_removes_the_case_and_keeps_the_statistics() {
     let after = stats::public_statistics(p, today).await.unwrap();
     assert_eq!(after.cells(), before.cells());
     // Logged by id.
-    let n: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'office.case.erase' AND object = $1",
-    )
-    .bind(format!("case:{victim}"))
-    .fetch_one(p)
-    .await
-    .unwrap()
-    .get(0);
+    let n: i64 = logged(p, "office.case.erase", &victim).await;
     assert_eq!(n, 1);
 }
 
@@ -768,23 +743,19 @@ async fn access_export_holds_everything_and_is_logged() {
     let w = world().await;
     let p = &w.pool;
     let key = OfficeKey::generate().unwrap();
-    let case = cases::open_case(
+    let case = open(
         p,
         &w.staff_a,
         Some(&key),
-        &NewCase {
+        NewCase {
             note: "Erstkontakt".into(),
-            identity: Identity {
-                name: "Xaver Auskunft".into(),
-                contact: "xaver@example.org".into(),
-            },
+            identity: person("Xaver Auskunft", "xaver@example.org"),
             followup_due: "2099-12-31".into(),
             followup_what: "Nachfragen".into(),
             ..new_case(w.office_a, Some(w.area_a), "", &["debt", "housing"])
         },
     )
-    .await
-    .unwrap();
+    .await;
     cases::add_contact(p, &w.staff_a, &case, "", "phone")
         .await
         .unwrap();
@@ -827,14 +798,7 @@ async fn access_export_holds_everything_and_is_logged() {
     ] {
         assert!(text.contains(must), "export lacks {must}: {text}");
     }
-    let n: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'office.case.export' AND object = $1",
-    )
-    .bind(format!("case:{case}"))
-    .fetch_one(p)
-    .await
-    .unwrap()
-    .get(0);
+    let n: i64 = logged(p, "office.case.export", &case).await;
     assert_eq!(n, 1);
 }
 
@@ -842,14 +806,13 @@ async fn access_export_holds_everything_and_is_logged() {
 async fn referral_states_and_consent() {
     let w = world().await;
     let p = &w.pool;
-    let case = cases::open_case(
+    let case = open(
         p,
         &w.staff_a,
         None,
-        &new_case(w.office_a, None, "", &["work"]),
+        new_case(w.office_a, None, "", &["work"]),
     )
-    .await
-    .unwrap();
+    .await;
     let refer = |scope: &str| NewReferral {
         agency_id: w.partner,
         purpose: "Beratung".into(),
@@ -892,14 +855,13 @@ async fn referral_states_and_consent() {
     // The owner stays: a referral does not move the case.
     assert_eq!(d.summary.owner_id, w.staff_a.user_id);
     // A referral id of another case is not found through this case.
-    let other = cases::open_case(
+    let other = open(
         p,
         &w.staff_a,
         None,
-        &new_case(w.office_a, None, "", &["work"]),
+        new_case(w.office_a, None, "", &["work"]),
     )
-    .await
-    .unwrap();
+    .await;
     assert!(matches!(
         referrals::set_referral_state(p, &w.staff_a, &other, r, "accepted", "").await,
         Err(OfficeError::NotFound(_))
@@ -926,26 +888,24 @@ async fn due_list_and_follow_ups() {
     let w = world().await;
     let p = &w.pool;
     let today = Date::today();
-    let c1 = cases::open_case(
+    let c1 = open(
         p,
         &w.staff_a,
         None,
-        &NewCase {
+        NewCase {
             followup_due: today.add_days(-2).to_string(),
             followup_what: "Unterlagen Jobcenter".into(),
             ..new_case(w.office_a, None, "", &["work"])
         },
     )
-    .await
-    .unwrap();
-    let c2 = cases::open_case(
+    .await;
+    let c2 = open(
         p,
         &w.staff_a,
         None,
-        &new_case(w.office_a, None, "", &["income"]),
+        new_case(w.office_a, None, "", &["income"]),
     )
-    .await
-    .unwrap();
+    .await;
     cases::add_followup(
         p,
         &w.staff_a,
@@ -1031,26 +991,18 @@ async fn statistics_are_suppressed() {
         .chain((0..2).map(|_| (w.office_b, w.area_b, &w.staff_b, "work")))
         .collect();
     for (i, (office, area, actor, topic)) in plan.iter().enumerate() {
-        let id = cases::open_case(
-            p,
-            actor,
-            None,
-            &new_case(*office, Some(*area), "", &[topic]),
-        )
-        .await
-        .unwrap();
+        let id = open(p, actor, None, new_case(*office, Some(*area), "", &[topic])).await;
         let month = 1 + (i % 12);
         backdate(p, &id, &format!("{y}-{month:02}-10"), None).await;
     }
     // One case this year: not public.
-    cases::open_case(
+    open(
         p,
         &w.staff_a,
         None,
-        &new_case(w.office_a, Some(w.area_a), "", &["work"]),
+        new_case(w.office_a, Some(w.area_a), "", &["work"]),
     )
-    .await
-    .unwrap();
+    .await;
 
     let public = stats::public_statistics(p, today).await.unwrap();
     assert!(!public.years.contains(&today.y), "running year published");

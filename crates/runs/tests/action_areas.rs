@@ -7,7 +7,7 @@ use sozialatlas_runs::{
     TypologyParams, action_areas_from_overlay, check_action_areas, edit_proposal, proposal,
     run_typology,
 };
-use sozialatlas_test_support::example_snapshot;
+use sozialatlas_test_support::{FLENSBURG_SOCIAL, example_snapshot};
 
 #[tokio::test]
 async fn dortmund_overlay_becomes_fifteen_action_areas() {
@@ -54,15 +54,7 @@ async fn typology_proposal_can_be_edited() {
         &TypologyParams {
             level: "stadtteil".into(),
             year: 2022,
-            indicators: [
-                "arbeitslosenanteil",
-                "sgb2_quote",
-                "nef_quote",
-                "wohngeld",
-                "beschaeftigtenquote",
-            ]
-            .map(String::from)
-            .to_vec(),
+            indicators: FLENSBURG_SOCIAL.map(String::from).to_vec(),
             k: 3,
             pca: PcaSetting::Off,
             kmeans: None,

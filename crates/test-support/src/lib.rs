@@ -15,6 +15,16 @@ pub const PROGRAM_VERSION: &str = "test";
 /// The time of every load made by the tests.
 pub const LOADED_AT: &str = "2026-01-01T00:00:00Z";
 
+/// The five social indicators of the Flensburg example that the typology tests cluster
+/// (unemployment, SGB II, SGB XII, housing benefit, employment).
+pub const FLENSBURG_SOCIAL: [&str; 5] = [
+    "arbeitslosenanteil",
+    "sgb2_quote",
+    "nef_quote",
+    "wohngeld",
+    "beschaeftigtenquote",
+];
+
 /// The repository root.
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -90,6 +100,17 @@ pub fn example_snapshot_blocking(name: &str) -> Snapshot {
     })
     .join()
     .expect("the example atlas")
+}
+
+/// A new, empty store file `store.db` in a fresh temporary directory: (the directory, the file,
+/// the store). The directory goes when it is dropped.
+pub async fn file_store() -> (tempfile::TempDir, PathBuf, Pool) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("store.db");
+    let pool = sozialatlas_store::open(&path.to_string_lossy())
+        .await
+        .expect("a new store");
+    (dir, path, pool)
 }
 
 /// Copies the example atlas folder `name` into a fresh temporary directory: (the directory,

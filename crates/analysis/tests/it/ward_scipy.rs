@@ -7,6 +7,10 @@ use serde_json::Value;
 use sozialatlas_analysis::matrix::Matrix;
 use sozialatlas_analysis::ward::{Dendrogram, ward};
 
+#[path = "../support/kodama.rs"]
+mod kodama_input;
+use kodama_input::condensed_distances;
+
 fn load(name: &str) -> (Matrix, Vec<(usize, usize, f64, usize)>) {
     let path = format!(
         "{}/tests/fixtures/ward_scipy_{name}.json",
@@ -108,18 +112,7 @@ fn flensburg_matches_scipy() {
 fn kodama_agrees() {
     let (x, _) = load("berlin");
     let n = x.rows();
-    let mut condensed = Vec::with_capacity(n * (n - 1) / 2);
-    for i in 0..n {
-        for j in i + 1..n {
-            let d2: f64 = x
-                .row(i)
-                .iter()
-                .zip(x.row(j))
-                .map(|(a, b)| (a - b) * (a - b))
-                .sum();
-            condensed.push(d2.sqrt());
-        }
-    }
+    let mut condensed = condensed_distances(&x);
     let k = kodama::linkage(&mut condensed, n, kodama::Method::Ward);
     let kod: Vec<(usize, usize, f64, usize)> = k
         .steps()

@@ -76,6 +76,39 @@ pub(super) fn var(id: &str, kind: VariableKind, additive: bool) -> Variable {
     }
 }
 
+/// A catalogue of one dimension `d`: `variables`; the indicators `share` (foreigners per 100
+/// residents) and `residents`, then `more`.
+pub(super) fn catalogue_of(variables: Vec<Variable>, more: Vec<Indicator>) -> Catalogue {
+    let mut indicators = vec![
+        ind(
+            "share",
+            Formula::Ratio {
+                numerator: "foreigners".into(),
+                denominator: "residents".into(),
+                factor: 100.0,
+                proportion: true,
+            },
+        ),
+        ind(
+            "residents",
+            Formula::Count {
+                variable: "residents".into(),
+            },
+        ),
+    ];
+    indicators.extend(more);
+    Catalogue {
+        version: "t".into(),
+        dimensions: vec![Dimension {
+            id: "d".into(),
+            name: Text::new("d", "d"),
+            description: None,
+        }],
+        variables,
+        indicators,
+    }
+}
+
 pub(super) fn ind(id: &str, formula: Formula) -> Indicator {
     Indicator {
         id: id.into(),
@@ -104,35 +137,14 @@ const PUB_WEIGHTED: usize = 3;
 const PUB_PLAIN: usize = 4;
 
 fn catalogue() -> Catalogue {
-    Catalogue {
-        version: "t".into(),
-        dimensions: vec![Dimension {
-            id: "d".into(),
-            name: Text::new("d", "d"),
-            description: None,
-        }],
-        variables: vec![
+    catalogue_of(
+        vec![
             var("residents", VariableKind::Count, true),
             var("foreigners", VariableKind::Count, true),
             var("moves_in", VariableKind::Count, false),
             var("rate", VariableKind::Value, true),
         ],
-        indicators: vec![
-            ind(
-                "share",
-                Formula::Ratio {
-                    numerator: "foreigners".into(),
-                    denominator: "residents".into(),
-                    factor: 100.0,
-                    proportion: true,
-                },
-            ),
-            ind(
-                "residents",
-                Formula::Count {
-                    variable: "residents".into(),
-                },
-            ),
+        vec![
             ind(
                 "moves",
                 Formula::Count {
@@ -154,7 +166,7 @@ fn catalogue() -> Catalogue {
                 },
             ),
         ],
-    }
+    )
 }
 
 fn obs(rows: &[(usize, usize, f64)]) -> Observations {

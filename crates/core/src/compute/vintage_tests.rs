@@ -1,9 +1,9 @@
 //! Boundary vintages and crosswalks: a level whose areas changed, its older vintage converted
 //! onto the newer one, every figure worked out by hand here.
 
-use super::tests::{area, ind};
+use super::tests::{area, catalogue_of, ind};
 use super::*;
-use crate::catalogue::{Dimension, Text, Variable};
+use crate::catalogue::{Text, Variable};
 use crate::model::{CrosswalkLink, Level, ShareKind, Vintage, normalise_weights};
 use num_rational::BigRational;
 
@@ -108,14 +108,8 @@ fn var(id: &str, kind: VariableKind, sum: &[&str]) -> Variable {
 }
 
 fn catalogue() -> Catalogue {
-    Catalogue {
-        version: "t".into(),
-        dimensions: vec![Dimension {
-            id: "d".into(),
-            name: Text::new("d", "d"),
-            description: None,
-        }],
-        variables: vec![
+    catalogue_of(
+        vec![
             var("residents", VariableKind::Count, &[]),
             var("foreigners", VariableKind::Count, &[]),
             var("rate", VariableKind::Value, &[]),
@@ -127,22 +121,7 @@ fn catalogue() -> Catalogue {
                 &["under_18", "adults"],
             ),
         ],
-        indicators: vec![
-            ind(
-                "share",
-                Formula::Ratio {
-                    numerator: "foreigners".into(),
-                    denominator: "residents".into(),
-                    factor: 100.0,
-                    proportion: true,
-                },
-            ),
-            ind(
-                "residents",
-                Formula::Count {
-                    variable: "residents".into(),
-                },
-            ),
+        vec![
             ind(
                 "pub",
                 Formula::Published {
@@ -157,7 +136,7 @@ fn catalogue() -> Catalogue {
                 },
             ),
         ],
-    }
+    )
 }
 
 fn obs(rows: &[(usize, i32, usize, f64)]) -> Observations {

@@ -132,6 +132,18 @@ async fn accepted_idea(f: &Fixture, title: &str) -> (i64, String) {
     (id, get_idea(&f.pool, id).await.unwrap().unwrap().reference)
 }
 
+/// Creates the measure of `measure_input(code, parent, progress, budget)` as the manager.
+async fn add_measure(
+    f: &Fixture,
+    code: &str,
+    parent: Option<i64>,
+    progress: &str,
+    budget: &str,
+) -> Result<i64, Error> {
+    let input = measure_input(code, parent, progress, budget);
+    create_measure(&f.pool, &manager(), f.process.id, &input, NOW).await
+}
+
 fn measure_input(code: &str, parent: Option<i64>, progress: &str, budget: &str) -> MeasureInput {
     MeasureInput {
         code: code.into(),
@@ -149,47 +161,19 @@ fn measure_input(code: &str, parent: Option<i64>, progress: &str, budget: &str) 
 async fn measures_roll_up_link_ideas_and_take_updates() {
     let f = fixture().await;
     let pm = manager();
-    let parent = create_measure(
-        &f.pool,
-        &pm,
-        f.process.id,
-        &measure_input("M-1", None, "0", ""),
-        NOW,
-    )
-    .await
-    .unwrap();
-    let a = create_measure(
-        &f.pool,
-        &pm,
-        f.process.id,
-        &measure_input("M-1.1", Some(parent), "100", "30.000"),
-        NOW,
-    )
-    .await
-    .unwrap();
-    let b = create_measure(
-        &f.pool,
-        &pm,
-        f.process.id,
-        &measure_input("M-1.2", Some(parent), "20", "10000"),
-        NOW,
-    )
-    .await
-    .unwrap();
+    let parent = add_measure(&f, "M-1", None, "0", "").await.unwrap();
+    let a = add_measure(&f, "M-1.1", Some(parent), "100", "30.000")
+        .await
+        .unwrap();
+    let b = add_measure(&f, "M-1.2", Some(parent), "20", "10000")
+        .await
+        .unwrap();
     let p = get_measure(&f.pool, parent).await.unwrap().unwrap();
     // (100·30 000 + 20·10 000) / 40 000 = 80.
     assert_eq!(p.progress_shown(), 80);
     assert_eq!(p.rolled.budget, Some(40_000));
     // Codes are unique; a parent cannot become its own part.
-    let err = create_measure(
-        &f.pool,
-        &pm,
-        f.process.id,
-        &measure_input("M-1", None, "0", ""),
-        NOW,
-    )
-    .await
-    .unwrap_err();
+    let err = add_measure(&f, "M-1", None, "0", "").await.unwrap_err();
     assert!(
         matches!(err, Error::Invalid(ref e) if e[0].problem == Problem::Duplicate("M-1".into())),
         "{err:?}"
@@ -211,13 +195,12 @@ async fn measures_roll_up_link_ideas_and_take_updates() {
     // Only accepted ideas (answer published) can be linked.
     let (_, reference) = accepted_idea(&f, "Schulsozialarbeit").await;
     link_idea(&f.pool, &pm, b, &reference).await.unwrap();
-    let open = create_idea(
-        &f.pool,
+    let open = new_idea(
+        &f,
         None,
         &alice(),
-        f.process.id,
         &idea_input(&f, "Offene Idee"),
-        Origin::Participant { submit: true },
+        true,
         NOW,
     )
     .await
@@ -321,33 +304,11 @@ async fn measures_roll_up_link_ideas_and_take_updates() {
 async fn bulk_update_is_all_or_nothing_with_exact_errors() {
     let f = fixture().await;
     let pm = manager();
-    let parent = create_measure(
-        &f.pool,
-        &pm,
-        f.process.id,
-        &measure_input("M-1", None, "0", ""),
-        NOW,
-    )
-    .await
-    .unwrap();
-    let a = create_measure(
-        &f.pool,
-        &pm,
-        f.process.id,
-        &measure_input("M-1.1", Some(parent), "10", ""),
-        NOW,
-    )
-    .await
-    .unwrap();
-    let b = create_measure(
-        &f.pool,
-        &pm,
-        f.process.id,
-        &measure_input("M-2", None, "10", ""),
-        NOW,
-    )
-    .await
-    .unwrap();
+    let parent = add_measure(&f, "M-1", None, "0", "").await.unwrap();
+    let a = add_measure(&f, "M-1.1", Some(parent), "10", "")
+        .await
+        .unwrap();
+    let b = add_measure(&f, "M-2", None, "10", "").await.unwrap();
     let bad = "Kennung;Fortschritt;Status;Datum;Notiz\n\
                M-1.1;40;begonnen;01.05.2026;gut\n\
                M-9;50;;2026-05-01;\n\
@@ -489,13 +450,12 @@ async fn exports_carry_state_answer_supports_and_no_personal_data() {
             .all(|r| r.iter().all(|c| !matches!(c, calamine::Data::Error(_))))
     );
     // Drafts and submitted ideas are not exported.
-    create_idea(
-        &f.pool,
+    new_idea(
+        &f,
         None,
         &alice(),
-        f.process.id,
         &idea_input(&f, "Geheimer Entwurf"),
-        Origin::Participant { submit: true },
+        true,
         NOW,
     )
     .await

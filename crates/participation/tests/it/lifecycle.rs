@@ -10,7 +10,7 @@ use sozialatlas_participation::idea::{
 use sozialatlas_participation::inbox::{self, MessageKind};
 use sozialatlas_participation::moderation::{self, ItemKind, ReportReason, report};
 use sozialatlas_participation::process::{Permission, update_process};
-use sozialatlas_participation::{Conflict, Denied, Error, IdeaState, Problem};
+use sozialatlas_participation::{Actor, Conflict, Denied, Error, IdeaInput, IdeaState, Problem};
 use time::Duration;
 
 #[tokio::test]
@@ -91,13 +91,12 @@ async fn references_count_up_per_year() {
     let f = fixture().await;
     let mut refs = Vec::new();
     for i in 0..3 {
-        let id = create_idea(
-            &f.pool,
+        let id = new_idea(
+            &f,
             None,
             &alice(),
-            f.process.id,
             &idea_input(&f, &format!("Idee Nummer {i}")),
-            Origin::Participant { submit: false },
+            false,
             NOW,
         )
         .await
@@ -111,13 +110,12 @@ async fn references_count_up_per_year() {
 async fn the_whole_life_cycle_with_answer_history_and_inbox() {
     let f = fixture().await;
     let (a, m, pm) = (alice(), moderator(), manager());
-    let id = create_idea(
-        &f.pool,
+    let id = new_idea(
+        &f,
         None,
         &a,
-        f.process.id,
         &idea_input(&f, "Familienzentrum Nordstadt"),
-        Origin::Participant { submit: false },
+        false,
         NOW,
     )
     .await
@@ -317,13 +315,12 @@ async fn the_whole_life_cycle_with_answer_history_and_inbox() {
 async fn nobody_moderates_their_own_idea() {
     let f = fixture().await;
     let m = moderator();
-    let id = create_idea(
-        &f.pool,
+    let id = new_idea(
+        &f,
         None,
         &m,
-        f.process.id,
         &idea_input(&f, "Idee der Moderatorin"),
-        Origin::Participant { submit: true },
+        true,
         NOW,
     )
     .await
@@ -341,13 +338,12 @@ async fn nobody_moderates_their_own_idea() {
     ));
     // A process manager cannot decide on their own idea either.
     let pm = manager();
-    let own = create_idea(
-        &f.pool,
+    let own = new_idea(
+        &f,
         None,
         &pm,
-        f.process.id,
         &idea_input(&f, "Idee des Prozessleiters"),
-        Origin::Participant { submit: true },
+        true,
         NOW,
     )
     .await
@@ -366,38 +362,29 @@ async fn authors_withdraw_and_edit_until_answered() {
     let f = fixture().await;
     let id = published_idea(&f, "Bolzplatz am Hafen").await;
     let mut input = idea_input(&f, "Bolzplatz am Hafen, neu");
-    idea::update_idea(&f.pool, None, &alice(), id, &input, "", NOW)
-        .await
-        .unwrap();
+    let edit = async |who: Actor, input: &IdeaInput, at| {
+        idea::update_idea(&f.pool, None, &who, id, input, "", at).await
+    };
+    edit(alice(), &input, NOW).await.unwrap();
     assert_eq!(
         get_idea(&f.pool, id).await.unwrap().unwrap().title,
         "Bolzplatz am Hafen, neu"
     );
     // Somebody else may not.
     assert!(matches!(
-        idea::update_idea(&f.pool, None, &bob(), id, &input, "", NOW)
-            .await
-            .unwrap_err(),
+        edit(bob(), &input, NOW).await.unwrap_err(),
         Error::Denied(Denied::NotAuthor)
     ));
     // Not after the proposal phase.
     assert!(matches!(
-        idea::update_idea(
-            &f.pool,
-            None,
-            &alice(),
-            id,
-            &input,
-            "",
-            NOW + Duration::days(40)
-        )
-        .await
-        .unwrap_err(),
+        edit(alice(), &input, NOW + Duration::days(40))
+            .await
+            .unwrap_err(),
         Error::PhaseClosed(Permission::Propose)
     ));
     input.title = "x".into();
     assert!(matches!(
-        idea::update_idea(&f.pool, None, &alice(), id, &input, "", NOW).await.unwrap_err(),
+        edit(alice(), &input, NOW).await.unwrap_err(),
         Error::Invalid(e) if e[0].field == "title"
     ));
     withdraw(&f.pool, &alice(), id, "erledigt sich", NOW)
@@ -406,17 +393,9 @@ async fn authors_withdraw_and_edit_until_answered() {
     let i = get_idea(&f.pool, id).await.unwrap().unwrap();
     assert_eq!(i.state, IdeaState::Withdrawn);
     assert!(matches!(
-        idea::update_idea(
-            &f.pool,
-            None,
-            &alice(),
-            id,
-            &idea_input(&f, "Noch mal"),
-            "",
-            NOW
-        )
-        .await
-        .unwrap_err(),
+        edit(alice(), &idea_input(&f, "Noch mal"), NOW)
+            .await
+            .unwrap_err(),
         Error::Conflict(Conflict::NotEditable)
     ));
 }
@@ -477,13 +456,12 @@ async fn supports_one_per_person_withdrawable_in_the_phase() {
         Error::PhaseClosed(Permission::Support)
     ));
     // Not on a submitted idea.
-    let hidden = create_idea(
-        &f.pool,
+    let hidden = new_idea(
+        &f,
         None,
         &alice(),
-        f.process.id,
         &idea_input(&f, "Noch nicht freigegeben"),
-        Origin::Participant { submit: true },
+        true,
         NOW,
     )
     .await
@@ -536,12 +514,7 @@ async fn comments_one_level_short_edit_window() {
         Error::Denied(Denied::NotAuthor)
     ));
     // The author of the idea and of the parent comment were told.
-    let kinds: Vec<MessageKind> = inbox::messages(&f.pool, &alice(), 10)
-        .await
-        .unwrap()
-        .iter()
-        .map(|m| m.kind)
-        .collect();
+    let kinds = inbox_kinds(&f, &alice()).await;
     assert_eq!(
         kinds.iter().filter(|k| **k == MessageKind::Comment).count(),
         2
@@ -564,25 +537,23 @@ async fn comments_one_level_short_edit_window() {
 async fn posting_is_rate_limited() {
     let f = fixture().await;
     for i in 0..5 {
-        create_idea(
-            &f.pool,
+        new_idea(
+            &f,
             None,
             &bob(),
-            f.process.id,
             &idea_input(&f, &format!("Idee von Bob {i}")),
-            Origin::Participant { submit: false },
+            false,
             NOW + Duration::minutes(i),
         )
         .await
         .unwrap();
     }
-    let err = create_idea(
-        &f.pool,
+    let err = new_idea(
+        &f,
         None,
         &bob(),
-        f.process.id,
         &idea_input(&f, "Die sechste Idee"),
-        Origin::Participant { submit: false },
+        false,
         NOW + Duration::minutes(10),
     )
     .await
@@ -592,13 +563,12 @@ async fn posting_is_rate_limited() {
         "{err:?}"
     );
     // An hour later it is fine again.
-    create_idea(
-        &f.pool,
+    new_idea(
+        &f,
         None,
         &bob(),
-        f.process.id,
         &idea_input(&f, "Die sechste Idee"),
-        Origin::Participant { submit: false },
+        false,
         NOW + Duration::minutes(61),
     )
     .await
@@ -627,93 +597,48 @@ async fn three_reports_hide_until_a_moderator_decides() {
     let c = add_comment(&f.pool, &bob(), id, None, "Kauft bei mir!", NOW)
         .await
         .unwrap();
+    let report_comment = async |who: Actor, reason: ReportReason, note: &str| {
+        report(&f.pool, &who, ItemKind::Comment, c, reason, note, NOW).await
+    };
     // The author cannot report their own comment; a reporter only once.
     assert!(matches!(
-        report(
-            &f.pool,
-            &bob(),
-            ItemKind::Comment,
-            c,
-            ReportReason::Spam,
-            "",
-            NOW
-        )
-        .await
-        .unwrap_err(),
+        report_comment(bob(), ReportReason::Spam, "")
+            .await
+            .unwrap_err(),
         Error::Conflict(Conflict::OwnReport)
     ));
     assert!(
-        !report(
-            &f.pool,
-            &alice(),
-            ItemKind::Comment,
-            c,
-            ReportReason::Spam,
-            "",
-            NOW
-        )
-        .await
-        .unwrap()
+        !report_comment(alice(), ReportReason::Spam, "")
+            .await
+            .unwrap()
     );
     assert!(matches!(
-        report(
-            &f.pool,
-            &alice(),
-            ItemKind::Comment,
-            c,
-            ReportReason::Spam,
-            "",
-            NOW
-        )
-        .await
-        .unwrap_err(),
+        report_comment(alice(), ReportReason::Spam, "")
+            .await
+            .unwrap_err(),
         Error::Conflict(Conflict::AlreadyReported)
     ));
     assert!(
-        !report(
-            &f.pool,
-            &carol(),
-            ItemKind::Comment,
-            c,
-            ReportReason::Offensive,
-            "",
-            NOW
-        )
-        .await
-        .unwrap()
+        !report_comment(carol(), ReportReason::Offensive, "")
+            .await
+            .unwrap()
     );
     let q = moderation::queue(&f.pool, &moderator()).await.unwrap();
     assert_eq!(q.reported.len(), 1);
     assert!(!q.reported[0].hidden);
     assert!(
-        report(
-            &f.pool,
-            &dave(),
-            ItemKind::Comment,
-            c,
-            ReportReason::Spam,
-            "Werbung",
-            NOW
-        )
-        .await
-        .unwrap()
+        report_comment(dave(), ReportReason::Spam, "Werbung")
+            .await
+            .unwrap()
     );
     let cm = engage::get_comment(&f.pool, c).await.unwrap().unwrap();
     assert!(cm.hidden);
     assert_eq!(get_idea(&f.pool, id).await.unwrap().unwrap().comments, 0);
     // A hidden comment cannot be reported further or edited.
     assert!(
-        report(
-            &f.pool,
-            &erin(),
-            ItemKind::Comment,
-            c,
-            ReportReason::Spam,
-            "",
-            NOW
-        )
-        .await
-        .is_err()
+        report_comment(erin(), ReportReason::Spam, "")
+            .await
+            .is_err()
     );
     assert!(
         edit_comment(&f.pool, &bob(), c, "harmlos", NOW)
@@ -772,12 +697,7 @@ async fn three_reports_hide_until_a_moderator_decides() {
             .unwrap_err(),
         Error::Conflict(Conflict::AlreadyThere)
     ));
-    let kinds: Vec<MessageKind> = inbox::messages(&f.pool, &bob(), 10)
-        .await
-        .unwrap()
-        .iter()
-        .map(|m| m.kind)
-        .collect();
+    let kinds = inbox_kinds(&f, &bob()).await;
     assert!(kinds.contains(&MessageKind::Hidden) && kinds.contains(&MessageKind::Unhidden));
 }
 
@@ -814,25 +734,14 @@ async fn lists_filter_and_search() {
     let mut input = idea_input(&f, "Repair-Café Süd");
     input.area = f.area("sued").to_string();
     input.field = f.field(2).to_string();
-    let c = create_idea(
-        &f.pool,
-        None,
-        &bob(),
-        f.process.id,
-        &input,
-        Origin::Participant { submit: true },
-        NOW,
-    )
-    .await
-    .unwrap();
+    let c = new_idea(&f, None, &bob(), &input, true, NOW).await.unwrap();
     publish(&f.pool, &moderator(), c, "", NOW).await.unwrap();
-    let _draft = create_idea(
-        &f.pool,
+    let _draft = new_idea(
+        &f,
         None,
         &bob(),
-        f.process.id,
         &idea_input(&f, "Bobs Entwurf"),
-        Origin::Participant { submit: false },
+        false,
         NOW,
     )
     .await
@@ -854,62 +763,72 @@ async fn lists_filter_and_search() {
     };
     let (all, n) = list(IdeaFilter::default(), Scope::Public).await;
     assert_eq!((ids(all), n), (vec![a, b, c], 3));
-    let (v, _) = list(
-        IdeaFilter {
-            area: Some(f.area("sued")),
-            ..Default::default()
-        },
-        Scope::Public,
-    )
-    .await;
-    assert_eq!(ids(v), vec![c]);
-    let (v, _) = list(
-        IdeaFilter {
-            field: Some(f.field(1)),
-            ..Default::default()
-        },
-        Scope::Public,
-    )
-    .await;
-    assert_eq!(ids(v), vec![a, b]);
-    // The public state: b's decision is not public yet.
-    let (v, _) = list(
-        IdeaFilter {
-            state: Some(IdeaState::UnderReview),
-            ..Default::default()
-        },
-        Scope::Public,
-    )
-    .await;
-    assert_eq!(ids(v), vec![b]);
-    let (v, _) = list(
-        IdeaFilter {
-            state: Some(IdeaState::Accepted),
-            ..Default::default()
-        },
-        Scope::Public,
-    )
-    .await;
-    assert!(v.is_empty());
-    let (v, _) = list(
-        IdeaFilter {
-            state: Some(IdeaState::Accepted),
-            ..Default::default()
-        },
-        Scope::Staff,
-    )
-    .await;
-    assert_eq!(ids(v), vec![b]);
-    // Search: every word, case-insensitive, in title, description or reference; % is literal.
-    let (v, _) = list(
-        IdeaFilter {
-            query: "familienZENTRUM markt".into(),
-            ..Default::default()
-        },
-        Scope::Public,
-    )
-    .await;
-    assert_eq!(ids(v), vec![a]);
+    // (filter, scope, the ideas listed)
+    let cases = [
+        (
+            IdeaFilter {
+                area: Some(f.area("sued")),
+                ..Default::default()
+            },
+            Scope::Public,
+            vec![c],
+        ),
+        (
+            IdeaFilter {
+                field: Some(f.field(1)),
+                ..Default::default()
+            },
+            Scope::Public,
+            vec![a, b],
+        ),
+        // The public state: b's decision is not public yet.
+        (
+            IdeaFilter {
+                state: Some(IdeaState::UnderReview),
+                ..Default::default()
+            },
+            Scope::Public,
+            vec![b],
+        ),
+        (
+            IdeaFilter {
+                state: Some(IdeaState::Accepted),
+                ..Default::default()
+            },
+            Scope::Public,
+            vec![],
+        ),
+        (
+            IdeaFilter {
+                state: Some(IdeaState::Accepted),
+                ..Default::default()
+            },
+            Scope::Staff,
+            vec![b],
+        ),
+        // Search: every word, case-insensitive, in title, description or reference; % is
+        // literal.
+        (
+            IdeaFilter {
+                query: "familienZENTRUM markt".into(),
+                ..Default::default()
+            },
+            Scope::Public,
+            vec![a],
+        ),
+        (
+            IdeaFilter {
+                query: "%".into(),
+                ..Default::default()
+            },
+            Scope::Public,
+            vec![],
+        ),
+    ];
+    for (flt, scope, want) in cases {
+        let (v, _) = list(flt.clone(), scope).await;
+        assert_eq!(ids(v), want, "{flt:?} {scope:?}");
+    }
     let (v, _) = list(
         IdeaFilter {
             query: "AP-2026-0003".into(),
@@ -919,15 +838,6 @@ async fn lists_filter_and_search() {
     )
     .await;
     assert_eq!(v.len(), 1);
-    let (v, _) = list(
-        IdeaFilter {
-            query: "%".into(),
-            ..Default::default()
-        },
-        Scope::Public,
-    )
-    .await;
-    assert!(v.is_empty());
     // Paging.
     let (v, n) = list(
         IdeaFilter {
@@ -951,49 +861,25 @@ async fn location_must_lie_in_the_area() {
     let mut input = idea_input(&f, "Bank am Wasser");
     input.lat = "54,8104".into();
     input.lon = "9.4183".into();
-    let id = create_idea(
-        &f.pool,
-        Some(&snap),
-        &alice(),
-        f.process.id,
-        &input,
-        Origin::Participant { submit: false },
-        NOW,
-    )
-    .await
-    .unwrap();
+    let id = new_idea(&f, Some(&snap), &alice(), &input, false, NOW)
+        .await
+        .unwrap();
     assert_eq!(
         get_idea(&f.pool, id).await.unwrap().unwrap().location,
         Some((9.4183, 54.8104))
     );
     input.area = f.area("sued").to_string();
-    let err = create_idea(
-        &f.pool,
-        Some(&snap),
-        &alice(),
-        f.process.id,
-        &input,
-        Origin::Participant { submit: false },
-        NOW,
-    )
-    .await
-    .unwrap_err();
+    let err = new_idea(&f, Some(&snap), &alice(), &input, false, NOW)
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, Error::Invalid(ref e) if e[0].problem == Problem::OutsideArea),
         "{err:?}"
     );
     input.lon = "".into();
-    let err = create_idea(
-        &f.pool,
-        Some(&snap),
-        &alice(),
-        f.process.id,
-        &input,
-        Origin::Participant { submit: false },
-        NOW,
-    )
-    .await
-    .unwrap_err();
+    let err = new_idea(&f, Some(&snap), &alice(), &input, false, NOW)
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, Error::Invalid(ref e) if e[0].problem == Problem::Incomplete),
         "{err:?}"
@@ -1008,17 +894,10 @@ async fn location_must_lie_in_the_area() {
         cost: "viel".into(),
         ..Default::default()
     };
-    let Error::Invalid(errs) = create_idea(
-        &f.pool,
-        None,
-        &alice(),
-        f.process.id,
-        &bad,
-        Origin::Participant { submit: false },
-        NOW,
-    )
-    .await
-    .unwrap_err() else {
+    let Error::Invalid(errs) = new_idea(&f, None, &alice(), &bad, false, NOW)
+        .await
+        .unwrap_err()
+    else {
         panic!()
     };
     let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();

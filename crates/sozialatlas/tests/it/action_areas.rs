@@ -5,10 +5,8 @@ use crate::common::*;
 
 #[test]
 fn dortmund_overlay_is_saved_as_a_set() {
-    let (dir, atlas) = scratch("dortmund");
-    let db = dir.path().join("do.db");
+    let (dir, db) = built("dortmund", "do.db");
     let d = db.to_str().unwrap();
-    assert_eq!(run(&["build", atlas.to_str().unwrap(), "--db", d]).code, 0);
 
     let r = run(&["action-areas", "list", "--db", d]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -56,39 +54,21 @@ fn dortmund_overlay_is_saved_as_a_set() {
         "error: level `stadtbezirk` is not an overlay (overlays: aktionsraum)"
     );
     let r = run(&["action-areas", "from-overlay", "ortsteil", "--db", d]);
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("unknown level `ortsteil`"),
-        "{}",
-        r.stderr
-    );
+    r.refused("unknown level `ortsteil`");
     let r = run(&[
         "action-areas",
         "list",
         "--db",
         dir.path().join("nope.db").to_str().unwrap(),
     ]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("no such store"), "{}", r.stderr);
+    r.refused("no such store");
 }
 
 #[test]
 fn typology_proposal_is_confirmed_edited_and_checked() {
-    let (dir, atlas) = scratch("flensburg");
-    let db = dir.path().join("fl.db");
+    let (_dir, db) = built("flensburg", "fl.db");
     let d = db.to_str().unwrap();
-    assert_eq!(run(&["build", atlas.to_str().unwrap(), "--db", d]).code, 0);
-    let r = run(&[
-        "analyse",
-        "typology",
-        "--db",
-        d,
-        "--k",
-        "3",
-        "--json",
-        "--indicators",
-        "arbeitslosenanteil,sgb2_quote,nef_quote,wohngeld,beschaeftigtenquote",
-    ]);
+    let r = flensburg_typology(d, &["--json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let key = |i: &serde_json::Value| {
@@ -128,13 +108,7 @@ fn typology_proposal_is_confirmed_edited_and_checked() {
         "--name",
         "Aktionsräume 2023",
     ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stdout
-            .contains("Set 1: Aktionsräume 2023 (current) — typology run 1, level stadtteil"),
-        "{}",
-        r.stdout
-    );
+    r.says("Set 1: Aktionsräume 2023 (current) — typology run 1, level stadtteil");
     let r = run(&["action-areas", "list", "--db", d, "--json"]);
     let sets: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let keys: Vec<&str> = sets[0]["areas"]

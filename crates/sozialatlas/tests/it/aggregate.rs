@@ -2,6 +2,27 @@
 //! same counts per Stadtteil; records outside are reported.
 
 use crate::common::*;
+use std::path::Path;
+
+/// Runs `sozialatlas aggregate --areas AREAS --points POINTS --x X --y Y`, then `more`, writing
+/// to standard output.
+fn aggregate(areas: &str, points: &Path, x: &str, y: &str, more: &[&str]) -> Run {
+    let points = points.to_str().unwrap();
+    let mut args = vec![
+        "aggregate",
+        "--areas",
+        areas,
+        "--points",
+        points,
+        "--x",
+        x,
+        "--y",
+        y,
+    ];
+    args.extend_from_slice(more);
+    args.extend(["--out", "-"]);
+    run(&args)
+}
 
 #[test]
 fn counts_agree_across_crs_and_outside_points_are_reported() {
@@ -34,41 +55,21 @@ fn counts_agree_across_crs_and_outside_points_are_reported() {
     let (pw, pu) = (dir.path().join("wgs.csv"), dir.path().join("utm.csv"));
     std::fs::write(&pw, wgs).unwrap();
     std::fs::write(&pu, utm).unwrap();
-    let a = run(&[
-        "aggregate",
-        "--areas",
+    let a = aggregate(
         "stadtteil",
-        "--points",
-        pw.to_str().unwrap(),
-        "--x",
+        &pw,
         "lon",
-        "--y",
         "lat",
-        "--crs",
-        "4326",
-        "--group",
-        "jahr",
-        "--out",
-        "-",
-    ]);
+        &["--crs", "4326", "--group", "jahr"],
+    );
     assert_eq!(a.code, 0, "{}", a.stderr);
-    let b = run(&[
-        "aggregate",
-        "--areas",
+    let b = aggregate(
         "stadtteil",
-        "--points",
-        pu.to_str().unwrap(),
-        "--x",
+        &pu,
         "x",
-        "--y",
         "y",
-        "--crs",
-        "25832",
-        "--group",
-        "jahr",
-        "--out",
-        "-",
-    ]);
+        &["--crs", "25832", "--group", "jahr"],
+    );
     assert_eq!(b.code, 0, "{}", b.stderr);
     assert_eq!(a.stdout, b.stdout);
     let (h, rows) = parse_csv(&a.stdout, b',');
@@ -90,41 +91,10 @@ fn counts_agree_across_crs_and_outside_points_are_reported() {
         a.stderr
     );
 
-    let bad = run(&[
-        "aggregate",
-        "--areas",
-        "kiez",
-        "--points",
-        pw.to_str().unwrap(),
-        "--x",
-        "lon",
-        "--y",
-        "lat",
-        "--out",
-        "-",
-    ]);
-    assert_eq!(bad.code, 2);
-    assert!(
-        bad.stderr
-            .contains("expected a boundary file or a level of the atlas"),
-        "{}",
-        bad.stderr
-    );
-    let bad = run(&[
-        "aggregate",
-        "--areas",
-        "stadtteil",
-        "--points",
-        pw.to_str().unwrap(),
-        "--x",
-        "lon",
-        "--y",
-        "breite",
-        "--out",
-        "-",
-    ]);
-    assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("breite"), "{}", bad.stderr);
+    let bad = aggregate("kiez", &pw, "lon", "lat", &[]);
+    bad.refused("expected a boundary file or a level of the atlas");
+    let bad = aggregate("stadtteil", &pw, "lon", "breite", &[]);
+    bad.refused("breite");
 }
 
 /// Dortmund's 62 statistical districts in EPSG:25832 (projected once, millimetres), written as a
@@ -234,24 +204,14 @@ fn points_on_real_dortmund_vertices_in_the_files_own_crs() {
         })
         .count();
     assert!(moved > 0, "the round trip should move some vertex");
+    // The points counted per district (`source_id`), in EPSG:25832, with `more` options.
+    let districts = |more: &[&str]| {
+        let mut args = vec!["--key", "source_id"];
+        args.extend_from_slice(more);
+        aggregate(file.to_str().unwrap(), &points, "x", "y", &args)
+    };
 
-    let out = run(&[
-        "aggregate",
-        "--areas",
-        file.to_str().unwrap(),
-        "--key",
-        "source_id",
-        "--points",
-        points.to_str().unwrap(),
-        "--x",
-        "x",
-        "--y",
-        "y",
-        "--crs",
-        "25832",
-        "--out",
-        "-",
-    ]);
+    let out = districts(&["--crs", "25832"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stderr.contains(&format!(
@@ -271,53 +231,16 @@ fn points_on_real_dortmund_vertices_in_the_files_own_crs() {
     assert_eq!(got, expected);
 
     // The grid size can be chosen; the counts do not depend on it.
-    let out2 = run(&[
-        "aggregate",
-        "--areas",
-        file.to_str().unwrap(),
-        "--key",
-        "source_id",
-        "--points",
-        points.to_str().unwrap(),
-        "--x",
-        "x",
-        "--y",
-        "y",
+    let out2 = districts(&[
         "--crs",
         "EPSG:25832",
         "--cells-per-edge",
         "0.5",
         "--threads",
         "1",
-        "--out",
-        "-",
     ]);
     assert_eq!(out2.code, 0, "{}", out2.stderr);
     assert_eq!(out.stdout, out2.stdout);
-    let bad = run(&[
-        "aggregate",
-        "--areas",
-        file.to_str().unwrap(),
-        "--key",
-        "source_id",
-        "--points",
-        points.to_str().unwrap(),
-        "--x",
-        "x",
-        "--y",
-        "y",
-        "--crs",
-        "25832",
-        "--cells-per-edge",
-        "0",
-        "--out",
-        "-",
-    ]);
-    assert_eq!(bad.code, 2, "{}", bad.stderr);
-    assert!(
-        bad.stderr
-            .contains("--cells-per-edge: expected a positive number"),
-        "{}",
-        bad.stderr
-    );
+    let bad = districts(&["--crs", "25832", "--cells-per-edge", "0"]);
+    bad.refused("--cells-per-edge: expected a positive number");
 }

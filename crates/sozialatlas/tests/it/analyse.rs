@@ -15,31 +15,14 @@ fn index_typology_and_moran_run_and_are_stored() {
         "--dynamics",
         "arbeitslosenanteil,sgb2_quote,nef_quote",
     ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stdout.contains("Status 2022, Dynamik 2020–2022"),
-        "{}",
-        r.stdout
-    );
+    r.says("Status 2022, Dynamik 2020–2022");
     // Neustadt has the highest SGB II quota of Flensburg: the lowest status class.
     let neustadt = r.stdout.lines().find(|l| l.contains("Neustadt")).unwrap();
     assert!(neustadt.contains("sehr niedrig"), "{neustadt}");
 
-    let (dir, atlas) = scratch("flensburg");
-    let db = dir.path().join("a.db");
+    let (_dir, db) = built("flensburg", "a.db");
     let d = db.to_str().unwrap();
-    assert_eq!(run(&["build", atlas.to_str().unwrap(), "--db", d]).code, 0);
-    let r = run(&[
-        "analyse",
-        "typology",
-        "--db",
-        d,
-        "--k",
-        "3",
-        "--indicators",
-        "arbeitslosenanteil,sgb2_quote,nef_quote,wohngeld,beschaeftigtenquote",
-        "--json",
-    ]);
+    let r = flensburg_typology(d, &["--json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr.contains("stored as typology run 1"),
@@ -80,10 +63,5 @@ fn index_typology_and_moran_run_and_are_stored() {
         "--indicators",
         "sgb2_quote,gibtsnicht",
     ]);
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("unknown indicator `gibtsnicht`"),
-        "{}",
-        r.stderr
-    );
+    r.refused("unknown indicator `gibtsnicht`");
 }

@@ -47,16 +47,7 @@ fn pool(db: &str) -> String {
 fn reference() -> String {
     let (dir, atlas) = scratch("flensburg");
     let db = dir.path().join("ref.db");
-    assert_eq!(
-        run(&[
-            "build",
-            atlas.to_str().unwrap(),
-            "--db",
-            db.to_str().unwrap()
-        ])
-        .code,
-        0
-    );
+    assert_eq!(build_store(&atlas, &db).code, 0);
     pool(db.to_str().unwrap())
 }
 
@@ -82,12 +73,7 @@ fn long_german_windows_1252_table() {
         "[[data]]\nfile = \"data/migration_long.csv\"\nlevel = \"stadtteil\"\nlayout = \"long\"\narea = \"Stadtteil\"\nperiod = \"Jahr\"\nvariable_column = \"Merkmal\"\nvalue_column = \"Wert\"\n[data.variable_names]\n\"Ausländer\" = \"migration_foreign\"\n\"Deutsche mit MH\" = \"migration_german\"\n",
     );
     let db = dir.path().join("long.db");
-    let r = run(&[
-        "build",
-        atlas.to_str().unwrap(),
-        "--db",
-        db.to_str().unwrap(),
-    ]);
+    let r = build_store(&atlas, &db);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(pool(db.to_str().unwrap()), reference());
 }
@@ -112,12 +98,7 @@ fn xlsx_workbook() {
         "[[data]]\nfile = \"data/migration.xlsx\"\nsheet = \"Migration\"\nlevel = \"stadtteil\"\narea = \"Stadtteil\"\nperiod = \"Jahr\"\n[data.variables]\nmigration_foreign = \"Ausländer\"\nmigration_german = \"Deutsche mit MH\"\n",
     );
     let db = dir.path().join("x.db");
-    let r = run(&[
-        "build",
-        atlas.to_str().unwrap(),
-        "--db",
-        db.to_str().unwrap(),
-    ]);
+    let r = build_store(&atlas, &db);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(pool(db.to_str().unwrap()), reference());
 
@@ -127,14 +108,8 @@ fn xlsx_workbook() {
         "sheet = \"Migration\"",
         "sheet = \"Tabelle1\"",
     );
-    let r = run(&[
-        "build",
-        atlas.to_str().unwrap(),
-        "--db",
-        db.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("data/migration.xlsx, column `sheet`: expected a sheet `Tabelle1`, found the sheets `Migration`"), "{}", r.stderr);
+    let r = build_store(&atlas, &db);
+    r.refused("data/migration.xlsx, column `sheet`: expected a sheet `Tabelle1`, found the sheets `Migration`");
 }
 
 /// The migration table as a statistics office publishes it: title rows, a two-row header with
@@ -210,10 +185,5 @@ fn xlsx_as_the_statistics_office_publishes_it() {
         "header_row = 5\nskip_rows = [6]\n",
     );
     let r = run(&["check", a]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("data/tabelle3.xlsx, line 5: expected a column `Einwohner mit Migrations- hintergrund / Ausländer` (variable `migration_foreign`), found the columns `Jahr`, `Stadt- teil`, `Name`, `Ausländer`, `Deutsche mit MH¹`"),
-        "{}",
-        r.stderr
-    );
+    r.refused("data/tabelle3.xlsx, line 5: expected a column `Einwohner mit Migrations- hintergrund / Ausländer` (variable `migration_foreign`), found the columns `Jahr`, `Stadt- teil`, `Name`, `Ausländer`, `Deutsche mit MH¹`");
 }

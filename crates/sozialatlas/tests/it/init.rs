@@ -44,19 +44,7 @@ fn drafted(boundaries: &Path, data: &[&Path], extra: &[&str]) -> (tempfile::Temp
 
 fn export(dir: &Path) -> String {
     let db = dir.join("a.db");
-    let r = run(&[
-        "export",
-        "--db",
-        db.to_str().unwrap(),
-        "--format",
-        "csv",
-        "--locale",
-        "en",
-        "--out",
-        "-",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    r.stdout
+    export_csv(&db)
 }
 
 #[test]
@@ -229,8 +217,7 @@ fn refuses_a_folder_with_files_and_a_file_without_area_keys() {
         &[],
         &[],
     );
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("never overwrites"), "{}", r.stderr);
+    r.refused("never overwrites");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("x.txt")).unwrap(),
         "mine"

@@ -9,6 +9,13 @@ use std::path::Path;
 /// The Stadtteil whose residents belong to no Stadtteil of the test atlas.
 const TAKEN_OUT: &str = "102";
 
+/// The data file of each level (city, boroughs, Stadtteile).
+const DATA_FILES: [(&str, &str); 3] = [
+    ("stadt.csv", "stadt"),
+    ("stadtbezirke.csv", "stadtbezirk"),
+    ("stadtteile.csv", "stadtteil"),
+];
+
 /// Writes the test atlas from `../shared/data/koeln-stadtteile-bevoelkerung`: three levels, each
 /// with its own data file cut from the published wide table.
 fn koeln_atlas(dir: &Path) {
@@ -52,10 +59,7 @@ fn koeln_atlas(dir: &Path) {
             r[col("auslaender")]
         ));
     }
-    for (f, text) in ["stadt.csv", "stadtbezirke.csv", "stadtteile.csv"]
-        .iter()
-        .zip(files)
-    {
+    for ((f, _), text) in DATA_FILES.iter().zip(files) {
         std::fs::write(dir.join(f), text).unwrap();
     }
     std::fs::write(
@@ -88,8 +92,7 @@ denominator = "einwohner"
 "#,
     )
     .unwrap();
-    std::fs::write(
-        dir.join("atlas.toml"),
+    let mut atlas = String::from(
         r#"[atlas]
 name = { de = "Köln (Test: amtliche Werte)", en = "Cologne (test: official values)" }
 city = "Köln"
@@ -117,36 +120,16 @@ boundaries = "stadtteile.geojson"
 key = "stadtteil_nr"
 name_property = "stadtteil"
 parent_key = "stadtbezirk_nr"
-
-[[data]]
-file = "stadt.csv"
-level = "stadt"
-area = "key"
-period = "jahr"
-[data.variables]
-einwohner = "einwohner"
-auslaender = "auslaender"
-
-[[data]]
-file = "stadtbezirke.csv"
-level = "stadtbezirk"
-area = "key"
-period = "jahr"
-[data.variables]
-einwohner = "einwohner"
-auslaender = "auslaender"
-
-[[data]]
-file = "stadtteile.csv"
-level = "stadtteil"
-area = "key"
-period = "jahr"
-[data.variables]
-einwohner = "einwohner"
-auslaender = "auslaender"
 "#,
-    )
-    .unwrap();
+    );
+    // One data file per level, as cut above.
+    for (file, level) in DATA_FILES {
+        atlas.push_str(&format!(
+            "\n[[data]]\nfile = \"{file}\"\nlevel = \"{level}\"\narea = \"key\"\nperiod = \"jahr\"\n\
+             [data.variables]\neinwohner = \"einwohner\"\nauslaender = \"auslaender\"\n"
+        ));
+    }
+    std::fs::write(dir.join("atlas.toml"), atlas).unwrap();
 }
 
 /// The published wide table: (level, raum_id, year) → (residents, foreigners).
@@ -578,20 +561,8 @@ fn build_and_export(
     atlas: &Path,
     name: &str,
 ) -> (Run, (Vec<String>, Vec<Vec<String>>)) {
-    let (r, db) = build_store(dir, atlas, name);
-    let e = run(&[
-        "export",
-        "--db",
-        db.to_str().unwrap(),
-        "--format",
-        "csv",
-        "--locale",
-        "en",
-        "--out",
-        "-",
-    ]);
-    assert_eq!(e.code, 0, "{}", e.stderr);
-    let pool = parse_csv(&e.stdout, b',');
+    let (r, db) = build_into(dir, atlas, name);
+    let pool = parse_csv(&export_csv(&db), b',');
     (r, pool)
 }
 
@@ -627,21 +598,16 @@ impl Pool {
 }
 
 /// Builds an atlas folder into a fresh store `{name}.db`: the build's output and the store.
-fn build_store(dir: &Path, atlas: &Path, name: &str) -> (Run, std::path::PathBuf) {
+fn build_into(dir: &Path, atlas: &Path, name: &str) -> (Run, std::path::PathBuf) {
     let db = dir.join(format!("{name}.db"));
-    let r = run(&[
-        "build",
-        atlas.to_str().unwrap(),
-        "--db",
-        db.to_str().unwrap(),
-    ]);
+    let r = build_store(atlas, &db);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     (r, db)
 }
 
 /// Builds an atlas folder into a fresh store and reads its data pool.
 fn pool_of(dir: &Path, atlas: &Path, name: &str) -> Pool {
-    let (_, db) = build_store(dir, atlas, name);
+    let (_, db) = build_into(dir, atlas, name);
     let (header, rows) = data_pool_xlsx(&db);
     Pool { header, rows }
 }

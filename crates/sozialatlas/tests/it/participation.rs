@@ -13,12 +13,7 @@ use sozialatlas_participation::{export, measure};
 fn store_with_example(dir: &std::path::Path) -> (std::path::PathBuf, i64) {
     let (_keep, atlas) = scratch("flensburg");
     let db = dir.join("fl.db");
-    let r = run(&[
-        "build",
-        atlas.to_str().unwrap(),
-        "--db",
-        db.to_str().unwrap(),
-    ]);
+    let r = build_store(&atlas, &db);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let id = rt().block_on(async {
         let pool = sozialatlas_store::open(db.to_str().unwrap()).await.unwrap();
@@ -61,15 +56,16 @@ fn staff_work_from_the_command_line() {
         all.extend_from_slice(args);
         run(&all)
     };
+    // `… progress --file FILE --as WHO MORE…`
+    let progress = |file: &std::path::Path, who: &str, more: &[&str]| {
+        let mut args = vec!["--file", file.to_str().unwrap(), "--as", who];
+        args.extend_from_slice(more);
+        pc("progress", &args)
+    };
 
     // The processes with the phase of today and the ideas by state.
     let r = run(&["participation", "processes", "--db", d]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stdout.contains("Aktionsplan Soziale Stadt (Beispiel)"),
-        "{}",
-        r.stdout
-    );
+    r.says("Aktionsplan Soziale Stadt (Beispiel)");
     assert!(r.stdout.contains("[example content]"), "{}", r.stdout);
     assert!(r.stdout.contains("phase today: "), "{}", r.stdout);
 
@@ -104,26 +100,11 @@ fn staff_work_from_the_command_line() {
 
     // Bad input: unknown state, process, area.
     let r = pc("ideas", &["--state", "done"]);
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("--state done: expected one of"),
-        "{}",
-        r.stderr
-    );
+    r.refused("--state done: expected one of");
     let r = run(&["participation", "ideas", "--db", d, "--process", "999"]);
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("--process 999: no such process"),
-        "{}",
-        r.stderr
-    );
+    r.refused("--process 999: no such process");
     let r = pc("ideas", &["--area", "99999"]);
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("--area 99999: not an action area"),
-        "{}",
-        r.stderr
-    );
+    r.refused("--area 99999: not an action area");
 
     // The council export, CSV: German header, one row per public idea.
     let csv_path = dir.path().join("ideen.csv");
@@ -211,17 +192,8 @@ fn staff_work_from_the_command_line() {
     // A participant may not update; nothing changes.
     let up = dir.path().join("fortschritt.csv");
     std::fs::write(&up, &updated).unwrap();
-    let r = pc(
-        "progress",
-        &[
-            "--file",
-            up.to_str().unwrap(),
-            "--as",
-            "teilnahme@example.org",
-        ],
-    );
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("not allowed"), "{}", r.stderr);
+    let r = progress(&up, "teilnahme@example.org", &[]);
+    r.refused("not allowed");
 
     // A bad row: named with file, line and column; all rows or none.
     let bad_path = dir.path().join("schlecht.csv");
@@ -230,17 +202,8 @@ fn staff_work_from_the_command_line() {
         format!("{updated}{};150;{};{};zu viel\n", cols[0], cols[2], cols[3]),
     )
     .unwrap();
-    let r = pc(
-        "progress",
-        &[
-            "--file",
-            bad_path.to_str().unwrap(),
-            "--as",
-            "prozess@example.org",
-        ],
-    );
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("schlecht.csv"), "{}", r.stderr);
+    let r = progress(&bad_path, "prozess@example.org", &[]);
+    r.refused("schlecht.csv");
     assert!(r.stderr.contains("line 3"), "{}", r.stderr);
     assert!(r.stderr.contains("Fortschritt"), "{}", r.stderr);
     let unchanged = measures(&db, pid);
@@ -251,16 +214,7 @@ fn staff_work_from_the_command_line() {
     );
 
     // Dry run: says what would change, writes nothing.
-    let r = pc(
-        "progress",
-        &[
-            "--file",
-            up.to_str().unwrap(),
-            "--as",
-            "prozess@example.org",
-            "--dry-run",
-        ],
-    );
+    let r = progress(&up, "prozess@example.org", &["--dry-run"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout.contains(&format!("progress {new_progress} %")),
@@ -282,17 +236,8 @@ fn staff_work_from_the_command_line() {
     );
 
     // The process manager's update.
-    let r = pc(
-        "progress",
-        &[
-            "--file",
-            up.to_str().unwrap(),
-            "--as",
-            "prozess@example.org",
-        ],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("1 measure(s) updated"), "{}", r.stdout);
+    let r = progress(&up, "prozess@example.org", &[]);
+    r.says("1 measure(s) updated");
     let after = measures(&db, pid);
     assert_eq!(
         after.iter().find(|m| m.id == leaf.id).unwrap().progress,
@@ -314,30 +259,12 @@ fn staff_work_from_the_command_line() {
     );
 
     // An unknown account.
-    let r = pc(
-        "progress",
-        &[
-            "--file",
-            up.to_str().unwrap(),
-            "--as",
-            "niemand@example.org",
-        ],
-    );
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("no account with this e-mail address"),
-        "{}",
-        r.stderr
-    );
+    let r = progress(&up, "niemand@example.org", &[]);
+    r.refused("no account with this e-mail address");
 }
 
 #[test]
 fn a_missing_store_is_named() {
     let r = run(&["participation", "processes", "--db", "/nonexistent/x.db"]);
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("/nonexistent/x.db: no such store"),
-        "{}",
-        r.stderr
-    );
+    r.refused("/nonexistent/x.db: no such store");
 }

@@ -146,8 +146,7 @@ fn build_reports_outside_records_and_reloads_a_changed_points_file() {
     let db = dir.path().join("p.db");
     let (a, d) = (atlas.to_str().unwrap(), db.to_str().unwrap());
     let r = run(&["build", a, "--db", d]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("stadt 1, stadtbezirk 12"), "{}", r.stdout);
+    r.says("stadt 1, stadtbezirk 12");
     assert!(
         r.stdout
             .contains("records lie outside every area of level `stadtbezirk`"),
@@ -165,12 +164,7 @@ fn build_reports_outside_records_and_reloads_a_changed_points_file() {
         ";2023;HzE\n",
     );
     let r = run(&["build", a, "--db", d]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stdout.contains("Changed:     daten/faelle.csv"),
-        "{}",
-        r.stdout
-    );
+    r.says("Changed:     daten/faelle.csv");
 }
 
 /// Breaks the example with `breaker` and returns the failed build.
@@ -178,12 +172,7 @@ fn fails(breaker: impl FnOnce(&Path)) -> Run {
     let (dir, atlas) = scratch("punkte");
     breaker(&atlas);
     let db = dir.path().join("p.db");
-    let r = run(&[
-        "build",
-        atlas.to_str().unwrap(),
-        "--db",
-        db.to_str().unwrap(),
-    ]);
+    let r = build_store(&atlas, &db);
     assert_eq!(r.code, 2, "stdout: {} stderr: {}", r.stdout, r.stderr);
     r
 }
@@ -247,86 +236,57 @@ fn bad_year_and_unknown_kind_name_their_line() {
         "variable_column = \"art\"\nignore_unmapped = true",
     );
     let db = dir.path().join("p.db");
-    let r = run(&[
-        "build",
-        atlas.to_str().unwrap(),
-        "--db",
-        db.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stdout
-            .contains("daten/faelle.csv: 1 records with a variable not in variable_names"),
-        "{}",
-        r.stdout
-    );
+    let r = build_store(&atlas, &db);
+    r.says("daten/faelle.csv: 1 records with a variable not in variable_names");
 }
 
 #[test]
 fn bad_settings_name_the_field_of_atlas_toml() {
-    let r = fails(|a| {
-        edit(
-            &a.join("atlas.toml"),
+    // (text of atlas.toml, replaced by, what the message must say)
+    let cases: [(&str, &str, &[&str]); 5] = [
+        (
             "y = \"hochwert\"",
             "y = \"nordwert\"",
-        )
-    });
-    has(
-        &r,
-        &[
-            "daten/faelle.csv, line 1",
-            "expected a column `nordwert` (named in atlas.toml)",
-            "rechtswert",
-        ],
-    );
-    let r = fails(|a| edit(&a.join("atlas.toml"), "crs = \"EPSG:25832\"\n", ""));
-    has(
-        &r,
-        &[
-            "atlas.toml, column `data `daten/faelle.csv` (kind = \"points\"): crs`",
-            "expected `crs = \"…\"`",
-        ],
-    );
-    let r = fails(|a| {
-        edit(
-            &a.join("atlas.toml"),
+            &[
+                "daten/faelle.csv, line 1",
+                "expected a column `nordwert` (named in atlas.toml)",
+                "rechtswert",
+            ],
+        ),
+        (
+            "crs = \"EPSG:25832\"\n",
+            "",
+            &[
+                "atlas.toml, column `data `daten/faelle.csv` (kind = \"points\"): crs`",
+                "expected `crs = \"…\"`",
+            ],
+        ),
+        (
             "crs = \"EPSG:25832\"",
             "crs = \"EPSG:25832\"\narea = \"stadtbezirk\"",
-        )
-    });
-    has(
-        &r,
-        &[
-            "kind = \"points\"): area`",
-            "no such setting for a points file",
-        ],
-    );
-    let r = fails(|a| {
-        edit(
-            &a.join("atlas.toml"),
+            &[
+                "kind = \"points\"): area`",
+                "no such setting for a points file",
+            ],
+        ),
+        (
             "level = \"stadtbezirk\"\nx = \"lon\"",
             "level = \"stadt\"\nx = \"lon\"",
-        )
-    });
-    has(
-        &r,
-        &[
-            "kind = \"points\"): level`",
-            "expected a level with a boundary file",
-        ],
-    );
-    let r = fails(|a| {
-        edit(
-            &a.join("atlas.toml"),
+            &[
+                "kind = \"points\"): level`",
+                "expected a level with a boundary file",
+            ],
+        ),
+        (
             "variable = \"kita_plaetze\"",
             "variable = \"kitas\"",
-        )
-    });
-    has(
-        &r,
-        &[
-            "kind = \"points\"): variable`",
-            "expected the id of a variable of the catalogue, found `kitas`",
-        ],
-    );
+            &[
+                "kind = \"points\"): variable`",
+                "expected the id of a variable of the catalogue, found `kitas`",
+            ],
+        ),
+    ];
+    for (from, to, parts) in cases {
+        has(&fails(|a| edit(&a.join("atlas.toml"), from, to)), parts);
+    }
 }

@@ -21,20 +21,9 @@ fn report_of_the_demo_writes_a_pdf_and_html() {
 
 #[test]
 fn report_shows_the_confirmed_action_areas_of_the_store() {
-    let (dir, atlas) = scratch("flensburg");
-    let db = dir.path().join("fl.db");
+    let (_dir, db) = built("flensburg", "fl.db");
     let d = db.to_str().unwrap();
-    assert_eq!(run(&["build", atlas.to_str().unwrap(), "--db", d]).code, 0);
-    let r = run(&[
-        "analyse",
-        "typology",
-        "--db",
-        d,
-        "--k",
-        "3",
-        "--indicators",
-        "arbeitslosenanteil,sgb2_quote,nef_quote,wohngeld,beschaeftigtenquote",
-    ]);
+    let r = flensburg_typology(d, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = run(&[
         "action-areas",

@@ -23,12 +23,7 @@ fn berlin_db() -> &'static Path {
             let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
         }
         let atlas = repo().join("examples/berlin");
-        let r = run(&[
-            "build",
-            atlas.to_str().unwrap(),
-            "--db",
-            db.to_str().unwrap(),
-        ]);
+        let r = build_store(&atlas, &db);
         assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
         db
     })
@@ -382,12 +377,7 @@ fn a_bad_crosswalk_is_refused_and_the_store_is_unchanged() {
         let db = dir.path().join("berlin.db");
         std::fs::copy(berlin_db(), &db).unwrap();
         let c = run(&["check", atlas.to_str().unwrap()]);
-        let r = run(&[
-            "build",
-            atlas.to_str().unwrap(),
-            "--db",
-            db.to_str().unwrap(),
-        ]);
+        let r = build_store(&atlas, &db);
         for run in [&c, &r] {
             assert_eq!(run.code, 2, "{to}: {}{}", run.stdout, run.stderr);
             for part in expected {

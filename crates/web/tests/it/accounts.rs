@@ -52,13 +52,7 @@ async fn register_confirm_sign_in_and_out() {
 
     // Not active yet.
     let r = b
-        .post(
-            "/login",
-            &[
-                ("email", "neu.person@example.org"),
-                ("password", "ein langes passwort"),
-            ],
-        )
+        .sign_in("neu.person@example.org", "ein langes passwort")
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("noch nicht bestätigt"));
@@ -216,15 +210,7 @@ async fn password_reset_sets_a_new_password_and_ends_old_sessions() {
     assert_eq!(old.get("/account").await.status, StatusCode::SEE_OTHER);
     let mut c = Browser::new(&state, 1, 6);
     c.get("/login").await;
-    let r = c
-        .post(
-            "/login",
-            &[
-                ("email", "reset@example.org"),
-                ("password", "altes passwort 1"),
-            ],
-        )
-        .await;
+    let r = c.sign_in("reset@example.org", "altes passwort 1").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     c.login("reset@example.org", "neues passwort 2").await;
     // Audit-logged.
@@ -380,12 +366,7 @@ async fn admin_pages_roles_blocking_and_audit() {
     assert_eq!(target_b.get("/account").await.status, StatusCode::SEE_OTHER);
     let mut again = Browser::new(&state, 1, 10);
     again.get("/login").await;
-    let r = again
-        .post(
-            "/login",
-            &[("email", "ziel@example.org"), ("password", "ziel passwort")],
-        )
-        .await;
+    let r = again.sign_in("ziel@example.org", "ziel passwort").await;
     assert!(r.body.contains("gesperrt"));
 
     // Unknown user: 404.

@@ -278,20 +278,9 @@ async fn indicator_page_has_moran_with_map_scatter_and_table() {
 
 /// Areas whose value of an indicator in a year is suppressed, at the Stadtteil level.
 fn suppressed(state: &sozialatlas_web::AppState, id: &str) -> Vec<(i32, String)> {
-    let snap = state.snapshot();
-    let ind = snap
-        .catalogue
-        .indicators
-        .iter()
-        .position(|i| i.id == id)
-        .unwrap();
-    let level = snap.tree.level_index("stadtteil").unwrap();
-    snap.values
-        .iter()
-        .filter(|v| {
-            v.indicator == ind && snap.tree.areas[v.area].level == level && v.state.is_suppressed()
-        })
-        .map(|v| (v.period, snap.tree.areas[v.area].key.clone()))
+    common::suppressed_stadtteil(state, id)
+        .into_iter()
+        .map(|(year, key, _, _)| (year, key))
         .collect()
 }
 
@@ -353,15 +342,9 @@ fn typology_params(k: usize) -> TypologyParams {
     TypologyParams {
         level: "stadtteil".into(),
         year: 2022,
-        indicators: [
-            "arbeitslosenanteil",
-            "sgb2_quote",
-            "nef_quote",
-            "wohngeld",
-            "beschaeftigtenquote",
-        ]
-        .map(String::from)
-        .to_vec(),
+        indicators: sozialatlas_test_support::FLENSBURG_SOCIAL
+            .map(String::from)
+            .to_vec(),
         k,
         pca: PcaSetting::Off,
         kmeans: None,

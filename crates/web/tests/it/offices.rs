@@ -129,11 +129,7 @@ struct World {
 const PASSWORD: &str = "ein langes Testpasswort 42";
 
 async fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.db");
-    let pool = sozialatlas_store::open(&path.to_string_lossy())
-        .await
-        .unwrap();
+    let (dir, _path, pool) = sozialatlas_test_support::file_store().await;
     sozialatlas_test_support::computed_example("flensburg")
         .write(&pool)
         .await

@@ -7,29 +7,9 @@ use sozialatlas_core::ValueState;
 
 /// (indicator id, area key, year, raw value, raw numerator) of suppressed stadtteil values.
 async fn suppressed_cells(indicator: &str) -> Vec<(String, String, i32, Option<f64>, Option<f64>)> {
-    let state = common::state().await;
-    let snap = state.snapshot();
-    let ind = snap
-        .catalogue
-        .indicators
-        .iter()
-        .position(|i| i.id == indicator)
-        .unwrap();
-    let level = snap.tree.level_index("stadtteil").unwrap();
-    snap.values
-        .iter()
-        .filter(|v| {
-            v.indicator == ind && snap.tree.areas[v.area].level == level && v.state.is_suppressed()
-        })
-        .map(|v| {
-            (
-                indicator.to_string(),
-                snap.tree.areas[v.area].key.clone(),
-                v.period,
-                v.value,
-                v.numerator,
-            )
-        })
+    common::suppressed_stadtteil(&common::state().await, indicator)
+        .into_iter()
+        .map(|(year, key, value, numerator)| (indicator.to_string(), key, year, value, numerator))
         .collect()
 }
 

@@ -64,12 +64,7 @@ async fn sign_in_changes_the_session_id_and_sessions_expire() {
     make_user(&short, "kurz@example.org", "Kurz", "kurzes leben", &[]).await;
     let mut b = Browser::new(&short, 3, 4);
     b.get("/login").await;
-    let r = b
-        .post(
-            "/login",
-            &[("email", "kurz@example.org"), ("password", "kurzes leben")],
-        )
-        .await;
+    let r = b.sign_in("kurz@example.org", "kurzes leben").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     assert_eq!(b.get("/account").await.status, StatusCode::SEE_OTHER);
@@ -201,24 +196,11 @@ async fn too_many_failed_sign_ins_get_429() {
     let mut b = Browser::new(&state, 3, 7);
     b.get("/login").await;
     for i in 0..10 {
-        let r = b
-            .post(
-                "/login",
-                &[("email", "rate@example.org"), ("password", "falsch")],
-            )
-            .await;
+        let r = b.sign_in("rate@example.org", "falsch").await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "attempt {i}");
     }
     // The 11th within the minute, even with the right password: 429, in German, Retry-After.
-    let r = b
-        .post(
-            "/login",
-            &[
-                ("email", "rate@example.org"),
-                ("password", "richtiges passwort"),
-            ],
-        )
-        .await;
+    let r = b.sign_in("rate@example.org", "richtiges passwort").await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.body.contains("Zu viele Versuche"), "{}", r.body);
     let wait: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
@@ -315,24 +297,8 @@ async fn sign_in_reset_and_registration_do_not_reveal_accounts() {
     make_user(&state, "da@example.org", "Da", "vorhanden passwort", &[]).await;
     let mut b = Browser::new(&state, 3, 11);
     b.get("/login").await;
-    let known = b
-        .post(
-            "/login",
-            &[
-                ("email", "da@example.org"),
-                ("password", "falsches passwort"),
-            ],
-        )
-        .await;
-    let unknown = b
-        .post(
-            "/login",
-            &[
-                ("email", "weg@example.org"),
-                ("password", "falsches passwort"),
-            ],
-        )
-        .await;
+    let known = b.sign_in("da@example.org", "falsches passwort").await;
+    let unknown = b.sign_in("weg@example.org", "falsches passwort").await;
     assert_eq!(known.status, unknown.status);
     assert_eq!(
         normalised(&known.body, "da@example.org"),
@@ -487,9 +453,7 @@ async fn user_text_is_escaped_on_every_page_that_shows_it() {
         .get("/login?next=/%22%3E%3Cscript%3Ealert(1)%3C/script%3E")
         .await;
     assert!(!r.body.contains("\"><script>"), "next is escaped");
-    let r = anon
-        .post("/login", &[("email", XSS), ("password", "egal egal")])
-        .await;
+    let r = anon.sign_in(XSS, "egal egal").await;
     assert_escaped(&r.body, "/login with errors");
     let r = anon
         .post("/register", &[("email", XSS), ("display_name", XSS)])

@@ -221,19 +221,46 @@ pub async fn flensburg() -> sozialatlas_store::Snapshot {
     sozialatlas_test_support::example_snapshot("flensburg").await
 }
 
-/// An idea by alice, submitted and published by the moderator.
-pub async fn published_idea(f: &Fixture, title: &str) -> i64 {
-    let id = sozialatlas_participation::idea::create_idea(
+/// The kinds of the newest ten messages in `who`'s inbox, newest first.
+pub async fn inbox_kinds(
+    f: &Fixture,
+    who: &Actor,
+) -> Vec<sozialatlas_participation::inbox::MessageKind> {
+    sozialatlas_participation::inbox::messages(&f.pool, who, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.kind)
+        .collect()
+}
+
+/// A participant's idea in the fixture's process: a draft, or handed in (`submit`).
+pub async fn new_idea(
+    f: &Fixture,
+    snap: Option<&sozialatlas_store::Snapshot>,
+    who: &Actor,
+    input: &sozialatlas_participation::IdeaInput,
+    submit: bool,
+    at: OffsetDateTime,
+) -> Result<i64, sozialatlas_participation::Error> {
+    let origin = sozialatlas_participation::idea::Origin::Participant { submit };
+    sozialatlas_participation::idea::create_idea(
         &f.pool,
-        None,
-        &alice(),
+        snap,
+        who,
         f.process.id,
-        &idea_input(f, title),
-        sozialatlas_participation::idea::Origin::Participant { submit: true },
-        NOW,
+        input,
+        origin,
+        at,
     )
     .await
-    .expect("create");
+}
+
+/// An idea by alice, submitted and published by the moderator.
+pub async fn published_idea(f: &Fixture, title: &str) -> i64 {
+    let id = new_idea(f, None, &alice(), &idea_input(f, title), true, NOW)
+        .await
+        .expect("create");
     sozialatlas_participation::idea::publish(&f.pool, &moderator(), id, "", NOW)
         .await
         .expect("publish");

@@ -3,7 +3,7 @@
 //! `sozialatlas-test-support`).
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub use sozialatlas_test_support::{repo, scratch, shared_data};
@@ -13,6 +13,20 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+}
+
+impl Run {
+    /// Asserts that the run succeeded and said `part` on standard output.
+    pub fn says(&self, part: &str) {
+        assert_eq!(self.code, 0, "{}", self.stderr);
+        assert!(self.stdout.contains(part), "{}", self.stdout);
+    }
+
+    /// Asserts that the run was refused (exit code 2) with `part` in the error message.
+    pub fn refused(&self, part: &str) {
+        assert_eq!(self.code, 2, "{}", self.stderr);
+        assert!(self.stderr.contains(part), "{}", self.stderr);
+    }
 }
 
 /// Runs the binary.
@@ -26,6 +40,63 @@ pub fn run(args: &[&str]) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// `sozialatlas build ATLAS --db DB`.
+pub fn build_store(atlas: &Path, db: &Path) -> Run {
+    run(&[
+        "build",
+        atlas.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ])
+}
+
+/// The data pool of the store `db` as international CSV (`sozialatlas export --format csv
+/// --locale en`); the export must succeed.
+pub fn export_csv(db: &Path) -> String {
+    let r = run(&[
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--locale",
+        "en",
+        "--out",
+        "-",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
+}
+
+/// A scratch copy of the example atlas `example` built into the store `db` in its folder: the
+/// folder (removed when dropped) and the store's path.
+pub fn built(example: &str, db: &str) -> (tempfile::TempDir, PathBuf) {
+    let (dir, atlas) = scratch(example);
+    let db = dir.path().join(db);
+    let r = build_store(&atlas, &db);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    (dir, db)
+}
+
+/// `analyse typology --k 3` of the Flensburg example's five social indicators
+/// ([`sozialatlas_test_support::FLENSBURG_SOCIAL`]), stored in `db`;
+/// then `more`.
+pub fn flensburg_typology(db: &str, more: &[&str]) -> Run {
+    let indicators = sozialatlas_test_support::FLENSBURG_SOCIAL.join(",");
+    let mut args = vec![
+        "analyse",
+        "typology",
+        "--db",
+        db,
+        "--k",
+        "3",
+        "--indicators",
+        &indicators,
+    ];
+    args.extend_from_slice(more);
+    run(&args)
 }
 
 /// Replaces text in a file (panics when the text is not there, so a test cannot silently

@@ -129,3 +129,29 @@ pub async fn get_from(state: &AppState, path: &str) -> Got {
         body,
     }
 }
+
+/// The suppressed values of the indicator `id` on the Stadtteil level: (year, area key, raw
+/// value, raw numerator).
+pub fn suppressed_stadtteil(
+    state: &AppState,
+    id: &str,
+) -> Vec<(i32, String, Option<f64>, Option<f64>)> {
+    let snap = state.snapshot();
+    let ind = snap
+        .catalogue
+        .indicators
+        .iter()
+        .position(|i| i.id == id)
+        .unwrap();
+    let level = snap.tree.level_index("stadtteil").unwrap();
+    snap.values
+        .iter()
+        .filter(|v| {
+            v.indicator == ind && snap.tree.areas[v.area].level == level && v.state.is_suppressed()
+        })
+        .map(|v| {
+            let key = snap.tree.areas[v.area].key.clone();
+            (v.period, key, v.value, v.numerator)
+        })
+        .collect()
+}
