@@ -7,19 +7,10 @@
 //   cd crates/web/browser && npm install --no-save playwright-core axe-core
 //   node accounts.js http://127.0.0.1:8093 /tmp/shots
 // Exits non-zero on an axe violation, horizontal overflow or a failed step.
-const { chromium } = require('playwright-core');
-const fs = require('fs');
-const base = process.argv[2] || 'http://127.0.0.1:8093';
-const out = process.argv[3] || '/tmp/shots';
+const { base, out, launch, axeViolations, phoneOverflow, signIn } = require('./lib');
 
 (async () => {
-  fs.mkdirSync(out, { recursive: true });
-  const axeSrc = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launch();
   let failures = 0;
   let checked = 0;
   const fail = (msg) => { console.log(`FAIL ${msg}`); failures++; };
@@ -28,17 +19,9 @@ const out = process.argv[3] || '/tmp/shots';
   async function look(page, name) {
     checked++;
     await page.screenshot({ path: `${out}/account-${name}.png`, fullPage: true });
-    await page.addScriptTag({ content: axeSrc });
-    const res = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
-    for (const v of res.violations) {
-      fail(`${name} ${page.url()}: ${v.id} (${v.impact}) ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`);
-    }
-    const size = page.viewportSize();
-    await page.setViewportSize({ width: 390, height: 844 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    for (const v of await axeViolations(page)) fail(`${name} ${page.url()}: ${v}`);
+    const overflow = await phoneOverflow(page, `${out}/account-${name}-mobile.png`);
     if (overflow > 0) fail(`${name}: ${overflow}px horizontal overflow at 390px`);
-    await page.screenshot({ path: `${out}/account-${name}-mobile.png`, fullPage: true });
-    await page.setViewportSize(size);
   }
   const expectText = async (page, text, what) => {
     const body = await page.textContent('body');
@@ -65,10 +48,7 @@ const out = process.argv[3] || '/tmp/shots';
   await look(page, 'register-errors');
   // A wrong password: the message on the form, in German.
   await page.goto(base + '/login');
-  await page.fill('#email', 'admin@example.org');
-  await page.fill('#password', 'falsch falsch');
-  await page.click('form.account-form button[type=submit]');
-  await page.waitForLoadState('load');
+  await signIn(page, 'admin@example.org', 'falsch falsch');
   await expectText(page, 'E-Mail-Adresse oder Passwort ist falsch', 'sign-in error');
   await look(page, 'login-error');
 
@@ -128,9 +108,7 @@ const out = process.argv[3] || '/tmp/shots';
     await p2.click('form.account-form button[type=submit]');
     await p2.waitForURL('**/login?notice=confirmed');
     await expectText(p2, 'Ihre E-Mail-Adresse ist bestätigt', 'confirmed notice');
-    await p2.fill('#email', email);
-    await p2.fill('#password', 'ein langes browser passwort');
-    await p2.click('form.account-form button[type=submit]');
+    await signIn(p2, email, 'ein langes browser passwort');
     await p2.waitForURL('**/account');
     await expectText(p2, 'Moderation', 'granted role shown');
     await look(p2, 'account');
@@ -148,9 +126,7 @@ const out = process.argv[3] || '/tmp/shots';
   const ctx3 = await browser.newContext();
   const p3 = await ctx3.newPage();
   await p3.goto(base + '/login');
-  await p3.fill('#email', 'teilnahme@example.org');
-  await p3.fill('#password', 'demo-teilnahme');
-  await p3.click('form.account-form button[type=submit]');
+  await signIn(p3, 'teilnahme@example.org', 'demo-teilnahme');
   await p3.waitForURL('**/account');
   const r = await p3.goto(base + '/admin/users');
   if (r.status() !== 403) fail(`participant on /admin/users: ${r.status()}`);

@@ -6,36 +6,21 @@
 //   cd crates/web/browser && npm install --no-save playwright-core axe-core
 //   node analysis-save.js http://127.0.0.1:8093 /tmp/shots
 // Exits non-zero on a failed step or an axe violation.
-const { chromium } = require('playwright-core');
-const fs = require('fs');
-const base = process.argv[2] || 'http://127.0.0.1:8093';
-const out = process.argv[3] || '/tmp/shots';
+const { base, out, launch, axeViolations, signIn } = require('./lib');
 
 (async () => {
-  fs.mkdirSync(out, { recursive: true });
-  const axeSrc = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launch();
   let failures = 0;
   const fail = (msg) => { console.log(`FAIL ${msg}`); failures++; };
   async function look(page, name) {
     await page.screenshot({ path: `${out}/save-${name}.png`, fullPage: true });
-    await page.addScriptTag({ content: axeSrc });
-    const res = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
-    for (const v of res.violations) {
-      fail(`${name} ${page.url()}: ${v.id} (${v.impact}) ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`);
-    }
+    for (const v of await axeViolations(page)) fail(`${name} ${page.url()}: ${v}`);
   }
   const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   const save = 'form[action$="/analysis/action-areas"] button[type=submit]';
 
   await page.goto(base + '/login?next=/analysis/typology');
-  await page.fill('#email', 'prozess@example.org');
-  await page.fill('#password', 'demo-prozess');
-  await Promise.all([page.waitForNavigation(), page.click('form[action$="/login"] button[type=submit]')]);
+  await signIn(page, 'prozess@example.org', 'demo-prozess');
   if (!page.url().includes('/analysis/typology')) fail(`sign-in did not lead back to the typology: ${page.url()}`);
 
   const ticked = await page.locator('input[type=checkbox][name=area]')

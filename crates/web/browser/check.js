@@ -4,10 +4,7 @@
 //   cd crates/web/browser && npm install --no-save playwright-core axe-core
 //   node check.js http://127.0.0.1:8093 /tmp/shots
 // Exits non-zero when axe finds a violation.
-const { chromium } = require('playwright-core');
-const fs = require('fs');
-const base = process.argv[2] || 'http://127.0.0.1:8093';
-const out = process.argv[3] || '/tmp/shots';
+const { base, out, launch, axeViolations } = require('./lib');
 const pages = [
   ['start', '/'],
   ['indicator', '/indicators/sgb2_quote/stadtteil/2022?area=1'],
@@ -32,13 +29,7 @@ const pages = [
   ] : []),
 ];
 (async () => {
-  fs.mkdirSync(out, { recursive: true });
-  const axeSrc = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launch();
   let failures = 0;
   for (const [width, height, suffix] of [[1366, 900, ''], [390, 844, '-mobile']]) {
     const page = await browser.newPage({ viewport: { width, height } });
@@ -48,11 +39,9 @@ const pages = [
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       if (overflow > 0) { console.log(`${path} (${width}px): ${overflow}px horizontal overflow`); failures++; }
       if (suffix) continue;
-      await page.addScriptTag({ content: axeSrc });
-      const res = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
-      for (const v of res.violations) {
+      for (const v of await axeViolations(page)) {
         failures++;
-        console.log(`${path}: ${v.id} (${v.impact}) ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`);
+        console.log(`${path}: ${v}`);
       }
     }
     await page.close();

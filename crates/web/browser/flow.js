@@ -1,18 +1,10 @@
 // The user flow of the atlas in headless Chromium: open the demo, pick an indicator, change the
 // year, follow an area to its profile. Screenshots of each step go to the output folder.
 //   node flow.js http://127.0.0.1:8093 /tmp/shots
-const { chromium } = require('playwright-core');
-const fs = require('fs');
-const base = process.argv[2] || 'http://127.0.0.1:8093';
-const out = process.argv[3] || '/tmp/shots';
+const { base, out, launch } = require('./lib');
 function check(cond, msg) { if (!cond) { console.log('FAIL: ' + msg); process.exit(1); } }
 (async () => {
-  fs.mkdirSync(out, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launch();
   const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   await page.goto(base + '/', { waitUntil: 'load' });
   await page.screenshot({ path: `${out}/flow-1-start.png`, fullPage: true });

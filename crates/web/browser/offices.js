@@ -4,27 +4,16 @@
 // a supervisor sees the suppressed statistics but not the case. axe-core (WCAG 2.1 A/AA and best
 // practice) must find nothing on any office page. Screenshots of every step go to the folder.
 //   node offices.js http://127.0.0.1:8093 /tmp/shots
-const { chromium } = require('playwright-core');
-const fs = require('fs');
-const base = process.argv[2] || 'http://127.0.0.1:8093';
-const out = process.argv[3] || '/tmp/shots';
+const { base, out, launch, axeViolations, signIn } = require('./lib');
 let failures = 0;
 function check(cond, msg) { if (!cond) { console.log('FAIL: ' + msg); process.exit(1); } }
 
 (async () => {
-  fs.mkdirSync(out, { recursive: true });
-  const axeSrc = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launch();
   async function axe(page, name) {
-    await page.addScriptTag({ content: axeSrc });
-    const res = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
-    for (const v of res.violations) {
+    for (const v of await axeViolations(page)) {
       failures++;
-      console.log(`axe ${name}: ${v.id} (${v.impact}) ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`);
+      console.log(`axe ${name}: ${v}`);
     }
   }
   async function shot(page, name) {
@@ -33,9 +22,7 @@ function check(cond, msg) { if (!cond) { console.log('FAIL: ' + msg); process.ex
   }
   async function login(page, email, password) {
     await page.goto(base + '/login', { waitUntil: 'load' });
-    await page.fill('#email', email);
-    await page.fill('#password', password);
-    await Promise.all([page.waitForNavigation(), page.click('form.account-form button[type=submit]')]);
+    await signIn(page, email, password);
   }
 
   // 1. The public pages, anonymous.

@@ -11,19 +11,10 @@
 //   node participation.js http://127.0.0.1:8093 /tmp/shots
 // Exits non-zero on a failed step, an axe violation or horizontal overflow. Run it before
 // analysis-save.js (which makes a new action-area set the current one).
-const { chromium } = require('playwright-core');
-const fs = require('fs');
-const base = process.argv[2] || 'http://127.0.0.1:8093';
-const out = process.argv[3] || '/tmp/shots';
+const { base, out, launch, axeViolations, phoneOverflow, signIn } = require('./lib');
 
 (async () => {
-  fs.mkdirSync(out, { recursive: true });
-  const axeSrc = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launch();
   let failures = 0;
   let checked = 0;
   const fail = (msg) => { console.log(`FAIL ${msg}`); failures++; };
@@ -35,30 +26,21 @@ const out = process.argv[3] || '/tmp/shots';
     await page.screenshot({ path: `${out}/participation-${name}.png`, fullPage: true });
     if (!axeToo) return;
     checked++;
-    await page.addScriptTag({ content: axeSrc });
-    const res = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
-    for (const v of res.violations) {
-      fail(`${name} ${page.url()}: ${v.id} (${v.impact}) ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`);
-    }
-    const size = page.viewportSize();
-    await page.setViewportSize({ width: 390, height: 844 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    for (const v of await axeViolations(page)) fail(`${name} ${page.url()}: ${v}`);
+    const overflow = await phoneOverflow(page, `${out}/participation-${name}-mobile.png`);
     if (overflow > 0) fail(`${name}: ${overflow}px horizontal overflow at 390px`);
-    await page.screenshot({ path: `${out}/participation-${name}-mobile.png`, fullPage: true });
-    await page.setViewportSize(size);
   }
   const bodyText = (page) => page.textContent('body');
   const expectText = async (page, text, what) => {
     if (!(await bodyText(page)).includes(text)) fail(`${what}: "${text}" not on ${page.url()}`);
   };
   // A fresh browser signed in as `email`.
-  async function signIn(email, password) {
+  async function signedIn(email, password) {
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     const page = await ctx.newPage();
     await page.goto(base + '/login');
-    await page.fill('#email', email);
-    await page.fill('#password', password);
-    await Promise.all([page.waitForURL('**/account'), page.click('form.account-form button[type=submit]')]);
+    await signIn(page, email, password);
+    await page.waitForURL('**/account');
     return page;
   }
   // Submits the form around `selector` and waits for the page that follows.
@@ -104,7 +86,7 @@ const out = process.argv[3] || '/tmp/shots';
     await submit(reg, 'form.account-form button[type=submit]');
     await expectText(reg, 'Bitte bestätigen Sie Ihre E-Mail-Adresse', 'registration done');
     // The demo administrator reads the confirmation link in the outbox.
-    const admin = await signIn('admin@example.org', 'demo-admin');
+    const admin = await signedIn('admin@example.org', 'demo-admin');
     await admin.goto(base + '/admin/outbox');
     const mails = await admin.$$eval('article.mail', (a) => a.map((m) => m.textContent));
     const mail = mails.find((t) => t.includes(email));
@@ -118,7 +100,7 @@ const out = process.argv[3] || '/tmp/shots';
     await reg.close();
 
     // The participant brings in an idea in an action area.
-    const p = await signIn(email, password);
+    const p = await signedIn(email, password);
     await p.goto(base + '/participation/processes/1');
     await submit(p, 'a.button-link[href$="/ideas/new"]');
     await look(p, 'idea-form');
@@ -148,7 +130,7 @@ const out = process.argv[3] || '/tmp/shots';
     if (hidden.status() !== 404) fail(`unmoderated idea for anonymous: ${hidden.status()}`);
 
     // The moderator publishes it from the queue.
-    const mod = await signIn('moderation@example.org', 'demo-moderation');
+    const mod = await signedIn('moderation@example.org', 'demo-moderation');
     await mod.goto(base + '/participation/moderation');
     await expectText(mod, title, 'the idea in the moderation queue');
     await look(mod, 'moderation');
@@ -158,7 +140,7 @@ const out = process.argv[3] || '/tmp/shots';
     await expectText(anon, 'Veröffentlicht', 'published state');
 
     // The process manager reviews, decides with an official answer, publishes the answer.
-    const pm = await signIn('prozess@example.org', 'demo-prozess');
+    const pm = await signedIn('prozess@example.org', 'demo-prozess');
     await pm.goto(`${base}/participation/ideas/${idea}/review`);
     await look(pm, 'review-start');
     await submit(pm, `form[action="/participation/ideas/${idea}/review/start"] button`);
