@@ -244,7 +244,8 @@ impl AggregateResult {
 
     /// Writes the result as CSV: area key, group columns, then `count` or `sum` (the weight
     /// column's name), one row per area and group seen in the input (zeros included), areas in
-    /// index order, groups sorted. Decimal point and `,` as delimiter.
+    /// index order, groups sorted. Decimal point and `,` as delimiter; a key or group value a
+    /// spreadsheet would run as a formula is written as text (prefixed with `'`).
     pub fn write_csv<W: Write>(&self, mut out: W, area_column: &str) -> io::Result<()> {
         let mut line = String::new();
         push_field(&mut line, area_column);
@@ -277,7 +278,10 @@ impl AggregateResult {
     }
 }
 
+/// One CSV field: quoted when it must be, and never a formula for a spreadsheet
+/// ([`sozialatlas_core::csv::safe_cell`]).
 fn push_field(line: &mut String, v: &str) {
+    let v = &*sozialatlas_core::csv::safe_cell(v);
     if v.contains([',', '"', '\n', '\r']) {
         line.push('"');
         line.push_str(&v.replace('"', "\"\""));

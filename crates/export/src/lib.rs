@@ -5,6 +5,7 @@
 //! [`IndicatorValue::published`] and friends — so no export can contain a suppressed value.
 
 use sozialatlas_core::compute::{IndicatorValue, ValueState};
+use sozialatlas_core::csv::CsvWriter;
 use sozialatlas_core::locale::{Locale, format_plain};
 use sozialatlas_model::Snapshot;
 use std::io::Write;
@@ -293,20 +294,17 @@ fn header(locale: Locale) -> [&'static str; 24] {
 /// Writes the data pool as CSV: German style (`;`, decimal comma, UTF-8 with BOM so Excel reads
 /// the umlauts) or international (`,`, decimal point, UTF-8). One table with one header, so that
 /// every tool reads it: the indicator's source and the atlas' attribution are columns of every
-/// row, and the change since the previous year with data comes with its unit.
+/// row, and the change since the previous year with data comes with its unit. No cell is a
+/// formula ([`CsvWriter`]): an area named `=HYPERLINK(…)` is written as text.
 pub fn write_csv<W: Write>(
     snap: &Snapshot,
     sel: &Selection,
     locale: Locale,
-    mut w: W,
+    w: W,
 ) -> Result<(), ExportError> {
     let rows = rows(snap, sel)?;
-    if locale == Locale::De {
-        w.write_all("\u{feff}".as_bytes())?;
-    }
-    let delim = if locale == Locale::De { b';' } else { b',' };
-    let mut wr = csv::WriterBuilder::new().delimiter(delim).from_writer(w);
-    wr.write_record(header(locale))?;
+    let mut wr = CsvWriter::new(w, locale)?;
+    wr.row(header(locale))?;
     let num = |x: Option<f64>, d: usize| x.map(|v| format_plain(v, d, locale)).unwrap_or_default();
     let attribution = snap.meta.attribution.join(" | ");
     for r in &rows {
@@ -320,7 +318,7 @@ pub fn write_csv<W: Write>(
         } else {
             None
         };
-        wr.write_record([
+        wr.row([
             ind.id.as_str(),
             ind.name.get(locale),
             dim,
@@ -361,7 +359,7 @@ pub fn write_csv<W: Write>(
             place.parent,
         ])?;
     }
-    wr.flush()?;
+    wr.finish()?;
     Ok(())
 }
 

@@ -23,6 +23,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use sozialatlas_accounts::Role;
+use sozialatlas_core::Locale;
+use sozialatlas_core::csv::CsvWriter;
 use sozialatlas_import::ImportError;
 use sozialatlas_store::Pool;
 use time::{Date, OffsetDateTime};
@@ -858,27 +860,20 @@ pub async fn csv_template(
     now: OffsetDateTime,
 ) -> Result<Vec<u8>, Error> {
     let ms = list_measures(pool, Some(process)).await?;
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    {
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .from_writer(&mut out);
-        let header: Vec<&str> = CSV_COLUMNS.iter().map(|c| c.0).collect();
-        w.write_record(&header)
-            .map_err(|e| Error::Xlsx(e.to_string()))?;
-        for m in ms.iter().filter(|m| !m.rolled.has_parts) {
-            w.write_record([
-                m.code.as_str(),
-                &m.progress.to_string(),
-                Status::as_str(m.status),
-                &date_str(today(now)),
-                "",
-            ])
-            .map_err(|e| Error::Xlsx(e.to_string()))?;
-        }
-        w.flush().map_err(|e| Error::Xlsx(e.to_string()))?;
+    let map = |e: csv::Error| Error::Xlsx(e.to_string());
+    let mut w = CsvWriter::new(Vec::new(), Locale::De).map_err(|e| map(e.into()))?;
+    w.row(CSV_COLUMNS.iter().map(|c| c.0)).map_err(map)?;
+    for m in ms.iter().filter(|m| !m.rolled.has_parts) {
+        w.row([
+            m.code.as_str(),
+            &m.progress.to_string(),
+            Status::as_str(m.status),
+            &date_str(today(now)),
+            "",
+        ])
+        .map_err(map)?;
     }
-    Ok(out)
+    w.finish().map_err(map)
 }
 
 /// Most problems reported for one file.

@@ -190,6 +190,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "warn,sozialatlas::mail=info".into()),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only on a terminal, not in log files and journals.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     let rt = match tokio::runtime::Builder::new_multi_thread()
@@ -202,7 +204,12 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match rt.block_on(run(cli)) {
+    let result = rt.block_on(async {
+        let r = run(cli).await;
+        close_stores().await;
+        r
+    });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if let Some(ie) = e.downcast_ref::<ImportErrors>() {
@@ -222,6 +229,32 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
+    }
+}
+
+/// The stores this process opened, closed by [`close_stores`] when the command ends.
+static OPENED: std::sync::Mutex<Vec<sozialatlas_store::Pool>> = std::sync::Mutex::new(Vec::new());
+
+/// Opens (creating if needed) the store at `path` for this command; it is checkpointed and
+/// closed when the command ends, so that the store file alone is complete (no `-wal` file
+/// needed) once the program exits.
+pub(crate) async fn open_tracked(
+    path: &std::path::Path,
+) -> Result<sozialatlas_store::Pool, sozialatlas_store::StoreError> {
+    let pool = sozialatlas_store::open(&path.to_string_lossy()).await?;
+    OPENED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(pool.clone());
+    Ok(pool)
+}
+
+/// Checkpoints and closes every store the command opened (also after an error: what was
+/// committed before it stays, in the store file).
+async fn close_stores() {
+    let pools = std::mem::take(&mut *OPENED.lock().unwrap_or_else(|e| e.into_inner()));
+    for pool in pools {
+        sozialatlas_store::close(&pool).await;
     }
 }
 
@@ -270,10 +303,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (snap, pool) = match db {
                 Some(path) => {
                     let snap = snapshot(Some(&path)).await?;
-                    (
-                        snap,
-                        sozialatlas_store::open(&path.to_string_lossy()).await?,
-                    )
+                    (snap, open_tracked(&path).await?)
                 }
                 None => demo_store().await?,
             };
@@ -348,7 +378,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = cmd.db().map(std::path::Path::to_path_buf);
             let snap = snapshot(db.as_deref()).await?;
             let pool = match &db {
-                Some(p) => Some(sozialatlas_store::open(&p.to_string_lossy()).await?),
+                Some(p) => Some(open_tracked(p).await?),
                 None => None,
             };
             analyse::run(cmd, &snap, pool.as_ref(), VERSION, &clock::now_rfc3339()).await
@@ -356,7 +386,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ActionAreas(cmd) => {
             let db = cmd.db().to_path_buf();
             let snap = snapshot(Some(&db)).await?;
-            let pool = sozialatlas_store::open(&db.to_string_lossy()).await?;
+            let pool = open_tracked(&db).await?;
             action_areas::run(cmd, &snap, &pool).await
         }
         Command::Aggregate(args) => {
@@ -380,7 +410,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let snap = snapshot(db.as_deref()).await?;
             let action_areas = match &db {
                 Some(p) => {
-                    let pool = sozialatlas_store::open(&p.to_string_lossy()).await?;
+                    let pool = open_tracked(p).await?;
                     sozialatlas_store::current_action_area_set(&pool).await?
                 }
                 None => None,
@@ -502,7 +532,7 @@ async fn build(folder: &std::path::Path, db: &std::path::Path, force: bool) -> a
     let pb = progress_bar();
     let built = load_and_compute(&src, &pb)?;
     pb.set_message("writing the store");
-    let pool = sozialatlas_store::open(&db.to_string_lossy())
+    let pool = open_tracked(db)
         .await
         .with_context(|| format!("opening {}", db.display()))?;
     if force {
@@ -530,7 +560,6 @@ async fn build(folder: &std::path::Path, db: &std::path::Path, force: bool) -> a
             print_summary(&built);
         }
     }
-    pool.close().await;
     Ok(())
 }
 
@@ -604,7 +633,7 @@ pub(crate) async fn open_store(path: &std::path::Path) -> anyhow::Result<soziala
         ))
         .into());
     }
-    Ok(sozialatlas_store::open(&path.to_string_lossy()).await?)
+    Ok(open_tracked(path).await?)
 }
 
 /// The atlas of a store, or the embedded demo when no store is given.

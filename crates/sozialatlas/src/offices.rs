@@ -336,7 +336,6 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
             );
         }
     }
-    pool.close().await;
     Ok(())
 }
 

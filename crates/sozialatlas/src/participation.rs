@@ -433,7 +433,6 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
             }
         }
     }
-    pool.close().await;
     Ok(())
 }
 

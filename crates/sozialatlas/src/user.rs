@@ -87,7 +87,7 @@ async fn open(db: &Path) -> anyhow::Result<sozialatlas_store::Pool> {
         ))
         .into());
     }
-    Ok(sozialatlas_store::open(&db.to_string_lossy()).await?)
+    Ok(crate::open_tracked(db).await?)
 }
 
 fn read_password(from_stdin: bool) -> anyhow::Result<String> {

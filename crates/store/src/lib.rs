@@ -71,6 +71,31 @@ pub async fn open(path: &str) -> Result<SqlitePool, StoreError> {
     Ok(pool)
 }
 
+/// Checkpoints the write-ahead log into the store file and closes the pool: afterwards the
+/// store file alone holds every committed write (a copy of it is a complete store), even when
+/// another process still has the store open. A failed checkpoint is logged, not an error: the
+/// log file keeps the writes.
+pub async fn close(pool: &SqlitePool) {
+    if pool.is_closed() {
+        return;
+    }
+    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(pool)
+        .await
+    {
+        tracing::warn!("checkpointing the store: {e}");
+    }
+    pool.close().await;
+}
+
+/// Whether the database answers (a `SELECT 1`): the readiness check of a running server.
+pub async fn ping(pool: &SqlitePool) -> Result<(), StoreError> {
+    sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(pool)
+        .await?;
+    Ok(())
+}
+
 /// Opens a private in-memory store (one connection, so every query sees the same database).
 pub async fn open_memory() -> Result<SqlitePool, StoreError> {
     let opts = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);

@@ -523,20 +523,7 @@ pub fn download_csv(
     locale: Locale,
 ) -> Result<Response, AppError> {
     let (header, rows) = table(state, v, locale);
-    let mut buf = Vec::new();
-    if locale == Locale::De {
-        buf.extend_from_slice("\u{feff}".as_bytes());
-    }
-    {
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(if locale == Locale::De { b';' } else { b',' })
-            .from_writer(&mut buf);
-        w.write_record(&header)?;
-        for r in &rows {
-            w.write_record(r)?;
-        }
-        w.flush()?;
-    }
+    let buf = sozialatlas_core::csv::to_csv(std::iter::once(header).chain(rows), locale)?;
     Ok(file_response(
         buf,
         "text/csv; charset=utf-8",

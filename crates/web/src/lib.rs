@@ -6,6 +6,8 @@
 //! Architecture invariant: no statistics here, and every route is registered through the kit's
 //! [`Routes`], so that [`route_table`] lists them all for the authorisation matrix test.
 
+mod ops;
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -62,7 +64,9 @@ fn page_routes() -> Routes {
 
 /// Every route of the application, recorded (see [`routes`]); the atlas's with `cache`.
 fn app_routes(cache: Arc<ResponseCache>) -> Routes {
-    sozialatlas_web_atlas::routes(cache).merge(Routes::localized(page_routes))
+    sozialatlas_web_atlas::routes(cache)
+        .merge(Routes::localized(page_routes))
+        .merge(ops::routes())
 }
 
 /// Every route of the application (method and path pattern), exactly as the router has them:
@@ -91,12 +95,14 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the atlas on `listen` until the process is stopped (Ctrl-C ends it gracefully).
-/// Expired sessions are deleted every ten minutes.
+/// Serves the atlas on `listen` until SIGINT (Ctrl-C) or SIGTERM: then it stops accepting,
+/// finishes the requests in flight, closes the database and returns `Ok`. Expired sessions are
+/// deleted every ten minutes.
 pub async fn serve(listen: SocketAddr, state: AppState) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!("serving the atlas on http://{}", listener.local_addr()?);
     let sessions = state.session_store().clone();
+    let pool = state.pool().clone();
     let sweeper = tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
@@ -110,10 +116,39 @@ pub async fn serve(listen: SocketAddr, state: AppState) -> std::io::Result<()> {
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    .with_graceful_shutdown(shutdown_signal())
     .await;
     sweeper.abort();
+    tracing::info!("stopped: in-flight requests finished, closing the database");
+    sozialatlas_store::close(&pool).await;
     r
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM (systemd, container platforms), whichever comes
+/// first: the server then stops accepting and finishes the requests in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
 }

@@ -247,6 +247,27 @@ fn writes_result_csv() {
     );
 }
 
+/// A group value a spreadsheet would run as a formula is written as text; a negative number
+/// stays a number.
+#[test]
+fn result_csv_writes_no_formula() {
+    let index = squares();
+    let csv = "x,y,art\n0.5,0.5,\"=HYPERLINK(\"\"http://x\"\")\"\n1.5,0.5,-3\n";
+    let opts = AggregateOptions {
+        group: vec!["art".into()],
+        ..AggregateOptions::new("x", "y")
+    };
+    let r = aggregate_csv(csv.as_bytes(), &index, &opts, &|_| {}).unwrap();
+    let mut out = Vec::new();
+    r.write_csv(&mut out, "bezirk").unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("sq00,\"'=HYPERLINK(\"\"http://x\"\")\",1\n"),
+        "{text}"
+    );
+    assert!(text.contains("sq10,-3,1\n"), "{text}");
+}
+
 #[test]
 fn bad_coordinate_names_line_and_column() {
     let index = squares();

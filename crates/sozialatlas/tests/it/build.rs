@@ -200,3 +200,50 @@ fn unknown_selection_is_a_usage_error() {
     ]);
     assert_eq!(r.code, 2);
 }
+
+/// An area whose name a spreadsheet would run as a formula is written as text in the data
+/// pool CSV (prefixed with `'`), in both locales; numbers, negative ones too, stay numbers.
+#[test]
+fn the_data_pool_csv_writes_no_formula() {
+    let (dir, atlas) = scratch("flensburg");
+    edit(
+        &atlas.join("geo/flensburg_stadtteile.geojson"),
+        "\"district_name\":\"Altstadt\"",
+        "\"district_name\":\"=HYPERLINK(\\\"http://example.org\\\";\\\"Altstadt\\\")\"",
+    );
+    let db = dir.path().join("fl.db");
+    let d = db.to_str().unwrap();
+    build_store(&atlas, &db).says("(load 1)");
+    for (locale, delim) in [("de", b';'), ("en", b',')] {
+        let r = run(&[
+            "export", "--db", d, "--format", "csv", "--locale", locale, "--out", "-",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let (_, rows) = parse_csv(r.stdout.trim_start_matches('\u{feff}'), delim);
+        let named: Vec<_> = rows
+            .iter()
+            .flatten()
+            .filter(|c| c.contains("HYPERLINK"))
+            .collect();
+        assert!(
+            !named.is_empty(),
+            "{locale}: the area is not in the data pool"
+        );
+        for c in named {
+            assert_eq!(c, "'=HYPERLINK(\"http://example.org\";\"Altstadt\")");
+        }
+        let risky: Vec<_> = rows
+            .iter()
+            .flatten()
+            .filter(|c| c.starts_with(['=', '+', '@']))
+            .collect();
+        assert!(risky.is_empty(), "{locale}: {risky:?}");
+        assert!(
+            rows.iter().flatten().any(|c| c.starts_with('-')
+                && c[1..]
+                    .chars()
+                    .all(|x| x.is_ascii_digit() || x == ',' || x == '.')),
+            "{locale}: no negative number (a change) left as a number"
+        );
+    }
+}

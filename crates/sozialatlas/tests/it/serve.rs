@@ -2,7 +2,7 @@
 //! demo accounts, participation example, example office) and answers on its pages. Catches a
 //! demo that fails to start, which no in-process test would.
 
-use crate::common::Server;
+use crate::common::*;
 
 #[test]
 fn serve_without_files_starts_the_demo() {
@@ -38,4 +38,50 @@ fn serve_without_files_starts_the_demo() {
             "GET {a}: the office is not named"
         );
     }
+}
+
+/// What a load balancer and systemd ask: `/healthz` and `/readyz` answer, and SIGTERM stops
+/// the server with exit code 0 (stop accepting, finish the requests in flight, close the
+/// database).
+#[test]
+fn health_readiness_and_a_clean_stop_on_sigterm() {
+    let (_dir, db) = built("flensburg", "fl.db");
+    let server = Server::start(&["--db", db.to_str().unwrap()]);
+    assert_eq!(server.get("/healthz"), (200, "ok\n".to_string()));
+    assert_eq!(server.get("/readyz"), (200, "ready: load 1\n".to_string()));
+    let (status, stderr) = server.terminate();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// A `build` into the store of a running server: when `build` exits, the store file alone is
+/// complete (the write-ahead log is checkpointed into it), so a copy of just that file is a
+/// store with the new load.
+#[test]
+fn the_store_file_is_complete_when_build_exits() {
+    let (dir, atlas) = scratch("flensburg");
+    let db = dir.path().join("fl.db");
+    let a = atlas.to_str().unwrap();
+    let d = db.to_str().unwrap();
+    build_store(&atlas, &db).says("(load 1)");
+    // The server keeps the store open, so SQLite cannot drop its log on the last close.
+    let _server = Server::start(&["--db", d]);
+    edit(
+        &atlas.join("data/migration_background_by_district.csv"),
+        "2021,1,Altstadt,999,375",
+        "2021,1,Altstadt,1000,375",
+    );
+    let r = run(&["build", a, "--db", d]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("(load 2)"), "{}", r.stdout);
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&db, &copy).unwrap();
+    assert!(export_csv(&copy).contains("Altstadt"));
+    let r = run(&["build", a, "--db", copy.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("No change: the inputs of") && r.stdout.contains("load 2"),
+        "the copy does not hold load 2: {}",
+        r.stdout
+    );
 }

@@ -759,25 +759,14 @@ pub(crate) fn csv_rows(state: &AppState, run: &IndexRun, locale: Locale) -> Vec<
     out
 }
 
-/// Writes rows as CSV in the locale's convention (German: `;` and a BOM for Excel).
+/// Writes rows as CSV in the locale's convention (German: `;` and a BOM for Excel), no cell a
+/// formula.
 pub(crate) fn csv_response(
     rows: &[Vec<String>],
     locale: Locale,
     filename: &str,
 ) -> Result<Response, AppError> {
-    let mut buf = Vec::new();
-    if locale == Locale::De {
-        buf.extend_from_slice("\u{feff}".as_bytes());
-    }
-    {
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(if locale == Locale::De { b';' } else { b',' })
-            .from_writer(&mut buf);
-        for r in rows {
-            w.write_record(r)?;
-        }
-        w.flush()?;
-    }
+    let buf = sozialatlas_core::csv::to_csv(rows, locale)?;
     Ok(crate::pages::file_response(
         buf,
         "text/csv; charset=utf-8",

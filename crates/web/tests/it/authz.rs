@@ -103,6 +103,8 @@ const POST: &str = "POST";
 const ROWS: &[Row] = &[
     // ---------------------------------------------------------------- atlas pages (web)
     row(GET, "/", "/", PUBLIC),
+    row(GET, "/healthz", "/healthz", PUBLIC),
+    row(GET, "/readyz", "/readyz", PUBLIC),
     row(GET, "/en", "/en", PUBLIC),
     row(GET, "/en/", "/en/", [308; 8]),
     row(GET, "/search", "/search?q=arbeit", PUBLIC),

@@ -175,6 +175,34 @@ impl Server {
         }
     }
 
+    /// Sends SIGTERM (as systemd and container platforms stop a service) and waits up to 30 s
+    /// for the exit: its status and the error output.
+    pub fn terminate(mut self) -> (std::process::ExitStatus, String) {
+        use std::io::Read;
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(sent.success(), "kill -TERM {pid}");
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(30),
+                "serve did not stop within 30 s of SIGTERM"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        let mut err = String::new();
+        self.child
+            .stderr
+            .as_mut()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        (status, err)
+    }
+
     /// GET `path`: the status code and the body; panics when the server does not answer.
     pub fn get(&self, path: &str) -> (u16, String) {
         self.try_get(path)
