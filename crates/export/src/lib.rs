@@ -291,6 +291,23 @@ fn header(locale: Locale) -> [&'static str; 24] {
     }
 }
 
+/// A new workbook whose creation time is the load's, so that the same atlas always gives the
+/// same bytes (the static publication serves exactly what the server does).
+pub fn workbook(snap: &Snapshot) -> rust_xlsxwriter::Workbook {
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime};
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let created = snap
+        .load
+        .loaded_at
+        .get(..19)
+        .and_then(|t| ExcelDateTime::parse_from_str(t).ok())
+        .or_else(|| ExcelDateTime::from_ymd(2000, 1, 1).ok());
+    if let Some(t) = created {
+        wb.set_properties(&DocProperties::new().set_creation_datetime(&t));
+    }
+    wb
+}
+
 /// Writes the data pool as CSV: German style (`;`, decimal comma, UTF-8 with BOM so Excel reads
 /// the umlauts) or international (`,`, decimal point, UTF-8). One table with one header, so that
 /// every tool reads it: the indicator's source and the atlas' attribution are columns of every
@@ -495,9 +512,9 @@ pub fn write_xlsx(
     sel: &Selection,
     locale: Locale,
 ) -> Result<Vec<u8>, ExportError> {
-    use rust_xlsxwriter::{Format as XFormat, Workbook};
+    use rust_xlsxwriter::Format as XFormat;
     let rows = rows(snap, sel)?;
-    let mut wb = Workbook::new();
+    let mut wb = workbook(snap);
     let bold = XFormat::new().set_bold();
     let data = wb.add_worksheet();
     data.set_name(locale.pick("Daten", "Data"))?;

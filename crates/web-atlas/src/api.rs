@@ -538,10 +538,10 @@ pub fn download_xlsx(
     v: &IndicatorView,
     locale: Locale,
 ) -> Result<Response, AppError> {
-    use rust_xlsxwriter::{Format, Workbook};
+    use rust_xlsxwriter::Format;
     let snap = state.snapshot();
     let (header, rows) = table(state, v, locale);
-    let mut wb = Workbook::new();
+    let mut wb = sozialatlas_export::workbook(snap);
     let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
     ws.set_name(locale.pick("Daten", "Data"))?;

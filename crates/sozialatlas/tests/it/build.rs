@@ -247,3 +247,30 @@ fn the_data_pool_csv_writes_no_formula() {
         );
     }
 }
+
+/// The same store gives the same data pool workbook, byte for byte, however much later it is
+/// written (its creation time is the load's): the static publication and the server serve
+/// the same file.
+#[test]
+fn the_data_pool_workbook_is_the_same_bytes_every_time() {
+    let (dir, db) = built("flensburg", "fl.db");
+    let mut files = Vec::new();
+    for n in 0..2 {
+        if n > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(1100));
+        }
+        let out = dir.path().join(format!("pool{n}.xlsx"));
+        let r = run(&[
+            "export",
+            "--db",
+            db.to_str().unwrap(),
+            "--format",
+            "xlsx",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        files.push(std::fs::read(out).unwrap());
+    }
+    assert!(files[0] == files[1], "the two workbooks differ");
+}
