@@ -3,20 +3,7 @@
 use sozialatlas_core::Locale;
 use sozialatlas_core::model::Level;
 
-/// An option of a `<select>`.
-pub(crate) struct Opt {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-pub(crate) fn opt(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Opt {
-    Opt {
-        value: value.into(),
-        label: label.into(),
-        selected,
-    }
-}
+pub(crate) use sozialatlas_web_kit::form::{Opt, opt};
 
 /// One option per level in `shown` (indices into `levels`): its id, its name in `locale`;
 /// `selected` ticked.

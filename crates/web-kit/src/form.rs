@@ -233,6 +233,25 @@ pub fn see_other(to: &str) -> Response {
     no_store(Redirect::to(to).into_response())
 }
 
+/// An option of a form's `<select>`: its value, its label, whether it is selected.
+pub struct Opt {
+    /// The submitted value.
+    pub value: String,
+    /// What the user reads.
+    pub label: String,
+    /// Preselected.
+    pub selected: bool,
+}
+
+/// An option of a `<select>`.
+pub fn opt(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Opt {
+    Opt {
+        value: value.into(),
+        label: label.into(),
+        selected,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

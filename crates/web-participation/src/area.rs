@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::extract::Path;
 use axum::response::Response;
-use sozialatlas_classify::palette;
 use sozialatlas_participation::idea::{self, IdeaFilter, Scope, Sort};
 use sozialatlas_participation::process::processes_of_area;
 use sozialatlas_participation::{measure, meeting};
@@ -175,21 +174,16 @@ pub async fn area_page(
                 .iter()
                 .any(|&a| snap.geometries.get(a).is_some_and(Option::is_some)) =>
         {
-            let areas = index.level_areas[l]
-                .iter()
-                .filter_map(|&x| {
-                    let g = snap.geometries.get(x)?.as_ref()?;
-                    let ar = &snap.tree.areas[x];
-                    Some(render::MapArea {
-                        key: ar.key.clone(),
-                        name: ar.name.clone(),
-                        geometry: g.clone(),
-                        state: render::AreaState::Class {
-                            class: usize::from(member_idx.contains(&x)),
-                            value: None,
-                        },
-                        href: Some(format!("{p}/areas/{}/{}", set.level, ar.key)),
-                    })
+            let areas = snap
+                .with_geometry(&index.level_areas[l])
+                .map(|(x, ar, g)| {
+                    render::locator_area(
+                        ar.key.clone(),
+                        ar.name.clone(),
+                        g.clone(),
+                        member_idx.contains(&x),
+                        Some(format!("{p}/areas/{}/{}", set.level, ar.key)),
+                    )
                 })
                 .collect();
             render::choropleth(&render::MapSpec {
@@ -198,13 +192,7 @@ pub async fn area_page(
                 width: 340.0,
                 title: format!("{}: {}", m.locator, aa.name),
                 areas,
-                classes: render::legend_categories(
-                    &[m.area.to_string(), aa.name.clone()],
-                    &[
-                        palette::Rgb::from_u32(0xe8e8e8),
-                        palette::Rgb::from_u32(0x1d70b8),
-                    ],
-                ),
+                classes: render::locator_classes(m.area.to_string(), aa.name.clone()),
                 highlight: None,
                 no_legend: false,
                 ..Default::default()

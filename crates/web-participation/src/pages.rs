@@ -339,20 +339,7 @@ pub struct ListQuery {
     page: String,
 }
 
-/// An option of a select.
-pub(crate) struct Opt {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-pub(crate) fn opt(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Opt {
-    Opt {
-        value: value.into(),
-        label: label.into(),
-        selected,
-    }
-}
+pub(crate) use sozialatlas_web_kit::form::{Opt, opt};
 
 #[derive(Template)]
 #[template(path = "participation/ideas.html")]
