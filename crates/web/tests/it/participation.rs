@@ -73,6 +73,7 @@ async fn the_example_is_marked_on_every_page_that_shows_it() {
     let area = b.get("/participation/areas/1").await.body;
     for part in [
         "SGB-II-Quote",
+        "action-area-locator",
         "href=\"/areas/stadtteil/",
         "href=\"/indicators/sgb2_quote/stadtteil/2022\"",
         "Aktionsraumgespräch",
