@@ -14,6 +14,7 @@ pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod form;
+pub mod headers;
 pub mod i18n;
 pub mod layout;
 pub mod routes;

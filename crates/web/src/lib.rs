@@ -76,8 +76,8 @@ pub fn route_table() -> Vec<RouteSpec> {
 }
 
 /// The whole application: German pages at `/`, English at `/en/`, the API at `/api/v1/`,
-/// static assets at `/static/`. Layers, outermost first: compression, sessions, error pages,
-/// CSRF check, panic guard (the atlas's routes have the response cache inside these).
+/// static assets at `/static/`. Layers, outermost first: compression, security headers,
+/// sessions, error pages, CSRF check, panic guard (the atlas's routes have the response cache inside these).
 pub fn router(state: AppState) -> Router {
     state.set_part(nav());
     app_routes(state.part::<ResponseCache>())
@@ -91,6 +91,10 @@ pub fn router(state: AppState) -> Router {
             error::render_errors,
         ))
         .layer(auth::session_layer(&state))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            sozialatlas_web_kit::headers::security_headers,
+        ))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }

@@ -41,6 +41,61 @@ async fn session_cookie_is_httponly_lax_expiring_and_secure_when_configured() {
     assert!(c.contains("Secure") && c.contains("HttpOnly"), "{c}");
 }
 
+/// Every response carries the security headers: pages in both languages, the API, downloads,
+/// static files, error pages and staff pages; HSTS only behind HTTPS (`--secure-cookies`).
+#[tokio::test]
+async fn every_response_has_the_security_headers() {
+    let state = auth_support::state().await;
+    make_user(
+        &state,
+        "csp@example.org",
+        "Csp",
+        "header passwort",
+        &[Role::Admin],
+    )
+    .await;
+    let mut b = Browser::new(&state, 3, 9);
+    b.login("csp@example.org", "header passwort").await;
+    for path in [
+        "/",
+        "/en/indicators/sgb2_quote",
+        "/api/v1/indicators",
+        "/data/datenpool.csv",
+        "/static/atlas.css",
+        "/no-such-page",
+        "/admin/users",
+        "/offices",
+        "/healthz",
+    ] {
+        let r = b.get(path).await;
+        let h = |name: &str| {
+            r.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_else(|| panic!("{path} ({}): no {name}", r.status))
+                .to_string()
+        };
+        let csp = h("content-security-policy");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("script-src 'self';"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-eval"), "{path}: {csp}");
+        assert_eq!(h("x-frame-options"), "DENY", "{path}");
+        assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(h("referrer-policy"), "same-origin", "{path}");
+        assert!(
+            r.headers.get("strict-transport-security").is_none(),
+            "{path}"
+        );
+    }
+    let secure = fresh_state(AuthConfig {
+        secure_cookies: true,
+        ..Default::default()
+    })
+    .await;
+    let r = Browser::new(&secure, 3, 10).get("/").await;
+    assert_eq!(r.headers["strict-transport-security"], "max-age=31536000");
+}
+
 #[tokio::test]
 async fn sign_in_changes_the_session_id_and_sessions_expire() {
     let state = auth_support::state().await;
