@@ -7,7 +7,9 @@
 mod action_areas;
 mod aggregate;
 mod analyse;
+mod backup;
 mod clock;
+mod config;
 mod demo;
 mod init;
 mod offices;
@@ -32,11 +34,29 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
     name = "sozialatlas",
     version,
     about = "Small-area social reporting for cities: atlas, data pool, report, analysis, participation.",
-    after_help = "Examples:\n  sozialatlas build examples/flensburg --db fl.db\n  sozialatlas export --db fl.db --format xlsx --out datenpool.xlsx\n  sozialatlas export --format csv --out -          (the embedded demo)\n  sozialatlas serve                                  (the embedded demo on http://127.0.0.1:8080)"
+    after_help = "Examples:\n  sozialatlas build examples/flensburg --db fl.db\n  sozialatlas export --db fl.db --format xlsx --out datenpool.xlsx\n  sozialatlas export --format csv --out -          (the embedded demo)\n  sozialatlas serve                                  (the embedded demo on http://127.0.0.1:8080)\n\nSettings: every flag can also be set as an environment variable (--public-url as\nSOZIALATLAS_PUBLIC_URL, shown as [env: …] with each flag) and in a TOML file given with\n--config FILE or SOZIALATLAS_CONFIG (keys named like the flags: at the top for every command,\nin [serve], [offices.purge], … for one command). Precedence: flag > environment variable >\nDATABASE_URL (for --db) > config file > default."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// A configuration file (TOML) with settings for the commands: keys named like the flags
+    /// (`public-url = "…"`), at the top for every command or in a table for one (`[serve]`).
+    /// Only read when given here or as SOZIALATLAS_CONFIG.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// How log lines (standard error) are written: `plain` text, or `json`, one object a line
+    /// (for a log collector). `RUST_LOG` sets the level (e.g. `RUST_LOG=info`).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Plain)]
+    log_format: LogFormat,
+}
+
+/// The format of log lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// Text, with colour codes only on a terminal.
+    Plain,
+    /// One JSON object a line: `timestamp`, `level`, `target` and the event's fields.
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -158,6 +178,15 @@ enum Command {
         /// characters; default: the environment variable SOZIALATLAS_OFFICE_KEY).
         #[arg(long)]
         office_key_file: Option<PathBuf>,
+        /// Serve `/metrics` (Prometheus text format) on this address, e.g. an address of the
+        /// internal network or 127.0.0.1:9464; without it there are no metrics. The main
+        /// listener never serves `/metrics`.
+        #[arg(long)]
+        metrics_listen: Option<std::net::SocketAddr>,
+        /// Check the settings (flags, environment, configuration file), print the effective
+        /// ones and exit without serving.
+        #[arg(long)]
+        check: bool,
     },
     /// Write the whole public atlas as static files for any static web server or CDN.
     #[command(
@@ -181,19 +210,32 @@ enum Command {
     /// progress update of measures from CSV/XLSX.
     #[command(subcommand)]
     Participation(participation::Command),
+    /// Write a consistent copy of a SQLite store, also while servers and commands use it.
+    #[command(
+        after_help = "The copy holds every write committed before it started (SQLite's VACUUM INTO), passes\nPRAGMA integrity_check, and is written beside FILE and renamed. For a PostgreSQL store use\npg_dump (see README, \"Running in production\").\n\nExample:\n  sozialatlas backup --db /var/lib/sozialatlas/store.db --out /var/backups/sozialatlas/store-$(date +%F).db"
+    )]
+    Backup(backup::BackupArgs),
+    /// Replace a SQLite store by a backup (stop the server first).
+    #[command(
+        after_help = "Checks that FILE is a Sozialatlas store this version can open (integrity check, known\nmigrations) and that no process has the store open, then replaces it in one rename. The next\nstart brings an older backup's schema up to date. For PostgreSQL use pg_restore.\n\nExample:\n  sozialatlas restore --from /var/backups/sozialatlas/store-2026-12-01.db --db /var/lib/sozialatlas/store.db --force"
+    )]
+    Restore(backup::RestoreArgs),
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "warn,sozialatlas::mail=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        // Colour codes only on a terminal, not in log files and journals.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cmd = match config::command(<Cli as clap::CommandFactory>::command(), &args) {
+        Ok(cmd) => cmd,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&cmd.get_matches_from(args)) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    init_logging(cli.log_format);
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -229,6 +271,28 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
+    }
+}
+
+/// Log lines go to standard error: warnings, mail and one line per request of the server
+/// (target `sozialatlas::request`) unless `RUST_LOG` says otherwise.
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "warn,sozialatlas::mail=info,sozialatlas::request=info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        // Colour codes only on a terminal, not in log files and journals.
+        LogFormat::Plain => builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .init(),
     }
 }
 
@@ -288,7 +352,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             smtp,
             mail_from,
             office_key_file,
+            metrics_listen,
+            check,
         } => {
+            if check {
+                let show = |v: Option<String>| v.unwrap_or_else(|| "(not set)".into());
+                println!(
+                    "db = {}",
+                    db.as_ref()
+                        .map_or_else(|| "(the embedded demo)".into(), |d| d.display().to_string())
+                );
+                println!("listen = {listen}");
+                println!(
+                    "metrics-listen = {}",
+                    show(metrics_listen.map(|a| a.to_string()))
+                );
+                println!("public-url = {}", show(public_url.clone()));
+                println!("secure-cookies = {secure_cookies}");
+                println!("trust-proxy = {trust_proxy}");
+                println!("smtp = {}", show(smtp.clone()));
+                println!("mail-from = {}", show(mail_from.clone()));
+                println!(
+                    "office-key-file = {}",
+                    show(office_key_file.as_ref().map(|p| p.display().to_string()))
+                );
+                println!(
+                    "log-format = {}",
+                    clap::ValueEnum::to_possible_value(&cli.log_format)
+                        .map_or_else(String::new, |v| v.get_name().to_string())
+                );
+                return Ok(());
+            }
             let demo = db.is_none();
             let smtp = match (smtp, mail_from) {
                 (Some(relay), Some(from)) => Some(
@@ -365,7 +459,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .await?;
             }
             eprintln!("{name}: http://{listen}/  (Ctrl-C stops)");
-            sozialatlas_web::serve(listen, state)
+            sozialatlas_web::serve(listen, metrics_listen, state)
                 .await
                 .with_context(|| format!("serving on {listen}"))?;
             Ok(())
@@ -374,6 +468,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => user::run(cmd).await,
         Command::Offices(cmd) => offices::run(cmd).await,
         Command::Participation(cmd) => participation::run(cmd).await,
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args).await,
         Command::Analyse(cmd) => {
             let db = cmd.db().map(std::path::Path::to_path_buf);
             let snap = snapshot(db.as_deref()).await?;

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 pub mod action_areas;
+pub mod backup;
 pub mod build;
 pub mod clock;
 

@@ -12,6 +12,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use axum::body::{Body, Bytes};
@@ -41,6 +42,21 @@ pub struct ResponseCache {
     store: RwLock<Store>,
     max_entries: usize,
     max_bytes: usize,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// What the cache did since the start (for `/metrics`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Requests answered from the cache (also with `304 Not Modified`).
+    pub hits: u64,
+    /// Cacheable requests (anonymous GET or HEAD) that were not in the cache and were rendered.
+    pub misses: u64,
+    /// Responses held now.
+    pub entries: usize,
+    /// Bytes of the bodies (and keys) held now.
+    pub bytes: usize,
 }
 
 /// The smallest per-entry limit: responses up to this size are always cacheable (within the
@@ -61,6 +77,19 @@ impl ResponseCache {
             store: RwLock::new(Store::default()),
             max_entries,
             max_bytes,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+
+    /// Hits and misses since the start, and what is held now.
+    pub fn stats(&self) -> CacheStats {
+        let (entries, bytes) = self.store.read().map_or((0, 0), |s| (s.map.len(), s.bytes));
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            entries,
+            bytes,
         }
     }
 
@@ -212,8 +241,10 @@ pub async fn layer(State(cache): State<Arc<ResponseCache>>, req: Request, next: 
     );
     let inm = req.headers().get(header::IF_NONE_MATCH).cloned();
     if let Some(e) = cache.get(&key) {
+        cache.hits.fetch_add(1, Ordering::Relaxed);
         return respond(&e, inm.as_ref(), head);
     }
+    cache.misses.fetch_add(1, Ordering::Relaxed);
     let path = uri.path().to_string();
     let resp = next.run(req).await;
     let personal = resp.headers().contains_key(header::SET_COOKIE)
@@ -285,6 +316,34 @@ mod tests {
         c.insert("/big".into(), entry(900));
         assert!(c.store.read().unwrap().bytes <= 1000);
         assert!(c.get("/big").is_some());
+    }
+
+    #[tokio::test]
+    async fn counts_hits_and_misses() {
+        use axum::{Router, middleware, routing::get};
+        use tower::ServiceExt as _;
+        let cache = Arc::new(ResponseCache::new(10, 10_000));
+        let app = Router::new()
+            .route("/a", get(|| async { "a" }))
+            .layer(middleware::from_fn_with_state(cache.clone(), layer));
+        let get = |path: &str, cookie: bool| {
+            let mut b = Request::builder().uri(path);
+            if cookie {
+                b = b.header(
+                    header::COOKIE,
+                    format!("{}=x", sozialatlas_web_kit::auth::session::COOKIE_NAME),
+                );
+            }
+            app.clone().oneshot(b.body(Body::empty()).unwrap())
+        };
+        assert_eq!(get("/a", false).await.unwrap().status(), StatusCode::OK);
+        assert_eq!(get("/a", false).await.unwrap().status(), StatusCode::OK);
+        assert_eq!(get("/a", false).await.unwrap().status(), StatusCode::OK);
+        // With a session the cache is bypassed: neither a hit nor a miss.
+        assert_eq!(get("/a", true).await.unwrap().status(), StatusCode::OK);
+        let s = cache.stats();
+        assert_eq!((s.hits, s.misses, s.entries), (2, 1, 1));
+        assert_eq!(s.bytes, "a".len() + "identity /a".len());
     }
 
     #[test]

@@ -28,7 +28,7 @@ use axum::http::Method;
 use axum::middleware;
 use sozialatlas_web_kit::{AppState, Index, NavEntry, Routes, assets, auth, error, layout};
 
-pub use cache::ResponseCache;
+pub use cache::{CacheStats, ResponseCache};
 
 /// The pages, relative to the language prefix (German at `/…`, English at `/en/…`).
 fn page_routes() -> Routes {

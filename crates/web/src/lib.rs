@@ -75,6 +75,11 @@ pub fn route_table() -> Vec<RouteSpec> {
     app_routes(Arc::default()).into_parts().1
 }
 
+/// Every route of the metrics listener ([`metrics_router`]), for the same test.
+pub fn metrics_route_table() -> Vec<RouteSpec> {
+    ops::metrics_routes().into_parts().1
+}
+
 /// The whole application: German pages at `/`, English at `/en/`, the API at `/api/v1/`,
 /// static assets at `/static/`. Layers, outermost first: compression, security headers,
 /// sessions, error pages, CSRF check, panic guard (the atlas's routes have the response cache inside these).
@@ -99,12 +104,52 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the atlas on `listen` until SIGINT (Ctrl-C) or SIGTERM: then it stops accepting,
-/// finishes the requests in flight, closes the database and returns `Ok`. Expired sessions are
-/// deleted every ten minutes.
-pub async fn serve(listen: SocketAddr, state: AppState) -> std::io::Result<()> {
+/// The application as the server runs it: [`router`] with each request counted for
+/// `/metrics` and logged in one line (target `sozialatlas::request`; route template, status,
+/// duration, request id — nothing personal), and an `X-Request-Id` on every response.
+pub fn server_router(state: AppState) -> Router {
+    let metrics = state.part::<ops::Metrics>();
+    router(state).layer(middleware::from_fn_with_state(metrics, ops::track))
+}
+
+/// The metrics listener's application: `GET /metrics` (Prometheus text format) and nothing
+/// else. It is served on its own address (`--metrics-listen`), for the monitoring on the
+/// city's internal network; the main listener has no `/metrics`.
+pub fn metrics_router(state: AppState) -> Router {
+    ops::metrics_routes()
+        .into_parts()
+        .0
+        .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
+        .with_state(state)
+}
+
+/// Serves the atlas on `listen` (and `/metrics` on `metrics`, if given) until SIGINT (Ctrl-C)
+/// or SIGTERM: then it stops accepting, finishes the requests in flight, closes the database
+/// and returns `Ok`. Expired sessions are deleted every ten minutes.
+pub async fn serve(
+    listen: SocketAddr,
+    metrics: Option<SocketAddr>,
+    state: AppState,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!("serving the atlas on http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let metrics_server = match metrics {
+        Some(addr) => {
+            let l = tokio::net::TcpListener::bind(addr).await?;
+            tracing::info!("serving /metrics on http://{}", l.local_addr()?);
+            let app = metrics_router(state.clone());
+            let mut stopped = stopped.clone();
+            Some(tokio::spawn(async move {
+                axum::serve(l, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.wait_for(|s| *s).await;
+                    })
+                    .await
+            }))
+        }
+        None => None,
+    };
     let sessions = state.session_store().clone();
     let pool = state.pool().clone();
     let sweeper = tokio::spawn(async move {
@@ -118,11 +163,19 @@ pub async fn serve(listen: SocketAddr, state: AppState) -> std::io::Result<()> {
     });
     let r = axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        server_router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    })
     .await;
     sweeper.abort();
+    if let Some(m) = metrics_server
+        && let Ok(Err(e)) = m.await
+    {
+        tracing::warn!("the metrics listener: {e}");
+    }
     tracing::info!("stopped: in-flight requests finished, closing the database");
     sozialatlas_store::close(&pool).await;
     r

@@ -15,6 +15,7 @@ mod dortmund;
 mod formats;
 mod init;
 mod official;
+mod ops;
 mod participation;
 mod points;
 mod publish;

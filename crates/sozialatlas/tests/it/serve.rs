@@ -85,3 +85,160 @@ fn the_store_file_is_complete_when_build_exits() {
         r.stdout
     );
 }
+
+/// `--metrics-listen`: `/metrics` on its own address (for the internal network), counting the
+/// main listener's requests by route template; the main listener has no `/metrics`. After a
+/// new load and a restart, `/readyz` and the metrics name the new load.
+#[test]
+fn metrics_on_their_own_listener() {
+    let (dir, atlas) = scratch("flensburg");
+    let db = dir.path().join("fl.db");
+    build_store(&atlas, &db).says("(load 1)");
+    edit(
+        &atlas.join("data/migration_background_by_district.csv"),
+        "2021,1,Altstadt,999,375",
+        "2021,1,Altstadt,1000,375",
+    );
+    build_store(&atlas, &db).says("(load 2)");
+    let metrics = free_addr();
+    let server = Server::start(&["--db", db.to_str().unwrap(), "--metrics-listen", &metrics]);
+    assert_eq!(server.get("/areas/stadt/0").0, 200);
+    assert_eq!(server.get("/readyz").1, "ready: load 2\n");
+    assert_eq!(server.get("/metrics").0, 404);
+    let (status, text) = get_at(&metrics, "/metrics").expect("the metrics listener answers");
+    assert_eq!(status, 200);
+    assert!(
+        text.contains(
+            r#"sozialatlas_http_requests_total{method="GET",route="/areas/{level}/{key}",status="200"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains("sozialatlas_atlas_load_id 2\n"), "{text}");
+    let (status, stderr) = server.terminate();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(get_at(&metrics, "/metrics").is_none(), "still listening");
+}
+
+/// Sends `GET path` with a cookie and a forwarded address to `addr`; the response's head.
+fn get_with_personal_headers(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: theme=erika-cookie\r\n\
+         X-Forwarded-For: 203.0.113.77\r\nUser-Agent: Erika-Browser\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    text.split_once("\r\n\r\n").unwrap().0.to_string()
+}
+
+/// The value of a response header (names compared case-insensitively).
+fn header_of(head: &str, name: &str) -> String {
+    head.lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+        .unwrap_or_else(|| panic!("no {name} in {head}"))
+}
+
+/// One log line per request (`--log-format json`): method, route template, status, duration
+/// and the request id the response carries; no path, query, cookie, address or user agent.
+#[test]
+fn one_json_log_line_per_request_without_personal_data() {
+    let (_dir, db) = built("flensburg", "fl.db");
+    let server = Server::start(&["--db", db.to_str().unwrap(), "--log-format", "json"]);
+    let head = get_with_personal_headers(&server.addr, "/areas/stadt/0?name=Erika+Mustermann");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    let id = header_of(&head, "x-request-id");
+    let (status, stderr) = server.terminate();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    let requests: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .filter(|v: &serde_json::Value| v["target"] == "sozialatlas::request")
+        .collect();
+    let area: Vec<&serde_json::Value> = requests
+        .iter()
+        .filter(|v| v["route"] == "/areas/{level}/{key}")
+        .collect();
+    assert_eq!(area.len(), 1, "{stderr}");
+    let line = area[0];
+    assert_eq!(line["method"], "GET");
+    assert_eq!(line["status"], 200);
+    assert_eq!(line["request_id"], id.as_str());
+    assert_eq!(line["level"], "INFO");
+    assert!(
+        line["duration_ms"].as_f64().is_some_and(|d| d >= 0.0),
+        "{line}"
+    );
+    assert!(line["timestamp"].is_string(), "{line}");
+    let mut keys: Vec<&String> = line.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "duration_ms",
+            "level",
+            "message",
+            "method",
+            "request_id",
+            "route",
+            "status",
+            "target",
+            "timestamp"
+        ],
+        "{line}"
+    );
+    for personal in [
+        "Erika",
+        "Mustermann",
+        "erika-cookie",
+        "203.0.113.77",
+        "/areas/stadt/0",
+    ] {
+        assert!(
+            !stderr.contains(personal),
+            "{personal} in the log:\n{stderr}"
+        );
+    }
+    // The polls of the start page are logged as such: every line is a request of a route.
+    assert!(
+        requests
+            .iter()
+            .all(|v| v["route"].is_string() && v["status"].is_u64())
+    );
+}
+
+/// The plain format (the default): the same fields as `key=value`, one line per request,
+/// without colour codes when standard error is not a terminal.
+#[test]
+fn one_plain_log_line_per_request() {
+    let (_dir, db) = built("flensburg", "fl.db");
+    let server = Server::start(&["--db", db.to_str().unwrap()]);
+    let head = get_with_personal_headers(&server.addr, "/areas/stadt/0?name=Erika");
+    let id = header_of(&head, "x-request-id");
+    let (_, stderr) = server.terminate();
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("route=/areas/{level}/{key}"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    let line = lines[0];
+    for field in [
+        "INFO",
+        "sozialatlas::request",
+        "method=GET",
+        "status=200",
+        "duration_ms=",
+        &format!("request_id={id}"),
+    ] {
+        assert!(line.contains(field), "no {field} in {line}");
+    }
+    assert!(!stderr.contains('\x1b'), "colour codes in {stderr}");
+    assert!(!stderr.contains("Erika"), "{stderr}");
+}

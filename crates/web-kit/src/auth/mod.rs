@@ -437,3 +437,37 @@ pub fn routes() -> Routes {
         .get("/admin/outbox", admin::outbox)
         .map_router(|r| r.layer(axum::middleware::map_response(no_store_layer)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--trust-proxy`: the client is the last `X-Forwarded-For` entry (the one the proxy
+    /// added, not one the client sent along); without it, or without a valid entry, the
+    /// connection's address.
+    #[tokio::test]
+    async fn client_ip_behind_a_proxy() {
+        let (snap, pool) = sozialatlas_test_support::example_store("flensburg").await;
+        let mut ext = axum::http::Extensions::new();
+        ext.insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 5000))));
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("198.51.100.9, 203.0.113.7"),
+        );
+        let direct = AppState::new(snap.clone(), pool.clone());
+        assert_eq!(client_ip(&ext, &headers, &direct), "127.0.0.1");
+        let proxied = AppState::with_auth(
+            snap,
+            pool,
+            AuthConfig {
+                trust_proxy: true,
+                ..Default::default()
+            },
+        );
+        assert_eq!(client_ip(&ext, &headers, &proxied), "203.0.113.7");
+        headers.insert("x-forwarded-for", HeaderValue::from_static("garbage"));
+        assert_eq!(client_ip(&ext, &headers, &proxied), "127.0.0.1");
+        assert_eq!(client_ip(&ext, &HeaderMap::new(), &proxied), "127.0.0.1");
+    }
+}

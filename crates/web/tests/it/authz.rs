@@ -397,3 +397,46 @@ async fn every_route_for_every_role() {
         failures.join("\n")
     );
 }
+
+/// The routes of the metrics listener (`--metrics-listen`, `sozialatlas_web::metrics_router`):
+/// no sessions there, so one answer for every request; the city's IT keeps the address on its
+/// internal network.
+const METRICS_ROWS: &[(&str, &str, u16)] = &[(GET, "/metrics", 200)];
+
+#[tokio::test]
+async fn metrics_only_on_the_metrics_listener() {
+    let table: HashSet<(String, String)> = sozialatlas_web::metrics_route_table()
+        .into_iter()
+        .map(|r| (r.method.to_string(), r.path))
+        .collect();
+    let rows: HashSet<(String, String)> = METRICS_ROWS
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(table, rows, "the metrics listener's routes and their rows");
+    let state = auth_support::state().await;
+    make_user(
+        &state,
+        "metrics-admin@matrix.example.org",
+        "admin",
+        PASSWORD,
+        &[Role::Admin],
+    )
+    .await;
+    for (_, path, expect) in METRICS_ROWS {
+        // The metrics listener: anyone who reaches the address.
+        let mut m = Browser::new(&state, 2, 200);
+        m.app = sozialatlas_web::metrics_router(state.clone());
+        assert_eq!(m.get(path).await.status.as_u16(), *expect, "{path}");
+        // The main listener: not there, for anonymous visitors and administrators alike.
+        let mut anon = Browser::new(&state, 2, 201);
+        anon.app = sozialatlas_web::server_router(state.clone());
+        assert_eq!(anon.get(path).await.status.as_u16(), 404, "{path}");
+        let mut admin = Browser::new(&state, 2, 202);
+        admin
+            .login("metrics-admin@matrix.example.org", PASSWORD)
+            .await;
+        admin.app = sozialatlas_web::server_router(state.clone());
+        assert_eq!(admin.get(path).await.status.as_u16(), 404, "{path}");
+    }
+}

@@ -10,6 +10,7 @@ mod accounts;
 mod analysis;
 mod authz;
 mod offices;
+mod ops;
 mod participation;
 mod publish;
 mod routes;

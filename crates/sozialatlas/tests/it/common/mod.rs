@@ -31,10 +31,33 @@ impl Run {
 
 /// Runs the binary.
 pub fn run(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_sozialatlas"))
-        .args(args)
-        .output()
-        .expect("run sozialatlas");
+    finish(
+        Command::new(env!("CARGO_BIN_EXE_sozialatlas"))
+            .args(args)
+            .output()
+            .expect("run sozialatlas"),
+    )
+}
+
+/// Runs the binary with environment variables `env` set (and no `SOZIALATLAS_*` or
+/// `DATABASE_URL` from the test's own environment).
+pub fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sozialatlas"));
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy();
+        if k.starts_with("SOZIALATLAS_") || k == "DATABASE_URL" {
+            cmd.env_remove(&*k);
+        }
+    }
+    finish(
+        cmd.args(args)
+            .envs(env.iter().copied())
+            .output()
+            .expect("run sozialatlas"),
+    )
+}
+
+fn finish(out: std::process::Output) -> Run {
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -133,7 +156,7 @@ pub fn parse_csv(text: &str, delimiter: u8) -> (Vec<String>, Vec<Vec<String>>) {
 /// `sozialatlas serve` with `args` on a free local port, answering on `/`; stopped when dropped.
 pub struct Server {
     child: std::process::Child,
-    addr: String,
+    pub addr: String,
 }
 
 impl Server {
@@ -141,12 +164,7 @@ impl Server {
     /// output if it exits before.
     pub fn start(args: &[&str]) -> Self {
         use std::io::Read;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr = format!("127.0.0.1:{port}");
+        let addr = free_addr();
         let child = Command::new(env!("CARGO_BIN_EXE_sozialatlas"))
             .arg("serve")
             .args(args)
@@ -211,41 +229,56 @@ impl Server {
 
     /// GET over plain HTTP/1.1 (`Connection: close`, a chunked body joined).
     fn try_get(&self, path: &str) -> Option<(u16, String)> {
-        use std::io::{Read, Write};
-        let mut s = std::net::TcpStream::connect(&self.addr).ok()?;
-        s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
-            .ok()?;
-        write!(
+        get_at(&self.addr, path)
+    }
+}
+
+/// A free local address (`127.0.0.1:port`) for a listener.
+pub fn free_addr() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
+/// GET `path` from `addr` over plain HTTP/1.1 (`Connection: close`, a chunked body joined);
+/// `None` when nothing answers.
+pub fn get_at(addr: &str, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .ok()?;
+    write!(
             s,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAccept-Encoding: identity\r\n\r\n",
-            self.addr
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept-Encoding: identity\r\n\r\n",
         )
         .ok()?;
-        let mut raw = Vec::new();
-        s.read_to_end(&mut raw).ok()?;
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let (head, body) = text.split_once("\r\n\r\n")?;
-        let status = head.split_whitespace().nth(1)?.parse().ok()?;
-        let chunked = head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked");
-        let body = if chunked {
-            let mut out = String::new();
-            let mut rest = body;
-            while let Some((size, after)) = rest.split_once("\r\n") {
-                let n = usize::from_str_radix(size.trim(), 16).ok()?;
-                if n == 0 {
-                    break;
-                }
-                out.push_str(after.get(..n)?);
-                rest = after.get(n + 2..)?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).ok()?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let status = head.split_whitespace().nth(1)?.parse().ok()?;
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    let body = if chunked {
+        let mut out = String::new();
+        let mut rest = body;
+        while let Some((size, after)) = rest.split_once("\r\n") {
+            let n = usize::from_str_radix(size.trim(), 16).ok()?;
+            if n == 0 {
+                break;
             }
-            out
-        } else {
-            body.to_string()
-        };
-        Some((status, body))
-    }
+            out.push_str(after.get(..n)?);
+            rest = after.get(n + 2..)?;
+        }
+        out
+    } else {
+        body.to_string()
+    };
+    Some((status, body))
 }
 
 impl Drop for Server {
