@@ -154,32 +154,44 @@ pub fn parse_csv(text: &str, delimiter: u8) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 /// `sozialatlas serve` with `args` on a free local port, answering on `/`; stopped when dropped.
+/// Its error output (one log line per request among it) is read while it runs, so that a full
+/// pipe never blocks it.
 pub struct Server {
     child: std::process::Child,
     pub addr: String,
+    stderr: Option<std::thread::JoinHandle<String>>,
 }
 
 impl Server {
-    /// Starts the server and waits (up to 120 s) until `/` answers 200; panics with its error
-    /// output if it exits before.
+    /// Starts the server (without the test's `RUST_LOG`, so its log is the default) and waits
+    /// (up to 120 s) until `/` answers 200; panics with its error output if it exits before.
     pub fn start(args: &[&str]) -> Self {
         use std::io::Read;
         let addr = free_addr();
-        let child = Command::new(env!("CARGO_BIN_EXE_sozialatlas"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sozialatlas"))
             .arg("serve")
             .args(args)
             .args(["--listen", &addr])
+            .env_remove("RUST_LOG")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("start sozialatlas serve");
-        let mut server = Server { child, addr };
+        let mut pipe = child.stderr.take().expect("stderr");
+        let stderr = std::thread::spawn(move || {
+            let mut err = String::new();
+            let _ = pipe.read_to_string(&mut err);
+            err
+        });
+        let mut server = Server {
+            child,
+            addr,
+            stderr: Some(stderr),
+        };
         let start = std::time::Instant::now();
         loop {
             if let Some(status) = server.child.try_wait().unwrap() {
-                let mut err = String::new();
-                let stderr = server.child.stderr.as_mut().unwrap();
-                stderr.read_to_string(&mut err).unwrap();
+                let err = server.stderr_text();
                 panic!("serve exited with {status} before answering:\n{err}");
             }
             if server.try_get("/").is_some_and(|r| r.0 == 200) {
@@ -193,10 +205,17 @@ impl Server {
         }
     }
 
+    /// The whole error output (after the process ended).
+    fn stderr_text(&mut self) -> String {
+        self.stderr
+            .take()
+            .map(|t| t.join().unwrap_or_default())
+            .unwrap_or_default()
+    }
+
     /// Sends SIGTERM (as systemd and container platforms stop a service) and waits up to 30 s
     /// for the exit: its status and the error output.
     pub fn terminate(mut self) -> (std::process::ExitStatus, String) {
-        use std::io::Read;
         let pid = self.child.id().to_string();
         let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         assert!(sent.success(), "kill -TERM {pid}");
@@ -211,14 +230,7 @@ impl Server {
             );
             std::thread::sleep(std::time::Duration::from_millis(100));
         };
-        let mut err = String::new();
-        self.child
-            .stderr
-            .as_mut()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        (status, err)
+        (status, self.stderr_text())
     }
 
     /// GET `path`: the status code and the body; panics when the server does not answer.
