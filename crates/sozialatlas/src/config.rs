@@ -41,7 +41,8 @@ pub fn with_env(cmd: Command) -> Command {
     let cmd = cmd.mut_args(|a| match a.get_long() {
         Some(long) if !a.is_positional() => {
             let name = env_name(long);
-            a.env(name)
+            // `--help` names the variable, never its value (a database URL holds a password).
+            a.env(name).hide_env_values(true)
         }
         _ => a,
     });
@@ -412,7 +413,7 @@ fn apply(cmd: Command, path: &str, config: Option<&Config>, database_url: Option
         if long == "db"
             && let Some(url) = database_url
         {
-            return set_default(a, &[url.to_string()]);
+            return set_default(a, &[url.to_string()]).hide_default_value(true);
         }
         let setting = own
             .and_then(|t| t.get(&long))

@@ -130,17 +130,24 @@ fn help_names_the_environment_variables_and_the_precedence() {
     r.says("--config <FILE>");
     let r = run_env(&["serve", "--help"], &[]);
     for var in [
-        "[env: SOZIALATLAS_DB=]",
-        "[env: SOZIALATLAS_LISTEN=]",
-        "[env: SOZIALATLAS_PUBLIC_URL=]",
-        "[env: SOZIALATLAS_METRICS_LISTEN=]",
-        "[env: SOZIALATLAS_LOG_FORMAT=]",
+        "[env: SOZIALATLAS_DB]",
+        "[env: SOZIALATLAS_LISTEN]",
+        "[env: SOZIALATLAS_PUBLIC_URL]",
+        "[env: SOZIALATLAS_METRICS_LISTEN]",
+        "[env: SOZIALATLAS_LOG_FORMAT]",
     ] {
         r.says(var);
     }
     // Every flag of every command has one.
     let r = run_env(&["offices", "purge", "--help"], &[]);
-    r.says("[env: SOZIALATLAS_DB=]");
+    r.says("[env: SOZIALATLAS_DB]");
+    // Never with its value: a database URL holds a password.
+    let secret = "postgres://atlas:geheim@db/atlas";
+    for env in [("SOZIALATLAS_DB", secret), ("DATABASE_URL", secret)] {
+        let r = run_env(&["serve", "--help"], &[env]);
+        r.says("[env: SOZIALATLAS_DB]");
+        assert!(!r.stdout.contains("geheim"), "{}", r.stdout);
+    }
 }
 
 #[test]
