@@ -1,10 +1,11 @@
 //! Accounts of Sozialatlas: users, roles, passwords (Argon2id), one-time e-mail tokens with a
-//! mail outbox, the append-only audit log, in-memory rate limits, and the participant's rights
+//! mail outbox, the append-only audit log, rate limits and known browsers kept in the database, and the participant's rights
 //! (data export, account deletion).
 //!
 //! Architecture invariants:
 //! - the only crate that speaks SQL for the account tables (`app_user`, `app_user_role`,
-//!   `email_token`, `mail_outbox`, `audit_log`; migration `0004_accounts.sql` in the store);
+//!   `email_token`, `mail_outbox`, `audit_log`, `rate_event`, `login_device`; migrations
+//!   `0004_accounts.sql` and `0012_shared_limits.sql` in the store);
 //! - a password is stored only as an Argon2id PHC string, a token only as its SHA-256;
 //! - the audit log is append-only: this crate has an INSERT for it and no UPDATE or DELETE,
 //!   and its rows name users by id only;
@@ -16,6 +17,7 @@
 pub mod audit;
 mod clock;
 pub mod demo;
+pub mod devices;
 pub mod mail;
 pub mod password;
 pub mod ratelimit;
@@ -27,7 +29,7 @@ mod users;
 pub use audit::{AuditEntry, audit, list_audit};
 pub use clock::{now, now_millis};
 pub use mail::{OutboxMail, queue_mail};
-pub use ratelimit::{Limit, RateLimiter};
+pub use ratelimit::Limit;
 pub use role::Role;
 pub use tokens::TokenPurpose;
 pub use users::*;

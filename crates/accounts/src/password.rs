@@ -1,7 +1,14 @@
 //! Passwords: Argon2id (RFC 9106) with the OWASP parameters, stored as a PHC string that names
 //! its algorithm and parameters, so that stronger parameters later still verify old hashes.
+//!
+//! Hashing and verifying take ~19 MiB and tens of milliseconds of one core each. They run on
+//! tokio's blocking threads, never on the async workers that serve pages, and at most
+//! [`concurrent_hashes`] at a time (one per core): a storm of failed sign-ins waits in a queue
+//! instead of starving every other request and filling memory.
 
 use std::sync::OnceLock;
+
+use tokio::sync::Semaphore;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -25,9 +32,48 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Hashes a password with Argon2id and a fresh 16-byte random salt; returns the PHC string
-/// (`$argon2id$v=19$m=19456,t=2,p=1$…`).
-pub fn hash_password(password: &str) -> Result<String, AccountError> {
+/// How many hashes or verifications run at once: the number of cores.
+pub fn concurrent_hashes() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// Runs `f` (an Argon2 computation) on a blocking thread, at most [`concurrent_hashes`] at a
+/// time.
+async fn off_thread<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AccountError> {
+    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
+    let permits = PERMITS.get_or_init(|| Semaphore::new(concurrent_hashes()));
+    let _permit = permits
+        .acquire()
+        .await
+        .map_err(|e| AccountError::Hash(e.to_string()))?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AccountError::Hash(e.to_string()))
+}
+
+/// Hashes a password with Argon2id and a fresh 16-byte random salt, off the async threads;
+/// returns the PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`).
+pub async fn hash_password(password: &str) -> Result<String, AccountError> {
+    let password = password.to_string();
+    off_thread(move || hash_now(&password)).await?
+}
+
+/// Whether `password` matches the stored PHC string, checked off the async threads.
+pub async fn verify_password(stored: &str, password: &str) -> Result<bool, AccountError> {
+    let (stored, password) = (stored.to_string(), password.to_string());
+    off_thread(move || verify_now(&stored, &password)).await
+}
+
+/// Spends the time of one verification without a stored hash, so that "no such account" takes
+/// as long as "wrong password" (no user enumeration through timing).
+pub async fn burn_verification(password: &str) -> Result<(), AccountError> {
+    let password = password.to_string();
+    off_thread(move || burn_now(&password)).await
+}
+
+fn hash_now(password: &str) -> Result<String, AccountError> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt).map_err(|e| AccountError::Hash(e.to_string()))?;
@@ -38,7 +84,7 @@ pub fn hash_password(password: &str) -> Result<String, AccountError> {
 }
 
 /// Whether `password` matches the stored PHC string (any Argon2 variant and parameters).
-pub fn verify_password(stored: &str, password: &str) -> bool {
+fn verify_now(stored: &str, password: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };
@@ -47,16 +93,15 @@ pub fn verify_password(stored: &str, password: &str) -> bool {
         .is_ok()
 }
 
-/// Spends the time of one verification without a stored hash, so that "no such account" takes
-/// as long as "wrong password" (no user enumeration through timing).
-pub fn burn_verification(password: &str) {
+fn burn_now(password: &str) {
     static DUMMY: OnceLock<String> = OnceLock::new();
     let stored = DUMMY.get_or_init(|| {
         let mut pw = [0u8; 24];
         rand::rng().fill_bytes(&mut pw);
-        hash_password(&hex::encode(pw)).unwrap_or_default()
+        hash_now(&hex::encode(pw)).unwrap_or_default()
     });
-    let _ = verify_password(stored, password);
+    // The answer is not wanted, only the time it takes.
+    std::hint::black_box(verify_now(stored, password));
 }
 
 /// Checks a new password: length only (NIST SP 800-63B: no composition rules), and not the
@@ -88,17 +133,71 @@ pub fn check_new_password(password: &str, email: &str) -> Result<(), AccountErro
 mod tests {
     use super::*;
 
-    #[test]
-    fn argon2id_with_owasp_parameters() {
-        let h = hash_password("correct horse battery").unwrap();
+    #[tokio::test]
+    async fn argon2id_with_owasp_parameters() {
+        let h = hash_password("correct horse battery").await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
         let parsed = PasswordHash::new(&h).unwrap();
         assert_eq!(parsed.salt.unwrap().as_str().len(), 22, "16-byte salt");
-        assert!(verify_password(&h, "correct horse battery"));
-        assert!(!verify_password(&h, "correct horse batterY"));
-        assert!(!verify_password("not a hash", "x"));
+        assert!(verify_password(&h, "correct horse battery").await.unwrap());
+        assert!(!verify_password(&h, "correct horse batterY").await.unwrap());
+        assert!(!verify_password("not a hash", "x").await.unwrap());
         // A fresh salt every time.
-        assert_ne!(h, hash_password("correct horse battery").unwrap());
+        assert_ne!(h, hash_password("correct horse battery").await.unwrap());
+    }
+
+    /// The hashes run on blocking threads, at most one per core: the async thread that asked is
+    /// free meanwhile (a current-thread runtime still ticks while eight hashes run).
+    #[tokio::test(flavor = "current_thread")]
+    async fn hashing_leaves_the_async_thread_free() {
+        let ticks = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let t = ticks.clone();
+        let ticker = tokio::spawn(async move {
+            loop {
+                t.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+        });
+        let hashes: Vec<_> = (0..8)
+            .map(|i| tokio::spawn(async move { hash_password(&format!("password {i}")).await }))
+            .collect();
+        for h in hashes {
+            assert!(h.await.unwrap().is_ok());
+        }
+        ticker.abort();
+        assert!(
+            ticks.load(std::sync::atomic::Ordering::Relaxed) >= 8,
+            "the async thread was blocked while hashing"
+        );
+    }
+
+    /// At most one Argon2 computation per core runs at a time.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn at_most_one_hash_per_core() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..4 * concurrent_hashes() + 2)
+            .map(|_| {
+                let (running, most) = (running.clone(), most.clone());
+                tokio::spawn(off_thread(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                }))
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!(
+            (1..=concurrent_hashes()).contains(&most),
+            "{most} at once, {} cores",
+            concurrent_hashes()
+        );
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! Rate limits: a sliding window per key (`login-ip:203.0.113.5`, `login-account:a@b.org`,
-//! `register-ip:…`, `post-user:17`, …), kept in memory.
+//! `register-ip:…`, …), kept in the database (table `rate_event`), so that every instance on
+//! one database counts the same events and a restart forgets nothing.
 //!
-//! In memory means: per process, and forgotten on restart. That is enough for one server (the
-//! deployment this program targets); several instances behind a balancer would each count
-//! separately, so the effective limit multiplies by the number of instances.
+//! Only the SHA-256 of a key is stored (keys hold addresses and e-mail addresses), and
+//! [`purge`] deletes events older than the longest window.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::tokens::digest;
+use crate::{AccountError, Pool, clock};
 
 /// At most `max` events per `window`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,20 +19,23 @@ pub struct Limit {
     pub window: Duration,
 }
 
+/// The longest window of any limit: older events are purged.
+pub const LONGEST_WINDOW: Duration = Duration::from_secs(60 * 60);
+
 impl Limit {
     /// Failed sign-ins per client address: 10 a minute.
     pub const LOGIN_IP: Limit = Limit::per_minute(10);
-    /// Failed sign-ins per account: 20 in 15 minutes (slows guessing one account from many
-    /// addresses, without letting a stranger lock the owner out for long).
+    /// Failed sign-ins per account from browsers it has never signed in from: 20 in 15
+    /// minutes (slows guessing one account from many addresses). Failures from a browser the
+    /// account has signed in from count against [`Limit::LOGIN_DEVICE`] instead, so that a
+    /// stranger cannot lock the owner out of their own browsers.
     pub const LOGIN_ACCOUNT: Limit = Limit::minutes(20, 15);
+    /// Failed sign-ins per known browser and account: 10 in 15 minutes.
+    pub const LOGIN_DEVICE: Limit = Limit::minutes(10, 15);
     /// Registrations per client address: 5 an hour.
     pub const REGISTER_IP: Limit = Limit::minutes(5, 60);
     /// Password-reset requests per client address: 5 in 15 minutes.
     pub const RESET_IP: Limit = Limit::minutes(5, 15);
-    /// Contributions (ideas, comments, votes) per account: 20 in 10 minutes.
-    pub const POST_USER: Limit = Limit::minutes(20, 10);
-    /// Contributions per client address: 60 in 10 minutes.
-    pub const POST_IP: Limit = Limit::minutes(60, 10);
 
     /// `max` events a minute.
     pub const fn per_minute(max: u32) -> Limit {
@@ -47,107 +51,86 @@ impl Limit {
     }
 }
 
-/// Sliding-window counters in memory.
-#[derive(Debug, Default)]
-pub struct RateLimiter {
-    events: Mutex<HashMap<String, VecDeque<Instant>>>,
+/// Whether `key` is over `limit` now, without counting: `Some(wait)` says how long until the
+/// next event is allowed.
+pub async fn over_limit(
+    pool: &Pool,
+    key: &str,
+    limit: Limit,
+) -> Result<Option<Duration>, AccountError> {
+    over_limit_at(pool, key, limit, clock::now_millis()).await
 }
 
-impl RateLimiter {
-    /// An empty limiter.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Whether `key` is over `limit` now, without counting: `Err(wait)` says how long until
-    /// the next event is allowed.
-    pub fn check(&self, key: &str, limit: Limit) -> Result<(), Duration> {
-        self.check_at(key, limit, Instant::now())
-    }
-
-    /// Counts an event for `key` (e.g. a failed sign-in).
-    pub fn record(&self, key: &str) {
-        self.record_at(key, Instant::now());
-    }
-
-    /// Checks and, if allowed, counts: the usual call for "at most n posts per window".
-    pub fn hit(&self, key: &str, limit: Limit) -> Result<(), Duration> {
-        let now = Instant::now();
-        self.check_at(key, limit, now)?;
-        self.record_at(key, now);
-        Ok(())
-    }
-
-    /// Forgets a key (e.g. the account's failures after a successful sign-in).
-    pub fn clear(&self, key: &str) {
-        if let Ok(mut m) = self.events.lock() {
-            m.remove(key);
-        }
-    }
-
-    fn check_at(&self, key: &str, limit: Limit, now: Instant) -> Result<(), Duration> {
-        let Ok(mut m) = self.events.lock() else {
-            return Ok(());
-        };
-        let Some(q) = m.get_mut(key) else {
-            return Ok(());
-        };
-        while q
-            .front()
-            .is_some_and(|&t| now.duration_since(t) >= limit.window)
-        {
-            q.pop_front();
-        }
-        if q.len() as u64 >= u64::from(limit.max) {
-            let oldest = q.front().copied().unwrap_or(now);
-            return Err(limit.window.saturating_sub(now.duration_since(oldest)));
-        }
-        Ok(())
-    }
-
-    fn record_at(&self, key: &str, now: Instant) {
-        let Ok(mut m) = self.events.lock() else {
-            return;
-        };
-        // Keep memory bounded: drop keys whose newest event is older than an hour.
-        if m.len() > 100_000 {
-            m.retain(|_, q| {
-                q.back()
-                    .is_some_and(|&t| now.duration_since(t) < Duration::from_secs(3600))
-            });
-        }
-        let q = m.entry(key.to_string()).or_default();
-        q.push_back(now);
-        // No limit counts more than 1000 events.
-        while q.len() > 1000 {
-            q.pop_front();
-        }
-    }
+/// Counts an event for `key` (e.g. a failed sign-in).
+pub async fn record(pool: &Pool, key: &str) -> Result<(), AccountError> {
+    record_at(pool, key, clock::now_millis()).await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sliding_window() {
-        let rl = RateLimiter::new();
-        let l = Limit::minutes(3, 1);
-        let t0 = Instant::now();
-        for i in 0..3 {
-            assert!(rl.check_at("k", l, t0 + Duration::from_secs(i)).is_ok());
-            rl.record_at("k", t0 + Duration::from_secs(i));
-        }
-        let wait = rl
-            .check_at("k", l, t0 + Duration::from_secs(10))
-            .unwrap_err();
-        assert_eq!(wait, Duration::from_secs(50));
-        assert!(rl.check_at("other", l, t0).is_ok(), "keys are separate");
-        assert!(
-            rl.check_at("k", l, t0 + Duration::from_secs(60)).is_ok(),
-            "the first event left the window"
-        );
-        rl.clear("k");
-        assert!(rl.hit("k", l).is_ok());
+/// Checks and, if allowed, counts: the usual call for "at most n per window". `Some(wait)`
+/// when over the limit (nothing counted then).
+pub async fn hit(pool: &Pool, key: &str, limit: Limit) -> Result<Option<Duration>, AccountError> {
+    let now = clock::now_millis();
+    if let Some(wait) = over_limit_at(pool, key, limit, now).await? {
+        return Ok(Some(wait));
     }
+    record_at(pool, key, now).await?;
+    Ok(None)
+}
+
+/// Forgets a key's events (e.g. a browser's failures after it signed in).
+pub async fn clear(pool: &Pool, key: &str) -> Result<(), AccountError> {
+    sqlx::query("DELETE FROM rate_event WHERE key_hash = $1")
+        .bind(digest(key))
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Deletes events older than [`LONGEST_WINDOW`]; returns how many.
+pub async fn purge(pool: &Pool) -> Result<u64, AccountError> {
+    let cutoff = clock::now_millis() - window_ms(LONGEST_WINDOW);
+    let r = sqlx::query("DELETE FROM rate_event WHERE at_ms <= $1")
+        .bind(cutoff)
+        .execute(pool)
+        .await?;
+    Ok(r.rows_affected())
+}
+
+fn window_ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// [`over_limit`] at `now_ms` (Unix milliseconds).
+pub async fn over_limit_at(
+    pool: &Pool,
+    key: &str,
+    limit: Limit,
+    now_ms: i64,
+) -> Result<Option<Duration>, AccountError> {
+    let since = now_ms - window_ms(limit.window);
+    let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(at_ms) FROM rate_event WHERE key_hash = $1 AND at_ms > $2",
+    )
+    .bind(digest(key))
+    .bind(since)
+    .fetch_one(pool)
+    .await?;
+    if count < i64::from(limit.max) {
+        return Ok(None);
+    }
+    let oldest = oldest.unwrap_or(now_ms);
+    let wait_ms = window_ms(limit.window) - (now_ms - oldest);
+    Ok(Some(Duration::from_millis(
+        u64::try_from(wait_ms).unwrap_or(0),
+    )))
+}
+
+/// [`record`] at `now_ms` (Unix milliseconds).
+pub async fn record_at(pool: &Pool, key: &str, now_ms: i64) -> Result<(), AccountError> {
+    sqlx::query("INSERT INTO rate_event (key_hash, at_ms) VALUES ($1, $2)")
+        .bind(digest(key))
+        .bind(now_ms)
+        .execute(pool)
+        .await?;
+    Ok(())
 }

@@ -34,8 +34,16 @@ impl TokenPurpose {
     }
 }
 
-fn digest(token: &str) -> String {
+/// The SHA-256 of a token (or of a rate-limit key), hex: what is stored instead of it.
+pub(crate) fn digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.trim().as_bytes()))
+}
+
+/// A fresh random token: 32 bytes, hex.
+pub(crate) fn new_token() -> String {
+    let mut raw = [0u8; 32];
+    rand::rng().fill_bytes(&mut raw);
+    hex::encode(raw)
 }
 
 /// Issues a token for `user_id`; returns the token to put in the link (stored only hashed).
@@ -44,9 +52,7 @@ pub async fn issue_token(
     user_id: i64,
     purpose: TokenPurpose,
 ) -> Result<String, AccountError> {
-    let mut raw = [0u8; 32];
-    rand::rng().fill_bytes(&mut raw);
-    let token = hex::encode(raw);
+    let token = new_token();
     let now = clock::now();
     let mut tx = pool.begin().await?;
     sqlx::query(

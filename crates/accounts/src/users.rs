@@ -180,7 +180,7 @@ pub async fn create_user(
     let name = check_display_name(new.display_name)?;
     check_new_password(new.password, &email)?;
     let locale = if new.locale == "en" { "en" } else { "de" };
-    let hash = hash_password(new.password)?;
+    let hash = hash_password(new.password).await?;
     let now = clock::now();
     let mut tx = pool.begin().await?;
     let exists = sqlx::query("SELECT id FROM app_user WHERE email_norm = $1")
@@ -336,13 +336,13 @@ pub async fn authenticate(
         password_hash: hash,
     }) = row
     else {
-        burn_verification(password);
+        burn_verification(password).await?;
         return Ok(LoginOutcome::BadCredentials);
     };
     let ok = match &hash {
-        Some(h) => verify_password(h, password),
+        Some(h) => verify_password(h, password).await?,
         None => {
-            burn_verification(password);
+            burn_verification(password).await?;
             false
         }
     };
@@ -584,7 +584,7 @@ pub async fn confirm_user(pool: &Pool, user_id: i64) -> Result<(), AccountError>
 pub async fn set_password(pool: &Pool, user_id: i64, password: &str) -> Result<(), AccountError> {
     let u = require_user(pool, user_id).await?;
     check_new_password(password, u.email.as_deref().unwrap_or(""))?;
-    let hash = hash_password(password)?;
+    let hash = hash_password(password).await?;
     let now = crate::clock::now_millis();
     sqlx::query(
         "UPDATE app_user SET password_hash = $1, credentials_changed_at = $2 WHERE id = $3",
@@ -611,9 +611,9 @@ pub async fn check_password(
     .await?
     .flatten();
     Ok(match hash {
-        Some(h) => verify_password(&h, password),
+        Some(h) => verify_password(&h, password).await?,
         None => {
-            burn_verification(password);
+            burn_verification(password).await?;
             false
         }
     })
@@ -766,6 +766,7 @@ pub async fn delete_user(
         "DELETE FROM app_user_role WHERE user_id = $1",
         "DELETE FROM email_token WHERE user_id = $1",
         "DELETE FROM mail_outbox WHERE user_id = $1",
+        "DELETE FROM login_device WHERE user_id = $1",
     ] {
         sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
     }

@@ -499,7 +499,12 @@ pub fn metadata_lines(snap: &Snapshot, locale: Locale) -> Vec<(String, String)> 
             locale
                 .pick("Eingabedatei (SHA-256)", "Input file (SHA-256)")
                 .to_string(),
-            format!("{} {}", f.path, f.sha256),
+            format!(
+                "{} {}",
+                f.path,
+                snap.public_sha256(f)
+                    .unwrap_or_else(|| Snapshot::withheld_checksum(locale))
+            ),
         ));
     }
     m

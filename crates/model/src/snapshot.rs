@@ -157,6 +157,54 @@ impl Snapshot {
         find(locale).or_else(|| find(Locale::De))
     }
 
+    /// Whether the atlas withholds values for confidentiality (any indicator value suppressed
+    /// here). Then the checksums of its value tables are not public: with the published
+    /// figures, a reader could try candidate files until one matches the checksum and so
+    /// recover the suppressed cells.
+    pub fn withholds_values(&self) -> bool {
+        self.values
+            .iter()
+            .any(|v| v.state == ValueState::Suppressed)
+            || self
+                .unassigned
+                .iter()
+                .any(|u| u.value.state == ValueState::Suppressed)
+    }
+
+    /// The SHA-256 of `file` as the public may see it: `None` for a value table (a file with
+    /// cell markers) of an atlas that [withholds values](Snapshot::withholds_values); staff
+    /// see `file.sha256`.
+    pub fn public_sha256<'a>(&self, file: &'a InputFile) -> Option<&'a str> {
+        if file.markers.is_some() && self.withholds_values() {
+            None
+        } else {
+            Some(&file.sha256)
+        }
+    }
+
+    /// What the public sees instead of a withheld checksum.
+    pub fn withheld_checksum(locale: Locale) -> &'static str {
+        locale.pick(
+            "zurückgehalten: die Datei enthält Werte, die nicht veröffentlicht werden",
+            "withheld: the file holds values that are not published",
+        )
+    }
+
+    /// The combined checksum of the inputs as the public may see it: `None` when any value
+    /// table's checksum is withheld (the combined one would confirm a guess just as well).
+    pub fn public_fingerprint(&self) -> Option<&str> {
+        if self
+            .load
+            .inputs
+            .iter()
+            .any(|f| self.public_sha256(f).is_none())
+        {
+            None
+        } else {
+            Some(&self.load.fingerprint)
+        }
+    }
+
     /// The areas among `areas` (indices into `tree.areas`) that have a geometry, each with its
     /// index and geometry, in the order given.
     pub fn with_geometry<'a>(

@@ -1506,7 +1506,10 @@ fn appendix(snap: &Snapshot, locale: Locale) -> Appendix {
         locale
             .pick("Prüfsumme der Eingaben", "Checksum of the inputs")
             .to_string(),
-        snap.load.fingerprint.chars().take(16).collect(),
+        snap.public_fingerprint().map_or_else(
+            || Snapshot::withheld_checksum(locale).to_string(),
+            |f| f.chars().take(16).collect(),
+        ),
     ));
     Appendix {
         id: "anhang".into(),
@@ -1519,7 +1522,13 @@ fn appendix(snap: &Snapshot, locale: Locale) -> Appendix {
             .load
             .inputs
             .iter()
-            .map(|f| (f.path.clone(), f.sha256.chars().take(12).collect()))
+            .map(|f| {
+                let sha = snap.public_sha256(f).map_or_else(
+                    || Snapshot::withheld_checksum(locale).to_string(),
+                    |h| h.chars().take(12).collect(),
+                );
+                (f.path.clone(), sha)
+            })
             .collect(),
     }
 }

@@ -146,6 +146,15 @@ pub enum LoadOutcome {
     },
 }
 
+/// The id of the latest load, if any: the cheap question a serving instance asks every few
+/// seconds to notice a new load.
+pub async fn latest_load_id(pool: &Pool) -> Result<Option<i64>, StoreError> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM atlas_load")
+        .fetch_one(pool)
+        .await?;
+    Ok(id)
+}
+
 /// The latest load's fingerprint and inputs, if any.
 pub async fn latest_load(
     pool: &SqlitePool,

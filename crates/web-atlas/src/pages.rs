@@ -560,7 +560,8 @@ pub async fn indicator(
         }
         Some("png") => {
             let svg = map_svg(&state, &v, &opts, locale, false);
-            let png = render::svg_to_png(&svg, 2.0)?;
+            let png =
+                sozialatlas_web_kit::cpu::run(move || render::svg_to_png(&svg, 2.0)).await??;
             return Ok(file_response(
                 png,
                 "image/png",
@@ -892,6 +893,14 @@ pub async fn indicator(
     } else {
         format!("{} ({})", m.value, v.unit)
     };
+    // Moran's I and LISA (999 permutations on a first view): off the async threads.
+    let moran = {
+        let (st, change) = (state.clone(), opts.compare.is_some());
+        sozialatlas_web_kit::cpu::run(move || {
+            crate::analysis::moran_section(&st, ind, level, year, change, locale)
+        })
+        .await?
+    };
     let page = IndicatorPage {
         l: Layout::new(
             &state,
@@ -948,14 +957,7 @@ pub async fn indicator(
         next_year,
         change_kind_note,
         any_low_population,
-        moran: crate::analysis::moran_section(
-            &state,
-            ind,
-            level,
-            year,
-            opts.compare.is_some(),
-            locale,
-        ),
+        moran,
         heading,
     };
     html(&page)
@@ -1645,7 +1647,7 @@ async fn report_file(state: &AppState, locale: Locale, ext: &str) -> Result<Resp
         Some(b) => b.clone(),
         None => {
             let st = state.clone();
-            let bytes = tokio::task::spawn_blocking(move || {
+            let bytes = sozialatlas_web_kit::cpu::run(move || {
                 let inputs = sozialatlas_report::Inputs {
                     snapshot: st.snapshot(),
                     action_areas: set.as_ref(),
@@ -1657,8 +1659,7 @@ async fn report_file(state: &AppState, locale: Locale, ext: &str) -> Result<Resp
                     &mut |_, _, _| {},
                 )
             })
-            .await
-            .map_err(|e| AppError::Internal(format!("the report task failed: {e}")))?
+            .await?
             .map_err(|e| AppError::Internal(format!("the report: {e}")))?;
             let b = Arc::new(bytes);
             done.insert(key, b.clone());
@@ -1846,12 +1847,18 @@ fn describe_markers(
     s
 }
 
-/// `GET /sources`: sources, licences and the traceability of the published figures.
+/// `GET /sources`: sources, licences and the traceability of the published figures. The
+/// checksums of value tables are withheld from the public when the atlas suppresses values
+/// (see `Snapshot::withholds_values`); administrators see them (a private, uncached page).
 pub async fn sources(
     State(state): State<AppState>,
     Extension(locale): Extension<Locale>,
     uri: OriginalUri,
+    user: Option<sozialatlas_web_kit::CurrentUser>,
 ) -> Result<Response, AppError> {
+    let staff = user
+        .as_ref()
+        .is_some_and(|u| u.has(sozialatlas_accounts::Role::Admin));
     let snap = state.snapshot();
     let m = msgs(locale);
     let facts = vec![
@@ -1899,7 +1906,15 @@ pub async fn sources(
             .map(|f| {
                 (
                     f.path.clone(),
-                    f.sha256.clone(),
+                    if staff {
+                        f.sha256.clone()
+                    } else {
+                        snap.public_sha256(f)
+                            .unwrap_or_else(|| {
+                                sozialatlas_store::Snapshot::withheld_checksum(locale)
+                            })
+                            .to_string()
+                    },
                     format_decimal(f.bytes as f64, 0, locale),
                     f.markers
                         .as_ref()
@@ -1909,6 +1924,13 @@ pub async fn sources(
             })
             .collect(),
         confidentiality,
+    })
+    .map(|r| {
+        if staff {
+            sozialatlas_web_kit::auth::no_store(r)
+        } else {
+            r
+        }
     })
 }
 

@@ -47,6 +47,8 @@ pub enum AppError {
     Unauthorized,
     /// Over a rate limit (429); the number is the seconds to wait.
     TooManyRequests(u64),
+    /// A request body over its route's limit (413); the number is the limit in bytes.
+    PayloadTooLarge(usize),
 }
 
 /// Any library error is an internal one (500; its message is logged, not shown). `AppError`
@@ -66,6 +68,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
 
@@ -104,6 +107,14 @@ impl AppError {
             (AppError::TooManyRequests(s), l) => crate::auth::auth_msgs(l)
                 .too_many
                 .replace("{wait}", &s.to_string()),
+            (AppError::PayloadTooLarge(n), Locale::De) => format!(
+                "Es wurde mehr gesendet, als hier angenommen wird (höchstens {}).",
+                crate::limits::human_size(*n)
+            ),
+            (AppError::PayloadTooLarge(n), Locale::En) => format!(
+                "More was sent than this page accepts (at most {}).",
+                crate::limits::human_size(*n)
+            ),
         }
     }
 }

@@ -12,11 +12,13 @@
 
 pub mod assets;
 pub mod auth;
+pub mod cpu;
 pub mod error;
 pub mod form;
 pub mod headers;
 pub mod i18n;
 pub mod layout;
+pub mod limits;
 pub mod routes;
 pub mod state;
 

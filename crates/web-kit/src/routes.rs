@@ -5,6 +5,7 @@
 //! Add a page: `Routes::new().get("/ideas/{id}", handler).post("/ideas/{id}/vote", vote)`, and
 //! merge it into the page routes (they are served in German at `/…` and in English at `/en/…`).
 
+use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{delete, get, patch, post, put};
@@ -13,14 +14,18 @@ use axum::{Extension, Router};
 use sozialatlas_core::Locale;
 
 use crate::AppState;
+use crate::limits::FORM_LIMIT;
 
-/// One registered route: method and path pattern (`/areas/{level}/{key}`).
+/// One registered route: method, path pattern (`/areas/{level}/{key}`) and the largest body it
+/// takes (see [`crate::limits`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RouteSpec {
     /// The HTTP method.
     pub method: Method,
     /// The axum path pattern.
     pub path: String,
+    /// The largest request body, in bytes ([`FORM_LIMIT`] unless registered with more).
+    pub body_limit: usize,
 }
 
 /// An axum router that remembers what it routes.
@@ -41,6 +46,7 @@ macro_rules! method_fn {
             self.table.push(RouteSpec {
                 method: $m,
                 path: path.to_string(),
+                body_limit: FORM_LIMIT,
             });
             self.router = self.router.route(path, $name(handler));
             self
@@ -60,6 +66,24 @@ impl Routes {
     method_fn!(patch, Method::PATCH, "Adds a PATCH route.");
     method_fn!(delete, Method::DELETE, "Adds a DELETE route.");
 
+    /// Adds a POST route for uploads, whose body may be up to `limit` bytes (every other
+    /// route takes at most [`FORM_LIMIT`]).
+    pub fn upload<H, T>(mut self, path: &str, handler: H, limit: usize) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.table.push(RouteSpec {
+            method: Method::POST,
+            path: path.to_string(),
+            body_limit: limit,
+        });
+        self.router = self
+            .router
+            .route(path, post(handler).layer(DefaultBodyLimit::max(limit)));
+        self
+    }
+
     /// Adds the routes of `other`.
     pub fn merge(mut self, other: Routes) -> Self {
         self.router = self.router.merge(other.router);
@@ -78,6 +102,7 @@ impl Routes {
                 } else {
                     format!("{prefix}{}", r.path)
                 },
+                body_limit: r.body_limit,
             }));
         self
     }
@@ -95,6 +120,7 @@ impl Routes {
             .extend(routes.into_iter().map(|(method, p)| RouteSpec {
                 method,
                 path: format!("{prefix}{p}"),
+                body_limit: FORM_LIMIT,
             }));
         self
     }

@@ -129,7 +129,15 @@ struct Inner {
     auth: auth::AuthState,
     sessions: auth::session::Store,
     /// The parts kept by the crates that serve pages, by type (see [`AppState::part`]).
-    parts: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    parts: Mutex<HashMap<TypeId, Part>>,
+}
+
+/// A part and whether it was set ([`AppState::set_part`]: configuration, kept for a new load)
+/// or made on first use (a cache of this atlas, made afresh for a new load).
+#[derive(Clone)]
+struct Part {
+    value: Arc<dyn Any + Send + Sync>,
+    set: bool,
 }
 
 /// The state of the web application: the published atlas in memory, its lookups, the store's
@@ -173,7 +181,30 @@ impl AppState {
         &self.0.index
     }
 
-    /// The accounts' settings and rate limits.
+    /// The state for a new load of the atlas: the same pool, account settings and sessions,
+    /// and the parts set with [`set_part`](Self::set_part) (configuration: the navigation, the
+    /// offices' key); the parts made on first use (the caches of the old atlas) start afresh.
+    /// Requests in flight keep the state they started with.
+    pub fn with_snapshot(&self, snapshot: Snapshot) -> AppState {
+        let index = Index::build(&snapshot);
+        let parts = self.0.parts.lock().unwrap_or_else(|e| e.into_inner());
+        let kept = parts
+            .iter()
+            .filter(|(_, p)| p.set)
+            .map(|(k, p)| (*k, p.clone()))
+            .collect();
+        drop(parts);
+        AppState(Arc::new(Inner {
+            snap: Arc::new(snapshot),
+            index,
+            pool: self.0.pool.clone(),
+            auth: auth::AuthState::new(self.0.auth.config.clone()),
+            sessions: self.0.sessions.clone(),
+            parts: Mutex::new(kept),
+        }))
+    }
+
+    /// The accounts' settings.
     pub fn auth(&self) -> &auth::AuthState {
         &self.0.auth
     }
@@ -189,17 +220,38 @@ impl AppState {
         let mut parts = self.0.parts.lock().unwrap_or_else(|e| e.into_inner());
         let any = parts
             .entry(TypeId::of::<T>())
-            .or_insert_with(|| Arc::new(T::default()))
+            .or_insert_with(|| Part {
+                value: Arc::new(T::default()),
+                set: false,
+            })
+            .value
             .clone();
         drop(parts);
         any.downcast::<T>()
             .unwrap_or_else(|_| unreachable!("parts are stored under their own type"))
     }
 
+    /// The part of type `T` as [`part`](Self::part) gives it, marked to be kept for a new load
+    /// like a part that was set (counters that must survive a new load of the atlas).
+    pub fn keep_part<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let value = self.part::<T>();
+        let mut parts = self.0.parts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = parts.get_mut(&TypeId::of::<T>()) {
+            p.set = true;
+        }
+        value
+    }
+
     /// Sets the part of type `T` (replacing one set or made before).
     pub fn set_part<T: Send + Sync + 'static>(&self, value: T) {
         let mut parts = self.0.parts.lock().unwrap_or_else(|e| e.into_inner());
-        parts.insert(TypeId::of::<T>(), Arc::new(value));
+        parts.insert(
+            TypeId::of::<T>(),
+            Part {
+                value: Arc::new(value),
+                set: true,
+            },
+        );
     }
 }
 
@@ -228,5 +280,39 @@ mod tests {
                 .load(std::sync::atomic::Ordering::Relaxed),
             7
         );
+    }
+
+    #[derive(Default)]
+    struct Cache(std::sync::atomic::AtomicUsize);
+
+    /// A new load keeps the parts set or marked with `keep_part` and makes the other parts
+    /// (caches) afresh; the old state is unchanged.
+    #[tokio::test]
+    async fn a_new_load_keeps_configuration_and_drops_caches() {
+        let (snap, pool) = sozialatlas_test_support::example_store("flensburg").await;
+        let state = AppState::new(snap.clone(), pool);
+        state.set_part(Counter(std::sync::atomic::AtomicUsize::new(7)));
+        state
+            .part::<Cache>()
+            .0
+            .fetch_add(3, std::sync::atomic::Ordering::Relaxed);
+        let mut next = snap;
+        next.load.id += 1;
+        let kept = state.keep_part::<Cache>();
+        drop(kept);
+        #[derive(Default)]
+        struct Made(std::sync::atomic::AtomicUsize);
+        state
+            .part::<Made>()
+            .0
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let new = state.with_snapshot(next);
+        assert_eq!(new.snapshot().load.id, state.snapshot().load.id + 1);
+        let load =
+            |c: &std::sync::atomic::AtomicUsize| c.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(load(&new.part::<Counter>().0), 7);
+        assert_eq!(load(&new.part::<Cache>().0), 3, "kept with keep_part");
+        assert_eq!(load(&new.part::<Made>().0), 0, "made afresh");
+        assert_eq!(load(&state.part::<Made>().0), 1);
     }
 }

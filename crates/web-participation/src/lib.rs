@@ -162,9 +162,10 @@ pub fn routes() -> Routes {
             "/participation/processes/{id}/measures/upload",
             staff::upload_form,
         )
-        .post(
+        .upload(
             "/participation/processes/{id}/measures/upload",
             staff::upload,
+            staff::UPLOAD_BODY_LIMIT,
         )
         .get(
             "/participation/processes/{id}/measures/template.csv",

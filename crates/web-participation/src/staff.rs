@@ -1427,8 +1427,11 @@ pub async fn upload_form(
     })
 }
 
-/// Largest upload.
+/// Largest upload file.
 const UPLOAD_LIMIT: usize = 5 * 1024 * 1024;
+/// Largest body of the upload route: a file a little over [`UPLOAD_LIMIT`] still gets the form
+/// with its error; a body over this is refused (413) before it is read.
+pub(crate) const UPLOAD_BODY_LIMIT: usize = UPLOAD_LIMIT + 1024 * 1024;
 
 /// `POST /participation/processes/{id}/measures/upload` (multipart): all rows or none.
 pub async fn upload(

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use axum::{Router, middleware};
 use sozialatlas_web_atlas::ResponseCache;
+use sozialatlas_web_kit::limits::{BodyLimits, body_limit};
 use sozialatlas_web_kit::{Nav, NavEntry, error};
 
 pub use sozialatlas_web_atlas::api_routes;
@@ -82,15 +83,19 @@ pub fn metrics_route_table() -> Vec<RouteSpec> {
 
 /// The whole application: German pages at `/`, English at `/en/`, the API at `/api/v1/`,
 /// static assets at `/static/`. Layers, outermost first: compression, security headers,
-/// sessions, error pages, CSRF check, panic guard (the atlas's routes have the response cache inside these).
+/// sessions, error pages, body limit, CSRF check, panic guard (the atlas's routes have the
+/// response cache inside these).
 pub fn router(state: AppState) -> Router {
     state.set_part(nav());
-    app_routes(state.part::<ResponseCache>())
-        .into_parts()
-        .0
+    let (routes, table) = app_routes(state.part::<ResponseCache>()).into_parts();
+    routes
         .fallback(error::fallback)
         .layer(error::panic_guard())
         .layer(middleware::from_fn(auth::csrf_layer))
+        .layer(middleware::from_fn_with_state(
+            BodyLimits::new(&table),
+            body_limit,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::render_errors,
@@ -106,9 +111,10 @@ pub fn router(state: AppState) -> Router {
 
 /// The application as the server runs it: [`router`] with each request counted for
 /// `/metrics` and logged in one line (target `sozialatlas::request`; route template, status,
-/// duration, request id — nothing personal), and an `X-Request-Id` on every response.
+/// duration, request id — nothing personal), and an `X-Request-Id` on every response. The
+/// counters are kept across new loads of the atlas.
 pub fn server_router(state: AppState) -> Router {
-    let metrics = state.part::<ops::Metrics>();
+    let metrics = state.keep_part::<ops::Metrics>();
     router(state).layer(middleware::from_fn_with_state(metrics, ops::track))
 }
 
@@ -123,9 +129,91 @@ pub fn metrics_router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// How often a serving instance asks the store whether a new load of the atlas has landed.
+pub const RELOAD_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The application as served: the [`server_router`] of the current load of the atlas. A new
+/// load in the store (a `build` while the server runs, on this instance's machine or
+/// another's) is taken up by [`Live::refresh`], which [`serve`] calls every [`RELOAD_EVERY`];
+/// requests in flight finish on the load they started with.
+#[derive(Clone)]
+pub struct Live {
+    current: Arc<std::sync::RwLock<(AppState, Router)>>,
+}
+
+impl Live {
+    /// Serves `state`'s atlas until a newer load lands.
+    pub fn new(state: AppState) -> Live {
+        let r = server_router(state.clone());
+        Live {
+            current: Arc::new(std::sync::RwLock::new((state, r))),
+        }
+    }
+
+    /// The state of the load being served.
+    pub fn state(&self) -> AppState {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+            .clone()
+    }
+
+    fn current_router(&self) -> Router {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .1
+            .clone()
+    }
+
+    /// A router that hands every request to the current load's router.
+    pub fn router(&self) -> Router {
+        let live = self.clone();
+        Router::new().fallback_service(tower::service_fn(move |req: axum::extract::Request| {
+            let r = live.current_router();
+            async move { tower::ServiceExt::oneshot(r, req).await }
+        }))
+    }
+
+    /// The [`metrics_router`] of the load being served, whichever it is when asked.
+    pub fn metrics_router(&self) -> Router {
+        let live = self.clone();
+        Router::new().fallback_service(tower::service_fn(move |req: axum::extract::Request| {
+            let r = metrics_router(live.state());
+            async move { tower::ServiceExt::oneshot(r, req).await }
+        }))
+    }
+
+    /// Asks the store for its latest load; when it is not the one served, reads it (with the
+    /// offices' statistics, as at start) and serves it from now on. Returns the new load's id.
+    pub async fn refresh(&self) -> Result<Option<i64>, Box<dyn std::error::Error + Send + Sync>> {
+        let state = self.state();
+        let pool = state.pool().clone();
+        let latest = sozialatlas_store::latest_load_id(&pool).await?;
+        if latest.is_none_or(|id| id == state.snapshot().load.id) {
+            return Ok(None);
+        }
+        let snap = sozialatlas_store::read_snapshot(&pool).await?;
+        let snap = sozialatlas_offices::atlas::extend_snapshot(
+            &pool,
+            snap,
+            sozialatlas_offices::Date::today(),
+        )
+        .await?;
+        let id = snap.load.id;
+        let next = state.with_snapshot(snap);
+        let r = server_router(next.clone());
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = (next, r);
+        Ok(Some(id))
+    }
+}
+
 /// Serves the atlas on `listen` (and `/metrics` on `metrics`, if given) until SIGINT (Ctrl-C)
 /// or SIGTERM: then it stops accepting, finishes the requests in flight, closes the database
-/// and returns `Ok`. Expired sessions are deleted every ten minutes.
+/// and returns `Ok`. A new load of the atlas in the store is served within [`RELOAD_EVERY`]
+/// (see [`Live`]). Expired sessions and rate-limit events older than an hour are deleted every
+/// ten minutes.
 pub async fn serve(
     listen: SocketAddr,
     metrics: Option<SocketAddr>,
@@ -133,12 +221,13 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!("serving the atlas on http://{}", listener.local_addr()?);
+    let live = Live::new(state.clone());
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let metrics_server = match metrics {
         Some(addr) => {
             let l = tokio::net::TcpListener::bind(addr).await?;
             tracing::info!("serving /metrics on http://{}", l.local_addr()?);
-            let app = metrics_router(state.clone());
+            let app = live.metrics_router();
             let mut stopped = stopped.clone();
             Some(tokio::spawn(async move {
                 axum::serve(l, app)
@@ -150,8 +239,23 @@ pub async fn serve(
         }
         None => None,
     };
+    let watcher = {
+        let live = live.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(RELOAD_EVERY);
+            loop {
+                tick.tick().await;
+                match live.refresh().await {
+                    Ok(Some(id)) => tracing::info!("serving the new load {id} of the atlas"),
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!("checking for a new load of the atlas: {e}"),
+                }
+            }
+        })
+    };
     let sessions = state.session_store().clone();
     let pool = state.pool().clone();
+    let purge_pool = pool.clone();
     let sweeper = tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
@@ -159,11 +263,15 @@ pub async fn serve(
             if let Err(e) = sessions.delete_expired().await {
                 tracing::warn!("deleting expired sessions: {e}");
             }
+            if let Err(e) = sozialatlas_accounts::ratelimit::purge(&purge_pool).await {
+                tracing::warn!("deleting old rate-limit events: {e}");
+            }
         }
     });
     let r = axum::serve(
         listener,
-        server_router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        live.router()
+            .into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
         shutdown_signal().await;
@@ -171,6 +279,7 @@ pub async fn serve(
     })
     .await;
     sweeper.abort();
+    watcher.abort();
     if let Some(m) = metrics_server
         && let Ok(Err(e)) = m.await
     {

@@ -428,16 +428,58 @@ fn no_code_updates_or_deletes_the_audit_log() {
 }
 
 #[tokio::test]
-async fn rate_limit_counts_per_key() {
-    let rl = sozialatlas_accounts::RateLimiter::new();
-    let l = sozialatlas_accounts::Limit {
-        max: 2,
-        window: Duration::from_secs(60),
-    };
-    assert!(rl.hit("a", l).is_ok());
-    assert!(rl.hit("a", l).is_ok());
-    assert!(rl.hit("a", l).is_err());
-    assert!(rl.hit("b", l).is_ok());
+async fn rate_limits_slide_in_the_database() {
+    use sozialatlas_accounts::ratelimit::{self, Limit};
+    let pool = pool().await;
+    let l = Limit::minutes(3, 1);
+    let t0 = 1_000_000_000;
+    for i in 0..3 {
+        assert_eq!(
+            ratelimit::over_limit_at(&pool, "k", l, t0 + i * 1000)
+                .await
+                .unwrap(),
+            None
+        );
+        ratelimit::record_at(&pool, "k", t0 + i * 1000)
+            .await
+            .unwrap();
+    }
+    let wait = ratelimit::over_limit_at(&pool, "k", l, t0 + 10_000)
+        .await
+        .unwrap();
+    assert_eq!(wait, Some(Duration::from_secs(50)));
+    assert_eq!(
+        ratelimit::over_limit_at(&pool, "other", l, t0)
+            .await
+            .unwrap(),
+        None,
+        "keys are separate"
+    );
+    assert_eq!(
+        ratelimit::over_limit_at(&pool, "k", l, t0 + 60_000)
+            .await
+            .unwrap(),
+        None,
+        "the first event left the window"
+    );
+    let stored: Vec<String> = sqlx::query_scalar("SELECT key_hash FROM rate_event")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 3);
+    assert!(
+        stored.iter().all(|k| k.len() == 64 && k != "k"),
+        "only hashes are kept"
+    );
+    // Events older than the longest window are purged; newer ones stay.
+    ratelimit::record(&pool, "k").await.unwrap();
+    assert_eq!(ratelimit::purge(&pool).await.unwrap(), 3);
+    ratelimit::clear(&pool, "k").await.unwrap();
+    let two = Limit::minutes(2, 1);
+    assert_eq!(ratelimit::hit(&pool, "k", two).await.unwrap(), None);
+    assert_eq!(ratelimit::hit(&pool, "k", two).await.unwrap(), None);
+    assert!(ratelimit::hit(&pool, "k", two).await.unwrap().is_some());
+    assert_eq!(ratelimit::hit(&pool, "b", two).await.unwrap(), None);
 }
 
 /// A failed sign-in of office staff (who see case data) is audit-logged by account id; that of

@@ -395,7 +395,12 @@ pub async fn save(
                 .map_err(|e| AppError::Internal(format!("run {}: {e}", r.id)))?;
             (Some(r.id), t)
         }
-        None => (None, super::typology::compute(&state, &params, locale)?.1),
+        None => (
+            None,
+            super::typology::compute_off(&state, &params, locale)
+                .await?
+                .1,
+        ),
     };
     let mut errors = form_errors(&run, &sub, a);
     let areas = group(&run, &sub);

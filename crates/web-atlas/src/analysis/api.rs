@@ -67,7 +67,7 @@ async fn typology(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let pairs = params::pairs(raw.as_deref());
-    let (_, run) = super::typology::compute(&state, &pairs, EN)?;
+    let (_, run) = super::typology::compute_off(&state, &pairs, EN).await?;
     Ok(Json(json_of(&run)?).into_response())
 }
 
@@ -136,7 +136,10 @@ async fn moran(
         alpha,
         fdr,
     };
-    let run = super::moran::run(&state, &p).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let st = state.clone();
+    let run = sozialatlas_web_kit::cpu::run(move || super::moran::run(&st, &p))
+        .await?
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
     Ok(Json(json_of(&*run)?).into_response())
 }
 

@@ -672,6 +672,16 @@ struct TypologyPage {
 }
 
 /// Computes the run of a URL's settings.
+/// [`compute`] off the async threads (`web_kit::cpu`).
+pub(crate) async fn compute_off(
+    state: &AppState,
+    pairs: &[(String, String)],
+    locale: Locale,
+) -> Result<(TypologyQuery, TypologyRun), AppError> {
+    let (state, pairs) = (state.clone(), pairs.to_vec());
+    sozialatlas_web_kit::cpu::run(move || compute(&state, &pairs, locale)).await?
+}
+
 pub(crate) fn compute(
     state: &AppState,
     pairs: &[(String, String)],
@@ -760,7 +770,7 @@ pub async fn page(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let pairs = params::pairs(raw.as_deref());
-    let (q, run) = compute(&state, &pairs, locale)?;
+    let (q, run) = compute_off(&state, &pairs, locale).await?;
     let query = q.query(&state);
     let return_path = format!("{}{}", uri.0.path(), query);
     let form = proposal_form(
@@ -841,7 +851,7 @@ pub async fn csv(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let pairs = params::pairs(raw.as_deref());
-    let (_, run) = compute(&state, &pairs, locale)?;
+    let (_, run) = compute_off(&state, &pairs, locale).await?;
     super::index::csv_response(
         &csv_rows(&state, &run, locale),
         locale,

@@ -12,14 +12,12 @@ use tower_sessions::Session;
 
 use super::{Denied, SESSION_CSRF};
 use crate::error::AppError;
+use crate::limits::{BodyLimit, FORM_LIMIT};
 
 /// The form field that carries the token.
 pub const CSRF_FIELD: &str = "_csrf";
 /// The header that carries the token (for scripts).
 pub const CSRF_HEADER: &str = "x-csrf-token";
-
-/// Largest body read to find the token (uploads included).
-const BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 fn state_changing(m: &Method) -> bool {
     !matches!(
@@ -95,14 +93,15 @@ pub async fn csrf_layer(req: Request, next: Next) -> Response {
     if !urlencoded && !multipart {
         return refuse();
     }
+    // The route's limit, checked before reading (crate::limits); a body that streams past it
+    // fails to read.
+    let limit = req
+        .extensions()
+        .get::<BodyLimit>()
+        .map_or(FORM_LIMIT, |l| l.0);
     let (parts, body) = req.into_parts();
-    let Ok(bytes): Result<Bytes, _> = axum::body::to_bytes(body, BODY_LIMIT).await else {
-        return AppError::BadParam {
-            param: "body".into(),
-            value: "too large".into(),
-            expected: format!("at most {} MB", BODY_LIMIT / 1024 / 1024),
-        }
-        .into_response();
+    let Ok(bytes): Result<Bytes, _> = axum::body::to_bytes(body, limit).await else {
+        return AppError::PayloadTooLarge(limit).into_response();
     };
     let ok = if urlencoded {
         form_urlencoded::parse(&bytes)

@@ -11,7 +11,8 @@
 //!   as the `X-CSRF-Token` header. Without it, POST/PUT/PATCH/DELETE get 403.
 //! - [`FormFields`]: a urlencoded form that never rejects, so that a handler checks roles first
 //!   (403) and then the fields (form errors on the page, status 422).
-//! - `state.rate_limit(key, Limit::POST_USER)?` answers 429 when over the limit.
+//! - `state.rate_limit(key, Limit::REGISTER_IP).await?` answers 429 when over the limit (the
+//!   events are counted in the database, shared by every instance).
 //! - Audit: `sozialatlas_accounts::audit(state.pool(), Some(user.id), "idea.hide", "idea:4", "")`.
 
 mod admin;
@@ -28,7 +29,7 @@ use axum::extract::{
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use sozialatlas_accounts::{Limit, RateLimiter, Role, Status};
+use sozialatlas_accounts::{Limit, Role, Status};
 use sozialatlas_core::Locale;
 use tower_sessions::Session;
 
@@ -76,26 +77,27 @@ impl Default for AuthConfig {
 #[derive(Debug)]
 pub struct AuthState {
     pub config: AuthConfig,
-    pub limiter: RateLimiter,
 }
 
 impl AuthState {
     pub fn new(config: AuthConfig) -> Self {
-        AuthState {
-            config,
-            limiter: RateLimiter::new(),
-        }
+        AuthState { config }
+    }
+}
+
+/// `Err(429)` when `over` says the limit is reached (`Some(wait)`).
+pub(crate) fn limited(over: Option<std::time::Duration>) -> Result<(), AppError> {
+    match over {
+        Some(wait) => Err(AppError::TooManyRequests(wait.as_secs().max(1))),
+        None => Ok(()),
     }
 }
 
 impl AppState {
     /// Counts an event for `key` against `limit`; `Err` is a 429 page when over it. Keys are
-    /// namespaced by their user: `format!("post-user:{}", user.id)`, `format!("post-ip:{ip}")`.
-    pub fn rate_limit(&self, key: &str, limit: Limit) -> Result<(), AppError> {
-        self.auth()
-            .limiter
-            .hit(key, limit)
-            .map_err(|wait| AppError::TooManyRequests(wait.as_secs().max(1)))
+    /// namespaced by what they limit: `format!("register-ip:{ip}")`.
+    pub async fn rate_limit(&self, key: &str, limit: Limit) -> Result<(), AppError> {
+        limited(sozialatlas_accounts::ratelimit::hit(self.pool(), key, limit).await?)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{OriginalUri, Path, Query};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sozialatlas_accounts::demo::DEMO_ACCOUNTS;
@@ -162,13 +162,17 @@ pub async fn login_form(
 }
 
 /// `POST /login`: 303 to `next` (or the account page) on success; the form with its error
-/// (422; a failed sign-in is an error of the e-mail field) on failure; 429 after too many failures from one address or on one account.
+/// (422; a failed sign-in is an error of the e-mail field) on failure; 429 after too many
+/// failures from one address, or on one account from browsers it has never signed in from
+/// (a browser it has signed in from has its own limit: see `sozialatlas_accounts::devices`).
 pub async fn login(
     Ctx(state, locale, uri, _): Ctx<()>,
     ClientIp(ip): ClientIp,
     session: Session,
+    headers: HeaderMap,
     form: FormFields,
 ) -> Result<Response, AppError> {
+    use sozialatlas_accounts::{devices, ratelimit};
     let t = auth_msgs(locale);
     let email = form.get("email").trim().to_string();
     let password = form.get("password");
@@ -184,17 +188,31 @@ pub async fn login(
     if errors.any() {
         return login_page(&state, locale, &uri, csrf, next, email, errors, "");
     }
-    let limiter = &state.auth().limiter;
+    let pool = state.pool();
+    let device = device_cookie(&headers);
+    let known = match device {
+        Some(token) => devices::knows(pool, token, &email).await?,
+        None => false,
+    };
     let ip_key = format!("login-ip:{ip}");
-    let account_key = format!("login-account:{}", email.to_lowercase());
-    limiter
-        .check(&ip_key, Limit::LOGIN_IP)
-        .and_then(|()| limiter.check(&account_key, Limit::LOGIN_ACCOUNT))
-        .map_err(|w| AppError::TooManyRequests(w.as_secs().max(1)))?;
-    let outcome = sozialatlas_accounts::authenticate(state.pool(), &email, password).await?;
+    // Failures from a browser the account knows count against that browser; others against
+    // the account.
+    let (limit_key, limit) = match device {
+        Some(token) if known => (devices::device_key(token), Limit::LOGIN_DEVICE),
+        _ => (
+            format!("login-account:{}", email.to_lowercase()),
+            Limit::LOGIN_ACCOUNT,
+        ),
+    };
+    super::limited(ratelimit::over_limit(pool, &ip_key, Limit::LOGIN_IP).await?)?;
+    super::limited(ratelimit::over_limit(pool, &limit_key, limit).await?)?;
+    let outcome = sozialatlas_accounts::authenticate(pool, &email, password).await?;
     let message = match outcome {
         LoginOutcome::Success(u) => {
-            limiter.clear(&account_key);
+            if known {
+                ratelimit::clear(pool, &limit_key).await?;
+            }
+            let token = devices::remember_device(pool, u.id, device).await?;
             // A new session id at sign-in (no fixation), and a new CSRF token.
             session.cycle_id().await?;
             session.insert(SESSION_USER, u.id).await?;
@@ -207,11 +225,16 @@ pub async fn login(
             } else {
                 next
             };
-            return Ok(see_other(&to));
+            let mut r = see_other(&to);
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                device_set_cookie(&token, state.auth().config.secure_cookies),
+            );
+            return Ok(r);
         }
         LoginOutcome::BadCredentials => {
-            limiter.record(&ip_key);
-            limiter.record(&account_key);
+            ratelimit::record(pool, &ip_key).await?;
+            ratelimit::record(pool, &limit_key).await?;
             t.login_failed
         }
         LoginOutcome::Unconfirmed(_) => t.login_unconfirmed,
@@ -227,6 +250,33 @@ pub async fn login(
         FieldErrors::one("email", message),
         "",
     )
+}
+
+/// The cookie that marks a browser an account has signed in from.
+pub const DEVICE_COOKIE: &str = "sa_device";
+
+/// The device token the browser shows, if any (64 hex digits; anything else is ignored).
+fn device_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == DEVICE_COOKIE)
+        .map(|(_, v)| v)
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// `Set-Cookie` for the device token: a year, this site only, never read by scripts.
+fn device_set_cookie(token: &str, secure: bool) -> HeaderValue {
+    let days = sozialatlas_accounts::devices::KNOWN_FOR_DAYS;
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{DEVICE_COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        days * 24 * 3600
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// `POST /logout`: ends the session; 303 to the start page.
@@ -315,7 +365,9 @@ pub async fn register(
         tracing::info!(ip, "registration with a filled honeypot ignored");
         return done();
     }
-    state.rate_limit(&format!("register-ip:{ip}"), Limit::REGISTER_IP)?;
+    state
+        .rate_limit(&format!("register-ip:{ip}"), Limit::REGISTER_IP)
+        .await?;
     let email = form.get("email").trim().to_string();
     let name = form.get("display_name").trim().to_string();
     let password = form.get("password");
@@ -488,7 +540,9 @@ pub async fn forgot(
     form: FormFields,
 ) -> Result<Response, AppError> {
     let t = auth_msgs(locale);
-    state.rate_limit(&format!("reset-ip:{ip}"), Limit::RESET_IP)?;
+    state
+        .rate_limit(&format!("reset-ip:{ip}"), Limit::RESET_IP)
+        .await?;
     let email = form.get("email").trim().to_string();
     if sozialatlas_accounts::check_email(&email).is_err() {
         return form_page(&ForgotPage {
@@ -774,14 +828,13 @@ async fn password_holds(
     user: &CurrentUser,
     password: &str,
 ) -> Result<bool, AppError> {
+    use sozialatlas_accounts::ratelimit;
     let ip_key = format!("login-ip:{ip}");
-    let limiter = &state.auth().limiter;
-    limiter
-        .check(&ip_key, Limit::LOGIN_IP)
-        .map_err(|w| AppError::TooManyRequests(w.as_secs().max(1)))?;
-    let holds = sozialatlas_accounts::check_password(state.pool(), user.id, password).await?;
+    let pool = state.pool();
+    super::limited(ratelimit::over_limit(pool, &ip_key, Limit::LOGIN_IP).await?)?;
+    let holds = sozialatlas_accounts::check_password(pool, user.id, password).await?;
     if !holds {
-        limiter.record(&ip_key);
+        ratelimit::record(pool, &ip_key).await?;
     }
     Ok(holds)
 }

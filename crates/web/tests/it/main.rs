@@ -9,6 +9,7 @@ mod common;
 mod accounts;
 mod analysis;
 mod authz;
+mod instances;
 mod offices;
 mod ops;
 mod participation;

@@ -102,7 +102,12 @@ async fn login(app: &Router, email: &str, password: &str) -> Session {
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "login {email}: {}", r.body);
-    let cookie = r.cookies.first().cloned().unwrap_or(cookie);
+    let cookie = r
+        .cookies
+        .iter()
+        .find(|c| c.starts_with("sozialatlas_session="))
+        .cloned()
+        .unwrap_or(cookie);
     let page = send(app, Method::GET, "/account", &cookie, &[]).await;
     assert_eq!(page.status, StatusCode::OK);
     Session {

@@ -589,4 +589,21 @@ async fn bulk_progress_upload_from_the_form() {
             .body
             .contains("82 %")
     );
+    // The upload route takes bodies beyond the forms' 256 KB (and axum's default 2 MB): a
+    // 3 MB body (the file after a 3 MB field the form does not have) reaches the handler, which
+    // applies the file; 7 MB is refused before it is read.
+    let padded = format!(
+        "--XyZpart\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{token}\r\n\
+         --XyZpart\r\nContent-Disposition: form-data; name=\"padding\"\r\n\r\n{}\r\n\
+         --XyZpart\r\nContent-Disposition: form-data; name=\"file\"; filename=\"stand.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\nKennung;Fortschritt;Status;Datum;Notiz\n\
+         M-01.2;75;;02.01.2026;\n\r\n--XyZpart--\r\n",
+        "p".repeat(3 << 20)
+    );
+    let (status, location, _) = send(padded).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "3 MB are taken");
+    assert!(location.ends_with("upload?done=1"));
+    let (status, _, body) = send(upload(&"x".repeat(7 << 20))).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(body.contains("höchstens 6 MB"), "{body}");
 }

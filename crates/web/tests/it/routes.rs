@@ -457,3 +457,80 @@ async fn aktionsraeume_show_their_estimates() {
     let share = v["members"][0]["share"].as_f64().unwrap();
     assert!(share > 0.0 && share < 1.0, "{share}");
 }
+
+/// When the atlas suppresses values (Flensburg with a threshold of 5), the public sees no
+/// checksum of a value table (with the published figures it would let a reader confirm guesses
+/// of the suppressed cells) and no combined checksum; the other files keep theirs, and an
+/// administrator sees them all, on a page no cache keeps.
+#[tokio::test]
+async fn value_table_checksums_are_withheld_when_values_are_suppressed() {
+    use crate::auth_support::{Browser, make_user};
+    let state = common::state().await;
+    assert!(
+        !state.snapshot().withholds_values(),
+        "the demo (threshold 3) suppresses nothing"
+    );
+    let t = get("/sources").await.text();
+    for f in &state.snapshot().load.inputs {
+        assert!(t.contains(&f.sha256), "{}", f.path);
+    }
+
+    let (_dir, folder) = sozialatlas_test_support::scratch("flensburg");
+    let toml = folder.join("atlas.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    assert!(text.contains("suppression_threshold = 3"));
+    std::fs::write(
+        &toml,
+        text.replace("suppression_threshold = 3", "suppression_threshold = 5"),
+    )
+    .unwrap();
+    let state = common::state_of(&folder).await;
+    let snap = state.snapshot();
+    assert!(snap.withholds_values(), "threshold 5 suppresses values");
+    assert_eq!(snap.public_fingerprint(), None);
+    let row = |t: &str, file: &str| {
+        let i = t
+            .find(&format!("<th scope=\"row\">{file}</th>"))
+            .expect(file);
+        t[i..i + t[i..].find("</tr>").unwrap()].to_string()
+    };
+    let t = get_from(&state, "/sources").await.text();
+    let mut withheld = 0;
+    for f in &snap.load.inputs {
+        let r = row(&t, &f.path);
+        assert_eq!(
+            r.contains(&f.sha256),
+            f.markers.is_none(),
+            "{}: {r}",
+            f.path
+        );
+        if f.markers.is_some() {
+            assert!(r.contains("zurückgehalten"), "{r}");
+            withheld += 1;
+        }
+    }
+    assert!(withheld >= 3, "{withheld} value tables");
+    let lines = sozialatlas_export::metadata_lines(snap, sozialatlas_core::Locale::De);
+    for f in snap.load.inputs.iter().filter(|f| f.markers.is_some()) {
+        assert!(
+            !lines.iter().any(|(_, v)| v.contains(&f.sha256)),
+            "the data pool's sources name the checksum of {}",
+            f.path
+        );
+    }
+    make_user(
+        &state,
+        "admin-src@example.org",
+        "Admin",
+        "admin passwort",
+        &[sozialatlas_accounts::Role::Admin],
+    )
+    .await;
+    let mut admin = Browser::new(&state, 1, 13);
+    admin.login("admin-src@example.org", "admin passwort").await;
+    let r = admin.get("/sources").await;
+    for f in &snap.load.inputs {
+        assert!(r.body.contains(&f.sha256), "{}", f.path);
+    }
+    assert_eq!(r.headers["cache-control"], "no-store");
+}

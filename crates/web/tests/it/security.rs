@@ -272,6 +272,166 @@ async fn too_many_failed_sign_ins_get_429() {
     other.login("rate@example.org", "richtiges passwort").await;
 }
 
+/// Guessing an account's password from other addresses locks out browsers that never signed
+/// in to it, never the browser its owner uses: failures from a known browser count against that
+/// browser (the "device cookie" of OWASP). The cookie is HttpOnly, SameSite=Lax, a year long.
+#[tokio::test]
+async fn a_stranger_cannot_lock_the_owner_out() {
+    let state = auth_support::state().await;
+    make_user(
+        &state,
+        "owner@example.org",
+        "Owner",
+        "das richtige passwort",
+        &[],
+    )
+    .await;
+    let mut owner = Browser::new(&state, 4, 1);
+    owner
+        .login("owner@example.org", "das richtige passwort")
+        .await;
+    let device = owner
+        .device
+        .clone()
+        .expect("a known-browser cookie after sign-in");
+    assert_eq!(device.len(), "sa_device=".len() + 64, "{device}");
+    owner.post("/logout", &[]).await;
+    // A stranger tries 10 passwords from each of two addresses (each address stays within its
+    // own limit): 20 failures on the account, its limit for browsers it does not know.
+    for a in 2..4 {
+        let mut stranger = Browser::new(&state, 4, a);
+        stranger.get("/login").await;
+        for i in 0..10 {
+            let r = stranger.sign_in("owner@example.org", "geraten").await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "address {a}, attempt {i}"
+            );
+        }
+    }
+    // A browser the account does not know is refused now, even with the right password…
+    let mut new_browser = Browser::new(&state, 4, 9);
+    new_browser.get("/login").await;
+    let r = new_browser
+        .sign_in("owner@example.org", "das richtige passwort")
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // …the owner's browser is not.
+    owner.get("/login").await;
+    let r = owner
+        .sign_in("owner@example.org", "das richtige passwort")
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let c = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("sa_device="))
+        .expect("the cookie is renewed")
+        .to_string();
+    assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax"), "{c}");
+    assert!(
+        c.contains("Max-Age=31536000") && !c.contains("Secure"),
+        "{c}"
+    );
+    assert_eq!(
+        owner.device.as_deref(),
+        Some(device.as_str()),
+        "the same token is kept"
+    );
+    // A known browser has a limit of its own: 10 failures lock it, not the account's other
+    // known browsers.
+    owner.get("/account").await;
+    owner.post("/logout", &[]).await;
+    owner.get("/login").await;
+    for i in 0..10 {
+        let r = owner.sign_in("owner@example.org", "vertippt").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "attempt {i}");
+    }
+    owner.ip = std::net::SocketAddr::from(([10, 0, 4, 10], 40000));
+    let r = owner
+        .sign_in("owner@example.org", "das richtige passwort")
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "this browser is locked now"
+    );
+}
+
+/// Bodies are limited per route before they are read: a form route refuses a declared 1 MB
+/// body at once (the body is never read: here it would never end), and cuts off one that
+/// streams past 256 KB without a declared length. Both answers are the 413 page.
+#[tokio::test]
+async fn request_bodies_are_limited_before_they_are_read() {
+    use futures_util::{StreamExt, stream};
+    let state = auth_support::state().await;
+    let mut b = Browser::new(&state, 3, 20);
+    b.get("/register").await;
+    let token = b.csrf.clone().expect("token");
+    let send = |body: axum::body::Body, length: Option<usize>| {
+        let mut req = axum::http::Request::builder()
+            .method(Method::POST)
+            .uri("/register")
+            .header("cookie", b.cookie.clone().unwrap_or_default())
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(n) = length {
+            req = req.header("content-length", n);
+        }
+        let mut req = req.body(body).unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(b.ip));
+        let app = b.app.clone();
+        async move {
+            let r = tokio::time::timeout(
+                std::time::Duration::from_secs(20),
+                tower::ServiceExt::oneshot(app, req),
+            )
+            .await
+            .expect("answered without reading the whole body")
+            .unwrap();
+            let status = r.status();
+            let body = http_body_util::BodyExt::collect(r.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    // A declared megabyte, of which one chunk ever arrives.
+    let first = format!("_csrf={token}&email=");
+    let endless = stream::once(async move { Ok::<_, std::io::Error>(first.into_bytes()) })
+        .chain(stream::pending());
+    let (status, page) = send(axum::body::Body::from_stream(endless), Some(1 << 20)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(page.contains("höchstens 256 KB"), "{page}");
+    // No declared length, 300 KB streamed in 10 KB chunks.
+    let chunks = (0..30).map(move |i| {
+        Ok::<_, std::io::Error>(if i == 0 {
+            format!("_csrf={}&email=", "x").into_bytes()
+        } else {
+            vec![b'a'; 10 * 1024]
+        })
+    });
+    let (status, _) = send(axum::body::Body::from_stream(stream::iter(chunks)), None).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    // A form of ordinary size still works.
+    let r = b
+        .post(
+            "/register",
+            &[
+                ("email", "normal@example.org"),
+                ("display_name", "Normal"),
+                ("password", "ein langes passwort"),
+                ("password2", "ein langes passwort"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn registration_is_rate_limited_per_address() {
     let state = auth_support::state().await;

@@ -68,6 +68,8 @@ impl Resp {
 pub struct Browser {
     pub app: Router,
     pub cookie: Option<String>,
+    /// The known-browser cookie an account's sign-in sets (`sa_device=…`).
+    pub device: Option<String>,
     pub ip: SocketAddr,
     /// The token of the last page that had a form.
     pub csrf: Option<String>,
@@ -79,16 +81,22 @@ impl Browser {
         Browser {
             app: sozialatlas_web::router(state.clone()),
             cookie: None,
+            device: None,
             ip: SocketAddr::from(([10, 0, a, b], 40000)),
             csrf: None,
         }
     }
 
-    /// Sends a request with the session cookie; remembers a new cookie and a page's token.
+    /// Sends a request with the session (and known-browser) cookie; remembers new ones and a
+    /// page's token.
     pub async fn send(&mut self, method: Method, path: &str, body: Option<String>) -> Resp {
         let mut b = Request::builder().method(method).uri(path);
-        if let Some(c) = &self.cookie {
-            b = b.header("cookie", c);
+        let cookies: Vec<&str> = [&self.cookie, &self.device]
+            .into_iter()
+            .filter_map(|c| c.as_deref())
+            .collect();
+        if !cookies.is_empty() {
+            b = b.header("cookie", cookies.join("; "));
         }
         if body.is_some() {
             b = b.header("content-type", "application/x-www-form-urlencoded");
@@ -102,6 +110,12 @@ impl Browser {
         let headers = resp.headers().clone();
         for sc in headers.get_all("set-cookie") {
             let sc = sc.to_str().unwrap_or("");
+            if let Some(rest) = sc.strip_prefix("sa_device=") {
+                self.device = Some(format!(
+                    "sa_device={}",
+                    rest.split(';').next().unwrap_or("")
+                ));
+            }
             if let Some(rest) = sc.strip_prefix("sozialatlas_session=") {
                 let value = rest.split(';').next().unwrap_or("");
                 if value.is_empty() || sc.contains("Max-Age=0") {
