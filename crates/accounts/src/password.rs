@@ -174,30 +174,12 @@ mod tests {
     /// At most one Argon2 computation per core runs at a time.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn at_most_one_hash_per_core() {
-        use std::sync::Arc;
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        let running = Arc::new(AtomicUsize::new(0));
-        let most = Arc::new(AtomicUsize::new(0));
-        let tasks: Vec<_> = (0..4 * concurrent_hashes() + 2)
-            .map(|_| {
-                let (running, most) = (running.clone(), most.clone());
-                tokio::spawn(off_thread(move || {
-                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-                    most.fetch_max(now, Ordering::SeqCst);
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                    running.fetch_sub(1, Ordering::SeqCst);
-                }))
+        let most =
+            sozialatlas_test_support::most_at_once(4 * concurrent_hashes() + 2, |job| async {
+                off_thread(job).await.unwrap();
             })
-            .collect();
-        for t in tasks {
-            t.await.unwrap().unwrap();
-        }
-        let most = most.load(Ordering::SeqCst);
-        assert!(
-            (1..=concurrent_hashes()).contains(&most),
-            "{most} at once, {} cores",
-            concurrent_hashes()
-        );
+            .await;
+        assert!((1..=concurrent_hashes()).contains(&most), "{most} at once");
     }
 
     #[test]

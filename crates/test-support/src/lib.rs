@@ -138,3 +138,31 @@ fn copy_dir(src: &Path, dst: &Path) {
         }
     }
 }
+
+/// Runs `n` jobs of 20 ms each at once through `run` (a bounded runner under test, called with
+/// each job); returns the most jobs that ran at the same time.
+pub async fn most_at_once<R, Fut>(n: usize, run: R) -> usize
+where
+    R: Fn(Box<dyn FnOnce() + Send>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let running = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let (running, most) = (running.clone(), most.clone());
+            tokio::spawn(run(Box::new(move || {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                running.fetch_sub(1, Ordering::SeqCst);
+            })))
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("a job");
+    }
+    most.load(Ordering::SeqCst)
+}

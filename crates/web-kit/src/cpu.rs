@@ -37,31 +37,15 @@ pub async fn run<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> R
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
     use super::*;
 
     /// At most [`slots`] computations run at once; a panic is an internal error, not a crash.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn bounded_and_panic_safe() {
-        let running = Arc::new(AtomicUsize::new(0));
-        let most = Arc::new(AtomicUsize::new(0));
-        let tasks: Vec<_> = (0..4 * slots() + 2)
-            .map(|_| {
-                let (running, most) = (running.clone(), most.clone());
-                tokio::spawn(run(move || {
-                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-                    most.fetch_max(now, Ordering::SeqCst);
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                    running.fetch_sub(1, Ordering::SeqCst);
-                }))
-            })
-            .collect();
-        for t in tasks {
-            t.await.unwrap().unwrap();
-        }
-        let most = most.load(Ordering::SeqCst);
+        let most = sozialatlas_test_support::most_at_once(4 * slots() + 2, |job| async {
+            run(job).await.unwrap();
+        })
+        .await;
         assert!((1..=slots()).contains(&most), "{most} at once");
         let r: Result<(), AppError> = run(|| panic!("boom")).await;
         assert!(matches!(r, Err(AppError::Internal(_))));

@@ -54,9 +54,10 @@ fn health_readiness_and_a_clean_stop_on_sigterm() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
-/// A `build` into the store of a running server: when `build` exits, the store file alone is
-/// complete (the write-ahead log is checkpointed into it), so a copy of just that file is a
-/// store with the new load.
+/// A `build` into the store of a running server: the server serves the new load within
+/// seconds, without a restart; and when `build` exits, the store file alone is complete (the
+/// write-ahead log is checkpointed into it), so a copy of just that file is a store with the
+/// new load.
 #[test]
 fn the_store_file_is_complete_when_build_exits() {
     let (dir, atlas) = scratch("flensburg");
@@ -65,7 +66,8 @@ fn the_store_file_is_complete_when_build_exits() {
     let d = db.to_str().unwrap();
     build_store(&atlas, &db).says("(load 1)");
     // The server keeps the store open, so SQLite cannot drop its log on the last close.
-    let _server = Server::start(&["--db", d]);
+    let server = Server::start(&["--db", d]);
+    assert_eq!(server.get("/readyz").1, "ready: load 1\n");
     edit(
         &atlas.join("data/migration_background_by_district.csv"),
         "2021,1,Altstadt,999,375",
@@ -74,6 +76,14 @@ fn the_store_file_is_complete_when_build_exits() {
     let r = run(&["build", a, "--db", d]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("(load 2)"), "{}", r.stdout);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while server.get("/readyz").1 != "ready: load 2\n" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server still serves load 1"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     let copy = dir.path().join("copy.db");
     std::fs::copy(&db, &copy).unwrap();
     assert!(export_csv(&copy).contains("Altstadt"));
