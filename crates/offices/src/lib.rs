@@ -54,6 +54,9 @@ pub enum OfficeError {
     /// The store said no.
     #[error("store: {0}")]
     Sql(#[from] sqlx::Error),
+    /// The store's own functions said no.
+    #[error(transparent)]
+    Store(#[from] sozialatlas_store::StoreError),
     /// The audit log could not be written (nothing is returned then).
     #[error("audit log: {0}")]
     Audit(String),

@@ -225,21 +225,37 @@ pub async fn erase_case(pool: &Pool, actor: &Actor, case: &str) -> Result<()> {
     .await
 }
 
-/// Runs [`purge`] now and then every 24 hours, for as long as the returned task lives (the
-/// schedule inside `sozialatlas serve`). Failures are logged and retried at the next run.
+/// Runs [`purge`] once a day across every instance on the database: each instance asks now and
+/// then every hour, and the first to claim the day ([`sozialatlas_store::claim_run`]) runs it
+/// (the schedule inside `sozialatlas serve`). A purge takes every case past its retention, so
+/// a day whose run failed is made up by the next day's. Failures are logged.
 pub fn spawn_daily_purge(pool: Pool) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            match purge(&pool, Date::today()).await {
-                Ok(r) if !r.erased.is_empty() => tracing::info!(
-                    "office retention: identifying details of {} case(s) erased",
-                    r.erased.len()
-                ),
-                Ok(_) => {}
-                Err(e) => tracing::warn!("office retention: {e}"),
+            if let Err(e) = purge_once_today(&pool).await {
+                tracing::warn!("office retention: {e}");
             }
         }
     })
+}
+
+/// The day's purge, if no instance on the database has claimed it yet: `Some` with what it
+/// erased when this call ran it, `None` when another call had claimed the day.
+pub async fn purge_once_today(pool: &Pool) -> Result<Option<PurgeReport>> {
+    let today = Date::today();
+    let claimed =
+        sozialatlas_store::claim_run(pool, "office-retention", &today.to_string()).await?;
+    if !claimed {
+        return Ok(None);
+    }
+    let r = purge(pool, today).await?;
+    if !r.erased.is_empty() {
+        tracing::info!(
+            "office retention: identifying details of {} case(s) erased",
+            r.erased.len()
+        );
+    }
+    Ok(Some(r))
 }

@@ -661,6 +661,35 @@ async fn retention_erases_the_bytes_from_the_store_file() {
     assert!(!file_contains(&w.path, b"Rosalinde"));
 }
 
+/// The scheduled purge runs once a day across instances: of two pools on one store (two
+/// servers), the first to ask runs today's purge, the second and every later ask skip it.
+#[tokio::test]
+async fn the_daily_purge_runs_once_across_instances() {
+    let w = world().await;
+    let other = sozialatlas_store::open(&w.path.to_string_lossy())
+        .await
+        .expect("a second pool on the store");
+    assert!(
+        retention::purge_once_today(&w.pool)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(retention::purge_once_today(&other).await.unwrap().is_none());
+    assert!(
+        retention::purge_once_today(&w.pool)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        sozialatlas_store::claim_run(&other, "office-retention", "2999-01-01")
+            .await
+            .unwrap(),
+        "another day is claimed anew"
+    );
+}
+
 #[tokio::test]
 async fn erasure_on_request_removes_the_case_and_keeps_the_statistics() {
     let w = world().await;

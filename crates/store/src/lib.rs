@@ -146,6 +146,23 @@ pub enum LoadOutcome {
     },
 }
 
+/// Claims the run of scheduled `job` for `period` (a day, `2026-12-07`) for this instance:
+/// `true` for the first instance on the database to ask, `false` for every other (the job
+/// runs once across instances). A claimed run whose instance stops before finishing is not
+/// run again for that period: a job claimed this way must catch up on its next period.
+pub async fn claim_run(pool: &Pool, job: &str, period: &str) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "INSERT INTO scheduled_run (job, period, claimed_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (job, period) DO NOTHING",
+    )
+    .bind(job)
+    .bind(period)
+    .bind(clock::now_rfc3339())
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// The id of the latest load, if any: the cheap question a serving instance asks every few
 /// seconds to notice a new load.
 pub async fn latest_load_id(pool: &Pool) -> Result<Option<i64>, StoreError> {
