@@ -98,7 +98,8 @@ fn the_store_file_is_complete_when_build_exits() {
 
 /// `--metrics-listen`: `/metrics` on its own address (for the internal network), counting the
 /// main listener's requests by route template; the main listener has no `/metrics`. After a
-/// new load and a restart, `/readyz` and the metrics name the new load.
+/// new load and a restart, `/readyz` and the metrics name the new load; a load built while the
+/// server runs is named there within seconds, and the request counts go on across it.
 #[test]
 fn metrics_on_their_own_listener() {
     let (dir, atlas) = scratch("flensburg");
@@ -124,6 +125,30 @@ fn metrics_on_their_own_listener() {
         "{text}"
     );
     assert!(text.contains("sozialatlas_atlas_load_id 2\n"), "{text}");
+    // A new load while the server runs.
+    edit(
+        &atlas.join("data/migration_background_by_district.csv"),
+        "2021,1,Altstadt,1000,375",
+        "2021,1,Altstadt,1001,375",
+    );
+    build_store(&atlas, &db).says("(load 3)");
+    let start = std::time::Instant::now();
+    while server.get("/readyz").1 != "ready: load 3\n" {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "load 3 not served within 30 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(server.get("/areas/stadt/0").0, 200);
+    let (_, text) = get_at(&metrics, "/metrics").expect("the metrics listener answers");
+    assert!(text.contains("sozialatlas_atlas_load_id 3\n"), "{text}");
+    assert!(
+        text.contains(
+            r#"sozialatlas_http_requests_total{method="GET",route="/areas/{level}/{key}",status="200"} 2"#
+        ),
+        "{text}"
+    );
     let (status, stderr) = server.terminate();
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(get_at(&metrics, "/metrics").is_none(), "still listening");
