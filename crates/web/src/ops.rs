@@ -156,7 +156,7 @@ impl Metrics {
     }
 
     /// The text exposition of every metric: the requests, then the response cache, the
-    /// database pool and the atlas as they are now.
+    /// database pool, the slots for heavy computation and the atlas as they are now.
     fn encode(&self, state: &AppState) -> Result<String, std::fmt::Error> {
         let mut now = Registry::with_prefix("sozialatlas");
         let cache = state.part::<ResponseCache>().stats();
@@ -190,6 +190,16 @@ impl Metrics {
             "db_pool_idle_connections",
             "Idle connections of the database pool",
             ConstGauge::new(gauge(pool.num_idle())),
+        );
+        now.register(
+            "cpu_slots",
+            "Heavy computations (typology, Moran's permutations, PNG, the report) that may run at once",
+            ConstGauge::new(gauge(sozialatlas_web_kit::cpu::slots())),
+        );
+        now.register(
+            "cpu_running",
+            "Heavy computations running now (more wait when all slots are taken)",
+            ConstGauge::new(gauge(sozialatlas_web_kit::cpu::busy())),
         );
         let load = &state.snapshot().load;
         now.register(
