@@ -33,16 +33,20 @@ pub async fn audit(
     object: &str,
     detail: &str,
 ) -> Result<(), AccountError> {
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
+    let id = sozialatlas_store::next_id(&mut tx, "audit_log").await?;
     sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, action, object, detail) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO audit_log (id, at, actor_id, action, object, detail) VALUES ($1, $2, $3, $4, $5, $6)",
     )
+    .bind(id)
     .bind(clock::now())
     .bind(actor)
     .bind(action)
     .bind(object)
     .bind(detail)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     tracing::info!(actor = ?actor, action, object, detail, "audit");
     Ok(())
 }

@@ -34,8 +34,8 @@ pub use role::Role;
 pub use tokens::TokenPurpose;
 pub use users::*;
 
-/// The store's pool type (SQLite; the SQL is portable).
-pub type Pool = sqlx::SqlitePool;
+/// The store's pool type (SQLite or PostgreSQL).
+pub type Pool = sozialatlas_store::Pool;
 
 /// An accounts error.
 #[derive(Debug, thiserror::Error)]

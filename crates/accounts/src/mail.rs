@@ -38,17 +38,21 @@ pub async fn queue_mail(
     subject: &str,
     body: &str,
 ) -> Result<i64, AccountError> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO mail_outbox (user_id, to_addr, subject, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
+    let id = sozialatlas_store::next_id(&mut tx, "mail_outbox").await?;
+    sqlx::query(
+        "INSERT INTO mail_outbox (id, user_id, to_addr, subject, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
+    .bind(id)
     .bind(user_id)
     .bind(to)
     .bind(subject)
     .bind(body)
     .bind(clock::now())
-    .fetch_one(pool)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     tracing::info!(
         target: "sozialatlas::mail",
         "mail #{id} to {to} queued in the outbox: {subject} (administrators read it at /admin/outbox)"

@@ -54,7 +54,7 @@ pub async fn issue_token(
 ) -> Result<String, AccountError> {
     let token = new_token();
     let now = clock::now();
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     sqlx::query(
         "UPDATE email_token SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL",
     )
@@ -63,10 +63,12 @@ pub async fn issue_token(
     .bind(purpose.as_str())
     .execute(&mut *tx)
     .await?;
+    let id = sozialatlas_store::next_id(&mut tx, "email_token").await?;
     sqlx::query(
-        "INSERT INTO email_token (user_id, purpose, token_hash, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO email_token (id, user_id, purpose, token_hash, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
+    .bind(id)
     .bind(user_id)
     .bind(purpose.as_str())
     .bind(digest(&token))

@@ -182,7 +182,7 @@ pub async fn create_user(
     let locale = if new.locale == "en" { "en" } else { "de" };
     let hash = hash_password(new.password).await?;
     let now = clock::now();
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     let exists = sqlx::query("SELECT id FROM app_user WHERE email_norm = $1")
         .bind(&norm)
         .fetch_optional(&mut *tx)
@@ -191,10 +191,12 @@ pub async fn create_user(
         return Err(AccountError::EmailTaken);
     }
     let confirmed = (new.status == Status::Active).then(|| now.clone());
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO app_user (email, email_norm, display_name, password_hash, status, locale, \
-         created_at, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    let id = sozialatlas_store::next_id(&mut tx, "app_user").await?;
+    sqlx::query(
+        "INSERT INTO app_user (id, email, email_norm, display_name, password_hash, status, locale, \
+         created_at, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
+    .bind(id)
     .bind(&email)
     .bind(&norm)
     .bind(&name)
@@ -203,7 +205,7 @@ pub async fn create_user(
     .bind(locale)
     .bind(&now)
     .bind(&confirmed)
-    .fetch_one(&mut *tx)
+    .execute(&mut *tx)
     .await?;
     let mut roles: Vec<Role> = new.roles.to_vec();
     if new.status == Status::Active && !roles.contains(&Role::Participant) {
@@ -553,7 +555,7 @@ pub async fn set_blocked(
 pub async fn confirm_user(pool: &Pool, user_id: i64) -> Result<(), AccountError> {
     let u = require_user(pool, user_id).await?;
     let now = clock::now();
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     if u.confirmed_at.is_none() {
         sqlx::query("UPDATE app_user SET confirmed_at = $1 WHERE id = $2")
             .bind(&now)
@@ -752,7 +754,7 @@ pub async fn delete_user(
         ));
     }
     let now = clock::now();
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     sqlx::query(
         "UPDATE app_user SET email = NULL, email_norm = NULL, display_name = '', \
          password_hash = NULL, status = 'deleted', deleted_at = $1, last_login_at = NULL \

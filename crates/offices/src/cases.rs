@@ -479,7 +479,7 @@ pub async fn open_case(
         )),
     };
     let now = now_rfc3339();
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     // A collision of 60 random bits is practically impossible; retry anyway rather than fail.
     let mut id = new_case_id();
     while sqlx::query("SELECT 1 FROM office_case WHERE id = $1")
@@ -565,7 +565,7 @@ pub async fn open_case(
 }
 
 async fn write_identity(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     key: Option<&OfficeKey>,
     case: &str,
     identity: &Identity,
@@ -655,7 +655,7 @@ pub async fn set_identity(
 ) -> Result<()> {
     case_office(pool, actor, case).await?;
     let checked = check_identity(identity)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     match &checked {
         Some(i) => write_identity(&mut tx, key, case, i).await?,
         None => {
@@ -1038,7 +1038,7 @@ pub async fn add_contact(
             "bitte einen Kontaktweg aus der Liste wählen",
         )
     })?;
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     let id = sozialatlas_store::next_id(&mut tx, "case_contact").await?;
     sqlx::query(
         "INSERT INTO case_contact (id, case_id, on_date, channel, created_by) VALUES ($1, $2, $3, $4, $5)",
@@ -1065,7 +1065,7 @@ pub async fn add_contact(
 pub async fn add_note(pool: &Pool, actor: &Actor, case: &str, body: &str) -> Result<()> {
     case_office(pool, actor, case).await?;
     let body = text("note", body, true, 1000)?.unwrap_or_default();
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     let id = sozialatlas_store::next_id(&mut tx, "case_note").await?;
     sqlx::query(
         "INSERT INTO case_note (id, case_id, created_at, author_id, body) VALUES ($1, $2, $3, $4, $5)",
@@ -1100,7 +1100,7 @@ pub async fn add_followup(
     require_open(pool, case).await?;
     let due = parse_date("followup_due", due, None)?;
     let what = text("followup_what", what, true, 200)?.unwrap_or_default();
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     let id = sozialatlas_store::next_id(&mut tx, "case_followup").await?;
     sqlx::query(
         "INSERT INTO case_followup (id, case_id, due_on, what, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -1193,7 +1193,7 @@ pub async fn set_topics(pool: &Pool, actor: &Actor, case: &str, topics: &[String
             "bitte mindestens ein Thema wählen",
         ));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     sqlx::query("DELETE FROM case_topic WHERE case_id = $1")
         .bind(case)
         .execute(&mut *tx)
@@ -1251,7 +1251,7 @@ pub async fn assign_specialist(
     let office = case_office(pool, actor, case).await?;
     require_colleague(pool, "specialist", office, user).await?;
     let field = text("field", field, true, 80)?.unwrap_or_default();
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     sqlx::query("DELETE FROM case_specialist WHERE case_id = $1 AND user_id = $2")
         .bind(case)
         .bind(user)
@@ -1332,7 +1332,7 @@ pub async fn close_case(
             "bitte einen Grund aus der Liste wählen",
         )
     })?;
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     sqlx::query("UPDATE office_case SET closed_on = $2, close_reason = $3 WHERE id = $1")
         .bind(case)
         .bind(on.to_string())

@@ -154,7 +154,7 @@ pub async fn seed_demo(
     };
     let now = now_rfc3339();
     let first = Date::new(today.y - 3, 1, 1).unwrap_or(today);
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     let slug = "beispiel";
     sqlx::query(
         "INSERT INTO office (id, slug, name, street, postcode, city, phone, email, opening_hours,

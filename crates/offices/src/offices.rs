@@ -104,7 +104,7 @@ struct Checked {
     opened_on: Option<String>,
 }
 
-type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// Binds an office row's columns to `query` (an `INSERT` or `UPDATE` that numbers them alike):
 /// `$1` the id, `$2`…`$14` the checked fields, public, example.
@@ -181,7 +181,7 @@ fn check(i: &OfficeInput) -> Result<Checked> {
 
 /// Whether an office other than `except` has the URL name `slug`.
 async fn slug_taken(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sozialatlas_store::Conn,
     slug: &str,
     except: Option<i64>,
 ) -> Result<bool> {
@@ -199,7 +199,7 @@ async fn slug_taken(
 pub async fn create_office(pool: &Pool, actor: &Actor, input: &OfficeInput) -> Result<i64> {
     actor.require_admin()?;
     let c = check(input)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     if slug_taken(&mut tx, &c.slug, None).await? {
         return Err(OfficeError::invalid(
             "slug",
@@ -229,7 +229,7 @@ pub async fn create_office(pool: &Pool, actor: &Actor, input: &OfficeInput) -> R
 pub async fn update_office(pool: &Pool, actor: &Actor, id: i64, input: &OfficeInput) -> Result<()> {
     actor.require_admin()?;
     let c = check(input)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     if slug_taken(&mut tx, &c.slug, Some(id)).await? {
         return Err(OfficeError::invalid(
             "slug",
@@ -260,7 +260,7 @@ pub async fn update_office(pool: &Pool, actor: &Actor, id: i64, input: &OfficeIn
 /// The end of saving an office: its action areas (replacing those it had), the commit, the
 /// audit entry.
 async fn finish(
-    mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
     pool: &Pool,
     actor: &Actor,
     id: i64,
@@ -282,7 +282,7 @@ async fn finish(
 
 /// Replaces the action areas the office serves.
 async fn set_areas(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     office: i64,
     areas: &[i64],
 ) -> Result<()> {
@@ -601,7 +601,7 @@ pub async fn put_topic(
     }
     let de = text("label_de", label_de, true, 80)?.unwrap_or_default();
     let en = text("label_en", label_en, true, 80)?.unwrap_or_default();
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     let exists = sqlx::query("SELECT 1 FROM office_topic WHERE code = $1")
         .bind(code)
         .fetch_optional(&mut *tx)
@@ -685,7 +685,7 @@ pub async fn add_partner(
     let name = text("name", name, true, 160)?.unwrap_or_default();
     let kind = text("kind", kind, true, 80)?.unwrap_or_default();
     let contact = text("contact", contact, false, 300)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     if sqlx::query("SELECT 1 FROM partner_agency WHERE name = $1")
         .bind(&name)
         .fetch_optional(&mut *tx)

@@ -190,7 +190,7 @@ pub(crate) async fn referrals_of(pool: &Pool, case: &str) -> Result<Vec<Referral
 }
 
 async fn event(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     referral: i64,
     actor: i64,
     state: ReferralState,
@@ -253,7 +253,7 @@ pub async fn create_referral(
         return Err(OfficeError::future_date("consent_given_on", today, given));
     }
     let now = now_rfc3339();
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     let id = sozialatlas_store::next_id(&mut tx, "referral").await?;
     sqlx::query(
         "INSERT INTO referral (id, case_id, agency_id, purpose, consent_given_on, consent_scope, state, created_at, created_by, updated_at)
@@ -327,7 +327,7 @@ pub async fn set_referral_state(
             )
         })?;
     let note = text("note", note, false, 300)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     sqlx::query("UPDATE referral SET state = $2, updated_at = $3 WHERE id = $1")
         .bind(referral)
         .bind(to.as_str())
@@ -374,7 +374,7 @@ pub async fn revoke_consent(
     if on > today {
         return Err(OfficeError::future_date("consent_revoked_on", today, on));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     sqlx::query(
         "UPDATE referral SET state = 'revoked', consent_revoked_on = $2, updated_at = $3 WHERE id = $1",
     )

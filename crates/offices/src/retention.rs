@@ -1,9 +1,11 @@
 //! Retention and data-subject rights: identifying details are erased a configurable number of
 //! months after a case closes (`sozialatlas offices purge`, and daily inside `serve`); a
 //! resident can get everything kept about their case (access export, JSON) and have the case
-//! erased. Erasures overwrite the freed bytes (`PRAGMA secure_delete`) and checkpoint the
-//! write-ahead log, so that the data is gone from the store file, not just unlinked; they are
-//! logged by case id only.
+//! erased. On SQLite, erasures overwrite the freed bytes (`secure_delete`, set on every
+//! connection of the store) and checkpoint the write-ahead log, so that the data is gone from
+//! the store file, not just unlinked; on PostgreSQL the deleted row versions stay in the
+//! table's files until `VACUUM` reclaims them (autovacuum, or `VACUUM` after an erasure; see
+//! docs/). They are logged by case id only.
 
 use crate::access::{Actor, case_office};
 use crate::cases::{IdentityState, load_case};
@@ -29,11 +31,7 @@ pub struct PurgeReport {
 pub async fn purge(pool: &Pool, today: Date) -> Result<PurgeReport> {
     let months = retention_months(pool).await?;
     let cutoff = today.add_months(-(months as i32));
-    let mut conn = pool.acquire().await?;
-    sqlx::query("PRAGMA secure_delete = ON")
-        .execute(&mut *conn)
-        .await?;
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     let erased: Vec<String> = sqlx::query_scalar(
         "SELECT i.case_id FROM case_identity i JOIN office_case c ON c.id = i.case_id
          WHERE c.closed_on IS NOT NULL AND c.closed_on <= $1 ORDER BY i.case_id",
@@ -54,9 +52,8 @@ pub async fn purge(pool: &Pool, today: Date) -> Result<PurgeReport> {
     }
     tx.commit().await?;
     if !erased.is_empty() {
-        checkpoint(&mut conn).await;
+        sozialatlas_store::db::checkpoint(pool).await;
     }
-    drop(conn);
     for id in &erased {
         audit::log(
             pool,
@@ -72,18 +69,6 @@ pub async fn purge(pool: &Pool, today: Date) -> Result<PurgeReport> {
         closed_on_or_before: cutoff.to_string(),
         erased,
     })
-}
-
-/// Moves the write-ahead log into the store file and truncates it, so that old page images
-/// (holding erased bytes) do not stay in the `-wal` file. Best effort: a busy reader only
-/// delays it to the next checkpoint.
-async fn checkpoint(conn: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>) {
-    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&mut **conn)
-        .await
-    {
-        tracing::warn!("office erasure: WAL checkpoint failed: {e}");
-    }
 }
 
 /// Everything kept about one case, for the resident (GDPR Art. 15): the case, its topics,
@@ -161,11 +146,7 @@ fn month_of(date: &str) -> &str {
 /// case id.
 pub async fn erase_case(pool: &Pool, actor: &Actor, case: &str) -> Result<()> {
     let office = case_office(pool, actor, case).await?;
-    let mut conn = pool.acquire().await?;
-    sqlx::query("PRAGMA secure_delete = ON")
-        .execute(&mut *conn)
-        .await?;
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     let (action_area, opened_on): (Option<i64>, String) =
         sqlx::query_as("SELECT action_area_id, opened_on FROM office_case WHERE id = $1")
             .bind(case)
@@ -213,8 +194,7 @@ pub async fn erase_case(pool: &Pool, actor: &Actor, case: &str) -> Result<()> {
         sqlx::query(sql).bind(case).execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    checkpoint(&mut conn).await;
-    drop(conn);
+    sozialatlas_store::db::checkpoint(pool).await;
     audit::log(
         pool,
         actor.audit_id(),

@@ -209,7 +209,7 @@ pub async fn add_comment(
         }
         None => None,
     };
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     if !actor.has(Role::ProcessManager) {
         COMMENTS.check(&mut tx, actor.id, now).await?;
     }

@@ -395,7 +395,7 @@ const IDEAS: RateLimit = RateLimit {
 };
 
 async fn next_reference(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sozialatlas_store::Conn,
     prefix: &str,
     year: i32,
 ) -> Result<String, Error> {
@@ -462,7 +462,7 @@ pub async fn create_idea(
         }
     }
     let c = check(&process, snap, &input).map_err(Error::Invalid)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     let meeting = match origin {
         Origin::Participant { .. } => {
             process.require(Permission::Propose, now)?;
@@ -576,7 +576,7 @@ pub async fn update_idea(
         });
     };
     let c = check(&process, snap, input).map_err(Error::Invalid)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     sqlx::query(
         "UPDATE idea SET title = $2, description = $3, action_area_id = $4, field_id = $5,
              group_type = $6, group_name = $7, lon = $8, lat = $9, cost_estimate = $10,
@@ -624,7 +624,7 @@ pub async fn update_idea(
 
 #[allow(clippy::too_many_arguments)]
 async fn event(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sozialatlas_store::Conn,
     idea: i64,
     now: OffsetDateTime,
     actor: Option<i64>,
@@ -655,7 +655,7 @@ async fn event(
 
 /// Records an event of an idea that is not a state change (moderation, reviewer assignment).
 pub(crate) async fn record(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sozialatlas_store::Conn,
     idea: i64,
     now: OffsetDateTime,
     actor: Option<i64>,
@@ -669,7 +669,7 @@ pub(crate) async fn record(
 /// The one way to change an idea's state: checks the life cycle, writes state and event,
 /// notifies the author (decisions: only when their answer is published).
 async fn step(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sozialatlas_store::Conn,
     idea: &Idea,
     to: IdeaState,
     party: Party,
@@ -750,7 +750,7 @@ async fn step_alone(
     reason: &str,
     now: OffsetDateTime,
 ) -> Result<(), Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     step(&mut tx, idea, to, party, Some(actor), reason, now).await?;
     tx.commit().await?;
     Ok(())
@@ -780,7 +780,7 @@ pub async fn submit(pool: &Pool, actor: &Actor, id: i64, now: OffsetDateTime) ->
         .await?
         .ok_or(Error::NotFound("process"))?;
     process.require(Permission::Propose, now)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     step(
         &mut tx,
         &idea,
@@ -871,7 +871,7 @@ pub async fn start_review(
     let idea = load(pool, id).await?;
     hide_unless_visible(&idea, actor)?;
     actor.require(Role::ProcessManager)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     step(
         &mut tx,
         &idea,
@@ -891,7 +891,7 @@ pub async fn start_review(
 }
 
 async fn set_reviewer(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sozialatlas_store::Conn,
     id: i64,
     reviewer: Option<i64>,
     actor: &Actor,
@@ -936,7 +936,7 @@ pub async fn assign_reviewer(
     if reviewer.is_some() && reviewer == idea.author_id {
         return Err(Error::Denied(Denied::OwnContent));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     set_reviewer(&mut tx, id, reviewer, actor, now).await?;
     tx.commit().await?;
     audit(
@@ -985,7 +985,7 @@ pub async fn decide(
             Error::Invalid(errs)
         });
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     step(&mut tx, &idea, decision, party, Some(actor), &body, now).await?;
     sqlx::query("DELETE FROM idea_answer WHERE idea_id = $1")
         .bind(id)
@@ -1046,7 +1046,7 @@ pub async fn edit_answer(
     if !errs.is_empty() {
         return Err(Error::Invalid(errs));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     sqlx::query(
         "UPDATE idea_answer SET body = $2, written_by = $3, written_at = $4 WHERE idea_id = $1",
     )
@@ -1083,7 +1083,7 @@ pub async fn publish_answer(
     if a.decision != idea.state {
         return Err(Error::Conflict(Conflict::NoAnswer));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     sqlx::query(
         "UPDATE idea_answer SET published_at = $2, published_by = $3 WHERE idea_id = $1 AND published_at IS NULL",
     )
@@ -1191,7 +1191,7 @@ pub async fn merge(
     if reason.trim().is_empty() {
         return Err(Error::field("reason", Problem::Required));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     step(
         &mut tx,
         &idea,
@@ -1252,7 +1252,7 @@ pub async fn add_review_note(
     if !errs.is_empty() {
         return Err(Error::Invalid(errs));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     let nid = next_id(&mut tx, "idea_review_note").await?;
     sqlx::query(
         "INSERT INTO idea_review_note (id, idea_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)",

@@ -79,7 +79,7 @@ pub struct Message {
 
 /// Puts a message into a person's inbox (inside the caller's transaction).
 pub(crate) async fn notify(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sozialatlas_store::Conn,
     user: i64,
     kind: MessageKind,
     idea: Option<i64>,

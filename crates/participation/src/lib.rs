@@ -84,7 +84,7 @@ pub(crate) async fn audit(
 pub(crate) use sozialatlas_store::next_id;
 
 /// A query on the store with its parameters (what `sqlx::query` returns).
-pub(crate) type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+pub(crate) type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// How many contributions of a kind one person may write in a window of time.
 pub(crate) struct RateLimit {
@@ -102,7 +102,7 @@ impl RateLimit {
     /// Refuses the person's next contribution when they wrote [`RateLimit::limit`] already.
     pub(crate) async fn check(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut sozialatlas_store::Conn,
         person: i64,
         now: time::OffsetDateTime,
     ) -> Result<(), Error> {

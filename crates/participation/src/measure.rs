@@ -527,7 +527,7 @@ pub async fn create_measure(
         .await?
         .ok_or(Error::NotFound("process"))?;
     let c = check(pool, &process, None, input).await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     let id = next_id(&mut tx, "measure").await?;
     sqlx::query(
         "INSERT INTO measure (id, process_id, parent_id, code, title, description, action_area_id,
@@ -641,7 +641,7 @@ pub struct ProgressUpdate {
 }
 
 async fn apply(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sozialatlas_store::Conn,
     u: &ProgressUpdate,
     author: i64,
     source: &str,
@@ -770,7 +770,7 @@ pub async fn add_update(
         status,
         body,
     };
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     apply(&mut tx, &u, actor.id, "form", now).await?;
     tx.commit().await?;
     audit(
@@ -1125,7 +1125,7 @@ pub async fn bulk_update(
         .await?
         .ok_or(Error::NotFound("process"))?;
     let ups = check_bulk(pool, process, file, bytes, now).await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     for u in &ups {
         apply(&mut tx, u, actor.id, "csv", now).await?;
     }

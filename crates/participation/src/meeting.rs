@@ -199,7 +199,7 @@ pub async fn create_meeting(
         .await?
         .ok_or(Error::NotFound("process"))?;
     let c = check(&process, input).map_err(Error::Invalid)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     let id = next_id(&mut tx, "area_meeting").await?;
     bind_fields(
         &c,

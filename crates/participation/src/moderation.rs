@@ -162,7 +162,7 @@ pub async fn report(
     let process = get_process(pool, it.idea.process_id)
         .await?
         .ok_or(Error::NotFound("process"))?;
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     let already: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM abuse_report WHERE item_kind = $1 AND item_id = $2 AND reporter_id = $3",
     )
@@ -221,7 +221,7 @@ pub async fn report(
 }
 
 async fn set_hidden(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sozialatlas_store::Conn,
     kind: ItemKind,
     id: i64,
     hidden: bool,
@@ -245,7 +245,7 @@ async fn set_hidden(
 }
 
 async fn resolve(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sozialatlas_store::Conn,
     kind: ItemKind,
     id: i64,
     by: i64,
@@ -330,7 +330,7 @@ async fn set_visibility(
     } else {
         ("unhidden", MessageKind::Unhidden, "moderation.unhide")
     };
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     if hide {
         set_hidden(&mut tx, kind, id, true, Some(reason), Some(actor.id), now).await?;
     } else {
@@ -376,7 +376,7 @@ pub async fn dismiss(
     if it.hidden {
         return Err(Error::Conflict(Conflict::AlreadyThere));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     let n = resolve(&mut tx, kind, id, actor.id, "dismissed", now).await?;
     tx.commit().await?;
     if n == 0 {

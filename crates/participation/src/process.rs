@@ -291,7 +291,7 @@ fn bind_row<'q>(id: i64, c: &'q Checked, input: &ProcessInput, query: Query<'q>)
 
 /// The end of saving a process: its phases and fields, the commit, the audit entry.
 async fn finish(
-    mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
     pool: &Pool,
     actor: &Actor,
     id: i64,
@@ -455,7 +455,7 @@ pub async fn create_process(
             Problem::Unknown(input.set_id.to_string()),
         ));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     let id = next_id(&mut tx, "process").await?;
     bind_row(
         id,
@@ -488,7 +488,7 @@ pub async fn update_process(
         .await?
         .ok_or(Error::NotFound("process"))?;
     let c = check_input(input).map_err(Error::Invalid)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
     if input.set_id != old.set.id {
         let used: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM idea WHERE process_id = $1)
@@ -554,7 +554,7 @@ pub async fn update_process(
 }
 
 async fn write_phases(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sozialatlas_store::Conn,
     process: i64,
     phases: &[CheckedPhase],
 ) -> Result<(), Error> {
@@ -583,7 +583,7 @@ async fn write_phases(
 }
 
 async fn write_fields(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sozialatlas_store::Conn,
     process: i64,
     fields: &[CheckedField],
 ) -> Result<(), Error> {

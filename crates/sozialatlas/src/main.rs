@@ -68,7 +68,8 @@ enum Command {
     Build {
         /// The atlas folder (with atlas.toml).
         folder: PathBuf,
-        /// The SQLite store to write (created if missing).
+        /// The store to write: a SQLite file (created if missing) or a `postgres://` URL (the
+        /// database must exist).
         #[arg(long)]
         db: PathBuf,
         /// Reload even when nothing changed.
@@ -628,9 +629,10 @@ async fn build(folder: &std::path::Path, db: &std::path::Path, force: bool) -> a
     let pb = progress_bar();
     let built = load_and_compute(&src, &pb)?;
     pb.set_message("writing the store");
+    let shown = sozialatlas_store::db::redacted(&db.to_string_lossy());
     let pool = open_tracked(db)
         .await
-        .with_context(|| format!("opening {}", db.display()))?;
+        .with_context(|| format!("opening {shown}"))?;
     if force {
         sqlx_force_reload(&pool).await?;
     }
@@ -639,17 +641,12 @@ async fn build(folder: &std::path::Path, db: &std::path::Path, force: bool) -> a
     match outcome {
         LoadOutcome::Unchanged { load_id } => {
             println!(
-                "No change: the inputs of {} are those of load {load_id} in {}; nothing written.",
+                "No change: the inputs of {} are those of load {load_id} in {shown}; nothing written.",
                 folder.display(),
-                db.display()
             );
         }
         LoadOutcome::Loaded { load_id, changed } => {
-            println!(
-                "Loaded {} into {} (load {load_id}).",
-                folder.display(),
-                db.display()
-            );
+            println!("Loaded {} into {shown} (load {load_id}).", folder.display(),);
             if load_id > 1 {
                 println!("  Changed:     {}", changed.join(", "));
             }
@@ -721,6 +718,12 @@ fn periods_text(p: &[i32]) -> String {
 
 /// An existing store; a missing file is a usage error that says how to make one.
 pub(crate) async fn open_store(path: &std::path::Path) -> anyhow::Result<sozialatlas_store::Pool> {
+    let target = path.to_string_lossy();
+    if sozialatlas_store::Backend::of_target(&target) == sozialatlas_store::Backend::Postgres {
+        return open_tracked(path)
+            .await
+            .with_context(|| format!("opening {}", sozialatlas_store::db::redacted(&target)));
+    }
     if !path.is_file() {
         return Err(UsageError(format!(
             "{}: no such store (create it with `sozialatlas build <folder> --db {}`)",

@@ -79,15 +79,7 @@ pub enum RoleCommand {
 }
 
 async fn open(db: &Path) -> anyhow::Result<sozialatlas_store::Pool> {
-    if !db.exists() {
-        return Err(UsageError(format!(
-            "no store at {}: create it with `sozialatlas build <folder> --db {}` first",
-            db.display(),
-            db.display()
-        ))
-        .into());
-    }
-    Ok(crate::open_tracked(db).await?)
+    crate::open_store(db).await
 }
 
 fn read_password(from_stdin: bool) -> anyhow::Result<String> {

@@ -75,7 +75,7 @@ pub async fn save_action_area_set(
             }
         }
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::begin_write(pool).await?;
     if let Some(run) = run_id {
         let found = sqlx::query("SELECT id FROM analysis_run WHERE id = $1")
             .bind(run)
@@ -402,7 +402,7 @@ pub struct PlacedActionArea {
 /// The action area `id` with its set's level and its members, if there is one. Takes a
 /// connection, so that it can run inside the caller's transaction.
 pub async fn placed_action_area(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::Conn,
     id: i64,
 ) -> Result<Option<PlacedActionArea>, sqlx::Error> {
     let Some((key, name, level)) = sqlx::query_as::<_, (String, String, String)>(
@@ -432,7 +432,7 @@ pub async fn placed_action_area(
 
 /// The ids of the action areas, of any set, on `level` that have the area `key` as a member.
 pub async fn action_areas_with_member(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::Conn,
     level: &str,
     key: &str,
 ) -> Result<Vec<i64>, sqlx::Error> {

@@ -68,7 +68,13 @@ fn part_of(path: &Path) -> PathBuf {
 /// and writing meanwhile; the copy holds every write committed before it started. Written
 /// beside `out` and renamed, so `out` is never a half-written file; the copy passes
 /// `PRAGMA integrity_check` before it is renamed.
+/// SQLite only: a PostgreSQL store is backed up with the server's own tools (`pg_dump`).
 pub async fn backup(pool: &Pool, out: &Path) -> Result<(), BackupError> {
+    if crate::Backend::of(pool) == crate::Backend::Postgres {
+        return Err(BackupError::Store(StoreError::Invalid(
+            "a PostgreSQL store is backed up with pg_dump (see README, \"Running in production\"), not with this command".into(),
+        )));
+    }
     let part = part_of(out);
     match std::fs::remove_file(&part) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&part)(e)),
@@ -258,7 +264,7 @@ mod tests {
                 while !stop.load(Ordering::Relaxed) {
                     // One writer at a time picks the next number, so acknowledged rows are
                     // 1..=acked without gaps.
-                    let mut tx = pool.begin().await.unwrap();
+                    let mut tx = crate::begin_write(&pool).await.unwrap();
                     let n: i64 =
                         sqlx::query_scalar("SELECT COALESCE(MAX(n), 0) + 1 FROM backup_probe")
                             .fetch_one(&mut *tx)

@@ -1,4 +1,5 @@
-//! The store of Sozialatlas: SQLite now, PostgreSQL for multi-instance deployments later.
+//! The store of Sozialatlas: SQLite (the embedded default) or PostgreSQL, through one pool
+//! ([`db`]).
 //!
 //! Architecture invariant: the only crate that speaks SQL for the atlas tables. SQL stays
 //! portable (numbered `$n` parameters, standard types). A load is one transaction: either the
@@ -12,15 +13,18 @@ use sozialatlas_core::model::{CrosswalkLink, Vintage};
 use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Text};
 use sozialatlas_import::Atlas;
 use sozialatlas_model::{AtlasMeta, EditorText, InputFile, Settings};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use sqlx::{QueryBuilder, SqlitePool};
+use sqlx::QueryBuilder;
 use std::collections::HashMap;
-use std::str::FromStr;
 
 pub mod action_areas;
 pub mod backup;
 pub mod build;
 pub mod clock;
+pub mod db;
+
+pub use db::{
+    Backend, Conn, Pool, Tx, begin_write, close, is_busy, migrate, next_id, open, open_memory, ping,
+};
 
 pub use build::{AtlasBuild, BuildError, BuiltAtlas};
 pub use sozialatlas_model::{LoadInfo, Snapshot, Summary};
@@ -54,79 +58,6 @@ pub enum StoreError {
     /// The store holds no atlas yet.
     #[error("the store holds no atlas yet: run `sozialatlas build <folder> --db <file>` first")]
     Empty,
-}
-
-/// Opens (creating if needed) a SQLite store and brings its schema up to date.
-pub async fn open(path: &str) -> Result<SqlitePool, StoreError> {
-    let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
-        .create_if_missing(true)
-        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-        .foreign_keys(true)
-        // Deleted rows are overwritten, not just unlinked (erasure of personal data).
-        .pragma("secure_delete", "ON");
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(opts)
-        .await?;
-    migrate(&pool).await?;
-    Ok(pool)
-}
-
-/// Checkpoints the write-ahead log into the store file and closes the pool: afterwards the
-/// store file alone holds every committed write (a copy of it is a complete store), even when
-/// another process still has the store open. A failed checkpoint is logged, not an error: the
-/// log file keeps the writes.
-pub async fn close(pool: &SqlitePool) {
-    if pool.is_closed() {
-        return;
-    }
-    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(pool)
-        .await
-    {
-        tracing::warn!("checkpointing the store: {e}");
-    }
-    pool.close().await;
-}
-
-/// Whether the database answers (a `SELECT 1`): the readiness check of a running server.
-pub async fn ping(pool: &SqlitePool) -> Result<(), StoreError> {
-    sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(pool)
-        .await?;
-    Ok(())
-}
-
-/// Opens a private in-memory store (one connection, so every query sees the same database).
-pub async fn open_memory() -> Result<SqlitePool, StoreError> {
-    let opts = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .idle_timeout(None)
-        .max_lifetime(None)
-        .connect_with(opts)
-        .await?;
-    migrate(&pool).await?;
-    Ok(pool)
-}
-
-/// Applies the plain-SQL migrations in `crates/store/migrations`.
-pub async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
-    sqlx::migrate!("./migrations").run(pool).await?;
-    Ok(())
-}
-
-/// The next id of `table`, the one way ids are allocated in every crate's tables (portable: no
-/// SQLite rowid, no PostgreSQL sequence). Call it inside the writing transaction, so two
-/// writers cannot get the same id (SQLite serialises writers; on PostgreSQL the primary key
-/// refuses the second). `table` is a name from the code, never from input.
-pub async fn next_id(
-    conn: &mut sqlx::SqliteConnection,
-    table: &'static str,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
-        .fetch_one(&mut *conn)
-        .await
 }
 
 /// What a load did.
@@ -174,7 +105,7 @@ pub async fn latest_load_id(pool: &Pool) -> Result<Option<i64>, StoreError> {
 
 /// The latest load's fingerprint and inputs, if any.
 pub async fn latest_load(
-    pool: &SqlitePool,
+    pool: &Pool,
 ) -> Result<Option<(i64, String, String, Vec<InputFile>)>, StoreError> {
     let row: Option<(i64, String, String)> = sqlx::query_as(
         "SELECT id, fingerprint, program_version FROM atlas_load ORDER BY id DESC LIMIT 1",
@@ -213,7 +144,7 @@ pub async fn latest_load(
 /// Writes a computed atlas, replacing the previous one, in one transaction; does nothing when
 /// the inputs and the program version are those of the latest load.
 pub async fn write_atlas(
-    pool: &SqlitePool,
+    pool: &Pool,
     atlas: &Atlas,
     computed: &Computed,
     program_version: &str,
@@ -259,7 +190,7 @@ pub async fn write_atlas(
         .chain(computed.warnings.iter().map(|w| w.to_string()))
         .collect();
 
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     for table in [
         "indicator_value",
         "unassigned_value",
@@ -489,7 +420,7 @@ mod erased {
 }
 
 /// Reads the current atlas from the store.
-pub async fn read_snapshot(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
+pub async fn read_snapshot(pool: &Pool) -> Result<Snapshot, StoreError> {
     /// The latest load as stored.
     #[derive(sqlx::FromRow)]
     struct LoadRow {
@@ -749,12 +680,9 @@ impl StoredValue {
     }
 }
 
-/// The connection pool type of the store.
-pub type Pool = SqlitePool;
-
 /// Forgets the fingerprint of the latest load, so that the next [`write_atlas`] reloads even
 /// when nothing changed (`build --force`).
-pub async fn forget_fingerprint(pool: &SqlitePool) -> Result<(), StoreError> {
+pub async fn forget_fingerprint(pool: &Pool) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE atlas_load SET fingerprint = '' WHERE id = (SELECT MAX(id) FROM atlas_load)",
     )
@@ -783,8 +711,8 @@ pub struct StoredRun {
 }
 
 /// Stores an analysis run; returns its id.
-pub async fn save_run(pool: &SqlitePool, run: &StoredRun) -> Result<i64, StoreError> {
-    let mut tx = pool.begin().await?;
+pub async fn save_run(pool: &Pool, run: &StoredRun) -> Result<i64, StoreError> {
+    let mut tx = begin_write(pool).await?;
     let id = next_id(&mut tx, "analysis_run").await?;
     sqlx::query(
         "INSERT INTO analysis_run (id, kind, created_at, load_id, program_version, params_json, result_json)
@@ -804,10 +732,7 @@ pub async fn save_run(pool: &SqlitePool, run: &StoredRun) -> Result<i64, StoreEr
 }
 
 /// Lists stored runs of one kind (all kinds when None), newest first, without their results.
-pub async fn list_runs(
-    pool: &SqlitePool,
-    kind: Option<&str>,
-) -> Result<Vec<StoredRun>, StoreError> {
+pub async fn list_runs(pool: &Pool, kind: Option<&str>) -> Result<Vec<StoredRun>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, kind, created_at, load_id, program_version, params_json, '' AS result_json
          FROM analysis_run WHERE ($1 IS NULL OR kind = $1) ORDER BY id DESC",
@@ -818,7 +743,7 @@ pub async fn list_runs(
 }
 
 /// Reads one stored run with its result.
-pub async fn get_run(pool: &SqlitePool, id: i64) -> Result<Option<StoredRun>, StoreError> {
+pub async fn get_run(pool: &Pool, id: i64) -> Result<Option<StoredRun>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, kind, created_at, load_id, program_version, params_json, result_json FROM analysis_run WHERE id = $1",
     )

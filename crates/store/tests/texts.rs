@@ -52,7 +52,7 @@ async fn load(pool: &sozialatlas_store::Pool, src: &MemorySource) -> LoadOutcome
 
 #[tokio::test]
 async fn texts_round_trip_and_changes_reload() {
-    let pool = sozialatlas_store::open_memory().await.unwrap();
+    let pool = sozialatlas_test_support::test_pool().await;
     let src = demo_with(&[
         ("texts/wohnen.md", "Wohnen **in Flensburg**."),
         ("texts/introduction.en.md", "Introduction."),
@@ -96,7 +96,7 @@ async fn texts_round_trip_and_changes_reload() {
 /// with the load's input files and come back in the snapshot.
 #[tokio::test]
 async fn data_file_markers_round_trip() {
-    let pool = sozialatlas_store::open_memory().await.unwrap();
+    let pool = sozialatlas_test_support::test_pool().await;
     load(&pool, &demo_with(&[])).await;
     let snap = sozialatlas_store::read_snapshot(&pool).await.unwrap();
     let input = |p: &str| snap.load.inputs.iter().find(|f| f.path == p).unwrap();

@@ -62,29 +62,102 @@ pub fn computed_example(name: &str) -> BuiltAtlas {
         .unwrap_or_else(|e| panic!("examples/{name} loads: {e}"))
 }
 
-/// The example atlas `name` in a new in-memory store: the published atlas and the store.
-pub async fn example_store(name: &str) -> (Snapshot, Pool) {
-    computed_example(name)
-        .in_memory()
-        .await
-        .unwrap_or_else(|e| panic!("examples/{name} into a store: {e}"))
+/// The environment variable that points the tests at a PostgreSQL server
+/// (`postgres://user@host:port/database`): set, every test store is a fresh database there.
+pub const TEST_DATABASE_URL: &str = "SOZIALATLAS_TEST_DATABASE_URL";
+
+/// The PostgreSQL server the tests run against, if [`TEST_DATABASE_URL`] names one.
+pub fn test_database_url() -> Option<String> {
+    std::env::var(TEST_DATABASE_URL)
+        .ok()
+        .filter(|u| !u.trim().is_empty())
 }
 
-/// An atlas folder (a scratch copy a test changed) in a new in-memory store.
+/// A fresh, empty, migrated store for one test: a private SQLite database in memory, or — with
+/// [`TEST_DATABASE_URL`] set — a new PostgreSQL database on that server, named
+/// `sozialatlas_test_…` (left there: the server of a test run is thrown away with it; drop
+/// them with `dropdb` otherwise).
+pub async fn test_pool() -> Pool {
+    match test_database_url() {
+        Some(url) => {
+            let target = fresh_postgres_database(&url).await;
+            sozialatlas_store::open(&target)
+                .await
+                .unwrap_or_else(|e| panic!("a new store on {url}: {e}"))
+        }
+        None => sozialatlas_store::open_memory()
+            .await
+            .expect("an in-memory store"),
+    }
+}
+
+/// The target of a store for a test that opens it by name (the command line's `--db`): a new
+/// PostgreSQL database with [`TEST_DATABASE_URL`] set, else `file` (a SQLite path).
+pub async fn test_target(file: &Path) -> String {
+    match test_database_url() {
+        Some(url) => fresh_postgres_database(&url).await,
+        None => file.to_string_lossy().into_owned(),
+    }
+}
+
+/// Creates a new database on the server of `url`; returns its URL.
+async fn fresh_postgres_database(url: &str) -> String {
+    use sqlx::Connection;
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let name = format!(
+        "sozialatlas_test_{}_{}_{nanos}",
+        std::process::id(),
+        SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let mut admin = sqlx::postgres::PgConnection::connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("{TEST_DATABASE_URL}={url}: {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+    let _ = admin.close().await;
+    let mut target = url::Url::parse(url).expect("a URL");
+    target.set_path(&name);
+    target.to_string()
+}
+
+/// The example atlas `name` in a new store ([`test_pool`]): the published atlas and the store.
+pub async fn example_store(name: &str) -> (Snapshot, Pool) {
+    let pool = test_pool().await;
+    let snap = computed_example(name)
+        .write_and_read(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("examples/{name} into a store: {e}"));
+    (snap, pool)
+}
+
+/// An atlas folder (a scratch copy a test changed) in a new store ([`test_pool`]).
 pub async fn folder_store(folder: &Path) -> (Snapshot, Pool) {
     let src = DirSource::new(folder);
-    build(&src)
+    let pool = test_pool().await;
+    let snap = build(&src)
         .source(&folder.display().to_string())
         .compute()
         .unwrap_or_else(|e| panic!("{} loads: {e}", folder.display()))
-        .in_memory()
+        .write_and_read(&pool)
         .await
-        .unwrap_or_else(|e| panic!("{} into a store: {e}", folder.display()))
+        .unwrap_or_else(|e| panic!("{} into a store: {e}", folder.display()));
+    (snap, pool)
 }
 
 /// The example atlas `name` as published (built through an in-memory store).
 pub async fn example_snapshot(name: &str) -> Snapshot {
-    example_store(name).await.0
+    // Only the Snapshot is wanted: always through SQLite in memory, whatever the tests' store.
+    computed_example(name)
+        .in_memory()
+        .await
+        .unwrap_or_else(|e| panic!("examples/{name} into a store: {e}"))
+        .0
 }
 
 /// [`example_snapshot`] for code without a runtime (a `static`'s initialiser): built on a

@@ -49,12 +49,30 @@ pub enum AppError {
     TooManyRequests(u64),
     /// A request body over its route's limit (413); the number is the limit in bytes.
     PayloadTooLarge(usize),
+    /// The database was busy with other writers for longer than it waits (503 with
+    /// `Retry-After`): nothing was written, the request can be sent again.
+    Busy,
 }
 
-/// Any library error is an internal one (500; its message is logged, not shown). `AppError`
-/// itself is no `std::error::Error`, so this covers every other error type.
+/// Seconds a client is asked to wait after [`AppError::Busy`].
+pub const BUSY_RETRY_AFTER: u64 = 2;
+
+/// Any library error is an internal one (500; its message is logged, not shown) — except a
+/// database that stayed busy ([`sozialatlas_store::is_busy`], anywhere in the error's chain of
+/// sources), which is [`AppError::Busy`]. `AppError` itself is no `std::error::Error`, so this
+/// covers every other error type.
 impl<E: std::error::Error + Send + Sync + 'static> From<E> for AppError {
     fn from(e: E) -> Self {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(c) = cause {
+            if c.downcast_ref::<sqlx::Error>()
+                .is_some_and(sozialatlas_store::is_busy)
+            {
+                tracing::warn!("database busy: {e}");
+                return AppError::Busy;
+            }
+            cause = c.source();
+        }
         AppError::Internal(e.to_string())
     }
 }
@@ -69,6 +87,7 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -102,6 +121,12 @@ impl AppError {
             (AppError::Internal(_), Locale::En) => {
                 "The page could not be made. Please try again later.".into()
             }
+            (AppError::Busy, Locale::De) => format!(
+                "Gerade schreiben sehr viele gleichzeitig; Ihre Eingabe wurde nicht gespeichert. Bitte senden Sie sie in {BUSY_RETRY_AFTER} Sekunden erneut."
+            ),
+            (AppError::Busy, Locale::En) => format!(
+                "Very many are writing at this moment; your input was not saved. Please send it again in {BUSY_RETRY_AFTER} seconds."
+            ),
             (AppError::Forbidden(d), l) => d.message(l).into(),
             (AppError::Unauthorized, l) => crate::auth::auth_msgs(l).unauthorized.into(),
             (AppError::TooManyRequests(s), l) => crate::auth::auth_msgs(l)
@@ -211,6 +236,15 @@ struct ErrorPage {
     m: &'static Msgs,
 }
 
+/// The seconds of a `Retry-After` header, for the errors that have one.
+fn retry_after(err: &AppError) -> Option<u64> {
+    match err {
+        AppError::TooManyRequests(s) => Some(*s),
+        AppError::Busy => Some(BUSY_RETRY_AFTER),
+        _ => None,
+    }
+}
+
 /// Middleware: gives every error response (ours, axum's rejections, 404s) a body in the
 /// user's language: an HTML page, or JSON under `/api/`.
 pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -252,6 +286,10 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         let mut r = (status, axum::Json(body)).into_response();
         r.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(s) = retry_after(&err) {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
         return r;
     }
     let m = crate::i18n::msgs(locale);
@@ -288,7 +326,7 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     let html = page.render().unwrap_or_else(|_| heading.to_string());
     let mut r = Response::new(Body::from(html));
     *r.status_mut() = status;
-    if let AppError::TooManyRequests(s) = err {
+    if let Some(s) = retry_after(&err) {
         r.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(s));
     }
@@ -372,5 +410,31 @@ mod tests {
     fn library_errors_are_internal() {
         let e: AppError = std::io::Error::other("disk").into();
         assert!(matches!(e, AppError::Internal(m) if m == "disk"));
+    }
+
+    #[tokio::test]
+    async fn a_busy_database_is_503_with_retry_after_also_inside_another_error() {
+        // A real "database is locked": a second writer on a file store whose write lock a first
+        // transaction holds, with no busy timeout to wait.
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("busy.db");
+        let pool = sozialatlas_store::open(target.to_str().unwrap())
+            .await
+            .unwrap();
+        let _writer = sozialatlas_store::begin_write(&pool).await.unwrap();
+        let mut other = pool.acquire().await.unwrap();
+        sqlx::query("PRAGMA busy_timeout = 0")
+            .execute(&mut *other)
+            .await
+            .unwrap();
+        let busy = sqlx::query("INSERT INTO session (id, data, expiry_date) VALUES ('x', '{}', 0)")
+            .execute(&mut *other)
+            .await
+            .unwrap_err();
+        assert!(sozialatlas_store::is_busy(&busy), "{busy}");
+        let wrapped: AppError = sozialatlas_store::StoreError::from(busy).into();
+        assert!(matches!(wrapped, AppError::Busy), "{wrapped:?}");
+        assert_eq!(wrapped.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry_after(&wrapped), Some(BUSY_RETRY_AFTER));
     }
 }

@@ -9,9 +9,7 @@ use sozialatlas_accounts::{
 };
 
 async fn pool() -> sozialatlas_accounts::Pool {
-    sozialatlas_store::open_memory()
-        .await
-        .expect("memory store")
+    sozialatlas_test_support::test_pool().await
 }
 
 fn new<'a>(email: &'a str, roles: &'a [Role]) -> NewUser<'a> {

@@ -70,7 +70,7 @@ async fn fake_relay() -> (u16, Arc<Mutex<Vec<(String, String)>>>) {
 
 #[tokio::test]
 async fn outbox_is_delivered_and_failures_are_recorded() {
-    let pool = sozialatlas_store::open_memory().await.unwrap();
+    let pool = sozialatlas_test_support::test_pool().await;
     let (port, got) = fake_relay().await;
     let cfg = SmtpConfig::parse(&format!("127.0.0.1:{port}"), "atlas@stadt.example").unwrap();
     sozialatlas_accounts::queue_mail(
@@ -139,7 +139,7 @@ async fn outbox_is_delivered_and_failures_are_recorded() {
 
 #[tokio::test]
 async fn an_unreachable_relay_is_recorded_not_fatal() {
-    let pool = sozialatlas_store::open_memory().await.unwrap();
+    let pool = sozialatlas_test_support::test_pool().await;
     // A port nobody listens on.
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();

@@ -292,11 +292,39 @@ fn no_sql_row_is_read_by_column() {
     );
 }
 
+/// Every transaction starts through `sozialatlas_store::begin_write` (writers take turns on
+/// SQLite and PostgreSQL alike, so none fails half-way for a lock another holds, and `next_id`
+/// has no races): no other `begin` in any crate's sources than the one in the store's `db`.
+#[test]
+fn every_transaction_starts_through_begin_write() {
+    let mut found = Vec::new();
+    for (_, path, text) in sources() {
+        if path.ends_with("crates/store/src/db.rs") {
+            continue;
+        }
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains(".begin()")
+                || code.contains("begin_with(")
+                || code.contains("Connection::begin")
+                || code.contains("\"BEGIN")
+            {
+                found.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "a transaction not started by sozialatlas_store::begin_write:\n{}",
+        found.join("\n")
+    );
+}
+
 /// Each crate owns its tables: SQL on the account tables only in `accounts`, on the action-area
-/// tables only in `store`; the others call their functions.
+/// tables only in `store`, on the sessions only in `web-kit`; the others call their functions.
 #[test]
 fn each_crate_owns_its_tables() {
-    const OWNED: [(&str, &[&str]); 2] = [
+    const OWNED: [(&str, &[&str]); 3] = [
         (
             "accounts",
             &[
@@ -311,6 +339,7 @@ fn each_crate_owns_its_tables() {
             "store",
             &["action_area_set", "action_area_member", "action_area"],
         ),
+        ("web-kit", &["session"]),
     ];
     let mut found = Vec::new();
     for (krate, path, text) in sources() {

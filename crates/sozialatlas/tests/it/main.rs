@@ -21,6 +21,7 @@ mod points;
 mod publish;
 mod report;
 mod serve;
+mod store;
 mod suppression;
 mod user;
 mod vintage;

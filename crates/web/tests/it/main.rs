@@ -9,6 +9,7 @@ mod common;
 mod accounts;
 mod analysis;
 mod authz;
+mod concurrency;
 mod instances;
 mod offices;
 mod ops;

@@ -171,7 +171,7 @@ pub fn process_input(set_id: i64) -> ProcessInput {
 }
 
 pub async fn fixture() -> Fixture {
-    let pool = sozialatlas_store::open_memory().await.expect("store");
+    let pool = sozialatlas_test_support::test_pool().await;
     accounts(&pool).await;
     let set = sozialatlas_store::save_action_area_set(
         &pool,

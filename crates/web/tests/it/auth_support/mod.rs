@@ -17,7 +17,7 @@ use sozialatlas_web::{AppState, AuthConfig};
 use tower::ServiceExt;
 
 /// The demo atlas, loaded once per test binary (on its own runtime).
-fn snapshot() -> Snapshot {
+pub fn snapshot() -> Snapshot {
     static SNAP: std::sync::OnceLock<Snapshot> = std::sync::OnceLock::new();
     SNAP.get_or_init(|| sozialatlas_test_support::example_snapshot_blocking("flensburg"))
         .clone()
@@ -28,9 +28,7 @@ fn snapshot() -> Snapshot {
 /// `#[tokio::test]` has its own runtime.
 pub async fn fresh_state(config: AuthConfig) -> AppState {
     let snap = snapshot();
-    let pool = sozialatlas_store::open_memory()
-        .await
-        .expect("memory store");
+    let pool = sozialatlas_test_support::test_pool().await;
     AppState::with_auth(snap, pool, config)
 }
 

@@ -26,25 +26,32 @@ pub async fn state() -> AppState {
 /// current runtime: a test that ends first takes the connection with it, and an in-memory
 /// database lives only as long as a connection to it. So one more connection to the same
 /// database (sqlx names it, with a shared cache) is kept open for the life of the process.
+///
+/// With `SOZIALATLAS_TEST_DATABASE_URL` set, a new PostgreSQL database instead: the pool
+/// checks a connection before handing it out (sqlx's default), so one whose runtime has ended
+/// is replaced by a new one.
 async fn lasting_memory_store() -> sozialatlas_store::Pool {
-    use sqlx::ConnectOptions;
-    use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePoolOptions};
-    use std::str::FromStr;
-    static KEEP: std::sync::OnceLock<std::sync::Mutex<SqliteConnection>> =
+    use sqlx::Connection;
+    static KEEP: std::sync::OnceLock<std::sync::Mutex<sqlx::AnyConnection>> =
         std::sync::OnceLock::new();
-    let opts = SqliteConnectOptions::from_str("sqlite::memory:")
-        .expect("options")
-        .foreign_keys(true);
-    let keep = opts.connect().await.expect("memory store");
+    if sozialatlas_test_support::test_database_url().is_some() {
+        return sozialatlas_test_support::test_pool().await;
+    }
+    sqlx::any::install_default_drivers();
+    // A named in-memory database with a shared cache (one per test binary: one process).
+    let url = "sqlite:file:sozialatlas-web-tests?mode=memory&cache=shared";
+    let keep = sqlx::AnyConnection::connect(url)
+        .await
+        .expect("memory store");
     assert!(
         KEEP.set(std::sync::Mutex::new(keep)).is_ok(),
         "one lasting store per test binary"
     );
-    let pool = SqlitePoolOptions::new()
+    let pool = sqlx::any::AnyPoolOptions::new()
         .max_connections(1)
         .idle_timeout(None)
         .max_lifetime(None)
-        .connect_with(opts)
+        .connect(url)
         .await
         .expect("memory store");
     sozialatlas_store::migrate(&pool).await.expect("migrations");
