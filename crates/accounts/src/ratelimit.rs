@@ -8,6 +8,8 @@
 use std::time::Duration;
 
 use crate::tokens::digest;
+use sozialatlas_store::Conn;
+
 use crate::{AccountError, Pool, clock};
 
 /// At most `max` events per `window`.
@@ -70,10 +72,14 @@ pub async fn record(pool: &Pool, key: &str) -> Result<(), AccountError> {
 /// when over the limit (nothing counted then).
 pub async fn hit(pool: &Pool, key: &str, limit: Limit) -> Result<Option<Duration>, AccountError> {
     let now = clock::now_millis();
-    if let Some(wait) = over_limit_at(pool, key, limit, now).await? {
+    // Check and count in one writing transaction, so that two instances (or two requests)
+    // cannot both pass the last free place.
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
+    if let Some(wait) = wait_at(&mut tx, key, limit, now).await? {
         return Ok(Some(wait));
     }
-    record_at(pool, key, now).await?;
+    insert_at(&mut tx, key, now).await?;
+    tx.commit().await?;
     Ok(None)
 }
 
@@ -107,13 +113,23 @@ pub async fn over_limit_at(
     limit: Limit,
     now_ms: i64,
 ) -> Result<Option<Duration>, AccountError> {
+    wait_at(&mut *pool.acquire().await?, key, limit, now_ms).await
+}
+
+/// How long `key` must wait at `now_ms` under `limit`; `None` when it need not.
+async fn wait_at(
+    conn: &mut Conn,
+    key: &str,
+    limit: Limit,
+    now_ms: i64,
+) -> Result<Option<Duration>, AccountError> {
     let since = now_ms - window_ms(limit.window);
     let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
         "SELECT COUNT(*), MIN(at_ms) FROM rate_event WHERE key_hash = $1 AND at_ms > $2",
     )
     .bind(digest(key))
     .bind(since)
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await?;
     if count < i64::from(limit.max) {
         return Ok(None);
@@ -127,10 +143,14 @@ pub async fn over_limit_at(
 
 /// [`record`] at `now_ms` (Unix milliseconds).
 pub async fn record_at(pool: &Pool, key: &str, now_ms: i64) -> Result<(), AccountError> {
+    insert_at(&mut *pool.acquire().await?, key, now_ms).await
+}
+
+async fn insert_at(conn: &mut Conn, key: &str, now_ms: i64) -> Result<(), AccountError> {
     sqlx::query("INSERT INTO rate_event (key_hash, at_ms) VALUES ($1, $2)")
         .bind(digest(key))
         .bind(now_ms)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }

@@ -393,14 +393,20 @@ pub async fn display_names(
     if ids.is_empty() {
         return Ok(std::collections::HashMap::new());
     }
-    let mut q = sqlx::QueryBuilder::new("SELECT id, display_name FROM app_user WHERE id IN (");
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
+    let mut names = std::collections::HashMap::new();
+    // Within the bound-value limit of both backends.
+    for chunk in ids.chunks(1000) {
+        let sql = format!(
+            "SELECT id, display_name FROM app_user WHERE id IN ({})",
+            sozialatlas_store::placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        names.extend(q.fetch_all(pool).await?);
     }
-    list.push_unseparated(")");
-    let rows: Vec<(i64, String)> = q.build_query_as().fetch_all(pool).await?;
-    Ok(rows.into_iter().collect())
+    Ok(names)
 }
 
 /// Whether an account is active and, with `role`, holds that role.

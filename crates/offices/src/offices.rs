@@ -186,7 +186,7 @@ async fn slug_taken(
     except: Option<i64>,
 ) -> Result<bool> {
     Ok(
-        sqlx::query("SELECT 1 FROM office WHERE slug = $1 AND id IS NOT $2")
+        sqlx::query("SELECT 1 FROM office WHERE slug = $1 AND id IS DISTINCT FROM $2")
             .bind(slug)
             .bind(except)
             .fetch_optional(conn)

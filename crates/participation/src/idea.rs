@@ -1610,7 +1610,12 @@ pub async fn list_ideas(
         .fetch_one(pool)
         .await?;
     let rows: Vec<IdeaRow> = bind_all!(sqlx::query_as(&list_sql))
-        .bind(if filter.limit > 0 { filter.limit } else { -1 })
+        // No limit: the largest one (PostgreSQL refuses SQLite's `LIMIT -1`).
+        .bind(if filter.limit > 0 {
+            filter.limit
+        } else {
+            i64::MAX
+        })
         .bind(filter.offset.max(0))
         .fetch_all(pool)
         .await?;

@@ -83,7 +83,7 @@ pub async fn open(target: &str) -> Result<Pool, StoreError> {
         Backend::Postgres => {
             AnyPoolOptions::new()
                 .max_connections(16)
-                .connect(target)
+                .connect(&without_statement_cache(target))
                 .await?
         }
         Backend::Sqlite => {
@@ -100,6 +100,17 @@ pub async fn open(target: &str) -> Result<Pool, StoreError> {
     };
     migrate(&pool).await?;
     Ok(pool)
+}
+
+/// The PostgreSQL URL with sqlx's per-connection statement cache turned off (unless the URL
+/// sets it): through the Any driver a cached statement keeps the parameter types of its first
+/// use, and a later use that binds a NULL of another type fails.
+fn without_statement_cache(target: &str) -> String {
+    if target.contains("statement-cache-capacity=") {
+        return target.to_string();
+    }
+    let sep = if target.contains('?') { '&' } else { '?' };
+    format!("{target}{sep}statement-cache-capacity=0")
 }
 
 /// Opens a private in-memory SQLite store (one connection, so every query sees the same
@@ -208,6 +219,48 @@ pub async fn next_id(conn: &mut Conn, table: &'static str) -> Result<i64, sqlx::
     ))
     .fetch_one(&mut *conn)
     .await
+}
+
+/// A query on the store's pool (what `sqlx::query` gives), for [`insert_rows`]'s binder.
+pub type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// At most this many bound values in one statement (SQLite allows 32,766, PostgreSQL 65,535).
+const MAX_BOUND: usize = 4096;
+
+/// `n` numbered placeholders from `$first` on, separated by commas: `$3, $4, $5`. Both
+/// backends read `$n` (sqlx's `QueryBuilder` writes `?` through the Any driver, which
+/// PostgreSQL refuses).
+pub fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts `rows` with as few statements as the bound-value limit allows:
+/// `{head} VALUES ($1, …, $columns), (…), …`, each row's values bound by `bind` in the order
+/// of `head`'s columns. `head` is SQL from the code (`INSERT INTO t (a, b)`), never input.
+pub async fn insert_rows<T>(
+    conn: &mut Conn,
+    head: &str,
+    columns: usize,
+    rows: &[T],
+    bind: impl for<'q> Fn(AnyQuery<'q>, &T) -> AnyQuery<'q>,
+) -> Result<(), sqlx::Error> {
+    let per_statement = (MAX_BOUND / columns.max(1)).max(1);
+    for chunk in rows.chunks(per_statement) {
+        let values = (0..chunk.len())
+            .map(|r| format!("({})", placeholders(r * columns + 1, columns)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("{head} VALUES {values}");
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = bind(query, row);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Whether `e` says the database was busy (SQLite: "database is locked", codes 5 and 6 with

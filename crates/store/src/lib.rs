@@ -13,7 +13,6 @@ use sozialatlas_core::model::{CrosswalkLink, Vintage};
 use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Text};
 use sozialatlas_import::Atlas;
 use sozialatlas_model::{AtlasMeta, EditorText, InputFile, Settings};
-use sqlx::QueryBuilder;
 use std::collections::HashMap;
 
 pub mod action_areas;
@@ -23,7 +22,8 @@ pub mod clock;
 pub mod db;
 
 pub use db::{
-    Backend, Conn, Pool, Tx, begin_write, close, is_busy, migrate, next_id, open, open_memory, ping,
+    Backend, Conn, Pool, Tx, begin_write, close, insert_rows, is_busy, migrate, next_id, open,
+    open_memory, ping, placeholders,
 };
 
 pub use build::{AtlasBuild, BuildError, BuiltAtlas};
@@ -274,41 +274,47 @@ pub async fn write_atlas(
     let mut order: Vec<usize> = (0..atlas.tree.areas.len()).collect();
     let depths = atlas.tree.level_depths().unwrap_or_default();
     order.sort_by_key(|&i| depths.get(atlas.tree.areas[i].level).copied().unwrap_or(0));
-    for chunk in order.chunks(200) {
-        let mut qb = QueryBuilder::new(
-            "INSERT INTO area (id, level_id, area_key, name, parent_id, area_km2, geometry) ",
-        );
-        qb.push_values(chunk, |mut b, &i| {
+    insert_rows(
+        &mut tx,
+        "INSERT INTO area (id, level_id, area_key, name, parent_id, area_km2, geometry)",
+        7,
+        &order,
+        |q, &i| {
             let a = &atlas.tree.areas[i];
-            b.push_bind(i as i64)
-                .push_bind(atlas.tree.levels[a.level].id.clone())
-                .push_bind(a.key.clone())
-                .push_bind(a.name.clone())
-                .push_bind(a.parent.map(|p| p as i64))
-                .push_bind(a.area_km2)
-                .push_bind(atlas.geometries[i].as_ref().map(geometry_to_json));
-        });
-        qb.build().execute(&mut *tx).await?;
-    }
-    for chunk in atlas.tree.memberships.chunks(300) {
-        let mut qb =
-            QueryBuilder::new("INSERT INTO overlay_member (overlay_area, member_area, share) ");
-        qb.push_values(chunk, |mut b, m| {
-            b.push_bind(m.overlay_area as i64)
-                .push_bind(m.member_area as i64)
-                .push_bind(m.share);
-        });
-        qb.build().execute(&mut *tx).await?;
-    }
-    for chunk in atlas.tree.crosswalk.chunks(300) {
-        let mut qb = QueryBuilder::new("INSERT INTO crosswalk_link (old_area, new_area, weight) ");
-        qb.push_values(chunk, |mut b, l| {
-            b.push_bind(l.old_area as i64)
-                .push_bind(l.new_area as i64)
-                .push_bind(l.weight);
-        });
-        qb.build().execute(&mut *tx).await?;
-    }
+            q.bind(i as i64)
+                .bind(atlas.tree.levels[a.level].id.clone())
+                .bind(a.key.clone())
+                .bind(a.name.clone())
+                .bind(a.parent.map(|p| p as i64))
+                .bind(a.area_km2)
+                .bind(atlas.geometries[i].as_ref().map(geometry_to_json))
+        },
+    )
+    .await?;
+    insert_rows(
+        &mut tx,
+        "INSERT INTO overlay_member (overlay_area, member_area, share)",
+        3,
+        &atlas.tree.memberships,
+        |q, m| {
+            q.bind(m.overlay_area as i64)
+                .bind(m.member_area as i64)
+                .bind(m.share)
+        },
+    )
+    .await?;
+    insert_rows(
+        &mut tx,
+        "INSERT INTO crosswalk_link (old_area, new_area, weight)",
+        3,
+        &atlas.tree.crosswalk,
+        |q, l| {
+            q.bind(l.old_area as i64)
+                .bind(l.new_area as i64)
+                .bind(l.weight)
+        },
+    )
+    .await?;
     let mut cells = Vec::new();
     for (p, &period) in computed.periods.iter().enumerate() {
         for a in 0..computed.n_areas {
@@ -320,58 +326,63 @@ pub async fn write_atlas(
             }
         }
     }
-    for chunk in cells.chunks(500) {
-        let mut qb = QueryBuilder::new(
-            "INSERT INTO cell (area_id, period, variable, value, state, disclosure) ",
-        );
-        qb.push_values(chunk, |mut b, (a, period, v, c)| {
-            b.push_bind(*a as i64)
-                .push_bind(*period)
-                .push_bind(atlas.catalogue.variables[*v].id.clone())
-                .push_bind(c.value)
-                .push_bind(enum_name(&c.state))
-                .push_bind(enum_name(&c.disclosure));
-        });
-        qb.build().execute(&mut *tx).await?;
-    }
-    for chunk in computed.values.chunks(400) {
-        let mut qb = QueryBuilder::new(
-            "INSERT INTO indicator_value (indicator, area_id, period, value, numerator, denominator, state, ci_low, ci_high, low_population, basis) ",
-        );
-        qb.push_values(chunk, |mut b, v| {
-            b.push_bind(atlas.catalogue.indicators[v.indicator].id.clone())
-                .push_bind(v.area as i64)
-                .push_bind(v.period)
-                .push_bind(v.value)
-                .push_bind(v.numerator)
-                .push_bind(v.denominator)
-                .push_bind(v.state.as_str())
-                .push_bind(v.ci.map(|c| c.0))
-                .push_bind(v.ci.map(|c| c.1))
-                .push_bind(v.low_population)
-                .push_bind(v.basis.as_str());
-        });
-        qb.build().execute(&mut *tx).await?;
-    }
-    for chunk in computed.unassigned.chunks(400) {
-        let mut qb = QueryBuilder::new(
-            "INSERT INTO unassigned_value (indicator, area_id, level_id, period, value, numerator, denominator, state, ci_low, ci_high) ",
-        );
-        qb.push_values(chunk, |mut b, u| {
+    insert_rows(
+        &mut tx,
+        "INSERT INTO cell (area_id, period, variable, value, state, disclosure)",
+        6,
+        &cells,
+        |q, (a, period, v, c)| {
+            q.bind(*a as i64)
+                .bind(*period)
+                .bind(atlas.catalogue.variables[*v].id.clone())
+                .bind(c.value)
+                .bind(enum_name(&c.state))
+                .bind(enum_name(&c.disclosure))
+        },
+    )
+    .await?;
+    insert_rows(
+        &mut tx,
+        "INSERT INTO indicator_value (indicator, area_id, period, value, numerator, denominator, \
+         state, ci_low, ci_high, low_population, basis)",
+        11,
+        &computed.values,
+        |q, v| {
+            q.bind(atlas.catalogue.indicators[v.indicator].id.clone())
+                .bind(v.area as i64)
+                .bind(v.period)
+                .bind(v.value)
+                .bind(v.numerator)
+                .bind(v.denominator)
+                .bind(v.state.as_str())
+                .bind(v.ci.map(|c| c.0))
+                .bind(v.ci.map(|c| c.1))
+                .bind(v.low_population)
+                .bind(v.basis.as_str())
+        },
+    )
+    .await?;
+    insert_rows(
+        &mut tx,
+        "INSERT INTO unassigned_value (indicator, area_id, level_id, period, value, numerator, \
+         denominator, state, ci_low, ci_high)",
+        10,
+        &computed.unassigned,
+        |q, u| {
             let v = &u.value;
-            b.push_bind(atlas.catalogue.indicators[v.indicator].id.clone())
-                .push_bind(v.area as i64)
-                .push_bind(atlas.tree.levels[u.level].id.clone())
-                .push_bind(v.period)
-                .push_bind(v.value)
-                .push_bind(v.numerator)
-                .push_bind(v.denominator)
-                .push_bind(v.state.as_str())
-                .push_bind(v.ci.map(|c| c.0))
-                .push_bind(v.ci.map(|c| c.1));
-        });
-        qb.build().execute(&mut *tx).await?;
-    }
+            q.bind(atlas.catalogue.indicators[v.indicator].id.clone())
+                .bind(v.area as i64)
+                .bind(atlas.tree.levels[u.level].id.clone())
+                .bind(v.period)
+                .bind(v.value)
+                .bind(v.numerator)
+                .bind(v.denominator)
+                .bind(v.state.as_str())
+                .bind(v.ci.map(|c| c.0))
+                .bind(v.ci.map(|c| c.1))
+        },
+    )
+    .await?;
     for t in &atlas.texts {
         sqlx::query(
             "INSERT INTO editor_text (name, locale, path, markdown) VALUES ($1, $2, $3, $4)",

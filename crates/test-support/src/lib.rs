@@ -175,15 +175,18 @@ pub fn example_snapshot_blocking(name: &str) -> Snapshot {
     .expect("the example atlas")
 }
 
-/// A new, empty store file `store.db` in a fresh temporary directory: (the directory, the file,
-/// the store). The directory goes when it is dropped.
-pub async fn file_store() -> (tempfile::TempDir, PathBuf, Pool) {
+/// A fresh, empty store that a second pool can open too (a second instance of the server):
+/// (a temporary directory that must live as long as the store, the store's target, a pool on
+/// it). A SQLite file `store.db` in the directory, or — with [`TEST_DATABASE_URL`] set — a
+/// new PostgreSQL database. Unlike [`test_pool`]'s in-memory SQLite store, it has more than one
+/// connection, so requests can run at once.
+pub async fn shared_store() -> (tempfile::TempDir, String, Pool) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("store.db");
-    let pool = sozialatlas_store::open(&path.to_string_lossy())
+    let target = test_target(&dir.path().join("store.db")).await;
+    let pool = sozialatlas_store::open(&target)
         .await
-        .expect("a new store");
-    (dir, path, pool)
+        .unwrap_or_else(|e| panic!("a new store at {target}: {e}"));
+    (dir, target, pool)
 }
 
 /// Copies the example atlas folder `name` into a fresh temporary directory: (the directory,

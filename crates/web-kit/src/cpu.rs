@@ -18,7 +18,7 @@ fn permits() -> &'static Semaphore {
     PERMITS.get_or_init(|| Semaphore::new(slots()))
 }
 
-/// Computations waiting for a slot or running now.
+/// Computations running now (those waiting for a slot are not counted).
 pub fn busy() -> usize {
     slots().saturating_sub(permits().available_permits())
 }

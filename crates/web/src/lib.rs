@@ -138,49 +138,58 @@ pub const RELOAD_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 /// requests in flight finish on the load they started with.
 #[derive(Clone)]
 pub struct Live {
-    current: Arc<std::sync::RwLock<(AppState, Router)>>,
+    current: Arc<std::sync::RwLock<Served>>,
+}
+
+/// One load as served: its state, its application and its metrics endpoint.
+struct Served {
+    state: AppState,
+    app: Router,
+    metrics: Router,
+}
+
+impl Served {
+    fn new(state: AppState) -> Served {
+        Served {
+            app: server_router(state.clone()),
+            metrics: metrics_router(state.clone()),
+            state,
+        }
+    }
 }
 
 impl Live {
     /// Serves `state`'s atlas until a newer load lands.
     pub fn new(state: AppState) -> Live {
-        let r = server_router(state.clone());
         Live {
-            current: Arc::new(std::sync::RwLock::new((state, r))),
+            current: Arc::new(std::sync::RwLock::new(Served::new(state))),
         }
+    }
+
+    fn read<T>(&self, pick: impl FnOnce(&Served) -> T) -> T {
+        pick(&self.current.read().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// The state of the load being served.
     pub fn state(&self) -> AppState {
-        self.current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .0
-            .clone()
-    }
-
-    fn current_router(&self) -> Router {
-        self.current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .1
-            .clone()
+        self.read(|s| s.state.clone())
     }
 
     /// A router that hands every request to the current load's router.
     pub fn router(&self) -> Router {
-        let live = self.clone();
-        Router::new().fallback_service(tower::service_fn(move |req: axum::extract::Request| {
-            let r = live.current_router();
-            async move { tower::ServiceExt::oneshot(r, req).await }
-        }))
+        self.forward(|s| s.app.clone())
     }
 
     /// The [`metrics_router`] of the load being served, whichever it is when asked.
     pub fn metrics_router(&self) -> Router {
+        self.forward(|s| s.metrics.clone())
+    }
+
+    /// A router that hands every request to the router `pick` takes from the current load.
+    fn forward(&self, pick: fn(&Served) -> Router) -> Router {
         let live = self.clone();
         Router::new().fallback_service(tower::service_fn(move |req: axum::extract::Request| {
-            let r = metrics_router(live.state());
+            let r = live.read(pick);
             async move { tower::ServiceExt::oneshot(r, req).await }
         }))
     }
@@ -202,9 +211,8 @@ impl Live {
         )
         .await?;
         let id = snap.load.id;
-        let next = state.with_snapshot(snap);
-        let r = server_router(next.clone());
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = (next, r);
+        let next = Served::new(state.with_snapshot(snap));
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = next;
         Ok(Some(id))
     }
 }

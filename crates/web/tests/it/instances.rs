@@ -6,17 +6,17 @@ use sozialatlas_web::{AppState, Live};
 
 use crate::auth_support::{Browser, make_user};
 
-/// Two instances (each its own pool on one store file): sign in on A, act on B; failed
+/// Two instances (each its own pool on one store: a SQLite file, or a PostgreSQL database): sign in on A, act on B; failed
 /// sign-ins on A count on B; a new load written by A is served by B after one refresh (which
 /// `serve` runs every two seconds), while B's requests before it saw the old load.
 #[tokio::test]
 async fn two_instances_share_sessions_limits_and_new_loads() {
-    let (_dir, path, pool_a) = sozialatlas_test_support::file_store().await;
+    let (_dir, target, pool_a) = sozialatlas_test_support::shared_store().await;
     let snap = sozialatlas_test_support::computed_example("flensburg")
         .write_and_read(&pool_a)
         .await
         .expect("the demo into the store");
-    let pool_b = sozialatlas_store::open(&path.to_string_lossy())
+    let pool_b = sozialatlas_store::open(&target)
         .await
         .expect("a second pool on the store");
     let a = Live::new(AppState::new(snap.clone(), pool_a.clone()));

@@ -134,7 +134,7 @@ struct World {
 const PASSWORD: &str = "ein langes Testpasswort 42";
 
 async fn world() -> World {
-    let (dir, _path, pool) = sozialatlas_test_support::file_store().await;
+    let (dir, _target, pool) = sozialatlas_test_support::shared_store().await;
     sozialatlas_test_support::computed_example("flensburg")
         .write(&pool)
         .await

@@ -113,8 +113,11 @@ async fn metrics_count_routes_not_paths_and_report_cache_pool_and_atlas() {
     assert!(sample(&text, "sozialatlas_db_pool_connections") >= Some(1.0));
     assert!(sample(&text, "sozialatlas_db_pool_idle_connections").is_some());
     assert_eq!(sample(&text, "sozialatlas_atlas_load_id"), Some(1.0));
-    assert!(sample(&text, "sozialatlas_cpu_slots") >= Some(1.0));
-    assert_eq!(sample(&text, "sozialatlas_cpu_running"), Some(0.0));
+    let slots = sample(&text, "sozialatlas_cpu_slots").unwrap();
+    assert!(slots >= 1.0, "{text}");
+    // The slots are the process's: other tests in this binary may hold some right now.
+    let running = sample(&text, "sozialatlas_cpu_running").unwrap();
+    assert!((0.0..=slots).contains(&running), "{text}");
     // Written in this test run: after 2025, not in the future.
     let loaded = sample(&text, "sozialatlas_atlas_loaded_at_seconds").unwrap();
     let now = std::time::SystemTime::now()

@@ -11,10 +11,38 @@ use tokio::sync::OnceCell;
 use tower::ServiceExt;
 
 static STATE: OnceCell<AppState> = OnceCell::const_new();
+/// On PostgreSQL: the demo's database (its URL) and its atlas, written once.
+static POSTGRES_DEMO: OnceCell<(String, sozialatlas_store::Snapshot)> = OnceCell::const_new();
 
-/// The demo atlas, loaded, computed, written to an in-memory store and read back; one for the
-/// whole test binary (see [`lasting_memory_store`]).
+/// The demo atlas, loaded, computed, written to a store and read back; one store for the whole
+/// test binary.
+///
+/// SQLite: one application over an in-memory store (see [`lasting_memory_store`]).
+/// PostgreSQL (with `SOZIALATLAS_TEST_DATABASE_URL`): one database, but an application with a
+/// pool of its own for every call. A PostgreSQL connection is driven by the runtime that opened
+/// it, and every `#[tokio::test]` has a runtime of its own: a pool shared between tests would
+/// hand one test a connection whose runtime another test is busy with or has shut down.
 pub async fn state() -> AppState {
+    if sozialatlas_test_support::test_database_url().is_some() {
+        let (url, snap) = POSTGRES_DEMO
+            .get_or_init(|| async {
+                let url = sozialatlas_test_support::test_target(std::path::Path::new("")).await;
+                let pool = sozialatlas_store::open(&url)
+                    .await
+                    .expect("the demo's store");
+                let snap = sozialatlas_test_support::computed_example("flensburg")
+                    .write_and_read(&pool)
+                    .await
+                    .expect("the demo atlas in the store");
+                pool.close().await;
+                (url, snap)
+            })
+            .await;
+        let pool = sozialatlas_store::open(url)
+            .await
+            .expect("the demo's store");
+        return AppState::new(snap.clone(), pool);
+    }
     STATE
         .get_or_init(|| async { demo_state(lasting_memory_store().await).await })
         .await
@@ -26,17 +54,10 @@ pub async fn state() -> AppState {
 /// current runtime: a test that ends first takes the connection with it, and an in-memory
 /// database lives only as long as a connection to it. So one more connection to the same
 /// database (sqlx names it, with a shared cache) is kept open for the life of the process.
-///
-/// With `SOZIALATLAS_TEST_DATABASE_URL` set, a new PostgreSQL database instead: the pool
-/// checks a connection before handing it out (sqlx's default), so one whose runtime has ended
-/// is replaced by a new one.
 async fn lasting_memory_store() -> sozialatlas_store::Pool {
     use sqlx::Connection;
     static KEEP: std::sync::OnceLock<std::sync::Mutex<sqlx::AnyConnection>> =
         std::sync::OnceLock::new();
-    if sozialatlas_test_support::test_database_url().is_some() {
-        return sozialatlas_test_support::test_pool().await;
-    }
     sqlx::any::install_default_drivers();
     // A named in-memory database with a shared cache (one per test binary: one process).
     let url = "sqlite:file:sozialatlas-web-tests?mode=memory&cache=shared";
