@@ -104,7 +104,8 @@ pub async fn open(target: &str) -> Result<Pool, StoreError> {
 
 /// The PostgreSQL URL with sqlx's per-connection statement cache turned off (unless the URL
 /// sets it): through the Any driver a cached statement keeps the parameter types of its first
-/// use, and a later use that binds a NULL of another type fails.
+/// use, and a later use that binds a NULL of another type fails ("incorrect binary data format
+/// in bind parameter"; seen writing the demo atlas with a cache of 100).
 fn without_statement_cache(target: &str) -> String {
     if target.contains("statement-cache-capacity=") {
         return target.to_string();
