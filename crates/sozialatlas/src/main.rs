@@ -223,6 +223,18 @@ enum Command {
     Restore(backup::RestoreArgs),
 }
 
+/// A command whose output goes to a reader that stops reading (`sozialatlas export … | head`)
+/// ends at once and quietly, as other Unix tools do, instead of failing on its next line of
+/// output. Not for `serve`, which must outlive every client.
+fn end_quietly_on_closed_output() {
+    #[cfg(unix)]
+    // SAFETY: signal(2) only sets the process's disposition of SIGPIPE back to the default
+    // (Rust's runtime ignores it); no handler is installed.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cmd = match config::command(<Cli as clap::CommandFactory>::command(), &args) {
@@ -237,6 +249,9 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     init_logging(cli.log_format);
+    if !matches!(cli.command, Command::Serve { .. }) {
+        end_quietly_on_closed_output();
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -56,6 +56,15 @@ impl Backend {
     pub fn of(pool: &Pool) -> Backend {
         Backend::of_target(pool.connect_options().database_url.as_str())
     }
+
+    /// The backend of a connection.
+    pub fn of_conn(conn: &Conn) -> Backend {
+        if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
 }
 
 /// The target with any password replaced by `***`, for messages and logs.
@@ -220,6 +229,56 @@ pub async fn next_id(conn: &mut Conn, table: &'static str) -> Result<i64, sqlx::
     ))
     .fetch_one(&mut *conn)
     .await
+}
+
+/// The PostgreSQL channel on which a new load of the atlas is announced: `write_atlas` sends
+/// the load's id with `pg_notify` in its transaction, so the notice goes out when it commits.
+pub const LOAD_CHANNEL: &str = "sozialatlas_load";
+
+/// Announces a new load on [`LOAD_CHANNEL`] when `tx` commits (PostgreSQL; nothing on SQLite,
+/// which has no notices: servers ask for the latest load every few seconds instead).
+pub(crate) async fn announce_load(tx: &mut Tx, load_id: i64) -> Result<(), sqlx::Error> {
+    if Backend::of_conn(tx) == Backend::Postgres {
+        sqlx::query("SELECT 1 FROM (SELECT pg_notify($1, $2)) AS sent")
+            .bind(LOAD_CHANNEL)
+            .bind(load_id.to_string())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Notices of new loads, for a server to swap to a new load at once: on PostgreSQL a `LISTEN`
+/// on [`LOAD_CHANNEL`] over a connection of its own (outside the pool); on SQLite none.
+pub struct LoadNotices(Option<sqlx::postgres::PgListener>);
+
+impl LoadNotices {
+    /// Starts listening on the store of `pool`.
+    pub async fn listen(pool: &Pool) -> Result<LoadNotices, sqlx::Error> {
+        if Backend::of(pool) != Backend::Postgres {
+            return Ok(LoadNotices(None));
+        }
+        let url = pool.connect_options().database_url.to_string();
+        let mut listener = sqlx::postgres::PgListener::connect(&url).await?;
+        listener.listen(LOAD_CHANNEL).await?;
+        Ok(LoadNotices(Some(listener)))
+    }
+
+    /// No notices (SQLite, or when listening failed): [`LoadNotices::next`] never returns.
+    pub fn none() -> LoadNotices {
+        LoadNotices(None)
+    }
+
+    /// Waits for the next notice; returns the announced load's id. Never returns without a
+    /// listener. A lost connection is opened again within the call (notices sent meanwhile are
+    /// lost: servers still ask for the latest load every few seconds); an error means that
+    /// failed, and the next call tries again.
+    pub async fn next(&mut self) -> Result<Option<i64>, sqlx::Error> {
+        match &mut self.0 {
+            Some(listener) => Ok(listener.recv().await?.payload().parse().ok()),
+            None => std::future::pending().await,
+        }
+    }
 }
 
 /// A query on the store's pool (what `sqlx::query` gives), for [`insert_rows`]'s binder.

@@ -22,8 +22,8 @@ pub mod clock;
 pub mod db;
 
 pub use db::{
-    Backend, Conn, Pool, Tx, begin_write, close, insert_rows, is_busy, migrate, next_id, open,
-    open_memory, ping, placeholders,
+    Backend, Conn, LOAD_CHANNEL, LoadNotices, Pool, Tx, begin_write, close, insert_rows, is_busy,
+    migrate, next_id, open, open_memory, ping, placeholders,
 };
 
 pub use build::{AtlasBuild, BuildError, BuiltAtlas};
@@ -394,6 +394,7 @@ pub async fn write_atlas(
         .execute(&mut *tx)
         .await?;
     }
+    db::announce_load(&mut tx, load_id).await?;
     tx.commit().await?;
     Ok(LoadOutcome::Loaded { load_id, changed })
 }

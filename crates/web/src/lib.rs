@@ -219,8 +219,8 @@ impl Live {
 
 /// Serves the atlas on `listen` (and `/metrics` on `metrics`, if given) until SIGINT (Ctrl-C)
 /// or SIGTERM: then it stops accepting, finishes the requests in flight, closes the database
-/// and returns `Ok`. A new load of the atlas in the store is served within [`RELOAD_EVERY`]
-/// (see [`Live`]). Expired sessions and rate-limit events older than an hour are deleted every
+/// and returns `Ok`. A new load of the atlas in the store is served as soon as PostgreSQL
+/// announces it, and on SQLite within [`RELOAD_EVERY`] (see [`Live`]). Expired sessions and rate-limit events older than an hour are deleted every
 /// ten minutes.
 pub async fn serve(
     listen: SocketAddr,
@@ -249,10 +249,28 @@ pub async fn serve(
     };
     let watcher = {
         let live = live.clone();
+        let pool = state.pool().clone();
         tokio::spawn(async move {
+            // PostgreSQL announces a new load when it commits: swap at once. Ask every
+            // RELOAD_EVERY as well (SQLite has no notices; on PostgreSQL it covers notices sent
+            // while the listening connection was down).
+            let mut notices = sozialatlas_store::LoadNotices::listen(&pool)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!("listening for new loads of the atlas (asking every {RELOAD_EVERY:?} instead): {e}");
+                    sozialatlas_store::LoadNotices::none()
+                });
             let mut tick = tokio::time::interval(RELOAD_EVERY);
             loop {
-                tick.tick().await;
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    notice = notices.next() => {
+                        if let Err(e) = notice {
+                            tracing::warn!("listening for new loads of the atlas: {e}");
+                            tokio::time::sleep(RELOAD_EVERY).await;
+                        }
+                    }
+                }
                 match live.refresh().await {
                     Ok(Some(id)) => tracing::info!("serving the new load {id} of the atlas"),
                     Ok(None) => {}

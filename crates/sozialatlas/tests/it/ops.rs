@@ -357,3 +357,42 @@ fn backup_of_a_store_in_use_and_restore() {
     )
     .refused("pg_restore");
 }
+
+/// `sozialatlas build … | head -1`: when the reader of the output goes away, the command ends
+/// as other Unix tools do (SIGPIPE), not with a panic; the load it wrote before is kept.
+#[cfg(unix)]
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fl.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sozialatlas"))
+        .args([
+            "build",
+            repo().join("examples/flensburg").to_str().unwrap(),
+            "--db",
+        ])
+        .arg(&db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run sozialatlas");
+    // The reader is gone before the first line.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.signal(), Some(13), "SIGPIPE: {stderr}");
+    let list = run(&[
+        "export",
+        "--format",
+        "csv",
+        "--out",
+        "-",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(list.stdout.contains("Flensburg"));
+}

@@ -7,8 +7,9 @@ use sozialatlas_web::{AppState, Live};
 use crate::auth_support::{Browser, make_user};
 
 /// Two instances (each its own pool on one store: a SQLite file, or a PostgreSQL database): sign in on A, act on B; failed
-/// sign-ins on A count on B; a new load written by A is served by B after one refresh (which
-/// `serve` runs every two seconds), while B's requests before it saw the old load.
+/// sign-ins on A count on B; a new load written by A is announced to B on PostgreSQL and served
+/// by B after one refresh (which `serve` runs on a notice and every two seconds), while B's
+/// requests before it saw the old load.
 #[tokio::test]
 async fn two_instances_share_sessions_limits_and_new_loads() {
     let (_dir, target, pool_a) = sozialatlas_test_support::shared_store().await;
@@ -72,6 +73,10 @@ async fn two_instances_share_sessions_limits_and_new_loads() {
         text.replace("\"Sozialatlas Flensburg\"", "\"Sozialatlas Flensburg 2\""),
     )
     .unwrap();
+    // B listens for announcements of new loads, as `serve` does.
+    let mut notices = sozialatlas_store::LoadNotices::listen(b.state().pool())
+        .await
+        .expect("listening");
     let src = sozialatlas_import::DirSource::new(&folder);
     let new = sozialatlas_test_support::build(&src)
         .compute()
@@ -88,6 +93,14 @@ async fn two_instances_share_sessions_limits_and_new_loads() {
             .body
             .contains("Sozialatlas Flensburg 2")
     );
+    if sozialatlas_store::Backend::of(b.state().pool()) == sozialatlas_store::Backend::Postgres {
+        // PostgreSQL announces the load when it commits (SQLite has no notices: `serve` asks
+        // every two seconds there, as here on PostgreSQL too).
+        let notice = tokio::time::timeout(std::time::Duration::from_secs(30), notices.next())
+            .await
+            .expect("a notice of the new load");
+        assert_eq!(notice.expect("the listener"), Some(new.load.id));
+    }
     assert_eq!(b.refresh().await.expect("refresh"), Some(new.load.id));
     assert_eq!(b.state().snapshot().load.id, new.load.id);
     assert!(
