@@ -96,6 +96,39 @@ fn the_store_file_is_complete_when_build_exits() {
     );
 }
 
+/// Two servers on one store (a SQLite file, or a PostgreSQL database in the PostgreSQL pass):
+/// a `build` from a third process is served by both within seconds, without a restart.
+#[test]
+fn two_servers_on_one_store_both_serve_a_new_load() {
+    let (dir, atlas) = scratch("flensburg");
+    let db = store_target(&dir.path().join("fl.db"));
+    let a = atlas.to_str().unwrap();
+    let r = run(&["build", a, "--db", &db]);
+    assert!(r.stdout.contains("(load 1)"), "{} {}", r.stdout, r.stderr);
+    let one = Server::start(&["--db", &db]);
+    let two = Server::start(&["--db", &db]);
+    for server in [&one, &two] {
+        assert_eq!(server.get("/readyz").1, "ready: load 1\n");
+    }
+    edit(
+        &atlas.join("data/migration_background_by_district.csv"),
+        "2021,1,Altstadt,999,375",
+        "2021,1,Altstadt,1000,375",
+    );
+    let r = run(&["build", a, "--db", &db]);
+    assert!(r.stdout.contains("(load 2)"), "{} {}", r.stdout, r.stderr);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    for server in [&one, &two] {
+        while server.get("/readyz").1 != "ready: load 2\n" {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "a server still serves load 1"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
 /// `--metrics-listen`: `/metrics` on its own address (for the internal network), counting the
 /// main listener's requests by route template; the main listener has no `/metrics`. After a
 /// new load and a restart, `/readyz` and the metrics name the new load; a load built while the

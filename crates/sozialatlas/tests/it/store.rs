@@ -6,15 +6,6 @@ use crate::common::*;
 
 use std::process::Command;
 
-/// A target for a new store: a new PostgreSQL database on the tests' server, else `file`.
-fn target(file: &std::path::Path) -> String {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime")
-        .block_on(sozialatlas_test_support::test_target(file))
-}
-
 /// Runs the binary with `DATABASE_URL` set to `url`.
 fn run_with_database_url(url: &str, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_sozialatlas"))
@@ -44,7 +35,7 @@ fn a_store_by_flag_or_database_url_gives_the_same_atlas_as_a_file() {
     let expected = export_csv(&file);
 
     // The store of this run (PostgreSQL on the tests' server, or another SQLite file), by flag.
-    let db = target(&dir.path().join("target.db"));
+    let db = store_target(&dir.path().join("target.db"));
     // On PostgreSQL with a password in the URL (the tests' server trusts any): never printed.
     let db = db.replacen("postgres://postgres@", "postgres://postgres:pw-s3cret@", 1);
     let r = run(&["build", atlas.to_str().unwrap(), "--db", &db]);

@@ -75,6 +75,16 @@ pub fn build_store(atlas: &Path, db: &Path) -> Run {
     ])
 }
 
+/// A target for a new store: a new PostgreSQL database on the tests' server
+/// (`SOZIALATLAS_TEST_DATABASE_URL`), else `file`.
+pub fn store_target(file: &Path) -> String {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(sozialatlas_test_support::test_target(file))
+}
+
 /// The data pool of the store `db` as international CSV (`sozialatlas export --format csv
 /// --locale en`); the export must succeed.
 pub fn export_csv(db: &Path) -> String {
