@@ -44,7 +44,11 @@ static ASSET_TAG: LazyLock<String> = LazyLock::new(|| {
 pub struct NavItem {
     pub href: String,
     pub label: &'static str,
+    /// The page shown is in this entry's section (`aria-current="true"`: the indicator page
+    /// is in the start page's section, but the start page's link does not lead to it).
     pub current: bool,
+    /// The page shown is this entry's page itself (`aria-current="page"`).
+    pub page: bool,
 }
 
 /// What every page's frame shows.
@@ -104,6 +108,7 @@ impl Layout {
                 },
                 label: (e.label)(locale),
                 current: e.sections.contains(&section),
+                page: bare == e.path,
             })
             .collect();
         let atlas = snap.meta.name.get(locale).to_string();

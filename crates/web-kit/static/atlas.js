@@ -70,7 +70,12 @@
 
   // Print button.
   var pb = doc.querySelectorAll("[data-print]");
-  for (var p = 0; p < pb.length; p++) pb[p].addEventListener("click", function () { window.print(); });
+  // The print button needs this script: without it, it stays hidden.
+  for (var p = 0; p < pb.length; p++) {
+    pb[p].addEventListener("click", function () { window.print(); });
+    var row = pb[p].closest("[data-print-row]");
+    if (row) row.hidden = false;
+  }
 
   // Keyboard shortcuts: "," previous year, "." next year, "/" search.
   doc.addEventListener("keydown", function (e) {

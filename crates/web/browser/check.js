@@ -46,9 +46,10 @@ const pages = [
     }
     await page.close();
   }
-  // The profile prints on one A4 page.
+  // The profile prints on one A4 page; its print button (hidden without the script) shows.
   const page = await browser.newPage();
   await page.goto(base + '/areas/stadtteil/1');
+  if (!(await page.isVisible('[data-print]'))) { console.log('profile: the print button is hidden'); failures++; }
   const pdf = await page.pdf({ format: 'A4' });
   const pagesInPdf = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
   if (pagesInPdf !== 1) { console.log(`profile prints on ${pagesInPdf} pages`); failures++; }

@@ -44,13 +44,18 @@ pub mod publish {
     }
 }
 
-/// The site's navigation: the atlas's entries, then participation.
+/// The site's navigation: the atlas's entries, then participation and the action offices.
 fn nav() -> Nav {
     let mut entries = sozialatlas_web_atlas::nav();
     entries.push(NavEntry {
         path: "/participation",
         label: |l| sozialatlas_web_participation::pmsgs(l).participation,
         sections: &["participation"],
+    });
+    entries.push(NavEntry {
+        path: "/offices",
+        label: |l| sozialatlas_web_offices::office_msgs(l).offices_title,
+        sections: &["offices", "office"],
     });
     Nav(entries)
 }

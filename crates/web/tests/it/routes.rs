@@ -48,6 +48,46 @@ async fn start_page_lists_dimensions_and_search() {
     assert!(t.contains("hreflang=\"de\" lang=\"de\">Deutsch"));
 }
 
+/// The navigation marks the page shown (`aria-current="page"`) only on the link that leads to
+/// it; on a page within an entry's section (an indicator, a profile, the search) the entry is
+/// marked as current (`"true"`), not as the page.
+#[tokio::test]
+async fn navigation_marks_the_page_only_on_its_own_link() {
+    let nav = |t: &str| {
+        let start = t.find("class=\"site-nav\"").expect("the navigation");
+        let end = start + t[start..].find("</nav>").expect("its end");
+        t[start..end].to_string()
+    };
+    for (path, start_link) in [
+        ("/", "<a href=\"/\" aria-current=\"page\">"),
+        ("/en", "<a href=\"/en/\" aria-current=\"page\">"),
+        (
+            "/indicators/sgb2_quote/stadtteil/2022",
+            "<a href=\"/\" aria-current=\"true\">",
+        ),
+        ("/areas/stadtteil/1", "<a href=\"/\" aria-current=\"true\">"),
+        ("/search?q=Altstadt", "<a href=\"/\" aria-current=\"true\">"),
+    ] {
+        let r = get(path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        let n = nav(&r.text());
+        assert!(n.contains(start_link), "{path}: {n}");
+        assert_eq!(n.matches("aria-current").count(), 1, "{path}: {n}");
+    }
+    // The action offices are in the navigation.
+    let n = nav(&get("/offices").await.text());
+    assert!(
+        n.contains("<a href=\"/offices\" aria-current=\"page\">Aktionsbüros</a>"),
+        "{n}"
+    );
+    let n = nav(&get("/catalogue").await.text());
+    assert!(
+        n.contains("<a href=\"/catalogue\" aria-current=\"page\">"),
+        "{n}"
+    );
+    assert!(n.contains("<a href=\"/\">"), "{n}");
+}
+
 #[tokio::test]
 async fn indicator_redirects_to_default_level_and_latest_year() {
     let r = get("/indicators/sgb2_quote").await;
@@ -158,6 +198,8 @@ async fn area_profile() {
     assert_eq!(r.ctype, HTML);
     let t = r.text();
     assert!(t.contains(&format!("<h1>{}</h1>", a.name)));
+    // The print button works only with the script, which shows it: without, nothing to press.
+    assert!(t.contains("<p class=\"no-print\" data-print-row hidden><button"));
     let city = city_sgb2(sozialatlas_core::Locale::De).await;
     assert!(
         t.contains(&format!("Stadt {city} %")),
