@@ -228,7 +228,8 @@ pub async fn indicator_redirect(
 ) -> Result<Response, AppError> {
     let ind = view::indicator(&state, &id, locale)?;
     let pairs = params::pairs(raw.as_deref());
-    let opts = ViewOptions::parse(&pairs)?;
+    // Breaks typed by hand that cannot be read go on to the page, which says so by the field.
+    let (opts, manual_error) = ViewOptions::parse_page(&pairs)?;
     let index = state.index();
     let level = match params::get(&pairs, "level") {
         Some(l) => view::level(&state, l, locale)?,
@@ -245,10 +246,20 @@ pub async fn indicator_redirect(
             .ok_or_else(|| AppError::NotFound(no_data_text(locale)))?,
     };
     let level_id = &state.snapshot().tree.levels[level].id;
+    let mut query = opts.query(true);
+    if let Some(e) = manual_error {
+        let mut typed = form_urlencoded::Serializer::new(String::new());
+        typed.append_pair("scheme", "manual");
+        typed.append_pair("manual", &e.typed);
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str(&typed.finish());
+    }
     Ok(Redirect::to(&format!(
-        "{}/indicators/{id}/{level_id}/{year}{}",
+        "{}/indicators/{id}/{level_id}/{year}{}{query}",
         prefix(locale),
-        opts.query_suffix(true)
+        if query.is_empty() { "" } else { "?" },
     ))
     .into_response())
 }
@@ -331,6 +342,8 @@ struct IndicatorPage {
     dimension: String,
     subtitle: String,
     form_action: String,
+    /// Why the manual breaks typed could not be used (empty when they could).
+    manual_error: String,
     levels: Vec<Opt>,
     years: Vec<Opt>,
     compares: Vec<Opt>,
@@ -543,7 +556,12 @@ pub async fn indicator(
     };
     let year = view::year(&state, ind, year_s, locale)?;
     let pairs = params::pairs(raw.as_deref());
-    let opts = ViewOptions::parse(&pairs)?;
+    // The page shows breaks typed by hand that cannot be read as an error by their field;
+    // the downloads and the map files refuse them.
+    let (opts, manual_error) = match ext {
+        None => ViewOptions::parse_page(&pairs)?,
+        Some(_) => (ViewOptions::parse(&pairs)?, None),
+    };
     let v = view::build(&state, ind, level, year, &opts, locale)?;
     match ext {
         None => {}
@@ -921,7 +939,13 @@ pub async fn indicator(
         closures,
         palettes,
         fixed: opts.fixed,
-        manual: opts.manual_text(),
+        manual: manual_error
+            .as_ref()
+            .map_or_else(|| opts.manual_text(), |e| e.typed.clone()),
+        manual_error: manual_error
+            .as_ref()
+            .and_then(|e| e.error.field_message(locale))
+            .unwrap_or_default(),
         area_key: opts.area.clone().unwrap_or_default(),
         map_svg: if empty {
             String::new()
@@ -960,7 +984,11 @@ pub async fn indicator(
         moran,
         heading,
     };
-    html(&page)
+    let mut r = html(&page)?;
+    if manual_error.is_some() {
+        *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(r)
 }
 
 /// A file download response.

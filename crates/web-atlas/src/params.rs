@@ -104,6 +104,15 @@ impl Default for ViewOptions {
     }
 }
 
+/// Manual class breaks that could not be read (see [`ViewOptions::parse_page`]).
+#[derive(Debug)]
+pub struct ManualError {
+    /// What was typed.
+    pub typed: String,
+    /// What is wrong ([`AppError::BadParam`] of `manual`).
+    pub error: AppError,
+}
+
 fn bad(param: &str, value: &str, expected: &str) -> AppError {
     AppError::BadParam {
         param: param.to_string(),
@@ -228,6 +237,27 @@ impl ViewOptions {
             ));
         }
         Ok(o)
+    }
+
+    /// Parses the options of the indicator page, where the manual class breaks are typed by
+    /// hand: breaks that cannot be read leave the other options as chosen (the map drawn with
+    /// the default scheme) and come back as the error to show by the field, with what was
+    /// typed. Every other malformed option is an error, as in [`ViewOptions::parse`].
+    pub fn parse_page(
+        pairs: &[(String, String)],
+    ) -> Result<(ViewOptions, Option<ManualError>), AppError> {
+        match Self::parse(pairs) {
+            Err(error @ AppError::BadParam { .. }) if error.param() == Some("manual") => {
+                let rest: Vec<(String, String)> = pairs
+                    .iter()
+                    .filter(|(k, v)| k != "manual" && !(k == "scheme" && v == "manual"))
+                    .cloned()
+                    .collect();
+                let typed = get(pairs, "manual").unwrap_or_default().to_string();
+                Ok((Self::parse(&rest)?, Some(ManualError { typed, error })))
+            }
+            other => Ok((other?, None)),
+        }
     }
 
     /// The classify scheme.

@@ -91,6 +91,34 @@ impl AppError {
         }
     }
 
+    /// The parameter a [`AppError::BadParam`] names.
+    pub fn param(&self) -> Option<&str> {
+        match self {
+            AppError::BadParam { param, .. } => Some(param),
+            _ => None,
+        }
+    }
+
+    /// A [`AppError::BadParam`] said by its form field: what was given and what is expected,
+    /// in the page's language.
+    pub fn field_message(&self, locale: Locale) -> Option<String> {
+        let AppError::BadParam {
+            value, expected, ..
+        } = self
+        else {
+            return None;
+        };
+        Some(match (locale, value.is_empty()) {
+            (Locale::De, true) => format!("Hier fehlt eine Angabe: {}.", expected_de(expected)),
+            (Locale::De, false) => format!(
+                "„{value}“ kann nicht gelesen werden; erwartet werden: {}.",
+                expected_de(expected)
+            ),
+            (Locale::En, true) => format!("Nothing given here: expected {expected}."),
+            (Locale::En, false) => format!("“{value}” cannot be read; expected {expected}."),
+        })
+    }
+
     /// The message for the reader, in English (the API) or German.
     fn message(&self, locale: Locale) -> String {
         match (self, locale) {

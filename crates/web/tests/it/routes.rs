@@ -158,6 +158,46 @@ async fn indicator_options_change_view_and_selected_area() {
     assert!(r.text().contains(&format!("Zeitreihe: {} – Stadt", a.name)));
     let r = get("/indicators/sgb2_quote/stadtteil/2022?scheme=manual&manual=10%3B20").await;
     assert_eq!(r.status, StatusCode::OK);
+    // Breaks that cannot be read: the page with its form, the error by the field and in the
+    // summary, what was typed kept, the map drawn with the default scheme.
+    let r = get("/indicators/sgb2_quote/stadtteil/2022?k=4&scheme=manual&manual=20%3B+1O").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let t = r.text();
+    assert!(t.contains("class=\"error-summary\""), "{t}");
+    assert!(t.contains("<a href=\"#f-manual\">"), "{t}");
+    assert!(
+        t.contains(
+            "<p class=\"error-message\" id=\"f-manual-error\">„20; 1O“ kann nicht gelesen werden; \
+             erwartet werden: Zahlen, durch Semikolon getrennt, z. B. 10; 15; 20.</p>"
+        ),
+        "{t}"
+    );
+    assert!(t.contains(
+        "value=\"20; 1O\" aria-describedby=\"f-manual-hint f-manual-error\" aria-invalid=\"true\""
+    ));
+    assert!(t.contains("<svg"), "the map");
+    assert!(
+        t.contains("<option value=\"4\" selected>"),
+        "the other options as chosen: {t}"
+    );
+    let r = get("/en/indicators/sgb2_quote/stadtteil/2022?scheme=manual").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.text()
+            .contains("Nothing given here: expected class breaks for the manual scheme")
+    );
+    // The form goes through the level-and-year redirect, which passes the breaks on as typed.
+    let r = get("/indicators/sgb2_quote?level=stadtteil&year=2022&scheme=manual&manual=abc").await;
+    assert!(r.status.is_redirection(), "{}", r.status);
+    let to = r.headers["location"].to_str().unwrap();
+    assert!(
+        to.starts_with("/indicators/sgb2_quote/stadtteil/2022?")
+            && to.ends_with("scheme=manual&manual=abc"),
+        "{to}"
+    );
+    // The map file and the downloads refuse them.
+    let r = get("/indicators/sgb2_quote/stadtteil/2022.svg?scheme=manual&manual=abc").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
     for s in ["quantiles", "stddev", "box"] {
         let r = get(&format!("/indicators/sgb2_quote/stadtteil/2022?scheme={s}")).await;
         assert_eq!(r.status, StatusCode::OK, "{s}");
