@@ -3,8 +3,8 @@
 //!
 //! Hashing and verifying take ~19 MiB and tens of milliseconds of one core each. They run on
 //! tokio's blocking threads, never on the async workers that serve pages, and at most
-//! [`concurrent_hashes`] at a time (one per core): a storm of failed sign-ins waits in a queue
-//! instead of starving every other request and filling memory.
+//! [`concurrent_hashes`] at a time (one core is left to the pages): a storm of failed sign-ins
+//! waits in a queue instead of starving every other request and filling memory.
 
 use std::sync::OnceLock;
 
@@ -32,9 +32,14 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// How many hashes or verifications run at once: the number of cores.
+/// How many hashes or verifications run at once: one fewer than the cores (at least one), so
+/// that a storm of sign-ins leaves a core to the pages (on 2 cores, both hashing made the
+/// cached atlas page's p99 12 times slower: bench/RESULTS.md, run 7).
 pub fn concurrent_hashes() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .saturating_sub(1)
+        .max(1)
 }
 
 /// Runs `f` (an Argon2 computation) on a blocking thread, at most [`concurrent_hashes`] at a

@@ -83,6 +83,50 @@ pub async fn hit(pool: &Pool, key: &str, limit: Limit) -> Result<Option<Duration
     Ok(None)
 }
 
+/// An attempt counted in advance by [`reserve`], to be taken back with [`release`] when it
+/// turns out not to count (a successful sign-in).
+#[derive(Debug)]
+#[must_use = "an attempt that does not count must be released"]
+pub struct Reservation {
+    token: String,
+}
+
+/// Counts an attempt against every `(key, limit)` at once, before the work it limits (checking
+/// a password): in one writing transaction, so that concurrent attempts cannot all pass the
+/// last free place. `Err(wait)` when one of the keys is over its limit (nothing counted then).
+pub async fn reserve(
+    pool: &Pool,
+    keys: &[(&str, Limit)],
+) -> Result<Result<Reservation, Duration>, AccountError> {
+    let now = clock::now_millis();
+    let token = crate::tokens::new_token();
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
+    for &(key, limit) in keys {
+        if let Some(wait) = wait_at(&mut tx, key, limit, now).await? {
+            return Ok(Err(wait));
+        }
+    }
+    for &(key, _) in keys {
+        sqlx::query("INSERT INTO rate_event (key_hash, at_ms, attempt) VALUES ($1, $2, $3)")
+            .bind(digest(key))
+            .bind(now)
+            .bind(&token)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(Reservation { token }))
+}
+
+/// Takes back an attempt counted by [`reserve`].
+pub async fn release(pool: &Pool, reservation: Reservation) -> Result<(), AccountError> {
+    sqlx::query("DELETE FROM rate_event WHERE attempt = $1")
+        .bind(&reservation.token)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// Forgets a key's events (e.g. a browser's failures after it signed in).
 pub async fn clear(pool: &Pool, key: &str) -> Result<(), AccountError> {
     sqlx::query("DELETE FROM rate_event WHERE key_hash = $1")

@@ -204,9 +204,20 @@ pub async fn login(
             Limit::LOGIN_ACCOUNT,
         ),
     };
-    super::limited(ratelimit::over_limit(pool, &ip_key, Limit::LOGIN_IP).await?)?;
-    super::limited(ratelimit::over_limit(pool, &limit_key, limit).await?)?;
+    // The attempt counts as a failure before the password is checked, so that concurrent
+    // guesses cannot all pass a limit's last free place; it is taken back unless it failed.
+    let keys = [
+        (ip_key.as_str(), Limit::LOGIN_IP),
+        (limit_key.as_str(), limit),
+    ];
+    let attempt = match ratelimit::reserve(pool, &keys).await? {
+        Ok(attempt) => attempt,
+        Err(wait) => return Err(AppError::TooManyRequests(wait.as_secs().max(1))),
+    };
     let outcome = sozialatlas_accounts::authenticate(pool, &email, password).await?;
+    if !matches!(outcome, LoginOutcome::BadCredentials) {
+        ratelimit::release(pool, attempt).await?;
+    }
     let message = match outcome {
         LoginOutcome::Success(u) => {
             if known {
@@ -232,11 +243,7 @@ pub async fn login(
             );
             return Ok(r);
         }
-        LoginOutcome::BadCredentials => {
-            ratelimit::record(pool, &ip_key).await?;
-            ratelimit::record(pool, &limit_key).await?;
-            t.login_failed
-        }
+        LoginOutcome::BadCredentials => t.login_failed,
         LoginOutcome::Unconfirmed(_) => t.login_unconfirmed,
         LoginOutcome::Blocked => t.login_blocked,
     };

@@ -703,3 +703,66 @@ async fn stored_passwords_are_argon2id() {
     );
     assert!(!hash.contains("ein langes passwort"));
 }
+
+/// Guesses sent at the same time cannot pass a sign-in limit together: each counts before its
+/// password is checked. Of 30 concurrent wrong passwords from one address, exactly the
+/// address's limit (10 a minute) are checked; the others are refused (429) at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_guesses_cannot_pass_the_limit_together() {
+    let state = auth_support::state().await;
+    make_user(
+        &state,
+        "ziel@example.org",
+        "Ziel",
+        "das richtige passwort",
+        &[],
+    )
+    .await;
+    let mut guessers = Vec::new();
+    for _ in 0..30 {
+        let mut b = Browser::new(&state, 6, 1);
+        b.get("/login").await;
+        guessers.push(b);
+    }
+    let tasks: Vec<_> = guessers
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut b)| {
+            tokio::spawn(async move {
+                b.sign_in("ziel@example.org", &format!("geraten {i}"))
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    let mut refused = 0;
+    for t in tasks {
+        match t.await.expect("a guess") {
+            StatusCode::UNPROCESSABLE_ENTITY => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            s => panic!("a guess answered {s}"),
+        }
+    }
+    assert_eq!((checked, refused), (10, 20));
+    // A successful sign-in does not count: from another address, 9 failures (19 of the
+    // account's 20), a sign-in with the right password, and the 20th failure is still checked.
+    let mut owner = Browser::new(&state, 6, 2);
+    owner.get("/login").await;
+    for _ in 0..9 {
+        owner.sign_in("ziel@example.org", "vertippt").await;
+    }
+    owner
+        .login("ziel@example.org", "das richtige passwort")
+        .await;
+    let mut third = Browser::new(&state, 6, 3);
+    third.get("/login").await;
+    let r = third.sign_in("ziel@example.org", "noch einmal").await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the 20th failure"
+    );
+    let r = third.sign_in("ziel@example.org", "und noch einmal").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "the 21st");
+}
