@@ -2,11 +2,12 @@
 # Sozialatlas against the tools cities use today (issue 7). See bench/README.md.
 #
 #   bench/run.sh [--quick] [--only WORKLOAD[,WORKLOAD…]] [--no-install] [--runs N]
-#                [--competitor-runs N] [--rev REV]
+#                [--competitor-runs N] [--rev REV] [--bin PATH]
 #
-# WORKLOAD: dortmund, tessellation, breaks, ward, http, report. --rev builds Sozialatlas from a
-# `git archive` of REV (e.g. HEAD) instead of the working tree. Needs Debian, the Rust toolchain and root
-# (or sudo) for apt-get and for running PostgreSQL as the postgres user.
+# WORKLOAD: dortmund, tessellation, breaks, ward, http, report, ops. --rev builds Sozialatlas from a
+# `git archive` of REV (e.g. HEAD) instead of the working tree; --bin uses a sozialatlas binary
+# that is already built (nothing is built but bench/rust). Needs Debian, the Rust toolchain and
+# root (or sudo) for apt-get and for running PostgreSQL as the postgres user.
 set -euo pipefail
 # The whole script is one function, parsed before it runs: editing this file cannot break a run.
 main() {
@@ -20,6 +21,7 @@ INSTALL=1
 RUNS=""
 REV=""
 CRUNS=""
+GIVEN_BIN=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) QUICK=1 ;;
@@ -29,7 +31,8 @@ while [ $# -gt 0 ]; do
         --runs) RUNS="$2"; shift ;;
         --rev) REV="$2"; shift ;;
         --competitor-runs) CRUNS="$2"; shift ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        --bin) GIVEN_BIN="$2"; shift ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -38,19 +41,23 @@ done
 if [ "$QUICK" = 1 ]; then
     N_POINTS=1000000; RUNS=${RUNS:-2}; WARD_SIZES="2000 5000"; BREAKS_SIZES="10000 1000000"
     WRK_SECONDS=5; HTTP_ROUNDS=1
+    OPS_SECONDS=10; OPS_STORM_SECONDS=10; OPS_KILL_AFTER=6
 else
     N_POINTS=10000000; RUNS=${RUNS:-3}; WARD_SIZES="2000 10000 20000"; BREAKS_SIZES="10000 1000000"
     WRK_SECONDS=10; HTTP_ROUNDS=3
+    OPS_SECONDS=60; OPS_STORM_SECONDS=30; OPS_KILL_AFTER=20
 fi
 TESS_NX=100; TESS_NY=100          # 10,000 cells
 SEED=42
 PG_PORT=${PG_PORT:-54329}
 HTTP_PORT=${HTTP_PORT:-58080}      # Sozialatlas serve
 NGINX_PORT=${NGINX_PORT:-58081}
+OPS_PORT_A=${OPS_PORT_A:-58101}    # the ops workload's two sozialatlas instances
+OPS_PORT_B=${OPS_PORT_B:-58102}
 HTTP_NX=100; HTTP_NY=50           # 5,000 cells in the HTTP workload
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target-bench}
 BENCH_TARGET_DIR=${BENCH_TARGET_DIR:-$CARGO_TARGET_DIR}   # for bench/rust (outside the workspace)
-BIN="$CARGO_TARGET_DIR/release/sozialatlas"
+BIN=${GIVEN_BIN:-$CARGO_TARGET_DIR/release/sozialatlas}
 SBENCH="$BENCH_TARGET_DIR/release/sozialatlas-bench"
 PY="$HERE/.venv/bin/python"
 DISTRICTS_SRC="$ROOT/../shared/data/dortmund-gebietsgliederung/dortmund_statistische_bezirke.geojson"
@@ -101,8 +108,16 @@ if [ "$ONLY" = report ]; then
         for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || { $SUDO apt-get update -qq; $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $PKGS; break; }; done
     fi
     [ -x "$PY" ] || PY=$(command -v python3)
+elif [ "$ONLY" = ops ]; then
+    # The operations workload: PostgreSQL (two instances on one database) and wrk; no Python
+    # packages (the standard library's Python prints the table).
+    PKGS="postgresql wrk curl"
+    if [ "$INSTALL" = 1 ]; then
+        for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || { $SUDO apt-get update -qq; $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $PKGS; break; }; done
+    fi
+    [ -x "$PY" ] || PY=$(command -v python3)
 elif [ "$INSTALL" = 1 ]; then install_competitors; fi
-for t in hyperfine "$PY"; do command -v "$t" >/dev/null || { echo "missing $t (run without --no-install)" >&2; exit 1; }; done
+for t in $([ "$ONLY" = ops ] || echo hyperfine) "$PY"; do command -v "$t" >/dev/null || { echo "missing $t (run without --no-install)" >&2; exit 1; }; done
 
 # ---------------------------------------------------------------- build
 SRC="$ROOT"
@@ -111,8 +126,12 @@ if [ -n "$REV" ]; then
     SRC="$OUT/src-$(git -C "$ROOT" rev-parse --short "$REV")"
     if [ ! -d "$SRC" ]; then mkdir -p "$SRC.part" && git -C "$ROOT" archive "$REV" | tar -x -C "$SRC.part" && mv "$SRC.part" "$SRC"; fi
 fi
-log "build $SRC (release, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
-(cd "$SRC" && cargo build --release -p sozialatlas 2>&1 | tail -2) >&2
+if [ -n "$GIVEN_BIN" ]; then
+    log "sozialatlas given: $BIN (not built here)"
+else
+    log "build $SRC (release, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
+    (cd "$SRC" && cargo build --release -p sozialatlas 2>&1 | tail -2) >&2
+fi
 [ -x "$BIN" ] || { echo "the build of sozialatlas failed" >&2; exit 1; }
 # The helper package lives outside the workspace; start from the workspace's lock so it uses the
 # same dependency versions.
@@ -120,10 +139,11 @@ log "build $SRC (release, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
 CARGO_TARGET_DIR="$BENCH_TARGET_DIR" cargo build --release --manifest-path "$HERE/rust/Cargo.toml" 2>&1 | tail -2 >&2
 
 # ---------------------------------------------------------------- services
-PGDIR=""; NGDIR=""; SERVE_PID=""
+PGDIR=""; NGDIR=""; SERVE_PID=""; OPS_PIDS=""
 cleanup() {
     set +e
     [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null
+    for p in $OPS_PIDS; do kill "$p" 2>/dev/null; done
     [ -n "$NGDIR" ] && [ -f "$NGDIR/nginx.pid" ] && nginx -c "$NGDIR/nginx.conf" -p "$NGDIR" -s stop 2>/dev/null
     if [ -n "$PGDIR" ]; then
         as_postgres "/usr/lib/postgresql/15/bin/pg_ctl -D $PGDIR -m fast stop" >/dev/null 2>&1
@@ -133,8 +153,15 @@ cleanup() {
 }
 trap cleanup EXIT
 PSQL=(psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d bench)
-start_postgres() {
-    [ -n "$PGDIR" ] && return
+start_postgres() { # [postgis]: the aggregation workloads' database `bench` with PostGIS
+    if [ -z "$PGDIR" ]; then start_postgres_server; fi
+    if [ "${1:-}" = postgis ] && ! "${PSQL[@]}" -At -c 'SELECT 1' >/dev/null 2>&1; then
+        psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c 'CREATE DATABASE bench'
+        "${PSQL[@]}" -c 'CREATE EXTENSION postgis'
+        echo "PostgreSQL $("${PSQL[@]}" -At -c 'SHOW server_version'), PostGIS $("${PSQL[@]}" -At -c 'SELECT postgis_lib_version()') on port $PG_PORT" >&2
+    fi
+}
+start_postgres_server() {
     PGDIR=$(mktemp -d /tmp/bench-pg.XXXXXX); $SUDO chown postgres:postgres "$PGDIR"
     as_postgres "/usr/lib/postgresql/15/bin/initdb -D $PGDIR -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8" >/dev/null
     # fsync off and unlogged tables: PostGIS is not charged for durability Sozialatlas does not give.
@@ -142,9 +169,6 @@ start_postgres() {
         -c listen_addresses=127.0.0.1 -c shared_buffers=2GB -c work_mem=256MB \
         -c maintenance_work_mem=1GB -c max_wal_size=8GB -c synchronous_commit=off \
         -c full_page_writes=off -c max_parallel_workers_per_gather=2' -l $PGDIR/log -w start" >/dev/null
-    psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c 'CREATE DATABASE bench'
-    "${PSQL[@]}" -c 'CREATE EXTENSION postgis'
-    echo "PostgreSQL $("${PSQL[@]}" -At -c 'SHOW server_version'), PostGIS $("${PSQL[@]}" -At -c 'SELECT postgis_lib_version()') on port $PG_PORT" >&2
 }
 
 # ---------------------------------------------------------------- helpers
@@ -180,7 +204,7 @@ aggregate_workload() { # NAME AREAS.geojson KEY LABEL
         "$PY $HERE/py/sjoin.py $areas $key $points $OUT/${name}_geopandas.csv")
     agree_gpd=$("$PY" "$HERE/py/tools.py" compare-counts "$OUT/${name}_sozialatlas.csv" "$OUT/${name}_geopandas.csv" || true)
     echo "GeoPandas vs Sozialatlas: $agree_gpd" >&2
-    start_postgres
+    start_postgres postgis
     log "$label: PostGIS"
     t_pg=$(hf "${name}_postgis" "$CRUNS" 0 \
         "${PSQL[*]} -v areas_csv=$OUT/${name}_areas.csv -v points_csv=$points -f $HERE/py/postgis_agg.sql -o $OUT/${name}_postgis.csv")
@@ -353,6 +377,148 @@ if wanted report; then
     done
 fi
 
+# ---------------------------------------------------------------- operations (issue 16)
+# Reads under 200 connections, 50 concurrent writers (SQLite; PostgreSQL with two instances on one
+# database), a failed-sign-in storm against a quiet reader, and kill -9 under write load. The load
+# generator is `sozialatlas-bench ops-*` (bench/rust/src/ops.rs); every writer has its own account.
+OPS_TSV="$OUT/ops.tsv"; : > "$OPS_TSV"
+ops_record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$OPS_TSV"; }
+OPS_LAST_PID=""
+ops_serve() { # PORT LOGFILE SERVE-ARGS… : starts `sozialatlas serve` (pid in OPS_LAST_PID), waits for /
+    local port=$1 logf=$2; shift 2
+    if ss -ltn | grep -q ":$port "; then echo "port $port is taken" >&2; return 1; fi
+    "$BIN" serve --listen "127.0.0.1:$port" "$@" > "$logf" 2>&1 &
+    OPS_LAST_PID=$!; OPS_PIDS="$OPS_PIDS $OPS_LAST_PID"
+    for _ in $(seq 1 300); do curl -fs -o /dev/null "http://127.0.0.1:$port/" && return 0; sleep 0.2; done
+    echo "sozialatlas serve on port $port did not answer; its log:" >&2; cat "$logf" >&2; return 1
+}
+ops_stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null || true; }
+code_count() { echo "$1" | tr ',' '\n' | awk -F: -v c="$2" '$1 == c { n = $2 } END { print n + 0 }'; }
+other_codes() { echo "$1" | tr ',' '\n' | grep -vE "^($2):" | grep -v '^-$' | paste -sd, - | sed 's/^$/none/'; }
+wrk_ms() { # FILE PERCENT -> milliseconds
+    awk -v p="$2%" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }' "$1"
+}
+ops_writers_row() { # FIGURE SETTING RESULT-LINE
+    local line=$3 codes s5 err
+    if [ -z "$line" ]; then ops_record "$1" "$2" "failed: no RESULT line (see bench/out/ops/*.err)" "0 responses 5xx" "**no**"; return; fi
+    codes=$(echo "$line" | field codes); s5=$(echo "$line" | field status_5xx); err=$(echo "$line" | field errors)
+    ops_record "$1" "$2" "$(echo "$line" | field requests) writes in $(echo "$line" | field seconds) s ($(echo "$line" | field rate)/s); 303 to the account page (acknowledged): $(echo "$line" | field acknowledged); 5xx: $s5; other answers: $(other_codes "$codes" 303); other redirects: $(echo "$line" | field other_redirects); transport errors: $err; p50 $(echo "$line" | field p50_ms) ms, p99 $(echo "$line" | field p99_ms) ms" \
+        "0 responses 5xx" "$([ "$s5" = 0 ] && [ "$err" = 0 ] && echo yes || echo "**no**")"
+}
+if wanted ops; then
+    OPSD="$OUT/ops"; rm -rf "$OPSD"; mkdir -p "$OPSD"
+    OPS_WRITERS=50; OPS_READERS=200; OPS_STORM_CLIENTS=100
+    OPS_PW="bench-writer-password-2026"
+    OPS_PAGE=/indicators/anteil_65plus/stadtteil/2022
+    A="127.0.0.1:$OPS_PORT_A"; B="127.0.0.1:$OPS_PORT_B"
+    add_writers() { # STORE: writer<i>@bench.example, i = 0 … OPS_WRITERS-1
+        for i in $(seq 0 $((OPS_WRITERS - 1))); do
+            echo "$OPS_PW" | "$BIN" user add --db "$1" --email "writer$i@bench.example" --name "Writer $i 0" --password-stdin > /dev/null
+        done
+    }
+    log "ops: the Flensburg example atlas as two SQLite stores (ops.db, kill.db) with $OPS_WRITERS writer accounts each"
+    for s in ops kill; do
+        "$BIN" build "$ROOT/examples/flensburg" --db "$OPSD/$s.db" > "$OPSD/build_$s.log"
+        add_writers "$OPSD/$s.db"
+    done
+
+    # 1. Reads: the indicator page (answered from the server's cache after the first request).
+    ops_serve "$OPS_PORT_A" "$OPSD/serve_sqlite.log" --db "$OPSD/ops.db"; pid=$OPS_LAST_PID
+    curl -s -o /dev/null "http://$A$OPS_PAGE"
+    load_note "ops reads"
+    log "ops: reads, wrk -t2 -c$OPS_READERS -d${OPS_SECONDS}s $OPS_PAGE"
+    wrk -t2 -c"$OPS_READERS" -d"${OPS_SECONDS}s" --latency "http://$A$OPS_PAGE" > "$OPSD/wrk_reads.txt" 2>&1 || true
+    cat "$OPSD/wrk_reads.txt" >&2
+    non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *//p' "$OPSD/wrk_reads.txt"); non2xx=${non2xx:-0}
+    sockerr=$(sed -n 's/^ *Socket errors: *//p' "$OPSD/wrk_reads.txt" | tr -cs '0-9' ' ' | awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s + 0 }')
+    rate=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$OPSD/wrk_reads.txt")
+    nreq=$(sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' "$OPSD/wrk_reads.txt")
+    ops_record "reads: $OPS_READERS connections, ${OPS_SECONDS} s" "\`wrk -t2 -c$OPS_READERS -d${OPS_SECONDS}s --latency\` on $OPS_PAGE (Flensburg, SQLite store, one instance)" \
+        "${nreq:-?} requests, ${rate:-?} req/s; p50 $(wrk_ms "$OPSD/wrk_reads.txt" 50) ms, p99 $(wrk_ms "$OPSD/wrk_reads.txt" 99) ms; non-2xx: $non2xx; socket errors: $sockerr" \
+        "0 errors" "$([ -n "$rate" ] && [ "$non2xx" = 0 ] && [ "$sockerr" = 0 ] && echo yes || echo "**no**")"
+
+    # 2a. Writers on SQLite, the same instance.
+    load_note "ops writers sqlite"
+    log "ops: $OPS_WRITERS writers, ${OPS_SECONDS} s, SQLite, one instance"
+    line=$("$SBENCH" ops-writers "$A" "$OPS_WRITERS" "$OPS_SECONDS" "$OPS_PW" "$OPSD/acks_sqlite.tsv" 2> "$OPSD/writers_sqlite.err" | grep '^RESULT' || true)
+    echo "$line" >&2; head -c 3000 "$OPSD/writers_sqlite.err" >&2
+    ops_writers_row "writes: $OPS_WRITERS writers, ${OPS_SECONDS} s, SQLite" "POST /account/name (one UPDATE each), each writer signed in on its own account, one instance, store file" "$line"
+    ops_stop "$pid"
+
+    # 3. Failed-sign-in storm: CLIENTS clients posting wrong passwords, a quiet prober reading the
+    # indicator page sequentially; the prober's p99 alone and during the storm. With --trust-proxy
+    # and an X-Forwarded-For address of its own per request (and an address without an account),
+    # no request is turned away by the per-address or per-account limits: each one runs Argon2.
+    ops_storm() { # LABEL SERVE-FLAGS… -> quiet and storm probes, the storm's answers
+        local label=$1; shift
+        ops_serve "$OPS_PORT_A" "$OPSD/serve_storm_$label.log" --db "$OPSD/ops.db" "$@"; local spid=$OPS_LAST_PID
+        curl -s -o /dev/null "http://$A$OPS_PAGE"
+        load_note "ops storm ($label)"
+        log "ops: quiet prober, ${OPS_STORM_SECONDS} s"
+        local quiet during storm
+        quiet=$("$SBENCH" ops-probe "$A" "$OPS_PAGE" "$OPS_STORM_SECONDS" 2> "$OPSD/probe_quiet_$label.err" | grep '^RESULT' || true)
+        echo "$quiet" >&2
+        log "ops: storm of $OPS_STORM_CLIENTS clients ($label) with the prober, ${OPS_STORM_SECONDS} s"
+        "$SBENCH" ops-storm "$A" "$OPS_STORM_CLIENTS" "$((OPS_STORM_SECONDS + 2))" > "$OPSD/storm_$label.txt" 2> "$OPSD/storm_$label.err" &
+        local stpid=$!
+        sleep 1
+        during=$("$SBENCH" ops-probe "$A" "$OPS_PAGE" "$OPS_STORM_SECONDS" 2> "$OPSD/probe_storm_$label.err" | grep '^RESULT' || true)
+        wait "$stpid" || true
+        storm=$(grep '^RESULT' "$OPSD/storm_$label.txt" || true)
+        echo "$during" >&2; echo "storm: $storm" >&2; head -c 3000 "$OPSD/storm_$label.err" >&2
+        ops_stop "$spid"
+        local q99 d99 ratio codes n s422 s429 s5 met
+        q99=$(echo "$quiet" | field p99_ms); d99=$(echo "$during" | field p99_ms)
+        ratio=$(awk -v a="$d99" -v b="$q99" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }')
+        codes=$(echo "$storm" | field codes); n=$(echo "$storm" | field requests)
+        s422=$(code_count "$codes" 422); s429=$(code_count "$codes" 429); s5=$(echo "$storm" | field status_5xx)
+        met=$(awk -v r="$ratio" 'BEGIN { print (r != "?" && r <= 3) ? "yes" : "**no**" }')
+        [ "$s5" = 0 ] || met="**no** (5xx)"
+        ops_record "sign-in storm, $OPS_STORM_CLIENTS clients, ${OPS_STORM_SECONDS} s ($label)" \
+            "prober: 1 client, sequential GET $OPS_PAGE; storm: POST /login, wrong password, an address without an account per request$( [ "$label" = proxied ] && echo ", its own X-Forwarded-For per request, serve --trust-proxy" || echo ", all from 127.0.0.1 (no --trust-proxy)")" \
+            "prober p99 $q99 ms quiet → $d99 ms during the storm (${ratio}×; p50 $(echo "$quiet" | field p50_ms) → $(echo "$during" | field p50_ms) ms, $(echo "$quiet" | field requests) and $(echo "$during" | field requests) requests, prober errors $(echo "$quiet" | field errors)+$(echo "$during" | field errors)); storm: $n sign-ins ($(echo "$storm" | field rate)/s), 422 (failed, Argon2 ran): $s422 ($(awk -v a="$s422" -v n="$n" 'BEGIN { printf "%.1f", n ? 100 * a / n : 0 }') %), 429 (limited): $s429 ($(awk -v a="$s429" -v n="$n" 'BEGIN { printf "%.1f", n ? 100 * a / n : 0 }') %), other: $(other_codes "$codes" "422|429"), transport errors: $(echo "$storm" | field errors); storm p50 $(echo "$storm" | field p50_ms) ms, p99 $(echo "$storm" | field p99_ms) ms" \
+            "p99 during ≤ 3× quiet" "$met"
+    }
+    ops_storm proxied --trust-proxy
+    # The same storm as one address sends it: the per-address limit (10 failures a minute) answers.
+    ops_storm direct
+
+    # 4. kill -9 under write load (SQLite store file): no acknowledged write may be lost.
+    ops_serve "$OPS_PORT_A" "$OPSD/serve_kill.log" --db "$OPSD/kill.db"; pid=$OPS_LAST_PID
+    load_note "ops kill"
+    log "ops: $OPS_WRITERS writers, kill -9 of the server after ${OPS_KILL_AFTER} s"
+    "$SBENCH" ops-writers "$A" "$OPS_WRITERS" "$((OPS_KILL_AFTER + 5))" "$OPS_PW" "$OPSD/acks_kill.tsv" > "$OPSD/writers_kill.txt" 2> "$OPSD/writers_kill.err" &
+    wpid=$!
+    sleep "$OPS_KILL_AFTER"
+    kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+    echo "killed $pid (kill -9) at $(date -u +%H:%M:%S)" >&2
+    wait "$wpid" || true
+    line=$(grep '^RESULT' "$OPSD/writers_kill.txt" || true); echo "$line" >&2
+    "$BIN" user list --db "$OPSD/kill.db" > "$OPSD/kill_users.txt"
+    check=$("$SBENCH" ops-check "$OPSD/acks_kill.tsv" "$OPSD/kill_users.txt" 2> "$OPSD/kill_check.err" | grep '^RESULT' || true)
+    echo "$check" >&2; cat "$OPSD/kill_check.err" >&2
+    lost=$(echo "$check" | field lost)
+    ops_record "kill -9 under write load" "$OPS_WRITERS writers as above on a SQLite store file; \`kill -9\` of the instance ${OPS_KILL_AFTER} s after start (sign-ins included); then \`sozialatlas user list\`: each writer's stored k against its last acknowledged k" \
+        "acknowledged writes: $(echo "$check" | field acknowledged); writers checked: $(echo "$check" | field checked) of $(echo "$check" | field writers); lost: ${lost:-?}; stored beyond the last acknowledgement (in flight at the kill): $(echo "$check" | field stored_beyond_last_ack); answers before the kill: $(echo "$line" | field codes), 5xx: $(echo "$line" | field status_5xx); transport errors (after the kill): $(echo "$line" | field errors)" \
+        "0 acknowledged writes lost" "$([ "$lost" = 0 ] && [ "$(echo "$line" | field status_5xx)" = 0 ] && echo yes || echo "**no**")"
+
+    # 2b. Writers on PostgreSQL: two instances on one database, each writer alternating between them.
+    start_postgres
+    psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c 'CREATE DATABASE ops'
+    PGURL="postgres://postgres@127.0.0.1:$PG_PORT/ops"
+    log "ops: the Flensburg example atlas into PostgreSQL ($PGURL), $OPS_WRITERS writer accounts"
+    "$BIN" build "$ROOT/examples/flensburg" --db "$PGURL" > "$OPSD/build_pg.log"
+    add_writers "$PGURL"
+    ops_serve "$OPS_PORT_A" "$OPSD/serve_pg_a.log" --db "$PGURL"; pida=$OPS_LAST_PID
+    ops_serve "$OPS_PORT_B" "$OPSD/serve_pg_b.log" --db "$PGURL"; pidb=$OPS_LAST_PID
+    load_note "ops writers postgres"
+    log "ops: $OPS_WRITERS writers, ${OPS_SECONDS} s, PostgreSQL, two instances"
+    line=$("$SBENCH" ops-writers "$A,$B" "$OPS_WRITERS" "$OPS_SECONDS" "$OPS_PW" "$OPSD/acks_pg.tsv" 2> "$OPSD/writers_pg.err" | grep '^RESULT' || true)
+    echo "$line" >&2; head -c 3000 "$OPSD/writers_pg.err" >&2
+    ops_writers_row "writes: $OPS_WRITERS writers, ${OPS_SECONDS} s, PostgreSQL, 2 instances" "as above; two \`sozialatlas serve\` on one PostgreSQL database, each writer signs in on one and alternates its writes between both (PostgreSQL $(psql -X -At -h 127.0.0.1 -p "$PG_PORT" -U postgres -d ops -c 'SHOW server_version' 2>/dev/null || true), bench settings: fsync off, synchronous_commit off)" "$line"
+    ops_stop "$pida"; ops_stop "$pidb"
+fi
+
 # ---------------------------------------------------------------- report
 {
     echo
@@ -360,8 +526,15 @@ fi
     echo
     echo "Command: \`bench/run.sh$([ "$QUICK" = 1 ] && echo " --quick")$([ -n "$ONLY" ] && echo " --only $ONLY") --runs $RUNS --competitor-runs $CRUNS$([ -n "$REV" ] && echo " --rev $REV")\` (medians; ratio = competitor's time / Sozialatlas's time, or Sozialatlas's throughput / nginx's)"
     echo
-    "$PY" "$HERE/py/tools.py" table "$RESULTS"
-    echo
+    if [ -s "$RESULTS" ]; then "$PY" "$HERE/py/tools.py" table "$RESULTS"; echo; fi
+    if [ -s "$OPS_TSV" ]; then
+        echo "Operations (issue 16), sozialatlas: $BIN"
+        echo
+        echo "| figure | setting | measured | requirement | met |"
+        echo "|---|---|---|---|---|"
+        awk -F'\t' '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$OPS_TSV"
+        echo
+    fi
     echo "Load before each workload:"
     echo
     sed 's/^/    /' "$LOAD"

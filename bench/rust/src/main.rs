@@ -7,6 +7,7 @@
 //! sbench ward N REPS DATA.f64 HEIGHTS.f64   Ward clustering of N x 10, timed
 //! sbench http-atlas koeln DIR SHARED_DATA   an atlas folder: Cologne's 86 Stadtteile (real data)
 //! sbench http-atlas tessellation DIR NX NY SEED   an atlas folder: NX*NY generated cells
+//! sbench ops-writers | ops-check | ops-storm | ops-probe …   the operations benchmark (ops.rs)
 //! ```
 //!
 //! Every timing prints one machine-readable line `RESULT key=value ...` (seconds). The data
@@ -32,23 +33,46 @@ type Res<T> = Result<T, Box<dyn std::error::Error>>;
 #[path = "../../../crates/analysis/benches/support/splitmix.rs"]
 mod splitmix;
 
+mod ops;
+
 fn main() -> Res<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize| -> Res<&str> {
-        args.get(i)
-            .map(String::as_str)
-            .ok_or_else(|| format!("missing argument {i}; see the doc comment of bench/rust/src/main.rs").into())
+        args.get(i).map(String::as_str).ok_or_else(|| {
+            format!("missing argument {i}; see the doc comment of bench/rust/src/main.rs").into()
+        })
     };
     match arg(0)? {
         "points" => points(arg(1)?, arg(2)?.parse()?, arg(3)?.parse()?),
-        "tessellation" => tessellation(arg(1)?, arg(2)?.parse()?, arg(3)?.parse()?, arg(4)?.parse()?),
+        "tessellation" => tessellation(
+            arg(1)?,
+            arg(2)?.parse()?,
+            arg(3)?.parse()?,
+            arg(4)?.parse()?,
+        ),
         "breaks" => breaks(arg(1)?.parse()?, arg(2)?.parse()?, arg(3)?, arg(4)?),
         "ward" => ward_cmd(arg(1)?.parse()?, arg(2)?.parse()?, arg(3)?, arg(4)?),
         "http-atlas" => match arg(1)? {
             "koeln" => koeln_atlas(arg(2)?, arg(3)?),
-            "tessellation" => tessellation_atlas(arg(2)?, arg(3)?.parse()?, arg(4)?.parse()?, arg(5)?.parse()?),
+            "tessellation" => tessellation_atlas(
+                arg(2)?,
+                arg(3)?.parse()?,
+                arg(4)?.parse()?,
+                arg(5)?.parse()?,
+            ),
             other => Err(format!("unknown atlas {other}").into()),
         },
+        "ops-writers" => ops::writers(
+            arg(1)?,
+            arg(2)?.parse()?,
+            arg(3)?.parse()?,
+            arg(4)?,
+            arg(5)?,
+        )
+        .map_err(|e| e as _),
+        "ops-check" => ops::check(arg(1)?, arg(2)?).map_err(|e| e as _),
+        "ops-storm" => ops::storm(arg(1)?, arg(2)?.parse()?, arg(3)?.parse()?).map_err(|e| e as _),
+        "ops-probe" => ops::probe(arg(1)?, arg(2)?, arg(3)?.parse()?).map_err(|e| e as _),
         other => Err(format!("unknown command {other}").into()),
     }
 }
@@ -122,7 +146,11 @@ fn tessellation(path: &str, nx: usize, ny: usize, seed: u64) -> Res<()> {
     for j in 0..=ny {
         for i in 0..nx {
             let (a, b) = (vx(i, j), vx(i + 1, j));
-            let dy = if j > 0 && j < ny { jitter(0.15 * h) } else { 0.0 };
+            let dy = if j > 0 && j < ny {
+                jitter(0.15 * h)
+            } else {
+                0.0
+            };
             mh[j * nx + i] = (mm((a.0 + b.0) / 2.0), mm((a.1 + b.1) / 2.0 + dy));
         }
     }
@@ -130,7 +158,11 @@ fn tessellation(path: &str, nx: usize, ny: usize, seed: u64) -> Res<()> {
     for j in 0..ny {
         for i in 0..=nx {
             let (a, b) = (vx(i, j), vx(i, j + 1));
-            let dx = if i > 0 && i < nx { jitter(0.15 * w) } else { 0.0 };
+            let dx = if i > 0 && i < nx {
+                jitter(0.15 * w)
+            } else {
+                0.0
+            };
             mv[j * (nx + 1) + i] = (mm((a.0 + b.0) / 2.0 + dx), mm((a.1 + b.1) / 2.0));
         }
     }
@@ -199,7 +231,11 @@ fn write_f64(path: &str, v: &[f64]) -> Res<()> {
 fn median(mut t: Vec<f64>) -> f64 {
     t.sort_by(f64::total_cmp);
     let m = t.len() / 2;
-    if t.len() % 2 == 1 { t[m] } else { (t[m - 1] + t[m]) / 2.0 }
+    if t.len() % 2 == 1 {
+        t[m]
+    } else {
+        (t[m - 1] + t[m]) / 2.0
+    }
 }
 
 fn breaks(n: usize, reps: usize, values_path: &str, bins_path: &str) -> Res<()> {
@@ -298,8 +334,19 @@ fn koeln_atlas(dir: &str, shared: &str) -> Res<()> {
     let wide = std::fs::read_to_string(shared.join("koeln_bevoelkerung_wide.csv"))?;
     let mut lines = wide.lines();
     let header: Vec<&str> = lines.next().ok_or("empty table")?.split(',').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).ok_or(format!("no column {name}"));
-    let (jahr, ebene, raum, ew, aus) = (col("jahr")?, col("ebene")?, col("raum_id")?, col("einwohner")?, col("auslaender")?);
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .ok_or(format!("no column {name}"))
+    };
+    let (jahr, ebene, raum, ew, aus) = (
+        col("jahr")?,
+        col("ebene")?,
+        col("raum_id")?,
+        col("einwohner")?,
+        col("auslaender")?,
+    );
     let mut out = String::from("jahr,raum_id,einwohner,auslaender\n");
     for l in lines {
         let f: Vec<&str> = l.split(',').collect();
@@ -365,7 +412,10 @@ fn tessellation_atlas(dir: &str, nx: usize, ny: usize, seed: u64) -> Res<()> {
     for i in 0..nx * ny {
         let ew: u32 = rng.random_range(20..4000);
         let share: f64 = rng.random_range(0.02..0.45);
-        out.push_str(&format!("c{i:05},2022,{ew},{}\n", (f64::from(ew) * share).round()));
+        out.push_str(&format!(
+            "c{i:05},2022,{ew},{}\n",
+            (f64::from(ew) * share).round()
+        ));
     }
     std::fs::write(d.join("zellen.csv"), out)?;
     std::fs::write(d.join("catalogue.toml"), HTTP_CATALOGUE)?;
