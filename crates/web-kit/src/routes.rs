@@ -66,6 +66,30 @@ impl Routes {
     method_fn!(patch, Method::PATCH, "Adds a PATCH route.");
     method_fn!(delete, Method::DELETE, "Adds a DELETE route.");
 
+    /// Adds a form at `path`: `show` answers its GET, `submit` its POST.
+    pub fn form<H, T, S, U>(self, path: &str, show: H, submit: S) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+        S: Handler<U, AppState>,
+        U: 'static,
+    {
+        self.get(path, show).post(path, submit)
+    }
+
+    /// Adds a POST route `{base}/{step}` for each of `steps`, all served by `handler`, which
+    /// tells them apart by the route's last segment ([`crate::step_of`]).
+    pub fn steps<H, T>(mut self, base: &str, steps: &[&str], handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        for step in steps {
+            self = self.post(&format!("{base}/{step}"), handler.clone());
+        }
+        self
+    }
+
     /// Adds a POST route for uploads, whose body may be up to `limit` bytes (every other
     /// route takes at most [`FORM_LIMIT`]).
     pub fn upload<H, T>(mut self, path: &str, handler: H, limit: usize) -> Self
@@ -150,5 +174,43 @@ impl Routes {
     /// The router and the recorded routes.
     pub fn into_parts(self) -> (Router<AppState>, Vec<RouteSpec>) {
         (self.router, self.table)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn handler() -> &'static str {
+        ""
+    }
+
+    fn recorded(routes: &Routes) -> Vec<(Method, &str)> {
+        routes
+            .table()
+            .iter()
+            .map(|r| (r.method.clone(), r.path.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_form_is_its_get_and_its_post() {
+        let routes = Routes::new().form("/ideas/new", handler, handler);
+        assert_eq!(
+            recorded(&routes),
+            [(Method::GET, "/ideas/new"), (Method::POST, "/ideas/new")]
+        );
+    }
+
+    #[test]
+    fn steps_are_one_post_each_below_their_base() {
+        let routes = Routes::new().steps("/ideas/{id}", &["submit", "withdraw"], handler);
+        assert_eq!(
+            recorded(&routes),
+            [
+                (Method::POST, "/ideas/{id}/submit"),
+                (Method::POST, "/ideas/{id}/withdraw")
+            ]
+        );
     }
 }

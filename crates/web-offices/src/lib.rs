@@ -60,50 +60,50 @@ pub fn routes() -> Routes {
         .get("/offices/{slug}", public::office)
         .get("/office", staff::home)
         .get("/office/statistics", stats::page)
-        .get("/office/partners", stats::partners)
-        .post("/office/partners", stats::add_partner)
+        .form("/office/partners", stats::partners, stats::add_partner)
         .post("/office/partners/{id}/active", stats::partner_active)
         .get("/office/{slug}", staff::cases)
         .get("/office/{slug}/due", staff::due)
-        .get("/office/{slug}/new", staff::new_form)
-        .post("/office/{slug}/new", staff::create)
+        .form("/office/{slug}/new", staff::new_form, staff::create)
         .get("/office/cases/{id}", case::page)
-        .post("/office/cases/{id}/topics", case::case_step)
-        .post("/office/cases/{id}/owner", case::case_step)
-        .post("/office/cases/{id}/specialists", case::case_step)
+        .steps(
+            "/office/cases/{id}",
+            &[
+                "topics",
+                "owner",
+                "specialists",
+                "contacts",
+                "notes",
+                "followups",
+                "identity",
+                "reopen",
+            ],
+            case::case_step,
+        )
         .post(
             "/office/cases/{id}/specialists/{user}/remove",
             case::case_item_step,
         )
-        .post("/office/cases/{id}/contacts", case::case_step)
-        .post("/office/cases/{id}/notes", case::case_step)
-        .post("/office/cases/{id}/followups", case::case_step)
         .post(
             "/office/cases/{id}/followups/{fid}/done",
             case::followup_done,
         )
-        .post("/office/cases/{id}/identity", case::case_step)
-        .get("/office/cases/{id}/referral", case::referral_form)
-        .post("/office/cases/{id}/referral", case::referral)
-        .post(
-            "/office/cases/{id}/referrals/{rid}/state",
+        .form(
+            "/office/cases/{id}/referral",
+            case::referral_form,
+            case::referral,
+        )
+        .steps(
+            "/office/cases/{id}/referrals/{rid}",
+            &["state", "revoke"],
             case::case_item_step,
         )
-        .post(
-            "/office/cases/{id}/referrals/{rid}/revoke",
-            case::case_item_step,
-        )
-        .get("/office/cases/{id}/close", case::close_form)
-        .post("/office/cases/{id}/close", case::close)
-        .post("/office/cases/{id}/reopen", case::case_step)
+        .form("/office/cases/{id}/close", case::close_form, case::close)
         .post("/office/cases/{id}/export", case::export)
-        .get("/office/cases/{id}/erase", case::erase_form)
-        .post("/office/cases/{id}/erase", case::erase)
-        .get("/admin/offices", admin::list)
-        .post("/admin/offices", admin::create)
+        .form("/office/cases/{id}/erase", case::erase_form, case::erase)
+        .form("/admin/offices", admin::list, admin::create)
         .post("/admin/offices/retention", admin::retention)
-        .get("/admin/offices/{id}", admin::edit)
-        .post("/admin/offices/{id}", admin::update)
+        .form("/admin/offices/{id}", admin::edit, admin::update)
         .post("/admin/offices/{id}/staff", admin::assign)
         .post("/admin/offices/{id}/staff/{user}/remove", admin::unassign)
         .map_router(|r| r.layer(axum::middleware::map_response(no_store)))

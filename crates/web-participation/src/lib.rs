@@ -56,21 +56,28 @@ pub fn routes() -> Routes {
         .get("/participation/measures/{id}", pages::measure)
         .get("/participation/areas/{id}", area::area_page)
         // participants
-        .get("/participation/processes/{id}/ideas/new", forms::new_idea)
-        .post(
+        .form(
             "/participation/processes/{id}/ideas/new",
+            forms::new_idea,
             forms::create_idea,
         )
-        .get("/participation/ideas/{id}/edit", forms::edit_idea)
-        .post("/participation/ideas/{id}/edit", forms::update_idea)
-        .post("/participation/ideas/{id}/submit", forms::idea_step)
-        .post("/participation/ideas/{id}/withdraw", forms::idea_step)
-        .post("/participation/ideas/{id}/support", forms::idea_step)
-        .post("/participation/ideas/{id}/unsupport", forms::idea_step)
+        .form(
+            "/participation/ideas/{id}/edit",
+            forms::edit_idea,
+            forms::update_idea,
+        )
+        .steps(
+            "/participation/ideas/{id}",
+            &["submit", "withdraw", "support", "unsupport"],
+            forms::idea_step,
+        )
         .post("/participation/ideas/{id}/comments", forms::comment)
         .post("/participation/ideas/{id}/report", forms::report_idea)
-        .get("/participation/comments/{id}/edit", forms::edit_comment)
-        .post("/participation/comments/{id}/edit", forms::update_comment)
+        .form(
+            "/participation/comments/{id}/edit",
+            forms::edit_comment,
+            forms::update_comment,
+        )
         .post("/participation/comments/{id}/report", forms::report_comment)
         .get("/participation/inbox", forms::inbox)
         .post("/participation/inbox/read", forms::inbox_read)
@@ -80,80 +87,63 @@ pub fn routes() -> Routes {
             "/participation/moderation/ideas/{id}/publish",
             staff::publish,
         )
-        .post(
-            "/participation/moderation/{kind}/{id}/hide",
-            staff::moderate,
-        )
-        .post(
-            "/participation/moderation/{kind}/{id}/unhide",
-            staff::moderate,
-        )
-        .post(
-            "/participation/moderation/{kind}/{id}/dismiss",
+        .steps(
+            "/participation/moderation/{kind}/{id}",
+            &["hide", "unhide", "dismiss"],
             staff::moderate,
         )
         .post("/participation/moderation/users/{id}/block", staff::block)
         // review and answers
         .get("/participation/review", staff::review_list)
         .get("/participation/ideas/{id}/review", staff::review)
-        .post("/participation/ideas/{id}/review/start", staff::review_step)
-        .post(
-            "/participation/ideas/{id}/review/reviewer",
+        .steps(
+            "/participation/ideas/{id}/review",
+            &[
+                "start", "reviewer", "note", "decide", "answer", "publish", "reopen", "merge",
+            ],
             staff::review_step,
         )
-        .post("/participation/ideas/{id}/review/note", staff::review_step)
-        .post(
-            "/participation/ideas/{id}/review/decide",
-            staff::review_step,
-        )
-        .post(
-            "/participation/ideas/{id}/review/answer",
-            staff::review_step,
-        )
-        .post(
-            "/participation/ideas/{id}/review/publish",
-            staff::review_step,
-        )
-        .post(
-            "/participation/ideas/{id}/review/reopen",
-            staff::review_step,
-        )
-        .post("/participation/ideas/{id}/review/merge", staff::review_step)
         // processes, meetings, measures (process managers)
-        .get("/participation/processes/new", staff::new_process)
-        .post("/participation/processes/new", staff::create_process)
-        .get("/participation/processes/{id}/edit", staff::edit_process)
-        .post("/participation/processes/{id}/edit", staff::update_process)
-        .get(
+        .form(
+            "/participation/processes/new",
+            staff::new_process,
+            staff::create_process,
+        )
+        .form(
+            "/participation/processes/{id}/edit",
+            staff::edit_process,
+            staff::update_process,
+        )
+        .form(
             "/participation/processes/{id}/meetings/new",
             staff::new_meeting,
-        )
-        .post(
-            "/participation/processes/{id}/meetings/new",
             staff::create_meeting,
         )
-        .get("/participation/meetings/{id}/edit", staff::edit_meeting)
-        .post("/participation/meetings/{id}/edit", staff::update_meeting)
-        .get(
+        .form(
+            "/participation/meetings/{id}/edit",
+            staff::edit_meeting,
+            staff::update_meeting,
+        )
+        .form(
             "/participation/meetings/{id}/ideas/new",
             staff::new_meeting_idea,
-        )
-        .post(
-            "/participation/meetings/{id}/ideas/new",
             staff::create_meeting_idea,
         )
-        .get(
+        .form(
             "/participation/processes/{id}/measures/new",
             staff::new_measure,
-        )
-        .post(
-            "/participation/processes/{id}/measures/new",
             staff::create_measure,
         )
-        .get("/participation/measures/{id}/edit", staff::edit_measure)
-        .post("/participation/measures/{id}/edit", staff::update_measure)
-        .post("/participation/measures/{id}/updates", staff::measure_step)
-        .post("/participation/measures/{id}/ideas", staff::measure_step)
+        .form(
+            "/participation/measures/{id}/edit",
+            staff::edit_measure,
+            staff::update_measure,
+        )
+        .steps(
+            "/participation/measures/{id}",
+            &["updates", "ideas"],
+            staff::measure_step,
+        )
         .post(
             "/participation/measures/{id}/ideas/{idea}/unlink",
             staff::unlink_idea,
