@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::MatchedPath;
-use axum::extract::{OriginalUri, Path};
+use axum::extract::Path;
 use axum::response::Response;
 use sozialatlas_core::Locale;
 use sozialatlas_participation::idea::{self, IdeaFilter, IdeaInput, Origin, Scope};
@@ -63,7 +63,7 @@ impl FormPage for IdeaForm {
     }
 }
 
-pub(crate) fn idea_form_options(
+fn idea_form_options(
     pr: &Process,
     input: &IdeaInput,
     locale: Locale,
@@ -121,25 +121,24 @@ pub(crate) fn input_of(form: &FormFields) -> IdeaInput {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn idea_form(
-    state: &AppState,
-    locale: Locale,
-    uri: &OriginalUri,
-    user: &CurrentUser,
+/// The idea form of process `pr` with what every use of it shares (no reason field, not new,
+/// no meeting); the callers set what differs.
+pub(crate) fn idea_form(
+    ctx: &Ctx,
     pr: &Process,
     input: &IdeaInput,
     errors: FieldErrors,
-    heading: &str,
+    heading: String,
     action: String,
-    new: bool,
+    area_optional: bool,
 ) -> IdeaForm {
-    let (areas, fields, groups) = idea_form_options(pr, input, locale, false);
-    let (l, f) = Frame::new(state, locale, heading, uri, Some(user));
+    let Ctx(state, locale, uri, user) = ctx;
+    let (areas, fields, groups) = idea_form_options(pr, input, *locale, area_optional);
+    let (l, f) = Frame::new(state, *locale, &heading, uri, Some(user));
     IdeaForm {
         l,
         f,
-        heading: heading.to_string(),
+        heading,
         action,
         process_title: pr.title.clone(),
         example: pr.example,
@@ -153,34 +152,56 @@ fn idea_form(
         lat: input.lat.clone(),
         lon: input.lon.clone(),
         cost: input.cost.clone(),
-        new,
+        new: false,
         meeting: String::new(),
-        reason_field: !new
+        reason_field: false,
+        moderate_first: false,
+    }
+}
+
+/// A participant's idea form: a new idea of process `pr` (`this` none) or the idea `this`
+/// (its id and reference), where a process manager also gives a reason.
+fn participant_idea_form(
+    ctx: &Ctx,
+    pr: &Process,
+    this: Option<(i64, &str)>,
+    input: &IdeaInput,
+    errors: FieldErrors,
+) -> Result<Response, AppError> {
+    let Ctx(_, locale, _, user) = ctx;
+    let t = super::pmsgs(*locale);
+    let p = crate::i18n::prefix(*locale);
+    let (heading, action) = match this {
+        None => (
+            t.new_idea.to_string(),
+            format!("{p}/participation/processes/{}/ideas/new", pr.id),
+        ),
+        Some((id, reference)) => (
+            format!("{}: {reference}", t.edit_idea),
+            format!("{p}/participation/ideas/{id}/edit"),
+        ),
+    };
+    form_page(&IdeaForm {
+        new: this.is_none(),
+        reason_field: this.is_some()
             && user
                 .roles
                 .contains(&sozialatlas_accounts::Role::ProcessManager),
         moderate_first: pr.moderate_first,
-    }
+        ..idea_form(ctx, pr, input, errors, heading, action, false)
+    })
 }
 
 /// `GET /participation/processes/{id}/ideas/new`: the form (only while the phase permits
 /// proposing; otherwise the page says when it opens).
-pub async fn new_idea(
-    Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
-) -> Result<Response, AppError> {
-    let pr = load_process(&state, id).await?;
-    let p = crate::i18n::prefix(locale);
+pub async fn new_idea(Path(id): Path<i64>, ctx: Ctx) -> Result<Response, AppError> {
+    let Ctx(state, locale, uri, _) = &ctx;
+    let pr = load_process(state, id).await?;
+    let p = crate::i18n::prefix(*locale);
     if let Err(e) = pr.require(Permission::Propose, clock::now()) {
-        return Ok(fail(
-            &state,
-            locale,
-            &uri,
-            &format!("{p}/participation/processes/{id}"),
-            e,
-        ));
+        let back = format!("{p}/participation/processes/{id}");
+        return Ok(fail(state, *locale, uri, &back, e));
     }
-    let t = super::pmsgs(locale);
     let mut input = IdeaInput::default();
     // Preselect the area when coming from an area page.
     if let Some(q) = uri.0.query() {
@@ -190,46 +211,34 @@ pub async fn new_idea(
             }
         }
     }
-    form_page(&idea_form(
-        &state,
-        locale,
-        &uri,
-        &user,
-        &pr,
-        &input,
-        FieldErrors::new(),
-        t.new_idea,
-        format!("{p}/participation/processes/{id}/ideas/new"),
-        true,
-    ))
+    participant_idea_form(&ctx, &pr, None, &input, FieldErrors::new())
 }
 
 /// `POST /participation/processes/{id}/ideas/new`: saves a draft or submits.
 pub async fn create_idea(
     Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
+    ctx: Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    let pr = load_process(&state, id).await?;
-    let p = crate::i18n::prefix(locale);
+    let Ctx(state, locale, uri, user) = &ctx;
+    let pr = load_process(state, id).await?;
+    let p = crate::i18n::prefix(*locale);
     let back = format!("{p}/participation/processes/{id}");
-    let t = super::pmsgs(locale);
     if !form.get(HONEYPOT).is_empty() {
         return Ok(fail(
-            &state,
-            locale,
-            &uri,
+            state,
+            *locale,
+            uri,
             &back,
             PError::Conflict(sozialatlas_participation::Conflict::NotOpen),
         ));
     }
     let input = input_of(&form);
     let submit = form.get("action") == "submit";
-    let snap = state.snapshot();
     let saved = idea::create_idea(
         state.pool(),
-        Some(snap),
-        &actor(&user),
+        Some(state.snapshot()),
+        &actor(user),
         id,
         &input,
         Origin::Participant { submit },
@@ -237,19 +246,8 @@ pub async fn create_idea(
     )
     .await
     .map(|new_id| format!("{p}/participation/ideas/{new_id}"));
-    end_form(&state, locale, &uri, &back, saved, async |errors| {
-        form_page(&idea_form(
-            &state,
-            locale,
-            &uri,
-            &user,
-            &pr,
-            &input,
-            errors,
-            t.new_idea,
-            format!("{p}/participation/processes/{id}/ideas/new"),
-            true,
-        ))
+    end_form(state, *locale, uri, &back, saved, async |errors| {
+        participant_idea_form(&ctx, &pr, None, &input, errors)
     })
     .await
 }
@@ -285,69 +283,50 @@ fn input_from_idea(i: &sozialatlas_participation::Idea) -> IdeaInput {
 }
 
 /// `GET /participation/ideas/{id}/edit`: the author (while permitted) or a process manager.
-pub async fn edit_idea(
-    Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
-) -> Result<Response, AppError> {
-    let i = own_idea(&state, &user, id).await?;
-    let pr = load_process(&state, i.process_id).await?;
-    let p = crate::i18n::prefix(locale);
-    let a = actor(&user);
-    let back = format!("{p}/participation/ideas/{id}");
-    let manager = a.has(sozialatlas_accounts::Role::ProcessManager) && !i.is_own(&a);
-    if !i.is_own(&a) && !manager {
-        return Ok(fail(
-            &state,
-            locale,
-            &uri,
-            &back,
-            PError::Denied(sozialatlas_participation::Denied::NotAuthor),
-        ));
+pub async fn edit_idea(Path(id): Path<i64>, ctx: Ctx) -> Result<Response, AppError> {
+    let Ctx(state, locale, uri, user) = &ctx;
+    let i = own_idea(state, user, id).await?;
+    let pr = load_process(state, i.process_id).await?;
+    let a = actor(user);
+    let refused = if !i.is_own(&a) {
+        // A process manager edits others' ideas.
+        (!a.has(sozialatlas_accounts::Role::ProcessManager))
+            .then_some(PError::Denied(sozialatlas_participation::Denied::NotAuthor))
+    } else if !i.state.author_may_edit() {
+        Some(PError::Conflict(
+            sozialatlas_participation::Conflict::NotEditable,
+        ))
+    } else {
+        pr.require(Permission::Propose, clock::now()).err()
+    };
+    if let Some(e) = refused {
+        let back = format!("{}/participation/ideas/{id}", crate::i18n::prefix(*locale));
+        return Ok(fail(state, *locale, uri, &back, e));
     }
-    if i.is_own(&a) {
-        if !i.state.author_may_edit() {
-            return Ok(fail(
-                &state,
-                locale,
-                &uri,
-                &back,
-                PError::Conflict(sozialatlas_participation::Conflict::NotEditable),
-            ));
-        }
-        if let Err(e) = pr.require(Permission::Propose, clock::now()) {
-            return Ok(fail(&state, locale, &uri, &back, e));
-        }
-    }
-    let t = super::pmsgs(locale);
-    form_page(&idea_form(
-        &state,
-        locale,
-        &uri,
-        &user,
+    participant_idea_form(
+        &ctx,
         &pr,
+        Some((id, &i.reference)),
         &input_from_idea(&i),
         FieldErrors::new(),
-        &format!("{}: {}", t.edit_idea, i.reference),
-        format!("{p}/participation/ideas/{id}/edit"),
-        false,
-    ))
+    )
 }
 
 /// `POST /participation/ideas/{id}/edit`.
 pub async fn update_idea(
     Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
+    ctx: Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    let i = own_idea(&state, &user, id).await?;
-    let pr = load_process(&state, i.process_id).await?;
-    let p = crate::i18n::prefix(locale);
-    let back = format!("{p}/participation/ideas/{id}");
+    let Ctx(state, locale, uri, user) = &ctx;
+    let i = own_idea(state, user, id).await?;
+    let pr = load_process(state, i.process_id).await?;
+    let back = format!("{}/participation/ideas/{id}", crate::i18n::prefix(*locale));
     let input = input_of(&form);
     let saved = idea::update_idea(
         state.pool(),
         Some(state.snapshot()),
-        &actor(&user),
+        &actor(user),
         id,
         &input,
         form.get("reason"),
@@ -355,20 +334,8 @@ pub async fn update_idea(
     )
     .await
     .map(|()| back.clone());
-    end_form(&state, locale, &uri, &back, saved, async |errors| {
-        let t = super::pmsgs(locale);
-        form_page(&idea_form(
-            &state,
-            locale,
-            &uri,
-            &user,
-            &pr,
-            &input,
-            errors,
-            &format!("{}: {}", t.edit_idea, i.reference),
-            format!("{p}/participation/ideas/{id}/edit"),
-            false,
-        ))
+    end_form(state, *locale, uri, &back, saved, async |errors| {
+        participant_idea_form(&ctx, &pr, Some((id, &i.reference)), &input, errors)
     })
     .await
 }
@@ -435,19 +402,22 @@ fn reason_of(form: &FormFields) -> Result<ReportReason, AppError> {
     })
 }
 
-/// `POST /participation/ideas/{id}/report`.
-pub async fn report_idea(
-    Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
-    form: FormFields,
+/// Reports an idea or a comment (the reason and note of the form) and goes back to the idea
+/// page `back` with `anchor` (the comment's); a refusal is the notice that says why.
+async fn report(
+    ctx: &Ctx,
+    kind: ItemKind,
+    id: i64,
+    form: &FormFields,
+    back: &str,
+    anchor: &str,
 ) -> Result<Response, AppError> {
-    let p = crate::i18n::prefix(locale);
-    let back = format!("{p}/participation/ideas/{id}");
-    let reason = reason_of(&form)?;
+    let Ctx(state, locale, uri, user) = ctx;
+    let reason = reason_of(form)?;
     match moderation::report(
         state.pool(),
-        &actor(&user),
-        ItemKind::Idea,
+        &actor(user),
+        kind,
         id,
         reason,
         form.get("note"),
@@ -455,37 +425,49 @@ pub async fn report_idea(
     )
     .await
     {
-        Ok(_) => Ok(see_other(&format!("{back}?reported=1"))),
-        Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
+        Ok(_) => Ok(see_other(&format!("{back}?reported=1{anchor}"))),
+        Err(e) => Ok(fail(state, *locale, uri, back, e)),
     }
+}
+
+/// `POST /participation/ideas/{id}/report`.
+pub async fn report_idea(
+    Path(id): Path<i64>,
+    ctx: Ctx,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let Ctx(_, locale, _, _) = &ctx;
+    let back = format!("{}/participation/ideas/{id}", crate::i18n::prefix(*locale));
+    report(&ctx, ItemKind::Idea, id, &form, &back, "").await
+}
+
+/// A comment and the address of its idea's page; 404 for a comment that does not exist.
+async fn comment_and_back(
+    state: &AppState,
+    locale: Locale,
+    id: i64,
+) -> Result<(engage::Comment, String), AppError> {
+    let c = engage::get_comment(state.pool(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(String::new()))?;
+    let back = format!(
+        "{}/participation/ideas/{}",
+        crate::i18n::prefix(locale),
+        c.idea_id
+    );
+    Ok((c, back))
 }
 
 /// `POST /participation/comments/{id}/report`.
 pub async fn report_comment(
     Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
+    ctx: Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    let p = crate::i18n::prefix(locale);
-    let c = engage::get_comment(state.pool(), id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(String::new()))?;
-    let back = format!("{p}/participation/ideas/{}", c.idea_id);
-    let reason = reason_of(&form)?;
-    match moderation::report(
-        state.pool(),
-        &actor(&user),
-        ItemKind::Comment,
-        id,
-        reason,
-        form.get("note"),
-        clock::now(),
-    )
-    .await
-    {
-        Ok(_) => Ok(see_other(&format!("{back}?reported=1#comment-{id}"))),
-        Err(e) => Ok(fail(&state, locale, &uri, &back, e)),
-    }
+    let Ctx(state, locale, _, _) = &ctx;
+    let (_, back) = comment_and_back(state, *locale, id).await?;
+    let anchor = format!("#comment-{id}");
+    report(&ctx, ItemKind::Comment, id, &form, &back, &anchor).await
 }
 
 #[derive(Template)]
@@ -506,84 +488,77 @@ impl FormPage for CommentForm {
     }
 }
 
-/// `GET /participation/comments/{id}/edit`: the author, within the edit window.
-pub async fn edit_comment(
-    Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
+/// The form that edits comment `id` (its idea's page is `back`): its `body`, the errors, and
+/// until when it may be edited.
+fn comment_form(
+    ctx: &Ctx,
+    id: i64,
+    back: String,
+    body: String,
+    errors: FieldErrors,
+    until: String,
 ) -> Result<Response, AppError> {
-    let p = crate::i18n::prefix(locale);
-    let c = engage::get_comment(state.pool(), id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(String::new()))?;
-    let back = format!("{p}/participation/ideas/{}", c.idea_id);
-    let a = actor(&user);
-    if c.author_id != a.id {
-        return Ok(fail(
-            &state,
-            locale,
-            &uri,
-            &back,
-            PError::Denied(sozialatlas_participation::Denied::NotAuthor),
-        ));
-    }
-    if !c.editable_by(&a, clock::now()) {
-        return Ok(fail(
-            &state,
-            locale,
-            &uri,
-            &back,
-            PError::Conflict(sozialatlas_participation::Conflict::EditWindowClosed),
-        ));
-    }
-    let t = super::pmsgs(locale);
-    let until = clock::parse_stamp(&c.created_at)
-        .map(|t| clock::stamp(t + time::Duration::minutes(engage::EDIT_MINUTES)))
-        .map(|s| when(&s, locale))
-        .unwrap_or_default();
-    let (l, f) = Frame::new(&state, locale, t.edit_comment, &uri, Some(&user));
+    let Ctx(state, locale, uri, user) = ctx;
+    let t = super::pmsgs(*locale);
+    let (l, f) = Frame::new(state, *locale, t.edit_comment, uri, Some(user));
     form_page(&CommentForm {
         l,
         f,
-        action: format!("{p}/participation/comments/{id}/edit"),
+        action: format!(
+            "{}/participation/comments/{id}/edit",
+            crate::i18n::prefix(*locale)
+        ),
         back,
-        body: c.body,
-        errors: FieldErrors::new(),
+        body,
+        errors,
         until,
     })
+}
+
+/// `GET /participation/comments/{id}/edit`: the author, within the edit window.
+pub async fn edit_comment(Path(id): Path<i64>, ctx: Ctx) -> Result<Response, AppError> {
+    let Ctx(state, locale, uri, user) = &ctx;
+    let (c, back) = comment_and_back(state, *locale, id).await?;
+    let a = actor(user);
+    let refused = if c.author_id != a.id {
+        Some(PError::Denied(sozialatlas_participation::Denied::NotAuthor))
+    } else if !c.editable_by(&a, clock::now()) {
+        Some(PError::Conflict(
+            sozialatlas_participation::Conflict::EditWindowClosed,
+        ))
+    } else {
+        None
+    };
+    if let Some(e) = refused {
+        return Ok(fail(state, *locale, uri, &back, e));
+    }
+    let until = clock::parse_stamp(&c.created_at)
+        .map(|t| clock::stamp(t + time::Duration::minutes(engage::EDIT_MINUTES)))
+        .map(|s| when(&s, *locale))
+        .unwrap_or_default();
+    comment_form(&ctx, id, back, c.body, FieldErrors::new(), until)
 }
 
 /// `POST /participation/comments/{id}/edit`.
 pub async fn update_comment(
     Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
+    ctx: Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    let p = crate::i18n::prefix(locale);
-    let c = engage::get_comment(state.pool(), id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(String::new()))?;
-    let back = format!("{p}/participation/ideas/{}", c.idea_id);
+    let Ctx(state, locale, uri, user) = &ctx;
+    let (_, back) = comment_and_back(state, *locale, id).await?;
     let saved = engage::edit_comment(
         state.pool(),
-        &actor(&user),
+        &actor(user),
         id,
         form.get("body"),
         clock::now(),
     )
     .await
     .map(|()| format!("{back}#comment-{id}"));
-    end_form(&state, locale, &uri, &back, saved, async |errors| {
-        let t = super::pmsgs(locale);
-        let (l, f) = Frame::new(&state, locale, t.edit_comment, &uri, Some(&user));
-        form_page(&CommentForm {
-            l,
-            f,
-            action: format!("{p}/participation/comments/{id}/edit"),
-            back: back.clone(),
-            body: form.get("body").to_string(),
-            errors,
-            until: String::new(),
-        })
+    end_form(state, *locale, uri, &back, saved, async |errors| {
+        let body = form.get("body").to_string();
+        comment_form(&ctx, id, back.clone(), body, errors, String::new())
     })
     .await
 }

@@ -17,7 +17,7 @@ use sozialatlas_participation::moderation::{self, ItemKind};
 use sozialatlas_participation::process::{self, FieldInput, PhaseInput, PhaseKind, ProcessInput};
 use sozialatlas_participation::{Error as PError, IdeaState, Process, clock};
 
-use super::forms::{IdeaForm, idea_form_options, input_of};
+use super::forms::{IdeaForm, idea_form, input_of};
 use super::pages::{IdeaRow, Opt, idea_rows, load_process, opt};
 use super::text::{phase_kind_label, state_label, status_label};
 use super::{Frame, actor, done, end_form, fail, names, page, paragraphs, when};
@@ -125,6 +125,18 @@ pub async fn moderation(Ctx(state, locale, uri, user): Ctx) -> Result<Response, 
     })
 }
 
+/// The end of a moderator's step: back to the queue, or the notice that says why it was
+/// refused.
+fn to_queue(
+    state: &AppState,
+    locale: Locale,
+    uri: &OriginalUri,
+    step: Result<(), PError>,
+) -> Response {
+    let to = format!("{}/participation/moderation", prefix(locale));
+    done(state, locale, uri, &to, step)
+}
+
 fn kind_of(s: &str) -> Result<ItemKind, AppError> {
     match s {
         "ideas" => Ok(ItemKind::Idea),
@@ -142,8 +154,7 @@ pub async fn publish(
     require_any(&user, &[Role::Moderator, Role::ProcessManager])?;
     let a = actor(&user);
     let step = idea::publish(state.pool(), &a, id, form.get("reason"), clock::now()).await;
-    let to = format!("{}/participation/moderation", prefix(locale));
-    Ok(done(&state, locale, &uri, &to, step))
+    Ok(to_queue(&state, locale, &uri, step))
 }
 
 /// `POST /participation/moderation/{kind}/{id}/hide` (with a reason), `…/unhide` and
@@ -164,8 +175,7 @@ pub async fn moderate(
         "dismiss" => moderation::dismiss(pool, &a, kind, id, reason, now).await,
         _ => return Err(AppError::NotFound(String::new())),
     };
-    let to = format!("{}/participation/moderation", prefix(locale));
-    Ok(done(&state, locale, &uri, &to, step))
+    Ok(to_queue(&state, locale, &uri, step))
 }
 
 /// `POST /participation/moderation/users/{id}/block`: blocks an account.
@@ -177,8 +187,7 @@ pub async fn block(
     require_any(&user, &[Role::Moderator])?;
     let a = actor(&user);
     let step = moderation::set_blocked(state.pool(), &a, id, true, form.get("reason")).await;
-    let to = format!("{}/participation/moderation", prefix(locale));
-    Ok(done(&state, locale, &uri, &to, step))
+    Ok(to_queue(&state, locale, &uri, step))
 }
 
 // ------------------------------------------------------------------ review
@@ -498,22 +507,36 @@ impl FormPage for ProcessForm {
 const PHASE_ROWS: usize = 8;
 const FIELD_ROWS: usize = 8;
 
-#[allow(clippy::too_many_arguments)]
+/// The process form: a new process (`this` none) or process `this`, with the input and its
+/// errors.
 async fn process_form(
-    state: &AppState,
-    locale: Locale,
-    uri: &OriginalUri,
-    user: &CurrentUser,
+    ctx: &Ctx,
+    this: Option<i64>,
     input: &ProcessInput,
     errors: FieldErrors,
-    heading: &str,
-    action: String,
-) -> Result<ProcessForm, AppError> {
-    let sets = sozialatlas_store::list_action_area_sets(state.pool()).await?;
+) -> Result<Response, AppError> {
+    let Ctx(state, locale, uri, user) = ctx;
+    let locale = *locale;
     let t = super::pmsgs(locale);
-    let mut phases: Vec<PhaseRow> = input
+    let p = prefix(locale);
+    let (heading, action) = match this {
+        None => (t.new_process, format!("{p}/participation/processes/new")),
+        Some(id) => (
+            t.edit_process,
+            format!("{p}/participation/processes/{id}/edit"),
+        ),
+    };
+    let sets = sozialatlas_store::list_action_area_sets(state.pool()).await?;
+    // Blank rows to fill in below the entered ones; a blank phase offers the first kind.
+    let blank_phase = PhaseInput {
+        kind: PhaseKind::ALL[0].as_str().into(),
+        ..Default::default()
+    };
+    let phases: Vec<PhaseRow> = input
         .phases
         .iter()
+        .chain(std::iter::repeat(&blank_phase))
+        .take(input.phases.len().max(PHASE_ROWS))
         .map(|ph| PhaseRow {
             kind: PhaseKind::ALL
                 .iter()
@@ -534,25 +557,12 @@ async fn process_form(
             support: ph.support,
         })
         .collect();
-    while phases.len() < PHASE_ROWS {
-        phases.push(PhaseRow {
-            kind: PhaseKind::ALL
-                .iter()
-                .enumerate()
-                .map(|(i, k)| opt(k.as_str(), phase_kind_label(*k, locale), i == 0))
-                .collect(),
-            title: String::new(),
-            description: String::new(),
-            start: String::new(),
-            end: String::new(),
-            propose: false,
-            comment: false,
-            support: false,
-        });
-    }
-    let mut fields: Vec<FieldRow> = input
+    let blank_field = FieldInput::default();
+    let fields: Vec<FieldRow> = input
         .fields
         .iter()
+        .chain(std::iter::repeat(&blank_field))
+        .take(input.fields.len().max(FIELD_ROWS))
         .map(|x| FieldRow {
             id: x.id.map(|i| i.to_string()).unwrap_or_default(),
             title: x.title.clone(),
@@ -560,16 +570,8 @@ async fn process_form(
             goals: x.goals.clone(),
         })
         .collect();
-    while fields.len() < FIELD_ROWS {
-        fields.push(FieldRow {
-            id: String::new(),
-            title: String::new(),
-            description: String::new(),
-            goals: String::new(),
-        });
-    }
     let (l, f) = Frame::new(state, locale, heading, uri, Some(user));
-    Ok(ProcessForm {
+    form_page(&ProcessForm {
         l,
         f,
         heading: heading.to_string(),
@@ -678,123 +680,54 @@ fn input_of_process(pr: &Process) -> ProcessInput {
 }
 
 /// `GET /participation/processes/new`.
-pub async fn new_process(Ctx(state, locale, uri, user): Ctx) -> Result<Response, AppError> {
-    require_any(&user, &[Role::ProcessManager])?;
-    let t = super::pmsgs(locale);
-    let p = crate::i18n::prefix(locale);
+pub async fn new_process(ctx: Ctx) -> Result<Response, AppError> {
+    let Ctx(state, _, _, user) = &ctx;
+    require_any(user, &[Role::ProcessManager])?;
     let set = sozialatlas_store::current_action_area_set(state.pool()).await?;
     let input = process::template_input(set.map_or(0, |s| s.id), clock::today(clock::now()));
-    form_page(
-        &process_form(
-            &state,
-            locale,
-            &uri,
-            &user,
-            &input,
-            FieldErrors::new(),
-            t.new_process,
-            format!("{p}/participation/processes/new"),
-        )
-        .await?,
-    )
+    process_form(&ctx, None, &input, FieldErrors::new()).await
 }
 
 /// `POST /participation/processes/new`.
-pub async fn create_process(
-    Ctx(state, locale, uri, user): Ctx,
-    form: FormFields,
-) -> Result<Response, AppError> {
-    require_any(&user, &[Role::ProcessManager])?;
-    let p = crate::i18n::prefix(locale);
-    let t = super::pmsgs(locale);
+pub async fn create_process(ctx: Ctx, form: FormFields) -> Result<Response, AppError> {
+    let Ctx(state, locale, uri, user) = &ctx;
+    require_any(user, &[Role::ProcessManager])?;
+    let p = prefix(*locale);
     let input = process_input_of(&form);
-    let saved = process::create_process(state.pool(), &actor(&user), &input, clock::now())
+    let saved = process::create_process(state.pool(), &actor(user), &input, clock::now())
         .await
         .map(|id| format!("{p}/participation/processes/{id}"));
-    end_form(
-        &state,
-        locale,
-        &uri,
-        &format!("{p}/participation"),
-        saved,
-        async |errors| {
-            form_page(
-                &process_form(
-                    &state,
-                    locale,
-                    &uri,
-                    &user,
-                    &input,
-                    errors,
-                    t.new_process,
-                    format!("{p}/participation/processes/new"),
-                )
-                .await?,
-            )
-        },
-    )
+    let back = format!("{p}/participation");
+    end_form(state, *locale, uri, &back, saved, async |errors| {
+        process_form(&ctx, None, &input, errors).await
+    })
     .await
 }
 
 /// `GET /participation/processes/{id}/edit`.
-pub async fn edit_process(
-    Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
-) -> Result<Response, AppError> {
-    require_any(&user, &[Role::ProcessManager])?;
-    let pr = load_process(&state, id).await?;
-    let t = super::pmsgs(locale);
-    let p = crate::i18n::prefix(locale);
-    form_page(
-        &process_form(
-            &state,
-            locale,
-            &uri,
-            &user,
-            &input_of_process(&pr),
-            FieldErrors::new(),
-            t.edit_process,
-            format!("{p}/participation/processes/{id}/edit"),
-        )
-        .await?,
-    )
+pub async fn edit_process(Path(id): Path<i64>, ctx: Ctx) -> Result<Response, AppError> {
+    let Ctx(state, _, _, user) = &ctx;
+    require_any(user, &[Role::ProcessManager])?;
+    let pr = load_process(state, id).await?;
+    process_form(&ctx, Some(id), &input_of_process(&pr), FieldErrors::new()).await
 }
 
 /// `POST /participation/processes/{id}/edit`.
 pub async fn update_process(
     Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
+    ctx: Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    require_any(&user, &[Role::ProcessManager])?;
-    let p = crate::i18n::prefix(locale);
-    let t = super::pmsgs(locale);
+    let Ctx(state, locale, uri, user) = &ctx;
+    require_any(user, &[Role::ProcessManager])?;
+    let back = format!("{}/participation/processes/{id}", prefix(*locale));
     let input = process_input_of(&form);
-    let saved = process::update_process(state.pool(), &actor(&user), id, &input)
+    let saved = process::update_process(state.pool(), &actor(user), id, &input)
         .await
-        .map(|()| format!("{p}/participation/processes/{id}"));
-    end_form(
-        &state,
-        locale,
-        &uri,
-        &format!("{p}/participation/processes/{id}"),
-        saved,
-        async |errors| {
-            form_page(
-                &process_form(
-                    &state,
-                    locale,
-                    &uri,
-                    &user,
-                    &input,
-                    errors,
-                    t.edit_process,
-                    format!("{p}/participation/processes/{id}/edit"),
-                )
-                .await?,
-            )
-        },
-    )
+        .map(|()| back.clone());
+    end_form(state, *locale, uri, &back, saved, async |errors| {
+        process_form(&ctx, Some(id), &input, errors).await
+    })
     .await
 }
 
@@ -819,19 +752,27 @@ impl FormPage for MeetingForm {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The meeting form of process `pr`: a new meeting (`this` none) or meeting `this`.
 fn meeting_form(
-    state: &AppState,
-    locale: Locale,
-    uri: &OriginalUri,
-    user: &CurrentUser,
+    ctx: &Ctx,
     pr: &Process,
+    this: Option<i64>,
     input: MeetingInput,
     errors: FieldErrors,
-    heading: &str,
-    action: String,
-) -> MeetingForm {
-    let t = super::pmsgs(locale);
+) -> Result<Response, AppError> {
+    let Ctx(state, locale, uri, user) = ctx;
+    let t = super::pmsgs(*locale);
+    let p = prefix(*locale);
+    let (heading, action) = match this {
+        None => (
+            t.new_meeting,
+            format!("{p}/participation/processes/{}/meetings/new", pr.id),
+        ),
+        Some(id) => (
+            t.edit_meeting,
+            format!("{p}/participation/meetings/{id}/edit"),
+        ),
+    };
     let mut areas = vec![opt("", t.choose, input.area.is_empty())];
     areas.extend(pr.set.areas.iter().map(|a| {
         opt(
@@ -840,8 +781,8 @@ fn meeting_form(
             input.area == a.id.to_string(),
         )
     }));
-    let (l, f) = Frame::new(state, locale, heading, uri, Some(user));
-    MeetingForm {
+    let (l, f) = Frame::new(state, *locale, heading, uri, Some(user));
+    form_page(&MeetingForm {
         l,
         f,
         heading: heading.to_string(),
@@ -850,7 +791,7 @@ fn meeting_form(
         errors,
         input,
         areas,
-    }
+    })
 }
 
 fn meeting_input_of(form: &FormFields) -> MeetingInput {
@@ -868,228 +809,133 @@ fn meeting_input_of(form: &FormFields) -> MeetingInput {
     }
 }
 
+/// Meeting `id` and its process (404 for neither).
+async fn load_meeting(state: &AppState, id: i64) -> Result<(meeting::Meeting, Process), AppError> {
+    let m = meeting::get_meeting(state.pool(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(String::new()))?;
+    let pr = load_process(state, m.process_id).await?;
+    Ok((m, pr))
+}
+
 /// `GET /participation/processes/{id}/meetings/new`.
-pub async fn new_meeting(
-    Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
-) -> Result<Response, AppError> {
-    require_any(&user, &[Role::ProcessManager])?;
-    let pr = load_process(&state, id).await?;
-    let t = super::pmsgs(locale);
-    let p = crate::i18n::prefix(locale);
-    form_page(&meeting_form(
-        &state,
-        locale,
-        &uri,
-        &user,
-        &pr,
-        MeetingInput::default(),
-        FieldErrors::new(),
-        t.new_meeting,
-        format!("{p}/participation/processes/{id}/meetings/new"),
-    ))
+pub async fn new_meeting(Path(id): Path<i64>, ctx: Ctx) -> Result<Response, AppError> {
+    let Ctx(state, _, _, user) = &ctx;
+    require_any(user, &[Role::ProcessManager])?;
+    let pr = load_process(state, id).await?;
+    meeting_form(&ctx, &pr, None, MeetingInput::default(), FieldErrors::new())
 }
 
 /// `POST /participation/processes/{id}/meetings/new`.
 pub async fn create_meeting(
     Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
+    ctx: Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    require_any(&user, &[Role::ProcessManager])?;
-    let pr = load_process(&state, id).await?;
-    let t = super::pmsgs(locale);
-    let p = crate::i18n::prefix(locale);
+    let Ctx(state, locale, uri, user) = &ctx;
+    require_any(user, &[Role::ProcessManager])?;
+    let pr = load_process(state, id).await?;
+    let p = prefix(*locale);
     let input = meeting_input_of(&form);
-    let saved = meeting::create_meeting(state.pool(), &actor(&user), id, &input, clock::now())
+    let saved = meeting::create_meeting(state.pool(), &actor(user), id, &input, clock::now())
         .await
         .map(|m| format!("{p}/participation/meetings/{m}"));
-    end_form(
-        &state,
-        locale,
-        &uri,
-        &format!("{p}/participation/processes/{id}/meetings"),
-        saved,
-        async |errors| {
-            form_page(&meeting_form(
-                &state,
-                locale,
-                &uri,
-                &user,
-                &pr,
-                input,
-                errors,
-                t.new_meeting,
-                format!("{p}/participation/processes/{id}/meetings/new"),
-            ))
-        },
-    )
+    let back = format!("{p}/participation/processes/{id}/meetings");
+    end_form(state, *locale, uri, &back, saved, async |errors| {
+        meeting_form(&ctx, &pr, None, input, errors)
+    })
     .await
 }
 
 /// `GET /participation/meetings/{id}/edit`: also for minutes and attendees after the meeting.
-pub async fn edit_meeting(
-    Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
-) -> Result<Response, AppError> {
-    require_any(&user, &[Role::ProcessManager])?;
-    let m = meeting::get_meeting(state.pool(), id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(String::new()))?;
-    let pr = load_process(&state, m.process_id).await?;
-    let t = super::pmsgs(locale);
-    let p = crate::i18n::prefix(locale);
-    form_page(&meeting_form(
-        &state,
-        locale,
-        &uri,
-        &user,
+pub async fn edit_meeting(Path(id): Path<i64>, ctx: Ctx) -> Result<Response, AppError> {
+    let Ctx(state, _, _, user) = &ctx;
+    require_any(user, &[Role::ProcessManager])?;
+    let (m, pr) = load_meeting(state, id).await?;
+    meeting_form(
+        &ctx,
         &pr,
+        Some(id),
         meeting::input_of(&m),
         FieldErrors::new(),
-        t.edit_meeting,
-        format!("{p}/participation/meetings/{id}/edit"),
-    ))
+    )
 }
 
 /// `POST /participation/meetings/{id}/edit`.
 pub async fn update_meeting(
     Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
+    ctx: Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    require_any(&user, &[Role::ProcessManager])?;
-    let m = meeting::get_meeting(state.pool(), id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(String::new()))?;
-    let pr = load_process(&state, m.process_id).await?;
-    let t = super::pmsgs(locale);
-    let p = crate::i18n::prefix(locale);
+    let Ctx(state, locale, uri, user) = &ctx;
+    require_any(user, &[Role::ProcessManager])?;
+    let (_, pr) = load_meeting(state, id).await?;
+    let back = format!("{}/participation/meetings/{id}", prefix(*locale));
     let input = meeting_input_of(&form);
-    let saved = meeting::update_meeting(state.pool(), &actor(&user), id, &input, clock::now())
+    let saved = meeting::update_meeting(state.pool(), &actor(user), id, &input, clock::now())
         .await
-        .map(|()| format!("{p}/participation/meetings/{id}"));
-    end_form(
-        &state,
-        locale,
-        &uri,
-        &format!("{p}/participation/meetings/{id}"),
-        saved,
-        async |errors| {
-            form_page(&meeting_form(
-                &state,
-                locale,
-                &uri,
-                &user,
-                &pr,
-                input,
-                errors,
-                t.edit_meeting,
-                format!("{p}/participation/meetings/{id}/edit"),
-            ))
-        },
-    )
+        .map(|()| back.clone());
+    end_form(state, *locale, uri, &back, saved, async |errors| {
+        meeting_form(&ctx, &pr, Some(id), input, errors)
+    })
     .await
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The form for an idea collected at meeting `m` of process `pr`.
 fn meeting_idea_form(
-    state: &AppState,
-    locale: Locale,
-    uri: &OriginalUri,
-    user: &CurrentUser,
+    ctx: &Ctx,
     pr: &Process,
     m: &meeting::Meeting,
     input: &IdeaInput,
     errors: FieldErrors,
-) -> IdeaForm {
+) -> Result<Response, AppError> {
+    let locale = ctx.1;
     let t = super::pmsgs(locale);
-    let p = crate::i18n::prefix(locale);
-    let (areas, fields, groups) = idea_form_options(pr, input, locale, true);
     let heading = format!("{}: {}", t.enter_meeting_idea, m.title);
-    let (l, f) = Frame::new(state, locale, &heading, uri, Some(user));
-    IdeaForm {
-        l,
-        f,
-        heading,
-        action: format!("{p}/participation/meetings/{}/ideas/new", m.id),
-        process_title: pr.title.clone(),
-        example: pr.example,
-        errors,
-        title: input.title.clone(),
-        description: input.description.clone(),
-        areas,
-        fields,
-        groups,
-        group_name: input.group_name.clone(),
-        lat: input.lat.clone(),
-        lon: input.lon.clone(),
-        cost: input.cost.clone(),
-        new: false,
+    let action = format!(
+        "{}/participation/meetings/{}/ideas/new",
+        prefix(locale),
+        m.id
+    );
+    form_page(&IdeaForm {
         meeting: m.title.clone(),
-        reason_field: false,
-        moderate_first: false,
-    }
+        ..idea_form(ctx, pr, input, errors, heading, action, true)
+    })
 }
 
 /// `GET /participation/meetings/{id}/ideas/new`: staff enter an idea collected at the meeting.
-pub async fn new_meeting_idea(
-    Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
-) -> Result<Response, AppError> {
-    require_any(&user, &[Role::ProcessManager])?;
-    let m = meeting::get_meeting(state.pool(), id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(String::new()))?;
-    let pr = load_process(&state, m.process_id).await?;
-    form_page(&meeting_idea_form(
-        &state,
-        locale,
-        &uri,
-        &user,
-        &pr,
-        &m,
-        &IdeaInput::default(),
-        FieldErrors::new(),
-    ))
+pub async fn new_meeting_idea(Path(id): Path<i64>, ctx: Ctx) -> Result<Response, AppError> {
+    let Ctx(state, _, _, user) = &ctx;
+    require_any(user, &[Role::ProcessManager])?;
+    let (m, pr) = load_meeting(state, id).await?;
+    meeting_idea_form(&ctx, &pr, &m, &IdeaInput::default(), FieldErrors::new())
 }
 
 /// `POST /participation/meetings/{id}/ideas/new`.
 pub async fn create_meeting_idea(
     Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
+    ctx: Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    require_any(&user, &[Role::ProcessManager])?;
-    let m = meeting::get_meeting(state.pool(), id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(String::new()))?;
-    let pr = load_process(&state, m.process_id).await?;
-    let p = crate::i18n::prefix(locale);
+    let Ctx(state, locale, uri, user) = &ctx;
+    require_any(user, &[Role::ProcessManager])?;
+    let (m, pr) = load_meeting(state, id).await?;
+    let back = format!("{}/participation/meetings/{id}", prefix(*locale));
     let input = input_of(&form);
     let saved = idea::create_idea(
         state.pool(),
         Some(state.snapshot()),
-        &actor(&user),
+        &actor(user),
         pr.id,
         &input,
         Origin::Meeting(id),
         clock::now(),
     )
     .await
-    .map(|_| format!("{p}/participation/meetings/{id}"));
-    end_form(
-        &state,
-        locale,
-        &uri,
-        &format!("{p}/participation/meetings/{id}"),
-        saved,
-        async |errors| {
-            form_page(&meeting_idea_form(
-                &state, locale, &uri, &user, &pr, &m, &input, errors,
-            ))
-        },
-    )
+    .map(|_| back.clone());
+    end_form(state, *locale, uri, &back, saved, async |errors| {
+        meeting_idea_form(&ctx, &pr, &m, &input, errors)
+    })
     .await
 }
 
@@ -1117,20 +963,28 @@ impl FormPage for MeasureForm {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The measure form of process `pr`: a new measure (`this` none) or measure `this`.
 async fn measure_form(
-    state: &AppState,
-    locale: Locale,
-    uri: &OriginalUri,
-    user: &CurrentUser,
+    ctx: &Ctx,
     pr: &Process,
     this: Option<i64>,
     input: MeasureInput,
     errors: FieldErrors,
-    heading: &str,
-    action: String,
-) -> Result<MeasureForm, AppError> {
+) -> Result<Response, AppError> {
+    let Ctx(state, locale, uri, user) = ctx;
+    let locale = *locale;
     let t = super::pmsgs(locale);
+    let p = prefix(locale);
+    let (heading, action) = match this {
+        None => (
+            t.new_measure,
+            format!("{p}/participation/processes/{}/measures/new", pr.id),
+        ),
+        Some(id) => (
+            t.edit_measure,
+            format!("{p}/participation/measures/{id}/edit"),
+        ),
+    };
     let all = measure::list_measures(state.pool(), Some(pr.id)).await?;
     let mut parents = vec![opt("", t.no_parent, input.parent.is_empty())];
     parents.extend(all.iter().filter(|m| Some(m.id) != this).map(|m| {
@@ -1167,7 +1021,7 @@ async fn measure_form(
         })
         .collect();
     let (l, f) = Frame::new(state, locale, heading, uri, Some(user));
-    Ok(MeasureForm {
+    form_page(&MeasureForm {
         l,
         f,
         heading: heading.to_string(),
@@ -1197,148 +1051,81 @@ fn measure_input_of(form: &FormFields) -> MeasureInput {
     }
 }
 
+/// Measure `id` and its process (404 for neither).
+async fn load_measure(state: &AppState, id: i64) -> Result<(measure::Measure, Process), AppError> {
+    let m = measure::get_measure(state.pool(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(String::new()))?;
+    let pr = load_process(state, m.process_id).await?;
+    Ok((m, pr))
+}
+
 /// `GET /participation/processes/{id}/measures/new`.
-pub async fn new_measure(
-    Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
-) -> Result<Response, AppError> {
-    require_any(&user, &[Role::ProcessManager])?;
-    let pr = load_process(&state, id).await?;
-    let t = super::pmsgs(locale);
-    let p = crate::i18n::prefix(locale);
+pub async fn new_measure(Path(id): Path<i64>, ctx: Ctx) -> Result<Response, AppError> {
+    let Ctx(state, _, _, user) = &ctx;
+    require_any(user, &[Role::ProcessManager])?;
+    let pr = load_process(state, id).await?;
     let input = MeasureInput {
         status: "planned".into(),
         progress: "0".into(),
         ..Default::default()
     };
-    form_page(
-        &measure_form(
-            &state,
-            locale,
-            &uri,
-            &user,
-            &pr,
-            None,
-            input,
-            FieldErrors::new(),
-            t.new_measure,
-            format!("{p}/participation/processes/{id}/measures/new"),
-        )
-        .await?,
-    )
+    measure_form(&ctx, &pr, None, input, FieldErrors::new()).await
 }
 
 /// `POST /participation/processes/{id}/measures/new`.
 pub async fn create_measure(
     Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
+    ctx: Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    require_any(&user, &[Role::ProcessManager])?;
-    let pr = load_process(&state, id).await?;
-    let t = super::pmsgs(locale);
-    let p = crate::i18n::prefix(locale);
+    let Ctx(state, locale, uri, user) = &ctx;
+    require_any(user, &[Role::ProcessManager])?;
+    let pr = load_process(state, id).await?;
+    let p = prefix(*locale);
     let input = measure_input_of(&form);
-    let saved = measure::create_measure(state.pool(), &actor(&user), id, &input, clock::now())
+    let saved = measure::create_measure(state.pool(), &actor(user), id, &input, clock::now())
         .await
         .map(|m| format!("{p}/participation/measures/{m}"));
-    end_form(
-        &state,
-        locale,
-        &uri,
-        &format!("{p}/participation/processes/{id}/measures"),
-        saved,
-        async |errors| {
-            form_page(
-                &measure_form(
-                    &state,
-                    locale,
-                    &uri,
-                    &user,
-                    &pr,
-                    None,
-                    input,
-                    errors,
-                    t.new_measure,
-                    format!("{p}/participation/processes/{id}/measures/new"),
-                )
-                .await?,
-            )
-        },
-    )
+    let back = format!("{p}/participation/processes/{id}/measures");
+    end_form(state, *locale, uri, &back, saved, async |errors| {
+        measure_form(&ctx, &pr, None, input, errors).await
+    })
     .await
 }
 
 /// `GET /participation/measures/{id}/edit`.
-pub async fn edit_measure(
-    Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
-) -> Result<Response, AppError> {
-    require_any(&user, &[Role::ProcessManager])?;
-    let m = measure::get_measure(state.pool(), id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(String::new()))?;
-    let pr = load_process(&state, m.process_id).await?;
-    let t = super::pmsgs(locale);
-    let p = crate::i18n::prefix(locale);
-    form_page(
-        &measure_form(
-            &state,
-            locale,
-            &uri,
-            &user,
-            &pr,
-            Some(id),
-            measure::input_of(&m),
-            FieldErrors::new(),
-            t.edit_measure,
-            format!("{p}/participation/measures/{id}/edit"),
-        )
-        .await?,
+pub async fn edit_measure(Path(id): Path<i64>, ctx: Ctx) -> Result<Response, AppError> {
+    let Ctx(state, _, _, user) = &ctx;
+    require_any(user, &[Role::ProcessManager])?;
+    let (m, pr) = load_measure(state, id).await?;
+    measure_form(
+        &ctx,
+        &pr,
+        Some(id),
+        measure::input_of(&m),
+        FieldErrors::new(),
     )
+    .await
 }
 
 /// `POST /participation/measures/{id}/edit`.
 pub async fn update_measure(
     Path(id): Path<i64>,
-    Ctx(state, locale, uri, user): Ctx,
+    ctx: Ctx,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    require_any(&user, &[Role::ProcessManager])?;
-    let m = measure::get_measure(state.pool(), id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(String::new()))?;
-    let pr = load_process(&state, m.process_id).await?;
-    let t = super::pmsgs(locale);
-    let p = crate::i18n::prefix(locale);
+    let Ctx(state, locale, uri, user) = &ctx;
+    require_any(user, &[Role::ProcessManager])?;
+    let (_, pr) = load_measure(state, id).await?;
+    let back = format!("{}/participation/measures/{id}", prefix(*locale));
     let input = measure_input_of(&form);
-    let saved = measure::update_measure(state.pool(), &actor(&user), id, &input, clock::now())
+    let saved = measure::update_measure(state.pool(), &actor(user), id, &input, clock::now())
         .await
-        .map(|()| format!("{p}/participation/measures/{id}"));
-    end_form(
-        &state,
-        locale,
-        &uri,
-        &format!("{p}/participation/measures/{id}"),
-        saved,
-        async |errors| {
-            form_page(
-                &measure_form(
-                    &state,
-                    locale,
-                    &uri,
-                    &user,
-                    &pr,
-                    Some(id),
-                    input,
-                    errors,
-                    t.edit_measure,
-                    format!("{p}/participation/measures/{id}/edit"),
-                )
-                .await?,
-            )
-        },
-    )
+        .map(|()| back.clone());
+    end_form(state, *locale, uri, &back, saved, async |errors| {
+        measure_form(&ctx, &pr, Some(id), input, errors).await
+    })
     .await
 }
 
