@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::Response;
 use sozialatlas_core::Locale;
+use sozialatlas_offices::Actor;
 use sozialatlas_offices::offices::{self, Office, OfficeInput};
 
 use super::staff::Choice;
@@ -44,6 +45,30 @@ pub struct OfficeForm {
     pub opened_on: String,
     pub public: bool,
     pub areas: Vec<Choice>,
+}
+
+/// The acting user, if an administrator; 403 for anyone else.
+fn admin(user: &CurrentUser) -> Result<Actor, AppError> {
+    let a = actor(user);
+    a.admin
+        .then_some(a)
+        .ok_or(AppError::Forbidden(crate::auth::Denied::Role))
+}
+
+/// The office form with the action areas to choose from: the user's `input` if there is one,
+/// else `fresh` (the form and its action areas).
+async fn office_form(
+    state: &AppState,
+    locale: Locale,
+    input: Option<OfficeInput>,
+    fresh: impl FnOnce() -> (OfficeForm, Vec<i64>),
+) -> Result<OfficeForm, AppError> {
+    let (mut form, selected) = match input {
+        Some(i) => (form_from(&i), i.action_areas),
+        None => fresh(),
+    };
+    form.areas = area_choices(state, &selected, locale).await?;
+    Ok(form)
 }
 
 async fn area_choices(
@@ -162,25 +187,19 @@ async fn list_page(
     notice: &'static str,
 ) -> Result<Response, AppError> {
     let t = office_msgs(locale);
-    let a = actor(user);
-    a.admin
-        .then_some(())
-        .ok_or(AppError::Forbidden(crate::auth::Denied::Role))?;
+    let a = admin(user)?;
     let pool = state.pool();
     let all = offices::all_offices(pool, &a)
         .await
         .map_err(|e| page_error(e, locale))?;
-    let (mut form, selected) = match f {
-        Some(i) => (form_from(&i), i.action_areas.clone()),
-        None => (
-            OfficeForm {
-                public: true,
-                ..Default::default()
-            },
-            Vec::new(),
-        ),
-    };
-    form.areas = area_choices(state, &selected, locale).await?;
+    let form = office_form(state, locale, f, || {
+        let fresh = OfficeForm {
+            public: true,
+            ..Default::default()
+        };
+        (fresh, Vec::new())
+    })
+    .await?;
     let p = prefix(locale);
     let page = ListPage {
         l: Layout::new(
@@ -305,10 +324,7 @@ async fn edit_page(
     notice: &'static str,
 ) -> Result<Response, AppError> {
     let t = office_msgs(locale);
-    let a = actor(user);
-    a.admin
-        .then_some(())
-        .ok_or(AppError::Forbidden(crate::auth::Denied::Role))?;
+    let a = admin(user)?;
     let pool = state.pool();
     let o = offices::office(pool, &a, id)
         .await
@@ -316,11 +332,10 @@ async fn edit_page(
     let staff = offices::staff_of(pool, &a, id)
         .await
         .map_err(|e| page_error(e, locale))?;
-    let (mut form, selected) = match f {
-        Some(i) => (form_from(&i), i.action_areas.clone()),
-        None => (form_of(&o), o.areas.iter().map(|a| a.id).collect()),
-    };
-    form.areas = area_choices(state, &selected, locale).await?;
+    let form = office_form(state, locale, f, || {
+        (form_of(&o), o.areas.iter().map(|a| a.id).collect())
+    })
+    .await?;
     let p = prefix(locale);
     let page = EditPage {
         l: Layout::new(
@@ -417,10 +432,7 @@ pub async fn assign(
     form: FormFields,
 ) -> Result<Response, AppError> {
     let t = office_msgs(locale);
-    let a = actor(&user);
-    a.admin
-        .then_some(())
-        .ok_or(AppError::Forbidden(crate::auth::Denied::Role))?;
+    let a = admin(&user)?;
     let email = form.get("staff_email").trim().to_string();
     let found = sozialatlas_accounts::find_user_by_email(state.pool(), &email).await?;
     let Some(u) = found else {

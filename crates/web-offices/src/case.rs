@@ -564,6 +564,28 @@ pub async fn followup_done(
 
 // ------------------------------------------------------------------ forms on their own page
 
+/// What the forms on their own page share: the case, read as the user (which checks access
+/// and is logged as a read), and the frame of the page `/office/cases/{id}/{form}`.
+async fn case_form(
+    state: &AppState,
+    locale: Locale,
+    user: &CurrentUser,
+    id: &str,
+    title: &str,
+    form: &str,
+) -> Result<(CaseDetail, Layout), AppError> {
+    let d = cases::get_case(
+        state.pool(),
+        &actor(user),
+        state.office_key().as_deref(),
+        id,
+    )
+    .await
+    .map_err(|e| page_error(e, locale))?;
+    let path = format!("{}/office/cases/{id}/{form}", prefix(locale));
+    Ok((d, Layout::new(state, locale, title, &path, None)))
+}
+
 #[derive(Template)]
 #[template(path = "offices/referral.html")]
 struct ReferralPage {
@@ -595,28 +617,16 @@ async fn referral_page(
     errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let t = office_msgs(locale);
-    let a = actor(user);
-    let pool = state.pool();
-    // Reading the case checks access (and is logged as a read).
-    let d = cases::get_case(pool, &a, state.office_key().as_deref(), id)
-        .await
-        .map_err(|e| page_error(e, locale))?;
-    let partners = offices::partners(pool, &a)
+    let (d, l) = case_form(state, locale, user, id, t.referral_title, "referral").await?;
+    let partners = offices::partners(state.pool(), &actor(user))
         .await
         .map_err(|e| page_error(e, locale))?;
     let get = |k: &str| form.map(|f| f.get(k).to_string()).unwrap_or_default();
     let chosen = get("agency");
-    let p = prefix(locale);
     let page = ReferralPage {
-        l: Layout::new(
-            state,
-            locale,
-            t.referral_title,
-            &format!("{p}/office/cases/{id}/referral"),
-            None,
-        ),
+        l,
         t,
-        p,
+        p: prefix(locale),
         csrf: user.csrf.clone(),
         id: d.summary.id.clone(),
         owner: d.summary.owner_name.clone(),
@@ -708,26 +718,15 @@ async fn close_page(
     errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let t = office_msgs(locale);
-    let a = actor(user);
-    let pool = state.pool();
-    let d = cases::get_case(pool, &a, state.office_key().as_deref(), id)
-        .await
-        .map_err(|e| page_error(e, locale))?;
+    let (d, l) = case_form(state, locale, user, id, t.close_title, "close").await?;
     let en = locale == Locale::En;
     let chosen = form
         .map(|f| f.get("close_reason").to_string())
         .unwrap_or_default();
-    let p = prefix(locale);
     let page = ClosePage {
-        l: Layout::new(
-            state,
-            locale,
-            t.close_title,
-            &format!("{p}/office/cases/{id}/close"),
-            None,
-        ),
+        l,
         t,
-        p,
+        p: prefix(locale),
         csrf: user.csrf.clone(),
         id: d.summary.id.clone(),
         closed_on: form.map_or_else(
@@ -747,7 +746,7 @@ async fn close_page(
             .iter()
             .filter(|r| matches!(r.state, ReferralState::InProgress | ReferralState::Accepted))
             .count(),
-        retention_months: offices::retention_months(pool)
+        retention_months: offices::retention_months(state.pool())
             .await
             .map_err(|e| page_error(e, locale))?,
         errors,
@@ -848,25 +847,11 @@ async fn erase_page(
     errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let t = office_msgs(locale);
-    let d = cases::get_case(
-        state.pool(),
-        &actor(user),
-        state.office_key().as_deref(),
-        id,
-    )
-    .await
-    .map_err(|e| page_error(e, locale))?;
-    let p = prefix(locale);
+    let (d, l) = case_form(state, locale, user, id, t.erase_title, "erase").await?;
     let page = ErasePage {
-        l: Layout::new(
-            state,
-            locale,
-            t.erase_title,
-            &format!("{p}/office/cases/{id}/erase"),
-            None,
-        ),
+        l,
         t,
-        p,
+        p: prefix(locale),
         csrf: user.csrf.clone(),
         id: d.summary.id.clone(),
         errors,
