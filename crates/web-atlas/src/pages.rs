@@ -333,6 +333,42 @@ struct MetaItem {
     value: String,
 }
 
+/// An indicator's definition and sources as label–value rows (those it has): definition,
+/// formula, unit, polarity, source, reference date, the atlas's stand (with `stand`) and notes.
+fn definition_items(
+    snap: &sozialatlas_store::Snapshot,
+    def: &sozialatlas_core::Indicator,
+    locale: Locale,
+    stand: bool,
+) -> Vec<MetaItem> {
+    let m = msgs(locale);
+    [
+        (
+            m.definition,
+            def.definition.as_ref().map(|d| d.get(locale).to_string()),
+        ),
+        (
+            m.formula,
+            Some(sozialatlas_export::formula_text(snap, def, locale)),
+        ),
+        (m.unit, Some(def.unit.clone())),
+        (
+            m.polarity,
+            Some(sozialatlas_export::polarity_label(def.polarity, locale).to_string()),
+        ),
+        (m.source, def.source.clone()),
+        (m.reference_date, def.reference_date.clone()),
+        (m.stand, stand.then(|| snap.meta.stand.clone())),
+        (
+            m.notes,
+            def.notes.as_ref().map(|n| n.get(locale).to_string()),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(label, value)| value.map(|value| MetaItem { label, value }))
+    .collect()
+}
+
 #[derive(Template)]
 #[template(path = "indicator.html")]
 struct IndicatorPage {
@@ -820,48 +856,7 @@ pub async fn indicator(
         series,
     });
 
-    // Definition and sources.
-    let mut meta = Vec::new();
-    if let Some(d) = &def.definition {
-        meta.push(MetaItem {
-            label: m.definition,
-            value: d.get(locale).to_string(),
-        });
-    }
-    meta.push(MetaItem {
-        label: m.formula,
-        value: sozialatlas_export::formula_text(snap, def, locale),
-    });
-    meta.push(MetaItem {
-        label: m.unit,
-        value: def.unit.clone(),
-    });
-    meta.push(MetaItem {
-        label: m.polarity,
-        value: sozialatlas_export::polarity_label(def.polarity, locale).to_string(),
-    });
-    if let Some(s) = &def.source {
-        meta.push(MetaItem {
-            label: m.source,
-            value: s.clone(),
-        });
-    }
-    if let Some(r) = &def.reference_date {
-        meta.push(MetaItem {
-            label: m.reference_date,
-            value: r.clone(),
-        });
-    }
-    meta.push(MetaItem {
-        label: m.stand,
-        value: snap.meta.stand.clone(),
-    });
-    if let Some(n) = &def.notes {
-        meta.push(MetaItem {
-            label: m.notes,
-            value: n.get(locale).to_string(),
-        });
-    }
+    let meta = definition_items(snap, def, locale, true);
 
     let q = opts.query_suffix(true);
     let downloads = ["csv", "xlsx", "svg", "png"]
@@ -1745,43 +1740,7 @@ pub async fn catalogue(
                 .catalogue
                 .indicators_of(&d.id)
                 .map(|(ii, def)| {
-                    let mut items = Vec::new();
-                    if let Some(t) = &def.definition {
-                        items.push(MetaItem {
-                            label: m.definition,
-                            value: t.get(locale).to_string(),
-                        });
-                    }
-                    items.push(MetaItem {
-                        label: m.formula,
-                        value: sozialatlas_export::formula_text(snap, def, locale),
-                    });
-                    items.push(MetaItem {
-                        label: m.unit,
-                        value: def.unit.clone(),
-                    });
-                    items.push(MetaItem {
-                        label: m.polarity,
-                        value: sozialatlas_export::polarity_label(def.polarity, locale).to_string(),
-                    });
-                    if let Some(s) = &def.source {
-                        items.push(MetaItem {
-                            label: m.source,
-                            value: s.clone(),
-                        });
-                    }
-                    if let Some(r) = &def.reference_date {
-                        items.push(MetaItem {
-                            label: m.reference_date,
-                            value: r.clone(),
-                        });
-                    }
-                    if let Some(n) = &def.notes {
-                        items.push(MetaItem {
-                            label: m.notes,
-                            value: n.get(locale).to_string(),
-                        });
-                    }
+                    let mut items = definition_items(snap, def, locale, false);
                     let levels: Vec<&str> = index.levels_with_data[ii]
                         .iter()
                         .map(|&l| snap.tree.levels[l].name.get(locale))
