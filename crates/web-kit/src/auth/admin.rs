@@ -86,6 +86,11 @@ impl FormPage for UsersPage {
     }
 }
 
+/// A stored UTC stamp (`2026-12-07T09:14:00Z`) as the admin tables show it.
+fn stamp(s: &str) -> String {
+    s.replace('T', " ").replace('Z', "")
+}
+
 fn chips(roles: &[Role], locale: Locale) -> Vec<RoleChip> {
     roles
         .iter()
@@ -109,11 +114,8 @@ fn user_row(u: &User, t: &AuthMsgs, locale: Locale) -> UserRow {
         blocked: u.status == Status::Blocked,
         deleted: u.status == Status::Deleted,
         roles: chips(&u.roles, locale),
-        created: u.created_at.replace('T', " ").replace('Z', ""),
-        last_login: u
-            .last_login_at
-            .as_deref()
-            .map_or_else(String::new, |s| s.replace('T', " ").replace('Z', "")),
+        created: stamp(&u.created_at),
+        last_login: u.last_login_at.as_deref().map_or_else(String::new, stamp),
     }
 }
 
@@ -344,7 +346,7 @@ pub async fn audit(
     let rows = entries
         .into_iter()
         .map(|e| AuditRow {
-            at: e.at.replace('T', " ").replace('Z', ""),
+            at: stamp(&e.at),
             who: e.actor_id.map_or_else(
                 || t.system.to_string(),
                 |id| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}")),
@@ -404,14 +406,13 @@ pub async fn outbox(
     let rows = mails
         .into_iter()
         .map(|m| MailRow {
-            created: m.created_at.replace('T', " ").replace('Z', ""),
+            created: stamp(&m.created_at),
             to: m.to,
             subject: m.subject,
             body: m.body,
-            sent: m.sent_at.map_or_else(
-                || t.not_sent.to_string(),
-                |s| s.replace('T', " ").replace('Z', ""),
-            ),
+            sent: m
+                .sent_at
+                .map_or_else(|| t.not_sent.to_string(), |s| stamp(&s)),
             error: m.last_error.unwrap_or_default(),
         })
         .collect();
