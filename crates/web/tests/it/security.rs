@@ -188,18 +188,11 @@ async fn every_state_changing_route_refuses_a_request_without_the_token() {
             );
         }
         // The header works as well as the field (scripts), and only with the right token.
-        let mut req = axum::http::Request::builder()
+        let req = axum::http::Request::builder()
             .method(r.method.clone())
             .uri(&path)
-            .header("cookie", b.cookie.clone().unwrap())
-            .header("x-csrf-token", "wrong")
-            .body(axum::body::Body::empty())
-            .unwrap();
-        req.extensions_mut()
-            .insert(axum::extract::ConnectInfo(b.ip));
-        let resp = tower::ServiceExt::oneshot(b.app.clone(), req)
-            .await
-            .unwrap();
+            .header("x-csrf-token", "wrong");
+        let resp = b.request(req, axum::body::Body::empty()).await;
         assert_eq!(
             resp.status(),
             StatusCode::FORBIDDEN,
@@ -221,19 +214,13 @@ async fn every_state_changing_route_refuses_a_request_without_the_token() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(b.get("/account").await.status, StatusCode::OK);
     // With the token in the header, the request gets through (to the form check).
-    let mut req = axum::http::Request::builder()
+    let req = axum::http::Request::builder()
         .method(Method::POST)
         .uri("/account/name")
-        .header("cookie", b.cookie.clone().unwrap())
         .header("x-csrf-token", &token)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(axum::body::Body::from("display_name=Header+Name"))
-        .unwrap();
-    req.extensions_mut()
-        .insert(axum::extract::ConnectInfo(b.ip));
-    let resp = tower::ServiceExt::oneshot(b.app.clone(), req)
-        .await
-        .unwrap();
+        .header("content-type", "application/x-www-form-urlencoded");
+    let body = axum::body::Body::from("display_name=Header+Name");
+    let resp = b.request(req, body).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
 }
 
@@ -375,23 +362,15 @@ async fn request_bodies_are_limited_before_they_are_read() {
         let mut req = axum::http::Request::builder()
             .method(Method::POST)
             .uri("/register")
-            .header("cookie", b.cookie.clone().unwrap_or_default())
             .header("content-type", "application/x-www-form-urlencoded");
         if let Some(n) = length {
             req = req.header("content-length", n);
         }
-        let mut req = req.body(body).unwrap();
-        req.extensions_mut()
-            .insert(axum::extract::ConnectInfo(b.ip));
-        let app = b.app.clone();
+        let b = &b;
         async move {
-            let r = tokio::time::timeout(
-                std::time::Duration::from_secs(20),
-                tower::ServiceExt::oneshot(app, req),
-            )
-            .await
-            .expect("answered without reading the whole body")
-            .unwrap();
+            let r = tokio::time::timeout(std::time::Duration::from_secs(20), b.request(req, body))
+                .await
+                .expect("answered without reading the whole body");
             let status = r.status();
             let body = http_body_util::BodyExt::collect(r.into_body())
                 .await

@@ -10,6 +10,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::response::Response;
 use http_body_util::BodyExt;
 use sozialatlas_accounts::{NewUser, Role, Status};
 use sozialatlas_store::Snapshot;
@@ -133,6 +134,18 @@ impl Browser {
             self.csrf = Some(t);
         }
         r
+    }
+
+    /// Sends a request the test builds itself (headers and bodies the form helpers do not
+    /// make) with the session cookie and the client address; remembers nothing.
+    pub async fn request(&self, req: axum::http::request::Builder, body: Body) -> Response {
+        let req = match &self.cookie {
+            Some(c) => req.header("cookie", c),
+            None => req,
+        };
+        let mut req = req.body(body).expect("request");
+        req.extensions_mut().insert(ConnectInfo(self.ip));
+        self.app.clone().oneshot(req).await.expect("response")
     }
 
     /// GET.
