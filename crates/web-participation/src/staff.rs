@@ -731,6 +731,41 @@ pub async fn update_process(
     .await
 }
 
+// ------------------------------------------------------------------ meetings and measures
+
+/// The heading and action of the form of a process's meeting or measure: a new one of process
+/// `pr` (`this` none, at `/participation/processes/{pr}/{items}/new`) or item `this` (at
+/// `/participation/{items}/{this}/edit`).
+fn item_form_target(
+    locale: Locale,
+    pr: &Process,
+    this: Option<i64>,
+    items: &str,
+    (new, edit): (&'static str, &'static str),
+) -> (&'static str, String) {
+    let p = prefix(locale);
+    match this {
+        None => (
+            new,
+            format!("{p}/participation/processes/{}/{items}/new", pr.id),
+        ),
+        Some(id) => (edit, format!("{p}/participation/{items}/{id}/edit")),
+    }
+}
+
+/// The options of an action-area field: none (labelled `none`) and the process's action areas,
+/// the one `chosen` selected.
+fn area_options(pr: &Process, none: &str, chosen: &str) -> Vec<Opt> {
+    let mut areas = vec![opt("", none, chosen.is_empty())];
+    areas.extend(
+        pr.set
+            .areas
+            .iter()
+            .map(|a| opt(a.id.to_string(), a.name.clone(), chosen == a.id.to_string())),
+    );
+    areas
+}
+
 // ------------------------------------------------------------------ meetings
 
 #[derive(Template)]
@@ -762,25 +797,9 @@ fn meeting_form(
 ) -> Result<Response, AppError> {
     let Ctx(state, locale, uri, user) = ctx;
     let t = super::pmsgs(*locale);
-    let p = prefix(*locale);
-    let (heading, action) = match this {
-        None => (
-            t.new_meeting,
-            format!("{p}/participation/processes/{}/meetings/new", pr.id),
-        ),
-        Some(id) => (
-            t.edit_meeting,
-            format!("{p}/participation/meetings/{id}/edit"),
-        ),
-    };
-    let mut areas = vec![opt("", t.choose, input.area.is_empty())];
-    areas.extend(pr.set.areas.iter().map(|a| {
-        opt(
-            a.id.to_string(),
-            a.name.clone(),
-            input.area == a.id.to_string(),
-        )
-    }));
+    let headings = (t.new_meeting, t.edit_meeting);
+    let (heading, action) = item_form_target(*locale, pr, this, "meetings", headings);
+    let areas = area_options(pr, t.choose, &input.area);
     let (l, f) = Frame::new(state, *locale, heading, uri, Some(user));
     form_page(&MeetingForm {
         l,
@@ -974,17 +993,8 @@ async fn measure_form(
     let Ctx(state, locale, uri, user) = ctx;
     let locale = *locale;
     let t = super::pmsgs(locale);
-    let p = prefix(locale);
-    let (heading, action) = match this {
-        None => (
-            t.new_measure,
-            format!("{p}/participation/processes/{}/measures/new", pr.id),
-        ),
-        Some(id) => (
-            t.edit_measure,
-            format!("{p}/participation/measures/{id}/edit"),
-        ),
-    };
+    let headings = (t.new_measure, t.edit_measure);
+    let (heading, action) = item_form_target(locale, pr, this, "measures", headings);
     let all = measure::list_measures(state.pool(), Some(pr.id)).await?;
     let mut parents = vec![opt("", t.no_parent, input.parent.is_empty())];
     parents.extend(all.iter().filter(|m| Some(m.id) != this).map(|m| {
@@ -994,14 +1004,7 @@ async fn measure_form(
             input.parent == m.id.to_string(),
         )
     }));
-    let mut areas = vec![opt("", t.city_wide, input.area.is_empty())];
-    areas.extend(pr.set.areas.iter().map(|a| {
-        opt(
-            a.id.to_string(),
-            a.name.clone(),
-            input.area == a.id.to_string(),
-        )
-    }));
+    let areas = area_options(pr, t.city_wide, &input.area);
     let mut fields = vec![opt("", t.no_field, input.field.is_empty())];
     fields.extend(pr.fields.iter().map(|x| {
         opt(
