@@ -630,6 +630,20 @@ struct IndexPage {
     api_href: String,
 }
 
+/// The index the settings of a URL's query ask for: the settings, the run's parameters and
+/// the run.
+fn compute(
+    state: &AppState,
+    raw: Option<&str>,
+    locale: Locale,
+) -> Result<(IndexQuery, IndexParams, IndexRun), AppError> {
+    let q = IndexQuery::parse(state, &params::pairs(raw), locale)?;
+    let params = q.params(state, locale)?;
+    let run = sozialatlas_runs::run_index(state.snapshot(), &params)
+        .map_err(|e| super::run_error(e, locale))?;
+    Ok((q, params, run))
+}
+
 /// `GET /analysis/index?…`.
 pub async fn page(
     State(state): State<AppState>,
@@ -637,11 +651,7 @@ pub async fn page(
     uri: OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
-    let pairs = params::pairs(raw.as_deref());
-    let q = IndexQuery::parse(&state, &pairs, locale)?;
-    let params = q.params(&state, locale)?;
-    let run = sozialatlas_runs::run_index(state.snapshot(), &params)
-        .map_err(|e| super::run_error(e, locale))?;
+    let (q, _, run) = compute(&state, raw.as_deref(), locale)?;
     let snap = state.snapshot();
     let a = texts(locale);
     let m = msgs(locale);
@@ -781,11 +791,7 @@ pub async fn csv(
     Extension(locale): Extension<Locale>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
-    let pairs = params::pairs(raw.as_deref());
-    let q = IndexQuery::parse(&state, &pairs, locale)?;
-    let params = q.params(&state, locale)?;
-    let run = sozialatlas_runs::run_index(state.snapshot(), &params)
-        .map_err(|e| super::run_error(e, locale))?;
+    let (_, params, run) = compute(&state, raw.as_deref(), locale)?;
     csv_response(
         &csv_rows(&state, &run, locale),
         locale,
