@@ -2,13 +2,13 @@
 //! its algorithm and parameters, so that stronger parameters later still verify old hashes.
 //!
 //! Hashing and verifying take ~19 MiB and tens of milliseconds of one core each. They run on
-//! tokio's blocking threads, never on the async workers that serve pages, and at most
-//! [`concurrent_hashes`] at a time (one core is left to the pages): a storm of failed sign-ins
-//! waits in a queue instead of starving every other request and filling memory.
+//! a pool of [`concurrent_hashes`] low-priority threads ([`sozialatlas_cpu::Workers`]), never on
+//! the async workers that serve pages: a storm of failed sign-ins waits in a queue and yields
+//! the cores to the pages instead of starving every other request and filling memory.
 
 use std::sync::OnceLock;
 
-use tokio::sync::Semaphore;
+use sozialatlas_cpu::Workers;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -36,24 +36,18 @@ fn hasher() -> Argon2<'static> {
 /// that a storm of sign-ins leaves a core to the pages (on 2 cores, both hashing made the
 /// cached atlas page's p99 12 times slower: bench/RESULTS.md, run 7).
 pub fn concurrent_hashes() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .saturating_sub(1)
-        .max(1)
+    sozialatlas_cpu::cores().saturating_sub(1).max(1)
 }
 
-/// Runs `f` (an Argon2 computation) on a blocking thread, at most [`concurrent_hashes`] at a
-/// time.
+/// The threads that hash and verify passwords.
+static HASHERS: Workers = Workers::new("argon2", concurrent_hashes);
+
+/// Runs `f` (an Argon2 computation) on [`HASHERS`], at most [`concurrent_hashes`] at a time.
 async fn off_thread<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AccountError> {
-    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
-    let permits = PERMITS.get_or_init(|| Semaphore::new(concurrent_hashes()));
-    let _permit = permits
-        .acquire()
-        .await
-        .map_err(|e| AccountError::Hash(e.to_string()))?;
-    tokio::task::spawn_blocking(f)
+    HASHERS
+        .run(f)
         .await
         .map_err(|e| AccountError::Hash(e.to_string()))
 }

@@ -83,27 +83,51 @@ pub async fn hit(pool: &Pool, key: &str, limit: Limit) -> Result<Option<Duration
     Ok(None)
 }
 
-/// An attempt counted in advance by [`reserve`], to be taken back with [`release`] when it
-/// turns out not to count (a successful sign-in).
+/// An attempt counted in advance by [`reserve`]: [`release`] it when it turns out not to count
+/// (a successful sign-in), [`settle`] it when it does (a failure).
 #[derive(Debug)]
-#[must_use = "an attempt that does not count must be released"]
+#[must_use = "an attempt must be released or settled"]
 pub struct Reservation {
     token: String,
 }
 
+/// Why [`reserve`] counted nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// A key is over its limit: the next attempt is allowed after this long.
+    Over(Duration),
+    /// A key's remaining places are held by attempts still being checked: ask again shortly
+    /// (each will be released or settled within moments).
+    InFlight,
+}
+
+/// How long an attempt may be in flight (reserved, neither released nor settled) before it
+/// counts as a failure: an instance that stopped while checking leaves its reservations.
+pub const IN_FLIGHT_AT_MOST: Duration = Duration::from_secs(30);
+
 /// Counts an attempt against every `(key, limit)` at once, before the work it limits (checking
 /// a password): in one writing transaction, so that concurrent attempts cannot all pass the
-/// last free place. `Err(wait)` when one of the keys is over its limit (nothing counted then).
+/// last free place. Refused when a key is over its limit or its last places are held by
+/// attempts in flight (nothing counted then); the refusal is seen by a read first, so that a
+/// storm of refused attempts takes no write lock.
 pub async fn reserve(
     pool: &Pool,
     keys: &[(&str, Limit)],
-) -> Result<Result<Reservation, Duration>, AccountError> {
+) -> Result<Result<Reservation, Refused>, AccountError> {
     let now = clock::now_millis();
+    {
+        let mut conn = pool.acquire().await?;
+        for &(key, limit) in keys {
+            if let Some(refused) = refused_at(&mut conn, key, limit, now).await? {
+                return Ok(Err(refused));
+            }
+        }
+    }
     let token = crate::tokens::new_token();
     let mut tx = sozialatlas_store::begin_write(pool).await?;
     for &(key, limit) in keys {
-        if let Some(wait) = wait_at(&mut tx, key, limit, now).await? {
-            return Ok(Err(wait));
+        if let Some(refused) = refused_at(&mut tx, key, limit, now).await? {
+            return Ok(Err(refused));
         }
     }
     for &(key, _) in keys {
@@ -118,9 +142,40 @@ pub async fn reserve(
     Ok(Ok(Reservation { token }))
 }
 
-/// Takes back an attempt counted by [`reserve`].
+/// [`reserve`], asking again every 50 ms while the refusal is [`Refused::InFlight`], for at most
+/// `patience`: concurrent sign-ins from one address (an office behind one gateway) take turns
+/// instead of being refused, and concurrent guesses still cannot pass the limit together.
+/// After `patience`, a key still held in flight is refused as over its limit for a second.
+pub async fn reserve_within(
+    pool: &Pool,
+    keys: &[(&str, Limit)],
+    patience: Duration,
+) -> Result<Result<Reservation, Duration>, AccountError> {
+    let start = std::time::Instant::now();
+    loop {
+        match reserve(pool, keys).await? {
+            Ok(reservation) => return Ok(Ok(reservation)),
+            Err(Refused::Over(wait)) => return Ok(Err(wait)),
+            Err(Refused::InFlight) if start.elapsed() < patience => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(Refused::InFlight) => return Ok(Err(Duration::from_secs(1))),
+        }
+    }
+}
+
+/// Takes back an attempt counted by [`reserve`]: it does not count.
 pub async fn release(pool: &Pool, reservation: Reservation) -> Result<(), AccountError> {
     sqlx::query("DELETE FROM rate_event WHERE attempt = $1")
+        .bind(&reservation.token)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Keeps an attempt counted by [`reserve`] as an event: it counts (a failed sign-in).
+pub async fn settle(pool: &Pool, reservation: Reservation) -> Result<(), AccountError> {
+    sqlx::query("UPDATE rate_event SET attempt = NULL WHERE attempt = $1")
         .bind(&reservation.token)
         .execute(pool)
         .await?;
@@ -160,29 +215,53 @@ pub async fn over_limit_at(
     wait_at(&mut *pool.acquire().await?, key, limit, now_ms).await
 }
 
-/// How long `key` must wait at `now_ms` under `limit`; `None` when it need not.
+/// How long `key` must wait at `now_ms` under `limit`; `None` when it need not (places held
+/// by attempts in flight count as taken, for a second).
 async fn wait_at(
     conn: &mut Conn,
     key: &str,
     limit: Limit,
     now_ms: i64,
 ) -> Result<Option<Duration>, AccountError> {
+    Ok(match refused_at(conn, key, limit, now_ms).await? {
+        None => None,
+        Some(Refused::Over(wait)) => Some(wait),
+        Some(Refused::InFlight) => Some(Duration::from_secs(1)),
+    })
+}
+
+/// Whether an attempt for `key` at `now_ms` is refused under `limit`: over it by the events
+/// in its window, or its last places held by attempts in flight.
+async fn refused_at(
+    conn: &mut Conn,
+    key: &str,
+    limit: Limit,
+    now_ms: i64,
+) -> Result<Option<Refused>, AccountError> {
     let since = now_ms - window_ms(limit.window);
-    let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(at_ms) FROM rate_event WHERE key_hash = $1 AND at_ms > $2",
+    let in_flight_since = now_ms - window_ms(IN_FLIGHT_AT_MOST);
+    let (count, oldest, in_flight): (i64, Option<i64>, i64) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(at_ms),
+                COALESCE(SUM(CASE WHEN attempt IS NOT NULL AND at_ms > $3 THEN 1 ELSE 0 END), 0)
+         FROM rate_event WHERE key_hash = $1 AND at_ms > $2",
     )
     .bind(digest(key))
     .bind(since)
+    .bind(in_flight_since)
     .fetch_one(&mut *conn)
     .await?;
-    if count < i64::from(limit.max) {
+    let max = i64::from(limit.max);
+    if count < max {
         return Ok(None);
+    }
+    if count - in_flight < max {
+        return Ok(Some(Refused::InFlight));
     }
     let oldest = oldest.unwrap_or(now_ms);
     let wait_ms = window_ms(limit.window) - (now_ms - oldest);
-    Ok(Some(Duration::from_millis(
+    Ok(Some(Refused::Over(Duration::from_millis(
         u64::try_from(wait_ms).unwrap_or(0),
-    )))
+    ))))
 }
 
 /// [`record`] at `now_ms` (Unix milliseconds).

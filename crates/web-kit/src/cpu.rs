@@ -1,38 +1,32 @@
-//! Heavy computation off the async threads: [`run`] runs a closure on tokio's blocking threads,
-//! at most one per core at a time, so that a few expensive requests (a typology, Moran's
-//! permutations, a PNG, the report) never stall the threads that serve every other page.
+//! Heavy computation off the async threads: [`run`] runs a closure on a pool of low-priority
+//! threads ([`sozialatlas_cpu::Workers`]), at most one per core at a time, so that a few
+//! expensive requests (a typology, Moran's permutations, a PNG, the report) never stall the
+//! threads that serve every other page, and yield the cores to them when both want one.
 
-use std::sync::OnceLock;
-
-use tokio::sync::Semaphore;
+use sozialatlas_cpu::Workers;
 
 use crate::error::AppError;
 
+/// The threads of heavy computations: one per core.
+static HEAVY: Workers = Workers::new("heavy", sozialatlas_cpu::cores);
+
 /// How many computations run at once: the number of cores.
 pub fn slots() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
-}
-
-fn permits() -> &'static Semaphore {
-    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
-    PERMITS.get_or_init(|| Semaphore::new(slots()))
+    HEAVY.threads()
 }
 
 /// Computations running now (those waiting for a slot are not counted).
 pub fn busy() -> usize {
-    slots().saturating_sub(permits().available_permits())
+    HEAVY.busy()
 }
 
-/// Runs `f` on a blocking thread when a slot is free; its result, or an internal error if it
+/// Runs `f` on a heavy-work thread when one is free; its result, or an internal error if it
 /// panicked.
 pub async fn run<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-    let _slot = permits()
-        .acquire()
+    HEAVY
+        .run(f)
         .await
-        .map_err(|e| AppError::Internal(format!("cpu slots: {e}")))?;
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| AppError::Internal(format!("a computation failed: {e}")))
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 #[cfg(test)]

@@ -480,6 +480,54 @@ async fn rate_limits_slide_in_the_database() {
     assert_eq!(ratelimit::hit(&pool, "b", two).await.unwrap(), None);
 }
 
+/// Attempts counted in advance: a reservation holds a place while in flight (others are told
+/// to wait, not refused), a released one frees it, a settled one counts as an event.
+#[tokio::test]
+async fn reserved_attempts_hold_places_until_released_or_settled() {
+    use sozialatlas_accounts::ratelimit::{self, Limit, Refused};
+    let pool = pool().await;
+    let two = [("k", Limit::minutes(2, 1))];
+    let first = ratelimit::reserve(&pool, &two).await.unwrap().unwrap();
+    let second = ratelimit::reserve(&pool, &two).await.unwrap().unwrap();
+    assert!(matches!(
+        ratelimit::reserve(&pool, &two).await.unwrap(),
+        Err(Refused::InFlight)
+    ));
+    ratelimit::release(&pool, first).await.unwrap();
+    let third = ratelimit::reserve(&pool, &two).await.unwrap().unwrap();
+    ratelimit::settle(&pool, second).await.unwrap();
+    ratelimit::settle(&pool, third).await.unwrap();
+    assert!(matches!(
+        ratelimit::reserve(&pool, &two).await.unwrap(),
+        Err(Refused::Over(_))
+    ));
+    // Waiting for a turn: a place held in flight and freed meanwhile is taken; one that stays
+    // held ends the wait, refused.
+    let other = [("o", Limit::minutes(1, 1))];
+    let held = ratelimit::reserve(&pool, &other).await.unwrap().unwrap();
+    let waiter = tokio::spawn({
+        let pool = pool.clone();
+        async move {
+            ratelimit::reserve_within(
+                &pool,
+                &[("o", Limit::minutes(1, 1))],
+                Duration::from_secs(20),
+            )
+            .await
+            .unwrap()
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!waiter.is_finished(), "the waiter waits for the place");
+    ratelimit::release(&pool, held).await.unwrap();
+    let turn = waiter.await.unwrap().expect("the freed place");
+    let r = ratelimit::reserve_within(&pool, &other, Duration::from_millis(200))
+        .await
+        .unwrap();
+    assert!(r.is_err(), "the place stays held");
+    ratelimit::settle(&pool, turn).await.unwrap();
+}
+
 /// A failed sign-in of office staff (who see case data) is audit-logged by account id; that of
 /// a participant is not; the password tried is never stored.
 #[tokio::test]

@@ -118,6 +118,25 @@ fn pure_crates_link_no_database_runtime_or_server() {
     assert!(IMPURE.iter().all(|b| web.contains_key(*b)));
 }
 
+/// The worker pool (`cpu`) is a leaf: std, `tokio::sync` and `libc`, no crate of ours, no
+/// database and no server; password hashing and the web kit's heavy work go through it.
+#[test]
+fn the_worker_pool_is_a_leaf() {
+    let meta = metadata();
+    let closure = normal_closure(&meta, "sozialatlas-cpu");
+    let ours: Vec<_> = closure
+        .keys()
+        .filter(|k| k.starts_with("sozialatlas") || ["sqlx", "axum"].contains(&k.as_str()))
+        .collect();
+    assert!(ours.is_empty(), "sozialatlas-cpu links {ours:?}");
+    for user in ["sozialatlas-accounts", "sozialatlas-web-kit"] {
+        assert!(
+            normal_closure(&meta, user).contains_key("sozialatlas-cpu"),
+            "{user}"
+        );
+    }
+}
+
 /// The web kit knows no part that serves pages: the atlas, participation and the offices are
 /// built on it, never the other way round; the public atlas knows neither participation nor
 /// the offices, the offices' pages not the atlas, the static publication only the atlas, and

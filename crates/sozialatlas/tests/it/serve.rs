@@ -97,9 +97,10 @@ fn the_store_file_is_complete_when_build_exits() {
 }
 
 /// Two servers on one store (a SQLite file, or a PostgreSQL database in the PostgreSQL pass):
-/// a `build` from a third process is served by both within seconds, without a restart.
+/// a browser signed in on one is signed in on the other and acts there; a `build` from a third
+/// process is served by both within seconds, without a restart.
 #[test]
-fn two_servers_on_one_store_both_serve_a_new_load() {
+fn two_servers_on_one_store_share_sessions_and_serve_a_new_load() {
     let (dir, atlas) = scratch("flensburg");
     let db = store_target(&dir.path().join("fl.db"));
     let a = atlas.to_str().unwrap();
@@ -110,6 +111,75 @@ fn two_servers_on_one_store_both_serve_a_new_load() {
     for server in [&one, &two] {
         assert_eq!(server.get("/readyz").1, "ready: load 1\n");
     }
+
+    // Sign in on one, change the name on two, see it on one; sign out on two ends it on one.
+    run_with_stdin(
+        &[
+            "user",
+            "add",
+            "--db",
+            &db,
+            "--email",
+            "zwei@example.org",
+            "--name",
+            "Zwei",
+            "--password-stdin",
+        ],
+        "zwei instanzen\n",
+    )
+    .says("created account");
+    let login = http(&one.addr, "GET", "/login", "", "").expect("the sign-in page");
+    let cookie = login
+        .cookie("sozialatlas_session")
+        .expect("a session cookie");
+    let signed_in = http(
+        &one.addr,
+        "POST",
+        "/login",
+        &cookie,
+        &form(&[
+            ("_csrf", &csrf_of(&login.body)),
+            ("email", "zwei@example.org"),
+            ("password", "zwei instanzen"),
+            ("next", "/account"),
+        ]),
+    )
+    .expect("signed in");
+    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+    let cookie = signed_in
+        .cookie("sozialatlas_session")
+        .expect("a new session id at sign-in");
+    let account = http(&two.addr, "GET", "/account", &cookie, "").expect("the account page");
+    assert_eq!(
+        account.status, 200,
+        "the session holds on the second server"
+    );
+    assert!(account.body.contains("zwei@example.org"));
+    let renamed = http(
+        &two.addr,
+        "POST",
+        "/account/name",
+        &cookie,
+        &form(&[
+            ("_csrf", &csrf_of(&account.body)),
+            ("display_name", "Auf zwei geändert"),
+        ]),
+    )
+    .expect("renamed");
+    assert_eq!(renamed.status, 303, "{}", renamed.body);
+    let account = http(&one.addr, "GET", "/account", &cookie, "").expect("the account page");
+    assert!(account.body.contains("Auf zwei geändert"));
+    let out = http(
+        &two.addr,
+        "POST",
+        "/logout",
+        &cookie,
+        &form(&[("_csrf", &csrf_of(&account.body))]),
+    )
+    .expect("signed out");
+    assert_eq!(out.status, 303, "{}", out.body);
+    let after = http(&one.addr, "GET", "/account", &cookie, "").expect("an answer");
+    assert_ne!(after.status, 200, "still signed in on the first server");
     edit(
         &atlas.join("data/migration_background_by_district.csv"),
         "2021,1,Altstadt,999,375",

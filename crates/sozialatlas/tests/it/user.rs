@@ -3,33 +3,6 @@
 
 use crate::common::*;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-fn run_with_stdin(args: &[&str], input: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sozialatlas"))
-        // The store is what the test names, never one from the environment.
-        .env_remove("DATABASE_URL")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 #[test]
 fn first_admin_list_and_roles() {
     let (_dir, db) = built("flensburg", "fl.db");

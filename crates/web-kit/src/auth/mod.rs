@@ -86,9 +86,21 @@ impl AuthState {
 }
 
 /// `Err(429)` when `over` says the limit is reached (`Some(wait)`).
+/// How long a sign-in refused for being over a limit waits before its 429 answer.
+pub const TARPIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// How long a sign-in waits for its turn while the places left under a limit are held by
+/// sign-ins being checked.
+pub const IN_FLIGHT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The 429 answer: try again after `wait` (at least a second).
+fn too_many(wait: std::time::Duration) -> AppError {
+    AppError::TooManyRequests(wait.as_secs().max(1))
+}
+
 pub(crate) fn limited(over: Option<std::time::Duration>) -> Result<(), AppError> {
     match over {
-        Some(wait) => Err(AppError::TooManyRequests(wait.as_secs().max(1))),
+        Some(wait) => Err(too_many(wait)),
         None => Ok(()),
     }
 }
@@ -98,6 +110,26 @@ impl AppState {
     /// namespaced by what they limit: `format!("register-ip:{ip}")`.
     pub async fn rate_limit(&self, key: &str, limit: Limit) -> Result<(), AppError> {
         limited(sozialatlas_accounts::ratelimit::hit(self.pool(), key, limit).await?)
+    }
+
+    /// Counts an attempt against every `(key, limit)` before the work it limits (checking a
+    /// password), so that concurrent attempts cannot all pass a limit's last free place
+    /// (attempts whose places are held by others in flight wait up to [`IN_FLIGHT_PATIENCE`]
+    /// for their turn). Over a limit, the answer is a 429 page, sent after [`TARPIT`]: a
+    /// client guessing passwords gets one answer a second, not thousands. Release the attempt
+    /// when it does not count, settle it when it does.
+    pub async fn reserve_attempt(
+        &self,
+        keys: &[(&str, Limit)],
+    ) -> Result<sozialatlas_accounts::ratelimit::Reservation, AppError> {
+        use sozialatlas_accounts::ratelimit;
+        match ratelimit::reserve_within(self.pool(), keys, IN_FLIGHT_PATIENCE).await? {
+            Ok(attempt) => Ok(attempt),
+            Err(wait) => {
+                tokio::time::sleep(TARPIT).await;
+                Err(too_many(wait))
+            }
+        }
     }
 }
 

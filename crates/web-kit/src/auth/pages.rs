@@ -210,12 +210,11 @@ pub async fn login(
         (ip_key.as_str(), Limit::LOGIN_IP),
         (limit_key.as_str(), limit),
     ];
-    let attempt = match ratelimit::reserve(pool, &keys).await? {
-        Ok(attempt) => attempt,
-        Err(wait) => return Err(AppError::TooManyRequests(wait.as_secs().max(1))),
-    };
+    let attempt = state.reserve_attempt(&keys).await?;
     let outcome = sozialatlas_accounts::authenticate(pool, &email, password).await?;
-    if !matches!(outcome, LoginOutcome::BadCredentials) {
+    if matches!(outcome, LoginOutcome::BadCredentials) {
+        ratelimit::settle(pool, attempt).await?;
+    } else {
         ratelimit::release(pool, attempt).await?;
     }
     let message = match outcome {
@@ -838,10 +837,16 @@ async fn password_holds(
     use sozialatlas_accounts::ratelimit;
     let ip_key = format!("login-ip:{ip}");
     let pool = state.pool();
-    super::limited(ratelimit::over_limit(pool, &ip_key, Limit::LOGIN_IP).await?)?;
+    // Counted before the check and taken back when it holds, so that concurrent guesses
+    // cannot all pass the last free place (as at sign-in).
+    let attempt = state
+        .reserve_attempt(&[(ip_key.as_str(), Limit::LOGIN_IP)])
+        .await?;
     let holds = sozialatlas_accounts::check_password(pool, user.id, password).await?;
-    if !holds {
-        ratelimit::record(pool, &ip_key).await?;
+    if holds {
+        ratelimit::release(pool, attempt).await?;
+    } else {
+        ratelimit::settle(pool, attempt).await?;
     }
     Ok(holds)
 }

@@ -39,6 +39,32 @@ pub fn run(args: &[&str]) -> Run {
     )
 }
 
+/// Runs the binary with `input` on its standard input.
+pub fn run_with_stdin(args: &[&str], input: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sozialatlas"))
+        // The store is what the test names, never one from the environment.
+        .env_remove("DATABASE_URL")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 /// Runs the binary with environment variables `env` set (and no `SOZIALATLAS_*` or
 /// `DATABASE_URL` from the test's own environment).
 pub fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
@@ -268,15 +294,78 @@ pub fn free_addr() -> String {
 /// GET `path` from `addr` over plain HTTP/1.1 (`Connection: close`, a chunked body joined);
 /// `None` when nothing answers.
 pub fn get_at(addr: &str, path: &str) -> Option<(u16, String)> {
+    http(addr, "GET", path, "", "").map(|r| (r.status, r.body))
+}
+
+/// An HTTP response: the status, the head (status line and headers) and the body.
+pub struct Response {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
+}
+
+impl Response {
+    /// The `name=value` part of the `Set-Cookie` header for the cookie `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|l| {
+            let (h, v) = l.split_once(':')?;
+            let pair = v.trim().split(';').next()?;
+            (h.eq_ignore_ascii_case("set-cookie") && pair.starts_with(&format!("{name}=")))
+                .then(|| pair.to_string())
+        })
+    }
+}
+
+/// A form body (`application/x-www-form-urlencoded`) of `fields`.
+pub fn form(fields: &[(&str, &str)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The value of the first form's CSRF field (`_csrf`) in a page.
+pub fn csrf_of(page: &str) -> String {
+    let (_, rest) = page
+        .split_once("name=\"_csrf\" value=\"")
+        .expect("a form with a CSRF field");
+    rest[..rest.find('"').expect("the field's end")].to_string()
+}
+
+/// Sends `method path` to `addr` over plain HTTP/1.1 (`Connection: close`), with `cookie`
+/// (`name=value`, or empty) and a form body (`application/x-www-form-urlencoded`, or empty);
+/// `None` when nothing answers.
+pub fn http(addr: &str, method: &str, path: &str, cookie: &str, form: &str) -> Option<Response> {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).ok()?;
     s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
         .ok()?;
-    write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept-Encoding: identity\r\n\r\n",
-        )
-        .ok()?;
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept-Encoding: identity\r\n"
+    );
+    if !cookie.is_empty() {
+        req.push_str(&format!("Cookie: {cookie}\r\n"));
+    }
+    if method != "GET" {
+        req.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            form.len()
+        ));
+    }
+    req.push_str("\r\n");
+    req.push_str(form);
+    s.write_all(req.as_bytes()).ok()?;
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).ok()?;
     let text = String::from_utf8_lossy(&raw).into_owned();
@@ -300,7 +389,11 @@ pub fn get_at(addr: &str, path: &str) -> Option<(u16, String)> {
     } else {
         body.to_string()
     };
-    Some((status, body))
+    Some(Response {
+        status,
+        head: head.to_string(),
+        body,
+    })
 }
 
 impl Drop for Server {
