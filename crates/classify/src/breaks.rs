@@ -305,6 +305,32 @@ impl Breaks {
         })
     }
 
+    /// The same breaks with `x` as one more bound when it lies strictly between the lowest and
+    /// the highest bound and is not a bound yet (a map of changes splits its classes at no
+    /// change, 0, so that no class holds falls and rises); otherwise the breaks unchanged.
+    ///
+    /// ```
+    /// use sozialatlas_classify::{Breaks, Closure};
+    /// let b = Breaks::from_bounds(vec![-3.0, -0.9, 2.2, 5.0], Closure::LeftClosed)?;
+    /// assert_eq!(b.split_at(0.0).bounds(), &[-3.0, -0.9, 0.0, 2.2, 5.0]);
+    /// assert_eq!(b.split_at(-3.0).bounds(), b.bounds());
+    /// assert_eq!(b.split_at(7.0).bounds(), b.bounds());
+    /// # Ok::<(), sozialatlas_classify::ClassifyError>(())
+    /// ```
+    pub fn split_at(&self, x: f64) -> Breaks {
+        let (lo, hi) = (self.bounds[0], self.bounds[self.k()]);
+        if !(lo < x && x < hi) || self.bounds.contains(&x) {
+            return self.clone();
+        }
+        let mut bounds = self.bounds.clone();
+        let at = bounds.partition_point(|&b| b < x);
+        bounds.insert(at, x);
+        Breaks {
+            bounds,
+            ..self.clone()
+        }
+    }
+
     /// The scheme the breaks were computed with.
     ///
     /// ```

@@ -881,22 +881,11 @@ pub async fn indicator(
         .and_then(|i| periods.get(i + 1))
         .map(|&y| (y, page_href(y, &opts)));
     let change_kind_note = match v.change {
-        Some(_) => match def.formula.change_kind() {
-            sozialatlas_core::catalogue::ChangeKind::Relative => locale
-                .pick(
-                    "Veränderung in Prozent: (Wert im späteren Jahr − Wert im früheren Jahr) / Wert im früheren Jahr × 100.",
-                    "Change in per cent: (later value − earlier value) / earlier value × 100.",
-                )
-                .to_string(),
-            sozialatlas_core::catalogue::ChangeKind::Difference => format!(
-                "{} {}.",
-                locale.pick(
-                    "Veränderung als Differenz der Werte, in",
-                    "Change as the difference of the values, in"
-                ),
-                v.unit
-            ),
-        },
+        Some(_) => format!(
+            "{} {}",
+            change_formula_note(def, &v, locale),
+            change_colour_note(def.polarity, locale)
+        ),
         None => String::new(),
     };
     let heading = def.name.get(locale).to_string();
@@ -1919,6 +1908,49 @@ pub async fn sources(
             r
         }
     })
+}
+
+/// How a change is computed (per cent or difference, in the view's unit).
+fn change_formula_note(
+    def: &sozialatlas_core::catalogue::Indicator,
+    v: &IndicatorView,
+    locale: Locale,
+) -> String {
+    match def.formula.change_kind() {
+            sozialatlas_core::catalogue::ChangeKind::Relative => locale
+                .pick(
+                    "Veränderung in Prozent: (Wert im späteren Jahr − Wert im früheren Jahr) / Wert im früheren Jahr × 100.",
+                    "Change in per cent: (later value − earlier value) / earlier value × 100.",
+                )
+                .to_string(),
+            sozialatlas_core::catalogue::ChangeKind::Difference => format!(
+                "{} {}.",
+                locale.pick(
+                    "Veränderung als Differenz der Werte, in",
+                    "Change as the difference of the values, in"
+                ),
+                v.unit
+            ),
+        }
+}
+
+/// What the colours of a change map are relative to: no change, with the side that is
+/// favourable named by the indicator's polarity, and the city's change marked in the legend.
+fn change_colour_note(polarity: Polarity, locale: Locale) -> &'static str {
+    match polarity {
+        Polarity::HigherIsWorse => locale.pick(
+            "Die Farben trennen Abnahmen und Zunahmen bei 0 (keine Veränderung): eine Abnahme ist hier günstig, eine Zunahme ungünstig. Der Strich in der Legende zeigt die Veränderung der ganzen Stadt.",
+            "The colours separate falls and rises at 0 (no change): a fall is favourable here, a rise unfavourable. The line in the legend shows the change of the whole city.",
+        ),
+        Polarity::HigherIsBetter => locale.pick(
+            "Die Farben trennen Abnahmen und Zunahmen bei 0 (keine Veränderung): eine Zunahme ist hier günstig, eine Abnahme ungünstig. Der Strich in der Legende zeigt die Veränderung der ganzen Stadt.",
+            "The colours separate falls and rises at 0 (no change): a rise is favourable here, a fall unfavourable. The line in the legend shows the change of the whole city.",
+        ),
+        Polarity::Neutral => locale.pick(
+            "Die Farben trennen Abnahmen und Zunahmen bei 0 (keine Veränderung). Der Strich in der Legende zeigt die Veränderung der ganzen Stadt.",
+            "The colours separate falls and rises at 0 (no change). The line in the legend shows the change of the whole city.",
+        ),
+    }
 }
 
 #[cfg(test)]

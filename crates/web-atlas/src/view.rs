@@ -390,6 +390,9 @@ pub fn build(
         None
     } else {
         match Breaks::compute(&class_values, &opts.scheme(), opts.closure) {
+            // A map of changes splits its classes at no change, so that no class holds falls
+            // and rises.
+            Ok(b) if change.is_some() => Some(b.split_at(0.0)),
             Ok(b) => Some(b),
             Err(e) => {
                 return Err(AppError::BadParam {
@@ -420,14 +423,16 @@ pub fn build(
                 .unwrap_or_default();
             (c, s.name().to_string())
         };
-        (colours, palette_name) = match (change, city.value()) {
-            (Some(_), Some(centre)) => {
+        (colours, palette_name) = match change {
+            // Falls in one arm of a diverging scheme, rises in the other: centred on no change,
+            // not on the city's change (which the legend marks).
+            Some(_) => {
                 let d = opts
                     .palette
                     .as_deref()
                     .and_then(|n| Diverging::ALL.iter().copied().find(|p| p.name() == n))
                     .unwrap_or(DEFAULT_DIVERGING);
-                match palette::diverging_centred(d, b, centre, pol) {
+                match palette::diverging_split(d, b, 0.0, pol) {
                     Ok(c) => (c, d.name().to_string()),
                     Err(e) => {
                         notes.push(e.to_string());
@@ -435,7 +440,7 @@ pub fn build(
                     }
                 }
             }
-            _ => sequential(opts.palette.as_deref()),
+            None => sequential(opts.palette.as_deref()),
         };
         if colours.len() != k {
             colours = vec![palette::NO_DATA; k];

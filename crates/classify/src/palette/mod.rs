@@ -137,17 +137,17 @@ pub enum PaletteError {
         /// Most classes.
         max: usize,
     },
-    /// The centre is not a number.
-    #[error("the centre of a diverging palette must be a finite number")]
-    CentreNotFinite,
-    /// Centred on this class, one side has more classes than a diverging scheme has colours.
+    /// The split is not a number.
+    #[error("the split of a diverging palette must be a finite number")]
+    SplitNotFinite,
+    /// One side of the split has more classes than a diverging scheme has colours.
     #[error(
-        "centred on the city average, {below} classes lie below and {above} above it; a diverging scheme has at most 5 colours on each side: choose fewer classes or a sequential scheme"
+        "{below} classes lie below no change and {above} above it; a diverging scheme has at most 5 colours on each side: choose fewer classes or a sequential scheme"
     )]
     TooLopsided {
-        /// Classes below the centre class.
+        /// Classes below the split.
         below: usize,
-        /// Classes above the centre class.
+        /// Classes above the split.
         above: usize,
     },
 }
@@ -288,35 +288,47 @@ pub fn sequential(
     Ok(c)
 }
 
-/// Colours for a comparison map centred on a reference value (the city average): the class that
-/// contains `centre` gets the scheme's neutral middle colour, classes below and above get the
-/// colours of the two arms, stepping out one colour per class. The palette used is the
+/// Colours for a map of changes, split at `split` (no change, 0): the classes below it take
+/// the colours of one arm of the scheme and those above it the other, each stepping out from
+/// the lightest colour next to the split; the neutral middle colour is not used, so no class
+/// reads as "no change". The breaks should have `split` as a bound ([`Breaks::split_at`]): a
+/// class that holds values on both sides counts as above it. The palette used is the
 /// symmetric `2s + 1`-class one, `s` being the larger number of classes on one side (at most 5).
 ///
-/// The worse side gets the warm end of the scheme: high values if higher is worse, low values
-/// otherwise (neutral: ColorBrewer's order, warm end low).
+/// The worse side gets the warm end of the scheme: rises if higher is worse, falls otherwise
+/// (neutral: ColorBrewer's order, warm end low).
 ///
 /// ```
 /// use sozialatlas_classify::{Breaks, Closure};
-/// use sozialatlas_classify::palette::{diverging_centred, Diverging, Polarity};
-/// let b = Breaks::from_bounds(vec![0.0, 5.0, 10.0, 15.0, 20.0], Closure::LeftClosed)?;
-/// // The city average 7.5 lies in class 1: one class below, two above; the 5-class RdBu is used.
-/// let c = diverging_centred(Diverging::RdBu, &b, 7.5, Polarity::HigherIsWorse)?;
+/// use sozialatlas_classify::palette::{diverging_split, Diverging, Polarity};
+/// let b = Breaks::from_bounds(vec![-4.0, -2.0, 0.0, 3.0, 6.0, 9.0], Closure::LeftClosed)?;
+/// // Two classes of falls, three of rises: the 7-class RdBu without its middle.
+/// let c = diverging_split(Diverging::RdBu, &b, 0.0, Polarity::HigherIsWorse)?;
 /// let hex: Vec<String> = c.iter().map(|c| c.hex()).collect();
-/// assert_eq!(hex, ["#92c5de", "#f7f7f7", "#f4a582", "#ca0020"]);
+/// assert_eq!(hex, ["#67a9cf", "#d1e5f0", "#fddbc7", "#ef8a62", "#b2182b"]);
+/// // Only falls: one arm.
+/// let falls = Breaks::from_bounds(vec![-4.0, -2.0, 0.0], Closure::LeftClosed)?;
+/// let c = diverging_split(Diverging::RdBu, &falls, 0.0, Polarity::HigherIsWorse)?;
+/// let hex: Vec<String> = c.iter().map(|c| c.hex()).collect();
+/// assert_eq!(hex, ["#0571b0", "#92c5de"]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn diverging_centred(
+pub fn diverging_split(
     scheme: Diverging,
     breaks: &Breaks,
-    centre: f64,
+    split: f64,
     polarity: Polarity,
 ) -> Result<Vec<Rgb>, PaletteError> {
-    let c = breaks
-        .class_of(centre)
-        .ok_or(PaletteError::CentreNotFinite)?;
+    if !split.is_finite() {
+        return Err(PaletteError::SplitNotFinite);
+    }
     let k = breaks.k();
-    let (below, above) = (c, k - 1 - c);
+    let below = breaks
+        .upper_bounds()
+        .iter()
+        .filter(|&&u| u <= split)
+        .count();
+    let above = k - below;
     let s = below.max(above).max(1);
     if s > 5 {
         return Err(PaletteError::TooLopsided { below, above });
@@ -328,7 +340,15 @@ pub fn diverging_centred(
     if polarity == Polarity::HigherIsWorse {
         pal.reverse();
     }
-    Ok((0..k).map(|j| pal[s + j - c]).collect())
+    Ok((0..k)
+        .map(|j| {
+            if j < below {
+                pal[s - below + j]
+            } else {
+                pal[s + 1 + j - below]
+            }
+        })
+        .collect())
 }
 
 /// Okabe–Ito's eight colours, safe for all common colour-vision deficiencies, black last (a black
@@ -526,23 +546,31 @@ mod tests {
     }
 
     #[test]
-    fn centred_diverging() {
-        let b = Breaks::from_bounds(vec![0.0, 1.0, 2.0, 3.0], crate::Closure::LeftClosed).unwrap();
-        let rdbu3 = Diverging::RdBu.colours(3).unwrap();
-        let c = diverging_centred(Diverging::RdBu, &b, 1.5, Polarity::HigherIsBetter).unwrap();
-        assert_eq!(c, rdbu3);
-        let c = diverging_centred(Diverging::RdBu, &b, 0.5, Polarity::HigherIsBetter).unwrap();
+    fn diverging_split_at_no_change() {
+        let b =
+            Breaks::from_bounds(vec![-2.0, -1.0, 0.0, 1.0], crate::Closure::LeftClosed).unwrap();
+        // Two classes below, one above: the 5-class scheme without its middle.
         let rdbu5 = Diverging::RdBu.colours(5).unwrap();
-        assert_eq!(c, &rdbu5[2..5]);
+        let c = diverging_split(Diverging::RdBu, &b, 0.0, Polarity::HigherIsBetter).unwrap();
+        assert_eq!(c, [rdbu5[0], rdbu5[1], rdbu5[3]]);
+        // Higher is worse: the scheme turned round, rises at its warm end.
+        let c = diverging_split(Diverging::RdBu, &b, 0.0, Polarity::HigherIsWorse).unwrap();
+        assert_eq!(c, [rdbu5[4], rdbu5[3], rdbu5[1]]);
+        // The middle (neutral) colour is never used.
+        assert!(!c.contains(&rdbu5[2]));
+        // Only rises: one arm, from the lightest.
+        let rises = Breaks::from_bounds(vec![0.5, 1.0, 2.0], crate::Closure::LeftClosed).unwrap();
+        let c = diverging_split(Diverging::RdBu, &rises, 0.0, Polarity::HigherIsBetter).unwrap();
+        assert_eq!(c, &rdbu5[3..5]);
         assert_eq!(
-            diverging_centred(Diverging::RdBu, &b, f64::NAN, Polarity::Neutral),
-            Err(PaletteError::CentreNotFinite)
+            diverging_split(Diverging::RdBu, &b, f64::NAN, Polarity::Neutral),
+            Err(PaletteError::SplitNotFinite)
         );
         let many: Vec<f64> = (0..=8).map(f64::from).collect();
         let b = Breaks::from_bounds(many, crate::Closure::LeftClosed).unwrap();
         assert_eq!(
-            diverging_centred(Diverging::RdBu, &b, 0.0, Polarity::Neutral),
-            Err(PaletteError::TooLopsided { below: 0, above: 7 })
+            diverging_split(Diverging::RdBu, &b, 0.0, Polarity::Neutral),
+            Err(PaletteError::TooLopsided { below: 0, above: 8 })
         );
     }
 

@@ -134,6 +134,48 @@ async fn indicator_page_has_map_table_bars_and_city_value() {
     assert!(t.contains("SGB II rate"));
 }
 
+/// A change map is split at no change: falls and rises never share a colour, and with the
+/// SGB II rate (higher is worse) every fall is drawn in the cool arm (blue above red) and every
+/// rise in the warm arm, whatever the city's own change; the page says what the colours mean.
+#[tokio::test]
+async fn change_maps_split_at_no_change_by_polarity() {
+    let r = get("/en/indicators/sgb2_quote/stadtteil/2022?compare=2018").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let page = r.text();
+    assert!(page.contains("a fall is favourable here, a rise unfavourable"));
+    let tbody = &page[page.find("<tbody>").unwrap()..page.find("</tbody>").unwrap()];
+    let (mut falls, mut rises) = (Vec::new(), Vec::new());
+    for row in tbody.split("<tr data-key=").skip(1) {
+        let Some(at) = row.find("background:#") else {
+            continue;
+        };
+        let hex = &row[at + 12..at + 18];
+        let value_cell = row.split("<td class=\"num").nth(2).expect("the value cell");
+        let text =
+            &value_cell[value_cell.find('>').unwrap() + 1..value_cell.find("</td>").unwrap()];
+        let value: f64 = text
+            .replace('\u{2212}', "-")
+            .replace(['+', ','], "")
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("a change value: {text:?}"));
+        let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap();
+        let (red, blue) = (channel(0), channel(4));
+        if value < 0.0 {
+            assert!(blue > red, "a fall ({value}) drawn in #{hex}");
+            falls.push(hex.to_string());
+        } else if value > 0.0 {
+            assert!(red > blue, "a rise ({value}) drawn in #{hex}");
+            rises.push(hex.to_string());
+        }
+    }
+    assert!(
+        !falls.is_empty() && !rises.is_empty(),
+        "falls {falls:?}, rises {rises:?}"
+    );
+    assert!(falls.iter().all(|f| !rises.contains(f)));
+}
+
 #[tokio::test]
 async fn indicator_options_change_view_and_selected_area() {
     let r = get("/indicators/sgb2_quote/stadtteil/2022?scheme=equal&k=6&closure=right&palette=Blues&breaks=fixed").await;
