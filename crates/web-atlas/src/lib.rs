@@ -37,6 +37,8 @@ fn page_routes() -> Routes {
         .get("/search", pages::search)
         .get("/indicators/{id}", pages::indicator_redirect)
         .get("/indicators/{id}/{level}/{year}", pages::indicator)
+        .get("/indicators", pages::indicators_redirect)
+        .get("/areas", pages::areas)
         .get("/areas/{level}/{key}", pages::area)
         .get("/compare", pages::compare)
         .get("/data", pages::data)

@@ -54,6 +54,8 @@ struct StartPage {
     dimensions: Vec<DimensionBlock>,
     areas: Vec<AreaOption>,
     search_action: String,
+    /// The list of all areas.
+    areas_href: String,
 }
 
 fn area_names(state: &AppState) -> Vec<AreaOption> {
@@ -115,6 +117,7 @@ pub async fn start(
         dimensions: dimension_blocks(&state, locale),
         areas: area_names(&state),
         search_action: format!("{}/search", prefix(locale)),
+        areas_href: format!("{}/areas", prefix(locale)),
     })
 }
 
@@ -134,6 +137,8 @@ struct SearchPage {
     hits: Vec<SearchHit>,
     areas: Vec<AreaOption>,
     search_action: String,
+    /// The list of all areas.
+    areas_href: String,
     searched: bool,
 }
 
@@ -213,6 +218,7 @@ pub async fn search(
         hits: hits.into_iter().map(|h| h.1).take(100).collect(),
         areas: area_names(&state),
         search_action: format!("{p}/search"),
+        areas_href: format!("{p}/areas"),
     })
 }
 
@@ -1707,6 +1713,74 @@ struct CataloguePage {
     m: &'static Msgs,
     groups: Vec<CatalogueGroup>,
     version: String,
+}
+
+/// One level of the list of areas.
+struct AreaLevel {
+    name: String,
+    id: String,
+    /// Whether any indicator has published values on the level (else its areas are not linked).
+    has_data: bool,
+    /// (name, profile link) of each area, by name.
+    areas: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "areas.html")]
+struct AreasPage {
+    l: Layout,
+    m: &'static Msgs,
+    levels: Vec<AreaLevel>,
+}
+
+/// `GET /areas`: every area by level, each linked to its profile where its level has data.
+pub async fn areas(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    let snap = state.snapshot();
+    let index = state.index();
+    let m = msgs(locale);
+    let p = prefix(locale);
+    let levels = snap
+        .tree
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(li, level)| {
+            let has_data = index.levels_with_data.iter().any(|ls| ls.contains(&li));
+            let mut areas: Vec<(String, String)> = snap
+                .tree
+                .areas_of_level(li)
+                .iter()
+                .map(|&a| {
+                    let area = &snap.tree.areas[a];
+                    (
+                        area.name.clone(),
+                        format!("{p}/areas/{}/{}", level.id, area.key),
+                    )
+                })
+                .collect();
+            areas.sort();
+            AreaLevel {
+                name: level.name.get(locale).to_string(),
+                id: level.id.clone(),
+                has_data,
+                areas,
+            }
+        })
+        .collect();
+    html(&AreasPage {
+        l: Layout::new(&state, locale, m.areas_title, &path_of(&uri), uri.0.query()),
+        m,
+        levels,
+    })
+}
+
+/// `GET /indicators`: the list of indicators is the catalogue.
+pub async fn indicators_redirect(Extension(locale): Extension<Locale>) -> Redirect {
+    Redirect::permanent(&format!("{}/catalogue", prefix(locale)))
 }
 
 /// `GET /catalogue`: every indicator's definition.

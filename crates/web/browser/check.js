@@ -11,6 +11,7 @@ const pages = [
   ['change', '/en/indicators/sgb2_quote/stadtteil/2022?compare=2018'],
   ['suppressed', '/indicators/wohnungslosigkeit/stadtteil/2019'],
   ['profile', '/areas/stadtteil/1'],
+  ['areas', '/areas'],
   ['compare', '/compare'],
   ['catalogue', '/catalogue'],
   ['sources', '/sources'],

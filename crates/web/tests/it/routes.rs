@@ -134,6 +134,43 @@ async fn indicator_page_has_map_table_bars_and_city_value() {
     assert!(t.contains("SGB II rate"));
 }
 
+/// `/areas` lists every area of every level; an area is linked to its profile only where its
+/// level has published values, and a level without says so. `/indicators` is the catalogue.
+#[tokio::test]
+async fn all_areas_by_level_and_the_indicator_list() {
+    let state = common::state().await;
+    let snap = state.snapshot();
+    let index = state.index();
+    let r = get("/areas").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let page = r.text();
+    let mut without = 0;
+    for (li, level) in snap.tree.levels.iter().enumerate() {
+        let has_data = index.levels_with_data.iter().any(|ls| ls.contains(&li));
+        for a in snap.tree.areas_of_level(li) {
+            let area = &snap.tree.areas[a];
+            let link = format!("<a href=\"/areas/{}/{}\">", level.id, area.key);
+            assert_eq!(page.contains(&link), has_data, "{} {}", level.id, area.key);
+        }
+        without += usize::from(!has_data);
+    }
+    assert_eq!(
+        page.matches("Für diese Ebene sind keine Werte veröffentlicht")
+            .count(),
+        without
+    );
+    let r = get("/en/areas").await;
+    assert!(r.text().contains("<h1>All areas</h1>"));
+    for (path, to) in [
+        ("/indicators", "/catalogue"),
+        ("/en/indicators", "/en/catalogue"),
+    ] {
+        let r = get(path).await;
+        assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT, "{path}");
+        assert_eq!(r.headers["location"], to);
+    }
+}
+
 /// A change map is split at no change: falls and rises never share a colour, and with the
 /// SGB II rate (higher is worse) every fall is drawn in the cool arm (blue above red) and every
 /// rise in the warm arm, whatever the city's own change; the page says what the colours mean.
