@@ -67,13 +67,19 @@ impl Workers {
     }
 
     /// Runs `f` on one of the pool's threads when one is free: its result, or [`Panicked`]
-    /// when it panicked (the thread goes on with the next job).
+    /// when it panicked (the thread goes on with the next job). A job whose caller stopped
+    /// waiting (the future was dropped) before a thread took it is not run.
     pub async fn run<T: Send + 'static>(
         &'static self,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, Panicked> {
         let (done, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
+            // Nobody waits for it any more (the request was dropped: its client went away):
+            // skip the work, as a task waiting for a slot would have been dropped.
+            if done.is_closed() {
+                return;
+            }
             self.running.fetch_add(1, Ordering::Relaxed);
             let result = catch_unwind(AssertUnwindSafe(f));
             // Not running any more once its caller has the result.
@@ -187,6 +193,35 @@ mod tests {
         assert_eq!(ONE.run(|| 6 * 7).await, Ok(42));
         assert_eq!(ONE.busy(), 0);
         assert_eq!(ONE.threads(), 1);
+    }
+
+    /// A job whose caller went away while it waited in the queue is not run.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_job_nobody_waits_for_is_skipped() {
+        static QUEUE: Workers = Workers::new("test-skip", || 1);
+        static RAN: AtomicUsize = AtomicUsize::new(0);
+        let (started, release) = (
+            std::sync::Arc::new(std::sync::Barrier::new(2)),
+            std::sync::Arc::new(std::sync::Barrier::new(2)),
+        );
+        let (s, r) = (started.clone(), release.clone());
+        let busy = tokio::spawn(QUEUE.run(move || {
+            s.wait();
+            r.wait();
+        }));
+        tokio::task::spawn_blocking(move || started.wait())
+            .await
+            .unwrap();
+        // Queued behind the busy job, then dropped.
+        let queued = tokio::spawn(QUEUE.run(|| RAN.fetch_add(1, Ordering::SeqCst)));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        queued.abort();
+        let _ = queued.await;
+        tokio::task::spawn_blocking(move || release.wait())
+            .await
+            .unwrap();
+        busy.await.unwrap().unwrap();
+        assert_eq!(QUEUE.run(|| RAN.load(Ordering::SeqCst)).await, Ok(0));
     }
 
     /// The jobs run at a lower priority than the thread that sends them.
