@@ -388,9 +388,12 @@ fn part(
     let index = if sum_sd > 1e-12 {
         sum.iter().map(|s| s / sum_sd).collect()
     } else {
-        warnings.push(format!(
-            "{kind} sum is constant over the included areas; its index is 0"
-        ));
+        // A group without indicators (a status-only index) is not there, not constant.
+        if !indicators.is_empty() {
+            warnings.push(format!(
+                "{kind} sum is constant over the included areas; its index is 0"
+            ));
+        }
         vec![0.0; sum.len()]
     };
     Ok(Part {

@@ -3,12 +3,14 @@
 //!
 //! **Order and names.** Aligned z-values are higher = worse. Clusters are numbered by the mean of
 //! their centroid's aligned z-values, ascending: cluster 1 is the best-off, cluster k the worst-off.
-//! Descriptions speak of the *social situation*: a centroid at mean aligned z ≥ 1 is "far below the
-//! city average" ("deutlich unter dem städtischen Durchschnitt"), so the worst cluster reads as in
-//! Dortmund's report, "far below the city average on all indicators".
+//! Descriptions say of each indicator whether the cluster is better or worse off than the city
+//! ("günstiger"/"ungünstiger als der Durchschnitt der Stadt"), never "above" or "below", which
+//! reads the wrong way for a rate where higher is worse: the worst cluster reads "markedly worse
+//! than the city average on all 6 indicators".
 //!
 //! **Proposed action areas** (Aktionsräume, to be confirmed by a planner) are the areas of every
-//! cluster whose centroid is worse than the city (aligned z > 0) on more than half of the indicators.
+//! cluster whose centroid is worse than the city (aligned z > 0) on more than half of the
+//! indicators — exactly the clusters whose description begins "worse than the city average".
 //!
 //! **Choosing k.** For k = 2..=10 the Calinski–Harabasz index
 //! `CH = [B/(k−1)] / [W/(n−k)]` (B between-, W within-cluster sum of squares, in the space that was
@@ -136,26 +138,6 @@ impl Level {
             Level::Below
         } else {
             Level::FarBelow
-        }
-    }
-
-    fn de(self) -> &'static str {
-        match self {
-            Level::FarAbove => "deutlich über dem städtischen Durchschnitt",
-            Level::Above => "über dem städtischen Durchschnitt",
-            Level::Near => "nahe am städtischen Durchschnitt",
-            Level::Below => "unter dem städtischen Durchschnitt",
-            Level::FarBelow => "deutlich unter dem städtischen Durchschnitt",
-        }
-    }
-
-    fn en(self) -> &'static str {
-        match self {
-            Level::FarAbove => "far above the city average",
-            Level::Above => "above the city average",
-            Level::Near => "near the city average",
-            Level::Below => "below the city average",
-            Level::FarBelow => "far below the city average",
         }
     }
 }
@@ -426,35 +408,88 @@ pub fn typology(data: &Matrix, settings: &TypologySettings) -> Result<Typology> 
     })
 }
 
+/// Which way a cluster leans against the city: the count that also decides the proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tendency {
+    /// Worse than the city (aligned z > 0) on more than half of the indicators: proposed.
+    Worse,
+    /// Better than the city (aligned z < 0) on more than half of the indicators.
+    Better,
+    /// Neither.
+    Mixed,
+}
+
 /// Builds the profile and the generated texts of one cluster.
 /// `names` are (German, English) per indicator.
+///
+/// The description speaks of each indicator in its own direction ("günstiger"/"ungünstiger"
+/// than the city average, from the aligned z-values), never of "above" or "below", which would
+/// read the wrong way for a rate where higher is worse. Its first part is decided by the same
+/// count as the proposal: a cluster is proposed exactly when its description begins "worse than
+/// the city average" (with "markedly" or "slightly" by the mean aligned z).
 fn profile(number: usize, centroid: &[f64], size: usize, names: &[(&str, &str)]) -> ClusterProfile {
     let m = centroid.len();
     let mean_z = centroid.iter().sum::<f64>() / m.max(1) as f64;
     let worse = centroid.iter().filter(|&&z| z > 0.0).count();
     let better = centroid.iter().filter(|&&z| z < 0.0).count();
     let level = Level::of(mean_z);
-    // Scope: does the overall level hold on all indicators, most, or is the profile mixed?
-    let agreeing = match level {
-        Level::FarBelow | Level::Below => worse,
-        Level::FarAbove | Level::Above => better,
-        Level::Near => centroid.iter().filter(|z| z.abs() < 0.25).count(),
-    };
-    let (scope_de, scope_en) = if agreeing == m {
-        (
-            "bei allen Indikatoren".to_string(),
-            "on all indicators".to_string(),
-        )
-    } else if 2 * agreeing > m {
-        (
-            format!("bei den meisten Indikatoren ({agreeing} von {m})"),
-            format!("on most indicators ({agreeing} of {m})"),
-        )
+    let tendency = if 2 * worse > m {
+        Tendency::Worse
+    } else if 2 * better > m {
+        Tendency::Better
     } else {
-        (
-            format!("im Mittel ({agreeing} von {m} Indikatoren)"),
-            format!("on average ({agreeing} of {m} indicators)"),
-        )
+        Tendency::Mixed
+    };
+    // How far the cluster lies on the side it leans to, by the mean aligned z.
+    let strength = |toward: f64| -> (&'static str, &'static str) {
+        if toward >= 1.0 {
+            ("deutlich ", "markedly ")
+        } else if toward < 0.25 {
+            ("leicht ", "slightly ")
+        } else {
+            ("", "")
+        }
+    };
+    let scope = |n: usize| -> (String, String) {
+        if n == m {
+            (
+                format!("bei allen {m} Indikatoren"),
+                format!("on all {m} indicators"),
+            )
+        } else {
+            (
+                format!("bei {n} von {m} Indikatoren"),
+                format!("on {n} of {m} indicators"),
+            )
+        }
+    };
+    let (mut de, mut en) = match tendency {
+        Tendency::Worse => {
+            let (s_de, s_en) = strength(mean_z);
+            let (c_de, c_en) = scope(worse);
+            (
+                format!("{s_de}ungünstiger als der Durchschnitt der Stadt {c_de}"),
+                format!("{s_en}worse than the city average {c_en}"),
+            )
+        }
+        Tendency::Better => {
+            let (s_de, s_en) = strength(-mean_z);
+            let (c_de, c_en) = scope(better);
+            (
+                format!("{s_de}günstiger als der Durchschnitt der Stadt {c_de}"),
+                format!("{s_en}better than the city average {c_en}"),
+            )
+        }
+        Tendency::Mixed => (
+            format!(
+                "teils günstiger, teils ungünstiger als der Durchschnitt der Stadt \
+                 (ungünstiger bei {worse}, günstiger bei {better} von {m} Indikatoren)"
+            ),
+            format!(
+                "partly better, partly worse than the city average \
+                 (worse on {worse}, better on {better} of {m} indicators)"
+            ),
+        ),
     };
     // Name the indicators that stand out most (|z| ≥ 1) so the text says *where* a cluster differs.
     let mut strong: Vec<(f64, (&str, &str))> = centroid
@@ -472,8 +507,6 @@ fn profile(number: usize, centroid: &[f64], size: usize, names: &[(&str, &str)])
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut de = format!("{} {}", level.de(), scope_de);
-    let mut en = format!("{} {}", level.en(), scope_en);
     if strong.iter().any(|s| s.0 > 0.0) {
         de += &format!("; deutlich ungünstiger bei {}", list(true, true));
         en += &format!("; markedly worse on {}", list(true, false));
@@ -491,7 +524,7 @@ fn profile(number: usize, centroid: &[f64], size: usize, names: &[(&str, &str)])
         level,
         description_de: de,
         description_en: en,
-        action_area_candidate: 2 * worse > m,
+        action_area_candidate: tendency == Tendency::Worse,
     }
 }
 
@@ -533,12 +566,12 @@ mod tests {
         assert!(
             t.clusters[2]
                 .description_en
-                .starts_with("far below the city average on all indicators")
+                .starts_with("markedly worse than the city average on all 2 indicators")
         );
         assert!(
             t.clusters[0]
                 .description_de
-                .starts_with("deutlich über dem städtischen Durchschnitt bei allen")
+                .starts_with("deutlich günstiger als der Durchschnitt der Stadt bei allen 2")
         );
         assert_eq!(t.proposed_action_areas, vec![9, 10, 11]);
         assert_eq!(t.k_scores[0].k, 2);
@@ -583,6 +616,62 @@ mod tests {
             worst.description_en
         );
         assert!(t.clusters[0].description_en.contains("markedly better on"));
+    }
+
+    proptest::proptest! {
+        /// The words follow the numbers: over any centroid, a cluster is proposed exactly when its
+        /// description begins "worse than the city average", the counts it names are the counts of
+        /// aligned z above and below 0, and "markedly"/"slightly" follow the mean.
+        #[test]
+        fn descriptions_agree_with_the_proposal(
+            centroid in proptest::collection::vec(
+                proptest::prop_oneof![(-3.0f64..3.0), proptest::strategy::Just(0.0)],
+                1..9,
+            ),
+        ) {
+            let m = centroid.len();
+            let names: Vec<(&str, &str)> = (0..m).map(|_| ("I", "I")).collect();
+            let c = profile(1, &centroid, 3, &names);
+            let worse = centroid.iter().filter(|&&z| z > 0.0).count();
+            let better = centroid.iter().filter(|&&z| z < 0.0).count();
+            let head_de = c.description_de.split(';').next().unwrap();
+            let head_en = c.description_en.split(';').next().unwrap();
+            let says_worse = head_en
+                .trim_start_matches("markedly ")
+                .trim_start_matches("slightly ")
+                .starts_with("worse than the city average");
+            let says_better = head_en
+                .trim_start_matches("markedly ")
+                .trim_start_matches("slightly ")
+                .starts_with("better than the city average");
+            proptest::prop_assert_eq!(c.action_area_candidate, says_worse, "{}", head_en);
+            proptest::prop_assert_eq!(c.action_area_candidate, 2 * worse > m);
+            proptest::prop_assert_eq!(
+                c.action_area_candidate,
+                head_de.contains("ungünstiger als der Durchschnitt")
+                    && !head_de.starts_with("teils"),
+                "{}", head_de
+            );
+            proptest::prop_assert_eq!(says_better, 2 * better > m, "{}", head_en);
+            let n = if says_worse { worse } else if says_better { better } else { 0 };
+            if says_worse || says_better {
+                let scope = if n == m {
+                    format!("on all {m} indicators")
+                } else {
+                    format!("on {n} of {m} indicators")
+                };
+                proptest::prop_assert!(head_en.ends_with(&scope), "{} / {}", head_en, scope);
+                let toward = if says_worse { c.mean_z } else { -c.mean_z };
+                proptest::prop_assert_eq!(head_en.starts_with("markedly "), toward >= 1.0);
+                proptest::prop_assert_eq!(head_en.starts_with("slightly "), toward < 0.25);
+            } else {
+                let counts = format!("(worse on {worse}, better on {better} of {m} indicators)");
+                proptest::prop_assert!(head_en.ends_with(&counts), "{}", head_en);
+            }
+            proptest::prop_assert_eq!(c.worse_than_city, worse);
+            proptest::prop_assert!(!c.description_de.contains("über dem"));
+            proptest::prop_assert!(!c.description_de.contains("unter dem"));
+        }
     }
 
     #[test]

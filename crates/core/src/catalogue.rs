@@ -321,6 +321,10 @@ pub struct Indicator {
     pub reference_date: Option<String>,
     /// Notes (Hinweise) for readers.
     pub notes: Option<Text>,
+    /// Whether the indicator is in the default choice of the typology and the index
+    /// (`typology = false` in the catalogue leaves it out, e.g. an income index beside the income
+    /// it is computed from, which would count twice); it can still be chosen by hand.
+    pub in_typology: bool,
 }
 
 /// The catalogue's flat form of an indicator: `formula = "ratio"` with its fields beside it.
@@ -357,6 +361,8 @@ struct RawIndicator {
     reference_date: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     notes: Option<Text>,
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    typology: bool,
 }
 
 impl TryFrom<RawIndicator> for Indicator {
@@ -453,6 +459,7 @@ impl TryFrom<RawIndicator> for Indicator {
             source: r.source,
             reference_date: r.reference_date,
             notes: r.notes,
+            in_typology: r.typology,
         })
     }
 }
@@ -518,6 +525,7 @@ impl From<Indicator> for RawIndicator {
             source: i.source,
             reference_date: i.reference_date,
             notes: i.notes,
+            typology: i.in_typology,
         }
     }
 }

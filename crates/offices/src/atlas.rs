@@ -195,6 +195,7 @@ pub async fn extend_snapshot(pool: &Pool, snap: Snapshot, today: Date) -> Result
             source: Some(source.clone()),
             reference_date: Some("Kalenderjahr".into()),
             notes: Some(notes.clone()),
+            in_typology: true,
         });
         for &year in &stats.years {
             let period = Period {

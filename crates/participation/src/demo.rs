@@ -55,7 +55,7 @@ pub async fn seed(
     let input = ProcessInput {
         title: "Aktionsplan Soziale Stadt (Beispiel)".into(),
         description: "Die Stadt hat mit der Typologie des Sozialatlas die Stadtteile gefunden, deren \
-            Lage am deutlichsten unter dem städtischen Durchschnitt liegt, und sie zu Aktionsräumen \
+            Lage am deutlichsten ungünstiger ist als der Durchschnitt der Stadt, und sie zu Aktionsräumen \
             erklärt. Für sie entsteht ein Aktionsplan: Bewohnerinnen und Bewohner, Vereine, \
             Kirchen, Schulen, Einrichtungen und die lokale Politik bringen Projektideen ein, die \
             Verwaltung prüft sie und beantwortet jede öffentlich, angenommene Ideen werden \

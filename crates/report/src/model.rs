@@ -1139,23 +1139,7 @@ pub fn default_typology(snap: &Snapshot, level: usize, year: i32) -> Result<Typo
     if areas.len() < 4 {
         return Err(format!("only {} areas on the level", areas.len()));
     }
-    let directed: Vec<usize> = (0..snap.catalogue.indicators.len())
-        .filter(|&i| snap.catalogue.indicators[i].polarity != Polarity::Neutral)
-        .collect();
-    let complete: Vec<usize> = directed
-        .iter()
-        .copied()
-        .filter(|&i| {
-            areas
-                .iter()
-                .all(|&a| snap.value(i, a, year).and_then(|v| v.published()).is_some())
-        })
-        .collect();
-    let inds = if complete.len() >= 2 {
-        complete
-    } else {
-        directed
-    };
+    let inds = sozialatlas_runs::default_indicators(snap, level, year);
     if inds.len() < 2 {
         return Err("fewer than two indicators with a direction".into());
     }

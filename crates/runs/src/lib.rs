@@ -98,6 +98,18 @@ fn column(snap: &Snapshot, ind: usize, areas: &[usize], year: i32) -> Vec<f64> {
         .collect()
 }
 
+/// `col` of indicator `id` at `year`, or an error saying that it has no published value there
+/// (rather than every area left out for it, later and without the reason).
+fn with_values(col: Vec<f64>, id: &str, level: &str, year: i32) -> Result<Vec<f64>, RunError> {
+    if col.iter().all(|v| v.is_nan()) {
+        Err(RunError::Parameter(format!(
+            "{id}: no published value on level {level} in {year}"
+        )))
+    } else {
+        Ok(col)
+    }
+}
+
 fn zpolarity(p: Polarity) -> ZPolarity {
     match p {
         Polarity::HigherIsBetter => ZPolarity::HigherIsBetter,
@@ -203,6 +215,50 @@ pub struct IndexRun {
     pub result: MssResult,
 }
 
+/// The indicators with a direction (better or worse) that the catalogue leaves in the default
+/// choice (not `typology = false`), in catalogue order.
+fn directed(snap: &Snapshot) -> Vec<usize> {
+    (0..snap.catalogue.indicators.len())
+        .filter(|&i| {
+            let ind = &snap.catalogue.indicators[i];
+            ind.polarity != Polarity::Neutral && ind.in_typology
+        })
+        .collect()
+}
+
+/// Whether indicator `ind` has a published value for each of `areas` in `year`.
+pub fn published_for_all(snap: &Snapshot, ind: usize, areas: &[usize], year: i32) -> bool {
+    areas.iter().all(|&a| {
+        snap.value(ind, a, year)
+            .and_then(|v| v.published())
+            .is_some()
+    })
+}
+
+/// Of the [`default_indicators`] candidates, those with a published value for every area of
+/// `level` in `year`.
+pub fn complete_indicators(snap: &Snapshot, level: usize, year: i32) -> Vec<usize> {
+    let areas = snap.tree.areas_of_level(level);
+    directed(snap)
+        .into_iter()
+        .filter(|&i| published_for_all(snap, i, &areas, year))
+        .collect()
+}
+
+/// The indicators a typology or an index takes when none are chosen: those with a direction
+/// and not left out by the catalogue (`typology = false`, e.g. an index computed from an
+/// indicator already in), in catalogue order — only the complete ones (a published value for
+/// every area of `level` in `year`) when at least two are complete, else all of them (areas
+/// with a gap are then left out of the run).
+pub fn default_indicators(snap: &Snapshot, level: usize, year: i32) -> Vec<usize> {
+    let full = complete_indicators(snap, level, year);
+    if full.len() >= 2 {
+        full
+    } else {
+        directed(snap)
+    }
+}
+
 /// The population indicator the atlas settings point to (a count of the population variable).
 pub fn default_population_indicator(snap: &Snapshot) -> Option<String> {
     let var = snap.settings.population_variable.as_deref()?;
@@ -217,7 +273,10 @@ pub fn default_population_indicator(snap: &Snapshot) -> Option<String> {
 pub fn run_index(snap: &Snapshot, params: &IndexParams) -> Result<IndexRun, RunError> {
     let level = level_of(snap, &params.level)?;
     year_check(snap, params.year)?;
-    year_check(snap, params.from)?;
+    // The start year matters only for the dynamics: a status-only index runs on a single year.
+    if !params.dynamics.is_empty() {
+        year_check(snap, params.from)?;
+    }
     if params.status.is_empty() {
         return Err(RunError::Parameter(
             "the index needs at least one status indicator".into(),
@@ -263,7 +322,12 @@ pub fn run_index(snap: &Snapshot, params: &IndexParams) -> Result<IndexRun, RunE
             weight,
             polarity: zpolarity(snap.catalogue.indicators[i].polarity),
         });
-        status_cols.push(column(snap, i, &areas, params.year));
+        status_cols.push(with_values(
+            column(snap, i, &areas, params.year),
+            id,
+            &params.level,
+            params.year,
+        )?);
     }
     let mut dyn_cols = Vec::new();
     settings.dynamics.clear();
@@ -275,8 +339,18 @@ pub fn run_index(snap: &Snapshot, params: &IndexParams) -> Result<IndexRun, RunE
             weight,
             polarity: zpolarity(ind.polarity),
         });
-        let x0 = column(snap, i, &areas, params.from);
-        let x1 = column(snap, i, &areas, params.year);
+        let x0 = with_values(
+            column(snap, i, &areas, params.from),
+            id,
+            &params.level,
+            params.from,
+        )?;
+        let x1 = with_values(
+            column(snap, i, &areas, params.year),
+            id,
+            &params.level,
+            params.year,
+        )?;
         let kind = ind.formula.change_kind();
         dyn_cols.push(
             x0.iter()

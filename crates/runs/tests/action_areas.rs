@@ -112,3 +112,36 @@ async fn typology_proposal_can_be_edited() {
     let e = edit_proposal(&snap, &run, &all, &[]).unwrap_err();
     assert!(e.to_string().contains("would be empty"), "{e}");
 }
+
+/// The default choice of a typology or an index takes the indicators with a direction; one the
+/// catalogue marks `typology = false` is left out (it can still be chosen by hand), and the mark
+/// survives the catalogue's stored form.
+#[tokio::test]
+async fn the_catalogue_leaves_an_indicator_out_of_the_default_choice() {
+    let mut snap = example_snapshot("flensburg").await;
+    let level = snap.tree.level_index("stadtteil").unwrap();
+    let before = sozialatlas_runs::default_indicators(&snap, level, 2022);
+    let id = |i: &usize| snap.catalogue.indicators[*i].id.clone();
+    let ids: Vec<String> = before.iter().map(id).collect();
+    assert!(ids.contains(&"sgb2_quote".to_string()), "{ids:?}");
+    assert!(
+        before
+            .iter()
+            .all(|&i| snap.catalogue.indicators[i].polarity != sozialatlas_core::Polarity::Neutral),
+        "{ids:?}"
+    );
+    let sgb2 = snap
+        .catalogue
+        .indicators
+        .iter()
+        .position(|i| i.id == "sgb2_quote")
+        .unwrap();
+    snap.catalogue.indicators[sgb2].in_typology = false;
+    let stored = serde_json::to_string(&snap.catalogue).unwrap();
+    assert!(stored.contains("\"typology\":false"), "{stored}");
+    let back: sozialatlas_core::Catalogue = serde_json::from_str(&stored).unwrap();
+    assert!(!back.indicators[sgb2].in_typology);
+    let after = sozialatlas_runs::default_indicators(&snap, level, 2022);
+    let expected: Vec<usize> = before.into_iter().filter(|&i| i != sgb2).collect();
+    assert_eq!(after, expected);
+}

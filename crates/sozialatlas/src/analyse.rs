@@ -268,27 +268,53 @@ fn f(x: f64, d: usize, l: Locale) -> String {
 fn index_table(r: &sozialatlas_runs::IndexRun, l: Locale) -> String {
     let mut out = String::new();
     let p = &r.params;
+    // Without dynamics indicators the index is the status alone: no dynamics class and no
+    // combined group is claimed.
+    let has_dynamics = !p.dynamics.is_empty();
+    let dynamics = if has_dynamics {
+        format!("{} {}–{}", l.pick("Dynamik", "dynamics"), p.from, p.year)
+    } else {
+        l.pick(
+            "Dynamik nicht verfügbar (keine Dynamik-Indikatoren, --dynamics)",
+            "dynamics not available (no dynamics indicators, --dynamics)",
+        )
+        .to_string()
+    };
     out += &format!(
-        "{} {} {}, {}: {} {}, {} {}–{}\n",
+        "{} {} {}, {}: {} {}, {dynamics}\n",
         l.pick("Index für", "Index for"),
         r.areas.len(),
         l.pick("Gebiete der Ebene", "areas of level"),
         p.level,
         l.pick("Status", "status"),
         p.year,
-        l.pick("Dynamik", "dynamics"),
-        p.from,
-        p.year
     );
-    out += &format!(
-        "{:<8} {:<28} {:>8} {:<14} {:>8} {:<10} {}\n",
+    let row = |key: &str,
+               name: &str,
+               status: String,
+               class: &str,
+               dynamics: String,
+               dclass: &str,
+               group: String| {
+        if has_dynamics {
+            format!(
+                "{key:<8} {name:<28} {status:>8} {class:<14} {dynamics:>8} {dclass:<10} {group}\n"
+            )
+        } else {
+            format!("{key:<8} {name:<28} {status:>8} {class}")
+                .trim_end()
+                .to_string()
+                + "\n"
+        }
+    };
+    out += &row(
         l.pick("Schlüssel", "key"),
         l.pick("Gebiet", "area"),
-        "Status",
+        "Status".into(),
         "",
-        l.pick("Dynamik", "Dynamics"),
+        l.pick("Dynamik", "Dynamics").into(),
         "",
-        l.pick("Gruppe", "group")
+        l.pick("Gruppe", "group").into(),
     );
     let mut counts = std::collections::BTreeMap::new();
     for (a, res) in r.areas.iter().zip(&r.result.areas) {
@@ -298,16 +324,20 @@ fn index_table(r: &sozialatlas_runs::IndexRun, l: Locale) -> String {
                     Locale::De => (ix.status_class.label_de(), ix.dynamics_class.label_de()),
                     Locale::En => (ix.status_class.label_en(), ix.dynamics_class.label_en()),
                 };
-                *counts.entry(ix.combined.code()).or_insert(0) += 1;
-                out += &format!(
-                    "{:<8} {:<28} {:>8} {:<14} {:>8} {:<10} {}\n",
-                    a.key,
-                    a.name,
+                let group = if has_dynamics {
+                    ix.combined.code().to_string()
+                } else {
+                    sl.to_string()
+                };
+                *counts.entry(group.clone()).or_insert(0) += 1;
+                out += &row(
+                    &a.key,
+                    &a.name,
                     f(ix.status_index, 2, l),
                     sl,
                     f(ix.dynamics_index, 2, l),
                     dl,
-                    ix.combined.code()
+                    group,
                 );
             }
             Err(e) => {
@@ -320,9 +350,18 @@ fn index_table(r: &sozialatlas_runs::IndexRun, l: Locale) -> String {
             }
         }
     }
-    out += &format!("{}:", l.pick("Gruppen", "Groups"));
+    out += &format!(
+        "{}:",
+        if has_dynamics {
+            l.pick("Gruppen", "Groups")
+        } else {
+            l.pick("Statusklassen", "Status classes")
+        }
+    );
+    let mut first = true;
     for (c, n) in counts {
-        out += &format!(" {c} {n}");
+        out += &format!("{} {c} {n}", if has_dynamics || first { "" } else { "," });
+        first = false;
     }
     out += "\n";
     for w in &r.result.warnings {

@@ -122,6 +122,7 @@ pub(super) fn ind(id: &str, formula: Formula) -> Indicator {
         source: None,
         reference_date: None,
         notes: None,
+        in_typology: true,
     }
 }
 

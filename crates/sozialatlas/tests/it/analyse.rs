@@ -65,3 +65,23 @@ fn index_typology_and_moran_run_and_are_stored() {
     ]);
     r.refused("unknown indicator `gibtsnicht`");
 }
+
+/// A status-only index (no `--dynamics`) needs only its own year: on the demo's first year of
+/// the unemployment share (2017; there is no 2015) it runs, says that the dynamics are not
+/// available and claims no dynamics class or group. An indicator without values in the year is
+/// named.
+#[test]
+fn a_status_only_index_runs_on_a_single_year() {
+    let status_only =
+        |status: &str| run(&["analyse", "index", "--year", "2017", "--status", status]);
+    let r = status_only("arbeitslosenanteil");
+    r.says("Status 2017, Dynamik nicht verfügbar");
+    assert!(!r.stdout.contains("2015"), "{}", r.stdout);
+    assert!(!r.stdout.contains("stabil"), "{}", r.stdout);
+    assert!(r.stdout.contains("Statusklassen:"), "{}", r.stdout);
+    let neustadt = r.stdout.lines().find(|l| l.contains("Neustadt")).unwrap();
+    assert!(neustadt.trim_end().ends_with("niedrig"), "{neustadt}");
+
+    let r = status_only("sgb2_quote");
+    r.refused("sgb2_quote: no published value on level stadtteil in 2017");
+}

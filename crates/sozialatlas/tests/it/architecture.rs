@@ -257,6 +257,49 @@ fn each_crate_has_one_integration_test_binary() {
     );
 }
 
+/// CI runs the command-line tests a second time on PostgreSQL, but only the modules named in
+/// `CLI_PG_MODULES` of `.ci/run`; a module that asks for a store on the tests' server must be
+/// one of them, or its PostgreSQL case would never run.
+#[test]
+fn the_postgresql_pass_runs_every_cli_test_that_uses_the_server() {
+    let ci = std::fs::read_to_string(repo().join(".ci/run")).expect(".ci/run");
+    let listed: BTreeSet<&str> = ci
+        .lines()
+        .find_map(|l| l.strip_prefix("CLI_PG_MODULES=\""))
+        .and_then(|l| l.strip_suffix('"'))
+        .expect("a line CLI_PG_MODULES=\"…\" in .ci/run")
+        .split_whitespace()
+        .collect();
+    let dir = repo().join("crates/sozialatlas/tests/it");
+    let mut using = BTreeSet::new();
+    for entry in std::fs::read_dir(&dir).expect("tests/it") {
+        let path = entry.expect("entry").path();
+        let (Some(stem), Some("rs")) = (
+            path.file_stem().and_then(|s| s.to_str()),
+            path.extension().and_then(|s| s.to_str()),
+        ) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).expect("module");
+        // This module names them only to look for them.
+        if stem != "architecture"
+            && (text.contains("store_target(") || text.contains("TEST_DATABASE_URL"))
+        {
+            using.insert(stem.to_string());
+        }
+    }
+    assert!(using.contains("store"), "the store module uses the server");
+    let missing: Vec<&String> = using
+        .iter()
+        .filter(|m| !listed.contains(m.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "modules that use the tests' PostgreSQL server but are not in CLI_PG_MODULES of \
+         .ci/run: {missing:?}"
+    );
+}
+
 /// Every Rust source file under `crates/*/src`, with the crate's directory name.
 fn sources() -> Vec<(String, std::path::PathBuf, String)> {
     let mut out = Vec::new();

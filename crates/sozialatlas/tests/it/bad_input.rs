@@ -3,15 +3,32 @@
 
 use crate::common::*;
 use std::path::Path;
+use std::sync::OnceLock;
 
-/// Builds the valid atlas into a store, breaks it with `breaker`, builds again and returns the
-/// failed run; asserts that the store still holds the first load, byte for byte in its export.
+/// The valid Flensburg example built once for all tests here: the store file's bytes and its
+/// data pool export.
+fn valid_store() -> &'static (Vec<u8>, String) {
+    static STORE: OnceLock<(Vec<u8>, String)> = OnceLock::new();
+    STORE.get_or_init(|| {
+        let (dir, db) = built("flensburg", "s.db");
+        let d = db.to_str().unwrap();
+        let export = run(&["export", "--db", d, "--format", "csv", "--out", "-"]);
+        assert_eq!(export.code, 0, "{}", export.stderr);
+        let bytes = std::fs::read(&db).expect("the store file");
+        drop(dir);
+        (bytes, export.stdout)
+    })
+}
+
+/// Puts a store with the valid atlas beside a scratch copy of it, breaks the copy with
+/// `breaker`, builds again and returns the failed run; asserts that the store still holds the
+/// first load, byte for byte in its export.
 fn fails(breaker: impl FnOnce(&Path)) -> Run {
     let (dir, atlas) = scratch("flensburg");
     let db = dir.path().join("s.db");
     let (a, d) = (atlas.to_str().unwrap(), db.to_str().unwrap());
-    assert_eq!(run(&["build", a, "--db", d]).code, 0);
-    let before = run(&["export", "--db", d, "--format", "csv", "--out", "-"]).stdout;
+    let (bytes, before) = valid_store();
+    std::fs::write(&db, bytes).expect("write the store");
     breaker(&atlas);
     let c = run(&["check", a]);
     assert_eq!(
@@ -31,7 +48,7 @@ fn fails(breaker: impl FnOnce(&Path)) -> Run {
     );
     assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
     let after = run(&["export", "--db", d, "--format", "csv", "--out", "-"]).stdout;
-    assert!(before == after, "the store changed after a failed build");
+    assert!(*before == after, "the store changed after a failed build");
     r
 }
 

@@ -124,11 +124,7 @@ impl IndexQuery {
                     status
                         .iter()
                         .copied()
-                        .filter(|&i| {
-                            areas
-                                .iter()
-                                .all(|&a| snap.value(i, a, f).and_then(|v| v.published()).is_some())
-                        })
+                        .filter(|&i| sozialatlas_runs::published_for_all(snap, i, areas, f))
                         .collect()
                 }
                 None => Vec::new(),

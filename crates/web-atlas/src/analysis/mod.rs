@@ -21,8 +21,8 @@ mod typology;
 use askama::Template;
 use axum::Router;
 use axum::response::{Html, IntoResponse, Response};
+use sozialatlas_core::Locale;
 use sozialatlas_core::locale::format_decimal;
-use sozialatlas_core::{Locale, Polarity};
 use sozialatlas_runs::RunError;
 use sozialatlas_store::Snapshot;
 
@@ -221,37 +221,14 @@ pub(crate) fn has_selection(pairs: &[(String, String)]) -> bool {
     params::get(pairs, "sel").is_some()
 }
 
-/// Indicators with a direction (not neutral) published for every area of the level in the
-/// year: the default choice of an index or a typology.
+/// The default choice of an index or a typology ([`sozialatlas_runs::default_indicators`]).
 pub(crate) fn default_indicators(state: &AppState, level: usize, year: i32) -> Vec<usize> {
-    let full = complete_directed(state, level, year);
-    if full.len() >= 2 {
-        full
-    } else {
-        directed(state)
-    }
+    sozialatlas_runs::default_indicators(state.snapshot(), level, year)
 }
 
-/// The indicators with a polarity (better or worse), in catalogue order.
-fn directed(state: &AppState) -> Vec<usize> {
-    let snap = state.snapshot();
-    (0..snap.catalogue.indicators.len())
-        .filter(|&i| snap.catalogue.indicators[i].polarity != Polarity::Neutral)
-        .collect()
-}
-
-/// The directed indicators with a published value for every area of the level in the year.
+/// The default indicators with a published value for every area of the level in the year.
 pub(crate) fn complete_directed(state: &AppState, level: usize, year: i32) -> Vec<usize> {
-    let snap = state.snapshot();
-    let areas = &state.index().level_areas[level];
-    directed(state)
-        .into_iter()
-        .filter(|&i| {
-            areas
-                .iter()
-                .all(|&a| snap.value(i, a, year).and_then(|v| v.published()).is_some())
-        })
-        .collect()
+    sozialatlas_runs::complete_indicators(state.snapshot(), level, year)
 }
 
 /// The indicators offered in a form: every indicator with a published value on the level.

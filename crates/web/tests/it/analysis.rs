@@ -173,7 +173,7 @@ async fn typology_page_has_every_part_and_names_indicators() {
         .unwrap();
     let clusters = clusters.split("</table>").next().unwrap();
     assert!(
-        clusters.contains("deutlich unter dem städtischen Durchschnitt"),
+        clusters.contains("ungünstiger als der Durchschnitt der Stadt"),
         "{clusters}"
     );
     assert!(!clusters.contains("sgb2_quote"), "{clusters}");
@@ -191,7 +191,7 @@ async fn typology_page_has_every_part_and_names_indicators() {
     assert_eq!(r.status, StatusCode::OK);
     let t = r.text();
     assert!(t.contains("Cluster map") && t.contains("principal components"));
-    assert!(t.contains("far below the city average") || t.contains("below the city average"));
+    assert!(t.contains("worse than the city average"));
 
     let r = get(&format!("/analysis/typology.csv?k=3&{FIVE}")).await;
     assert_eq!(r.status, StatusCode::OK);
