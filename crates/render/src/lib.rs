@@ -43,7 +43,9 @@ pub use map::{
 };
 pub use png::{svg_to_png, usvg_options};
 pub use svg::{FONT_FAMILY, escape};
-pub use text::{NOTO_SANS_BOLD, NOTO_SANS_REGULAR, text_width};
+pub use text::{
+    DEJAVU_SANS_BOLD_SYMBOLS, DEJAVU_SANS_SYMBOLS, NOTO_SANS_BOLD, NOTO_SANS_REGULAR, text_width,
+};
 
 use sozialatlas_core::Locale;
 

@@ -9,6 +9,13 @@ use std::sync::LazyLock;
 pub static NOTO_SANS_REGULAR: &[u8] = include_bytes!("../../../assets/fonts/NotoSans-Regular.ttf");
 /// Noto Sans Bold (SIL OFL 1.1, see `assets/fonts/`).
 pub static NOTO_SANS_BOLD: &[u8] = include_bytes!("../../../assets/fonts/NotoSans-Bold.ttf");
+/// The arrows and mathematical operators Noto Sans lacks (− ≤ ≥ → ≈ ∞ …), from DejaVu Sans
+/// (Bitstream Vera licence, see `assets/fonts/`): the fallback of the PNGs and the report.
+pub static DEJAVU_SANS_SYMBOLS: &[u8] =
+    include_bytes!("../../../assets/fonts/DejaVuSans-Symbols.ttf");
+/// The same in bold.
+pub static DEJAVU_SANS_BOLD_SYMBOLS: &[u8] =
+    include_bytes!("../../../assets/fonts/DejaVuSans-Bold-Symbols.ttf");
 
 struct Metrics {
     units_per_em: f64,

@@ -13,13 +13,16 @@ use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
 /// The fonts of the report: Noto Sans regular and bold (the figures' fonts, compiled into
-/// `sozialatlas-render`), italic and bold italic (OFL, `assets/fonts`).
+/// `sozialatlas-render`), italic and bold italic (OFL, `assets/fonts`), and the DejaVu Sans subset
+/// with the signs Noto Sans lacks (− ≤ ≥ → …), which typst falls back to.
 static FONTS: LazyLock<Vec<Font>> = LazyLock::new(|| {
-    let files: [&'static [u8]; 4] = [
+    let files: [&'static [u8]; 6] = [
         sozialatlas_render::NOTO_SANS_REGULAR,
         sozialatlas_render::NOTO_SANS_BOLD,
         include_bytes!("../../../assets/fonts/NotoSans-Italic.ttf"),
         include_bytes!("../../../assets/fonts/NotoSans-BoldItalic.ttf"),
+        sozialatlas_render::DEJAVU_SANS_SYMBOLS,
+        sozialatlas_render::DEJAVU_SANS_BOLD_SYMBOLS,
     ];
     files
         .into_iter()
@@ -223,6 +226,106 @@ Wert: *#data.value*
         assert_eq!(style_of("kursiv"), (FontStyle::Italic, FontWeight::REGULAR));
         assert_eq!(style_of("fett"), (FontStyle::Normal, FontWeight::BOLD));
         assert_eq!(style_of("beides"), (FontStyle::Italic, FontWeight::BOLD));
+    }
+
+    /// Every character the report can print: those in the report's sources and templates, the
+    /// locale formatting, the words of the statistics (legends, cluster descriptions, index
+    /// classes) and the example atlases' catalogues and texts.
+    fn printable() -> std::collections::BTreeSet<char> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files = Vec::new();
+        let mut walk = vec![
+            root.join("crates/report/src"),
+            root.join("crates/report/templates"),
+            root.join("crates/classify/src"),
+            root.join("crates/render/src"),
+            root.join("crates/runs/src"),
+        ];
+        files.extend(
+            [
+                "crates/core/src/locale.rs",
+                "crates/core/src/labels.rs",
+                "crates/analysis/src/typology.rs",
+                "crates/analysis/src/mss.rs",
+            ]
+            .map(|f| root.join(f)),
+        );
+        for entry in std::fs::read_dir(root.join("examples")).expect("examples") {
+            let dir = entry.expect("entry").path();
+            files.push(dir.join("catalogue.toml"));
+            files.push(dir.join("atlas.toml"));
+            walk.push(dir.join("texts"));
+        }
+        while let Some(dir) = walk.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries {
+                let p = e.expect("entry").path();
+                if p.is_dir() {
+                    walk.push(p);
+                } else {
+                    files.push(p);
+                }
+            }
+        }
+        let mut chars = std::collections::BTreeSet::new();
+        for f in files {
+            if let Ok(text) = std::fs::read_to_string(&f) {
+                chars.extend(text.chars().filter(|c| !c.is_control()));
+            }
+        }
+        chars
+    }
+
+    /// The report sets every character it can print in one of its fonts: typeset, every glyph
+    /// is a real one (a missing glyph would be glyph 0, an empty box in the PDF).
+    #[test]
+    fn every_character_the_report_can_print_has_a_glyph() {
+        use typst::layout::{Frame, FrameItem};
+        fn glyphs(frame: &Frame, out: &mut Vec<(String, u16)>) {
+            for (_, item) in frame.items() {
+                match item {
+                    FrameItem::Group(g) => glyphs(&g.frame, out),
+                    FrameItem::Text(t) => {
+                        for g in &t.glyphs {
+                            out.push((t.text[g.range()].to_string(), g.id));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let chars = printable();
+        for c in ['−', '≤', '≥', '→', '„', '“', '‰', '²', '€', '…', '–'] {
+            assert!(chars.contains(&c), "{c} is among the printable characters");
+        }
+        let text: String = chars
+            .iter()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| format!("#\"\\u{{{:x}}}\" ", u32::from(*c)))
+            .collect();
+        for style in ["", "*", "_"] {
+            let job = Job::new(
+                &format!("#set text(font: \"Noto Sans\")\n{style}{text}{style}"),
+                (2026, 12, 4),
+            );
+            let doc = job.document().expect("compiles");
+            let mut found = Vec::new();
+            for page in doc.pages() {
+                glyphs(&page.frame, &mut found);
+            }
+            let missing: Vec<&String> = found
+                .iter()
+                .filter(|(t, id)| *id == 0 && !t.trim().is_empty())
+                .map(|(t, _)| t)
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "no glyph in the report's fonts ({style:?}): {missing:?}"
+            );
+            assert!(found.len() >= chars.len() / 2, "the characters were set");
+        }
     }
 
     #[test]
