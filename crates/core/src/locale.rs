@@ -145,6 +145,23 @@ pub fn format_plain(x: f64, decimals: usize, locale: Locale) -> String {
     format_with(x, decimals, locale, false)
 }
 
+/// Formats a number with all its precision, without grouping, in the locale's decimal mark:
+/// the shortest decimal that reads back as the same `f64` (`13.24997` stays `13,24997`, `13.2`
+/// is `13,2`, `1234` is `1234`), so that a reader who rounds it to the decimals shown on the
+/// pages gets the pages' figure. Negative zero prints as `0`, non-finite values as `–`.
+pub fn format_exact(x: f64, locale: Locale) -> String {
+    if !x.is_finite() {
+        return "–".to_string();
+    }
+    let x = if x == 0.0 { 0.0 } else { x };
+    let s = format!("{x}");
+    if locale.decimal_mark() == '.' {
+        s
+    } else {
+        s.replace('.', &locale.decimal_mark().to_string())
+    }
+}
+
 fn format_with(x: f64, decimals: usize, locale: Locale, group: bool) -> String {
     if !x.is_finite() {
         return "–".to_string();
@@ -193,6 +210,29 @@ pub fn format_trimmed(x: f64, max_decimals: usize, locale: Locale) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exact_keeps_every_digit_and_reads_back() {
+        assert_eq!(format_exact(13.24997, Locale::De), "13,24997");
+        assert_eq!(format_exact(13.24997, Locale::En), "13.24997");
+        assert_eq!(format_exact(13.2, Locale::De), "13,2");
+        assert_eq!(format_exact(1234.0, Locale::De), "1234");
+        assert_eq!(format_exact(-0.0, Locale::De), "0");
+        assert_eq!(format_exact(-2.5, Locale::De), "-2,5");
+        assert_eq!(format_exact(1e-7, Locale::En), "0.0000001");
+        assert_eq!(format_exact(f64::NAN, Locale::De), "–");
+        for x in [100.0 / 3.0, 0.1 + 0.2, 13.249999999, 7.0e15 + 1.0] {
+            let back: f64 = format_exact(x, Locale::En).parse().unwrap();
+            assert_eq!(back, x);
+        }
+        // Rounded to the page's one decimal, the exact figure gives the page's figure; the
+        // three decimals the data pool wrote before re-rounded to another.
+        assert_eq!(format_decimal(13.24997, 1, Locale::De), "13,2");
+        let exact: f64 = format_exact(13.24997, Locale::En).parse().unwrap();
+        assert_eq!(format_decimal(exact, 1, Locale::De), "13,2");
+        let three: f64 = format_plain(13.24997, 3, Locale::En).parse().unwrap();
+        assert_eq!(format_decimal(three, 1, Locale::De), "13,3");
+    }
 
     #[test]
     fn german_and_english() {

@@ -6,7 +6,7 @@
 
 use sozialatlas_core::compute::{IndicatorValue, ValueState};
 use sozialatlas_core::csv::CsvWriter;
-use sozialatlas_core::locale::{Locale, format_plain};
+use sozialatlas_core::locale::{Locale, format_exact, format_plain};
 use sozialatlas_model::Snapshot;
 use std::io::Write;
 
@@ -311,7 +311,10 @@ pub fn workbook(snap: &Snapshot) -> rust_xlsxwriter::Workbook {
 /// Writes the data pool as CSV: German style (`;`, decimal comma, UTF-8 with BOM so Excel reads
 /// the umlauts) or international (`,`, decimal point, UTF-8). One table with one header, so that
 /// every tool reads it: the indicator's source and the atlas' attribution are columns of every
-/// row, and the change since the previous year with data comes with its unit. No cell is a
+/// row, and the change since the previous year with data comes with its unit. Values, the city's
+/// value, the interval and the change are written with every digit ([`format_exact`]), so that
+/// rounding them to the decimals of the pages gives the pages' figures (three decimals, as
+/// before, turned 13.24997 into 13,250 and so 13,3 where the pages say 13,2). No cell is a
 /// formula ([`CsvWriter`]): an area named `=HYPERLINK(…)` is written as text.
 pub fn write_csv<W: Write>(
     snap: &Snapshot,
@@ -323,13 +326,15 @@ pub fn write_csv<W: Write>(
     let mut wr = CsvWriter::new(w, locale)?;
     wr.row(header(locale))?;
     let num = |x: Option<f64>, d: usize| x.map(|v| format_plain(v, d, locale)).unwrap_or_default();
+    // Values, the city's value, the interval and the change with every digit: rounded by a
+    // reader to the decimals of the pages, they give the pages' figures.
+    let exact = |x: Option<f64>| x.map(|v| format_exact(v, locale)).unwrap_or_default();
     let attribution = snap.meta.attribution.join(" | ");
     for r in &rows {
         let v = r.value;
         let ind = &snap.catalogue.indicators[v.indicator];
         let place = Place::of(snap, r, locale);
         let dim = snap.catalogue.dimension_name(ind, locale);
-        let d = value_decimals(ind);
         let ci = if v.state == ValueState::Ok {
             v.ci
         } else {
@@ -343,9 +348,9 @@ pub fn write_csv<W: Write>(
             place.key,
             &place.name,
             &v.period.to_string(),
-            &num(v.published(), d),
+            &exact(v.published()),
             ind.unit.as_str(),
-            &num(r.city, d),
+            &exact(r.city),
             &num(
                 v.published_numerator(),
                 count_decimals(v, v.published_numerator()),
@@ -354,8 +359,8 @@ pub fn write_csv<W: Write>(
                 v.published_denominator(),
                 count_decimals(v, v.published_denominator()),
             ),
-            &num(ci.map(|c| c.0), d),
-            &num(ci.map(|c| c.1), d),
+            &exact(ci.map(|c| c.0)),
+            &exact(ci.map(|c| c.1)),
             state_label(v.state, locale),
             if v.low_population {
                 locale.pick("ja", "yes")
@@ -364,7 +369,7 @@ pub fn write_csv<W: Write>(
             },
             snap.meta.stand.as_str(),
             &r.change.map(|c| c.0.to_string()).unwrap_or_default(),
-            &num(r.change.map(|c| c.1), change_decimals(ind, d)),
+            &exact(r.change.map(|c| c.1)),
             &if r.change.is_some() {
                 change_unit(ind, locale)
             } else {
@@ -388,7 +393,8 @@ fn change_decimals(ind: &sozialatlas_core::Indicator, value_decimals: usize) -> 
     }
 }
 
-/// Decimals written for values: two more than shown (the pool is for computing), none for counts.
+/// Decimals of the workbook's number formats for values: two more than shown (the cell holds
+/// every digit; the format only shows them), none for counts.
 fn value_decimals(ind: &sozialatlas_core::Indicator) -> usize {
     match ind.formula {
         sozialatlas_core::Formula::Count { .. } => 0,
