@@ -3,9 +3,11 @@
 //!
 //! **Suppression** (METHODS §6, threshold 5 for case data): all cells of one measure and year
 //! form one system — hidden cells *office × action area* (never shown), office totals (the
-//! supervisors' table), action-area totals (the atlas and the public office pages) and the
-//! grand total, each per quarter and for the year — linked by the equations
-//! `office = Σ its areas`, `area = Σ offices`, `total = Σ offices = Σ areas`,
+//! supervisors' table), action-area totals (the atlas and the public office pages), the cases
+//! outside every action area (a published cell of its own, so that `total − Σ areas` gives
+//! nothing away) and the grand total, each per quarter and for the year — linked by the
+//! equations `office = Σ its areas`, `area = Σ offices`, `outside = Σ offices' cases without an
+//! area`, `total = Σ offices = Σ areas + outside`,
 //! `year = Σ quarters`. Both published views are suppressed together, so that combining them
 //! derives nothing.
 //!
@@ -83,6 +85,9 @@ pub enum Unit {
     Area(i64),
     /// All offices (= all action areas and cases from outside them).
     Total,
+    /// Cases outside every action area (of all offices): a cell of its own, suppressed like the
+    /// others, so that it cannot be worked out as the total minus the action areas.
+    Outside,
 }
 
 /// A period: a calendar year or one of its quarters.
@@ -435,13 +440,7 @@ fn build_system(layout: &Layout, raw: &Raw, measure: usize, year: i32) -> System
         let mut area_cells = Vec::new();
         for a in &layout.areas {
             let parts = area_parts.get(&a.id).cloned().unwrap_or_default();
-            let v: f64 = parts.iter().map(|&i| s.raw[i]).sum();
-            let mut who: BTreeMap<i64, f64> = BTreeMap::new();
-            for &i in &parts {
-                for (o, x) in &s.parts[i] {
-                    *who.entry(*o).or_default() += x;
-                }
-            }
+            let (v, who) = s.sum_of(&parts);
             let i = add(&mut s, Cellish::Shown(Unit::Area(a.id)), p, Some(v), v, who);
             area_cells.push(i);
             if !parts.is_empty() {
@@ -467,7 +466,18 @@ fn build_system(layout: &Layout, raw: &Raw, measure: usize, year: i32) -> System
             });
         }
         let mut by_area = area_cells;
-        by_area.extend(none_cells);
+        if !none_cells.is_empty() {
+            // The cases outside the action areas: `total = Σ areas + outside` would give them
+            // away by subtraction if they were only hidden cells, so they are a published cell
+            // (`outside = Σ offices' cases without an area`) under the same suppression.
+            let (v, who) = s.sum_of(&none_cells);
+            let outside = add(&mut s, Cellish::Shown(Unit::Outside), p, Some(v), v, who);
+            s.equations.push(Equation {
+                total: outside,
+                parts: none_cells,
+            });
+            by_area.push(outside);
+        }
         if !by_area.is_empty() {
             s.equations.push(Equation {
                 total: g,
@@ -492,6 +502,17 @@ fn build_system(layout: &Layout, raw: &Raw, measure: usize, year: i32) -> System
 }
 
 impl System {
+    /// The sum of the cells `parts` and how much of it each office holds.
+    fn sum_of(&self, parts: &[usize]) -> (f64, BTreeMap<i64, f64>) {
+        let mut who: BTreeMap<i64, f64> = BTreeMap::new();
+        for &i in parts {
+            for (o, x) in &self.parts[i] {
+                *who.entry(*o).or_default() += x;
+            }
+        }
+        (parts.iter().map(|&i| self.raw[i]).sum(), who)
+    }
+
     /// Whether office `o` knows cell `i` from its own cases alone (it is the only office that
     /// can have cases in it).
     fn known_to(&self, i: usize, o: i64) -> bool {

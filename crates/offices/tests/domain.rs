@@ -1256,3 +1256,47 @@ async fn demo_office_and_atlas_indicators() {
         }
     }
 }
+
+/// Cases outside every action area are a cell of their own: 2 such cases beside 12 in area A
+/// are suppressed, and the total and the action areas are not all published, so the 2 cannot be
+/// worked out as the total minus the areas (in the public figures and the supervisors' table).
+#[tokio::test]
+async fn cases_outside_the_action_areas_cannot_be_derived() {
+    let w = world().await;
+    let p = &w.pool;
+    let today = Date::today();
+    let y = today.y - 1;
+    for i in 0..14 {
+        let area = (i < 12).then_some(w.area_a);
+        let id = open(
+            p,
+            &w.staff_a,
+            None,
+            new_case(w.office_a, area, "", &["work"]),
+        )
+        .await;
+        backdate(p, &id, &format!("{y}-{:02}-10", 1 + i % 12), None).await;
+    }
+    let year = Period {
+        year: y,
+        quarter: None,
+    };
+    let public = stats::public_statistics(p, today).await.unwrap();
+    let s = stats::statistics(p, &w.supervisor, today).await.unwrap();
+    for (who, st) in [("public", &public), ("supervisors", &s)] {
+        let cases = st.measures.iter().position(|m| m.key() == "cases").unwrap();
+        assert_eq!(
+            st.get(Unit::Outside, year, cases),
+            Some(Shown::Suppressed),
+            "{who}"
+        );
+        let total = st.get(Unit::Total, year, cases);
+        let areas: Vec<Option<Shown>> = [w.area_a, w.area_b]
+            .iter()
+            .map(|&a| st.get(Unit::Area(a), year, cases))
+            .collect();
+        let all_shown = matches!(total, Some(Shown::Value(_)))
+            && areas.iter().all(|a| matches!(a, Some(Shown::Value(_))));
+        assert!(!all_shown, "{who}: total {total:?}, areas {areas:?}");
+    }
+}

@@ -103,7 +103,7 @@ pub async fn page(
             .iter()
             .map(|o| (Unit::Office(o.id), o.name.clone(), o.is_example, false)),
     );
-    let area_units: Vec<(Unit, String, bool, bool)> = s
+    let mut area_units: Vec<(Unit, String, bool, bool)> = s
         .areas
         .iter()
         .map(|a| {
@@ -115,6 +115,10 @@ pub async fn page(
             )
         })
         .collect();
+    // Cases outside every action area, where there are any in the year.
+    if s.get(Unit::Outside, year_p, mi).is_some() {
+        area_units.push((Unit::Outside, t.outside_action_areas.into(), false, false));
+    }
     let by_period = units
         .iter()
         .chain(area_units.iter())
