@@ -199,6 +199,118 @@ pub struct MapSpec {
     pub scale_bar: bool,
     /// Leave out the legend (small locator maps).
     pub no_legend: bool,
+    /// Leave out every text drawn on the figure — heading, legend, area labels, footer — for a
+    /// page that sets them in HTML beside the map (from [`map_legend`]), where they stay legible
+    /// at any width; the scale bar stays, the title and description still name the figure, and
+    /// each area's tooltip its name.
+    pub bare: bool,
+}
+
+/// How a legend row is filled.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LegendFill {
+    /// A class colour.
+    Colour(Rgb),
+    /// The hatching of no data.
+    NoData,
+    /// The dots of a suppressed value.
+    Suppressed,
+}
+
+/// One row of a map's legend.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LegendRow {
+    /// The class label, e.g. `5,23 < 11,17`, or `keine Daten`.
+    pub label: String,
+    /// How many areas of the map are in the row.
+    pub count: usize,
+    /// The swatch.
+    pub fill: LegendFill,
+    /// Where the city mark crosses the swatch (0 top, 1 bottom), in the city's class only.
+    pub city_mark: Option<f64>,
+}
+
+/// A map's legend: what [`choropleth`] draws beside the map, for a page that sets it in HTML.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapLegend {
+    /// The heading, e.g. `in %`.
+    pub title: Option<String>,
+    /// The classes, then no data and suppressed when some area is.
+    pub rows: Vec<LegendRow>,
+    /// The city mark's line, e.g. `Stadt: 12,3 %`, when the city's class is in the legend.
+    pub city: Option<String>,
+}
+
+/// The legend of the map `spec` describes, with the areas counted per row; empty rows without
+/// a legend (`no_legend`).
+pub fn map_legend(spec: &MapSpec) -> MapLegend {
+    let locale = spec.locale;
+    let k = spec.classes.len();
+    let mut counts = vec![0usize; k];
+    let (mut n_nodata, mut n_suppressed) = (0, 0);
+    for a in &spec.areas {
+        match a.state {
+            AreaState::Class { class, .. } if class < k => counts[class] += 1,
+            AreaState::Class { .. } | AreaState::NoData => n_nodata += 1,
+            AreaState::Suppressed => n_suppressed += 1,
+        }
+    }
+    let city_class = spec.city.as_ref().and_then(|c| c.class).filter(|&c| c < k);
+    let mut rows: Vec<LegendRow> = spec
+        .classes
+        .iter()
+        .zip(counts)
+        .enumerate()
+        .map(|(j, (c, count))| LegendRow {
+            label: c.label.clone(),
+            count,
+            fill: LegendFill::Colour(c.colour),
+            // At the city's place in its class.
+            city_mark: spec
+                .city
+                .as_ref()
+                .filter(|_| city_class == Some(j))
+                .map(|city| {
+                    c.bounds
+                        .filter(|(lo, hi)| hi > lo)
+                        .map(|(lo, hi)| ((city.value - lo) / (hi - lo)).clamp(0.1, 0.9))
+                        .unwrap_or(0.5)
+                }),
+        })
+        .collect();
+    // No data and suppressed, when some area is.
+    for (label, count, fill) in [
+        (no_data_label(locale), n_nodata, LegendFill::NoData),
+        (
+            suppressed_label(locale),
+            n_suppressed,
+            LegendFill::Suppressed,
+        ),
+    ] {
+        if count > 0 {
+            rows.push(LegendRow {
+                label: label.to_string(),
+                count,
+                fill,
+                city_mark: None,
+            });
+        }
+    }
+    let city = spec.city.as_ref().map(|c| {
+        let name = c
+            .label
+            .clone()
+            .unwrap_or_else(|| locale.pick("Stadt", "City").to_string());
+        format!(
+            "{name}: {}",
+            value_text(c.value, spec.decimals, &spec.unit, locale)
+        )
+    });
+    MapLegend {
+        title: spec.legend_title.clone(),
+        rows,
+        city,
+    }
 }
 
 const MARGIN: f64 = 16.0;
@@ -277,56 +389,34 @@ pub fn choropleth(spec: &MapSpec) -> String {
     let locale = spec.locale;
     let width = size_or(spec.width, 760.0);
 
-    // Counts per class, no data, suppressed.
     let k = spec.classes.len();
-    let mut counts = vec![0usize; k];
-    let (mut n_nodata, mut n_suppressed) = (0, 0);
-    for a in &spec.areas {
-        match a.state {
-            AreaState::Class { class, .. } if class < k => counts[class] += 1,
-            AreaState::Class { .. } | AreaState::NoData => n_nodata += 1,
-            AreaState::Suppressed => n_suppressed += 1,
-        }
-    }
-
-    // Legend rows: (label, count text, fill, class index for the city mark).
-    let city_label = spec
-        .city
-        .as_ref()
-        .map(|c| {
-            let name = c
-                .label
-                .clone()
-                .unwrap_or_else(|| locale.pick("Stadt", "City").to_string());
-            format!(
-                "{name}: {}",
-                value_text(c.value, spec.decimals, &spec.unit, locale)
-            )
-        })
-        .filter(|_| !spec.no_legend);
+    let no_legend = spec.no_legend || spec.bare;
+    let legend = map_legend(spec);
+    let n_of = |fill: LegendFill| {
+        legend
+            .rows
+            .iter()
+            .find(|r| r.fill == fill)
+            .map_or(0, |r| r.count)
+    };
+    let (n_nodata, n_suppressed) = (n_of(LegendFill::NoData), n_of(LegendFill::Suppressed));
+    // The city line, under its class in the legend and in the description (maps without a
+    // legend leave it out; a bare map's page sets it beside the map).
+    let city_label = legend.city.clone().filter(|_| !spec.no_legend);
     let mut rows: Vec<(String, usize, String)> = Vec::new();
-    if !spec.no_legend {
-        for (j, c) in spec.classes.iter().enumerate() {
-            rows.push((c.label.clone(), counts[j], hex(c.colour)));
-        }
-        if n_nodata > 0 {
-            rows.push((
-                no_data_label(locale).to_string(),
-                n_nodata,
-                format!("url(#{id}-nodata)"),
-            ));
-        }
-        if n_suppressed > 0 {
-            rows.push((
-                suppressed_label(locale).to_string(),
-                n_suppressed,
-                format!("url(#{id}-suppressed)"),
-            ));
+    if !no_legend {
+        for r in &legend.rows {
+            let fill = match r.fill {
+                LegendFill::Colour(c) => hex(c),
+                LegendFill::NoData => format!("url(#{id}-nodata)"),
+                LegendFill::Suppressed => format!("url(#{id}-suppressed)"),
+            };
+            rows.push((r.label.clone(), r.count, fill));
         }
     }
     let count_text = |c: usize| format!("({c})");
     let mut legend_w: f64 = 0.0;
-    if !spec.no_legend {
+    if !no_legend {
         for (label, c, _) in &rows {
             legend_w = legend_w.max(
                 SWATCH_W
@@ -344,14 +434,14 @@ pub fn choropleth(spec: &MapSpec) -> String {
         }
         legend_w = legend_w.clamp(150.0, width * 0.45);
     }
-    let gap = if spec.no_legend { 0.0 } else { 28.0 };
+    let gap = if no_legend { 0.0 } else { 28.0 };
 
     // Header.
     let inner_w = width - 2.0 * MARGIN;
     let mut y = MARGIN;
     let mut body = String::new();
     let mut header = String::new();
-    if !spec.title.is_empty() {
+    if !spec.title.is_empty() && !spec.bare {
         for line in wrap(&spec.title, 18.0, true, inner_w) {
             y += 22.0;
             text(
@@ -368,7 +458,7 @@ pub fn choropleth(spec: &MapSpec) -> String {
         .flatten()
         .filter(|s| !s.is_empty())
         .collect();
-    if !sub.is_empty() {
+    if !sub.is_empty() && !spec.bare {
         for line in wrap(&sub.join(", "), 14.0, false, inner_w) {
             y += 19.0;
             text(
@@ -380,7 +470,9 @@ pub fn choropleth(spec: &MapSpec) -> String {
             );
         }
     }
-    y += 16.0;
+    if !spec.bare {
+        y += 16.0;
+    }
 
     // Map box.
     let map_x = MARGIN;
@@ -488,7 +580,7 @@ pub fn choropleth(spec: &MapSpec) -> String {
 
     // Labels, largest areas first; a label that would collide with one placed is left out
     // (the tooltip still names the area).
-    if spec.labels != AreaLabels::None {
+    if spec.labels != AreaLabels::None && !spec.bare {
         let mut order: Vec<usize> = (0..spec.areas.len()).collect();
         let size = |i: usize| {
             pixel_areas[i]
@@ -580,7 +672,7 @@ pub fn choropleth(spec: &MapSpec) -> String {
     // Legend.
     let legend_x = map_x + map_w_max + gap;
     let mut ly = map_y;
-    if !spec.no_legend {
+    if !no_legend {
         let _ = write!(body, "<g class=\"sa-legend\" font-size=\"13\">");
         if let Some(t) = &spec.legend_title {
             text(&mut body, legend_x, ly + 13.0, "font-weight=\"bold\"", t);
@@ -601,15 +693,7 @@ pub fn choropleth(spec: &MapSpec) -> String {
                 escape(label),
             );
             // The city mark: a line across the swatch of its class, at its place in the class.
-            if let Some(city) = &spec.city
-                && city.class == Some(j)
-                && j < k
-            {
-                let f = spec.classes[j]
-                    .bounds
-                    .filter(|(lo, hi)| hi > lo)
-                    .map(|(lo, hi)| ((city.value - lo) / (hi - lo)).clamp(0.1, 0.9))
-                    .unwrap_or(0.5);
+            if let Some(f) = legend.rows[j].city_mark {
                 let my = ly + SWATCH_H * f;
                 let _ = write!(
                     body,
@@ -622,8 +706,8 @@ pub fn choropleth(spec: &MapSpec) -> String {
             }
             ly += ROW_H;
         }
-        if let (Some(cl), Some(city)) = (&city_label, &spec.city)
-            && city.class.is_some_and(|c| c < k)
+        if let Some(cl) = &city_label
+            && legend.rows.iter().any(|r| r.city_mark.is_some())
         {
             ly += 6.0;
             let my = ly + SWATCH_H / 2.0;
@@ -651,7 +735,7 @@ pub fn choropleth(spec: &MapSpec) -> String {
     if spec.scale_bar
         && let Some(p) = &proj
     {
-        let max_px = if spec.no_legend {
+        let max_px = if no_legend {
             map_w * 0.3
         } else {
             legend_w.min(140.0)
@@ -659,7 +743,7 @@ pub fn choropleth(spec: &MapSpec) -> String {
         let len_m = nice_length(p.metres_per_px() * max_px);
         let len_px = len_m / p.metres_per_px();
         if len_px > 10.0 {
-            let (sx, sy) = if spec.no_legend {
+            let (sx, sy) = if no_legend {
                 ly = map_y + map_h + 8.0;
                 (map_x, ly + 16.0)
             } else {
@@ -704,6 +788,7 @@ pub fn choropleth(spec: &MapSpec) -> String {
     ]
     .into_iter()
     .flatten()
+    .filter(|_| !spec.bare)
     .collect();
     for l in lines {
         for w in wrap(&l, 12.0, false, inner_w) {

@@ -4,7 +4,9 @@ use crate::{check, common};
 use geo_types::{MultiPolygon, polygon};
 use sozialatlas_classify::palette::Rgb;
 use sozialatlas_core::Locale;
-use sozialatlas_render::{AreaLabels, AreaState, LegendClass, MapArea, MapSpec, choropleth};
+use sozialatlas_render::{
+    AreaLabels, AreaState, LegendClass, LegendFill, MapArea, MapSpec, choropleth, map_legend,
+};
 
 #[test]
 fn flensburg_sgb2_map_golden() {
@@ -55,6 +57,55 @@ fn flensburg_map_contents() {
     assert!(
         en.contains(">City: 12.4 %<") && en.contains("no data") && en.contains("As of: 31.12.2022")
     );
+}
+
+/// A bare map draws no text but the scale bar's, and its legend — the one the full map draws —
+/// comes as data for the page to set beside it.
+#[test]
+fn bare_map_and_its_legend() {
+    let full = common::sgb2_map(Locale::De);
+    let bare = MapSpec {
+        bare: true,
+        ..full.clone()
+    };
+    let svg = choropleth(&bare);
+    check::assert_parses(&svg);
+    check::assert_accessible_root(&svg, "group");
+    assert_eq!(check::assert_marks(&svg, "<path class=\"sa-area\""), 13);
+    // Only the scale bar's two labels are drawn text.
+    let texts: Vec<&str> = svg.split("<text").skip(1).collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(svg.contains("class=\"sa-scale\""));
+    assert!(
+        !svg.contains("sa-legend") && !svg.contains("sa-heading") && !svg.contains("sa-source")
+    );
+    // The title still names the figure, and the description names the city's value.
+    assert!(svg.contains("<title id=\"map-sgb2-title\">SGB-II-Quote"));
+    assert!(svg.contains("Stadt: 12,4 %."));
+
+    let legend = map_legend(&bare);
+    assert_eq!(legend, map_legend(&full));
+    assert_eq!(legend.rows.iter().map(|r| r.count).sum::<usize>(), 13);
+    assert_eq!(legend.city.as_deref(), Some("Stadt: 12,4 %"));
+    assert_eq!(
+        legend.rows.iter().filter(|r| r.city_mark.is_some()).count(),
+        1
+    );
+    let fills: Vec<&LegendFill> = legend.rows.iter().map(|r| &r.fill).collect();
+    assert_eq!(
+        fills[fills.len() - 2..],
+        [&LegendFill::NoData, &LegendFill::Suppressed]
+    );
+    // The full map's legend shows the same rows.
+    let drawn = choropleth(&full);
+    for r in &legend.rows {
+        let row = format!(
+            ">{}<tspan class=\"sa-count\" dx=\"4\" fill=\"#595959\">({})</tspan>",
+            sozialatlas_render::escape(&r.label),
+            r.count
+        );
+        assert!(drawn.contains(&row), "{row}");
+    }
 }
 
 #[test]
