@@ -225,32 +225,56 @@ pub async fn search(
 // ------------------------------------------------------------------ indicator page
 
 /// `GET /indicators/{id}`: to the default level (finest with data) and the latest year, or to
-/// the level and year chosen in the form (`?level=&year=`), keeping the other options.
+/// the level and year chosen in the form (`?level=&year=`), keeping the other options. With
+/// `?indicator=` another indicator is chosen: its page at the level, year and compare year
+/// chosen where it has them, else at its default level and latest year, without them.
 pub async fn indicator_redirect(
     State(state): State<AppState>,
     Extension(locale): Extension<Locale>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
-    let ind = view::indicator(&state, &id, locale)?;
     let pairs = params::pairs(raw.as_deref());
+    let switched = params::get(&pairs, "indicator").filter(|&other| other != id);
+    let id = switched.unwrap_or(&id);
+    let ind = view::indicator(&state, id, locale)?;
     // Breaks typed by hand that cannot be read go on to the page, which says so by the field.
-    let (opts, manual_error) = ViewOptions::parse_page(&pairs)?;
+    let (mut opts, manual_error) = ViewOptions::parse_page(&pairs)?;
     let index = state.index();
     let level = match params::get(&pairs, "level") {
-        Some(l) => view::level(&state, l, locale)?,
-        None => index
-            .default_level(ind)
+        Some(l) if switched.is_none() => view::level(&state, l, locale)?,
+        chosen => chosen
+            .and_then(|l| view::level(&state, l, locale).ok())
+            .filter(|l| index.levels_with_data[ind].contains(l))
+            .or_else(|| index.default_level(ind))
             .ok_or_else(|| AppError::NotFound(no_data_text(locale)))?,
     };
-    let year = match params::get(&pairs, "year") {
-        Some(y) => view::year(&state, ind, y, locale)?,
-        None => *index
+    let latest = || {
+        index
             .periods_at(ind, level)
             .last()
             .or(index.periods[ind].last())
-            .ok_or_else(|| AppError::NotFound(no_data_text(locale)))?,
+            .copied()
+            .ok_or_else(|| AppError::NotFound(no_data_text(locale)))
     };
+    let year = match params::get(&pairs, "year") {
+        Some(y) if switched.is_none() => view::year(&state, ind, y, locale)?,
+        Some(y) => match view::year(&state, ind, y, locale) {
+            Ok(y) if index.periods_at(ind, level).contains(&y) => y,
+            _ => latest()?,
+        },
+        None => latest()?,
+    };
+    if switched.is_some() {
+        // The selected area and a compare year the other indicator lacks are left behind.
+        let level_id = params::get(&pairs, "level");
+        if level_id != Some(state.snapshot().tree.levels[level].id.as_str()) {
+            opts.area = None;
+        }
+        opts.compare = opts
+            .compare
+            .filter(|c| *c != year && index.periods[ind].contains(c));
+    }
     let level_id = &state.snapshot().tree.levels[level].id;
     let mut query = opts.query(true);
     if let Some(e) = manual_error {
@@ -396,8 +420,18 @@ struct IndicatorPage {
     fixed: bool,
     manual: String,
     area_key: String,
+    /// The indicators to choose from.
+    indicators: Vec<Opt>,
+    /// The definition in one line (empty without).
+    definition: String,
+    /// Source, stand and attribution under the map.
+    source_line: String,
+    /// Whether the display options (classification, palette) are shown open.
+    options_open: bool,
     map_svg: String,
-    bar_svg: String,
+    legend: Option<LegendView>,
+    /// The bar chart, wide and for phones.
+    bar_svgs: [String; 2],
     rows: Vec<TableRow>,
     show_counts: bool,
     value_header: String,
@@ -407,7 +441,8 @@ struct IndicatorPage {
     basis_notes: Vec<String>,
     notes: Vec<String>,
     empty: bool,
-    ts_svg: String,
+    /// The time series, wide and for phones.
+    ts_svgs: [String; 2],
     ts_heading: String,
     ts_rows: Vec<(String, String, String)>,
     ts_area: String,
@@ -431,14 +466,25 @@ fn subtitle(state: &AppState, v: &IndicatorView, locale: Locale) -> String {
     }
 }
 
-/// The choropleth of a view.
+/// The choropleth of a view, as the downloads and the report show it: heading, legend and
+/// source drawn on the map.
 pub(crate) fn map_svg(
     state: &AppState,
     v: &IndicatorView,
     opts: &ViewOptions,
     locale: Locale,
-    linked: bool,
 ) -> String {
+    render::choropleth(&map_spec(state, v, opts, locale, false))
+}
+
+/// What the choropleth of a view shows; `linked` makes each area a link that selects it.
+fn map_spec(
+    state: &AppState,
+    v: &IndicatorView,
+    opts: &ViewOptions,
+    locale: Locale,
+    linked: bool,
+) -> render::MapSpec {
     let snap = state.snapshot();
     let def = &snap.catalogue.indicators[v.ind];
     let p = prefix(locale);
@@ -509,7 +555,7 @@ pub(crate) fn map_svg(
                 .collect()
         })
         .unwrap_or_default();
-    render::choropleth(&render::MapSpec {
+    render::MapSpec {
         id: "map".into(),
         locale,
         width: 720.0,
@@ -533,10 +579,81 @@ pub(crate) fn map_svg(
         attribution: snap.meta.attribution.first().cloned(),
         scale_bar: true,
         no_legend: false,
-    })
+        bare: false,
+    }
 }
 
-fn bar_svg(state: &AppState, v: &IndicatorView, opts: &ViewOptions, locale: Locale) -> String {
+/// A map's legend set in HTML beside a bare map (`MapSpec::bare`), where its text stays
+/// legible at any width (`legend.html`).
+pub(crate) struct LegendView {
+    pub(crate) title: String,
+    pub(crate) rows: Vec<LegendRowView>,
+    /// The city mark's line, e.g. `Stadt: 12,3 %` (empty without).
+    pub(crate) city: String,
+}
+
+/// One row of a [`LegendView`].
+pub(crate) struct LegendRowView {
+    pub(crate) label: String,
+    pub(crate) count: usize,
+    /// The swatch's class: `nodata`, `suppressed`, or empty for a colour.
+    pub(crate) kind: &'static str,
+    /// The class colour (`#rrggbb`; empty for no data and suppressed).
+    pub(crate) colour: String,
+    /// Where the city mark crosses the swatch, in % from the top (empty in the other rows).
+    pub(crate) city_mark: String,
+}
+
+impl LegendView {
+    /// The legend of the map `spec` describes.
+    pub(crate) fn of(spec: &render::MapSpec) -> LegendView {
+        let legend = render::map_legend(spec);
+        let rows = legend
+            .rows
+            .into_iter()
+            .map(|r| {
+                let (kind, colour) = match r.fill {
+                    render::LegendFill::Colour(c) => ("", c.hex()),
+                    render::LegendFill::NoData => ("nodata", String::new()),
+                    render::LegendFill::Suppressed => ("suppressed", String::new()),
+                };
+                LegendRowView {
+                    label: r.label,
+                    count: r.count,
+                    kind,
+                    colour,
+                    city_mark: r
+                        .city_mark
+                        .map_or_else(String::new, |f| format!("{:.0}%", f * 100.0)),
+                }
+            })
+            .collect::<Vec<_>>();
+        LegendView {
+            title: legend.title.unwrap_or_default(),
+            city: legend
+                .city
+                .filter(|_| rows.iter().any(|r| !r.city_mark.is_empty()))
+                .unwrap_or_default(),
+            rows,
+        }
+    }
+}
+
+/// The width of the bar chart beside the table: at its natural size or larger there, so that
+/// its text stays at 12 px.
+const BARS_WIDTH: f64 = 640.0;
+/// The width of a chart's variant for phones, shown instead of the wide one (CSS) at about its
+/// natural size rather than shrunk to half, where its text could not be read.
+const NARROW_WIDTH: f64 = 350.0;
+
+/// The bar chart of a view, `width` px wide, its ids prefixed `id`.
+fn bar_svg(
+    state: &AppState,
+    v: &IndicatorView,
+    opts: &ViewOptions,
+    locale: Locale,
+    (id, width): (&str, f64),
+) -> String {
     let snap = state.snapshot();
     let def = &snap.catalogue.indicators[v.ind];
     let m = msgs(locale);
@@ -562,9 +679,9 @@ fn bar_svg(state: &AppState, v: &IndicatorView, opts: &ViewOptions, locale: Loca
         })
         .collect();
     render::bar_chart(&render::BarChartSpec {
-        id: "bars".into(),
+        id: id.into(),
         locale,
-        width: 720.0,
+        width,
         title: def.name.get(locale).to_string(),
         subtitle: Some(subtitle(state, v, locale)),
         // Every bar carries its unit: the short form keeps the labels readable.
@@ -610,7 +727,7 @@ pub async fn indicator(
         Some("csv") => return crate::api::download_csv(&state, &v, locale),
         Some("xlsx") => return crate::api::download_xlsx(&state, &v, locale),
         Some("svg") => {
-            let svg = map_svg(&state, &v, &opts, locale, false);
+            let svg = map_svg(&state, &v, &opts, locale);
             return Ok(file_response(
                 svg.into_bytes(),
                 "image/svg+xml; charset=utf-8",
@@ -619,7 +736,7 @@ pub async fn indicator(
             ));
         }
         Some("png") => {
-            let svg = map_svg(&state, &v, &opts, locale, false);
+            let svg = map_svg(&state, &v, &opts, locale);
             let png =
                 sozialatlas_web_kit::cpu::run(move || render::svg_to_png(&svg, 2.0)).await??;
             return Ok(file_response(
@@ -850,17 +967,21 @@ pub async fn indicator(
     } else {
         format!("{}: {} – {}", m.time_series, ts_area, m.city)
     };
-    let ts_svg = render::line_chart(&render::LineChartSpec {
-        id: "ts".into(),
-        locale,
-        width: 720.0,
-        height: 320.0,
-        title: def.name.get(locale).to_string(),
-        subtitle: Some(ts_heading.clone()),
-        unit: def.unit.clone(),
-        decimals: def.decimals(),
-        series,
-    });
+    // The time series, wide and for phones.
+    let ts_svgs =
+        [("ts", 720.0, 320.0), ("ts-narrow", NARROW_WIDTH, 260.0)].map(|(id, width, height)| {
+            render::line_chart(&render::LineChartSpec {
+                id: id.into(),
+                locale,
+                width,
+                height,
+                title: def.name.get(locale).to_string(),
+                subtitle: Some(ts_heading.clone()),
+                unit: def.unit.clone(),
+                decimals: def.decimals(),
+                series: series.clone(),
+            })
+        });
 
     let meta = definition_items(snap, def, locale, true);
 
@@ -901,6 +1022,41 @@ pub async fn indicator(
     } else {
         format!("{} ({})", m.value, v.unit)
     };
+    // The map for the page: bare, with its legend in HTML beside it.
+    let (map_svg, legend) = if empty {
+        (String::new(), None)
+    } else {
+        let mut spec = map_spec(&state, &v, &opts, locale, true);
+        spec.bare = true;
+        (render::choropleth(&spec), Some(LegendView::of(&spec)))
+    };
+    let source_line = [
+        def.source.as_ref().map(|s| format!("{}: {s}", m.source)),
+        Some(format!("{}: {}", m.stand, snap.meta.stand)),
+        snap.meta.attribution.first().cloned(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    // The indicators with data, to change the indicator of the view.
+    let indicators = index
+        .periods
+        .iter()
+        .enumerate()
+        .filter(|(_, ps)| !ps.is_empty())
+        .map(|(i, _)| {
+            let d = &snap.catalogue.indicators[i];
+            opt(d.id.clone(), d.name.get(locale), i == ind)
+        })
+        .collect();
+    // The display options stay open when one is not the default (or the breaks typed are wrong).
+    let options_open = manual_error.is_some()
+        || opts.scheme != ViewOptions::default().scheme
+        || opts.k != ViewOptions::default().k
+        || opts.closure != ViewOptions::default().closure
+        || opts.palette.is_some()
+        || opts.fixed;
     // Moran's I and LISA (999 permutations on a first view): off the async threads.
     let moran = {
         let (st, change) = (state.clone(), opts.compare.is_some());
@@ -937,15 +1093,21 @@ pub async fn indicator(
             .and_then(|e| e.error.field_message(locale))
             .unwrap_or_default(),
         area_key: opts.area.clone().unwrap_or_default(),
-        map_svg: if empty {
-            String::new()
+        indicators,
+        definition: def
+            .definition
+            .as_ref()
+            .map(|d| d.get(locale).to_string())
+            .unwrap_or_default(),
+        source_line,
+        options_open,
+        map_svg,
+        legend,
+        bar_svgs: if empty {
+            [String::new(), String::new()]
         } else {
-            map_svg(&state, &v, &opts, locale, true)
-        },
-        bar_svg: if empty {
-            String::new()
-        } else {
-            bar_svg(&state, &v, &opts, locale)
+            [("bars", BARS_WIDTH), ("bars-narrow", NARROW_WIDTH)]
+                .map(|spec| bar_svg(&state, &v, &opts, locale, spec))
         },
         rows,
         show_counts,
@@ -961,7 +1123,7 @@ pub async fn indicator(
         basis_notes,
         notes: v.notes.clone(),
         empty,
-        ts_svg,
+        ts_svgs,
         ts_heading,
         ts_rows,
         ts_area,
@@ -1461,8 +1623,9 @@ pub async fn compare(
     let svg = render::scatter(&render::ScatterSpec {
         id: "scatter".into(),
         locale,
-        width: 720.0,
-        height: 480.0,
+        // Beside the table at its natural size or larger (`.figure-grid`): text at 12 px.
+        width: 600.0,
+        height: 440.0,
         title: format!("{} – {}", dy.name.get(locale), dx.name.get(locale)),
         x_label: dx.name.get(locale).to_string(),
         x_unit: dx.unit.clone(),

@@ -32,6 +32,12 @@ pub struct Msgs {
     // indicator page
     pub options: &'static str,
     pub options_hint: &'static str,
+    /// The disclosure of the display options (classification, palette) of the indicator page.
+    pub adjust_display: &'static str,
+    /// The heading of a map's legend set beside it.
+    pub legend: &'static str,
+    /// The disclosure of an analysis's method and statistics.
+    pub method_details: &'static str,
     pub level: &'static str,
     pub year: &'static str,
     pub compare_with: &'static str,
@@ -177,6 +183,9 @@ pub static DE: Msgs = Msgs {
     search_empty: "Geben Sie einen Gebietsnamen ein.",
     options: "Darstellung",
     options_hint: "Wählen Sie Ebene, Jahr und Klassenbildung und bestätigen Sie mit „Anzeigen“.",
+    adjust_display: "Darstellung anpassen",
+    legend: "Legende",
+    method_details: "Methode und Kennzahlen",
     level: "Ebene",
     year: "Jahr",
     compare_with: "Veränderung gegenüber",
@@ -316,6 +325,9 @@ pub static EN: Msgs = Msgs {
     search_empty: "Enter the name of an area.",
     options: "View",
     options_hint: "Choose level, year and classification, then select “Show”.",
+    adjust_display: "Adjust the display",
+    legend: "Legend",
+    method_details: "Method and statistics",
     level: "Level",
     year: "Year",
     compare_with: "Change since",

@@ -6,8 +6,9 @@
 //   cargo run -p sozialatlas -- serve --listen 127.0.0.1:8093
 //   cd crates/web/browser && npm install --no-save playwright-core axe-core
 //   node accounts.js http://127.0.0.1:8093 /tmp/shots
-// Exits non-zero on an axe violation, horizontal overflow or a failed step.
-const { base, out, launch, axeViolations, phoneOverflow, signIn } = require('./lib');
+// Exits non-zero on an axe violation or figure text below 11px (at desktop and phone width),
+// horizontal overflow at phone width or a failed step.
+const { base, out, launch, pageProblems, phoneProblems, signIn } = require('./lib');
 
 (async () => {
   const browser = await launch();
@@ -19,9 +20,8 @@ const { base, out, launch, axeViolations, phoneOverflow, signIn } = require('./l
   async function look(page, name) {
     checked++;
     await page.screenshot({ path: `${out}/account-${name}.png`, fullPage: true });
-    for (const v of await axeViolations(page)) fail(`${name} ${page.url()}: ${v}`);
-    const overflow = await phoneOverflow(page, `${out}/account-${name}-mobile.png`);
-    if (overflow > 0) fail(`${name}: ${overflow}px horizontal overflow at 390px`);
+    for (const v of await pageProblems(page)) fail(`${name} ${page.url()}: ${v}`);
+    for (const p of await phoneProblems(page, `${out}/account-${name}-mobile.png`)) fail(`${name} ${page.url()}: ${p}`);
   }
   const expectText = async (page, text, what) => {
     const body = await page.textContent('body');

@@ -6,7 +6,7 @@
 //   cd crates/web/browser && npm install --no-save playwright-core axe-core
 //   node analysis-save.js http://127.0.0.1:8093 /tmp/shots
 // Exits non-zero on a failed step or an axe violation.
-const { base, out, launch, axeViolations, signIn } = require('./lib');
+const { base, out, launch, pageProblems, signIn } = require('./lib');
 
 (async () => {
   const browser = await launch();
@@ -14,7 +14,7 @@ const { base, out, launch, axeViolations, signIn } = require('./lib');
   const fail = (msg) => { console.log(`FAIL ${msg}`); failures++; };
   async function look(page, name) {
     await page.screenshot({ path: `${out}/save-${name}.png`, fullPage: true });
-    for (const v of await axeViolations(page)) fail(`${name} ${page.url()}: ${v}`);
+    for (const v of await pageProblems(page)) fail(`${name} ${page.url()}: ${v}`);
   }
   const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   const save = 'form[action$="/analysis/action-areas"] button[type=submit]';

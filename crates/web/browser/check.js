@@ -1,10 +1,12 @@
-// Browser check of the atlas: screenshots of the main pages and an axe-core run (WCAG 2.1 A/AA
-// and best practice) on each, in headless Debian Chromium. Needs a running server:
+// Browser check of the atlas: screenshots of the main pages at 1280 and 390 px, and on each at
+// both widths an axe-core run (WCAG 2.1 A/AA and best practice), the rendered size of every
+// figure text (none below 11 CSS px) and, at 390 px, no horizontal overflow; in headless Debian
+// Chromium. Needs a running server:
 //   cargo run -p sozialatlas -- serve --listen 127.0.0.1:8093
 //   cd crates/web/browser && npm install --no-save playwright-core axe-core
 //   node check.js http://127.0.0.1:8093 /tmp/shots
-// Exits non-zero when axe finds a violation.
-const { base, out, launch, axeViolations } = require('./lib');
+// Exits non-zero on any of these problems.
+const { base, out, launch, pageProblems } = require('./lib');
 const pages = [
   ['start', '/'],
   ['indicator', '/indicators/sgb2_quote/stadtteil/2022?area=1'],
@@ -32,17 +34,16 @@ const pages = [
 (async () => {
   const browser = await launch();
   let failures = 0;
-  for (const [width, height, suffix] of [[1366, 900, ''], [390, 844, '-mobile']]) {
+  for (const [width, height, suffix] of [[1280, 800, ''], [390, 844, '-mobile']]) {
     const page = await browser.newPage({ viewport: { width, height } });
     for (const [name, path] of pages) {
       await page.goto(base + path, { waitUntil: 'load' });
       await page.screenshot({ path: `${out}/${name}${suffix}.png`, fullPage: true });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       if (overflow > 0) { console.log(`${path} (${width}px): ${overflow}px horizontal overflow`); failures++; }
-      if (suffix) continue;
-      for (const v of await axeViolations(page)) {
+      for (const v of await pageProblems(page)) {
         failures++;
-        console.log(`${path}: ${v}`);
+        console.log(`${path} (${width}px): ${v}`);
       }
     }
     await page.close();

@@ -4,14 +4,14 @@
 // a supervisor sees the suppressed statistics but not the case. axe-core (WCAG 2.1 A/AA and best
 // practice) must find nothing on any office page. Screenshots of every step go to the folder.
 //   node offices.js http://127.0.0.1:8093 /tmp/shots
-const { base, out, launch, axeViolations, signIn } = require('./lib');
+const { base, out, launch, pageProblems, signIn } = require('./lib');
 let failures = 0;
 function check(cond, msg) { if (!cond) { console.log('FAIL: ' + msg); process.exit(1); } }
 
 (async () => {
   const browser = await launch();
   async function axe(page, name) {
-    for (const v of await axeViolations(page)) {
+    for (const v of await pageProblems(page)) {
       failures++;
       console.log(`axe ${name}: ${v}`);
     }

@@ -9,9 +9,10 @@
 //   cargo run -p sozialatlas -- serve --listen 127.0.0.1:8093
 //   cd crates/web/browser && npm install --no-save playwright-core axe-core
 //   node participation.js http://127.0.0.1:8093 /tmp/shots
-// Exits non-zero on a failed step, an axe violation or horizontal overflow. Run it before
+// Exits non-zero on a failed step, an axe violation or figure text below 11px (at desktop and
+// phone width) or horizontal overflow. Run it before
 // analysis-save.js (which makes a new action-area set the current one).
-const { base, out, launch, axeViolations, phoneOverflow, signIn } = require('./lib');
+const { base, out, launch, pageProblems, phoneProblems, signIn } = require('./lib');
 
 (async () => {
   const browser = await launch();
@@ -26,9 +27,8 @@ const { base, out, launch, axeViolations, phoneOverflow, signIn } = require('./l
     await page.screenshot({ path: `${out}/participation-${name}.png`, fullPage: true });
     if (!axeToo) return;
     checked++;
-    for (const v of await axeViolations(page)) fail(`${name} ${page.url()}: ${v}`);
-    const overflow = await phoneOverflow(page, `${out}/participation-${name}-mobile.png`);
-    if (overflow > 0) fail(`${name}: ${overflow}px horizontal overflow at 390px`);
+    for (const v of await pageProblems(page)) fail(`${name} ${page.url()}: ${v}`);
+    for (const p of await phoneProblems(page, `${out}/participation-${name}-mobile.png`)) fail(`${name} ${page.url()}: ${p}`);
   }
   const bodyText = (page) => page.textContent('body');
   const expectText = async (page, text, what) => {

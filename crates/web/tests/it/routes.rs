@@ -104,6 +104,93 @@ async fn indicator_redirects_to_default_level_and_latest_year() {
     );
 }
 
+/// The form's indicator select changes the indicator (issue 17): its page at the level and year
+/// chosen where it has them, else at its latest year; the other options kept.
+#[tokio::test]
+async fn indicator_redirect_changes_the_indicator() {
+    let r = get("/indicators/sgb2_quote?indicator=einwohner&level=stadtteil&year=2022&k=6").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers["location"],
+        "/indicators/einwohner/stadtteil/2022?k=6"
+    );
+    // A year the other indicator lacks: its latest.
+    let r = get("/en/indicators/sgb2_quote?indicator=einwohner&level=stadtteil&year=1999").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let to = r.headers["location"].to_str().unwrap();
+    assert!(
+        to.starts_with("/en/indicators/einwohner/stadtteil/20"),
+        "{to}"
+    );
+    // The same indicator: as before, a year it lacks is an error.
+    let r = get("/indicators/sgb2_quote?indicator=sgb2_quote&level=stadtteil&year=1999").await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    let r = get("/indicators/sgb2_quote?indicator=nope&level=stadtteil&year=2022").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+/// Figure first (issue 17): title, definition, the control line with the display options
+/// behind a disclosure, the map with its legend in HTML, downloads and source right under it,
+/// then table and charts; the analysis after the definition. The map on the page draws no text
+/// but its scale; the map file keeps its own legend.
+#[tokio::test]
+async fn indicator_page_puts_the_figure_first() {
+    let t = get("/indicators/sgb2_quote/stadtteil/2022").await.text();
+    let at = |s: &str| t.find(s).unwrap_or_else(|| panic!("{s} not on the page"));
+    let order = [
+        "<h1",
+        "class=\"definition-line\"",
+        "name=\"indicator\"",
+        "name=\"compare\"",
+        "<summary>Darstellung anpassen</summary>",
+        "name=\"scheme\"",
+        " id=\"map\"",
+        "<div class=\"legend\">",
+        "Quelle: ",
+        "2022.csv\"",
+        "<table class=\"values\">",
+        " id=\"bars\"",
+        " id=\"ts\"",
+        "id=\"h-about\"",
+        "id=\"moran\"",
+        "<summary>Methode und Kennzahlen</summary>",
+    ];
+    for w in order.windows(2) {
+        assert!(at(w[0]) < at(w[1]), "{} before {}", w[0], w[1]);
+    }
+    assert!(t.contains("<option value=\"sgb2_quote\" selected>"));
+    // The display options are closed until one differs from the default.
+    assert!(t.contains("<details class=\"more-options\">"));
+    let open = get("/indicators/sgb2_quote/stadtteil/2022?k=4")
+        .await
+        .text();
+    assert!(open.contains("<details class=\"more-options\" open>"));
+    let map = &t[at(" id=\"map\"")..];
+    let map = &map[..map.find("</svg>").expect("map end")];
+    assert!(!map.contains("sa-legend") && !map.contains("sa-heading") && map.contains("sa-scale"));
+    // The legend beside it: the counts add up to the 13 Stadtteile, the city marked.
+    let legend = &t[at("<div class=\"legend\">")..];
+    let legend = &legend[..legend.find("</div>").expect("legend end")];
+    let counts: usize = legend
+        .split("<span class=\"count\">(")
+        .skip(1)
+        .map(|c| {
+            c[..c.find(')').expect("count")]
+                .parse::<usize>()
+                .expect("count")
+        })
+        .sum();
+    assert_eq!(counts, 13, "{legend}");
+    assert!(
+        legend.contains("class=\"city-mark\" style=\"top:"),
+        "{legend}"
+    );
+    let file = get("/indicators/sgb2_quote/stadtteil/2022.svg")
+        .await
+        .text();
+    assert!(file.contains("sa-legend") && file.contains("sa-heading"));
+}
+
 #[tokio::test]
 async fn indicator_page_has_map_table_bars_and_city_value() {
     let r = get("/indicators/sgb2_quote/stadtteil/2022").await;
