@@ -22,6 +22,65 @@ pub struct AtlasConfig {
     /// Data files.
     #[serde(default, rename = "data")]
     pub data: Vec<DataConfig>,
+    /// The address register, if the atlas has one.
+    #[serde(default)]
+    pub addresses: Option<AddressConfig>,
+}
+
+/// `[addresses]`: the address register (Adressverzeichnis) — a CSV file (or one compressed with
+/// gzip, `.csv.gz`) with one row per address, each with the area of `level` it lies in, given by
+/// the area's key (`area`) or by coordinates (`x`, `y`, `crs`: located in the level's polygons
+/// during the load). The atlas's search then finds an area by address, street or postcode.
+///
+/// An address whose key is no area of the level, or whose point lies outside every area, is
+/// reported as a warning of the load (count and sample lines) and left out; an address given
+/// twice with two areas is an error.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddressConfig {
+    /// Path relative to the folder: `.csv`, or `.csv.gz`.
+    pub file: String,
+    /// The level whose areas the addresses lie in (of a level with boundary vintages: the
+    /// current vintage).
+    pub level: String,
+    /// The column with the street name.
+    pub street: String,
+    /// The column with the house number: digits, optionally followed by a suffix (`12`, `12a`,
+    /// `12 1/2`); empty for an address without number. Optional: without it the register lists
+    /// streets only.
+    #[serde(default)]
+    pub number: Option<String>,
+    /// The column with the house-number suffix (`A` of `12A`), when the file has one of its own.
+    #[serde(default)]
+    pub suffix: Option<String>,
+    /// The column with the postcode.
+    #[serde(default)]
+    pub postcode: Option<String>,
+    /// The column with the locality (Ortsteil, Ort).
+    #[serde(default)]
+    pub locality: Option<String>,
+    /// The column with the key of the area the address lies in (instead of `x`, `y`, `crs`).
+    #[serde(default)]
+    pub area: Option<String>,
+    /// Pad the area keys with leading zeros to this width before matching them to the level's
+    /// keys. Integer; default: none.
+    #[serde(default)]
+    pub key_width: Option<usize>,
+    /// The column with the x coordinate (easting, or longitude for EPSG:4326).
+    #[serde(default)]
+    pub x: Option<String>,
+    /// The column with the y coordinate (northing, or latitude).
+    #[serde(default)]
+    pub y: Option<String>,
+    /// The CRS of the coordinates, e.g. "EPSG:25833" or "EPSG:4326".
+    #[serde(default)]
+    pub crs: Option<String>,
+    /// CSV field delimiter: `auto` (default), `;`, `,`, `tab` or `|`.
+    #[serde(default = "auto")]
+    pub delimiter: String,
+    /// `auto` (default), `utf-8`, `windows-1252`.
+    #[serde(default = "auto")]
+    pub encoding: String,
 }
 
 pub use sozialatlas_model::{AtlasMeta, Settings};

@@ -5,6 +5,7 @@
 //! no SQL and computes no indicators. Every error names the file, the line or row, the column
 //! or field, what was expected and what was found.
 
+mod addresses;
 pub mod config;
 pub mod error;
 pub mod init;
@@ -19,7 +20,7 @@ mod vintage;
 pub use config::AtlasConfig;
 pub use error::{ImportError, ImportErrors};
 pub use source::{DirSource, FileSource, MemorySource};
-pub use sozialatlas_model::{EditorText, InputFile, Markers, Membership};
+pub use sozialatlas_model::{AddressRegister, EditorText, InputFile, Markers, Membership};
 
 use config::{DataConfig, DataKind, Layout, LevelConfig};
 use error::MAX_ERRORS;
@@ -52,6 +53,8 @@ pub struct Atlas {
     pub warnings: Vec<String>,
     /// The editors' texts of the report (`texts/*.md`, optional).
     pub texts: Vec<EditorText>,
+    /// The address register (`[addresses]`, optional).
+    pub addresses: Option<AddressRegister>,
 }
 
 impl Atlas {
@@ -200,8 +203,12 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
     let config: AtlasConfig = parse_toml(&cfg_bytes, "atlas.toml")?;
     r.config_text = String::from_utf8_lossy(&cfg_bytes).into_owned();
     let plan = vintage::plan(&config)?;
-    let steps =
-        2 + plan.levels.len() + plan.crosswalks.len() + config.overlays.len() + config.data.len();
+    let steps = 2
+        + plan.levels.len()
+        + plan.crosswalks.len()
+        + config.overlays.len()
+        + config.data.len()
+        + usize::from(config.addresses.is_some());
     progress(1, steps, "atlas.toml");
 
     let cat_file = config.atlas.catalogue.clone();
@@ -481,6 +488,16 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
         step += 1;
         progress(step, steps, &dc.file);
     }
+    let addresses = match &config.addresses {
+        Some(ac) => {
+            let register =
+                addresses::read_addresses(&mut r, ac, &plan.levels, &tree, &mut warnings)?;
+            step += 1;
+            progress(step, steps, &ac.file);
+            Some(register)
+        }
+        None => None,
+    };
     let texts = texts::read_texts(&mut r, &catalogue, &mut warnings)?;
     Ok(Atlas {
         config,
@@ -491,6 +508,7 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
         inputs: r.inputs,
         warnings,
         texts,
+        addresses,
     })
 }
 

@@ -265,30 +265,7 @@ pub(crate) fn read_points(
     let period_col = dc.period.as_ref().map(|_| 0usize);
 
     // The level's polygons in the points' CRS, by tree area.
-    let layer = read_boundaries(r, lc, boundaries, Some(&crs))?;
-    let key_prop = lc.key.as_deref().unwrap_or_default();
-    let by_key: HashMap<&str, usize> = tree
-        .areas_of_level(level)
-        .into_iter()
-        .map(|a| (tree.areas[a].key.as_str(), a))
-        .collect();
-    let mut areas = Vec::with_capacity(layer.features.len());
-    let mut tree_area = Vec::with_capacity(layer.features.len());
-    for f in layer.features {
-        let key = f
-            .properties
-            .get(key_prop)
-            .and_then(prop_text)
-            .map(|k| pad(k, lc.key_width))
-            .and_then(|k| by_key.get(k.as_str()).map(|&a| (k, a)));
-        // The level was read from this file a moment ago, so every key is there.
-        let Some((key, a)) = key else { continue };
-        tree_area.push(a);
-        areas.push((key, f.geometry));
-    }
-    let index = PolygonIndex::new(areas).map_err(|e| {
-        ImportError::file(boundaries, "polygons that can be indexed", e.to_string())
-    })?;
+    let (index, tree_area) = level_index(r, lc, boundaries, &crs, tree, level)?;
 
     // Group values are checked when first met, so that an error names the line.
     let check = |col: usize, v: &[u8]| -> Result<(), &'static str> {
@@ -449,6 +426,43 @@ pub(crate) fn read_points(
         ));
     }
     Ok(())
+}
+
+/// The polygons of tree level `level`, read from its boundary file `boundaries` (of `lc`) into
+/// `crs` and indexed for point-in-polygon, with the tree area of each of the index's areas.
+pub(crate) fn level_index(
+    r: &mut Reader<'_>,
+    lc: &crate::config::LevelConfig,
+    boundaries: &str,
+    crs: &str,
+    tree: &AreaTree,
+    level: usize,
+) -> Result<(PolygonIndex, Vec<usize>), ImportError> {
+    let layer = read_boundaries(r, lc, boundaries, Some(crs))?;
+    let key_prop = lc.key.as_deref().unwrap_or_default();
+    let by_key: HashMap<&str, usize> = tree
+        .areas_of_level(level)
+        .into_iter()
+        .map(|a| (tree.areas[a].key.as_str(), a))
+        .collect();
+    let mut areas = Vec::with_capacity(layer.features.len());
+    let mut tree_area = Vec::with_capacity(layer.features.len());
+    for f in layer.features {
+        let key = f
+            .properties
+            .get(key_prop)
+            .and_then(prop_text)
+            .map(|k| pad(k, lc.key_width))
+            .and_then(|k| by_key.get(k.as_str()).map(|&a| (k, a)));
+        // The level was read from this file a moment ago, so every key is there.
+        let Some((key, a)) = key else { continue };
+        tree_area.push(a);
+        areas.push((key, f.geometry));
+    }
+    let index = PolygonIndex::new(areas).map_err(|e| {
+        ImportError::file(boundaries, "polygons that can be indexed", e.to_string())
+    })?;
+    Ok((index, tree_area))
 }
 
 /// Count, or sum of the weight, of group `g` in area `a`.

@@ -129,6 +129,10 @@ mod tests {
             )),
         );
         check(
+            "addresses",
+            accepted::<AtlasConfig>(&atlas("", &format!("[addresses]\n{u}"))),
+        );
+        check(
             "text",
             accepted::<AtlasConfig>(&format!(
                 "[atlas]\nname = {{ de = \"A\", {u} }}\ncity = \"C\"\nstand = \"2024\""
@@ -172,6 +176,7 @@ mod tests {
             "crosswalk",
             "inline_area",
             "data",
+            "addresses",
             "catalogue",
             "dimension",
             "variable",

@@ -196,7 +196,7 @@ fn count_outside_quotes(line: &str, d: u8) -> usize {
     n
 }
 
-fn parse_delimiter(s: &str, file: &str) -> Result<Option<u8>, ImportError> {
+pub(crate) fn parse_delimiter(s: &str, file: &str) -> Result<Option<u8>, ImportError> {
     Ok(match s {
         "auto" => None,
         ";" => Some(b';'),
@@ -340,6 +340,17 @@ fn from_rows(
     })
 }
 
+/// The 1-based line of the CSV record the csv reader places at byte `byte` of `text`. The
+/// reader's byte position can point at the line terminator before a record (CRLF files): skip
+/// terminators, then count the lines before.
+pub(crate) fn line_at(text: &[u8], byte: u64) -> u64 {
+    let mut b = (byte as usize).min(text.len());
+    while b < text.len() && (text[b] == b'\r' || text[b] == b'\n') {
+        b += 1;
+    }
+    text[..b].iter().filter(|&&c| c == b'\n').count() as u64 + 1
+}
+
 /// Reads a CSV file: every record with its line; the header and the rows as `shape` says.
 pub fn read_csv(
     bytes: &[u8],
@@ -367,16 +378,7 @@ pub fn read_csv(
         .has_headers(false)
         .flexible(true)
         .from_reader(Cursor::new(text.as_bytes()));
-    // The reader's byte position can point at the line terminator before a record (CRLF
-    // files): skip terminators, then count the lines before.
-    let line_of = |byte: u64| {
-        let t = text.as_bytes();
-        let mut b = (byte as usize).min(t.len());
-        while b < t.len() && (t[b] == b'\r' || t[b] == b'\n') {
-            b += 1;
-        }
-        t[..b].iter().filter(|&&c| c == b'\n').count() as u64 + 1
-    };
+    let line_of = |byte: u64| line_at(text.as_bytes(), byte);
     let mut grid = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {

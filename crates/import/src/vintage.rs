@@ -466,7 +466,7 @@ pub(crate) fn level_in(tree: &AreaTree, levels: &[usize], period: i32) -> Result
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use crate::{Atlas, ImportErrors, MemorySource, load_atlas};
     use std::borrow::Cow;
 
@@ -489,7 +489,8 @@ mod tests {
         )
     }
 
-    const CATALOGUE: &str = r#"
+    /// A catalogue of one count (the import's tests share it).
+    pub(crate) const CATALOGUE: &str = r#"
 version = "1"
 [[dimension]]
 id = "d"

@@ -8,7 +8,7 @@ use sozialatlas_core::compute::{IndicatorValue, Unassigned, ValueState};
 use sozialatlas_core::model::Area;
 use sozialatlas_core::{AreaTree, Catalogue, Locale};
 
-use crate::{AtlasMeta, EditorText, InputFile, Settings};
+use crate::{AddressRegister, AtlasMeta, EditorText, InputFile, Settings};
 
 /// Counts for the summary a build prints.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +80,8 @@ pub struct Snapshot {
     /// Indicators of the parts of areas not assigned to their areas on a finer level (see
     /// [`Snapshot::unassigned`]).
     pub unassigned: Vec<Unassigned>,
+    /// The address register (`[addresses]` of atlas.toml), if the atlas has one.
+    pub addresses: Option<AddressRegister>,
     index: HashMap<(usize, usize, i32), usize>,
     unassigned_index: HashMap<(usize, usize, usize, i32), usize>,
 }
@@ -115,6 +117,7 @@ impl Snapshot {
             values,
             texts: Vec::new(),
             unassigned: Vec::new(),
+            addresses: None,
             index,
             unassigned_index: HashMap::new(),
         }

@@ -78,6 +78,7 @@ pub async fn extend_snapshot(pool: &Pool, snap: Snapshot, today: Date) -> Result
         mut values,
         texts,
         unassigned,
+        addresses,
         ..
     } = snap;
     if catalogue.dimension(DIMENSION).is_none() {
@@ -237,5 +238,6 @@ pub async fn extend_snapshot(pool: &Pool, snap: Snapshot, today: Date) -> Result
     values.sort_by_key(|v| (v.indicator, v.period, v.area));
     let mut snap = Snapshot::new(load, meta, settings, catalogue, tree, geometries, values);
     snap.texts = texts;
+    snap.addresses = addresses;
     Ok(snap.with_unassigned(unassigned))
 }

@@ -694,6 +694,13 @@ fn print_summary(built: &BuiltAtlas) {
         "  Indicators:  {} ({} values published, {} suppressed, {} not available)",
         s.indicators, s.values_published, s.values_suppressed, s.values_unavailable
     );
+    if let Some(register) = &atlas.addresses {
+        println!(
+            "  Addresses:   {} (level {})",
+            register.len(),
+            atlas.tree.levels[register.level()].id
+        );
+    }
     println!("  Warnings:    {}", s.warnings);
     for w in atlas.warnings.iter().take(10) {
         println!("    {w}");

@@ -12,7 +12,10 @@ use sozialatlas_core::compute::{Basis, Computed, IndicatorValue, Unassigned, Val
 use sozialatlas_core::model::{CrosswalkLink, Vintage};
 use sozialatlas_core::{Area, AreaTree, Catalogue, Level, Text};
 use sozialatlas_import::Atlas;
-use sozialatlas_model::{AtlasMeta, EditorText, InputFile, Settings};
+use sozialatlas_model::address::NumberItem;
+use sozialatlas_model::{
+    AddressRegister, AtlasMeta, EditorText, InputFile, Settings, StreetAddresses,
+};
 use std::collections::HashMap;
 
 pub mod action_areas;
@@ -192,6 +195,8 @@ pub async fn write_atlas(
 
     let mut tx = begin_write(pool).await?;
     for table in [
+        "address_numbers",
+        "address_street",
         "indicator_value",
         "unassigned_value",
         "cell",
@@ -383,6 +388,9 @@ pub async fn write_atlas(
         },
     )
     .await?;
+    if let Some(register) = &atlas.addresses {
+        write_addresses(&mut tx, register).await?;
+    }
     for t in &atlas.texts {
         sqlx::query(
             "INSERT INTO editor_text (name, locale, path, markdown) VALUES ($1, $2, $3, $4)",
@@ -397,6 +405,105 @@ pub async fn write_atlas(
     db::announce_load(&mut tx, load_id).await?;
     tx.commit().await?;
     Ok(LoadOutcome::Loaded { load_id, changed })
+}
+
+/// Writes the address register: a row per street, and per street and area its house numbers.
+async fn write_addresses(conn: &mut Conn, register: &AddressRegister) -> Result<(), StoreError> {
+    let streets: Vec<usize> = (0..register.streets().len()).collect();
+    insert_rows(
+        &mut *conn,
+        "INSERT INTO address_street (id, name, postcode, locality)",
+        4,
+        &streets,
+        |q, &i| {
+            let s = &register.streets()[i];
+            q.bind(i as i64)
+                .bind(s.name.clone())
+                .bind(s.postcode.clone())
+                .bind(s.locality.clone())
+        },
+    )
+    .await?;
+    let mut rows = Vec::new();
+    for i in streets {
+        for (area, count, items) in register.numbers_by_area(i) {
+            let json = serde_json::to_string(&items).map_err(|err| StoreError::Json {
+                what: "house numbers",
+                err,
+            })?;
+            rows.push((i, area, count, json));
+        }
+    }
+    insert_rows(
+        &mut *conn,
+        "INSERT INTO address_numbers (street_id, area_id, addresses, numbers_json)",
+        4,
+        &rows,
+        |q, (street, area, count, json)| {
+            q.bind(*street as i64)
+                .bind(*area as i64)
+                .bind(i64::from(*count))
+                .bind(json.clone())
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Reads the address register, if the atlas has one: the streets with their house numbers
+/// per area, into the register of the level of their areas.
+async fn read_addresses(
+    pool: &Pool,
+    tree: &AreaTree,
+) -> Result<Option<AddressRegister>, StoreError> {
+    /// A street's house numbers in one area, as stored.
+    #[derive(sqlx::FromRow)]
+    struct NumbersRow {
+        street_id: i64,
+        name: String,
+        postcode: String,
+        locality: String,
+        area_id: i64,
+        numbers_json: String,
+    }
+    let rows: Vec<NumbersRow> = sqlx::query_as(
+        "SELECT n.street_id, s.name, s.postcode, s.locality, n.area_id, n.numbers_json
+         FROM address_numbers n JOIN address_street s ON s.id = n.street_id
+         ORDER BY n.street_id, n.area_id",
+    )
+    .fetch_all(pool)
+    .await?;
+    let Some(level) = rows
+        .first()
+        .and_then(|r| tree.areas.get(r.area_id as usize))
+        .map(|a| a.level)
+    else {
+        return Ok(None);
+    };
+    let mut streets: Vec<StreetAddresses> = Vec::new();
+    let mut last = None;
+    for r in rows {
+        let items: Vec<NumberItem> =
+            serde_json::from_str(&r.numbers_json).map_err(|err| StoreError::Json {
+                what: "house numbers",
+                err,
+            })?;
+        if last != Some(r.street_id) {
+            last = Some(r.street_id);
+            streets.push(StreetAddresses {
+                name: r.name,
+                postcode: r.postcode,
+                locality: r.locality,
+                numbers: Vec::new(),
+            });
+        }
+        let street = streets.last_mut().expect("pushed above");
+        let area = r.area_id as usize;
+        street
+            .numbers
+            .extend(items.iter().flat_map(NumberItem::expand).map(|h| (h, area)));
+    }
+    Ok(Some(AddressRegister::new(level, streets)))
 }
 
 fn enum_name<T: Serialize>(v: &T) -> String {
@@ -654,8 +761,10 @@ pub async fn read_snapshot(pool: &Pool) -> Result<Snapshot, StoreError> {
         markdown,
     })
     .collect();
+    let addresses = read_addresses(pool, &tree).await?;
     let mut snap = Snapshot::new(load, meta, settings, catalogue, tree, geometries, values);
     snap.texts = texts;
+    snap.addresses = addresses;
     Ok(snap.with_unassigned(unassigned))
 }
 

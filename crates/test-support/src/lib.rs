@@ -198,6 +198,36 @@ pub fn scratch(name: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, dst)
 }
 
+/// A scratch copy of the Flensburg demo with a small address register by coordinates
+/// (`daten/adressen.csv`, **synthetic**: street names of Flensburg at points chosen inside
+/// statistical districts, not real addresses), assigned to the level `bezirk`: Norderstraße 1
+/// and 2 in 013 Nordertor, Norderstraße 2a and Holm 5 in 011 St. Nikolai, Mürwiker Straße 10 in
+/// 111 Sonwik, and Mürwiker Straße 12 at (0, 0), outside the city (a warning of the load).
+pub fn flensburg_with_addresses() -> (tempfile::TempDir, PathBuf) {
+    let (dir, atlas) = scratch("flensburg");
+    std::fs::create_dir_all(atlas.join("daten")).expect("mkdir");
+    std::fs::write(
+        atlas.join("daten/adressen.csv"),
+        "strasse;hausnummer;plz;ort;lon;lat\n\
+         Norderstraße;1;24939;Flensburg;9,431791;54,792603\n\
+         Norderstraße;2;24939;Flensburg;9,431103;54,795451\n\
+         Norderstraße;2a;24939;Flensburg;9,436406;54,782702\n\
+         Holm;5;24937;Flensburg;9,435336;54,785012\n\
+         Mürwiker Straße;10;24943;Flensburg;9,458825;54,816659\n\
+         Mürwiker Straße;12;24943;Flensburg;0;0\n",
+    )
+    .expect("write the register");
+    let toml = atlas.join("atlas.toml");
+    let mut text = std::fs::read_to_string(&toml).expect("atlas.toml");
+    text.push_str(
+        "\n[addresses]\nfile = \"daten/adressen.csv\"\nlevel = \"bezirk\"\nstreet = \"strasse\"\n\
+         number = \"hausnummer\"\npostcode = \"plz\"\nlocality = \"ort\"\nx = \"lon\"\ny = \"lat\"\n\
+         crs = \"EPSG:4326\"\n",
+    );
+    std::fs::write(&toml, text).expect("write atlas.toml");
+    (dir, atlas)
+}
+
 fn copy_dir(src: &Path, dst: &Path) {
     std::fs::create_dir_all(dst).expect("mkdir");
     for e in std::fs::read_dir(src).expect("read_dir") {

@@ -1,5 +1,7 @@
-//! The user-interface texts: the kit's table ([`Msgs`]) and the analysis pages' own.
+//! The user-interface texts: the kit's table ([`Msgs`]), the analysis pages' own and the
+//! address search's.
 
 pub use sozialatlas_web_kit::i18n::*;
 
 pub mod analysis;
+pub mod search;

@@ -19,6 +19,7 @@ mod cache;
 pub mod i18n;
 mod pages;
 mod params;
+pub mod search;
 mod select;
 pub mod view;
 

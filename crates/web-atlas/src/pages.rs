@@ -13,13 +13,16 @@ use sozialatlas_classify::Closure;
 use sozialatlas_classify::palette::{self, Diverging, Sequential};
 use sozialatlas_core::locale::format_decimal;
 use sozialatlas_core::{Locale, Polarity};
+use sozialatlas_model::HouseNumber;
 use sozialatlas_render as render;
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::i18n::search::{SMsgs, smsgs};
 use crate::i18n::{Msgs, msgs, prefix};
 use crate::layout::{Layout, html};
 use crate::params::{self, SchemeOpt, ViewOptions};
+use crate::search::{Found, Match};
 use crate::select::{Opt, level_opts, opt, year_opts};
 use crate::view::{self, IndicatorView, Shown};
 
@@ -54,6 +57,8 @@ struct StartPage {
     dimensions: Vec<DimensionBlock>,
     areas: Vec<AreaOption>,
     search_action: String,
+    search_label: &'static str,
+    search_hint: String,
     /// The list of all areas.
     areas_href: String,
 }
@@ -117,15 +122,39 @@ pub async fn start(
         dimensions: dimension_blocks(&state, locale),
         areas: area_names(&state),
         search_action: format!("{}/search", prefix(locale)),
+        search_label: match snap.addresses {
+            Some(_) => smsgs(locale).label,
+            None => msgs(locale).search_label,
+        },
+        search_hint: search_hint(&state, locale),
         areas_href: format!("{}/areas", prefix(locale)),
     })
 }
 
-struct SearchHit {
+/// An area a search hit leads to.
+struct AreaLink {
     name: String,
+    href: String,
     level: String,
     key: String,
-    href: String,
+    /// The parent area below the city (`Bezirk Mitte`), empty for none.
+    within: String,
+    /// The number of addresses of the hit in the area (`12 Adressen`), empty for none.
+    count: String,
+}
+
+/// One search hit: an area found by name or key (`what` empty), or an address, street or
+/// postcode (`what`) with the areas it lies in.
+struct SearchHit {
+    /// `Adresse`, `Straße`, `Postleitzahl`; empty for an area.
+    kind: &'static str,
+    /// What was found (`Ackerstraße 1B, 10115 Mitte`); empty for an area.
+    what: String,
+    /// The text before the areas (`verläuft durch 3 Gebiete:`), empty for none.
+    lead: String,
+    areas: Vec<AreaLink>,
+    /// Found by a similar spelling.
+    similar: bool,
 }
 
 #[derive(Template)]
@@ -133,6 +162,10 @@ struct SearchHit {
 struct SearchPage {
     l: Layout,
     m: &'static Msgs,
+    s: &'static SMsgs,
+    /// The atlas has an address register: the label and the messages say so.
+    addresses: bool,
+    hint: String,
     q: String,
     hits: Vec<SearchHit>,
     areas: Vec<AreaOption>,
@@ -142,23 +175,28 @@ struct SearchPage {
     searched: bool,
 }
 
-/// Folds a name for matching: lower case, umlauts and ß spelled out.
-fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        match c {
-            'ä' => out.push_str("ae"),
-            'ö' => out.push_str("oe"),
-            'ü' => out.push_str("ue"),
-            'ß' => out.push_str("ss"),
-            '-' | '_' | '.' => out.push(' '),
-            c => out.push(c),
+/// The hint under the search field: areas only, or with addresses (the example is the first
+/// numbered address of the atlas's own register).
+fn search_hint(state: &AppState, locale: Locale) -> String {
+    let snap = state.snapshot();
+    match &snap.addresses {
+        None => msgs(locale).search_hint.to_string(),
+        Some(register) => {
+            let example = (0..register.streets().len())
+                .find_map(|i| {
+                    let (number, _) = register.numbers(i).find(|(h, _)| h.number.is_some())?;
+                    Some(format!("{} {number}", register.streets()[i].name))
+                })
+                .unwrap_or_default();
+            smsgs(locale).hint.replace("{example}", &example)
         }
     }
-    out
 }
 
-/// `GET /search?q=`: areas whose name or key contains the query.
+/// `GET /search?q=`: areas by name or key; with an address register also addresses, streets
+/// and postcodes, each with the areas it lies in (see [`crate::search`]). A single hit is shown
+/// as a result like any other (as GOV.UK's finders do), not followed: the page says what
+/// matched.
 pub async fn search(
     State(state): State<AppState>,
     Extension(locale): Extension<Locale>,
@@ -176,33 +214,105 @@ pub async fn search(
     }
     let snap = state.snapshot();
     let p = prefix(locale);
-    let fq = fold(&q);
-    let mut hits: Vec<(u8, SearchHit)> = Vec::new();
-    if !fq.trim().is_empty() {
-        for a in &snap.tree.areas {
-            let level = &snap.tree.levels[a.level];
-            let name = fold(&a.name);
-            let rank = if name == fq.trim() || a.key == q.trim() {
-                0
-            } else if name.starts_with(fq.trim()) {
-                1
-            } else if name.contains(fq.trim()) || a.key.contains(q.trim()) {
-                2
-            } else {
-                continue;
-            };
-            hits.push((
-                rank,
-                SearchHit {
-                    name: a.name.clone(),
-                    level: level.name.get(locale).to_string(),
-                    key: a.key.clone(),
-                    href: format!("{p}/areas/{}/{}", level.id, a.key),
-                },
-            ));
+    let sm = smsgs(locale);
+    let count = |n: u32| match n {
+        1 => sm.one_address.to_string(),
+        n => sm
+            .addresses
+            .replace("{n}", &format_decimal(f64::from(n), 0, locale)),
+    };
+    let link = |area: usize, n: Option<u32>| {
+        let a = &snap.tree.areas[area];
+        let level = &snap.tree.levels[a.level];
+        let within = a
+            .parent
+            .filter(|&pa| snap.tree.areas[pa].parent.is_some())
+            .map(|pa| {
+                let parent = &snap.tree.areas[pa];
+                format!(
+                    "{} {}",
+                    snap.tree.levels[parent.level].name.get(locale),
+                    parent.name
+                )
+            })
+            .unwrap_or_default();
+        AreaLink {
+            name: a.name.clone(),
+            href: format!("{p}/areas/{}/{}", level.id, a.key),
+            level: level.name.get(locale).to_string(),
+            key: a.key.clone(),
+            within,
+            count: n.map(count).unwrap_or_default(),
         }
-    }
-    hits.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    };
+    let street_text = |street: usize, number: Option<&HouseNumber>| {
+        let Some(register) = &snap.addresses else {
+            return String::new();
+        };
+        let s = &register.streets()[street];
+        let mut t = s.name.clone();
+        if let Some(n) = number {
+            t.push_str(&format!(" {n}"));
+        }
+        let place: Vec<&str> = [s.postcode.as_str(), s.locality.as_str()]
+            .into_iter()
+            .filter(|x| !x.is_empty())
+            .collect();
+        if !place.is_empty() {
+            t.push_str(", ");
+            t.push_str(&place.join(" "));
+        }
+        t
+    };
+    let many = |text: &str, n: usize| text.replace("{n}", &n.to_string());
+    let hits = crate::search::search(snap, &q, 100)
+        .into_iter()
+        .map(|h| {
+            let similar = h.matched == Match::Similar;
+            match h.found {
+                Found::Area { area } => SearchHit {
+                    kind: "",
+                    what: String::new(),
+                    lead: String::new(),
+                    areas: vec![link(area, None)],
+                    similar,
+                },
+                Found::Address {
+                    street,
+                    number,
+                    area,
+                } => SearchHit {
+                    kind: sm.address,
+                    what: street_text(street, Some(&number)),
+                    lead: String::new(),
+                    areas: vec![link(area, None)],
+                    similar,
+                },
+                Found::Street {
+                    street,
+                    areas,
+                    missing,
+                } => SearchHit {
+                    kind: sm.street,
+                    what: street_text(street, None),
+                    lead: match missing {
+                        Some(number) => sm.number_missing.replace("{number}", &number),
+                        None if areas.len() > 1 => many(sm.street_areas, areas.len()),
+                        None => String::new(),
+                    },
+                    areas: areas.iter().map(|&(a, n)| link(a, Some(n))).collect(),
+                    similar,
+                },
+                Found::Postcode { code, areas } => SearchHit {
+                    kind: sm.postcode,
+                    what: code,
+                    lead: many(sm.postcode_areas, areas.len()),
+                    areas: areas.iter().map(|&(a, n)| link(a, Some(n))).collect(),
+                    similar,
+                },
+            }
+        })
+        .collect();
     let m = msgs(locale);
     html(&SearchPage {
         l: Layout::new(
@@ -213,9 +323,12 @@ pub async fn search(
             uri.0.query(),
         ),
         m,
+        s: sm,
+        addresses: snap.addresses.is_some(),
+        hint: search_hint(&state, locale),
         searched: !q.trim().is_empty(),
         q,
-        hits: hits.into_iter().map(|h| h.1).take(100).collect(),
+        hits,
         areas: area_names(&state),
         search_action: format!("{p}/search"),
         areas_href: format!("{p}/areas"),

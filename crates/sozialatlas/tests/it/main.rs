@@ -6,6 +6,7 @@
 mod common;
 
 mod action_areas;
+mod addresses;
 mod aggregate;
 mod analyse;
 mod architecture;

@@ -14,8 +14,8 @@ use std::sync::OnceLock;
 const TOTAL_2020: i64 = 3_769_962;
 
 /// `examples/berlin` built into a store under the test target's scratch folder, once per test
-/// binary.
-fn berlin_db() -> &'static Path {
+/// binary (also the address register's tests use it).
+pub(crate) fn berlin_db() -> &'static Path {
     static DB: OnceLock<PathBuf> = OnceLock::new();
     DB.get_or_init(|| {
         let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join("berlin-vintage.db");

@@ -455,6 +455,115 @@ async fn search() {
     assert!(r.text().contains("Enter the name of an area."));
 }
 
+/// Without an address register, a name typed with one letter wrong or left out finds the
+/// area, marked as a similar spelling; a short name must match as typed.
+#[tokio::test]
+async fn search_tolerates_typos_in_area_names() {
+    for (q, key) in [("Murwik", "11"), ("Neustat", "2"), ("juergensby", "9")] {
+        let r = get(&format!("/search?q={q}")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let t = r.text();
+        assert!(
+            t.contains(&format!("href=\"/areas/stadtteil/{key}\"")),
+            "{q}: {t}"
+        );
+    }
+    let t = get("/search?q=Murwik").await.text();
+    assert!(t.contains("ähnliche Schreibweise"), "{t}");
+    let t = get("/en/search?q=Murwik").await.text();
+    assert!(t.contains("similar spelling"), "{t}");
+    // "Juergensby" is Jürgensby as typed, folded: no similar spelling.
+    assert!(
+        !get("/search?q=juergensby")
+            .await
+            .text()
+            .contains("ähnliche")
+    );
+    assert!(
+        get("/search?q=Wech")
+            .await
+            .text()
+            .contains("Kein Gebiet gefunden")
+    );
+}
+
+/// An atlas with an address register: an address finds the area it lies in, a street the areas
+/// it runs through, a postcode the areas of its addresses, each linking to the area's profile;
+/// a house number the street does not have says so; the form works without JavaScript (a GET).
+#[tokio::test]
+async fn search_finds_addresses_streets_and_postcodes() {
+    let (_dir, atlas) = sozialatlas_test_support::flensburg_with_addresses();
+    let state = common::state_of(&atlas).await;
+    let page = |q: &str| {
+        let state = state.clone();
+        let q = q.to_string();
+        async move {
+            let r = get_from(&state, &format!("/search?q={q}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{q}");
+            r.text()
+        }
+    };
+    let t = page("Norderstr.+2a").await;
+    assert!(
+        t.contains("Adresse: <strong>Norderstraße 2a, 24939 Flensburg</strong>"),
+        "{t}"
+    );
+    assert!(t.contains("href=\"/areas/bezirk/011\""), "{t}");
+    assert!(!t.contains("href=\"/areas/bezirk/013\""), "{t}");
+    assert!(t.contains("Treffer: 1"), "{t}");
+    for q in ["norderstrasse+2", "Norderstraße+2,+24939", "NORDERSTR+2"] {
+        let t = page(q).await;
+        assert!(t.contains("Norderstraße 2, 24939 Flensburg"), "{q}: {t}");
+        assert!(t.contains("href=\"/areas/bezirk/013\""), "{q}: {t}");
+    }
+    // The street runs through two statistical districts.
+    let t = page("Norderstra%C3%9Fe").await;
+    assert!(
+        t.contains("Straße: <strong>Norderstraße, 24939 Flensburg</strong>"),
+        "{t}"
+    );
+    assert!(t.contains("verläuft durch 2 Gebiete:"), "{t}");
+    assert!(t.contains("href=\"/areas/bezirk/011\""), "{t}");
+    assert!(
+        t.contains("(Statistischer Bezirk, 013; Stadtteil Altstadt; 2 Adressen)"),
+        "{t}"
+    );
+    // A postcode: the areas of its addresses with their counts.
+    let t = page("24939").await;
+    assert!(t.contains("Postleitzahl: <strong>24939</strong>"), "{t}");
+    assert!(t.contains("liegt in 2 Gebieten:"), "{t}");
+    assert!(t.contains("1 Adresse)"), "{t}");
+    // A house number the street does not have.
+    let t = page("Norderstra%C3%9Fe+99").await;
+    assert!(
+        t.contains("Die Hausnummer 99 steht nicht im Adressverzeichnis."),
+        "{t}"
+    );
+    // A typo in the street name.
+    let t = page("Nordestraße+1").await;
+    assert!(t.contains("Norderstraße 1, 24939 Flensburg"), "{t}");
+    assert!(t.contains("ähnliche Schreibweise"), "{t}");
+    // An address outside every area was left out.
+    let t = page("M%C3%BCrwiker+Str.+12").await;
+    assert!(
+        t.contains("Die Hausnummer 12 steht nicht im Adressverzeichnis."),
+        "{t}"
+    );
+    // English, and everything escaped.
+    let r = get_from(&state, "/en/search?q=Holm+5").await;
+    let t = r.text();
+    assert!(
+        t.contains("Address: <strong>Holm 5, 24937 Flensburg</strong>"),
+        "{t}"
+    );
+    assert!(t.contains("href=\"/en/areas/bezirk/011\""), "{t}");
+    assert!(t.contains("Search for an area or address"), "{t}");
+    let t = get_from(&state, "/search?q=%3Cb%3ENorderstr").await.text();
+    assert!(!t.contains("<b>Norderstr"), "{t}");
+    let t = get_from(&state, "/search").await.text();
+    assert!(t.contains("z. B. Holm 5"), "{t}");
+}
+
 #[tokio::test]
 async fn data_catalogue_sources() {
     let r = get("/data").await;
