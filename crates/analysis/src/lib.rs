@@ -1,8 +1,8 @@
 //! # sozialatlas-analysis
 //!
 //! The pure statistics core of Sozialatlas' analysis (METHODS.md §4): z-standardisation, the
-//! Berlin MSS status/dynamics index, a typology by Ward clustering, contiguity weights and
-//! Moran's I / LISA. **Architecture invariant:** no I/O, no async, no HTTP, no SQL — plain data in,
+//! Berlin MSS status/dynamics index, a typology by Ward clustering, contiguity weights,
+//! Moran's I / LISA and empirical-Bayes rate smoothing. **Architecture invariant:** no I/O, no async, no HTTP, no SQL — plain data in,
 //! plain (serde-serialisable) data out, so that every run can be stored with its settings and
 //! repeated.
 //!
@@ -40,6 +40,12 @@
 //! local test, ChaCha8 generator seeded by the caller; quadrants HH/LH/LL/HL; significance `p < α`
 //! with an optional Benjamini–Hochberg FDR cut-off.
 //!
+//! ## Rates for small areas ([`smoothing`])
+//!
+//! Excess risk `e_i/(b_i m)` and empirical-Bayes rates (Marshall 1991), global and in each area's
+//! contiguity neighbourhood, as esda's `Excess_Risk`, `Empirical_Bayes` and
+//! `Spatial_Empirical_Bayes`; a negative prior variance is set to 0 (GeoDa's rule).
+//!
 //! ```
 //! use sozialatlas_analysis::matrix::Matrix;
 //! use sozialatlas_analysis::ward::ward;
@@ -58,6 +64,7 @@ pub mod matrix;
 pub mod moran;
 pub mod mss;
 pub mod pca;
+pub mod smoothing;
 pub mod typology;
 pub mod ward;
 pub mod weights;

@@ -22,6 +22,7 @@ use sozialatlas_core::{Polarity, stats::change};
 use sozialatlas_model::Snapshot;
 
 mod action_areas;
+pub mod smoothing;
 pub use action_areas::{action_areas_from_overlay, check_action_areas, edit_proposal, proposal};
 
 /// A run that cannot be made, in words a planner understands.

@@ -1,56 +1,19 @@
 //! Golden test on Columbus, Ohio (49 neighbourhoods, CRIME) against libpysal/esda
 //! (fixture from `tests/fixtures/columbus_esda_fixture.py`).
 
-use geo_types::{Coord, LineString, MultiPolygon, Polygon};
+use geo_types::MultiPolygon;
 use serde_json::Value;
 use sozialatlas_analysis::moran::{Correction, Quadrant, fdr_cutoff, local_moran, moran};
 use sozialatlas_analysis::weights::{Contiguity, Weights, contiguity};
 
+use crate::geojson::{features, floats, lists, read_json};
+
 const DATA: &str = "../../../shared/data/pysal-examples/columbus/columbus.geojson";
 
-fn read_json(path: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json")
-}
-
-fn ring(v: &Value) -> LineString<f64> {
-    LineString(
-        v.as_array()
-            .expect("ring")
-            .iter()
-            .map(|c| Coord {
-                x: c[0].as_f64().expect("x"),
-                y: c[1].as_f64().expect("y"),
-            })
-            .collect(),
-    )
-}
-
-fn polygon(v: &Value) -> Polygon<f64> {
-    let rings = v.as_array().expect("polygon");
-    Polygon::new(ring(&rings[0]), rings[1..].iter().map(ring).collect())
-}
-
 fn polygons() -> Vec<MultiPolygon<f64>> {
-    let g = read_json(&format!("{}/{DATA}", env!("CARGO_MANIFEST_DIR")));
-    g["features"]
-        .as_array()
-        .expect("features")
-        .iter()
-        .map(|f| {
-            let geom = &f["geometry"];
-            match geom["type"].as_str() {
-                Some("Polygon") => MultiPolygon(vec![polygon(&geom["coordinates"])]),
-                Some("MultiPolygon") => MultiPolygon(
-                    geom["coordinates"]
-                        .as_array()
-                        .expect("mp")
-                        .iter()
-                        .map(polygon)
-                        .collect(),
-                ),
-                t => panic!("unexpected geometry {t:?}"),
-            }
-        })
+    features(&format!("{}/{DATA}", env!("CARGO_MANIFEST_DIR")))
+        .into_iter()
+        .map(|(_, mp)| mp)
         .collect()
 }
 
@@ -59,28 +22,6 @@ fn fixture() -> Value {
         "{}/tests/fixtures/columbus_esda.json",
         env!("CARGO_MANIFEST_DIR")
     ))
-}
-
-fn lists(v: &Value) -> Vec<Vec<usize>> {
-    v.as_array()
-        .expect("lists")
-        .iter()
-        .map(|l| {
-            l.as_array()
-                .expect("list")
-                .iter()
-                .map(|x| x.as_u64().expect("id") as usize)
-                .collect()
-        })
-        .collect()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .expect("floats")
-        .iter()
-        .map(|x| x.as_f64().expect("f"))
-        .collect()
 }
 
 #[test]

@@ -6,5 +6,7 @@
 mod agreement;
 mod berlin_mss;
 mod columbus;
+mod geojson;
 mod properties;
+mod smoothing;
 mod ward_scipy;
