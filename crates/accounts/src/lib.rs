@@ -28,7 +28,7 @@ mod users;
 
 pub use audit::{AuditEntry, audit, list_audit};
 pub use clock::{now, now_millis};
-pub use mail::{OutboxMail, queue_mail};
+pub use mail::{OutboxMail, queue_mail, queue_mail_in};
 pub use ratelimit::Limit;
 pub use role::Role;
 pub use tokens::TokenPurpose;

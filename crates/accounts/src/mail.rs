@@ -39,7 +39,21 @@ pub async fn queue_mail(
     body: &str,
 ) -> Result<i64, AccountError> {
     let mut tx = sozialatlas_store::begin_write(pool).await?;
-    let id = sozialatlas_store::next_id(&mut tx, "mail_outbox").await?;
+    let id = queue_mail_in(&mut tx, user_id, to, subject, body).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Queues a mail inside the caller's transaction (so that it is queued exactly when the
+/// caller's change is committed); returns its outbox id.
+pub async fn queue_mail_in(
+    conn: &mut sozialatlas_store::Conn,
+    user_id: Option<i64>,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> Result<i64, AccountError> {
+    let id = sozialatlas_store::next_id(&mut *conn, "mail_outbox").await?;
     sqlx::query(
         "INSERT INTO mail_outbox (id, user_id, to_addr, subject, body, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -50,9 +64,8 @@ pub async fn queue_mail(
     .bind(subject)
     .bind(body)
     .bind(clock::now())
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    tx.commit().await?;
     tracing::info!(
         target: "sozialatlas::mail",
         "mail #{id} to {to} queued in the outbox: {subject} (administrators read it at /admin/outbox)"

@@ -77,6 +77,8 @@ pub struct User {
     /// Unix time in milliseconds of the last password change: sessions signed in before it are
     /// void.
     pub credentials_changed_at: Option<i64>,
+    /// Whether the user is told by e-mail what happens to their ideas (they may turn it off).
+    pub notify_by_mail: bool,
 }
 
 impl User {
@@ -158,7 +160,7 @@ pub fn check_display_name(name: &str) -> Result<String, AccountError> {
     Ok(n.to_string())
 }
 
-const USER_COLS: &str = "id, email, display_name, status, locale, created_at, confirmed_at, last_login_at, credentials_changed_at";
+const USER_COLS: &str = "id, email, display_name, status, locale, created_at, confirmed_at, last_login_at, credentials_changed_at, notify_by_mail";
 
 async fn roles_of(pool: &Pool, id: i64) -> Result<Vec<Role>, AccountError> {
     let rows: Vec<String> = sqlx::query_scalar("SELECT role FROM app_user_role WHERE user_id = $1")
@@ -639,6 +641,42 @@ pub async fn set_display_name(pool: &Pool, user_id: i64, name: &str) -> Result<(
     Ok(())
 }
 
+/// Turns the e-mails about one's ideas on or off.
+pub async fn set_notify_by_mail(pool: &Pool, user_id: i64, on: bool) -> Result<(), AccountError> {
+    require_user(pool, user_id).await?;
+    sqlx::query("UPDATE app_user SET notify_by_mail = $1 WHERE id = $2")
+        .bind(on)
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Where and in which language to mail a user a notification: only an active account with a
+/// confirmed address that has not turned notifications off.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Recipient {
+    /// The address.
+    pub email: String,
+    /// `de` or `en`.
+    pub locale: String,
+}
+
+/// The recipient of a notification for `user_id` (see [`Recipient`]), read inside the caller's
+/// transaction.
+pub async fn notification_recipient(
+    conn: &mut sozialatlas_store::Conn,
+    user_id: i64,
+) -> Result<Option<Recipient>, AccountError> {
+    Ok(sqlx::query_as(
+        "SELECT email, locale FROM app_user WHERE id = $1 AND status = 'active' \
+         AND email IS NOT NULL AND confirmed_at IS NOT NULL AND notify_by_mail",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
 /// The outcome of a self-registration.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Registration {
@@ -736,6 +774,7 @@ pub async fn export_user(pool: &Pool, user_id: i64) -> Result<Value, AccountErro
             "created_at": u.created_at,
             "confirmed_at": u.confirmed_at,
             "last_login_at": u.last_login_at,
+            "notify_by_mail": u.notify_by_mail,
         },
         "roles": roles,
         "email_tokens": tokens,

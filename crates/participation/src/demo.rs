@@ -4,7 +4,7 @@
 //! the same rules) and is marked as example content (`example = true`), which every page shows.
 //! Never run on a real store.
 
-use sozialatlas_store::Pool;
+use sozialatlas_store::{Pool, Snapshot};
 use time::{Duration, OffsetDateTime};
 
 use crate::idea::{self, IdeaInput, Origin};
@@ -36,6 +36,7 @@ fn d(now: OffsetDateTime, days: i64) -> String {
 /// proposal phase is open). Returns the process id.
 pub async fn seed(
     pool: &Pool,
+    snap: Option<&Snapshot>,
     set_id: i64,
     people: &People,
     now: OffsetDateTime,
@@ -122,6 +123,14 @@ pub async fn seed(
         .await?
         .ok_or(Error::NotFound("process"))?;
     let area = |i: usize| p.set.areas[i % p.set.areas.len()].id.to_string();
+    // The online ideas are placed in their action area's first member area (with a snapshot).
+    let place = |i: usize| {
+        p.set.areas[i % p.set.areas.len()]
+            .members
+            .first()
+            .cloned()
+            .unwrap_or_default()
+    };
     let field = |i: usize| p.fields[i].id.to_string();
 
     // An area meeting in the first action area, with minutes.
@@ -270,10 +279,13 @@ pub async fn seed(
         let at = now - Duration::days(12 - i as i64);
         let id = idea::create_idea(
             pool,
-            None,
+            snap,
             participant,
             pid,
-            &mk(t, desc, *a, *f, g, c),
+            &IdeaInput {
+                place: place(*a),
+                ..mk(t, desc, *a, *f, g, c)
+            },
             Origin::Participant { submit: true },
             at,
         )
@@ -507,6 +519,15 @@ pub async fn seed(
         },
         t(1),
     )
+    .await?;
+    // The example's people are demo accounts: what happened to their ideas stays in their
+    // inboxes and is not mailed.
+    sqlx::query(
+        "UPDATE inbox_message SET mail_state = 'none' WHERE mail_state = 'pending' \
+         AND idea_id IN (SELECT id FROM idea WHERE process_id = $1)",
+    )
+    .bind(pid)
+    .execute(pool)
     .await?;
     Ok(pid)
 }

@@ -60,6 +60,12 @@ pub enum Error {
     Xlsx(String),
 }
 
+impl From<sozialatlas_accounts::AccountError> for Error {
+    fn from(e: sozialatlas_accounts::AccountError) -> Error {
+        Error::Accounts(e.to_string())
+    }
+}
+
 impl Error {
     /// A single-field input error.
     pub fn field(field: &str, problem: Problem) -> Error {

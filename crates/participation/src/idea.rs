@@ -210,6 +210,10 @@ pub struct IdeaInput {
     pub lat: String,
     /// Longitude.
     pub lon: String,
+    /// The place as one of the action areas' member areas (its key), for a form without a map:
+    /// the idea is then located at a point inside that area. Latitude and longitude, when
+    /// given, are the more exact place and win.
+    pub place: String,
     /// Cost estimate in euros.
     pub cost: String,
 }
@@ -311,6 +315,31 @@ fn check(
     {
         errs.push(FieldError::new("lat", Problem::OutsideArea));
     }
+    let place = input.place.trim();
+    let location = match (location, place.is_empty()) {
+        (None, false) if input.lat.trim().is_empty() && input.lon.trim().is_empty() => {
+            if !process
+                .set
+                .areas
+                .iter()
+                .any(|a| a.members.iter().any(|m| m == place))
+            {
+                errs.push(FieldError::new(
+                    "place_area",
+                    Problem::Unknown(place.into()),
+                ));
+                None
+            } else if let Some(a) = area.and_then(|a| process.area(a))
+                && !a.members.iter().any(|m| m == place)
+            {
+                errs.push(FieldError::new("place_area", Problem::OutsideArea));
+                None
+            } else {
+                snap.and_then(|s| place_point(s, &process.set.level, place))
+            }
+        }
+        (l, _) => l,
+    };
     let cost = match parse_euros(&input.cost) {
         Ok(Some(c)) if c > 1_000_000_000 => {
             errs.push(FieldError::new(
@@ -341,6 +370,16 @@ fn check(
         }),
         _ => Err(errs),
     }
+}
+
+/// A point inside the area `key` of `level` (WGS84 lon, lat): where an idea placed by choosing
+/// the area is shown. `None` without the area's geometry.
+pub fn place_point(snap: &Snapshot, level: &str, key: &str) -> Option<(f64, f64)> {
+    use geo::InteriorPoint;
+    let l = snap.tree.level_index(level)?;
+    let i = snap.tree.find(l, key)?;
+    let p = snap.geometries.get(i)?.as_ref()?.interior_point()?;
+    Some((p.x(), p.y()))
 }
 
 /// Whether the point (WGS84) lies in one of the member areas of an action area. When the atlas

@@ -52,6 +52,15 @@ impl MessageKind {
         }
     }
 
+    /// Whether the reader is also told by e-mail (unless they turned it off): what happens to
+    /// their idea — published, answered, a new state.
+    pub fn mailed(self) -> bool {
+        matches!(
+            self,
+            MessageKind::StateChanged | MessageKind::AnswerPublished
+        )
+    }
+
     /// The inverse of [`as_str`](Self::as_str).
     pub fn parse(s: &str) -> Option<MessageKind> {
         MessageKind::ALL.into_iter().find(|k| k.as_str() == s)
@@ -88,8 +97,8 @@ pub(crate) async fn notify(
 ) -> Result<(), Error> {
     let id = next_id(conn, "inbox_message").await?;
     sqlx::query(
-        "INSERT INTO inbox_message (id, user_id, created_at, kind, idea_id, detail, read_at)
-         VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+        "INSERT INTO inbox_message (id, user_id, created_at, kind, idea_id, detail, read_at, mail_state)
+         VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
     )
     .bind(id)
     .bind(user)
@@ -97,9 +106,84 @@ pub(crate) async fn notify(
     .bind(kind.as_str())
     .bind(idea)
     .bind(detail)
+    .bind(if kind.mailed() { "pending" } else { "none" })
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// A message to be mailed, with what its mail says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MailNotice {
+    /// What.
+    pub kind: MessageKind,
+    /// The message's detail (the idea's state).
+    pub detail: String,
+    /// The idea concerned: id, reference, title.
+    pub idea: Option<(i64, String, String)>,
+    /// The reader's language (`de` or `en`).
+    pub locale: String,
+}
+
+/// Mails the messages waiting for it (at most `limit`): each one whose reader takes mail goes
+/// into the outbox with the subject and body `compose` gives it, the others are marked skipped —
+/// the outbox row and the message's mark in one transaction, so that a message is mailed once,
+/// also when the process stops between two messages. Returns how many were queued.
+pub async fn mail_pending(
+    pool: &Pool,
+    limit: i64,
+    compose: impl Fn(&MailNotice) -> (String, String),
+) -> Result<usize, Error> {
+    type PendingRow = (
+        i64,
+        i64,
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    let mut tx = sozialatlas_store::begin_write(pool).await?;
+    let rows: Vec<PendingRow> = sqlx::query_as(
+        "SELECT m.id, m.user_id, m.kind, m.idea_id, i.reference, i.title, m.detail
+         FROM inbox_message m LEFT JOIN idea i ON i.id = m.idea_id
+         WHERE m.mail_state = 'pending' ORDER BY m.id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut queued = 0;
+    for (id, user, kind, idea_id, reference, title, detail) in rows {
+        let recipient = sozialatlas_accounts::notification_recipient(&mut tx, user).await?;
+        let mail = MessageKind::parse(&kind).zip(recipient);
+        // Claimed before it is mailed: another instance that read the same message waits for
+        // this transaction and then finds it no longer pending.
+        let claimed = sqlx::query(
+            "UPDATE inbox_message SET mail_state = $1 WHERE id = $2 AND mail_state = 'pending'",
+        )
+        .bind(if mail.is_some() { "queued" } else { "skipped" })
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if let (true, Some((kind, to))) = (claimed, mail) {
+            let notice = MailNotice {
+                kind,
+                detail,
+                idea: idea_id
+                    .zip(reference.zip(title))
+                    .map(|(i, (r, t))| (i, r, t)),
+                locale: to.locale,
+            };
+            let (subject, body) = compose(&notice);
+            sozialatlas_accounts::queue_mail_in(&mut tx, Some(user), &to.email, &subject, &body)
+                .await?;
+            queued += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(queued)
 }
 
 /// A person's messages, newest first (at most `limit`).

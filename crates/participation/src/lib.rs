@@ -76,9 +76,8 @@ pub(crate) async fn audit(
     object: &str,
     detail: &str,
 ) -> Result<(), Error> {
-    sozialatlas_accounts::audit(pool, Some(actor.id), action, object, detail)
-        .await
-        .map_err(|e| Error::Accounts(e.to_string()))
+    sozialatlas_accounts::audit(pool, Some(actor.id), action, object, detail).await?;
+    Ok(())
 }
 
 pub(crate) use sozialatlas_store::next_id;

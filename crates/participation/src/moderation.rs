@@ -409,12 +409,9 @@ pub async fn set_blocked(
         return Err(Error::field("reason", Problem::Required));
     }
     sozialatlas_accounts::get_user(pool, user)
-        .await
-        .map_err(|e| Error::Accounts(e.to_string()))?
+        .await?
         .ok_or(Error::NotFound("user"))?;
-    sozialatlas_accounts::set_blocked(pool, Some(actor.id), user, blocked)
-        .await
-        .map_err(|e| Error::Accounts(e.to_string()))?;
+    sozialatlas_accounts::set_blocked(pool, Some(actor.id), user, blocked).await?;
     audit(
         pool,
         actor,

@@ -92,6 +92,31 @@ impl Projection {
         }
     }
 
+    /// The longitude/latitude at a pixel position: the inverse of [`project`](Self::project).
+    pub fn unproject(&self, px: Coord<f64>) -> Coord<f64> {
+        let x = (px.x - self.ox) / self.scale + self.x_min;
+        let y = self.y_max - (px.y - self.oy) / self.scale;
+        Coord {
+            x: x / self.cos_lat0 + self.lon0,
+            y: y + self.lat0,
+        }
+    }
+
+    /// `[lon0, lat0, cos_lat0, x_min, y_max, scale, ox, oy]`: what a script needs to compute
+    /// [`unproject`](Self::unproject) (the maps' `data-projection`).
+    pub fn params(&self) -> [f64; 8] {
+        [
+            self.lon0,
+            self.lat0,
+            self.cos_lat0,
+            self.x_min,
+            self.y_max,
+            self.scale,
+            self.ox,
+            self.oy,
+        ]
+    }
+
     /// Ground metres per pixel.
     pub fn metres_per_px(&self) -> f64 {
         METRES_PER_DEGREE / self.scale
@@ -318,6 +343,32 @@ pub(crate) fn label_point(mp: &MultiPolygon<f64>, precision: f64) -> Option<(Coo
 mod tests {
     use super::*;
     use geo_types::polygon;
+
+    #[test]
+    fn unproject_inverts_project() {
+        let square = geo_types::MultiPolygon(vec![geo_types::Polygon::new(
+            geo_types::LineString::from(vec![
+                (9.40, 54.75),
+                (9.50, 54.75),
+                (9.50, 54.82),
+                (9.40, 54.82),
+                (9.40, 54.75),
+            ]),
+            vec![],
+        )]);
+        let p = Projection::fit([&square], 12.0, 30.0, 500.0, 600.0).expect("fits");
+        for c in [(9.40, 54.75), (9.4567, 54.7891), (9.50, 54.82)] {
+            let c = Coord { x: c.0, y: c.1 };
+            let back = p.unproject(p.project(c));
+            assert!((back.x - c.x).abs() < 1e-12 && (back.y - c.y).abs() < 1e-12);
+        }
+        // The script's formula from the parameters, as atlas.js computes it.
+        let [lon0, lat0, cos, x_min, y_max, scale, ox, oy] = p.params();
+        let px = p.project(Coord { x: 9.43, y: 54.80 });
+        let lon = ((px.x - ox) / scale + x_min) / cos + lon0;
+        let lat = y_max - (px.y - oy) / scale + lat0;
+        assert!((lon - 9.43).abs() < 1e-12 && (lat - 54.80).abs() < 1e-12);
+    }
 
     #[test]
     fn projection_keeps_aspect_and_north_up() {

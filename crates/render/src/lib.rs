@@ -39,8 +39,8 @@ pub use charts::spine::{SparklineSpec, SpineSpec, sparkline, spine_row};
 pub use geom::Projection;
 pub use map::{
     AreaLabels, AreaState, CityReference, LegendClass, LegendFill, LegendRow, MapArea, MapLegend,
-    MapSpec, choropleth, legend_categories, legend_classes, locator_area, locator_classes,
-    map_legend,
+    MapPoint, MapSpec, choropleth, legend_categories, legend_classes, locator_area,
+    locator_classes, map_legend,
 };
 pub use png::{svg_to_png, usvg_options};
 pub use svg::{FONT_FAMILY, escape};

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use geo_types::{MultiPolygon, Rect};
+use geo_types::{Coord, MultiPolygon, Rect};
 use sozialatlas_classify::Breaks;
 use sozialatlas_classify::palette::{self, Rgb, text_colour_on};
 use sozialatlas_core::locale::{Locale, format_decimal};
@@ -40,6 +40,19 @@ pub struct MapArea {
     /// Class and value, or why there is none.
     pub state: AreaState,
     /// Link to the area's profile page; the area then becomes a link (`<a href>`).
+    pub href: Option<String>,
+}
+
+/// A place marked on a map: a dot with its name as tooltip, a link if it has one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapPoint {
+    /// Longitude (WGS84).
+    pub lon: f64,
+    /// Latitude (WGS84).
+    pub lat: f64,
+    /// Its name (tooltip and accessible name).
+    pub label: String,
+    /// Where it links to.
     pub href: Option<String>,
 }
 
@@ -199,6 +212,12 @@ pub struct MapSpec {
     pub scale_bar: bool,
     /// Leave out the legend (small locator maps).
     pub no_legend: bool,
+    /// Places marked on the map (e.g. the ideas of an action area), drawn over the areas.
+    pub points: Vec<MapPoint>,
+    /// Write the map's projection into the figure (`data-projection` on `<g class="sa-pick">`:
+    /// `lon0 lat0 cos_lat0 x_min y_max scale ox oy`, see [`Projection::params`]), so that a
+    /// script can turn a click or tap into longitude and latitude (a place picked on the map).
+    pub pick: bool,
     /// Leave out every text drawn on the figure — heading, legend, area labels, footer — for a
     /// page that sets them in HTML beside the map (from [`map_legend`]), where they stay legible
     /// at any width; the scale bar stays, the title and description still name the figure, and
@@ -575,6 +594,46 @@ pub fn choropleth(spec: &MapSpec) -> String {
             body,
             "<g class=\"sa-highlight\" data-key=\"{}\" fill=\"none\" stroke-linejoin=\"round\" pointer-events=\"none\" aria-hidden=\"true\"><path d=\"{d}\" stroke=\"#ffffff\" stroke-width=\"5\"/><path d=\"{d}\" stroke=\"#000000\" stroke-width=\"2.5\"/></g>",
             escape(key)
+        );
+    }
+
+    // Places, over the areas (and their highlight).
+    if let Some(p) = &proj
+        && !spec.points.is_empty()
+    {
+        body.push_str("<g class=\"sa-points\">");
+        for pt in &spec.points {
+            if !(pt.lon.is_finite() && pt.lat.is_finite()) {
+                continue;
+            }
+            let c = p.project(Coord {
+                x: pt.lon,
+                y: pt.lat,
+            });
+            let label = escape(&pt.label);
+            if let Some(href) = &pt.href {
+                let _ = write!(body, "<a href=\"{}\" aria-label=\"{label}\">", escape(href));
+            }
+            let _ = write!(
+                body,
+                "<circle class=\"sa-point\" cx=\"{}\" cy=\"{}\" r=\"8\" fill=\"#d4351c\" stroke=\"#ffffff\" stroke-width=\"2\"><title>{label}</title></circle>",
+                n(c.x),
+                n(c.y)
+            );
+            if pt.href.is_some() {
+                body.push_str("</a>");
+            }
+        }
+        body.push_str("</g>");
+    }
+    if let Some(p) = &proj
+        && spec.pick
+    {
+        let params: Vec<String> = p.params().iter().map(|v| format!("{v}")).collect();
+        let _ = write!(
+            body,
+            "<g class=\"sa-pick\" data-projection=\"{}\"></g>",
+            params.join(" ")
         );
     }
 

@@ -139,6 +139,9 @@ struct AreaLink {
     key: String,
     /// The parent area below the city (`Bezirk Mitte`), empty for none.
     within: String,
+    /// Its profile, when the area's own level has no published values (else empty: the area
+    /// itself is linked).
+    within_href: String,
     /// The number of addresses of the hit in the area (`12 Adressen`), empty for none.
     count: String,
 }
@@ -221,12 +224,17 @@ pub async fn search(
             .addresses
             .replace("{n}", &format_decimal(f64::from(n), 0, locale)),
     };
+    let index = state.index();
+    let profile = |area: usize| {
+        let a = &snap.tree.areas[area];
+        format!("{p}/areas/{}/{}", snap.tree.levels[a.level].id, a.key)
+    };
     let link = |area: usize, n: Option<u32>| {
         let a = &snap.tree.areas[area];
         let level = &snap.tree.levels[a.level];
-        let within = a
-            .parent
-            .filter(|&pa| snap.tree.areas[pa].parent.is_some())
+        let has_data = index.level_has_data(a.level);
+        let parent = a.parent.filter(|&pa| snap.tree.areas[pa].parent.is_some());
+        let within = parent
             .map(|pa| {
                 let parent = &snap.tree.areas[pa];
                 format!(
@@ -238,10 +246,20 @@ pub async fn search(
             .unwrap_or_default();
         AreaLink {
             name: a.name.clone(),
-            href: format!("{p}/areas/{}/{}", level.id, a.key),
+            // Only a profile with values is linked; an area of a level without published
+            // values leads to the area it lies in.
+            href: if has_data {
+                profile(area)
+            } else {
+                String::new()
+            },
             level: level.name.get(locale).to_string(),
             key: a.key.clone(),
             within,
+            within_href: parent
+                .filter(|&pa| !has_data && index.level_has_data(snap.tree.areas[pa].level))
+                .map(profile)
+                .unwrap_or_default(),
             count: n.map(count).unwrap_or_default(),
         }
     };
@@ -265,7 +283,7 @@ pub async fn search(
         t
     };
     let many = |text: &str, n: usize| text.replace("{n}", &n.to_string());
-    let hits = crate::search::search(snap, &q, 100)
+    let hits = crate::search::search(snap, &state.index().folded_names, &q, 100)
         .into_iter()
         .map(|h| {
             let similar = h.matched == Match::Similar;
@@ -693,6 +711,8 @@ fn map_spec(
         scale_bar: true,
         no_legend: false,
         bare: false,
+        points: Vec::new(),
+        pick: false,
     }
 }
 
@@ -1315,6 +1335,8 @@ struct AreaPage {
     /// An overlay area: its member areas with their shares, and how its values come about.
     members: Vec<(LinkItem, String)>,
     members_note: String,
+    /// Why the profile has no values (its level has none published), else empty.
+    no_data: String,
     name: String,
     level_name: String,
     key: String,
@@ -1361,7 +1383,12 @@ pub async fn area(
         .filter(|c| c.parent == Some(a))
         .map(|c| LinkItem {
             name: c.name.clone(),
-            href: format!("{p}/areas/{}/{}", snap.tree.levels[c.level].id, c.key),
+            // A level without published values has no profiles to link to: its names only.
+            href: if index.level_has_data(c.level) {
+                format!("{p}/areas/{}/{}", snap.tree.levels[c.level].id, c.key)
+            } else {
+                String::new()
+            },
         })
         .collect();
     let children_level = snap
@@ -1606,6 +1633,12 @@ pub async fn area(
         children,
         children_level,
         locator,
+        no_data: if index.level_has_data(level) {
+            String::new()
+        } else {
+            m.profile_no_data
+                .replace("{level}", snap.tree.levels[level].name.get(locale))
+        },
         groups,
         is_root,
         columns: 4 + usize::from(parent.is_some()) + if is_root { 0 } else { 2 },

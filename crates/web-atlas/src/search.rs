@@ -216,14 +216,15 @@ fn nearest(found: Vec<(usize, usize)>) -> impl Iterator<Item = usize> {
         .map(|(_, i)| i)
 }
 
-/// The hits for query `q`, best first, at most `limit`.
-pub fn search(snap: &Snapshot, q: &str, limit: usize) -> Vec<Hit> {
+/// The hits for query `q`, best first, at most `limit`; `folded_names` are the areas' names
+/// folded (built once per snapshot: [`Index::folded_names`](sozialatlas_web_kit::Index)).
+pub fn search(snap: &Snapshot, folded_names: &[String], q: &str, limit: usize) -> Vec<Hit> {
     let query = Query::parse(q);
     let mut hits = Vec::new();
     if query.folded.is_empty() {
         return hits;
     }
-    areas(snap, q.trim(), &query, &mut hits);
+    areas(snap, folded_names, q.trim(), &query, &mut hits);
     if let Some(register) = &snap.addresses {
         addresses(register, &query, limit, &mut hits);
     }
@@ -243,7 +244,7 @@ pub fn search(snap: &Snapshot, q: &str, limit: usize) -> Vec<Hit> {
             })
             .unwrap_or_default(),
         Found::Postcode { code, .. } => code.clone(),
-        Found::Area { area } => fold(&snap.tree.areas[*area].name),
+        Found::Area { area } => folded_names[*area].clone(),
     };
     hits.sort_by_cached_key(|h| (h.matched, kind(&h.found), name(&h.found)));
     hits.truncate(limit);
@@ -251,12 +252,11 @@ pub fn search(snap: &Snapshot, q: &str, limit: usize) -> Vec<Hit> {
 }
 
 /// Areas by name (folded) or key.
-fn areas(snap: &Snapshot, raw: &str, query: &Query, hits: &mut Vec<Hit>) {
+fn areas(snap: &Snapshot, folded: &[String], raw: &str, query: &Query, hits: &mut Vec<Hit>) {
     let fq = query.folded.as_str();
     let before = hits.len();
-    for (i, a) in snap.tree.areas.iter().enumerate() {
-        let name = fold(&a.name);
-        let matched = if name == fq || a.key == raw {
+    for ((i, a), name) in snap.tree.areas.iter().enumerate().zip(folded) {
+        let matched = if *name == fq || a.key == raw {
             Match::Exact
         } else if name.starts_with(fq) {
             Match::Prefix
@@ -275,12 +275,10 @@ fn areas(snap: &Snapshot, raw: &str, query: &Query, hits: &mut Vec<Hit>) {
     }
     let chars: Vec<char> = fq.chars().collect();
     let words = fq.split(' ').count();
-    let found = snap
-        .tree
-        .areas
+    let found = folded
         .iter()
         .enumerate()
-        .filter_map(|(i, a)| Some((similar(&chars, words, &fold(&a.name))?, i)))
+        .filter_map(|(i, name)| Some((similar(&chars, words, name)?, i)))
         .collect();
     for area in nearest(found) {
         hits.push(Hit {

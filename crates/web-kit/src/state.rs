@@ -30,6 +30,9 @@ pub struct Index {
     pub periods: Vec<Vec<i32>>,
     /// Per indicator and level (`ind * n_levels + level`): periods with a published value.
     pub level_periods: Vec<Vec<i32>>,
+    /// Each area's name [folded](sozialatlas_model::address::fold), as the search compares
+    /// names.
+    pub folded_names: Vec<String>,
 }
 
 impl Index {
@@ -75,6 +78,11 @@ impl Index {
             })
             .collect();
         Index {
+            folded_names: tree
+                .areas
+                .iter()
+                .map(|a| sozialatlas_model::address::fold(&a.name))
+                .collect(),
             indicator: snap
                 .catalogue
                 .indicators
@@ -100,6 +108,12 @@ impl Index {
             periods,
             level_periods,
         }
+    }
+
+    /// Whether any indicator has a published value on the level: the areas of a level
+    /// without have no profile to link to.
+    pub fn level_has_data(&self, level: usize) -> bool {
+        self.levels_with_data.iter().any(|ls| ls.contains(&level))
     }
 
     /// Periods with published values of an indicator on a level.

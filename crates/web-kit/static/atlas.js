@@ -77,6 +77,58 @@
     if (row) row.hidden = false;
   }
 
+  // A place picked on a map (the idea form): a click or tap inside a marked area sets latitude
+  // and longitude from the map's projection (data-projection: lon0 lat0 cos x_min y_max scale
+  // ox oy), moves the marker and chooses the action area the clicked area belongs to. Without
+  // this script the form offers the choice of an area instead.
+  var maps = doc.querySelectorAll("[data-place-map]");
+  for (var m = 0; m < maps.length; m++) (function (box) {
+    var svg = box.querySelector("svg");
+    var g = svg && svg.querySelector(".sa-pick[data-projection]");
+    if (!g) return;
+    var hint = box.querySelector("[data-pick-hint]");
+    if (hint) hint.hidden = false;
+    var pr = g.getAttribute("data-projection").split(" ").map(Number);
+    var areaOf = {};
+    (box.getAttribute("data-area-of") || "").split(";").forEach(function (kv) {
+      var i = kv.lastIndexOf(":");
+      if (i > 0) areaOf[kv.slice(0, i)] = kv.slice(i + 1);
+    });
+    var ns = "http://www.w3.org/2000/svg";
+    svg.style.cursor = "crosshair";
+    svg.addEventListener("click", function (e) {
+      var path = e.target.closest && e.target.closest(".sa-area");
+      var key = path && path.getAttribute("data-key");
+      if (!key || !(key in areaOf)) return;
+      var pt = svg.createSVGPoint();
+      pt.x = e.clientX; pt.y = e.clientY;
+      var c = pt.matrixTransform(svg.getScreenCTM().inverse());
+      var lon = ((c.x - pr[6]) / pr[5] + pr[3]) / pr[2] + pr[0];
+      var lat = pr[4] - (c.y - pr[7]) / pr[5] + pr[1];
+      var la = doc.getElementById("lat"), lo = doc.getElementById("lon");
+      var place = doc.getElementById("place_area"), area = doc.getElementById("area");
+      if (la) la.value = lat.toFixed(6);
+      if (lo) lo.value = lon.toFixed(6);
+      if (place) place.value = "";
+      if (area) area.value = areaOf[key];
+      var dot = svg.querySelector(".sa-point");
+      if (!dot) {
+        var layer = doc.createElementNS(ns, "g");
+        dot = doc.createElementNS(ns, "circle");
+        dot.setAttribute("class", "sa-point");
+        dot.setAttribute("r", "8");
+        dot.setAttribute("fill", "#d4351c");
+        dot.setAttribute("stroke", "#ffffff");
+        dot.setAttribute("stroke-width", "2");
+        dot.setAttribute("pointer-events", "none");
+        layer.appendChild(dot);
+        svg.appendChild(layer);
+      }
+      dot.setAttribute("cx", c.x.toFixed(1));
+      dot.setAttribute("cy", c.y.toFixed(1));
+    });
+  })(maps[m]);
+
   // Keyboard shortcuts: "," previous year, "." next year, "/" search.
   doc.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;

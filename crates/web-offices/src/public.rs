@@ -41,6 +41,20 @@ pub struct AreaLink {
     pub profile: String,
 }
 
+/// The action areas, each place once: an office that serves the same members in an older and
+/// a newer set of action areas (the set was saved again) serves one place; the newest of its
+/// areas (the highest id) stands for it. In the order given.
+fn each_place_once(areas: &[offices::OfficeArea]) -> Vec<&offices::OfficeArea> {
+    areas
+        .iter()
+        .filter(|a| {
+            !areas
+                .iter()
+                .any(|b| b.id > a.id && b.level == a.level && b.members == a.members)
+        })
+        .collect()
+}
+
 pub(crate) fn view(o: &Office, state: &AppState, locale: Locale) -> OfficeView {
     let p = prefix(locale);
     let snap = state.snapshot();
@@ -55,9 +69,8 @@ pub(crate) fn view(o: &Office, state: &AppState, locale: Locale) -> OfficeView {
         accessibility: o.accessibility.clone().unwrap_or_default(),
         description: o.description.clone().unwrap_or_default(),
         example: o.is_example,
-        areas: o
-            .areas
-            .iter()
+        areas: each_place_once(&o.areas)
+            .into_iter()
             .map(|a| AreaLink {
                 name: a.name.clone(),
                 href: format!("{p}/participation/areas/{}", a.id),

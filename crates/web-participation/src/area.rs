@@ -67,6 +67,7 @@ struct AreaPage {
     groups: Vec<IndicatorGroup>,
     in_atlas: bool,
     locator: String,
+    ideas_map: String,
     processes: Vec<ProcessLink>,
     example: bool,
     ideas: Vec<IdeaRow>,
@@ -168,6 +169,55 @@ pub async fn area_page(
             })
             .collect(),
     };
+    // The public ideas, newest first: the latest listed, those with a place as dots on the
+    // map, each a link to its idea.
+    let (mut ideas, ideas_total) = idea::list_ideas(
+        state.pool(),
+        &IdeaFilter {
+            area: Some(id),
+            sort: Sort::Newest,
+            limit: 1000,
+            ..Default::default()
+        },
+        Scope::Public,
+    )
+    .await?;
+    let points: Vec<render::MapPoint> = ideas
+        .iter()
+        .filter_map(|i| {
+            let (lon, lat) = i.location?;
+            Some(render::MapPoint {
+                lon,
+                lat,
+                label: format!("{} {}", i.reference, i.title),
+                href: Some(format!("{p}/participation/ideas/{}", i.id)),
+            })
+        })
+        .collect();
+    // The ideas on a map of the action area's own areas.
+    let ideas_map = match level {
+        Some(l) if !points.is_empty() => {
+            let areas: Vec<render::MapArea> = snap
+                .with_geometry(&index.level_areas[l])
+                .filter(|(x, _, _)| member_idx.contains(x))
+                .map(|(_, ar, g)| {
+                    render::locator_area(ar.key.clone(), ar.name.clone(), g.clone(), false, None)
+                })
+                .collect();
+            render::choropleth(&render::MapSpec {
+                id: "action-area-ideas".into(),
+                locale,
+                width: 560.0,
+                title: format!("{}: {}", super::pmsgs(locale).ideas_map, aa.name),
+                areas,
+                classes: render::locator_classes(aa.name.clone(), aa.name.clone()),
+                points,
+                bare: true,
+                ..Default::default()
+            })
+        }
+        _ => String::new(),
+    };
     let locator = match level {
         Some(l)
             if member_idx
@@ -203,17 +253,7 @@ pub async fn area_page(
 
     // What is done there.
     let processes = processes_of_area(state.pool(), id).await?;
-    let (ideas, ideas_total) = idea::list_ideas(
-        state.pool(),
-        &IdeaFilter {
-            area: Some(id),
-            sort: Sort::Newest,
-            limit: 12,
-            ..Default::default()
-        },
-        Scope::Public,
-    )
-    .await?;
+    ideas.truncate(12);
     let meetings = meeting::list_meetings(state.pool(), None, Some(id)).await?;
     let mut measures = Vec::new();
     for pr in &processes {
@@ -266,6 +306,7 @@ pub async fn area_page(
         groups,
         in_atlas: level.is_some() && !member_idx.is_empty(),
         locator,
+        ideas_map,
         processes: processes
             .iter()
             .map(|x| ProcessLink {

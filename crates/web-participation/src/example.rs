@@ -138,5 +138,5 @@ async fn seed(state: &AppState) -> Result<i64, Box<dyn std::error::Error + Send 
         moderator: next()?,
         reviewer: next()?,
     };
-    Ok(sozialatlas_participation::demo::seed(pool, set, &people, now).await?)
+    Ok(sozialatlas_participation::demo::seed(pool, Some(snap), set, &people, now).await?)
 }

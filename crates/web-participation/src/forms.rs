@@ -48,6 +48,13 @@ pub(crate) struct IdeaForm {
     pub group_name: String,
     pub lat: String,
     pub lon: String,
+    /// The place as a member area, by action area (for a form without the map).
+    pub places: Vec<PlaceGroup>,
+    /// The map on which a click or tap sets the place (empty without geometries).
+    pub pick_map: String,
+    /// Which action area each member area belongs to (`key:id;…`), so that a click on the map
+    /// also chooses the action area.
+    pub area_of: String,
     pub cost: String,
     /// New idea: offer "save draft" and "submit"; edit: "save".
     pub new: bool,
@@ -107,6 +114,108 @@ fn idea_form_options(
     (areas, fields, groups)
 }
 
+/// The member areas of one action area, as an `<optgroup>` of the place.
+pub(crate) struct PlaceGroup {
+    pub label: String,
+    pub options: Vec<Opt>,
+}
+
+/// The place choices and the pick map of the idea form: every member area of the process's
+/// action areas, and a map of the level with them marked, on which a click sets the place.
+fn place_choices(
+    state: &AppState,
+    pr: &Process,
+    input: &IdeaInput,
+    locale: Locale,
+) -> (Vec<PlaceGroup>, String, String) {
+    use sozialatlas_render as render;
+    let snap = state.snapshot();
+    let t = super::pmsgs(locale);
+    let Some(l) = snap.tree.level_index(&pr.set.level) else {
+        return (Vec::new(), String::new(), String::new());
+    };
+    let name_of = |key: &str| {
+        snap.tree
+            .find(l, key)
+            .map_or_else(|| key.to_string(), |i| snap.tree.areas[i].name.clone())
+    };
+    let places = pr
+        .set
+        .areas
+        .iter()
+        .map(|a| PlaceGroup {
+            label: a.name.clone(),
+            options: a
+                .members
+                .iter()
+                .map(|k| opt(k.clone(), name_of(k), input.place == *k))
+                .collect(),
+        })
+        .collect();
+    let area_of = pr
+        .set
+        .areas
+        .iter()
+        .flat_map(|a| a.members.iter().map(move |k| format!("{k}:{}", a.id)))
+        .collect::<Vec<_>>()
+        .join(";");
+    let member = |k: &str| {
+        pr.set
+            .areas
+            .iter()
+            .any(|a| a.members.iter().any(|m| m == k))
+    };
+    let areas: Vec<render::MapArea> = snap
+        .tree
+        .areas
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.level == l)
+        .filter_map(|(i, a)| {
+            let g = snap.geometries.get(i)?.as_ref()?;
+            Some(render::locator_area(
+                a.key.clone(),
+                a.name.clone(),
+                g.clone(),
+                member(&a.key),
+                None,
+            ))
+        })
+        .collect();
+    let location = input
+        .lon
+        .trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .zip(input.lat.trim().replace(',', ".").parse::<f64>().ok());
+    let map = if areas.is_empty() {
+        String::new()
+    } else {
+        render::choropleth(&render::MapSpec {
+            id: "idea-place".into(),
+            locale,
+            width: 560.0,
+            title: t.place_map_title.to_string(),
+            areas,
+            classes: render::locator_classes(t.place_map_other.into(), t.action_area.into()),
+            points: location
+                .map(|(lon, lat)| render::MapPoint {
+                    lon,
+                    lat,
+                    label: t.place_map_point.to_string(),
+                    href: None,
+                })
+                .into_iter()
+                .collect(),
+            pick: true,
+            bare: true,
+            ..Default::default()
+        })
+    };
+    (places, map, area_of)
+}
+
 pub(crate) fn input_of(form: &FormFields) -> IdeaInput {
     IdeaInput {
         title: form.get("title").to_string(),
@@ -117,6 +226,7 @@ pub(crate) fn input_of(form: &FormFields) -> IdeaInput {
         group_name: form.get("group_name").to_string(),
         lat: form.get("lat").to_string(),
         lon: form.get("lon").to_string(),
+        place: form.get("place_area").to_string(),
         cost: form.get("cost").to_string(),
     }
 }
@@ -134,6 +244,7 @@ pub(crate) fn idea_form(
 ) -> IdeaForm {
     let Ctx(state, locale, uri, user) = ctx;
     let (areas, fields, groups) = idea_form_options(pr, input, *locale, area_optional);
+    let (places, pick_map, area_of) = place_choices(state, pr, input, *locale);
     let (l, f) = Frame::new(state, *locale, &heading, uri, Some(user));
     IdeaForm {
         l,
@@ -151,6 +262,9 @@ pub(crate) fn idea_form(
         group_name: input.group_name.clone(),
         lat: input.lat.clone(),
         lon: input.lon.clone(),
+        places,
+        pick_map,
+        area_of,
         cost: input.cost.clone(),
         new: false,
         meeting: String::new(),
@@ -278,6 +392,7 @@ fn input_from_idea(i: &sozialatlas_participation::Idea) -> IdeaInput {
         group_name: i.group_name.clone().unwrap_or_default(),
         lat: i.location.map(|l| l.1.to_string()).unwrap_or_default(),
         lon: i.location.map(|l| l.0.to_string()).unwrap_or_default(),
+        place: String::new(),
         cost: i.cost_estimate.map(|c| c.to_string()).unwrap_or_default(),
     }
 }

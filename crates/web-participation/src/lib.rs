@@ -10,6 +10,7 @@
 mod area;
 mod example;
 mod forms;
+mod mail;
 mod pages;
 mod staff;
 mod text;
@@ -32,6 +33,7 @@ use sozialatlas_web_kit::auth::no_store;
 use sozialatlas_web_kit::{FieldErrors, see_other};
 
 pub use example::seed_participation_example;
+pub use mail::mail_notifications;
 pub use text::{PMsgs, pmsgs};
 
 /// The routes of participation, relative to the language prefix.
@@ -383,8 +385,82 @@ fn render_notice(
     })
 }
 
-/// A form field's problem in words.
+/// What a form field is called on its form, without the "(freiwillig)" of its label, so that
+/// an error names the field it is about; `None` for a name no form has.
+fn field_label(field: &str, t: &PMsgs) -> Option<String> {
+    // The rows of the process form: `phase_2_title`, `field_0_title`.
+    let row = |prefix: &str| {
+        let rest = field.strip_prefix(prefix)?;
+        let (i, name) = rest.split_once('_')?;
+        Some((i.parse::<usize>().ok()? + 1, name))
+    };
+    if let Some((n, name)) = row("phase_") {
+        let label = match name {
+            "kind" => t.phase_kind,
+            "title" => t.phase_title,
+            "description" => t.description,
+            "start" => t.starts_on,
+            "end" => t.ends_on,
+            _ => return None,
+        };
+        return Some(format!("{} {n}, {}", t.phase, bare(label)));
+    }
+    if let Some((n, _)) = row("field_") {
+        return Some(format!("{} {n}, {}", t.field, bare(t.field_title)));
+    }
+    let label = match field {
+        "title" => t.idea_title,
+        "description" => t.description,
+        "area" => t.action_area,
+        "field" => t.field,
+        "group_type" => t.on_behalf_of,
+        "group_name" => t.group_name,
+        "lat" => t.latitude,
+        "lon" => t.longitude,
+        "cost" => t.cost_estimate_optional,
+        "reason" => t.reason,
+        "date" => t.date,
+        "start" => t.start_time,
+        "end" => t.end_time,
+        "code" => t.code,
+        "budget" => t.budget,
+        "progress" => t.progress,
+        "attendees" => t.attendees_label,
+        "parent" => t.part_of,
+        "reference_prefix" => t.reference_prefix,
+        "set" => t.action_area_set,
+        "body" => t.your_comment,
+        "accessibility" => t.accessibility,
+        "hide_after_reports" => t.hide_after_reports,
+        "minutes" => t.minutes,
+        "office" => t.office,
+        "place" => t.place,
+        "status" => t.status,
+        "place_area" => t.place_label,
+        _ => return None,
+    };
+    Some(bare(label).to_string())
+}
+
+/// A label without its parenthesis: "Ende (Uhrzeit, freiwillig)" → "Ende".
+fn bare(label: &str) -> &str {
+    label.split(" (").next().unwrap_or(label).trim()
+}
+
+/// A form field's problem in words, naming the field ("Bitte „Titel“ ausfüllen.",
+/// "Geschätzte Kosten in Euro: …"), as the error summary lists it and the field shows it.
 pub(crate) fn field_message(e: &FieldError, locale: Locale) -> String {
+    let t = pmsgs(locale);
+    let problem = problem_message(e, locale);
+    match (field_label(&e.field, t), &e.problem) {
+        (Some(label), Problem::Required) => t.p_required_named.replace("{field}", &label),
+        (Some(label), _) => format!("{label}: {problem}"),
+        (None, _) => problem,
+    }
+}
+
+/// A form field's problem in words.
+fn problem_message(e: &FieldError, locale: Locale) -> String {
     let t = pmsgs(locale);
     match &e.problem {
         Problem::Required => t.p_required.to_string(),
@@ -567,6 +643,41 @@ pub(crate) fn euros(n: i64, locale: Locale) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_field_a_form_shows_an_error_at_is_named_in_its_message() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates/participation");
+        let mut fields = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("templates") {
+            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("template");
+            for part in text.split("errors.message(\"").skip(1) {
+                fields.extend(part.split('"').next().map(str::to_string));
+            }
+        }
+        assert!(fields.len() > 20, "{fields:?}");
+        fields
+            .extend(["phase_0_title", "phase_2_end", "field_1_title", "reason"].map(String::from));
+        for locale in [Locale::De, Locale::En] {
+            for f in &fields {
+                let e = FieldError::new(f, Problem::Required);
+                let m = field_message(&e, locale);
+                assert!(
+                    m != pmsgs(locale).p_required && !m.contains('(') && m.len() > 15,
+                    "{f}: {m}"
+                );
+            }
+        }
+        let t = |f: &str, p| field_message(&FieldError::new(f, p), Locale::De);
+        assert_eq!(t("title", Problem::Required), "Bitte „Titel“ ausfüllen.");
+        assert_eq!(
+            t("phase_1_end", Problem::Required),
+            "Bitte „Phase 2, Ende“ ausfüllen."
+        );
+        assert!(
+            t("cost", Problem::NotANumber("zwölf".into()))
+                .starts_with("Geschätzte Kosten in Euro: ")
+        );
+    }
 
     #[test]
     fn german_time() {

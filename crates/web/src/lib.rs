@@ -22,7 +22,7 @@ pub use sozialatlas_web_atlas::api_routes;
 pub use sozialatlas_web_kit::auth;
 pub use sozialatlas_web_kit::{AppState, AuthConfig, CurrentUser, RouteSpec, Routes, routes};
 pub use sozialatlas_web_offices::StateExt;
-pub use sozialatlas_web_participation::seed_participation_example;
+pub use sozialatlas_web_participation::{mail_notifications, seed_participation_example};
 
 /// The static publication ([`sozialatlas_web_publish`]) of the atlas as this application
 /// serves it.
@@ -133,6 +133,9 @@ pub fn metrics_router(state: AppState) -> Router {
         .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
         .with_state(state)
 }
+
+/// How often a serving instance puts the notifications waiting for a mail into the outbox.
+pub const NOTIFY_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How often a serving instance asks the store whether a new load of the atlas has landed.
 pub const RELOAD_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
@@ -299,6 +302,20 @@ pub async fn serve(
             }
         }
     });
+    // Authors are told by e-mail what happens to their ideas: the messages waiting for it go
+    // into the outbox within NOTIFY_EVERY (mailed on from there with `--smtp`).
+    let mailer = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(NOTIFY_EVERY);
+            loop {
+                tick.tick().await;
+                if let Err(e) = mail_notifications(&state).await {
+                    tracing::warn!("mailing notifications: {e}");
+                }
+            }
+        })
+    };
     let r = axum::serve(
         listener,
         live.router()
@@ -311,6 +328,7 @@ pub async fn serve(
     .await;
     sweeper.abort();
     watcher.abort();
+    mailer.abort();
     if let Some(m) = metrics_server
         && let Ok(Err(e)) = m.await
     {

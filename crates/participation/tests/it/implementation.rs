@@ -480,7 +480,7 @@ async fn the_demo_content_obeys_the_rules_and_is_marked() {
         reviewer: reviewer(),
     };
     let now = time::OffsetDateTime::now_utc();
-    let pid = sozialatlas_participation::demo::seed(&f.pool, f.process.set.id, &people, now)
+    let pid = sozialatlas_participation::demo::seed(&f.pool, None, f.process.set.id, &people, now)
         .await
         .unwrap();
     let p = sozialatlas_participation::process::get_process(&f.pool, pid)

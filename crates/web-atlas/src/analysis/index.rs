@@ -64,7 +64,7 @@ pub(crate) fn latest_year(state: &AppState, level: usize) -> Option<i32> {
     years
         .iter()
         .rev()
-        .find(|&&y| super::complete_directed(state, level, y).len() >= 2)
+        .find(|&&y| sozialatlas_runs::complete_indicators(state.snapshot(), level, y).len() >= 2)
         .or(years.last())
         .copied()
 }
@@ -117,7 +117,7 @@ impl IndexQuery {
         let mut status = super::indicators_param(state, pairs, "status", locale)?;
         let mut dynamics = super::indicators_param(state, pairs, "dynamics", locale)?;
         if !selected && status.is_empty() && dynamics.is_empty() {
-            status = super::default_indicators(state, level, year);
+            status = sozialatlas_runs::default_indicators(state.snapshot(), level, year);
             dynamics = match from {
                 Some(f) => {
                     let areas = &state.index().level_areas[level];

@@ -221,16 +221,6 @@ pub(crate) fn has_selection(pairs: &[(String, String)]) -> bool {
     params::get(pairs, "sel").is_some()
 }
 
-/// The default choice of an index or a typology ([`sozialatlas_runs::default_indicators`]).
-pub(crate) fn default_indicators(state: &AppState, level: usize, year: i32) -> Vec<usize> {
-    sozialatlas_runs::default_indicators(state.snapshot(), level, year)
-}
-
-/// The default indicators with a published value for every area of the level in the year.
-pub(crate) fn complete_directed(state: &AppState, level: usize, year: i32) -> Vec<usize> {
-    sozialatlas_runs::complete_indicators(state.snapshot(), level, year)
-}
-
 /// The indicators offered in a form: every indicator with a published value on the level.
 pub(crate) fn offered_indicators(state: &AppState, level: usize) -> Vec<usize> {
     let idx = state.index();

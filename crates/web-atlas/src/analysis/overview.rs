@@ -172,7 +172,7 @@ pub async fn page(
     let snap = state.snapshot();
     let example_indicator = super::default_level(&state)
         .and_then(|l| {
-            super::default_indicators(&state, l, *snap.periods.last()?)
+            sozialatlas_runs::default_indicators(snap, l, *snap.periods.last()?)
                 .first()
                 .copied()
         })

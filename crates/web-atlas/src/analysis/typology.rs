@@ -54,7 +54,7 @@ impl TypologyQuery {
         let (level, year) = super::level_and_year(state, pairs, locale)?;
         let mut indicators = super::indicators_param(state, pairs, "indicators", locale)?;
         if indicators.is_empty() && !super::has_selection(pairs) {
-            indicators = super::default_indicators(state, level, year);
+            indicators = sozialatlas_runs::default_indicators(state.snapshot(), level, year);
         }
         if indicators.len() < 2 {
             return Err(AppError::BadRequest(m.need_two.to_string()));

@@ -34,6 +34,7 @@ use sozialatlas_core::Locale;
 use tower_sessions::Session;
 
 pub use csrf::{CSRF_FIELD, CSRF_HEADER, csrf_layer};
+pub use pages::{mail_link, site_name};
 pub use session::session_layer;
 pub use text::{AuthMsgs, auth_msgs, role_label};
 
@@ -462,6 +463,7 @@ pub fn routes() -> Routes {
         .get("/account", pages::account)
         .get("/account/export", pages::export)
         .post("/account/name", pages::change_name)
+        .post("/account/notify", pages::change_notify)
         .post("/account/password", pages::change_password)
         .post("/account/delete", pages::delete_account)
         .get("/admin/users", admin::users)

@@ -29,12 +29,12 @@ fn layout(state: &AppState, locale: Locale, title: &str, uri: &OriginalUri) -> L
 }
 
 /// The site's name for mail.
-fn site_name(state: &AppState, locale: Locale) -> String {
+pub fn site_name(state: &AppState, locale: Locale) -> String {
     state.snapshot().meta.name.get(locale).to_string()
 }
 
 /// An absolute link for mail: the configured public address, or the path alone.
-fn mail_link(state: &AppState, locale: Locale, path: &str) -> String {
+pub fn mail_link(state: &AppState, locale: Locale, path: &str) -> String {
     let base = state
         .auth()
         .config
@@ -59,6 +59,8 @@ fn notice_text(t: &'static AuthMsgs, key: &str) -> &'static str {
         "confirmed" => t.confirmed_notice,
         "reset" => t.reset_notice,
         "name" => t.name_changed,
+        "notify-on" => t.notify_on,
+        "notify-off" => t.notify_off,
         "password" => t.password_changed,
         "role-added" => t.role_added,
         "role-removed" => t.role_removed,
@@ -715,6 +717,7 @@ struct AccountPage {
     created: String,
     last_login: String,
     is_admin: bool,
+    notify_by_mail: bool,
     notice: &'static str,
     errors: FieldErrors,
 }
@@ -762,6 +765,7 @@ async fn account_page(
             |s| s.replace('T', " ").replace('Z', " UTC"),
         ),
         is_admin: u.has(Role::Admin),
+        notify_by_mail: u.notify_by_mail,
         notice,
         errors,
     })
@@ -824,6 +828,31 @@ pub async fn change_name(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `POST /account/notify`: e-mails about one's ideas on (`notify=on`) or off (no `notify`,
+/// as an unticked checkbox sends).
+pub async fn change_notify(
+    Ctx(state, locale, _uri, user): Ctx,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let on = match form.get("notify") {
+        "on" => true,
+        "" => false,
+        other => {
+            return Err(AppError::BadParam {
+                param: "notify".into(),
+                value: other.to_string(),
+                expected: "on, or nothing".into(),
+            });
+        }
+    };
+    sozialatlas_accounts::set_notify_by_mail(state.pool(), user.id, on).await?;
+    let notice = if on { "notify-on" } else { "notify-off" };
+    Ok(see_other(&format!(
+        "{}/account?notice={notice}",
+        prefix(locale)
+    )))
 }
 
 /// Whether `password` is the signed-in user's, under the sign-in limit of the address `ip`

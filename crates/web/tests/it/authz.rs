@@ -200,6 +200,10 @@ const ROWS: &[Row] = &[
     row(GET, "/account", "/account", SIGNED_IN),
     row(GET, "/account/export", "/account/export", SIGNED_IN),
     row(POST, "/account/name", "/account/name", SIGNED_IN_FORM),
+    // Sent empty it turns the mails off (an unticked box): every signed-in user is sent back
+    // to the account page, anonymous visitors to the sign-in page (the accounts tests check
+    // where each goes).
+    row(POST, "/account/notify", "/account/notify", REDIRECT),
     row(POST, "/account/password", "/account/password", SIGNED_IN_FORM),
     row(POST, "/account/delete", "/account/delete", SIGNED_IN_FORM),
     row(GET, "/admin/users", "/admin/users", ADMIN),

@@ -865,3 +865,77 @@ async fn office_and_action_area_pages_link_each_other() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_office_page_names_each_place_once() {
+    let w = world().await;
+    let pool = w.state.pool();
+    // The set is saved again (same members): the office serves Neustadt in both sets.
+    let again = sozialatlas_store::save_action_area_set(
+        pool,
+        "Test, neu gespeichert",
+        "stadtteil",
+        sozialatlas_store::ActionAreaSource::Manual,
+        None,
+        None,
+        None,
+        &[sozialatlas_store::NewActionArea {
+            key: "neustadt".into(),
+            name: "Neustadt".into(),
+            members: vec!["2".into()],
+        }],
+    )
+    .await
+    .unwrap();
+    let again = sozialatlas_store::get_action_area_set(pool, again)
+        .await
+        .unwrap()
+        .unwrap();
+    let newer = again.areas[0].id;
+    let admin = Actor::with_roles(
+        sozialatlas_accounts::find_user_by_email(pool, "admin@example.org")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        ["admin"],
+    );
+    offices::update_office(
+        pool,
+        &admin,
+        w.office_a,
+        &OfficeInput {
+            slug: w.slug_a.clone(),
+            name: "Büro neustadt".into(),
+            street: "Weg 1".into(),
+            postcode: "24937".into(),
+            city: "Flensburg".into(),
+            opening_hours: "Mo 9–12 Uhr".into(),
+            is_public: true,
+            action_areas: vec![w.area_a, newer],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let page = send(
+        &w.app,
+        Method::GET,
+        &format!("/offices/{}", w.slug_a),
+        "",
+        &[],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let areas = page
+        .body
+        .split("id=\"areas-title\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("the office's action areas");
+    assert_eq!(areas.matches("<li>").count(), 1, "{areas}");
+    assert!(
+        areas.contains(&format!("href=\"/participation/areas/{newer}\"")),
+        "the newest of its areas stands for the place: {areas}"
+    );
+}

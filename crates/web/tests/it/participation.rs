@@ -33,6 +33,18 @@ async fn signed_in(state: &AppState, n: u8, email: &str, roles: &[Role]) -> Brow
     b
 }
 
+/// The moderator publishes idea `id` from the queue.
+async fn moderator_publishes(state: &AppState, id: i64) {
+    let mut m = signed_in(state, 2, "mo@example.org", &[Role::Moderator]).await;
+    let r = m
+        .post(
+            &format!("/participation/moderation/ideas/{id}/publish"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
 /// The id in a redirect to `/participation/ideas/{id}`.
 fn idea_id(location: &str) -> i64 {
     location
@@ -129,6 +141,16 @@ async fn an_idea_from_submission_to_accepted_on_the_area_page() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("href=\"#title\"") && bad.body.contains("aria-invalid=\"true\""));
+    // Each error names its field, in the summary and at the field.
+    for name in ["Titel", "Beschreibung"] {
+        assert_eq!(
+            bad.body
+                .matches(&format!("Bitte „{name}“ ausfüllen."))
+                .count(),
+            2,
+            "{name}"
+        );
+    }
     let r = p
         .post(
             "/participation/processes/1/ideas/new",
@@ -606,4 +628,226 @@ async fn bulk_progress_upload_from_the_form() {
     let (status, _, body) = send(upload(&"x".repeat(7 << 20))).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(body.contains("höchstens 6 MB"), "{body}");
+}
+
+/// The mails in the outbox to `to`, oldest first.
+async fn mails_to(state: &AppState, to: &str) -> Vec<sozialatlas_accounts::OutboxMail> {
+    let (mut all, _) = sozialatlas_accounts::mail::list_outbox(state.pool(), 1000, 0)
+        .await
+        .expect("outbox");
+    all.retain(|m| m.to == to);
+    all.reverse();
+    all
+}
+
+#[tokio::test]
+async fn authors_are_told_by_mail_once_and_can_turn_it_off() {
+    let state = state_with_example().await;
+    // The example's demo people get no mail for the example's ideas.
+    assert_eq!(
+        sozialatlas_web::mail_notifications(&state)
+            .await
+            .expect("mail"),
+        0
+    );
+    let mut p = signed_in(&state, 1, "mara@example.org", &[]).await;
+    let r = p
+        .post(
+            "/participation/processes/1/ideas/new",
+            &[
+                ("title", "Sitzbänke am Spielplatz"),
+                (
+                    "description",
+                    "Zwei Bänke im Schatten für Eltern und Großeltern.",
+                ),
+                ("area", "2"),
+                ("field", "3"),
+                ("group_type", ""),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = idea_id(r.location());
+    moderator_publishes(&state, id).await;
+    // Published: one mail, once, however often the mailer runs.
+    assert_eq!(
+        sozialatlas_web::mail_notifications(&state)
+            .await
+            .expect("mail"),
+        1
+    );
+    assert_eq!(
+        sozialatlas_web::mail_notifications(&state)
+            .await
+            .expect("mail"),
+        0
+    );
+    let mails = mails_to(&state, "mara@example.org").await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(
+        mails[0].subject.contains("Veröffentlicht"),
+        "{}",
+        mails[0].subject
+    );
+    assert!(mails[0].subject.contains("Sitzbänke am Spielplatz"));
+    assert!(
+        mails[0]
+            .body
+            .contains(&format!("/participation/ideas/{id}"))
+            && mails[0].body.contains("/account#notify-title"),
+        "{}",
+        mails[0].body
+    );
+    // Turned off: the next state is in the inbox, not in a mail.
+    let account = p.get("/account").await.body;
+    assert!(account.contains("name=\"notify\" value=\"on\" checked"));
+    let r = p.post("/account/notify", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/account?notice=notify-off");
+    let account = p.get(r.location()).await.body;
+    assert!(account.contains("keine E-Mails mehr") && !account.contains("value=\"on\" checked"));
+    // Anonymous: to the sign-in page, nothing changed.
+    let r = Browser::new(&state, 7, 8)
+        .post("/account/notify", &[])
+        .await;
+    assert!(
+        r.status == StatusCode::SEE_OTHER && r.location().starts_with("/login"),
+        "{}",
+        r.location()
+    );
+    let mut pm = signed_in(&state, 3, "pm@example.org", &[Role::ProcessManager]).await;
+    let r = pm
+        .post(
+            &format!("/participation/ideas/{id}/review/start"),
+            &[("reviewer", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        sozialatlas_web::mail_notifications(&state)
+            .await
+            .expect("mail"),
+        0
+    );
+    assert_eq!(mails_to(&state, "mara@example.org").await.len(), 1);
+    assert!(
+        p.get("/participation/inbox")
+            .await
+            .body
+            .contains("Ihre Idee hat einen neuen Stand: In Prüfung")
+    );
+    // On again: the published answer is mailed.
+    let r = p.post("/account/notify", &[("notify", "on")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        p.post("/account/notify", &[("notify", "yes")]).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    for (path, form) in [
+        (
+            "decide",
+            &[
+                ("decision", "accepted"),
+                ("answer", "Die Bänke kommen im Mai."),
+            ][..],
+        ),
+        ("publish", &[][..]),
+    ] {
+        let r = pm
+            .post(&format!("/participation/ideas/{id}/review/{path}"), form)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        sozialatlas_web::mail_notifications(&state)
+            .await
+            .expect("mail"),
+        1
+    );
+    let mails = mails_to(&state, "mara@example.org").await;
+    assert_eq!(mails.len(), 2);
+    assert!(
+        mails[1].body.contains("Antwort der Verwaltung"),
+        "{}",
+        mails[1].body
+    );
+}
+
+#[tokio::test]
+async fn an_idea_is_placed_by_choosing_an_area_and_shown_on_the_area_map() {
+    let state = state_with_example().await;
+    let pr = sozialatlas_participation::process::get_process(state.pool(), 1)
+        .await
+        .expect("process")
+        .expect("the example process");
+    let here = pr.set.areas.iter().find(|a| a.id == 2).expect("area 2");
+    let elsewhere = pr
+        .set
+        .areas
+        .iter()
+        .find(|a| a.id != 2)
+        .expect("another area");
+    let mut p = signed_in(&state, 1, "lena@example.org", &[]).await;
+    let form = p
+        .get("/participation/processes/1/ideas/new?area=2")
+        .await
+        .body;
+    // The map a click sets the place on (with the script), and the choice without it.
+    assert!(form.contains("data-place-map") && form.contains("data-projection=\""));
+    assert!(form.contains(&format!("<option value=\"{}\">", here.members[0])));
+    let idea = |place: &str| {
+        vec![
+            ("title", "Trinkbrunnen am Platz".to_string()),
+            (
+                "description",
+                "Ein Trinkbrunnen, an dem sich im Sommer alle erfrischen können.".to_string(),
+            ),
+            ("area", "2".to_string()),
+            ("field", "3".to_string()),
+            ("group_type", String::new()),
+            ("place_area", place.to_string()),
+            ("action", "submit".to_string()),
+        ]
+    };
+    // A place in another action area is refused, naming the field.
+    let wrong = idea(&elsewhere.members[0]);
+    let wrong: Vec<(&str, &str)> = wrong.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = p.post("/participation/processes/1/ideas/new", &wrong).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("href=\"#place_area\"") && r.body.contains("Gebiet: "),
+        "{}",
+        r.body
+    );
+    let right = idea(&here.members[0]);
+    let right: Vec<(&str, &str)> = right.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = p.post("/participation/processes/1/ideas/new", &right).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = idea_id(r.location());
+    let stored = sozialatlas_participation::idea::get_idea(state.pool(), id)
+        .await
+        .expect("idea")
+        .expect("stored");
+    let (lon, lat) = stored.location.expect("placed in the chosen area");
+    assert!(sozialatlas_participation::idea::point_in_area(
+        state.snapshot(),
+        &pr.set.level,
+        &here.members,
+        lon,
+        lat
+    ));
+    moderator_publishes(&state, id).await;
+    let area = Browser::new(&state, 7, 9)
+        .get("/participation/areas/2")
+        .await
+        .body;
+    let map = area
+        .split("id=\"action-area-ideas\"")
+        .nth(1)
+        .expect("the map of the area's ideas");
+    assert!(
+        map.contains(&format!("href=\"/participation/ideas/{id}\"")),
+        "{map}"
+    );
 }

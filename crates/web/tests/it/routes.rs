@@ -422,6 +422,43 @@ async fn area_profile() {
 }
 
 #[tokio::test]
+async fn profiles_link_only_to_levels_with_published_values() {
+    let state = common::state().await;
+    let snap = state.snapshot();
+    let bezirk = snap
+        .tree
+        .level_index("bezirk")
+        .expect("the statistical districts");
+    assert!(!state.index().level_has_data(bezirk));
+    let d = &snap.tree.areas[snap.tree.areas_of_level(bezirk)[0]];
+    let parent = &snap.tree.areas[d.parent.expect("a Stadtteil")];
+    // The Stadtteil names its districts without linking their empty profiles.
+    let t = get(&format!("/areas/stadtteil/{}", parent.key))
+        .await
+        .text();
+    assert!(
+        t.contains("Teilgebiete (Statistischer Bezirk):") && t.contains(&d.name),
+        "{t}"
+    );
+    assert!(!t.contains("href=\"/areas/bezirk/"), "{t}");
+    // A district's profile, opened anyway, says why it shows no values.
+    let r = get(&format!("/areas/bezirk/{}", d.key)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let t = r.text();
+    assert!(t.contains("veröffentlicht der Atlas keine Werte"), "{t}");
+    assert!(!t.contains("<table class=\"values profile\">"), "{t}");
+    assert!(
+        t.contains(&format!("href=\"/areas/stadtteil/{}\"", parent.key)),
+        "the parent's profile is linked: {t}"
+    );
+    let t = get(&format!("/en/areas/bezirk/{}", d.key)).await.text();
+    assert!(
+        t.contains("publishes no values for areas of the level"),
+        "{t}"
+    );
+}
+
+#[tokio::test]
 async fn compare_page() {
     let r = get("/compare").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -508,13 +545,21 @@ async fn search_finds_addresses_streets_and_postcodes() {
         t.contains("Adresse: <strong>Norderstraße 2a, 24939 Flensburg</strong>"),
         "{t}"
     );
-    assert!(t.contains("href=\"/areas/bezirk/011\""), "{t}");
-    assert!(!t.contains("href=\"/areas/bezirk/013\""), "{t}");
+    // The statistical districts have no published values in this atlas: their names are not
+    // linked, the Stadtteil they lie in is.
+    assert!(
+        t.contains("St. Nikolai <span class=\"unit\">(Statistischer Bezirk, 011; <a href=\"/areas/stadtteil/1\">Stadtteil Altstadt</a>)"),
+        "{t}"
+    );
+    assert!(!t.contains("href=\"/areas/bezirk/"), "{t}");
     assert!(t.contains("Treffer: 1"), "{t}");
     for q in ["norderstrasse+2", "Norderstraße+2,+24939", "NORDERSTR+2"] {
         let t = page(q).await;
         assert!(t.contains("Norderstraße 2, 24939 Flensburg"), "{q}: {t}");
-        assert!(t.contains("href=\"/areas/bezirk/013\""), "{q}: {t}");
+        assert!(
+            t.contains("(Statistischer Bezirk, 013; <a href=\"/areas/stadtteil/1\">"),
+            "{q}: {t}"
+        );
     }
     // The street runs through two statistical districts.
     let t = page("Norderstra%C3%9Fe").await;
@@ -523,9 +568,9 @@ async fn search_finds_addresses_streets_and_postcodes() {
         "{t}"
     );
     assert!(t.contains("verläuft durch 2 Gebiete:"), "{t}");
-    assert!(t.contains("href=\"/areas/bezirk/011\""), "{t}");
+    assert!(t.contains("(Statistischer Bezirk, 011;"), "{t}");
     assert!(
-        t.contains("(Statistischer Bezirk, 013; Stadtteil Altstadt; 2 Adressen)"),
+        t.contains("(Statistischer Bezirk, 013; <a href=\"/areas/stadtteil/1\">Stadtteil Altstadt</a>; 2 Adressen)"),
         "{t}"
     );
     // A postcode: the areas of its addresses with their counts.
@@ -556,7 +601,7 @@ async fn search_finds_addresses_streets_and_postcodes() {
         t.contains("Address: <strong>Holm 5, 24937 Flensburg</strong>"),
         "{t}"
     );
-    assert!(t.contains("href=\"/en/areas/bezirk/011\""), "{t}");
+    assert!(t.contains("href=\"/en/areas/stadtteil/1\""), "{t}");
     assert!(t.contains("Search for an area or address"), "{t}");
     let t = get_from(&state, "/search?q=%3Cb%3ENorderstr").await.text();
     assert!(!t.contains("<b>Norderstr"), "{t}");
