@@ -40,6 +40,13 @@
 //! local test, ChaCha8 generator seeded by the caller; quadrants HH/LH/LL/HL; significance `p < α`
 //! with an optional Benjamini–Hochberg FDR cut-off.
 //!
+//! ## Regions ([`regions`])
+//!
+//! Contiguous regions of areas: SKATER (minimum spanning tree on squared Euclidean distances,
+//! greedy cuts minimising the within-region SSD, a floor per region) and max-p (the most regions
+//! reaching a floor of population, then simulated annealing and steepest descent on spopt's
+//! pairwise city-block heterogeneity), validated against PySAL spopt.
+//!
 //! ## Rates for small areas ([`smoothing`])
 //!
 //! Excess risk `e_i/(b_i m)` and empirical-Bayes rates (Marshall 1991), global and in each area's
@@ -64,6 +71,7 @@ pub mod matrix;
 pub mod moran;
 pub mod mss;
 pub mod pca;
+pub mod regions;
 pub mod smoothing;
 pub mod typology;
 pub mod ward;

@@ -8,5 +8,6 @@ mod berlin_mss;
 mod columbus;
 mod geojson;
 mod properties;
+mod regions;
 mod smoothing;
 mod ward_scipy;

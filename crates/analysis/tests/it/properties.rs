@@ -25,7 +25,7 @@ fn continuous(max_rows: usize, cols: usize) -> impl Strategy<Value = Matrix> {
 }
 
 /// Partition as a canonical set of sorted member lists (labels do not matter).
-fn partition(labels: &[usize]) -> Vec<Vec<usize>> {
+pub(crate) fn partition(labels: &[usize]) -> Vec<Vec<usize>> {
     let k = labels.iter().max().map_or(0, |m| m + 1);
     let mut groups = vec![Vec::new(); k];
     for (i, &l) in labels.iter().enumerate() {
