@@ -41,6 +41,7 @@ fn page_routes() -> Routes {
         .get("/indicators", pages::indicators_redirect)
         .get("/areas", pages::areas)
         .get("/areas/{level}/{key}", pages::area)
+        .get("/areas/{level}/{key}/profile.csv", pages::area_csv)
         .get("/compare", pages::compare)
         .get("/data", pages::data)
         .get("/data/{file}", pages::data_file)

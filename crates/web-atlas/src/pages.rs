@@ -1311,6 +1311,8 @@ struct ProfileRow {
     area_mark: &'static str,
     area_mark_title: String,
     parent: String,
+    /// The comparison area's value (empty without one).
+    compare: String,
     city: String,
     sentence: String,
     spine: String,
@@ -1348,17 +1350,125 @@ struct AreaPage {
     groups: Vec<ProfileGroup>,
     is_root: bool,
     columns: usize,
+    /// The year switch: "each indicator's latest year" and every year with values on the level.
+    years: Vec<Opt>,
+    /// The areas of the level to compare with (the first: none).
+    compare_opts: Vec<Opt>,
+    /// The comparison area's name, heading its column (empty without one).
+    compare_header: String,
+    /// The profile as CSV, as shown (year and comparison kept).
+    csv_href: String,
 }
 
-/// `GET /areas/{level}/{key}`: every indicator of the area against the city and its parent.
+/// What a profile shows: each indicator in its latest year up to `upto` (all years: `None`),
+/// and the values of the area `compare` of the same level beside the area's own.
+struct ProfileChoice {
+    upto: Option<i32>,
+    compare: Option<usize>,
+}
+
+impl ProfileChoice {
+    /// Reads `year` and `compare` of a profile's query: a year must have values on the level,
+    /// an area must be another area of the level (each else a 400 naming it).
+    fn parse(
+        state: &AppState,
+        level: usize,
+        area: usize,
+        raw: Option<&str>,
+    ) -> Result<ProfileChoice, AppError> {
+        let snap = state.snapshot();
+        let index = state.index();
+        let pairs = params::pairs(raw);
+        let upto = match params::get(&pairs, "year").filter(|y| !y.is_empty()) {
+            None => None,
+            Some(y) => {
+                let years = profile_years(state, level);
+                match y.parse::<i32>() {
+                    Ok(y) if years.contains(&y) => Some(y),
+                    _ => {
+                        return Err(AppError::BadParam {
+                            param: "year".into(),
+                            value: y.to_string(),
+                            expected: format!(
+                                "a year with values on this level ({})",
+                                years
+                                    .iter()
+                                    .map(i32::to_string)
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        });
+                    }
+                }
+            }
+        };
+        let compare = match params::get(&pairs, "compare").filter(|k| !k.is_empty()) {
+            None => None,
+            Some(k) => match index.area.get(&(level, k.to_string())) {
+                Some(&c) if c != area => Some(c),
+                _ => {
+                    return Err(AppError::BadParam {
+                        param: "compare".into(),
+                        value: k.to_string(),
+                        expected: format!(
+                            "the key of another area of the level {}",
+                            snap.tree.levels[level].id
+                        ),
+                    });
+                }
+            },
+        };
+        Ok(ProfileChoice { upto, compare })
+    }
+
+    /// The year an indicator is shown in: its latest with values on the level, up to `upto`.
+    fn year(&self, state: &AppState, ind: usize, level: usize) -> Option<i32> {
+        state
+            .index()
+            .periods_at(ind, level)
+            .iter()
+            .rev()
+            .find(|&&y| self.upto.is_none_or(|u| y <= u))
+            .copied()
+    }
+
+    /// The query that keeps the choice (`?year=2020&compare=3`, or empty).
+    fn query(&self, state: &AppState) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        if let Some(y) = self.upto {
+            q.append_pair("year", &y.to_string());
+        }
+        if let Some(c) = self.compare {
+            q.append_pair("compare", &state.snapshot().tree.areas[c].key);
+        }
+        let q = q.finish();
+        if q.is_empty() { q } else { format!("?{q}") }
+    }
+}
+
+/// Every year with a published value of some indicator on the level, in order.
+fn profile_years(state: &AppState, level: usize) -> Vec<i32> {
+    let index = state.index();
+    let mut years: Vec<i32> = (0..state.snapshot().catalogue.indicators.len())
+        .flat_map(|i| index.periods_at(i, level).iter().copied())
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    years
+}
+
+/// `GET /areas/{level}/{key}`: every indicator of the area against the city and its parent,
+/// in each indicator's latest year (or up to `?year=`), beside another area (`?compare=`).
 pub async fn area(
     State(state): State<AppState>,
     Extension(locale): Extension<Locale>,
     Path((level_id, key)): Path<(String, String)>,
     uri: OriginalUri,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let level = view::level(&state, &level_id, locale)?;
     let a = view::area(&state, level, &key, locale)?;
+    let choice = ProfileChoice::parse(&state, level, a, raw.as_deref())?;
     let snap = state.snapshot();
     let index = state.index();
     let m = msgs(locale);
@@ -1436,8 +1546,7 @@ pub async fn area(
     for d in &snap.catalogue.dimensions {
         let mut rows = Vec::new();
         for (ii, def) in snap.catalogue.indicators_of(&d.id) {
-            let periods = index.periods_at(ii, level);
-            let Some(&year) = periods.last() else {
+            let Some(year) = choice.year(&state, ii, level) else {
                 continue;
             };
             let dec = def.decimals();
@@ -1566,6 +1675,10 @@ pub async fn area(
                     Shown::Suppressed => "suppressed",
                 },
                 parent: par.map(|s| s.text(dec, "", locale)).unwrap_or_default(),
+                compare: choice
+                    .compare
+                    .map(|c| view::shown(snap, ii, c, year).text(dec, "", locale))
+                    .unwrap_or_default(),
                 city: city.text(dec, "", locale),
                 sentence,
                 spine,
@@ -1641,9 +1754,157 @@ pub async fn area(
         },
         groups,
         is_root,
-        columns: 4 + usize::from(parent.is_some()) + if is_root { 0 } else { 2 },
+        columns: 4
+            + usize::from(parent.is_some())
+            + usize::from(choice.compare.is_some())
+            + if is_root { 0 } else { 2 },
+        years: std::iter::once(opt("", m.profile_latest, choice.upto.is_none()))
+            .chain(
+                profile_years(&state, level)
+                    .into_iter()
+                    .rev()
+                    .map(|y| opt(y.to_string(), y.to_string(), choice.upto == Some(y))),
+            )
+            .collect(),
+        compare_opts: std::iter::once(opt("", m.profile_compare_none, choice.compare.is_none()))
+            .chain(
+                index.level_areas[level]
+                    .iter()
+                    .filter(|&&x| x != a)
+                    .map(|&x| {
+                        let o = &snap.tree.areas[x];
+                        opt(o.key.clone(), o.name.clone(), choice.compare == Some(x))
+                    }),
+            )
+            .collect(),
+        compare_header: choice
+            .compare
+            .map(|c| snap.tree.areas[c].name.clone())
+            .unwrap_or_default(),
+        csv_href: format!(
+            "{p}/areas/{level_id}/{}/profile.csv{}",
+            area.key,
+            choice.query(&state)
+        ),
     };
     html(&page)
+}
+
+/// `GET /areas/{level}/{key}/profile.csv`: the profile as shown (`?year=`, `?compare=`), with
+/// what each value is — indicator, unit, year, level, state — and where it comes from.
+pub async fn area_csv(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path((level_id, key)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let level = view::level(&state, &level_id, locale)?;
+    let a = view::area(&state, level, &key, locale)?;
+    let choice = ProfileChoice::parse(&state, level, a, raw.as_deref())?;
+    let snap = state.snapshot();
+    let index = state.index();
+    let m = msgs(locale);
+    let area = &snap.tree.areas[a];
+    let parent = area.parent.filter(|&pa| Some(pa) != index.root);
+    let level_name = snap.tree.levels[level].name.get(locale);
+    let de = locale == Locale::De;
+    let mut header: Vec<String> = [
+        if de { "Gebiet" } else { "Area" },
+        if de { "Schlüssel" } else { "Key" },
+        if de { "Ebene" } else { "Level" },
+        if de { "Bereich" } else { "Topic" },
+        if de { "Indikator-ID" } else { "Indicator id" },
+        if de { "Indikator" } else { "Indicator" },
+        if de { "Einheit" } else { "Unit" },
+        m.year,
+        if de { "Wert" } else { "Value" },
+        if de { "Status" } else { "State" },
+    ]
+    .map(String::from)
+    .to_vec();
+    let others: Vec<(usize, String)> = parent
+        .into_iter()
+        .chain(choice.compare)
+        .chain(index.root.filter(|&r| r != a))
+        .map(|x| {
+            let o = &snap.tree.areas[x];
+            (
+                x,
+                format!(
+                    "{} ({})",
+                    o.name,
+                    snap.tree.levels[o.level].name.get(locale)
+                ),
+            )
+        })
+        .collect();
+    header.extend(others.iter().map(|(_, h)| h.clone()));
+    header.extend(
+        [
+            if de { "Quelle" } else { "Source" },
+            if de { "Stand" } else { "As of" },
+            if de { "Lizenz" } else { "Licence" },
+            if de { "Namensnennung" } else { "Attribution" },
+        ]
+        .map(String::from),
+    );
+    let state_text = |s: Shown| match s {
+        Shown::Value(_) => {
+            sozialatlas_export::state_label(sozialatlas_core::ValueState::Ok, locale).to_string()
+        }
+        Shown::NoData => m.no_data.to_string(),
+        Shown::Suppressed => m.suppressed.to_string(),
+    };
+    let value = |s: Shown, dec: usize| {
+        s.value()
+            .map(|v| sozialatlas_core::locale::format_plain(v, dec, locale))
+            .unwrap_or_default()
+    };
+    let mut rows = Vec::new();
+    for d in &snap.catalogue.dimensions {
+        for (ii, def) in snap.catalogue.indicators_of(&d.id) {
+            let Some(year) = choice.year(&state, ii, level) else {
+                continue;
+            };
+            let dec = def.decimals();
+            let own = view::shown(snap, ii, a, year);
+            let mut row = vec![
+                area.name.clone(),
+                area.key.clone(),
+                level_name.to_string(),
+                d.name.get(locale).to_string(),
+                def.id.clone(),
+                def.name.get(locale).to_string(),
+                def.unit.clone(),
+                year.to_string(),
+                value(own, dec),
+                state_text(own),
+            ];
+            row.extend(
+                others
+                    .iter()
+                    .map(|&(x, _)| value(view::shown(snap, ii, x, year), dec)),
+            );
+            row.extend([
+                def.source.clone().unwrap_or_default(),
+                snap.meta.stand.clone(),
+                snap.meta.licence.clone().unwrap_or_default(),
+                snap.meta.attribution.join("; "),
+            ]);
+            rows.push(row);
+        }
+    }
+    let buf = sozialatlas_core::csv::to_csv(std::iter::once(header).chain(rows), locale)?;
+    let mut name = format!("profil_{level_id}_{}", area.key);
+    if let Some(y) = choice.upto {
+        name.push_str(&format!("_{y}"));
+    }
+    Ok(file_response(
+        buf,
+        "text/csv; charset=utf-8",
+        &format!("{name}.csv"),
+        true,
+    ))
 }
 
 fn form_encode(s: &str) -> String {

@@ -113,6 +113,12 @@ const ROWS: &[Row] = &[
     row(GET, "/indicators/{id}/{level}/{year}", "/indicators/sgb2_quote/stadtteil/2022", PUBLIC),
     row(GET, "/areas", "/areas", PUBLIC),
     row(GET, "/areas/{level}/{key}", "/areas/stadt/0", PUBLIC),
+    row(
+        GET,
+        "/areas/{level}/{key}/profile.csv",
+        "/areas/stadtteil/1/profile.csv",
+        PUBLIC,
+    ),
     row(GET, "/compare", "/compare", PUBLIC),
     row(GET, "/data", "/data", PUBLIC),
     row(GET, "/data/{file}", "/data/datenpool.csv", PUBLIC),

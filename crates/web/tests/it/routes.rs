@@ -459,6 +459,90 @@ async fn profiles_link_only_to_levels_with_published_values() {
 }
 
 #[tokio::test]
+async fn a_profile_switches_year_compares_and_downloads_as_shown() {
+    let state = common::state().await;
+    let snap = state.snapshot();
+    let level = snap.tree.level_index("stadtteil").unwrap();
+    let ind = state.index().indicator["sgb2_quote"];
+    let years = state.index().periods_at(ind, level).to_vec();
+    let (first, last) = (years[0], *years.last().unwrap());
+    assert!(first < last);
+    let areas = &state.index().level_areas[level];
+    let (a, b) = (&snap.tree.areas[areas[0]], &snap.tree.areas[areas[1]]);
+    let value = |area: usize, year: i32| {
+        sozialatlas_web_atlas::view::shown(snap, ind, area, year).text(
+            1,
+            "",
+            sozialatlas_core::Locale::De,
+        )
+    };
+    // Latest by default; an earlier year on request, with another area beside it.
+    let t = get(&format!("/areas/stadtteil/{}", a.key)).await.text();
+    assert!(
+        t.contains(&format!("{last}")) && t.contains("name=\"compare\""),
+        "{t}"
+    );
+    let t = get(&format!(
+        "/areas/stadtteil/{}?year={first}&compare={}",
+        a.key, b.key
+    ))
+    .await
+    .text();
+    let row = t
+        .split("<tr>")
+        .find(|r| r.contains("/indicators/sgb2_quote/"))
+        .expect("the SGB II row");
+    assert!(row.contains(&format!(">{first}</td>")), "{row}");
+    assert!(row.contains(&value(areas[0], first)), "{row}");
+    assert!(
+        row.contains(&format!(
+            "data-label=\"{}\">{}</td>",
+            b.name,
+            value(areas[1], first)
+        )),
+        "{row}"
+    );
+    assert!(t.contains(&format!(
+        "href=\"/areas/stadtteil/{}/profile.csv?year={first}&#38;compare={}\"",
+        a.key, b.key
+    )));
+    // The download is the same choice, with its context in columns.
+    let r = get(&format!(
+        "/areas/stadtteil/{}/profile.csv?year={first}&compare={}",
+        a.key, b.key
+    ))
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let csv = r.text();
+    let header = csv.lines().next().unwrap();
+    for column in [
+        "Indikator-ID",
+        "Einheit",
+        "Jahr",
+        "Status",
+        "Quelle",
+        "Stand",
+        "Lizenz",
+    ] {
+        assert!(header.contains(column), "{header}");
+    }
+    assert!(
+        header.contains(&format!("{} (Stadtteil)", b.name)),
+        "{header}"
+    );
+    let line = csv
+        .lines()
+        .find(|l| l.contains(";sgb2_quote;"))
+        .expect("the SGB II line");
+    assert!(line.contains(&format!(";{first};")), "{line}");
+    // A year without values and an area of another level are refused, naming the parameter.
+    for q in ["year=1900", "compare=nowhere"] {
+        let r = get(&format!("/areas/stadtteil/{}?{q}", a.key)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}");
+    }
+}
+
+#[tokio::test]
 async fn compare_page() {
     let r = get("/compare").await;
     assert_eq!(r.status, StatusCode::OK);
