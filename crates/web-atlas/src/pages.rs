@@ -1198,6 +1198,15 @@ pub async fn indicator(
         })
         .await?
     };
+    // A link to the page previews its map (as PNG) and says what the indicator is.
+    let preview = format!(
+        "{} – {}",
+        subtitle(&state, &v, locale),
+        def.definition.as_ref().map_or_else(
+            || def.name.get(locale).to_string(),
+            |d| d.get(locale).to_string()
+        )
+    );
     let page = IndicatorPage {
         l: Layout::new(
             &state,
@@ -1205,7 +1214,8 @@ pub async fn indicator(
             &format!("{heading}, {}", subtitle(&state, &v, locale)),
             &path_of(&uri),
             uri.0.query(),
-        ),
+        )
+        .with_preview(&state, &format!("{base}/{year}.png{q}"), &preview),
         m,
         subtitle: subtitle(&state, &v, locale),
         dimension,

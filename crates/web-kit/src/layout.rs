@@ -69,6 +69,13 @@ pub struct Layout {
     pub search_href: String,
     pub css: String,
     pub js: String,
+    /// The page's address for link previews (`og:url`): the public address and the path;
+    /// empty without a public address.
+    pub og_url: String,
+    /// A picture for link previews (`og:image`, absolute), empty for none.
+    pub og_image: String,
+    /// One sentence for link previews and search engines (`og:description`), empty for none.
+    pub og_description: String,
 }
 
 impl Layout {
@@ -132,8 +139,35 @@ impl Layout {
             search_href: format!("{p}/search"),
             css: format!("/static/atlas.css?v={}", *ASSET_TAG),
             js: format!("/static/atlas.js?v={}", *ASSET_TAG),
+            og_url: public_url(state)
+                .map(|base| format!("{base}{path}"))
+                .unwrap_or_default(),
+            og_image: String::new(),
+            og_description: String::new(),
         }
     }
+
+    /// The link preview of a page: a picture (a path on this server, e.g. the map as PNG) and
+    /// one sentence. The picture needs the public address (`--public-url`): without it only
+    /// the sentence is given.
+    pub fn with_preview(mut self, state: &AppState, image: &str, description: &str) -> Layout {
+        if let Some(base) = public_url(state) {
+            self.og_image = format!("{base}{image}");
+        }
+        self.og_description = description.to_string();
+        self
+    }
+}
+
+/// The public address of the site without a trailing slash, if configured.
+fn public_url(state: &AppState) -> Option<String> {
+    state
+        .auth()
+        .config
+        .public_url
+        .as_deref()
+        .map(|u| u.trim_end_matches('/').to_string())
+        .filter(|u| !u.is_empty())
 }
 
 /// Renders a personal page — one that no cache may keep: accounts, participation, offices —

@@ -18,6 +18,22 @@ fn serve_without_files_starts_the_demo() {
         assert_eq!(status, 200, "GET {path}");
         assert!(body.contains(needle), "GET {path}: no {needle:?}");
     }
+    // A link to an indicator page previews its map: absolute, on the public address (here the
+    // listening one), and the picture is there.
+    let (_, page) = server.get("/indicators/sgb2_quote/stadtteil/2022");
+    let image = format!(
+        "http://{}/indicators/sgb2_quote/stadtteil/2022.png",
+        server.addr
+    );
+    assert!(
+        page.contains(&format!("<meta property=\"og:image\" content=\"{image}\">")),
+        "{page}"
+    );
+    assert!(page.contains("<meta property=\"og:description\" content=\""));
+    assert_eq!(
+        server.get("/indicators/sgb2_quote/stadtteil/2022.png").0,
+        200
+    );
     // The example office serves Neustadt's action area in the offices' set and in the
     // participation example's (current) set: one place, listed once (the newer area), whose
     // page names the office.
