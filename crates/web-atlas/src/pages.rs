@@ -494,6 +494,32 @@ struct MetaItem {
     value: String,
 }
 
+/// The series as an index: each value × 100 / its value in the first year in which every series
+/// has a published value other than zero; `None` without such a year.
+fn indexed_series(series: &[render::Series]) -> Option<(i32, Vec<render::Series>)> {
+    let years: Vec<i32> = series.first()?.values.iter().map(|&(y, _)| y).collect();
+    let (at, &base) = years.iter().enumerate().find(|&(i, _)| {
+        series
+            .iter()
+            .all(|s| s.values.get(i).and_then(|v| v.1).is_some_and(|v| v != 0.0))
+    })?;
+    let indexed = series
+        .iter()
+        .map(|s| {
+            let b = s.values[at].1?;
+            Some(render::Series {
+                values: s
+                    .values
+                    .iter()
+                    .map(|&(y, v)| (y, v.map(|v| v * 100.0 / b)))
+                    .collect(),
+                ..s.clone()
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((base, indexed))
+}
+
 /// An indicator's definition and sources as label–value rows (those it has): definition,
 /// formula, unit, polarity, source, reference date, the atlas's stand (with `stand`) and notes.
 fn definition_items(
@@ -1100,6 +1126,21 @@ pub async fn indicator(
     } else {
         format!("{}: {} – {}", m.time_series, ts_area, m.city)
     };
+    // A count of an area and of the whole city differ by orders of magnitude: on one axis the
+    // area is a flat line at the bottom. Counts are drawn as an index (their first common year
+    // = 100), so that their development compares; the table keeps the counts.
+    let (series, ts_unit, ts_decimals, ts_heading) = match (&def.formula, indexed_series(&series)) {
+        (sozialatlas_core::Formula::Count { .. }, Some((base, indexed))) if series.len() > 1 => (
+            indexed,
+            m.index_unit.replace("{year}", &base.to_string()),
+            1,
+            format!(
+                "{ts_heading} · {}",
+                m.index_note.replace("{year}", &base.to_string())
+            ),
+        ),
+        _ => (series, def.unit.clone(), def.decimals(), ts_heading),
+    };
     // The time series, wide and for phones.
     let ts_svgs =
         [("ts", 720.0, 320.0), ("ts-narrow", NARROW_WIDTH, 260.0)].map(|(id, width, height)| {
@@ -1110,8 +1151,8 @@ pub async fn indicator(
                 height,
                 title: def.name.get(locale).to_string(),
                 subtitle: Some(ts_heading.clone()),
-                unit: def.unit.clone(),
-                decimals: def.decimals(),
+                unit: ts_unit.clone(),
+                decimals: ts_decimals,
                 series: series.clone(),
             })
         });

@@ -543,6 +543,45 @@ async fn a_profile_switches_year_compares_and_downloads_as_shown() {
 }
 
 #[tokio::test]
+async fn a_count_s_time_series_is_an_index_so_area_and_city_compare() {
+    let state = common::state().await;
+    let snap = state.snapshot();
+    let level = snap.tree.level_index("stadtteil").unwrap();
+    let ind = state.index().indicator["einwohner"];
+    let years = state.index().periods_at(ind, level).to_vec();
+    let last = *years.last().unwrap();
+    let a = &snap.tree.areas[state.index().level_areas[level][0]];
+    let t = get(&format!(
+        "/indicators/einwohner/stadtteil/{last}?area={}",
+        a.key
+    ))
+    .await
+    .text();
+    let base = years[0];
+    assert!(
+        t.contains(&format!(
+            "als Index, {base} = 100, damit Gebiet und Stadt vergleichbar sind"
+        )),
+        "{t}"
+    );
+    // In the base year both lines stand at 100; the table keeps the counts.
+    let ts = t.split("id=\"ts\"").nth(1).expect("the time series");
+    let ts = ts.split("</svg>").next().unwrap();
+    assert!(ts.contains(&format!("100,0 ({base} = 100)")), "{ts}");
+    let city = sozialatlas_web_atlas::view::shown(snap, ind, state.index().root.unwrap(), last)
+        .text(0, "", sozialatlas_core::Locale::De);
+    assert!(t.contains(&city), "the city's count {city} in the table");
+    // A rate keeps its own scale.
+    let t = get(&format!(
+        "/indicators/sgb2_quote/stadtteil/{last}?area={}",
+        a.key
+    ))
+    .await
+    .text();
+    assert!(!t.contains("= 100, damit"), "{t}");
+}
+
+#[tokio::test]
 async fn compare_page() {
     let r = get("/compare").await;
     assert_eq!(r.status, StatusCode::OK);
