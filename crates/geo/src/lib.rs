@@ -117,6 +117,14 @@ pub fn geodesic_area_km2(g: &MultiPolygon<f64>) -> f64 {
     g.geodesic_area_unsigned() / 1e6
 }
 
+/// The union of the parts (an overlay area dissolved from its members' boundaries): shared
+/// edges vanish, what touches becomes one polygon, holes stay; geo's boolean operations
+/// (`unary_union`, i_overlay), RFC 7946 orientation.
+pub fn dissolve(parts: &[&MultiPolygon<f64>]) -> MultiPolygon<f64> {
+    use geo::orient::{Direction, Orient};
+    geo::unary_union(parts.iter().copied()).orient(Direction::Default)
+}
+
 /// A raw feature as a reader found it, before reprojection and validation.
 pub(crate) struct RawFeature {
     pub index: usize,

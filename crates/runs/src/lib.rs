@@ -1,5 +1,6 @@
 //! Analysis runs on the published atlas (METHODS §4): the composite index (Berlin MSS method),
-//! the typology by Ward clustering with proposed action areas, and Moran's I / LISA — each built
+//! the typology by Ward clustering with proposed action areas, Moran's I / LISA, and contiguous
+//! regions (SKATER, max-p) with the files that save them as an overlay — each built
 //! from a [`Snapshot`], each carrying its parameters, the load it used and its result, so that a
 //! run can be stored, shown and repeated.
 //!
@@ -22,8 +23,13 @@ use sozialatlas_core::{Polarity, stats::change};
 use sozialatlas_model::Snapshot;
 
 mod action_areas;
+mod regions;
 pub mod smoothing;
 pub use action_areas::{action_areas_from_overlay, check_action_areas, edit_proposal, proposal};
+pub use regions::{
+    FloorParam, OverlayFiles, RegionsParams, RegionsRun, check_overlay_id, overlay_files,
+    run_regions,
+};
 
 /// A run that cannot be made, in words a planner understands.
 #[derive(Debug, thiserror::Error)]

@@ -83,19 +83,19 @@ pub enum Command {
 pub struct Common {
     /// The store (default: the embedded demo; runs are stored only with a store).
     #[arg(long)]
-    db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     /// The level (default: the finest level with data).
     #[arg(long)]
-    level: Option<String>,
+    pub(crate) level: Option<String>,
     /// The year (default: the latest).
     #[arg(long)]
-    year: Option<i32>,
+    pub(crate) year: Option<i32>,
     /// Output language.
     #[arg(long, default_value = "de")]
-    locale: Locale,
+    pub(crate) locale: Locale,
     /// Print the run as JSON instead of a table.
     #[arg(long)]
-    json: bool,
+    pub(crate) json: bool,
 }
 
 impl Command {
@@ -109,7 +109,7 @@ impl Command {
 }
 
 /// The finest non-overlay level that has any published value.
-fn default_level(snap: &Snapshot) -> String {
+pub(crate) fn default_level(snap: &Snapshot) -> String {
     let depths = snap.tree.level_depths().unwrap_or_default();
     let mut best: Option<(usize, usize)> = None;
     for v in snap.values.iter().filter(|v| v.published().is_some()) {
@@ -261,8 +261,17 @@ pub async fn run(
     Ok(())
 }
 
-fn f(x: f64, d: usize, l: Locale) -> String {
+pub(crate) fn f(x: f64, d: usize, l: Locale) -> String {
     format_decimal(x, d, l)
+}
+
+/// The line naming the areas a run left out (`why: names`), or nothing.
+pub(crate) fn left_out_line(left_out: &[sozialatlas_runs::RunArea], why: &str) -> String {
+    if left_out.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = left_out.iter().map(|a| a.name.as_str()).collect();
+    format!("{why}: {}\n", names.join(", "))
 }
 
 fn index_table(r: &sozialatlas_runs::IndexRun, l: Locale) -> String {
@@ -432,17 +441,13 @@ fn typology_table(r: &sozialatlas_runs::TypologyRun, l: Locale) -> String {
         l.pick("Vorgeschlagene Aktionsräume", "Proposed action areas"),
         proposed.join(", ")
     );
-    if !r.left_out.is_empty() {
-        let names: Vec<&str> = r.left_out.iter().map(|a| a.name.as_str()).collect();
-        out += &format!(
-            "{}: {}\n",
-            l.pick(
-                "Nicht einbezogen (fehlende Werte)",
-                "Left out (missing values)"
-            ),
-            names.join(", ")
-        );
-    }
+    out += &left_out_line(
+        &r.left_out,
+        l.pick(
+            "Nicht einbezogen (fehlende Werte)",
+            "Left out (missing values)",
+        ),
+    );
     for w in &t.warnings {
         out += &format!("{}: {w}\n", l.pick("Hinweis", "note"));
     }

@@ -15,6 +15,7 @@ mod init;
 mod offices;
 mod participation;
 mod publish;
+mod regions;
 mod user;
 
 use anyhow::Context;
@@ -204,6 +205,9 @@ enum Command {
     /// Analyses: status/dynamics index, typology by cluster analysis, Moran's I and LISA.
     #[command(subcommand)]
     Analyse(analyse::Command),
+    /// Regions (Regionalisierung): contiguous, homogeneous groups of areas by SKATER or max-p,
+    /// each reaching a floor of population or areas; saved as an overlay on request.
+    Regions(regions::Args),
     /// Action areas (Aktionsräume): list the sets, import an overlay, confirm a typology proposal.
     #[command(subcommand)]
     ActionAreas(action_areas::Command),
@@ -494,6 +498,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => None,
             };
             analyse::run(cmd, &snap, pool.as_ref(), VERSION, &clock::now_rfc3339()).await
+        }
+        Command::Regions(args) => {
+            let db = args.db().map(std::path::Path::to_path_buf);
+            let snap = snapshot(db.as_deref()).await?;
+            let pool = match &db {
+                Some(p) => Some(open_tracked(p).await?),
+                None => None,
+            };
+            regions::run(args, &snap, pool.as_ref(), VERSION, &clock::now_rfc3339()).await
         }
         Command::ActionAreas(cmd) => {
             let db = cmd.db().to_path_buf();

@@ -20,6 +20,7 @@ mod ops;
 mod participation;
 mod points;
 mod publish;
+mod regions;
 mod report;
 mod serve;
 mod store;
