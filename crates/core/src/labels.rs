@@ -116,3 +116,59 @@ pub fn shares_label(kind: Option<ShareKind>, locale: Locale) -> &'static str {
 pub fn unassigned_label(locale: Locale) -> &'static str {
     locale.pick("nicht zugeordnet", "not assigned to an area")
 }
+
+/// The words for an area against the city by their intervals (METHODS §2.2): short for a table
+/// cell under the heading [`versus_city_heading`], long where it stands alone (a tooltip).
+pub fn versus_city_label(v: crate::stats::VersusCity, long: bool, locale: Locale) -> &'static str {
+    use crate::stats::VersusCity::*;
+    match (v, long) {
+        (NotClearlyDifferent, false) => {
+            locale.pick("nicht deutlich verschieden", "not clearly different")
+        }
+        (NotClearlyDifferent, true) => locale.pick(
+            "nicht deutlich verschieden vom Stadtwert",
+            "not clearly different from the city",
+        ),
+        (ClearlyHigher, false) => locale.pick("deutlich höher", "clearly higher"),
+        (ClearlyHigher, true) => locale.pick(
+            "deutlich höher als der Stadtwert",
+            "clearly higher than the city",
+        ),
+        (ClearlyLower, false) => locale.pick("deutlich niedriger", "clearly lower"),
+        (ClearlyLower, true) => locale.pick(
+            "deutlich niedriger als der Stadtwert",
+            "clearly lower than the city",
+        ),
+    }
+}
+
+/// The heading of the column of [`versus_city_label`].
+pub fn versus_city_heading(locale: Locale) -> &'static str {
+    locale.pick("Gegenüber dem Stadtwert", "Against the city")
+}
+
+/// The heading of the interval column.
+pub fn interval_heading(locale: Locale) -> &'static str {
+    locale.pick("95-%-Intervall", "95 % interval")
+}
+
+/// An interval as text, `10,2–12,5` (German) or `10.2–12.5`.
+pub fn interval_text(ci: (f64, f64), decimals: usize, locale: Locale) -> String {
+    format!(
+        "{}–{}",
+        crate::locale::format_decimal(ci.0, decimals, locale),
+        crate::locale::format_decimal(ci.1, decimals, locale)
+    )
+}
+
+/// What the interval and the comparison with the city mean, in one note under a table.
+pub fn interval_note(locale: Locale) -> &'static str {
+    locale.pick(
+        "95-%-Intervall: Wilson-Intervall des veröffentlichten Werts. „Nicht deutlich verschieden“ \
+         vom Stadtwert: Die Intervalle von Gebiet und Stadt überschneiden sich, der Unterschied \
+         kann Zufall sein; „deutlich höher/niedriger“: Sie überschneiden sich nicht.",
+        "95 % interval: Wilson interval of the published value. “Not clearly different” from the \
+         city: the area's and the city's intervals overlap, so the difference may be chance; \
+         “clearly higher/lower”: they do not overlap.",
+    )
+}

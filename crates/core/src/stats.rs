@@ -27,6 +27,55 @@ pub fn wilson(k: f64, n: f64, z: f64) -> Option<(f64, f64)> {
     Some(((centre - half).max(0.0), (centre + half).min(1.0)))
 }
 
+/// Whether an area is "not clearly different from the city" (nicht deutlich verschieden vom
+/// Stadtwert): its 95 % Wilson interval and the city's overlap, i.e. `low_a ≤ high_c` and
+/// `low_c ≤ high_a` (touching counts as overlapping). Intervals that do not overlap mean a
+/// difference well beyond chance; overlapping ones do not prove the rates equal, only that the
+/// counts cannot tell them apart clearly (METHODS §2.2).
+///
+/// ```
+/// use sozialatlas_core::stats::intervals_overlap;
+/// assert!(intervals_overlap((10.0, 14.0), (13.5, 15.0)));
+/// assert!(!intervals_overlap((10.0, 13.0), (13.5, 15.0)));
+/// ```
+pub fn intervals_overlap(area: (f64, f64), city: (f64, f64)) -> bool {
+    area.0 <= city.1 && city.0 <= area.1
+}
+
+/// An area's rate against the city's by their 95 % Wilson intervals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersusCity {
+    /// The intervals overlap: „nicht deutlich verschieden vom Stadtwert“.
+    NotClearlyDifferent,
+    /// The area's interval lies wholly above the city's.
+    ClearlyHigher,
+    /// The area's interval lies wholly below the city's.
+    ClearlyLower,
+}
+
+impl VersusCity {
+    /// How the area's interval `area` lies against the city's interval `city`.
+    pub fn of(area: (f64, f64), city: (f64, f64)) -> VersusCity {
+        if intervals_overlap(area, city) {
+            VersusCity::NotClearlyDifferent
+        } else if area.0 > city.1 {
+            VersusCity::ClearlyHigher
+        } else {
+            VersusCity::ClearlyLower
+        }
+    }
+
+    /// The name in the API and the downloads' English header.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersusCity::NotClearlyDifferent => "not_clearly_different",
+            VersusCity::ClearlyHigher => "clearly_higher",
+            VersusCity::ClearlyLower => "clearly_lower",
+        }
+    }
+}
+
 /// The change from `x0` to `x1`: `(x1 − x0) / x0 × 100` for [`ChangeKind::Relative`], `x1 − x0`
 /// for [`ChangeKind::Difference`]. `None` when a relative change starts from 0.
 ///
@@ -102,6 +151,33 @@ mod tests {
         assert!((hi - 0.161_125_158_052_819_4).abs() < 1e-12);
         assert!(wilson(5.0, 0.0, Z_95).is_none());
         assert!(wilson(6.0, 5.0, Z_95).is_none());
+    }
+
+    #[test]
+    fn overlap_is_symmetric_and_counts_touching() {
+        assert!(intervals_overlap((1.0, 2.0), (2.0, 3.0)));
+        assert!(intervals_overlap((2.0, 3.0), (1.0, 2.0)));
+        assert!(intervals_overlap((0.0, 10.0), (4.0, 5.0)));
+        assert!(intervals_overlap((4.0, 5.0), (0.0, 10.0)));
+        assert!(!intervals_overlap((1.0, 1.9), (2.0, 3.0)));
+        assert!(!intervals_overlap((3.1, 4.0), (2.0, 3.0)));
+        // Real counts: 30 of 100 against a city of 1 000 of 10 000 is clearly different;
+        // 12 of 100 is not.
+        let city = wilson(1000.0, 10_000.0, Z_95).unwrap();
+        assert!(!intervals_overlap(wilson(30.0, 100.0, Z_95).unwrap(), city));
+        assert!(intervals_overlap(wilson(12.0, 100.0, Z_95).unwrap(), city));
+        assert_eq!(
+            VersusCity::of(wilson(30.0, 100.0, Z_95).unwrap(), city),
+            VersusCity::ClearlyHigher
+        );
+        assert_eq!(
+            VersusCity::of(wilson(2.0, 100.0, Z_95).unwrap(), city),
+            VersusCity::ClearlyLower
+        );
+        assert_eq!(
+            VersusCity::of(wilson(12.0, 100.0, Z_95).unwrap(), city),
+            VersusCity::NotClearlyDifferent
+        );
     }
 
     proptest::proptest! {

@@ -670,6 +670,14 @@ fn indicator_section(
             .unwrap_or_default();
         format!("{mark}{}", shown(a, y).cell(dec, locale))
     };
+    // The 95 % Wilson interval of a published proportion, and the area against the city by
+    // the intervals (METHODS §2.2): two columns where the city has an interval.
+    let ci = |a: usize| {
+        snap.value(ii, a, year)
+            .filter(|v| v.state == sozialatlas_core::ValueState::Ok)
+            .and_then(|v| v.ci)
+    };
+    let city_ci = root.and_then(ci);
     let row = |a: usize, name: String| -> Vec<String> {
         let now = shown(a, year);
         let mut r = vec![name, marked(a, year)];
@@ -677,6 +685,21 @@ fn indicator_section(
             let then = shown(a, c);
             r.push(marked(a, c));
             r.push(Shown::change(kind, then, now).cell(dec, locale));
+        }
+        if let Some(city) = city_ci {
+            let own = ci(a);
+            r.push(own.map_or_else(String::new, |c| {
+                sozialatlas_core::labels::interval_text(c, dec, locale)
+            }));
+            r.push(match own {
+                Some(c) if Some(a) != root => sozialatlas_core::labels::versus_city_label(
+                    sozialatlas_core::stats::VersusCity::of(c, city),
+                    false,
+                    locale,
+                )
+                .to_string(),
+                _ => String::new(),
+            });
         }
         r
     };
@@ -690,6 +713,13 @@ fn indicator_section(
             "{} {c}–{year} ({cunit})",
             locale.pick("Veränderung", "Change")
         ));
+    }
+    if city_ci.is_some() {
+        columns.push(format!(
+            "{} {year}",
+            sozialatlas_core::labels::interval_heading(locale)
+        ));
+        columns.push(sozialatlas_core::labels::versus_city_heading(locale).to_string());
     }
     let city_name = root.map_or_else(
         || snap.meta.city.clone(),
@@ -739,10 +769,7 @@ fn indicator_section(
                 ),
                 cell.cell(dec, locale),
             ];
-            if compare.is_some() {
-                r.push(String::new());
-                r.push(String::new());
-            }
+            r.resize(columns.len(), String::new());
             rows.push(r);
         }
     }
@@ -753,6 +780,9 @@ fn indicator_section(
         .filter_map(|&a| shown(a, year).value())
         .collect();
     let mut notes = Vec::new();
+    if city_ci.is_some() {
+        notes.push(sozialatlas_core::labels::interval_note(locale).to_string());
+    }
     if matches!(def.formula, Formula::Published { .. }) {
         notes.push(format!(
             "{}.",

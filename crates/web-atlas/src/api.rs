@@ -184,6 +184,9 @@ async fn indicator(
                 "class": r.class,
                 "low_population": r.low_population,
                 "basis": r.basis.map(|b| b.as_str()),
+                "ci": r.ci.map(|(lo, hi)| json!({ "low": lo, "high": hi })),
+                "versus_city": r.versus_city.map(|vc| vc.as_str()),
+                "published_value": num(r.unsmoothed),
                 "parent": r.parent.map(|(p, s)| json!({
                     "key": snap.tree.areas[p].key,
                     "name": snap.tree.areas[p].name,
@@ -224,6 +227,11 @@ async fn indicator(
         "polarity": def.polarity,
         "city": shown_json(v.city),
         "city_basis": v.city_basis.map(|b| b.as_str()),
+        "city_ci": v.city_ci.map(|(lo, hi)| json!({ "low": lo, "high": hi })),
+        "smoothing": v.smooth.map(|s| json!({
+            "method": s.param(),
+            "label": { "de": view::smoothed_label(s, Locale::De), "en": view::smoothed_label(s, Locale::En) },
+        })),
         "unassigned": v.unassigned.iter().map(|u| json!({
             "area_key": snap.tree.areas[u.area].key,
             "area_level": snap.tree.levels[snap.tree.areas[u.area].level].id,
@@ -313,6 +321,20 @@ pub fn openapi_document() -> Value {
     let q = |name: &str, desc: &str, schema: Value| json!({ "name": name, "in": "query", "required": false, "description": desc, "schema": schema });
     let err = json!({ "description": "Unknown indicator, level, area or year (404) or a malformed parameter (400)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
     let ok = |desc: &str, ctype: &str, schema: Value| json!({ "description": desc, "content": { ctype: { "schema": schema } } });
+    // One area's value (kept apart: the document is too deep for one `json!`).
+    let value_item = json!({ "type": "object", "properties": {
+                    "key": { "type": "string" },
+                    "name": { "type": "string" },
+                    "value": { "type": "number", "nullable": true },
+                    "state": { "type": "string", "enum": ["ok", "missing", "suppressed"] },
+                    "numerator": { "type": "number", "nullable": true },
+                    "denominator": { "type": "number", "nullable": true },
+                    "class": { "type": "integer", "nullable": true },
+                    "basis": { "$ref": "#/components/schemas/Basis" },
+                    "ci": { "$ref": "#/components/schemas/Interval" },
+                    "versus_city": { "type": "string", "nullable": true, "enum": ["not_clearly_different", "clearly_higher", "clearly_lower"], "description": "The area's 95 % Wilson interval against the city's: overlapping (not clearly different) or wholly above or below" },
+                    "published_value": { "type": "number", "nullable": true, "description": "The published value where value is its smoothed estimate" }
+    } });
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -350,6 +372,7 @@ pub fn openapi_document() -> Value {
                     q("manual", "Inner breaks of the manual scheme, separated by semicolons", json!({ "type": "string" })),
                     q("compare", "The other year of a change view", json!({ "type": "integer" })),
                     q("area", "Key of the selected area", json!({ "type": "string" })),
+                    q("smooth", "Empirical-Bayes smoothing of a rate indicator in a year view: eb towards all areas, seb towards each area's neighbours (400 for other indicators and change views)", json!({ "type": "string", "enum": ["eb", "seb"] })),
                 ],
                 "responses": { "200": ok("The values", "application/json", json!({ "$ref": "#/components/schemas/IndicatorValues" })), "400": err.clone(), "404": err },
             }}),
@@ -371,6 +394,10 @@ pub fn openapi_document() -> Value {
                 "unit": { "type": "string" },
                 "city": { "$ref": "#/components/schemas/Shown" },
                 "city_basis": { "$ref": "#/components/schemas/Basis" },
+                "city_ci": { "$ref": "#/components/schemas/Interval" },
+                "smoothing": { "type": "object", "nullable": true, "description": "Set when the values are empirical-Bayes estimates (query smooth=eb|seb, rate indicators, year view): method and the words that mark them", "properties": {
+                    "method": { "type": "string", "enum": ["eb", "seb"] },
+                    "label": { "type": "object", "properties": { "de": { "type": "string" }, "en": { "type": "string" } } } } },
                 "unassigned": { "type": "array", "description": "The parts of the city and of coarser areas not assigned to an area of this level (official value minus the sum of the areas), year view only", "items": { "type": "object", "properties": {
                     "area_key": { "type": "string" },
                     "area_level": { "type": "string" },
@@ -379,17 +406,10 @@ pub fn openapi_document() -> Value {
                     "numerator": { "type": "number", "nullable": true },
                     "denominator": { "type": "number", "nullable": true },
                 } } },
-                "values": { "type": "array", "items": { "type": "object", "properties": {
-                    "key": { "type": "string" },
-                    "name": { "type": "string" },
-                    "value": { "type": "number", "nullable": true },
-                    "state": { "type": "string", "enum": ["ok", "missing", "suppressed"] },
-                    "numerator": { "type": "number", "nullable": true },
-                    "denominator": { "type": "number", "nullable": true },
-                    "class": { "type": "integer", "nullable": true },
-                    "basis": { "$ref": "#/components/schemas/Basis" },
-                } } },
+                "values": { "type": "array", "items": value_item },
             } },
+            "Interval": { "type": "object", "nullable": true, "description": "95 % Wilson interval of a published proportion, in the indicator's unit", "properties": {
+                "low": { "type": "number" }, "high": { "type": "number" } } },
             "Basis": { "type": "string", "nullable": true, "enum": ["official", "summed", "estimated", "published", "weighted_mean"],
                 "description": "Where a published value comes from: given for the area (official), the sum of its sub-areas or whole member areas, an overlay's estimate from shares of its members, a published value not recomputed, or the weighted mean of published values" },
         } },
@@ -442,6 +462,27 @@ fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, V
     .iter()
     .map(|s| (*s).to_string())
     .collect();
+    let mut header = header;
+    // A smoothed value says so in its column, with the published value beside it.
+    if let Some(s) = v.smooth {
+        header[2] = format!("{} – {}", header[2], view::smoothed_label(s, locale));
+        header.push(
+            locale
+                .pick("veröffentlichter Wert", "published_value")
+                .into(),
+        );
+    }
+    let with_ci = v.rows.iter().any(|r| r.ci.is_some());
+    if with_ci {
+        header.extend(
+            [
+                locale.pick("95-%-Intervall unten", "ci_low"),
+                locale.pick("95-%-Intervall oben", "ci_high"),
+                locale.pick("Gegenüber dem Stadtwert", "versus_city"),
+            ]
+            .map(String::from),
+        );
+    }
     let d = v.decimals;
     let f = |x: Option<f64>, d: usize| x.map(|x| format_plain(x, d, locale)).unwrap_or_default();
     // Estimated and converted counts are whole (an estimate from shares has no meaningful
@@ -465,7 +506,7 @@ fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, V
         .iter()
         .map(|r| {
             let a = &snap.tree.areas[r.area];
-            vec![
+            let mut row = vec![
                 a.key.clone(),
                 a.name.clone(),
                 f(r.shown.value(), d),
@@ -479,7 +520,18 @@ fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, V
                     .map(|e| e.label.clone())
                     .unwrap_or_default(),
                 view::basis_text(snap, def, r.area, r.basis, locale),
-            ]
+            ];
+            if v.smooth.is_some() {
+                row.push(f(r.unsmoothed, d));
+            }
+            if with_ci {
+                row.push(f(r.ci.map(|c| c.0), d));
+                row.push(f(r.ci.map(|c| c.1), d));
+                row.push(r.versus_city.map_or_else(String::new, |vc| {
+                    sozialatlas_core::labels::versus_city_label(vc, true, locale).to_string()
+                }));
+            }
+            row
         })
         .collect();
     // The parts not assigned to an area of this level, under the areas.
@@ -501,6 +553,10 @@ fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, V
             sozialatlas_core::labels::unassigned_label(locale).to_string(),
         ]);
     }
+    // Every row as long as the header (the parts not assigned have no interval here).
+    for r in &mut rows {
+        r.resize(header.len(), String::new());
+    }
     (header, rows)
 }
 
@@ -510,9 +566,10 @@ fn file_stem(state: &AppState, v: &IndicatorView) -> String {
         "{}_{}_{}",
         snap.catalogue.indicators[v.ind].id, snap.tree.levels[v.level].id, v.year
     );
-    match v.change {
-        Some((a, b)) => format!("{base}_change_{a}_{b}"),
-        None => base,
+    match (v.change, v.smooth) {
+        (Some((a, b)), _) => format!("{base}_change_{a}_{b}"),
+        (None, Some(s)) => format!("{base}_smoothed_{}", s.param()),
+        (None, None) => base,
     }
 }
 

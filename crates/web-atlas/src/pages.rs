@@ -451,6 +451,39 @@ struct TableRow {
     /// A mark for a value that is not as given (≈ estimated, Ø weighted mean), with its words.
     basis_mark: &'static str,
     basis_title: String,
+    /// The 95 % Wilson interval, `10,2–12,5` (empty without).
+    interval: String,
+    /// Against the city by the intervals: „nicht deutlich verschieden“ … (empty without).
+    versus: String,
+    /// The published value beside its smoothed estimate (empty unless smoothed).
+    unsmoothed: String,
+}
+
+/// What a tooltip adds after an area's value: the published value beside a smoothed one, the
+/// interval and how it lies against the city's.
+fn area_note(v: &IndicatorView, r: &view::Row, locale: Locale) -> String {
+    let mut parts = Vec::new();
+    if let Some(x) = r.unsmoothed {
+        parts.push(format!(
+            "{} {}",
+            locale.pick("veröffentlicht", "published"),
+            view::with_unit(format_decimal(x, v.decimals, locale), &v.unit)
+        ));
+    }
+    if let Some(ci) = r.ci {
+        parts.push(format!(
+            "{} {}",
+            sozialatlas_core::labels::interval_heading(locale),
+            view::with_unit(
+                sozialatlas_core::labels::interval_text(ci, v.decimals, locale),
+                &v.unit
+            )
+        ));
+    }
+    if let Some(vc) = r.versus_city {
+        parts.push(sozialatlas_core::labels::versus_city_label(vc, true, locale).to_string());
+    }
+    parts.join("; ")
 }
 
 /// A row "nicht zugeordnet" under the table of a level's areas.
@@ -591,6 +624,22 @@ struct IndicatorPage {
     bar_svgs: [String; 2],
     rows: Vec<TableRow>,
     show_counts: bool,
+    /// Whether the table has the interval and the comparison with the city.
+    show_ci: bool,
+    city_interval: String,
+    interval_header: String,
+    versus_header: &'static str,
+    /// The smoothing selector (empty where the indicator cannot be smoothed).
+    smooths: Vec<Opt>,
+    /// Whether the values shown are smoothed.
+    smoothed: bool,
+    smooth_label: &'static str,
+    published_header: &'static str,
+    /// The plain words over a smoothed map (empty otherwise).
+    smooth_note: String,
+    /// The method of the smoothing and of the interval, behind „Methode“.
+    methods: Vec<&'static str>,
+    method_summary: &'static str,
     value_header: String,
     city_text: String,
     city_basis: String,
@@ -617,9 +666,13 @@ fn subtitle(state: &AppState, v: &IndicatorView, locale: Locale) -> String {
     let snap = state.snapshot();
     let level = snap.tree.levels[v.level].name.get(locale);
     let m = msgs(locale);
-    match v.change {
+    let line = match v.change {
         Some((a, b)) => format!("{level} · {} {a}–{b} ({})", m.change_since, v.unit),
         None => format!("{level} · {}", v.year),
+    };
+    match v.smooth {
+        Some(s) => format!("{line} · {}", view::smoothed_label(s, locale)),
+        None => line,
     }
 }
 
@@ -677,6 +730,13 @@ fn map_spec(
                 }
                 _ => a.name.clone(),
             };
+            // … and the interval, the comparison with the city and a smoothed value's source.
+            let note = area_note(v, r, locale);
+            let name = if note.is_empty() {
+                name
+            } else {
+                format!("{name} ({note})")
+            };
             Some(render::MapArea {
                 key: a.key.clone(),
                 name,
@@ -726,7 +786,10 @@ fn map_spec(
         decimals: v.decimals,
         areas,
         classes,
-        legend_title: Some(format!("{} {}", locale.pick("in", "in"), v.unit)),
+        legend_title: Some(match v.smooth {
+            Some(_) => format!("in {}, {}", v.unit, locale.pick("geglättet", "smoothed")),
+            None => format!("in {}", v.unit),
+        }),
         city,
         outlines,
         highlight: opts.area.clone(),
@@ -834,6 +897,7 @@ fn bar_svg(
                     (Shown::Suppressed, _) => render::BarValue::Suppressed,
                     (Shown::NoData, _) => render::BarValue::NoData,
                 },
+                note: area_note(v, r, locale),
             }
         })
         .collect();
@@ -1028,6 +1092,15 @@ pub async fn indicator(
                 low_population: r.low_population,
                 basis_mark: basis_mark(r.basis),
                 basis_title: view::basis_text(snap, def, r.area, r.basis, locale),
+                interval: r.ci.map_or_else(String::new, |ci| {
+                    sozialatlas_core::labels::interval_text(ci, v.decimals, locale)
+                }),
+                versus: r.versus_city.map_or_else(String::new, |vc| {
+                    sozialatlas_core::labels::versus_city_label(vc, false, locale).to_string()
+                }),
+                unsmoothed: r
+                    .unsmoothed
+                    .map_or_else(String::new, |x| format_decimal(x, v.decimals, locale)),
             }
         })
         .collect();
@@ -1069,6 +1142,87 @@ pub async fn indicator(
         .collect();
     let empty = v.breaks.is_none();
     let any_low_population = rows.iter().any(|r| r.low_population);
+    let show_ci = rows.iter().any(|r| !r.interval.is_empty());
+    // Smoothing is offered for a rate of counts in a year view; the selector keeps the choice.
+    let smooths: Vec<Opt> =
+        if sozialatlas_runs::smoothing::smoothable(def).is_some() && v.change.is_none() {
+            std::iter::once(opt(
+                "",
+                locale.pick("keine (veröffentlichte Werte)", "none (published values)"),
+                opts.smooth.is_none(),
+            ))
+            .chain(
+                sozialatlas_runs::smoothing::Smoothing::ALL
+                    .iter()
+                    .map(|&s| {
+                        let label = match s {
+                sozialatlas_runs::smoothing::Smoothing::Global => locale.pick(
+                    "zum Durchschnitt aller Gebiete (empirischer Bayes)",
+                    "towards all areas (empirical Bayes)",
+                ),
+                sozialatlas_runs::smoothing::Smoothing::Spatial => locale.pick(
+                    "zum Durchschnitt der Nachbargebiete (räumlicher empirischer Bayes)",
+                    "towards the neighbouring areas (spatial empirical Bayes)",
+                ),
+            };
+                        opt(s.param(), label, opts.smooth == Some(s))
+                    }),
+            )
+            .collect()
+        } else {
+            Vec::new()
+        };
+    // The method behind the smoothing and the comparison with the city, behind a disclosure.
+    let mut methods = Vec::new();
+    if v.smooth.is_some() {
+        methods.push(locale.pick(
+            "Glättung: empirischer Bayes-Schätzer nach Marshall (1991), wie GeoDa und PySAL \
+             (esda) ihn rechnen. Jede Quote r = Zähler / Nenner wird mit dem Mittel m gemischt: \
+             r̂ = w · r + (1 − w) · m mit w = v / (v + m / Nenner). m ist die Summe der Zähler \
+             durch die Summe der Nenner aller Gebiete mit veröffentlichtem Wert (räumlich: des \
+             Gebiets und seiner Nachbargebiete), v die Streuung der Quoten über die \
+             Zufallsschwankung hinaus (ist sie rechnerisch negativ, gilt 0). Geheim gehaltene \
+             Gebiete gehen in keinen Durchschnitt ein und erhalten keinen geglätteten Wert.",
+            "Smoothing: the empirical Bayes estimate of Marshall (1991), as GeoDa and PySAL \
+             (esda) compute it. Each rate r = numerator / denominator is mixed with the mean m: \
+             r̂ = w · r + (1 − w) · m with w = v / (v + m / denominator). m is the sum of the \
+             numerators over the sum of the denominators of all areas with a published value \
+             (spatial: of the area and its neighbours), v the spread of the rates beyond chance \
+             (0 where it comes out negative). Withheld areas enter no average and get no \
+             smoothed value.",
+        ));
+    }
+    if show_ci {
+        methods.push(locale.pick(
+            "95-%-Intervall: das Wilson-Intervall der Quote aus Zähler und Nenner, der Bereich, \
+             in dem die Quote bei dieser Zahl von Fällen mit 95 % Sicherheit liegt. „Nicht \
+             deutlich verschieden vom Stadtwert“: Das Intervall des Gebiets und das der Stadt \
+             überschneiden sich, der Unterschied kann Zufall sein. „Deutlich höher“ oder \
+             „deutlich niedriger“: Sie überschneiden sich nicht. Das Intervall gehört zum \
+             veröffentlichten, nicht zum geglätteten Wert.",
+            "95 % interval: the Wilson interval of the rate from numerator and denominator, the \
+             range in which the rate lies with 95 % confidence given the number of cases. “Not \
+             clearly different from the city”: the area's interval and the city's overlap, so \
+             the difference may be chance. “Clearly higher” or “clearly lower”: they do not \
+             overlap. The interval belongs to the published value, not to a smoothed one.",
+        ));
+    }
+    let smooth_note = match v.smooth {
+        Some(s) => format!(
+            "{}: {}",
+            view::smoothed_label(s, locale),
+            locale.pick(
+                "In Gebieten mit wenigen Einwohnerinnen und Einwohnern verändert schon ein Fall \
+                 mehr oder weniger eine Quote stark. Karte, Tabelle und Balken zeigen deshalb \
+                 Schätzwerte, die jede Quote zum Durchschnitt hin ziehen – umso stärker, je \
+                 kleiner das Gebiet ist. Die veröffentlichten Werte stehen in der Tabelle daneben.",
+                "In areas with few residents one case more or less changes a rate a lot. The map, \
+                 table and bars therefore show estimates that pull each rate towards the average, \
+                 the more the smaller the area. The published values are beside them in the table.",
+            )
+        ),
+        None => String::new(),
+    };
 
     // Time series of the selected area against the city (and its parent area).
     let sel = opts
@@ -1191,10 +1345,12 @@ pub async fn indicator(
     };
     let heading = def.name.get(locale).to_string();
     let dimension = snap.catalogue.dimension_name(def, locale).to_string();
-    let value_header = if v.unit.is_empty() {
-        m.value.to_string()
-    } else {
-        format!("{} ({})", m.value, v.unit)
+    let value_header = match (v.unit.is_empty(), v.smooth) {
+        (true, None) => m.value.to_string(),
+        (false, None) => format!("{} ({})", m.value, v.unit),
+        // Short, so that the value stays in view on a phone; the caption names the method.
+        (true, Some(_)) => locale.pick("geglättet", "smoothed").to_string(),
+        (false, Some(_)) => format!("{} ({})", locale.pick("geglättet", "smoothed"), v.unit),
     };
     // The map for the page: bare, with its legend in HTML beside it.
     let (map_svg, legend) = if empty {
@@ -1230,7 +1386,8 @@ pub async fn indicator(
         || opts.k != ViewOptions::default().k
         || opts.closure != ViewOptions::default().closure
         || opts.palette.is_some()
-        || opts.fixed;
+        || opts.fixed
+        || opts.smooth.is_some();
     // Moran's I and LISA (999 permutations on a first view): off the async threads.
     let moran = {
         let (st, change) = (state.clone(), opts.compare.is_some());
@@ -1295,6 +1452,23 @@ pub async fn indicator(
         },
         rows,
         show_counts,
+        show_ci,
+        city_interval: v.city_ci.map_or_else(String::new, |ci| {
+            sozialatlas_core::labels::interval_text(ci, v.decimals, locale)
+        }),
+        interval_header: format!(
+            "{} ({})",
+            sozialatlas_core::labels::interval_heading(locale),
+            v.unit
+        ),
+        versus_header: sozialatlas_core::labels::versus_city_heading(locale),
+        smooths,
+        smoothed: v.smooth.is_some(),
+        smooth_label: locale.pick("Glättung kleiner Gebiete", "Smoothing of small areas"),
+        published_header: locale.pick("veröffentlicht", "published"),
+        smooth_note,
+        methods,
+        method_summary: locale.pick("Methode", "Method"),
         value_header,
         city_text: v.city.text(v.decimals, &v.unit, locale),
         city_basis: index.root.map_or_else(String::new, |r| {

@@ -4,6 +4,7 @@
 
 use sozialatlas_classify::palette::{Diverging, Sequential};
 use sozialatlas_classify::{Closure, Scheme, SdKind, SdStep};
+use sozialatlas_runs::smoothing::Smoothing;
 
 use crate::error::AppError;
 
@@ -80,6 +81,8 @@ pub struct ViewOptions {
     pub area: Option<String>,
     /// Inner breaks of the manual scheme.
     pub manual: Vec<f64>,
+    /// Empirical-Bayes smoothing of a rate map (`smooth=eb|seb`).
+    pub smooth: Option<Smoothing>,
 }
 
 /// Default number of classes.
@@ -100,6 +103,7 @@ impl Default for ViewOptions {
             compare: None,
             area: None,
             manual: Vec::new(),
+            smooth: None,
         }
     }
 }
@@ -209,6 +213,15 @@ impl ViewOptions {
             }
             o.area = Some(s.to_string());
         }
+        if let Some(s) = get(pairs, "smooth") {
+            o.smooth = Some(Smoothing::parse(s).ok_or_else(|| {
+                bad(
+                    "smooth",
+                    s,
+                    "eb (empirical Bayes towards all areas) or seb (towards the neighbouring areas)",
+                )
+            })?);
+        }
         if let Some(s) = get(pairs, "manual") {
             let mut v = Vec::new();
             for part in s.split([';', ' ']).filter(|p| !p.trim().is_empty()) {
@@ -296,6 +309,9 @@ impl ViewOptions {
         if let Some(c) = self.compare {
             s.append_pair("compare", &c.to_string());
         }
+        if let Some(m) = self.smooth {
+            s.append_pair("smooth", m.param());
+        }
         if self.scheme == SchemeOpt::Manual && !self.manual.is_empty() {
             let m: Vec<String> = self.manual.iter().map(|x| x.to_string()).collect();
             s.append_pair("manual", &m.join(";"));
@@ -340,6 +356,10 @@ mod tests {
             o.query(true),
             "scheme=equal&k=6&closure=right&palette=Blues&breaks=fixed&compare=2011&area=01"
         );
+        let o = ViewOptions::parse(&p("area=01&smooth=seb&k=4")).unwrap();
+        assert_eq!(o.smooth, Some(Smoothing::Spatial));
+        assert_eq!(o.query(true), "k=4&smooth=seb&area=01");
+        assert_eq!(ViewOptions::parse(&p(&o.query(true))).unwrap(), o);
         assert_eq!(ViewOptions::parse(&p(&o.query(true))).unwrap(), o);
     }
 
@@ -362,6 +382,7 @@ mod tests {
             "compare=20x1",
             "scheme=manual",
             "scheme=manual&manual=3;2",
+            "smooth=yes",
         ] {
             assert!(ViewOptions::parse(&p(q)).is_err(), "{q}");
         }

@@ -10,7 +10,9 @@ use sozialatlas_classify::{Breaks, LegendEntry};
 use sozialatlas_core::catalogue::ChangeKind;
 use sozialatlas_core::compute::Basis;
 use sozialatlas_core::locale::format_decimal;
+use sozialatlas_core::stats::VersusCity;
 use sozialatlas_core::{Indicator, IndicatorValue, Locale, ValueState};
+use sozialatlas_runs::smoothing::{Smoothing, smooth_rates, smoothable};
 use sozialatlas_store::Snapshot;
 
 use crate::error::AppError;
@@ -129,6 +131,12 @@ pub struct Row {
     pub parent: Option<(usize, Shown)>,
     /// Where the published value comes from (year view only).
     pub basis: Option<Basis>,
+    /// The published value's 95 % Wilson interval, scaled like it (year view, proportions).
+    pub ci: Option<(f64, f64)>,
+    /// The interval against the city's (year view, both intervals known).
+    pub versus_city: Option<VersusCity>,
+    /// The published value where `shown` is its smoothed estimate (`smooth=`).
+    pub unsmoothed: Option<f64>,
 }
 
 /// The part of a coarser area (the city, or an area of a level between) not assigned to any
@@ -181,6 +189,57 @@ pub struct IndicatorView {
     pub unit: String,
     /// The ColorBrewer palette used.
     pub palette: String,
+    /// The city's 95 % Wilson interval (year view, proportions).
+    pub city_ci: Option<(f64, f64)>,
+    /// The smoothing the values shown went through, if any.
+    pub smooth: Option<Smoothing>,
+}
+
+/// The words that mark a smoothed figure: „geglättet (empirischer Bayes-Schätzer)“.
+pub fn smoothed_label(m: Smoothing, locale: Locale) -> &'static str {
+    match m {
+        Smoothing::Global => locale.pick(
+            "geglättet (empirischer Bayes-Schätzer)",
+            "smoothed (empirical Bayes estimate)",
+        ),
+        Smoothing::Spatial => locale.pick(
+            "geglättet (räumlicher empirischer Bayes-Schätzer)",
+            "smoothed (spatial empirical Bayes estimate)",
+        ),
+    }
+}
+
+/// Refuses smoothing where it has no meaning, in plain words (400): an indicator that is no
+/// rate of counts, or a change between years.
+fn check_smoothing(def: &Indicator, change: bool, locale: Locale) -> Result<(), AppError> {
+    let name = def.name.get(locale);
+    if smoothable(def).is_none() {
+        return Err(AppError::BadRequest(match locale {
+            Locale::De => format!(
+                "„{name}“ ist keine Quote aus Fallzahlen (Zähler je Nenner): Glätten ist nur für \
+                 solche Quoten und Anteile möglich. Ohne „smooth=“ in der Adresse zeigt die Seite \
+                 die veröffentlichten Werte."
+            ),
+            Locale::En => format!(
+                "“{name}” is not a rate of counts (cases per population): only such rates and \
+                 shares can be smoothed. Without “smooth=” in the address the page shows the \
+                 published values."
+            ),
+        }));
+    }
+    if change {
+        return Err(AppError::BadRequest(
+            locale
+                .pick(
+                    "Geglättet werden die Werte eines Jahres, keine Veränderungen zwischen Jahren. \
+                     Wählen Sie „kein Vergleich“ oder lassen Sie die Glättung weg.",
+                    "Only the values of one year can be smoothed, not changes between years. \
+                     Choose no comparison or leave out the smoothing.",
+                )
+                .to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// Looks up an indicator by id (404 when unknown).
@@ -302,6 +361,9 @@ pub fn build(
     if let Some(key) = &opts.area {
         area(state, level, key, locale)?;
     }
+    if opts.smooth.is_some() {
+        check_smoothing(def, change.is_some(), locale)?;
+    }
     let kind = def.formula.change_kind();
     let show = |a: usize| -> Shown {
         match change {
@@ -331,6 +393,9 @@ pub fn build(
                 class: None,
                 low_population: v.is_some_and(|v| v.low_population),
                 parent,
+                ci: v.filter(|_| published).and_then(|v| v.ci),
+                versus_city: None,
+                unsmoothed: None,
                 basis: match change {
                     None => v.filter(|_| published).map(|v| v.basis),
                     // A change from a value converted from earlier boundaries rests on it.
@@ -348,6 +413,28 @@ pub fn build(
         .and_then(|r| snap.value(ind, r, year))
         .filter(|v| change.is_none() && v.state == ValueState::Ok)
         .map(|v| v.basis);
+    let city_ci = root
+        .and_then(|r| snap.value(ind, r, year))
+        .filter(|v| change.is_none() && v.state == ValueState::Ok)
+        .and_then(|v| v.ci);
+    for r in &mut rows {
+        r.versus_city = r.ci.zip(city_ci).map(|(a, c)| VersusCity::of(a, c));
+    }
+    // Smoothing replaces each published value by its estimate, from published cells only.
+    let smoothed = |p: i32| -> Result<Vec<Option<f64>>, AppError> {
+        let m = opts.smooth.unwrap_or(Smoothing::Global);
+        smooth_rates(snap, ind, &index.level_areas[level], p, m)
+            .map_err(|e| AppError::BadRequest(e.to_string()))
+    };
+    if opts.smooth.is_some() {
+        // The rows are still in the order of the level's areas.
+        for (r, est) in rows.iter_mut().zip(smoothed(year)?) {
+            if let Shown::Value(x) = r.shown {
+                r.unsmoothed = Some(x);
+                r.shown = est.map_or(Shown::NoData, Shown::Value);
+            }
+        }
+    }
     // The not-assigned parts: the city first, then the areas of coarser levels in tree order.
     let mut unassigned: Vec<UnassignedRow> = Vec::new();
     if change.is_none() {
@@ -372,7 +459,14 @@ pub fn build(
     }
 
     let values: Vec<f64> = rows.iter().filter_map(|r| r.shown.value()).collect();
-    let class_values: Vec<f64> = if opts.fixed && change.is_none() {
+    let class_values: Vec<f64> = if opts.fixed && change.is_none() && opts.smooth.is_some() {
+        // Fixed breaks of a smoothed map: over the smoothed values of every year.
+        let mut all = Vec::new();
+        for &p in index.periods_at(ind, level) {
+            all.extend(smoothed(p)?.into_iter().flatten());
+        }
+        all
+    } else if opts.fixed && change.is_none() {
         index
             .periods_at(ind, level)
             .iter()
@@ -486,6 +580,8 @@ pub fn build(
         decimals,
         unit,
         palette: palette_name,
+        city_ci,
+        smooth: opts.smooth,
     })
 }
 

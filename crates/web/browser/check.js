@@ -11,6 +11,7 @@ const pages = [
   ['start', '/'],
   ['indicator', '/indicators/sgb2_quote/stadtteil/2022?area=1'],
   ['change', '/en/indicators/sgb2_quote/stadtteil/2022?compare=2018'],
+  ['smoothed', '/indicators/sgb2_quote/stadtteil/2022?smooth=seb&area=7'],
   ['suppressed', '/indicators/wohnungslosigkeit/stadtteil/2019'],
   ['profile', '/areas/stadtteil/1'],
   ['areas', '/areas'],

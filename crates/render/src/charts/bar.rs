@@ -36,6 +36,8 @@ pub struct Bar {
     pub name: String,
     /// Value and colour, or why there is none.
     pub value: BarValue,
+    /// Added to the bar's tooltip after its value, e.g. the interval (empty: nothing).
+    pub note: String,
 }
 
 /// A sorted bar chart of areas.
@@ -169,7 +171,11 @@ pub fn bar_chart(spec: &BarChartSpec) -> String {
         match b.value {
             BarValue::Value { value, colour } if value.is_finite() => {
                 let (a, z) = (xs.at(value.min(0.0)), xs.at(value.max(0.0)));
-                let label = escape(&format!("{}: {}", b.name, vt(value)));
+                let label = if b.note.is_empty() {
+                    escape(&format!("{}: {}", b.name, vt(value)))
+                } else {
+                    escape(&format!("{}: {} ({})", b.name, vt(value), b.note))
+                };
                 let _ = write!(
                     body,
                     "<rect class=\"sa-bar{}\" data-key=\"{}\" data-value=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{BAR_H}\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{}\"><title>{label}</title></rect>",

@@ -131,6 +131,7 @@ fn charts_escape_text_and_survive_empty_input() {
     let bars = bar_chart(&BarChartSpec {
         title: evil.into(),
         bars: vec![Bar {
+            note: String::new(),
             key: evil.into(),
             name: evil.into(),
             value: BarValue::NoData,

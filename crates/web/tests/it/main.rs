@@ -18,4 +18,5 @@ mod publish;
 mod routes;
 mod safety;
 mod security;
+mod smoothing;
 mod svg_snapshots;

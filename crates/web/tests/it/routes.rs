@@ -10,12 +10,7 @@ const HTML: &str = "text/html; charset=utf-8";
 async fn city_sgb2(locale: sozialatlas_core::Locale) -> String {
     let state = common::state().await;
     let snap = state.snapshot();
-    let ind = snap
-        .catalogue
-        .indicators
-        .iter()
-        .position(|i| i.id == "sgb2_quote")
-        .unwrap();
+    let ind = common::indicator_index(snap, "sgb2_quote");
     let root = snap.tree.root().unwrap();
     let v = snap
         .value(ind, root, 2022)

@@ -1,7 +1,7 @@
 //! Suppression, errors in both languages, escaping, and the OpenAPI document's coverage.
 
 use crate::common;
-use crate::common::get;
+use crate::common::{get, table_row as row};
 use axum::http::StatusCode;
 use sozialatlas_core::ValueState;
 
@@ -18,14 +18,6 @@ fn rdr_find(pool: &str, f: impl Fn(&csv::StringRecord) -> bool) -> Option<csv::S
         .delimiter(b';')
         .from_reader(pool.trim_start_matches('\u{feff}').as_bytes());
     rdr.records().filter_map(Result::ok).find(|r| f(r))
-}
-
-fn row<'a>(html: &'a str, key: &str) -> &'a str {
-    let start = html
-        .find(&format!("<tr data-key=\"{key}\""))
-        .expect("table row of the area");
-    let end = html[start..].find("</tr>").expect("row end") + start;
-    &html[start..end]
 }
 
 #[tokio::test]

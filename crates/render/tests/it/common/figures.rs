@@ -45,6 +45,7 @@ pub fn bars(locale: Locale) -> BarChartSpec {
         .areas
         .iter()
         .map(|a| Bar {
+            note: String::new(),
             key: a.key.clone(),
             name: a.name.clone(),
             value: match a.state {

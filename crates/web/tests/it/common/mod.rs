@@ -183,3 +183,21 @@ pub fn suppressed_stadtteil(
         })
         .collect()
 }
+
+/// The index of the indicator `id` in the catalogue.
+pub fn indicator_index(snap: &sozialatlas_store::Snapshot, id: &str) -> usize {
+    snap.catalogue
+        .indicators
+        .iter()
+        .position(|i| i.id == id)
+        .unwrap_or_else(|| panic!("no indicator {id}"))
+}
+
+/// The table row of an area on an indicator page.
+pub fn table_row<'a>(html: &'a str, key: &str) -> &'a str {
+    let start = html
+        .find(&format!("<tr data-key=\"{key}\""))
+        .expect("table row of the area");
+    let end = html[start..].find("</tr>").expect("row end") + start;
+    &html[start..end]
+}
