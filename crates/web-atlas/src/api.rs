@@ -573,6 +573,45 @@ fn file_stem(state: &AppState, v: &IndicatorView) -> String {
     }
 }
 
+/// What a view's every row is: indicator, year (or the years of a change), level, and where the
+/// figures come from — source, Stand, licence, attribution — as header and values.
+fn view_context(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, Vec<String>) {
+    let snap = state.snapshot();
+    let def = &snap.catalogue.indicators[v.ind];
+    let de = locale == Locale::De;
+    let header = [
+        if de { "Indikator-ID" } else { "indicator_id" },
+        if de { "Indikator" } else { "indicator" },
+        match (v.change.is_some(), de) {
+            (true, true) => "Zeitraum",
+            (true, false) => "period",
+            (false, true) => "Jahr",
+            (false, false) => "year",
+        },
+        if de { "Ebene" } else { "level" },
+        if de { "Quelle" } else { "source" },
+        if de { "Stand" } else { "as_of" },
+        if de { "Lizenz" } else { "licence" },
+        if de { "Namensnennung" } else { "attribution" },
+    ]
+    .map(String::from)
+    .to_vec();
+    let values = vec![
+        def.id.clone(),
+        def.name.get(locale).to_string(),
+        match v.change {
+            Some((a, b)) => format!("{a}–{b}"),
+            None => v.year.to_string(),
+        },
+        snap.tree.levels[v.level].name.get(locale).to_string(),
+        def.source.clone().unwrap_or_default(),
+        snap.meta.stand.clone(),
+        snap.meta.licence.clone().unwrap_or_default(),
+        snap.meta.attribution.join("; "),
+    ];
+    (header, values)
+}
+
 /// The view as CSV (German: `;`, decimal comma, BOM; English: `,`, decimal point).
 pub fn download_csv(
     state: &AppState,
@@ -580,6 +619,15 @@ pub fn download_csv(
     locale: Locale,
 ) -> Result<Response, AppError> {
     let (header, rows) = table(state, v, locale);
+    // A CSV travels alone: every row ends with what it is and where it comes from (the
+    // workbook has a caption and a sources sheet for this).
+    let (context_header, context) = view_context(state, v, locale);
+    let header = header.into_iter().chain(context_header).collect();
+    let rows = rows.into_iter().map(|r| {
+        r.into_iter()
+            .chain(context.iter().cloned())
+            .collect::<Vec<String>>()
+    });
     let buf = sozialatlas_core::csv::to_csv(std::iter::once(header).chain(rows), locale)?;
     Ok(file_response(
         buf,

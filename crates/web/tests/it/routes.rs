@@ -373,8 +373,34 @@ async fn downloads_of_the_view() {
     let t = r.text();
     assert!(t.starts_with('\u{feff}'));
     assert!(t.contains("Gebietsschlüssel;Gebiet;Wert"));
+    // Every row ends with its context: indicator, year, level, source, Stand, licence.
+    let header = t.lines().next().unwrap();
+    assert!(
+        header.ends_with(";Indikator-ID;Indikator;Jahr;Ebene;Quelle;Stand;Lizenz;Namensnennung"),
+        "{header}"
+    );
+    let row = t.lines().nth(1).unwrap();
+    assert!(
+        row.contains(";sgb2_quote;SGB-II-Quote;2022;Stadtteil;"),
+        "{row}"
+    );
+    assert!(row.contains(";31.12.2022;CC0-1.0;"), "{row}");
     let r = get("/en/indicators/sgb2_quote/stadtteil/2022.csv").await;
-    assert!(r.text().starts_with("area_key,area,value"));
+    let t = r.text();
+    assert!(t.starts_with("area_key,area,value"), "{t}");
+    assert!(
+        t.lines()
+            .next()
+            .unwrap()
+            .ends_with(",indicator_id,indicator,year,level,source,as_of,licence,attribution"),
+        "{t}"
+    );
+    // A change view names its years.
+    let t = get("/indicators/sgb2_quote/stadtteil/2022.csv?compare=2018")
+        .await
+        .text();
+    assert!(t.lines().next().unwrap().contains(";Zeitraum;"), "{t}");
+    assert!(t.lines().nth(1).unwrap().contains(";2018–2022;"), "{t}");
     let r = get("/indicators/sgb2_quote/stadtteil/2022.xlsx").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.starts_with(b"PK"));

@@ -82,7 +82,7 @@ async fn the_interval_and_the_comparison_with_the_city_in_page_tooltip_and_api()
     let csv = get(&format!("{PAGE}.csv")).await.text();
     let header = csv.lines().next().unwrap();
     assert!(
-        header.ends_with("95-%-Intervall unten;95-%-Intervall oben;Gegenüber dem Stadtwert"),
+        header.contains(";95-%-Intervall unten;95-%-Intervall oben;Gegenüber dem Stadtwert;"),
         "{header}"
     );
     assert!(csv.contains(";nicht deutlich verschieden vom Stadtwert"));
