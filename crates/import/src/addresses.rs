@@ -11,7 +11,7 @@ use sozialatlas_model::{AddressRegister, HouseNumber, StreetAddresses};
 
 use crate::config::{AddressConfig, LevelConfig};
 use crate::error::{ImportError, ImportErrors, MAX_ERRORS};
-use crate::table::{decode, detect_delimiter, normalize_name, parse_delimiter};
+use crate::table::{Lines, decode, detect_delimiter, normalize_name, parse_delimiter};
 use crate::{Reader, pad, padding_hint};
 
 /// Addresses left out (unknown key, outside every area) listed in the warning.
@@ -26,33 +26,6 @@ enum Locate {
     /// The point in these columns (x, y), located in the level's polygons: the index and the
     /// tree area of each of its areas.
     Point(usize, usize, Box<PolygonIndex>, Vec<usize>),
-}
-
-/// Counts lines as the reader moves forward through the text (records come in order, so each
-/// byte is looked at once).
-struct Lines<'t> {
-    text: &'t [u8],
-    pos: usize,
-    line: u64,
-}
-
-impl Lines<'_> {
-    /// The line of the record at `byte` (as [`crate::table::line_at`], in one pass).
-    fn at(&mut self, byte: u64) -> u64 {
-        let mut b = (byte as usize).min(self.text.len());
-        while b < self.text.len() && (self.text[b] == b'\r' || self.text[b] == b'\n') {
-            b += 1;
-        }
-        if b < self.pos {
-            return crate::table::line_at(self.text, byte);
-        }
-        self.line += self.text[self.pos..b]
-            .iter()
-            .filter(|&&c| c == b'\n')
-            .count() as u64;
-        self.pos = b;
-        self.line
-    }
 }
 
 /// Splits a house number as written into number and suffix: `12` → 12, `12a` → 12 `a`,
@@ -161,11 +134,7 @@ pub(crate) fn read_addresses(
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut lines = Lines {
-        text: text.as_bytes(),
-        pos: 0,
-        line: 1,
-    };
+    let mut lines = Lines::new(text.as_bytes());
     let mut record = csv::StringRecord::new();
     let mut next = |record: &mut csv::StringRecord, lines: &mut Lines| {
         rdr.read_record(record).map_err(|e| {

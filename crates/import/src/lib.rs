@@ -469,11 +469,22 @@ pub fn load_atlas(src: &dyn FileSource, progress: Progress<'_>) -> Result<Atlas,
     }
 
     let mut observations = Observations::new();
+    // The areas of each level by key, made once for all data files (a city may split its data
+    // into many files).
+    let mut level_keys: Vec<HashMap<&str, usize>> = vec![HashMap::new(); tree.levels.len()];
+    for (i, a) in tree.areas.iter().enumerate() {
+        level_keys[a.level].insert(a.key.as_str(), i);
+    }
     for dc in &config.data {
         match dc.kind {
-            DataKind::Table => {
-                read_data(&mut r, dc, &tree, &catalogue, &config, &mut observations)?
-            }
+            DataKind::Table => read_data(
+                &mut r,
+                dc,
+                (&tree, &level_keys),
+                &catalogue,
+                &config,
+                &mut observations,
+            )?,
             DataKind::Points => points::read_points(
                 &mut r,
                 dc,
@@ -1142,10 +1153,12 @@ pub(crate) fn variable_name_map<E>(
     Ok(names)
 }
 
+/// Reads one data table into `obs`; `level_keys[level]` maps the keys of a level's areas to
+/// their index in `tree`.
 fn read_data(
     r: &mut Reader<'_>,
     dc: &DataConfig,
-    tree: &AreaTree,
+    (tree, level_keys): (&AreaTree, &[HashMap<&str, usize>]),
     cat: &Catalogue,
     cfg: &AtlasConfig,
     obs: &mut Observations,
@@ -1174,20 +1187,11 @@ fn read_data(
         .in_column(format!("data `{file}`"))
     })?;
     let area_col = table.column(area_name, "area key")?;
-    let level_keys: HashMap<usize, HashMap<&str, usize>> = levels
-        .iter()
-        .map(|&l| {
-            let keys = tree
-                .areas_of_level(l)
-                .into_iter()
-                .map(|a| (tree.areas[a].key.as_str(), a))
-                .collect();
-            (l, keys)
-        })
-        .collect();
     table.drop_notes(|t| {
         let key = pad(t.to_string(), dc.key_width);
-        level_keys.values().any(|k| k.contains_key(key.as_str()))
+        levels
+            .iter()
+            .any(|&l| level_keys[l].contains_key(key.as_str()))
     });
     table.check_widths()?;
     let period_col = match (&dc.period, dc.period_value) {
@@ -1340,7 +1344,7 @@ fn read_data(
         // A key that is no area of the file's level (of any of its vintages) is named first, so
         // that a row that is no data row (a units row, a note) is named by its key.
         let key_error = |level: usize| {
-            let keys = &level_keys[&level];
+            let keys = &level_keys[level];
             let mut sample: Vec<&str> = keys.keys().copied().collect();
             sample.sort_unstable();
             sample.truncate(6);
@@ -1359,7 +1363,7 @@ fn read_data(
         };
         if !levels
             .iter()
-            .any(|l| level_keys[l].contains_key(key.as_str()))
+            .any(|&l| level_keys[l].contains_key(key.as_str()))
         {
             // Of several vintages, the one of the row's year where it can be read.
             let year =
@@ -1400,7 +1404,7 @@ fn read_data(
                 continue;
             }
         };
-        let Some(&area) = level_keys[&level].get(key.as_str()) else {
+        let Some(&area) = level_keys[level].get(key.as_str()) else {
             push(key_error(level), &mut errors);
             continue;
         };

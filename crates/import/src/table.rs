@@ -343,12 +343,49 @@ fn from_rows(
 /// The 1-based line of the CSV record the csv reader places at byte `byte` of `text`. The
 /// reader's byte position can point at the line terminator before a record (CRLF files): skip
 /// terminators, then count the lines before.
-pub(crate) fn line_at(text: &[u8], byte: u64) -> u64 {
+fn line_at(text: &[u8], byte: u64) -> u64 {
     let mut b = (byte as usize).min(text.len());
     while b < text.len() && (text[b] == b'\r' || text[b] == b'\n') {
         b += 1;
     }
     text[..b].iter().filter(|&&c| c == b'\n').count() as u64 + 1
+}
+
+/// The lines of a CSV text's records, counted as the reader moves forward through the text:
+/// records come in order, so each byte is looked at once (a position behind the last one asked
+/// for is counted from the start).
+pub(crate) struct Lines<'t> {
+    text: &'t [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl<'t> Lines<'t> {
+    /// A counter at the start of `text`.
+    pub(crate) fn new(text: &'t [u8]) -> Self {
+        Lines {
+            text,
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record at `byte` (as [`line_at`]).
+    pub(crate) fn at(&mut self, byte: u64) -> u64 {
+        let mut b = (byte as usize).min(self.text.len());
+        while b < self.text.len() && (self.text[b] == b'\r' || self.text[b] == b'\n') {
+            b += 1;
+        }
+        if b < self.pos {
+            return line_at(self.text, byte);
+        }
+        self.line += self.text[self.pos..b]
+            .iter()
+            .filter(|&&c| c == b'\n')
+            .count() as u64;
+        self.pos = b;
+        self.line
+    }
 }
 
 /// Reads a CSV file: every record with its line; the header and the rows as `shape` says.
@@ -378,14 +415,14 @@ pub fn read_csv(
         .has_headers(false)
         .flexible(true)
         .from_reader(Cursor::new(text.as_bytes()));
-    let line_of = |byte: u64| line_at(text.as_bytes(), byte);
+    let mut lines = Lines::new(text.as_bytes());
     let mut grid = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| line_of(p.byte()));
+            let line = e.position().map_or(0, |p| lines.at(p.byte()));
             ImportError::file(file, "a well-formed CSV record", e.to_string()).at_line(line)
         })?;
-        let line = rec.position().map_or(0, |p| line_of(p.byte()));
+        let line = rec.position().map_or(0, |p| lines.at(p.byte()));
         grid.push((
             line,
             rec.iter().map(|c| RawCell::Text(c.to_string())).collect(),
