@@ -41,12 +41,37 @@ pub enum AnalysisError {
         /// Why it is invalid.
         reason: String,
     },
+    /// A region stays over the maximum of a regionalisation and cannot be cut with both parts
+    /// on the floor.
+    #[error(
+        "the region of {} keeps {total}, over the maximum {max}, and no cut leaves both parts on the floor",
+        region_words(members, names)
+    )]
+    OverMaximum {
+        /// Its member areas (indices into the input).
+        members: Vec<usize>,
+        /// Their names, when the caller knows them (empty from the pure functions).
+        names: Vec<String>,
+        /// The region's sum of the maximum's variable.
+        total: f64,
+        /// The maximum.
+        max: f64,
+    },
     /// The variable has no variance, so a correlation statistic (Moran's I) is undefined.
     #[error("{what} is constant over all areas: the statistic is undefined")]
     ConstantValues {
         /// Which variable.
         what: String,
     },
+}
+
+fn region_words(members: &[usize], names: &[String]) -> String {
+    if names.is_empty() {
+        let list: Vec<String> = members.iter().map(usize::to_string).collect();
+        format!("areas {}", list.join(", "))
+    } else {
+        names.join(", ")
+    }
 }
 
 /// Result alias of the crate.

@@ -95,6 +95,44 @@ impl Floor {
     }
 }
 
+/// A maximum no region may exceed: `Σ_{i∈r} values_i ≤ max` (the population; it need not be
+/// the floor's variable).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ceiling {
+    /// The spatially extensive variable per area. Finite and ≥ 0.
+    pub values: Vec<f64>,
+    /// The maximum sum of a region.
+    pub max: f64,
+}
+
+impl Ceiling {
+    fn check(&self, n: usize) -> Result<()> {
+        check_len("maximum values", n, self.values.len())?;
+        check_finite("maximum values", &self.values)?;
+        if let Some(i) = self.values.iter().position(|&v| v < 0.0) {
+            return Err(AnalysisError::InvalidSetting {
+                name: "max".into(),
+                reason: format!("the variable of the maximum is negative for area {i}"),
+            });
+        }
+        if !(self.max.is_finite() && self.max > 0.0) {
+            return Err(AnalysisError::InvalidSetting {
+                name: "max".into(),
+                reason: format!("expected a maximum > 0, found {}", self.max),
+            });
+        }
+        if let Some(i) = self.values.iter().position(|&v| v > self.max) {
+            return Err(AnalysisError::OverMaximum {
+                members: vec![i],
+                names: Vec::new(),
+                total: self.values[i],
+                max: self.max,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Settings of [`max_p`]; the defaults are spopt's.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MaxPSettings {
@@ -339,8 +377,26 @@ fn finish(
 /// SKATER: `k` contiguous regions, each on the floor, with the least within-region SSD the
 /// greedy pruning of the minimum spanning tree finds (see the module documentation).
 pub fn skater(z: &Matrix, w: &Weights, k: usize, floor: &Floor) -> Result<Regionalisation> {
+    skater_bounded(z, w, k, floor, None)
+}
+
+/// [`skater`] with an optional maximum: after the `k − 1` cuts, a region over the maximum is
+/// cut further (the cut with the least SSD among those that leave both parts on the floor, in
+/// any region over the maximum) until every region is at or under it, so the result may have
+/// more than `k` regions; a region over the maximum without such a cut is
+/// [`AnalysisError::OverMaximum`]. Without a maximum it is [`skater`].
+pub fn skater_bounded(
+    z: &Matrix,
+    w: &Weights,
+    k: usize,
+    floor: &Floor,
+    ceiling: Option<&Ceiling>,
+) -> Result<Regionalisation> {
     check_inputs(z, w, floor)?;
     let n = z.rows();
+    if let Some(c) = ceiling {
+        c.check(n)?;
+    }
     if k == 0 || k > n {
         return Err(AnalysisError::InvalidSetting {
             name: "k".into(),
@@ -381,80 +437,10 @@ pub fn skater(z: &Matrix, w: &Weights, k: usize, floor: &Floor) -> Result<Region
         }
     }
     tree.sort_unstable();
-    let d = z.cols();
     let mut regions = 1;
     while regions < k {
-        let mut adj = vec![Vec::new(); n];
-        for &(i, j) in &tree {
-            adj[i].push(j);
-            adj[j].push(i);
-        }
-        // Root every component, accumulate subtree sums of z, ‖z‖², count and floor.
-        let mut up = vec![usize::MAX; n];
-        let mut comp = vec![usize::MAX; n];
-        let mut order = Vec::with_capacity(n);
-        let mut roots = Vec::new();
-        for s in 0..n {
-            if comp[s] != usize::MAX {
-                continue;
-            }
-            let c = roots.len();
-            roots.push(s);
-            comp[s] = c;
-            let mut stack = vec![s];
-            while let Some(i) = stack.pop() {
-                order.push(i);
-                for &j in &adj[i] {
-                    if comp[j] == usize::MAX {
-                        comp[j] = c;
-                        up[j] = i;
-                        stack.push(j);
-                    }
-                }
-            }
-        }
-        let mut sum = vec![0.0; n * d];
-        let mut sq = vec![0.0; n];
-        let mut cnt = vec![0.0; n];
-        let mut fl = vec![0.0; n];
-        for &i in order.iter().rev() {
-            for c in 0..d {
-                sum[i * d + c] += z.get(i, c);
-            }
-            sq[i] += z.row(i).iter().map(|v| v * v).sum::<f64>();
-            cnt[i] += 1.0;
-            fl[i] += floor.values[i];
-            if up[i] != usize::MAX {
-                let p = up[i];
-                for c in 0..d {
-                    sum[p * d + c] += sum[i * d + c];
-                }
-                sq[p] += sq[i];
-                cnt[p] += cnt[i];
-                fl[p] += fl[i];
-            }
-        }
-        let ssd = |s: &[f64], q: f64, m: f64| q - s.iter().map(|v| v * v).sum::<f64>() / m;
-        let mut best: Option<(f64, usize)> = None;
-        for (e, &(i, j)) in tree.iter().enumerate() {
-            let child = if up[j] == i { j } else { i };
-            let root = roots[comp[child]];
-            let sc = &sum[child * d..(child + 1) * d];
-            let rest: Vec<f64> = (0..d).map(|c| sum[root * d + c] - sc[c]).collect();
-            let (fc, fr) = (fl[child], fl[root] - fl[child]);
-            if fc < floor.min || fr < floor.min {
-                continue;
-            }
-            let before = ssd(&sum[root * d..(root + 1) * d], sq[root], cnt[root]);
-            let after = ssd(sc, sq[child], cnt[child])
-                + ssd(&rest, sq[root] - sq[child], cnt[root] - cnt[child]);
-            let change = after - before;
-            if best.is_none_or(|(b, _)| change < b) {
-                best = Some((change, e));
-            }
-        }
-        match best {
-            Some((_, e)) => {
+        match best_cut(z, floor, &tree, |_| true) {
+            Some(e) => {
                 tree.remove(e);
                 regions += 1;
             }
@@ -470,13 +456,129 @@ pub fn skater(z: &Matrix, w: &Weights, k: usize, floor: &Floor) -> Result<Region
             }
         }
     }
+    if let Some(c) = ceiling {
+        loop {
+            let (count, comp) = components(n, &tree_adjacency(n, &tree));
+            let mut total = vec![0.0; count];
+            for i in 0..n {
+                total[comp[i]] += c.values[i];
+            }
+            let over: Vec<bool> = total.iter().map(|&t| t > c.max).collect();
+            if !over.contains(&true) {
+                break;
+            }
+            match best_cut(z, floor, &tree, |r| over[comp[r]]) {
+                Some(e) => {
+                    tree.remove(e);
+                }
+                None => {
+                    // The largest region over the maximum is the one named.
+                    let worst = (0..count)
+                        .filter(|&r| over[r])
+                        .max_by(|&a, &b| total[a].total_cmp(&total[b]).then(b.cmp(&a)))
+                        .unwrap_or(0);
+                    return Err(AnalysisError::OverMaximum {
+                        members: (0..n).filter(|&i| comp[i] == worst).collect(),
+                        names: Vec::new(),
+                        total: total[worst],
+                        max: c.max,
+                    });
+                }
+            }
+        }
+    }
+    let (_, labels) = components(n, &tree_adjacency(n, &tree));
+    Ok(finish(Method::Skater, z, floor, &labels, None, None))
+}
+
+fn tree_adjacency(n: usize, tree: &[(usize, usize)]) -> Vec<Vec<usize>> {
     let mut adj = vec![Vec::new(); n];
-    for &(i, j) in &tree {
+    for &(i, j) in tree {
         adj[i].push(j);
         adj[j].push(i);
     }
-    let (_, labels) = components(n, &adj);
-    Ok(finish(Method::Skater, z, floor, &labels, None, None))
+    adj
+}
+
+/// The tree edge whose removal leaves the least total SSD with both parts on the floor, among
+/// the edges of components whose root `allowed` accepts (ties: the first in `tree`'s order).
+fn best_cut(
+    z: &Matrix,
+    floor: &Floor,
+    tree: &[(usize, usize)],
+    allowed: impl Fn(usize) -> bool,
+) -> Option<usize> {
+    let n = z.rows();
+    let d = z.cols();
+    let adj = tree_adjacency(n, tree);
+    // Root every component, accumulate subtree sums of z, ‖z‖², count and floor.
+    let mut up = vec![usize::MAX; n];
+    let mut comp = vec![usize::MAX; n];
+    let mut order = Vec::with_capacity(n);
+    let mut roots = Vec::new();
+    for s in 0..n {
+        if comp[s] != usize::MAX {
+            continue;
+        }
+        let c = roots.len();
+        roots.push(s);
+        comp[s] = c;
+        let mut stack = vec![s];
+        while let Some(i) = stack.pop() {
+            order.push(i);
+            for &j in &adj[i] {
+                if comp[j] == usize::MAX {
+                    comp[j] = c;
+                    up[j] = i;
+                    stack.push(j);
+                }
+            }
+        }
+    }
+    let mut sum = vec![0.0; n * d];
+    let mut sq = vec![0.0; n];
+    let mut cnt = vec![0.0; n];
+    let mut fl = vec![0.0; n];
+    for &i in order.iter().rev() {
+        for c in 0..d {
+            sum[i * d + c] += z.get(i, c);
+        }
+        sq[i] += z.row(i).iter().map(|v| v * v).sum::<f64>();
+        cnt[i] += 1.0;
+        fl[i] += floor.values[i];
+        if up[i] != usize::MAX {
+            let p = up[i];
+            for c in 0..d {
+                sum[p * d + c] += sum[i * d + c];
+            }
+            sq[p] += sq[i];
+            cnt[p] += cnt[i];
+            fl[p] += fl[i];
+        }
+    }
+    let ssd = |s: &[f64], q: f64, m: f64| q - s.iter().map(|v| v * v).sum::<f64>() / m;
+    let mut best: Option<(f64, usize)> = None;
+    for (e, &(i, j)) in tree.iter().enumerate() {
+        let child = if up[j] == i { j } else { i };
+        let root = roots[comp[child]];
+        if !allowed(root) {
+            continue;
+        }
+        let sc = &sum[child * d..(child + 1) * d];
+        let rest: Vec<f64> = (0..d).map(|c| sum[root * d + c] - sc[c]).collect();
+        let (fc, fr) = (fl[child], fl[root] - fl[child]);
+        if fc < floor.min || fr < floor.min {
+            continue;
+        }
+        let before = ssd(&sum[root * d..(root + 1) * d], sq[root], cnt[root]);
+        let after = ssd(sc, sq[child], cnt[child])
+            + ssd(&rest, sq[root] - sq[child], cnt[root] - cnt[child]);
+        let change = after - before;
+        if best.is_none_or(|(b, _)| change < b) {
+            best = Some((change, e));
+        }
+    }
+    best.map(|(_, e)| e)
 }
 
 /// The state of a max-p partition during the local search.
@@ -485,6 +587,8 @@ struct Partition {
     labels: Vec<usize>,
     members: Vec<Vec<usize>>,
     floor: Vec<f64>,
+    /// Each region's sum of the maximum's variable (zeros without a maximum).
+    cap: Vec<f64>,
     /// Scratch marks of the contiguity check: `mark[i] == stamp` means seen.
     mark: Vec<u32>,
     stamp: u32,
@@ -542,10 +646,12 @@ impl Partition {
         out
     }
 
-    /// The neighbouring region nearest to `a`: (lost, added, recipient).
+    /// The neighbouring region nearest to `a` that stays at or under the maximum with it:
+    /// (lost, added, recipient).
     fn best_move(
         &self,
         w: &Weights,
+        ceil: &Ceiling,
         dist: &[f64],
         n: usize,
         a: usize,
@@ -555,7 +661,7 @@ impl Partition {
         let mut best: Option<(f64, usize)> = None;
         for &j in &w.neighbours[a] {
             let r = self.labels[j];
-            if r != donor {
+            if r != donor && self.cap[r] + ceil.values[a] <= ceil.max {
                 let added = self.distance_to(dist, n, a, r);
                 if best.is_none_or(|(b, _)| added < b) {
                     best = Some((added, r));
@@ -565,12 +671,14 @@ impl Partition {
         best.map(|(added, r)| (lost, added, r))
     }
 
-    fn apply(&mut self, floor: &Floor, a: usize, to: usize) {
+    fn apply(&mut self, floor: &Floor, ceil: &Ceiling, a: usize, to: usize) {
         let from = self.labels[a];
         self.members[from].retain(|&m| m != a);
         self.members[to].push(a);
         self.floor[from] -= floor.values[a];
         self.floor[to] += floor.values[a];
+        self.cap[from] -= ceil.values[a];
+        self.cap[to] += ceil.values[a];
         self.labels[a] = to;
     }
 
@@ -587,10 +695,12 @@ impl Partition {
     }
 }
 
-/// One construction of max-p: regions grown from a random order, enclaves assigned.
+/// One construction of max-p: regions grown from a random order, enclaves assigned; no region
+/// grows over the maximum.
 fn construct(
     w: &Weights,
     floor: &Floor,
+    ceil: &Ceiling,
     dist: &[f64],
     top_n: usize,
     rng: &mut ChaCha8Rng,
@@ -603,6 +713,7 @@ fn construct(
     let mut labels = vec![FREE; n];
     let mut members: Vec<Vec<usize>> = Vec::new();
     let mut totals = Vec::new();
+    let mut caps = Vec::new();
     let mut enclave = Vec::new();
     for &p in &order {
         if labels[p] != FREE {
@@ -612,15 +723,17 @@ fn construct(
         labels[p] = c;
         let mut grown = vec![p];
         let mut total = floor.values[p];
+        let mut cap = ceil.values[p];
         let mut frontier: Vec<usize> = w.neighbours[p].clone();
         let mut listed: std::collections::HashSet<usize> = frontier.iter().copied().collect();
         let mut x = 0;
         while x < frontier.len() && total < floor.min {
             let q = frontier[x];
-            if labels[q] == FREE {
+            if labels[q] == FREE && cap + ceil.values[q] <= ceil.max {
                 labels[q] = c;
                 grown.push(q);
                 total += floor.values[q];
+                cap += ceil.values[q];
                 if total < floor.min {
                     for &r in &w.neighbours[q] {
                         if listed.insert(r) {
@@ -639,6 +752,7 @@ fn construct(
         } else {
             members.push(grown);
             totals.push(total);
+            caps.push(cap);
         }
     }
     if members.is_empty() {
@@ -648,20 +762,25 @@ fn construct(
         labels,
         members,
         floor: totals,
+        cap: caps,
         mark: vec![0; n],
         stamp: 0,
     };
     let mut x = 0;
     while !enclave.is_empty() {
         if x >= enclave.len() {
-            // Cannot happen on a connected graph with at least one region; guard anyway.
+            // Without a maximum this cannot happen on a connected graph with at least one
+            // region; with one, an enclave whose neighbouring regions are all full is.
             return None;
         }
         let e = enclave[x];
         let mut near: Vec<(f64, usize)> = Vec::new();
         for &j in &w.neighbours[e] {
             let r = part.labels[j];
-            if r < ENCLAVE && !near.iter().any(|&(_, s)| s == r) {
+            if r < ENCLAVE
+                && part.cap[r] + ceil.values[e] <= ceil.max
+                && !near.iter().any(|&(_, s)| s == r)
+            {
                 near.push((part.distance_to(dist, n, e, r), r));
             }
         }
@@ -675,6 +794,7 @@ fn construct(
         part.labels[e] = r;
         part.members[r].push(e);
         part.floor[r] += floor.values[e];
+        part.cap[r] += ceil.values[e];
         enclave.remove(x);
         x = 0;
     }
@@ -686,6 +806,7 @@ fn anneal(
     start: &Partition,
     w: &Weights,
     floor: &Floor,
+    ceil: &Ceiling,
     dist: &[f64],
     rng: &mut ChaCha8Rng,
 ) -> Partition {
@@ -706,8 +827,11 @@ fn anneal(
         }
         let x = rng.random_range(0..candidates.len());
         let a = candidates[x];
-        let Some((lost, added, to)) = p.best_move(w, dist, n, a) else {
+        let Some((lost, added, to)) = p.best_move(w, ceil, dist, n, a) else {
+            // Every neighbouring region is full (only under a maximum): no move, as an idle
+            // step, so that the search ends when no area can move.
             candidates.swap_remove(x);
+            idle += 1;
             continue;
         };
         let from = p.labels[a];
@@ -728,7 +852,7 @@ fn anneal(
         };
         candidates.swap_remove(x);
         if make {
-            p.apply(floor, a, to);
+            p.apply(floor, ceil, a, to);
             candidates.retain(|&c| p.labels[c] != to && p.labels[c] != from);
         }
         t *= ALPHA;
@@ -737,12 +861,12 @@ fn anneal(
 }
 
 /// Steepest descent: the best improving single move until none is left.
-fn descend(p: &mut Partition, w: &Weights, floor: &Floor, dist: &[f64]) {
+fn descend(p: &mut Partition, w: &Weights, floor: &Floor, ceil: &Ceiling, dist: &[f64]) {
     let n = w.n();
     loop {
         let mut best: Option<(f64, usize, usize)> = None;
         for a in p.movable(w, floor) {
-            if let Some((lost, added, to)) = p.best_move(w, dist, n, a) {
+            if let Some((lost, added, to)) = p.best_move(w, ceil, dist, n, a) {
                 let gain = lost - added;
                 // A relative margin keeps rounding from cycling between equal partitions.
                 if gain > 1e-12 * lost.abs().max(1.0) && best.is_none_or(|(g, _, _)| gain > g) {
@@ -751,7 +875,7 @@ fn descend(p: &mut Partition, w: &Weights, floor: &Floor, dist: &[f64]) {
             }
         }
         match best {
-            Some((_, a, to)) => p.apply(floor, a, to),
+            Some((_, a, to)) => p.apply(floor, ceil, a, to),
             None => return,
         }
     }
@@ -765,7 +889,32 @@ pub fn max_p(
     floor: &Floor,
     settings: &MaxPSettings,
 ) -> Result<Regionalisation> {
+    max_p_bounded(z, w, floor, None, settings)
+}
+
+/// [`max_p`] with an optional maximum: no construction grows a region over it, an enclave
+/// joins only a neighbouring region with room for it, and no move of the local search fills a
+/// region over it. When no construction succeeds it is an error (`max`). Without a maximum it
+/// is [`max_p`].
+pub fn max_p_bounded(
+    z: &Matrix,
+    w: &Weights,
+    floor: &Floor,
+    ceiling: Option<&Ceiling>,
+    settings: &MaxPSettings,
+) -> Result<Regionalisation> {
     check_inputs(z, w, floor)?;
+    let unbounded = Ceiling {
+        values: vec![0.0; z.rows()],
+        max: f64::INFINITY,
+    };
+    let ceil = match ceiling {
+        Some(c) => {
+            c.check(z.rows())?;
+            c
+        }
+        None => &unbounded,
+    };
     if settings.construction_iterations == 0 {
         return Err(AnalysisError::InvalidSetting {
             name: "construction_iterations".into(),
@@ -784,7 +933,7 @@ pub fn max_p(
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
     let mut kept: Vec<Partition> = Vec::new();
     for _ in 0..settings.construction_iterations {
-        let Some(part) = construct(w, floor, &dist, settings.top_n, &mut rng) else {
+        let Some(part) = construct(w, floor, ceil, &dist, settings.top_n, &mut rng) else {
             continue;
         };
         let p = part.members.len();
@@ -800,9 +949,9 @@ pub fn max_p(
             let mut p = if settings.annealing_runs == 0 {
                 start.clone()
             } else {
-                anneal(start, w, floor, &dist, &mut rng)
+                anneal(start, w, floor, ceil, &dist, &mut rng)
             };
-            descend(&mut p, w, floor, &dist);
+            descend(&mut p, w, floor, ceil, &dist);
             let obj = p.objective(&dist, n);
             if best.as_ref().is_none_or(|(b, _)| obj < *b) {
                 best = Some((obj, p));
@@ -810,9 +959,19 @@ pub fn max_p(
         }
     }
     let Some((mut objective, mut part)) = best else {
-        return Err(AnalysisError::InvalidSetting {
-            name: "floor".into(),
-            reason: "no region reaches the floor".into(),
+        return Err(match ceiling {
+            Some(c) => AnalysisError::InvalidSetting {
+                name: "max".into(),
+                reason: format!(
+                    "no partition found in which every region reaches the floor {} and stays \
+                     at or under the maximum {}; raise the maximum or lower the floor",
+                    floor.min, c.max
+                ),
+            },
+            None => AnalysisError::InvalidSetting {
+                name: "floor".into(),
+                reason: "no region reaches the floor".into(),
+            },
         });
     };
     // Iterated local search: annealing restarted from the best partition (its hot start is the
@@ -820,8 +979,8 @@ pub fn max_p(
     for _ in 0..settings.intensification_rounds {
         let mut improved = false;
         for _ in 0..settings.annealing_runs {
-            let mut p = anneal(&part, w, floor, &dist, &mut rng);
-            descend(&mut p, w, floor, &dist);
+            let mut p = anneal(&part, w, floor, ceil, &dist, &mut rng);
+            descend(&mut p, w, floor, ceil, &dist);
             let obj = p.objective(&dist, n);
             if obj < objective - 1e-12 * objective.abs().max(1.0) {
                 (objective, part) = (obj, p);

@@ -419,15 +419,20 @@ enum Tendency {
     Mixed,
 }
 
-/// Builds the profile and the generated texts of one cluster.
-/// `names` are (German, English) per indicator.
+/// Builds the profile and the generated texts of one cluster (or of any group of areas, such
+/// as a region, from its mean aligned z-values). `names` are (German, English) per indicator.
 ///
 /// The description speaks of each indicator in its own direction ("günstiger"/"ungünstiger"
 /// than the city average, from the aligned z-values), never of "above" or "below", which would
 /// read the wrong way for a rate where higher is worse. Its first part is decided by the same
 /// count as the proposal: a cluster is proposed exactly when its description begins "worse than
 /// the city average" (with "markedly" or "slightly" by the mean aligned z).
-fn profile(number: usize, centroid: &[f64], size: usize, names: &[(&str, &str)]) -> ClusterProfile {
+pub fn profile(
+    number: usize,
+    centroid: &[f64],
+    size: usize,
+    names: &[(&str, &str)],
+) -> ClusterProfile {
     let m = centroid.len();
     let mean_z = centroid.iter().sum::<f64>() / m.max(1) as f64;
     let worse = centroid.iter().filter(|&&z| z > 0.0).count();

@@ -28,7 +28,7 @@ pub mod smoothing;
 pub use action_areas::{action_areas_from_overlay, check_action_areas, edit_proposal, proposal};
 pub use regions::{
     FloorParam, OverlayFiles, RegionsParams, RegionsRun, check_overlay_id, overlay_files,
-    run_regions,
+    region_shapes, run_regions,
 };
 
 /// A run that cannot be made, in words a planner understands.

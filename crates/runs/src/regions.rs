@@ -3,9 +3,10 @@
 //! or of areas per region (METHODS §4).
 
 use serde::{Deserialize, Serialize};
+use sozialatlas_analysis::AnalysisError;
 use sozialatlas_analysis::matrix::Matrix;
 use sozialatlas_analysis::regions::{
-    Floor, MaxPSettings, Method, Regionalisation, cut_off, max_p, skater,
+    Ceiling, Floor, MaxPSettings, Method, Regionalisation, cut_off, max_p_bounded, skater_bounded,
 };
 use sozialatlas_analysis::weights::{Contiguity, contiguity};
 use sozialatlas_analysis::zscore::{SdKind, zscore};
@@ -48,6 +49,11 @@ pub struct RegionsParams {
     pub floor: FloorParam,
     /// Seed of max-p's random numbers (recorded for SKATER too, which does not use it).
     pub seed: u64,
+    /// At most this many inhabitants per region (the population count of the floor, or the
+    /// atlas' population count): SKATER cuts a region over it further, max-p builds none over
+    /// it. `None`: no maximum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_population: Option<f64>,
 }
 
 /// A regions run with its result.
@@ -93,10 +99,21 @@ pub fn run_regions(snap: &Snapshot, params: &RegionsParams) -> Result<RegionsRun
     let population_col = crate::default_population_indicator(snap)
         .and_then(|id| indicator_of(snap, &id).ok())
         .map(|i| column(snap, i, &all, params.year));
+    // The maximum counts the floor's population, or the atlas' population count.
+    let max_col = match (params.max_population, &params.floor) {
+        (None, _) => None,
+        (Some(_), FloorParam::Population { .. }) => Some(floor_col.clone()),
+        (Some(_), FloorParam::Areas { .. }) => Some(population_col.clone().ok_or_else(|| {
+            RunError::Parameter(
+                "a maximum population needs the population count, and the atlas names none".into(),
+            )
+        })?),
+    };
     let complete: Vec<usize> = (0..all.len())
         .filter(|&r| {
             snap.geometries[all[r]].is_some()
                 && floor_col[r].is_finite()
+                && max_col.as_ref().is_none_or(|c| c[r].is_finite())
                 && cols.iter().all(|c| c[r].is_finite())
         })
         .collect();
@@ -150,15 +167,43 @@ pub fn run_regions(snap: &Snapshot, params: &RegionsParams) -> Result<RegionsRun
             FloorParam::Areas { min } => *min as f64,
         },
     };
+    let ceiling = params.max_population.zip(max_col).map(|(max, c)| Ceiling {
+        values: complete.iter().map(|&r| c[r]).collect(),
+        max,
+    });
     let result = match params.method {
         Method::Skater => {
             let k = params
                 .regions
                 .ok_or_else(|| RunError::Parameter("SKATER needs the number of regions".into()))?;
-            skater(&z, &w, k, &floor)?
+            skater_bounded(&z, &w, k, &floor, ceiling.as_ref())
         }
-        Method::MaxP => max_p(&z, &w, &floor, &MaxPSettings::with_seed(params.seed))?,
+        Method::MaxP => max_p_bounded(
+            &z,
+            &w,
+            &floor,
+            ceiling.as_ref(),
+            &MaxPSettings::with_seed(params.seed),
+        ),
     };
+    // A region over the maximum is named by its areas.
+    let result = result.map_err(|e| match e {
+        AnalysisError::OverMaximum {
+            members,
+            total,
+            max,
+            ..
+        } => AnalysisError::OverMaximum {
+            names: members
+                .iter()
+                .map(|&i| snap.tree.areas[areas[i]].name.clone())
+                .collect(),
+            members,
+            total,
+            max,
+        },
+        e => e,
+    })?;
     let population = population_col.and_then(|p| {
         result
             .regions
@@ -236,6 +281,36 @@ pub fn check_overlay_id(snap: &Snapshot, id: &str) -> Result<(), RunError> {
     Ok(())
 }
 
+/// The regions' boundaries, dissolved from their members' (in the order of the run's
+/// regions); an error names a member the atlas no longer has, or has no boundary of.
+pub fn region_shapes(
+    snap: &Snapshot,
+    run: &RegionsRun,
+) -> Result<Vec<geo_types::MultiPolygon<f64>>, RunError> {
+    let level = level_of(snap, &run.params.level)?;
+    run.result
+        .regions
+        .iter()
+        .map(|region| {
+            let mut parts = Vec::new();
+            for &m in &region.members {
+                let member = &run.areas[m];
+                let a = snap.tree.find(level, &member.key).ok_or_else(|| {
+                    RunError::Parameter(format!(
+                        "area `{}` of the run is not in the atlas any more: run it again",
+                        member.key
+                    ))
+                })?;
+                let g = snap.geometries[a].as_ref().ok_or_else(|| {
+                    RunError::Parameter(format!("area `{}` has no boundary", member.key))
+                })?;
+                parts.push(g);
+            }
+            Ok(sozialatlas_geo::dissolve(&parts))
+        })
+        .collect()
+}
+
 /// The overlay files of a run; `id` is the overlay's id (it must be new to the atlas).
 pub fn overlay_files(
     snap: &Snapshot,
@@ -244,32 +319,19 @@ pub fn overlay_files(
     run_id: Option<i64>,
 ) -> Result<OverlayFiles, RunError> {
     check_overlay_id(snap, id)?;
-    let level = level_of(snap, &run.params.level)?;
+    let shapes = region_shapes(snap, run)?;
     let count = run.result.regions.len();
     let mut features = Vec::new();
     let mut membership = String::from("region,member\n");
-    for (r, region) in run.result.regions.iter().enumerate() {
+    for (r, (region, shape)) in run.result.regions.iter().zip(&shapes).enumerate() {
         let key = region_key(r, count);
-        let mut parts = Vec::new();
         for &m in &region.members {
-            let member = &run.areas[m];
-            let a = snap.tree.find(level, &member.key).ok_or_else(|| {
-                RunError::Parameter(format!(
-                    "area `{}` of the run is not in the atlas any more: run it again",
-                    member.key
-                ))
-            })?;
-            let g = snap.geometries[a].as_ref().ok_or_else(|| {
-                RunError::Parameter(format!("area `{}` has no boundary", member.key))
-            })?;
-            parts.push(g);
-            membership += &format!("{},{}\n", key, csv_cell(&member.key));
+            membership += &format!("{},{}\n", key, csv_cell(&run.areas[m].key));
         }
-        let shape = sozialatlas_geo::dissolve(&parts);
         features.push(serde_json::json!({
             "type": "Feature",
             "properties": { "region": key, "name": format!("Region {}", r + 1) },
-            "geometry": multipolygon_json(&shape),
+            "geometry": multipolygon_json(shape),
         }));
     }
     let geojson = serde_json::to_string(&serde_json::json!({

@@ -40,6 +40,11 @@ pub struct Args {
     /// Floor: at least this many areas per region.
     #[arg(long)]
     min_areas: Option<usize>,
+    /// At most this many inhabitants per region (the --population count, or the atlas'):
+    /// SKATER cuts a region over it further (so there may be more than --regions), max-p
+    /// builds none over it.
+    #[arg(long)]
+    max_population: Option<f64>,
     /// The indicator counting the inhabitants (default: the atlas' population count).
     #[arg(long)]
     population: Option<String>,
@@ -72,9 +77,11 @@ fn usage(e: RunError, args: &Args) -> anyhow::Error {
         RunError::Analysis(AnalysisError::InvalidSetting { name, reason }) => match name.as_str() {
             "k" => format!("--regions: {reason}"),
             "floor" => format!("{floor}: {reason}"),
+            "max" => format!("--max-population: {reason}"),
             "neighbours" => format!("--level: {reason}"),
             _ => e.to_string(),
         },
+        RunError::Analysis(AnalysisError::OverMaximum { .. }) => format!("--max-population: {e}"),
         _ => e.to_string(),
     };
     UsageError(text).into()
@@ -132,6 +139,13 @@ fn params(args: &Args, snap: &Snapshot) -> Result<RegionsParams, UsageError> {
             ));
         }
     };
+    if let Some(max) = args.max_population
+        && !(max.is_finite() && max > 0.0)
+    {
+        return Err(UsageError(format!(
+            "--max-population: expected a number of inhabitants > 0, found {max}"
+        )));
+    }
     if args.save_overlay.is_some() != args.folder.is_some() {
         return Err(UsageError(
             "--save-overlay, --folder: expected both (the overlay id and the atlas folder), found one"
@@ -154,6 +168,7 @@ fn params(args: &Args, snap: &Snapshot) -> Result<RegionsParams, UsageError> {
         regions: args.regions,
         floor,
         seed: args.seed,
+        max_population: args.max_population,
     })
 }
 
@@ -286,7 +301,17 @@ fn table(r: &RegionsRun, l: Locale) -> String {
             l.pick("mindestens", "at least"),
             l.pick("Gebiete", "areas")
         ),
-    };
+    } + &p
+        .max_population
+        .map(|max| {
+            format!(
+                ", {} {} {}",
+                l.pick("höchstens", "at most"),
+                f(max, 0, l),
+                l.pick("Einwohner", "inhabitants")
+            )
+        })
+        .unwrap_or_default();
     let mut out = format!(
         "{} {} {} {} {}, {} ({method}); {} {}; {}: {}\n",
         g.regions.len(),

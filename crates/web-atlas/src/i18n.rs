@@ -4,4 +4,5 @@
 pub use sozialatlas_web_kit::i18n::*;
 
 pub mod analysis;
+pub mod regions;
 pub mod search;

@@ -5,9 +5,11 @@
 use crate::properties::partition;
 use proptest::prelude::*;
 use serde_json::Value;
+use sozialatlas_analysis::AnalysisError;
 use sozialatlas_analysis::matrix::Matrix;
 use sozialatlas_analysis::regions::{
-    Floor, MaxPSettings, cut_off, max_p, pairwise_cityblock, regions_are_contiguous, skater,
+    Ceiling, Floor, MaxPSettings, cut_off, max_p, max_p_bounded, pairwise_cityblock,
+    regions_are_contiguous, skater, skater_bounded,
 };
 use sozialatlas_analysis::weights::Weights;
 
@@ -232,4 +234,120 @@ proptest! {
         all.sort_unstable();
         prop_assert_eq!(all, (0..n).collect::<Vec<_>>());
     }
+}
+
+/// The population of each region of a result under the maximum's variable.
+fn region_totals(labels: &[usize], values: &[f64]) -> Vec<f64> {
+    let count = labels.iter().max().map_or(0, |&m| m + 1);
+    let mut out = vec![0.0; count];
+    for (&l, &v) in labels.iter().zip(values) {
+        out[l] += v;
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn with_a_maximum_regions_stay_under_it_contiguous_and_on_the_floor(
+        cols in 2usize..8,
+        rows in 2usize..8,
+        holes in prop::collection::vec(prop::bool::weighted(0.15), 64),
+        queen in any::<bool>(),
+        values in prop::collection::vec(-3.0f64..3.0, 128),
+        population in prop::collection::vec(1u32..500, 64),
+        k in 1usize..6,
+        share in 0.2f64..0.9,
+        seed in any::<u64>(),
+    ) {
+        let w = grid_graph(cols, rows, &holes[..cols * rows], queen);
+        let n = w.n();
+        prop_assume!(n >= 2);
+        let z = Matrix::new(n, 2, values[..2 * n].to_vec()).expect("finite");
+        let pop: Vec<f64> = population[..n].iter().map(|&p| p as f64).collect();
+        let total: f64 = pop.iter().sum();
+        let largest = pop.iter().copied().fold(0.0, f64::max);
+        // A maximum between the largest area and the total; a floor well under it.
+        let max = largest.max((total * share).floor());
+        let ceiling = Ceiling { values: pop.clone(), max };
+        let floor = Floor { values: pop.clone(), min: (largest / 2.0).floor() };
+        let check = |r: &sozialatlas_analysis::regions::Regionalisation| -> Result<(), TestCaseError> {
+            prop_assert!(regions_are_contiguous(&w, &r.labels));
+            prop_assert!(r.regions.iter().all(|g| g.floor_total >= floor.min));
+            for t in region_totals(&r.labels, &pop) {
+                prop_assert!(t <= max, "a region has {} over the maximum {}", t, max);
+            }
+            Ok(())
+        };
+        match skater_bounded(&z, &w, k.min(n), &floor, Some(&ceiling)) {
+            Ok(r) => {
+                check(&r)?;
+                prop_assert!(r.regions.len() >= k.min(n));
+            }
+            // Refused only for a region over the maximum that no cut on the floor splits.
+            Err(AnalysisError::OverMaximum { total: t, max: m, .. }) => prop_assert!(t > m),
+            Err(AnalysisError::InvalidSetting { name, .. }) => prop_assert_eq!(name, "k"),
+            Err(e) => prop_assert!(false, "skater with a maximum: {e}"),
+        }
+        let settings = MaxPSettings { construction_iterations: 5, annealing_runs: 2, ..MaxPSettings::with_seed(seed) };
+        match max_p_bounded(&z, &w, &floor, Some(&ceiling), &settings) {
+            Ok(r) => check(&r)?,
+            Err(AnalysisError::InvalidSetting { name, .. }) => prop_assert_eq!(name, "max"),
+            Err(e) => prop_assert!(false, "max-p with a maximum: {e}"),
+        }
+        // A maximum of the whole total is no maximum: the result is the unbounded one.
+        let none = Ceiling { values: pop.clone(), max: total };
+        prop_assert_eq!(
+            max_p_bounded(&z, &w, &floor, Some(&none), &settings).ok(),
+            max_p(&z, &w, &floor, &settings).ok()
+        );
+    }
+}
+
+#[test]
+fn a_maximum_cuts_skater_further_and_names_a_region_it_cannot_cut() {
+    // A path of six areas of 10 inhabitants: two regions of 30, or more under a maximum of 20.
+    let nb = (0..6)
+        .map(|i: usize| {
+            [i.checked_sub(1), (i + 1 < 6).then_some(i + 1)]
+                .into_iter()
+                .flatten()
+                .collect()
+        })
+        .collect();
+    let w = Weights::from_neighbours(nb).expect("weights");
+    let z = Matrix::new(6, 1, vec![0.0, 0.1, 0.2, 5.0, 5.1, 5.2]).expect("finite");
+    let pop = vec![10.0; 6];
+    let floor = Floor {
+        values: pop.clone(),
+        min: 10.0,
+    };
+    let plain = skater(&z, &w, 2, &floor).expect("skater");
+    assert_eq!(plain.labels, vec![0, 0, 0, 1, 1, 1]);
+    let ceiling = Ceiling {
+        values: pop.clone(),
+        max: 20.0,
+    };
+    let r = skater_bounded(&z, &w, 2, &floor, Some(&ceiling)).expect("bounded");
+    assert!(r.regions.len() >= 4, "{:?}", r.labels);
+    assert!(r.regions.iter().all(|g| g.floor_total <= 20.0));
+    // A floor of 20 leaves no cut in a region of 30: refused, naming that region's areas.
+    let floor = Floor {
+        values: pop.clone(),
+        min: 20.0,
+    };
+    let e = skater_bounded(&z, &w, 2, &floor, Some(&ceiling)).unwrap_err();
+    match &e {
+        AnalysisError::OverMaximum { members, total, .. } => {
+            assert_eq!(*total, 30.0);
+            assert_eq!(members.len(), 3);
+        }
+        other => panic!("{other}"),
+    }
+    assert!(e.to_string().contains("over the maximum 20"), "{e}");
+    // max-p under the same maximum: regions of exactly 20.
+    let r =
+        max_p_bounded(&z, &w, &floor, Some(&ceiling), &MaxPSettings::with_seed(3)).expect("max-p");
+    assert_eq!(r.regions.len(), 3);
+    assert!(r.regions.iter().all(|g| g.floor_total == 20.0));
 }

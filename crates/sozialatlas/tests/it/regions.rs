@@ -216,3 +216,61 @@ fn bad_input_names_the_option() {
     ])
     .refused("--save-overlay, --folder: expected both");
 }
+
+#[test]
+fn a_maximum_population_holds_for_every_region_or_names_the_region_over_it() {
+    for (method, more) in [
+        (
+            "skater",
+            &["--regions", "2", "--min-population", "3000"][..],
+        ),
+        ("max-p", &["--min-population", "8000", "--seed", "3"][..]),
+    ] {
+        let mut args = vec![
+            "regions",
+            "--level",
+            "stadtteil",
+            "--method",
+            method,
+            "--indicators",
+            INDICATORS,
+            "--max-population",
+            "25000",
+            "--json",
+        ];
+        args.extend_from_slice(more);
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{method}: {}", r.stderr);
+        let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(j["params"]["max_population"], 25000.0);
+        let population = j["population"].as_array().unwrap();
+        assert!(population.len() >= 2, "{method}: {population:?}");
+        for p in population {
+            assert!(p.as_f64().unwrap() <= 25000.0, "{method}: {population:?}");
+        }
+        for g in j["result"]["regions"].as_array().unwrap() {
+            assert!(g["floor_total"].as_f64().unwrap() >= 3000.0, "{g}");
+        }
+    }
+    // SKATER, two regions, with a maximum as given.
+    let skater = |max: &str| {
+        run(&[
+            "regions",
+            "--method",
+            "skater",
+            "--regions",
+            "2",
+            "--indicators",
+            INDICATORS,
+            max,
+        ])
+    };
+    // The table says the maximum.
+    skater("--max-population=25000").says("höchstens 25.000 Einwohner");
+    // A maximum under one area's population: refused, naming the area.
+    let r = skater("--max-population=100");
+    r.refused("--max-population: the region of ");
+    assert!(r.stderr.contains("over the maximum 100"), "{}", r.stderr);
+    skater("--max-population=-5")
+        .refused("--max-population: expected a number of inhabitants > 0, found -5");
+}

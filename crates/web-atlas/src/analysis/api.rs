@@ -167,9 +167,9 @@ async fn runs(
     let pairs = params::pairs(raw.as_deref());
     let kind = params::get(&pairs, "kind");
     if let Some(k) = kind
-        && !["index", "typology", "moran"].contains(&k)
+        && !["index", "typology", "moran", "regions"].contains(&k)
     {
-        return Err(bad("kind", k, "index, typology or moran"));
+        return Err(bad("kind", k, "index, typology, moran or regions"));
     }
     let list = sozialatlas_store::list_runs(state.pool(), kind).await?;
     let v: Vec<Value> = list.iter().map(|r| stored_json(r, false)).collect();
@@ -271,7 +271,7 @@ pub fn openapi_paths() -> Vec<(&'static str, Value)> {
             ROUTES[3],
             json!({ "get": {
                 "summary": "The stored analysis runs, newest first (parameters, date, load; without results)",
-                "parameters": [q("kind", "Only runs of this kind", json!({ "type": "string", "enum": ["index", "typology", "moran"] }))],
+                "parameters": [q("kind", "Only runs of this kind", json!({ "type": "string", "enum": ["index", "typology", "moran", "regions"] }))],
                 "responses": { "200": ok("{ runs: [...] }"), "400": err.clone() },
             }}),
         ),

@@ -1,12 +1,13 @@
 //! The analysis pages (issue 4): the overview with the stored runs, the status/dynamics index,
-//! the typology with its proposed action areas, stored runs and their comparison, the
-//! action-area sets, the Moran section of the indicator page, and their JSON API.
+//! the typology with its proposed action areas, the regions (for process managers), stored
+//! runs and their comparison, the action-area sets, the Moran section of the indicator page,
+//! and their JSON API.
 //!
 //! Every analysis is computed by `sozialatlas-runs` from the published snapshot (a suppressed
 //! value is missing there too); this module only parses the URL, lays out what a run holds and
 //! renders it through `sozialatlas-render`. A stored run is shown from its stored result, never
 //! recomputed. Every state is in the URL (GET forms with an explicit submit button); the only
-//! write is the POST that saves confirmed action areas.
+//! writes are the POSTs that save confirmed action areas and regions.
 
 mod action_areas;
 pub(crate) mod api;
@@ -15,6 +16,7 @@ mod colours;
 mod index;
 mod moran;
 mod overview;
+mod regions;
 mod runs;
 mod typology;
 
@@ -43,8 +45,12 @@ pub fn page_routes() -> crate::Routes {
         .get("/analysis/index.csv", index::csv)
         .get("/analysis/typology", typology::page)
         .get("/analysis/typology.csv", typology::csv)
+        .get("/analysis/regions", regions::page)
+        .post("/analysis/regions", regions::save)
         .get("/analysis/runs/compare", runs::compare)
         .get("/analysis/runs/{id}", runs::page)
+        .get("/analysis/runs/{id}/regions.geojson", regions::geojson)
+        .get("/analysis/runs/{id}/regions.csv", regions::csv)
         .get("/analysis/action-areas", action_areas::page)
         .post("/analysis/action-areas", action_areas::save)
 }
@@ -281,6 +287,41 @@ pub(crate) fn parent_outlines(state: &AppState, level: usize) -> Vec<geo_types::
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The map areas of a run: each of its areas, named and drawn as `of` says (by its index), and
+/// each area it left out as no data; an area the atlas no longer has, or has no boundary of, is
+/// not drawn.
+pub(crate) fn run_map_areas(
+    state: &AppState,
+    locale: Locale,
+    level: &str,
+    areas: &[sozialatlas_runs::RunArea],
+    left_out: &[sozialatlas_runs::RunArea],
+    of: impl Fn(usize, &sozialatlas_runs::RunArea) -> (String, sozialatlas_render::AreaState),
+) -> Vec<sozialatlas_render::MapArea> {
+    let snap = state.snapshot();
+    let drawn = areas
+        .iter()
+        .enumerate()
+        .map(|(i, ra)| (ra, of(i, ra)))
+        .chain(
+            left_out
+                .iter()
+                .map(|ra| (ra, (ra.name.clone(), sozialatlas_render::AreaState::NoData))),
+        );
+    drawn
+        .filter_map(|(ra, (name, st))| {
+            let geometry = snap.geometries[area_by_key(state, level, &ra.key)?].clone()?;
+            Some(sozialatlas_render::MapArea {
+                key: ra.key.clone(),
+                name,
+                geometry,
+                state: st,
+                href: Some(profile_href(locale, level, &ra.key)),
+            })
+        })
+        .collect()
 }
 
 /// The link to an area's profile.

@@ -31,6 +31,7 @@ pub(crate) fn kind_label(kind: &str, a: &AMsgs) -> &'static str {
         "index" => a.kind_index,
         "typology" => a.kind_typology,
         "moran" => a.kind_moran,
+        "regions" => a.kind_regions,
         _ => a.kind_other,
     }
 }
@@ -87,6 +88,12 @@ pub(crate) fn summary(state: &AppState, run: &StoredRun, locale: Locale) -> Stri
             ),
             Err(_) => run.params_json.clone(),
         },
+        "regions" => {
+            match serde_json::from_str::<sozialatlas_runs::RegionsParams>(&run.params_json) {
+                Ok(p) => super::regions::summary(state, &p, locale),
+                Err(_) => run.params_json.clone(),
+            }
+        }
         _ => run.params_json.clone(),
     }
 }
@@ -129,6 +136,7 @@ pub(crate) fn run_rows(state: &AppState, runs: &[StoredRun], locale: Locale) -> 
 struct OverviewPage {
     l: Layout,
     a: &'static AMsgs,
+    r: &'static crate::i18n::regions::RMsgs,
     p: &'static str,
     runs: Vec<RunRow>,
     compare_a: Vec<Opt>,
@@ -181,6 +189,7 @@ pub async fn page(
     let page = OverviewPage {
         l: Layout::new(&state, locale, a.nav_analysis, uri.0.path(), uri.0.query()),
         a,
+        r: crate::i18n::regions::rmsgs(locale),
         p: prefix(locale),
         compare_a: choice(1),
         compare_b: choice(0),

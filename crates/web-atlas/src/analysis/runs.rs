@@ -7,7 +7,7 @@ use axum::Extension;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::response::Response;
 use sozialatlas_core::Locale;
-use sozialatlas_runs::{IndexRun, MoranRun, TypologyRun};
+use sozialatlas_runs::{IndexRun, MoranRun, RegionsRun, TypologyRun};
 use sozialatlas_store::StoredRun;
 
 use super::{num, texts};
@@ -65,6 +65,7 @@ pub async fn page(
     saver: super::auth::MaySave,
     Path(raw): Path<String>,
     uri: OriginalUri,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let run = load(&state, "id", &raw, locale).await?;
     let a = texts(locale);
@@ -112,6 +113,28 @@ pub async fn page(
                     r.params.indicator, r.params.level, r.params.year
                 ),
             )
+        }
+        "regions" => {
+            let r: RegionsRun =
+                serde_json::from_str(&run.result_json).map_err(|e| unreadable(&run, e))?;
+            let mut body = String::new();
+            if params::get(&params::pairs(query.as_deref()), "saved").is_some() {
+                body += &format!(
+                    "<p class=\"notice\" role=\"status\">{}</p>\n",
+                    crate::i18n::regions::rmsgs(locale).saved
+                );
+            }
+            body += &super::regions::result(&state, &r, locale, "run").render()?;
+            body += &super::regions::overlay_section(
+                &state,
+                &r,
+                run.id,
+                saver.0.csrf.is_some(),
+                locale,
+            )
+            .render()?;
+            let query = super::query(&super::regions::params_pairs(&r.params, locale));
+            (body, format!("{p}/analysis/regions{query}"))
         }
         other => {
             return Err(AppError::NotFound(

@@ -279,38 +279,24 @@ pub(crate) fn result(
         .collect();
 
     // Map: clustered areas by cluster, left-out areas as no data.
-    let mut map_areas = Vec::new();
     let proposed: std::collections::HashSet<usize> =
         t.proposed_action_areas.iter().copied().collect();
-    for (i, ra) in run.areas.iter().enumerate() {
-        if let Some(ai) = super::area_by_key(state, &p.level, &ra.key)
-            && let Some(g) = snap.geometries[ai].clone()
-        {
-            map_areas.push(render::MapArea {
-                key: ra.key.clone(),
-                name: ra.name.clone(),
-                geometry: g,
-                state: render::AreaState::Class {
+    let map_areas = super::run_map_areas(
+        state,
+        locale,
+        &p.level,
+        &run.areas,
+        &run.left_out,
+        |i, ra| {
+            (
+                ra.name.clone(),
+                render::AreaState::Class {
                     class: t.membership[i] - 1,
                     value: None,
                 },
-                href: Some(super::profile_href(locale, &p.level, &ra.key)),
-            });
-        }
-    }
-    for ra in &run.left_out {
-        if let Some(ai) = super::area_by_key(state, &p.level, &ra.key)
-            && let Some(g) = snap.geometries[ai].clone()
-        {
-            map_areas.push(render::MapArea {
-                key: ra.key.clone(),
-                name: ra.name.clone(),
-                geometry: g,
-                state: render::AreaState::NoData,
-                href: Some(super::profile_href(locale, &p.level, &ra.key)),
-            });
-        }
-    }
+            )
+        },
+    );
     // The map's legend adds the count itself; the heat table's rows carry it.
     let map_labels: Vec<String> = t
         .clusters

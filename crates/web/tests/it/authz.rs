@@ -137,8 +137,14 @@ const ROWS: &[Row] = &[
     row(GET, "/analysis/index.csv", "/analysis/index.csv?status=sgb2_quote", PUBLIC),
     row(GET, "/analysis/typology", "/analysis/typology", PUBLIC),
     row(GET, "/analysis/typology.csv", "/analysis/typology.csv", PUBLIC),
+    // Regions: process managers and administrators; the form sent empty comes back with its
+    // errors, the overlay files of a run that does not exist are 404.
+    row(GET, "/analysis/regions", "/analysis/regions", P_MANAGER),
+    row(POST, "/analysis/regions", "/analysis/regions", P_MANAGER_FORM),
     row(GET, "/analysis/runs/compare", "/analysis/runs/compare", [400; 8]), // no runs named
     row(GET, "/analysis/runs/{id}", "/analysis/runs/999", NOT_FOUND),
+    row(GET, "/analysis/runs/{id}/regions.geojson", "/analysis/runs/999/regions.geojson", P_MANAGER_404),
+    row(GET, "/analysis/runs/{id}/regions.csv", "/analysis/runs/999/regions.csv", P_MANAGER_404),
     row(GET, "/analysis/action-areas", "/analysis/action-areas", PUBLIC),
     // Saving a proposal as action areas: process managers and administrators; sent empty, the
     // form comes back with its errors.

@@ -15,6 +15,7 @@ mod offices;
 mod ops;
 mod participation;
 mod publish;
+mod regions;
 mod routes;
 mod safety;
 mod security;
