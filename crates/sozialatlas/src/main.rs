@@ -633,8 +633,11 @@ fn progress_bar() -> ProgressBar {
 /// Reads an atlas folder and computes its indicators, showing the steps on `pb` (one more
 /// step is left for writing).
 fn load_and_compute(src: &dyn FileSource, pb: &ProgressBar) -> anyhow::Result<BuiltAtlas> {
-    let built = AtlasBuild::new(src)
-        .program_version(VERSION)
+    let mut build = AtlasBuild::new(src).program_version(VERSION);
+    if let Some(at) = clock::source_date_epoch()? {
+        build = build.loaded_at(&at);
+    }
+    let built = build
         .progress(&|done, all, what| {
             pb.set_length(all as u64 + 1);
             pb.set_position(done as u64);

@@ -5,9 +5,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Now, e.g. `2026-11-25T09:17:07Z`.
 pub fn now_rfc3339() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
+    rfc3339(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()) as i64,
+    )
+}
+
+/// `secs` seconds since 1970-01-01 00:00 UTC, e.g. `2026-11-25T09:17:07Z`.
+pub fn rfc3339(secs: i64) -> String {
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
     format!(

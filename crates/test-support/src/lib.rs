@@ -228,7 +228,8 @@ pub fn flensburg_with_addresses() -> (tempfile::TempDir, PathBuf) {
     (dir, atlas)
 }
 
-fn copy_dir(src: &Path, dst: &Path) {
+/// Copies the folder `src` into `dst` (created), recursively.
+pub fn copy_dir(src: &Path, dst: &Path) {
     std::fs::create_dir_all(dst).expect("mkdir");
     for e in std::fs::read_dir(src).expect("read_dir") {
         let e = e.expect("entry");

@@ -2760,7 +2760,15 @@ pub async fn sources(
                             })
                             .to_string()
                     },
-                    format_decimal(f.bytes as f64, 0, locale),
+                    if staff {
+                        Some(f.bytes)
+                    } else {
+                        snap.public_bytes(f)
+                    }
+                    .map_or_else(
+                        || locale.pick("zurückgehalten", "withheld").to_string(),
+                        |b| format_decimal(b as f64, 0, locale),
+                    ),
                     f.markers
                         .as_ref()
                         .map(|mk| describe_markers(&mk.missing, &mk.suppressed, &mk.zero, m))

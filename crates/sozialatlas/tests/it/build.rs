@@ -21,6 +21,17 @@ fn build_is_idempotent_and_reloads_changed_inputs() {
     assert_eq!(r.code, 0);
     assert!(r.stdout.starts_with("No change"), "{}", r.stdout);
 
+    // A load time that is no number of seconds is refused before anything is written.
+    run_env(
+        &["build", a, "--db", db, "--force"],
+        &[("SOURCE_DATE_EPOCH", "gestern")],
+    )
+    .refused(
+        "SOURCE_DATE_EPOCH: expected whole seconds since 1970-01-01 (such as 1700000000), found `gestern`",
+    );
+    let r = run(&["build", a, "--db", db]);
+    assert!(r.stdout.starts_with("No change"), "{}", r.stdout);
+
     edit(
         &atlas.join("data/migration_background_by_district.csv"),
         "2021,1,Altstadt,999,375",

@@ -12,6 +12,7 @@ mod analyse;
 mod architecture;
 mod bad_input;
 mod build;
+mod disclosure;
 mod dortmund;
 mod formats;
 mod init;

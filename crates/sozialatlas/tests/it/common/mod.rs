@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub use sozialatlas_test_support::{repo, scratch, shared_data};
+pub use sozialatlas_test_support::{copy_dir, repo, scratch, shared_data};
 
 /// Output of one run.
 pub struct Run {
