@@ -38,9 +38,9 @@ pub use charts::scatter::{ScatterPoint, ScatterSpec, scatter};
 pub use charts::spine::{SparklineSpec, SpineSpec, sparkline, spine_row};
 pub use geom::Projection;
 pub use map::{
-    AreaLabels, AreaState, CityReference, LegendClass, LegendFill, LegendRow, MapArea, MapLegend,
-    MapPoint, MapSpec, choropleth, legend_categories, legend_classes, locator_area,
-    locator_classes, map_legend,
+    AreaLabels, AreaState, CityReference, HtmlLabel, LABEL_PX, LegendClass, LegendFill, LegendRow,
+    MapArea, MapLegend, MapPoint, MapSpec, choropleth, choropleth_with_labels, legend_categories,
+    legend_classes, locator_area, locator_classes, map_legend,
 };
 pub use png::{svg_to_png, usvg_options};
 pub use svg::{FONT_FAMILY, escape};

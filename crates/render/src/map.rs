@@ -404,6 +404,44 @@ fn overlaps(a: &Rect<f64>, b: &Rect<f64>) -> bool {
 /// `<a>` that carries the label, so that each area is one tab stop). The root is
 /// `role="group"` labelled by its `<title>` and `<desc>`.
 pub fn choropleth(spec: &MapSpec) -> String {
+    choropleth_with_labels(spec, LABEL_PX, |a| a.name.clone()).0
+}
+
+/// The text size in CSS px of the labels a page sets over a bare map ([`HtmlLabel`]).
+pub const LABEL_PX: f64 = 12.0;
+
+/// An area's label that a page sets in HTML over a bare map ([`MapSpec::bare`] with
+/// [`MapSpec::labels`]), where its text keeps its size at any width of the figure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HtmlLabel {
+    /// The area's key.
+    pub key: String,
+    /// The name (or key).
+    pub text: String,
+    /// Where the label's centre goes, as shares (0–1) of the figure's width and height.
+    pub x: f64,
+    /// See `x`.
+    pub y: f64,
+    /// The narrowest width of the figure, in CSS px, at which the label's text (at the size
+    /// given) lies inside its area: within the largest circle the area holds, so that labels of
+    /// different areas never overlap.
+    pub min_width: f64,
+    /// The text colour that reads on the area's fill, and the fill (for a halo).
+    pub ink: Rgb,
+    /// See `ink`.
+    pub halo: Rgb,
+}
+
+/// [`choropleth`], and for a bare map with labels the labels to set over it in HTML at
+/// `label_px` CSS px, each with the text `label_of` gives its area (the name alone, where the area's name
+/// carries more for its tooltip); empty otherwise: a map that is not bare draws its labels
+/// itself.
+pub fn choropleth_with_labels(
+    spec: &MapSpec,
+    label_px: f64,
+    label_of: impl Fn(&MapArea) -> String,
+) -> (String, Vec<HtmlLabel>) {
+    let mut html_labels: Vec<HtmlLabel> = Vec::new();
     let id = id_or(&spec.id, "map");
     let locale = spec.locale;
     let width = size_or(spec.width, 760.0);
@@ -639,6 +677,34 @@ pub fn choropleth(spec: &MapSpec) -> String {
 
     // Labels, largest areas first; a label that would collide with one placed is left out
     // (the tooltip still names the area).
+    if spec.labels != AreaLabels::None && spec.bare {
+        for (a, px) in spec.areas.iter().zip(&pixel_areas) {
+            let Some(px) = px else { continue };
+            let Some((c, dist)) = label_point(px, 0.5) else {
+                continue;
+            };
+            if dist <= 0.0 {
+                continue;
+            }
+            let text = match spec.labels {
+                AreaLabels::Keys => a.key.clone(),
+                _ => label_of(a),
+            };
+            // Half the diagonal of the text's box (with a halo of 2 px) at `label_px`.
+            let half = (text_width(&text, label_px, false) / 2.0 + 2.0).hypot(label_px * 0.6 + 2.0);
+            let fill = area_fill(a, &spec.classes);
+            // In user units until the figure's height is known.
+            html_labels.push(HtmlLabel {
+                key: a.key.clone(),
+                text,
+                x: c.x,
+                y: c.y,
+                min_width: width * half / dist,
+                ink: text_colour_on(fill).rgb(),
+                halo: fill,
+            });
+        }
+    }
     if spec.labels != AreaLabels::None && !spec.bare {
         let mut order: Vec<usize> = (0..spec.areas.len()).collect();
         let size = |i: usize| {
@@ -684,15 +750,7 @@ pub fn choropleth(spec: &MapSpec) -> String {
                 continue;
             }
             placed.push(Placed { rect });
-            let fill = match a.state {
-                AreaState::Class { class, .. } => spec
-                    .classes
-                    .get(class)
-                    .map(|c| c.colour)
-                    .unwrap_or(palette::NO_DATA),
-                AreaState::NoData => palette::NO_DATA,
-                AreaState::Suppressed => palette::SUPPRESSED,
-            };
+            let fill = area_fill(a, &spec.classes);
             // Inside its area the label takes the text colour that reads on the fill, with a
             // halo of the fill hiding borders; one that spills over neighbours is dark on white.
             let fits = w / 2.0 <= dist + 2.0 && h / 2.0 <= dist + 2.0;
@@ -915,7 +973,28 @@ pub fn choropleth(spec: &MapSpec) -> String {
     out.push_str(&body);
     out.push_str(&footer);
     out.push_str("</svg>");
-    out
+    let height = height.ceil();
+    let labels = html_labels
+        .into_iter()
+        .map(|l| HtmlLabel {
+            x: l.x / width,
+            y: l.y / height,
+            ..l
+        })
+        .collect();
+    (out, labels)
+}
+
+/// The colour an area is filled with (a pattern's base colour for no data and suppressed).
+fn area_fill(a: &MapArea, classes: &[LegendClass]) -> Rgb {
+    match a.state {
+        AreaState::Class { class, .. } => classes
+            .get(class)
+            .map(|c| c.colour)
+            .unwrap_or(palette::NO_DATA),
+        AreaState::NoData => palette::NO_DATA,
+        AreaState::Suppressed => palette::SUPPRESSED,
+    }
 }
 
 /// Splits a name into two lines at the space or hyphen nearest its middle.

@@ -45,6 +45,39 @@ fn shown_json(s: Shown) -> Value {
     json!({ "value": num(s.value()), "state": s.state_name() })
 }
 
+/// One area of a view as the API and the view's GeoJSON give it.
+fn row_json(snap: &sozialatlas_store::Snapshot, r: &view::Row) -> Value {
+    let a = &snap.tree.areas[r.area];
+    json!({
+        "key": a.key,
+        "name": a.name,
+        "value": num(r.shown.value()),
+        "state": r.shown.state_name(),
+        "numerator": num(r.numerator),
+        "denominator": num(r.denominator),
+        "class": r.class,
+        "low_population": r.low_population,
+        "basis": r.basis.map(|b| b.as_str()),
+        "ci": r.ci.map(|(lo, hi)| json!({ "low": lo, "high": hi })),
+        "versus_city": r.versus_city.map(|vc| vc.as_str()),
+        "published_value": num(r.unsmoothed),
+        "parent": r.parent.map(|(p, s)| json!({
+            "key": snap.tree.areas[p].key,
+            "name": snap.tree.areas[p].name,
+            "value": num(s.value()),
+            "state": s.state_name(),
+        })),
+    })
+}
+
+/// An area's boundary as a GeoJSON geometry (`null` without one).
+fn geometry_json(snap: &sozialatlas_store::Snapshot, area: usize) -> Value {
+    snap.geometries[area].as_ref().map_or(Value::Null, |g| {
+        serde_json::to_value(geojson::Geometry::new(geojson::GeometryValue::from(g)))
+            .unwrap_or(Value::Null)
+    })
+}
+
 /// `GET /api/v1/catalogue`.
 async fn catalogue(State(state): State<AppState>) -> Response {
     let snap = state.snapshot();
@@ -131,10 +164,7 @@ async fn areas(
         .iter()
         .map(|&a| {
             let ar = &snap.tree.areas[a];
-            let geometry = snap.geometries[a].as_ref().map_or(Value::Null, |g| {
-                serde_json::to_value(geojson::Geometry::new(geojson::GeometryValue::from(g)))
-                    .unwrap_or(Value::Null)
-            });
+            let geometry = geometry_json(snap, a);
             json!({
                 "type": "Feature",
                 "geometry": geometry,
@@ -169,33 +199,7 @@ async fn indicator(
     let v = view::build(&state, ind, level, year, &opts, l)?;
     let snap = state.snapshot();
     let def = &snap.catalogue.indicators[ind];
-    let values: Vec<Value> = v
-        .rows
-        .iter()
-        .map(|r| {
-            let a = &snap.tree.areas[r.area];
-            json!({
-                "key": a.key,
-                "name": a.name,
-                "value": num(r.shown.value()),
-                "state": r.shown.state_name(),
-                "numerator": num(r.numerator),
-                "denominator": num(r.denominator),
-                "class": r.class,
-                "low_population": r.low_population,
-                "basis": r.basis.map(|b| b.as_str()),
-                "ci": r.ci.map(|(lo, hi)| json!({ "low": lo, "high": hi })),
-                "versus_city": r.versus_city.map(|vc| vc.as_str()),
-                "published_value": num(r.unsmoothed),
-                "parent": r.parent.map(|(p, s)| json!({
-                    "key": snap.tree.areas[p].key,
-                    "name": snap.tree.areas[p].name,
-                    "value": num(s.value()),
-                    "state": s.state_name(),
-                })),
-            })
-        })
-        .collect();
+    let values: Vec<Value> = v.rows.iter().map(|r| row_json(snap, r)).collect();
     let classification = v.breaks.as_ref().map(|b| {
         json!({
             "scheme": opts.scheme.as_str(),
@@ -633,6 +637,49 @@ pub fn download_csv(
         buf,
         "text/csv; charset=utf-8",
         &format!("{}.csv", file_stem(state, v)),
+        true,
+    ))
+}
+
+/// The view as GeoJSON: every area of the level with its boundary, its row as the API gives it
+/// (`value` null where nothing is published, with the `state` saying why) and the view's context
+/// (indicator, year or period, level, source, Stand, licence, attribution) in every feature, so
+/// that a layer that travels alone says what it holds. Property names are the API's; names and
+/// texts are in the page's language.
+pub fn download_geojson(
+    state: &AppState,
+    v: &IndicatorView,
+    locale: Locale,
+) -> Result<Response, AppError> {
+    let snap = state.snapshot();
+    let (names, _) = view_context(state, v, Locale::En);
+    let (_, context) = view_context(state, v, locale);
+    let features: Vec<Value> = v
+        .rows
+        .iter()
+        .map(|r| {
+            let mut properties = row_json(snap, r);
+            if let Some(p) = properties.as_object_mut() {
+                for (k, x) in names.iter().zip(&context) {
+                    p.insert(k.clone(), Value::String(x.clone()));
+                }
+            }
+            json!({
+                "type": "Feature",
+                "geometry": geometry_json(snap, r.area),
+                "properties": properties,
+            })
+        })
+        .collect();
+    let body = serde_json::to_vec(&json!({
+        "type": "FeatureCollection",
+        "features": features,
+    }))
+    .map_err(|e| AppError::Internal(format!("writing the view as GeoJSON: {e}")))?;
+    Ok(file_response(
+        body,
+        "application/geo+json",
+        &format!("{}.geojson", file_stem(state, v)),
         true,
     ))
 }

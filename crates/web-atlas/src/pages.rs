@@ -434,6 +434,37 @@ fn no_data_text(locale: Locale) -> String {
         .to_string()
 }
 
+/// An area's name over the page's map: placed in per cent of the figure, shown (by a container
+/// query of the stylesheet, `lw-…`) from the figure width at which it fits inside its area.
+struct MapLabel {
+    text: String,
+    left: String,
+    top: String,
+    class: String,
+    ink: String,
+    halo: String,
+}
+
+/// The widths from which labels show, in steps (the stylesheet has one rule per step).
+const LABEL_WIDTH_STEP: f64 = 80.0;
+const LABEL_WIDTH_MAX: f64 = 1600.0;
+
+impl MapLabel {
+    /// `None` for a label that fits only on a figure wider than any page shows.
+    fn of(l: &render::HtmlLabel) -> Option<MapLabel> {
+        let step = (l.min_width / LABEL_WIDTH_STEP).ceil().max(2.0) * LABEL_WIDTH_STEP;
+        (step <= LABEL_WIDTH_MAX && l.min_width.is_finite()).then(|| MapLabel {
+            text: l.text.clone(),
+            left: format!("{:.2}", l.x * 100.0),
+            top: format!("{:.2}", l.y * 100.0),
+            class: format!("lw-{step}"),
+            ink: l.ink.hex(),
+            halo: l.halo.hex(),
+        })
+    }
+}
+
+#[derive(Clone, Default)]
 struct TableRow {
     key: String,
     name: String,
@@ -623,6 +654,11 @@ struct IndicatorPage {
     /// The bar chart, wide and for phones.
     bar_svgs: [String; 2],
     rows: Vec<TableRow>,
+    map_labels: Vec<MapLabel>,
+    /// The selected area's row, shown in the panel under the map (empty and hidden without
+    /// one; the script fills it when an area is clicked or tapped).
+    selection: TableRow,
+    has_selection: bool,
     show_counts: bool,
     /// Whether the table has the interval and the comparison with the city.
     show_ci: bool,
@@ -949,6 +985,7 @@ pub async fn indicator(
         None => {}
         Some("csv") => return crate::api::download_csv(&state, &v, locale),
         Some("xlsx") => return crate::api::download_xlsx(&state, &v, locale),
+        Some("geojson") => return crate::api::download_geojson(&state, &v, locale),
         Some("svg") => {
             let svg = map_svg(&state, &v, &opts, locale);
             return Ok(file_response(
@@ -972,9 +1009,13 @@ pub async fn indicator(
         Some(other) => {
             return Err(AppError::NotFound(match locale {
                 Locale::De => {
-                    format!("Das Format „{other}“ gibt es nicht (csv, xlsx, svg oder png).")
+                    format!(
+                        "Das Format „{other}“ gibt es nicht (csv, xlsx, geojson, svg oder png)."
+                    )
                 }
-                Locale::En => format!("There is no format `{other}` (csv, xlsx, svg or png)."),
+                Locale::En => {
+                    format!("There is no format `{other}` (csv, xlsx, geojson, svg or png).")
+                }
             }));
         }
     }
@@ -1314,11 +1355,15 @@ pub async fn indicator(
     let meta = definition_items(snap, def, locale, true);
 
     let q = opts.query_suffix(true);
-    let downloads = ["csv", "xlsx", "svg", "png"]
+    let downloads = ["csv", "xlsx", "geojson", "svg", "png"]
         .into_iter()
         .zip([
             locale.pick("Tabelle (CSV)", "Table (CSV)"),
             locale.pick("Tabelle (Excel, XLSX)", "Table (Excel, XLSX)"),
+            locale.pick(
+                "Gebiete mit Werten (GeoJSON)",
+                "Areas with values (GeoJSON)",
+            ),
             locale.pick("Karte (SVG)", "Map (SVG)"),
             locale.pick("Karte (PNG)", "Map (PNG)"),
         ])
@@ -1353,12 +1398,31 @@ pub async fn indicator(
         (false, Some(_)) => format!("{} ({})", locale.pick("geglättet", "smoothed"), v.unit),
     };
     // The map for the page: bare, with its legend in HTML beside it.
-    let (map_svg, legend) = if empty {
-        (String::new(), None)
+    // The areas' names over it where they fit, in HTML so that they keep their size.
+    let (map_svg, map_labels, legend) = if empty {
+        (String::new(), Vec::new(), None)
     } else {
         let mut spec = map_spec(&state, &v, &opts, locale, true);
         spec.bare = true;
-        (render::choropleth(&spec), Some(LegendView::of(&spec)))
+        spec.labels = render::AreaLabels::Names;
+        let names: std::collections::HashMap<&str, &str> = v
+            .rows
+            .iter()
+            .map(|r| {
+                let a = &snap.tree.areas[r.area];
+                (a.key.as_str(), a.name.as_str())
+            })
+            .collect();
+        let (svg, labels) = render::choropleth_with_labels(&spec, render::LABEL_PX, |a| {
+            names
+                .get(a.key.as_str())
+                .map_or_else(|| a.name.clone(), |n| n.to_string())
+        });
+        (
+            svg,
+            labels.iter().filter_map(MapLabel::of).collect(),
+            Some(LegendView::of(&spec)),
+        )
     };
     let source_line = [
         def.source.as_ref().map(|s| format!("{}: {s}", m.source)),
@@ -1405,7 +1469,10 @@ pub async fn indicator(
             |d| d.get(locale).to_string()
         )
     );
+    let selection = rows.iter().find(|r| r.selected).cloned();
     let page = IndicatorPage {
+        has_selection: selection.is_some(),
+        selection: selection.unwrap_or_default(),
         l: Layout::new(
             &state,
             locale,
@@ -1443,6 +1510,7 @@ pub async fn indicator(
         source_line,
         options_open,
         map_svg,
+        map_labels,
         legend,
         bar_svgs: if empty {
             [String::new(), String::new()]

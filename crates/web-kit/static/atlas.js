@@ -129,6 +129,45 @@
     });
   })(maps[m]);
 
+  // Selecting an area on the indicator map: a click or tap shows its value, its comparison
+  // with the city and its class in the panel under the map, with links to its profile and its
+  // time series, and marks it on the map and in the table, without leaving the map; the address
+  // keeps the choice. Without this script the area's link selects it on the server.
+  var panel = doc.querySelector("[data-selection]");
+  var mapPanel = panel && panel.closest(".map-panel");
+  function esc(k) { return window.CSS && CSS.escape ? CSS.escape(k) : k; }
+  function fill(name, text) {
+    var el = panel.querySelector('[data-sel="' + name + '"]');
+    if (el) el.textContent = text;
+  }
+  if (mapPanel) mapPanel.addEventListener("click", function (e) {
+    if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    var link = e.target.closest && e.target.closest("svg a");
+    var key = link && keyOf(link);
+    var row = key && doc.querySelector('tr[data-key="' + esc(key) + '"]');
+    if (!row) return;
+    e.preventDefault();
+    hideTip();
+    var old = doc.querySelectorAll(".is-sel, tr.selected");
+    for (var i = 0; i < old.length; i++) { old[i].classList.remove("is-sel", "selected"); old[i].removeAttribute("aria-current"); }
+    var els = doc.querySelectorAll('.linked [data-key="' + esc(key) + '"]');
+    for (var j = 0; j < els.length; j++) els[j].classList.add("is-sel");
+    row.setAttribute("aria-current", "true");
+    var nameLink = row.querySelector("th a");
+    fill("name", nameLink ? nameLink.textContent : key);
+    ["value", "versus", "class"].forEach(function (c) {
+      var cell = row.querySelector('[data-col="' + c + '"]');
+      fill(c, cell ? cell.textContent.trim() : "");
+    });
+    var profile = panel.querySelector('[data-sel="profile"]');
+    if (profile && nameLink) profile.setAttribute("href", nameLink.getAttribute("href"));
+    var href = link.getAttribute("href");
+    var series = panel.querySelector('[data-sel="series"]');
+    if (series) series.setAttribute("href", href);
+    panel.hidden = false;
+    if (window.history && history.replaceState) history.replaceState(null, "", href.split("#")[0]);
+  });
+
   // Keyboard shortcuts: "," previous year, "." next year, "/" search.
   doc.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;

@@ -770,7 +770,10 @@ fn extract_links(kind: Kind, body: &str) -> Result<Vec<String>, String> {
 }
 
 /// Whether a URL path is a page or file of the public atlas that can be a static file: the
-/// atlas's GET routes, less the pages that need a query to be of use.
+/// atlas's GET routes, less the pages that need a query to be of use and the GeoJSON of each
+/// view (the same boundaries once per indicator, level and year: 220 KB each for Flensburg's
+/// Stadtteile, which would make the site half again as large; the data pool's GeoJSON has them
+/// all once).
 fn publishable(path: &str) -> bool {
     if !sozialatlas_web_atlas::serves(path) || file_for(path).is_none() {
         return false;
@@ -780,7 +783,10 @@ fn publishable(path: &str) -> bool {
         _ => path,
     };
     let first = bare.trim_start_matches('/').split('/').next().unwrap_or("");
-    !["search", "compare"].contains(&first) && !bare.starts_with("/analysis/runs/compare")
+    let needs_server = ["search", "compare"].contains(&first)
+        || bare.starts_with("/analysis/runs/compare")
+        || (first == "indicators" && bare.ends_with(".geojson"));
+    !needs_server
 }
 
 /// The URLs published even when no page links them: the start pages, the stylesheet and

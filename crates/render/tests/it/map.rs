@@ -5,7 +5,8 @@ use geo_types::{MultiPolygon, polygon};
 use sozialatlas_classify::palette::Rgb;
 use sozialatlas_core::Locale;
 use sozialatlas_render::{
-    AreaLabels, AreaState, LegendClass, LegendFill, MapArea, MapSpec, choropleth, map_legend,
+    AreaLabels, AreaState, LegendClass, LegendFill, MapArea, MapSpec, choropleth,
+    choropleth_with_labels, map_legend, text_width as render_text_width,
 };
 
 #[test]
@@ -193,4 +194,55 @@ fn degenerate_inputs_do_not_panic() {
     let svg = choropleth(&spec);
     check::assert_parses(&svg);
     assert!(svg.contains("data-class=\"nodata\""));
+}
+
+/// The labels a page sets over a bare map: one per area, placed inside the figure, from a
+/// narrower figure for a bigger area, and none for a map that draws its own text.
+#[test]
+fn html_labels_fit_their_areas() {
+    let big = MultiPolygon(vec![polygon![
+        (x: 9.40, y: 54.80), (x: 9.44, y: 54.80), (x: 9.44, y: 54.82), (x: 9.40, y: 54.82), (x: 9.40, y: 54.80)
+    ]]);
+    let area = |key: &str, geometry: MultiPolygon<f64>| MapArea {
+        key: key.into(),
+        name: format!("{key} (with a note for the tooltip)"),
+        geometry,
+        state: AreaState::NoData,
+        href: None,
+    };
+    let spec = MapSpec {
+        width: 600.0,
+        bare: true,
+        labels: AreaLabels::Names,
+        areas: vec![area("Klein", square(9.45, 54.80)), area("Gross", big)],
+        ..Default::default()
+    };
+    let (svg, labels) = choropleth_with_labels(&spec, 12.0, |a| a.key.clone());
+    assert!(!svg.contains("sa-label"), "a bare map draws no text labels");
+    assert_eq!(labels.len(), 2);
+    let (small, large) = (&labels[0], &labels[1]);
+    assert_eq!(
+        (small.text.as_str(), large.text.as_str()),
+        ("Klein", "Gross")
+    );
+    for l in &labels {
+        assert!(
+            (0.0..=1.0).contains(&l.x) && (0.0..=1.0).contains(&l.y),
+            "{l:?}"
+        );
+    }
+    // At its width, the label's half diagonal (text at 12 px, 2 px halo) equals the room around
+    // its point: the small square's half side, scaled from the figure's 600 user units.
+    assert!(large.min_width < small.min_width, "{labels:?}");
+    let half = (render_text_width("Klein", 12.0, false) / 2.0 + 2.0).hypot(12.0 * 0.6 + 2.0);
+    let room = half * 600.0 / small.min_width;
+    assert!(room > 5.0 && room < 100.0, "{room}");
+    // A map that is not bare sets its labels in the SVG and gives none.
+    let drawn = MapSpec {
+        bare: false,
+        ..spec
+    };
+    let (svg, labels) = choropleth_with_labels(&drawn, 12.0, |a| a.key.clone());
+    assert!(labels.is_empty());
+    assert!(svg.contains("sa-label"));
 }

@@ -314,6 +314,18 @@ async fn with_a_server_url_links_that_need_the_server_go_there() {
             && l.contains('?')),
         "{page}: no option link to the server"
     );
+    // The view's GeoJSON is the server's (the site has the data pool's).
+    assert!(
+        links_of_html(&html).iter().any(|(t, l)| t == "a"
+            && l.starts_with("https://atlas.example/indicators/")
+            && l.ends_with(".geojson")),
+        "{page}: no GeoJSON link to the server"
+    );
+    assert!(
+        !walk(&out)
+            .iter()
+            .any(|f| f.ends_with(".geojson") && f.contains("indicators/"))
+    );
 }
 
 #[tokio::test]

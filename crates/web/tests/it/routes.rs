@@ -316,7 +316,43 @@ async fn indicator_options_change_view_and_selected_area() {
     ))
     .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.text().contains(&format!("Zeitreihe: {} – Stadt", a.name)));
+    let t = r.text();
+    assert!(t.contains(&format!("Zeitreihe: {} – Stadt", a.name)));
+    // The panel under the map shows the selected area (the script fills it on a click).
+    assert!(
+        t.contains(&format!(
+            "<div class=\"selection\" data-selection aria-live=\"polite\">\n<h3 data-sel=\"name\">{}</h3>",
+            a.name
+        )),
+        "{t}"
+    );
+    assert!(t.contains(&format!(
+        "<a data-sel=\"profile\" href=\"/areas/stadtteil/{}\">",
+        a.key
+    )));
+    let t = get("/indicators/sgb2_quote/stadtteil/2022").await.text();
+    assert!(t.contains("<div class=\"selection\" data-selection aria-live=\"polite\" hidden>"));
+    // The areas' names over the map, each with the width from which it fits (a rule of the
+    // stylesheet for each step); Mürwik, a large Stadtteil, fits on a phone.
+    let labels: Vec<&str> = t.split("<span class=\"map-label ").skip(1).collect();
+    assert_eq!(labels.len(), 13, "{t}");
+    let css = get("/static/atlas.css").await.text();
+    for l in &labels {
+        let class = l.split('"').next().unwrap();
+        let w = class.strip_prefix("lw-").unwrap();
+        assert!(
+            css.contains(&format!(
+                "@container (min-width: {w}px) {{ .lw-{w} {{ display: block; }} }}"
+            )),
+            "{class}"
+        );
+    }
+    let murwik = labels
+        .iter()
+        .find(|l| l.contains(">Mürwik</span>"))
+        .unwrap();
+    let w: f64 = murwik[3..].split('"').next().unwrap().parse().unwrap();
+    assert!(w <= 320.0, "{murwik}");
     let r = get("/indicators/sgb2_quote/stadtteil/2022?scheme=manual&manual=10%3B20").await;
     assert_eq!(r.status, StatusCode::OK);
     // Breaks that cannot be read: the page with its form, the error by the field and in the
@@ -404,6 +440,54 @@ async fn downloads_of_the_view() {
     let r = get("/indicators/sgb2_quote/stadtteil/2022.xlsx").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.starts_with(b"PK"));
+    // GeoJSON: every Stadtteil with its boundary, its values as the API gives them and the
+    // view's context; the same values as the CSV, nothing where nothing is published.
+    let r = get("/indicators/sgb2_quote/stadtteil/2022.geojson").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.ctype, "application/geo+json");
+    let g: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let features = g["features"].as_array().unwrap();
+    assert_eq!(features.len(), 13);
+    let api: serde_json::Value = serde_json::from_slice(
+        &get("/api/v1/indicators/sgb2_quote/stadtteil/2022")
+            .await
+            .body,
+    )
+    .unwrap();
+    for (f, row) in features.iter().zip(api["values"].as_array().unwrap()) {
+        assert!(
+            matches!(
+                f["geometry"]["type"].as_str(),
+                Some("Polygon" | "MultiPolygon")
+            ),
+            "{f}"
+        );
+        let p = &f["properties"];
+        for k in [
+            "key",
+            "name",
+            "value",
+            "state",
+            "numerator",
+            "denominator",
+            "ci",
+        ] {
+            assert_eq!(p[k], row[k], "{k}");
+        }
+        assert_eq!(p["indicator_id"], "sgb2_quote");
+        assert_eq!(p["indicator"], "SGB-II-Quote");
+        assert_eq!(p["year"], "2022");
+        assert_eq!(p["level"], "Stadtteil");
+        assert_eq!(p["licence"], "CC0-1.0");
+    }
+    let t = get("/indicators/sgb2_quote/stadtteil/2022").await.text();
+    assert!(
+        t.contains("href=\"/indicators/sgb2_quote/stadtteil/2022.geojson\">Gebiete mit Werten (GeoJSON)</a>"),
+        "the page links the GeoJSON"
+    );
+    let r = get("/indicators/sgb2_quote/stadtteil/2022.shp").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text().contains("(csv, xlsx, geojson, svg oder png)"));
     let r = get("/indicators/sgb2_quote/stadtteil/2022.svg").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.ctype.starts_with("image/svg+xml"));
