@@ -1300,3 +1300,53 @@ async fn cases_outside_the_action_areas_cannot_be_derived() {
         assert!(!all_shown, "{who}: total {total:?}, areas {areas:?}");
     }
 }
+
+/// The public statistics of a world with office A's 23 cases in area A (9 housing, 3 debt,
+/// 11 work) and office B's 2 in area B, and `more` further cases of `office` in `area`.
+async fn public_cells_with(more: usize, in_area_b: bool) -> Vec<String> {
+    let w = world().await;
+    let p = &w.pool;
+    let today = Date::today();
+    let y = today.y - 1;
+    let (extra_office, extra_area, extra_staff) = if in_area_b {
+        (w.office_b, w.area_b, &w.staff_b)
+    } else {
+        (w.office_a, w.area_a, &w.staff_a)
+    };
+    let plan: Vec<(i64, i64, &Actor, &str)> = (0..23)
+        .map(|i| {
+            let topic = match i {
+                0..9 => "housing",
+                9..12 => "debt",
+                _ => "work",
+            };
+            (w.office_a, w.area_a, &w.staff_a, topic)
+        })
+        .chain((0..2).map(|_| (w.office_b, w.area_b, &w.staff_b, "work")))
+        .chain((0..more).map(|_| (extra_office, extra_area, extra_staff, "work")))
+        .collect();
+    for (i, (office, area, actor, topic)) in plan.iter().enumerate() {
+        let id = open(p, actor, None, new_case(*office, Some(*area), "", &[topic])).await;
+        backdate(p, &id, &format!("{y}-{:02}-10", 1 + i % 12), None).await;
+    }
+    stats::public_statistics(p, today)
+        .await
+        .unwrap()
+        .cells()
+        .iter()
+        .map(|c| format!("{c:?}"))
+        .collect()
+}
+
+/// A twin of the public statistics: a third case of office B in area B (2 cases, withheld)
+/// touches only withheld cells — the area, the total, the city's work cases — so the public
+/// sees exactly the same figures with 2 or 3 cases there, and no route (total minus areas,
+/// topics, outside) can tell them apart. Control: a case more in area A (23, published) shows.
+#[tokio::test]
+async fn a_withheld_case_changes_nothing_public() {
+    let base = public_cells_with(0, true).await;
+    assert!(base.iter().any(|c| c.contains("Suppressed")), "{base:?}");
+    assert!(base.iter().any(|c| c.contains("Value(23)")), "{base:?}");
+    assert_eq!(public_cells_with(1, true).await, base);
+    assert_ne!(public_cells_with(1, false).await, base);
+}

@@ -54,7 +54,9 @@ async fn the_interval_and_the_comparison_with_the_city_in_page_tooltip_and_api()
         let words =
             sozialatlas_core::labels::versus_city_label(want, false, sozialatlas_core::Locale::De);
         assert!(
-            r.contains(&format!("<td class=\"versus\">{words}</td>")),
+            r.contains(&format!(
+                "<td class=\"versus\" data-col=\"versus\">{words}</td>"
+            )),
             "{key}: {r}"
         );
         let interval =
