@@ -640,14 +640,21 @@ pub fn choropleth_with_labels(
         && !spec.points.is_empty()
     {
         body.push_str("<g class=\"sa-points\">");
-        for pt in &spec.points {
-            if !(pt.lon.is_finite() && pt.lat.is_finite()) {
-                continue;
-            }
-            let c = p.project(Coord {
-                x: pt.lon,
-                y: pt.lat,
-            });
+        let placed = fan_out(
+            spec.points
+                .iter()
+                .map(|pt| {
+                    (pt.lon.is_finite() && pt.lat.is_finite()).then(|| {
+                        p.project(Coord {
+                            x: pt.lon,
+                            y: pt.lat,
+                        })
+                    })
+                })
+                .collect(),
+        );
+        for (pt, c) in spec.points.iter().zip(placed) {
+            let Some(c) = c else { continue };
             let label = escape(&pt.label);
             if let Some(href) = &pt.href {
                 let _ = write!(body, "<a href=\"{}\" aria-label=\"{label}\">", escape(href));
@@ -997,6 +1004,40 @@ fn area_fill(a: &MapArea, classes: &[LegendClass]) -> Rgb {
     }
 }
 
+/// Places that fall on one spot (within a dot's radius, e.g. ideas placed in the same area
+/// without a point of their own) are set around it on a circle, so that each can be seen and
+/// chosen; the others stay where they are.
+fn fan_out(points: Vec<Option<Coord<f64>>>) -> Vec<Option<Coord<f64>>> {
+    const RADIUS: f64 = 8.0;
+    let mut out = points.clone();
+    let mut done = vec![false; points.len()];
+    for i in 0..points.len() {
+        let Some(c) = points[i] else { continue };
+        if done[i] {
+            continue;
+        }
+        let group: Vec<usize> = (i..points.len())
+            .filter(|&j| {
+                !done[j] && points[j].is_some_and(|d| (d.x - c.x).hypot(d.y - c.y) < RADIUS)
+            })
+            .collect();
+        if group.len() < 2 {
+            continue;
+        }
+        // Neighbouring dots just touch: the circumference holds the group's diameters.
+        let r = (group.len() as f64 * 2.0 * RADIUS / std::f64::consts::TAU).max(RADIUS * 1.5);
+        for (k, &j) in group.iter().enumerate() {
+            let a = std::f64::consts::TAU * k as f64 / group.len() as f64;
+            out[j] = Some(Coord {
+                x: c.x + r * a.sin(),
+                y: c.y - r * a.cos(),
+            });
+            done[j] = true;
+        }
+    }
+    out
+}
+
 /// Splits a name into two lines at the space or hyphen nearest its middle.
 fn split_two(s: &str) -> Vec<String> {
     let mid = s.chars().count() / 2;
@@ -1023,6 +1064,33 @@ mod tests {
         assert_eq!(nice_length(f64::NAN), 0.0);
         assert_eq!(length_label(500.0, Locale::De), "500 m");
         assert_eq!(length_label(2000.0, Locale::En), "2 km");
+    }
+
+    #[test]
+    fn places_on_one_spot_are_set_around_it() {
+        let at = |x: f64, y: f64| Some(Coord { x, y });
+        let out = fan_out(vec![
+            at(100.0, 100.0),
+            at(100.0, 101.0),
+            None,
+            at(100.0, 100.0),
+            at(300.0, 50.0),
+        ]);
+        assert_eq!(out[2], None);
+        assert_eq!(out[4], at(300.0, 50.0), "a place alone stays");
+        let group: Vec<Coord<f64>> = [0, 1, 3].iter().map(|&i| out[i].unwrap()).collect();
+        for (i, a) in group.iter().enumerate() {
+            assert!(
+                (a.x - 100.0).hypot(a.y - 100.0) <= 13.0,
+                "{a:?} near the spot"
+            );
+            for b in &group[i + 1..] {
+                assert!(
+                    (a.x - b.x).hypot(a.y - b.y) >= 15.9,
+                    "{a:?} and {b:?} apart"
+                );
+            }
+        }
     }
 
     #[test]

@@ -436,7 +436,6 @@ fn paths(ops: [Value; 5]) -> Value {
 fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, Vec<Vec<String>>) {
     let snap = state.snapshot();
     let def = &snap.catalogue.indicators[v.ind];
-    let m = crate::i18n::msgs(locale);
     let header: Vec<String> = match locale {
         Locale::De => [
             "Gebietsschlüssel",
@@ -498,13 +497,6 @@ fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, V
             0
         }
     };
-    let state_text = |s: Shown| match s {
-        Shown::Value(_) => {
-            sozialatlas_export::state_label(sozialatlas_core::ValueState::Ok, locale).to_string()
-        }
-        Shown::NoData => m.no_data.to_string(),
-        Shown::Suppressed => m.suppressed.to_string(),
-    };
     let mut rows: Vec<Vec<String>> = v
         .rows
         .iter()
@@ -515,7 +507,7 @@ fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, V
                 a.name.clone(),
                 f(r.shown.value(), d),
                 v.unit.clone(),
-                state_text(r.shown),
+                r.shown.state_text(locale),
                 f(r.numerator, count_dec(r.basis, r.numerator)),
                 f(r.denominator, count_dec(r.basis, r.denominator)),
                 f(v.city.value(), d),
@@ -549,7 +541,7 @@ fn table(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<String>, V
             ),
             f(u.shown.value(), d),
             v.unit.clone(),
-            state_text(u.shown),
+            u.shown.state_text(locale),
             f(u.numerator, count_dec(None, u.numerator)),
             f(u.denominator, count_dec(None, u.denominator)),
             f(v.city.value(), d),
@@ -600,7 +592,7 @@ fn view_context(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<Str
     ]
     .map(String::from)
     .to_vec();
-    let values = vec![
+    let mut values = vec![
         def.id.clone(),
         def.name.get(locale).to_string(),
         match v.change {
@@ -608,11 +600,8 @@ fn view_context(state: &AppState, v: &IndicatorView, locale: Locale) -> (Vec<Str
             None => v.year.to_string(),
         },
         snap.tree.levels[v.level].name.get(locale).to_string(),
-        def.source.clone().unwrap_or_default(),
-        snap.meta.stand.clone(),
-        snap.meta.licence.clone().unwrap_or_default(),
-        snap.meta.attribution.join("; "),
     ];
+    values.extend(Shown::source_columns(snap, def));
     (header, values)
 }
 

@@ -2141,13 +2141,6 @@ pub async fn area_csv(
         ]
         .map(String::from),
     );
-    let state_text = |s: Shown| match s {
-        Shown::Value(_) => {
-            sozialatlas_export::state_label(sozialatlas_core::ValueState::Ok, locale).to_string()
-        }
-        Shown::NoData => m.no_data.to_string(),
-        Shown::Suppressed => m.suppressed.to_string(),
-    };
     let value = |s: Shown, dec: usize| {
         s.value()
             .map(|v| sozialatlas_core::locale::format_plain(v, dec, locale))
@@ -2171,19 +2164,14 @@ pub async fn area_csv(
                 def.unit.clone(),
                 year.to_string(),
                 value(own, dec),
-                state_text(own),
+                own.state_text(locale),
             ];
             row.extend(
                 others
                     .iter()
                     .map(|&(x, _)| value(view::shown(snap, ii, x, year), dec)),
             );
-            row.extend([
-                def.source.clone().unwrap_or_default(),
-                snap.meta.stand.clone(),
-                snap.meta.licence.clone().unwrap_or_default(),
-                snap.meta.attribution.join("; "),
-            ]);
+            row.extend(Shown::source_columns(snap, def));
             rows.push(row);
         }
     }

@@ -60,6 +60,28 @@ impl Shown {
         }
     }
 
+    /// The state in the page's words, as the downloads' state column has it: published, no
+    /// data, suppressed.
+    pub fn state_text(self, locale: Locale) -> String {
+        let m = crate::i18n::msgs(locale);
+        match self {
+            Shown::Value(_) => sozialatlas_export::state_label(ValueState::Ok, locale).to_string(),
+            Shown::NoData => m.no_data.to_string(),
+            Shown::Suppressed => m.suppressed.to_string(),
+        }
+    }
+
+    /// The source columns of a download row: the indicator's source, the Stand, the licence and
+    /// the attribution.
+    pub fn source_columns(snap: &Snapshot, def: &Indicator) -> [String; 4] {
+        [
+            def.source.clone().unwrap_or_default(),
+            snap.meta.stand.clone(),
+            snap.meta.licence.clone().unwrap_or_default(),
+            snap.meta.attribution.join("; "),
+        ]
+    }
+
     /// The value as text with unit, or the words for no data / suppressed.
     pub fn text(self, decimals: usize, unit: &str, locale: Locale) -> String {
         let m = crate::i18n::msgs(locale);
