@@ -285,7 +285,11 @@ impl LoadNotices {
 pub type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// At most this many bound values in one statement (SQLite allows 32,766, PostgreSQL 65,535).
-const MAX_BOUND: usize = 4096;
+/// Kept small: binding a value to a SQLite statement looks its `$n` up among all of the
+/// statement's parameter names (sqlx calls `sqlite3_bind_parameter_name`, a linear search), so a
+/// statement with k values costs k² — at 4,096 that search took three quarters of the build of a
+/// 1,000-cell grid (issue 19).
+const MAX_BOUND: usize = 512;
 
 /// `n` numbered placeholders from `$first` on, separated by commas: `$3, $4, $5`. Both
 /// backends read `$n` (sqlx's `QueryBuilder` writes `?` through the Any driver, which
