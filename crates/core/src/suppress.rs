@@ -19,6 +19,11 @@
 //!    derivable. Before the elimination, an equation with an unknown that is not suppressed and
 //!    occurs in no other equation is set aside: that unknown can absorb any value, so the
 //!    equation tells nothing about the other cells (this is exact, and keeps the systems small).
+//!    The elimination is sparse (each equation names a few unknowns; a basis of the rows is
+//!    kept reduced, with each pivot cell in its own row only, which names the same derivable
+//!    cells as the reduced row echelon form), and a group that no partner changed since the
+//!    last check keeps its answer. The dense elimination ([`derivable_cells`]) stays as the
+//!    reference the tests hold the sparse one to, cell for cell.
 //!
 //! Cells whose value is unknown anyway (missing, or not published at all) count as unknowns.
 
@@ -97,7 +102,20 @@ pub fn suppress_weighted(
     thresholds: &[u32],
     equations: &[WeightedEquation],
 ) -> Vec<Option<Disclosure>> {
-    let mut d: Vec<Option<Disclosure>> = values
+    let mut d = primary(values, thresholds);
+    if !d.contains(&Some(Disclosure::Primary)) {
+        return d;
+    }
+    let mut solver = SparseSolver::default();
+    secondary(values, thresholds, equations, &mut d, &mut |eqs, d| {
+        solver.derivable(eqs, d)
+    });
+    d
+}
+
+/// Rule 1: the primary cells; the other known cells open.
+fn primary(values: &[Option<f64>], thresholds: &[u32]) -> Vec<Option<Disclosure>> {
+    values
         .iter()
         .zip(thresholds)
         .map(|(v, &t)| {
@@ -109,10 +127,22 @@ pub fn suppress_weighted(
                 }
             })
         })
-        .collect();
-    if !d.contains(&Some(Disclosure::Primary)) {
-        return d;
-    }
+        .collect()
+}
+
+/// A check that lists the derivable suppressed cells.
+type Derivable<'a> = dyn FnMut(&[WeightedEquation], &[Option<Disclosure>]) -> Vec<usize> + 'a;
+
+/// Rules 2 and 3 on `d` (primary cells marked): partners until no suppressed cell is
+/// derivable, by `derivable` (the sparse solver; the dense [`derivable_cells_weighted`] in the
+/// tests, which must give the same cells).
+fn secondary(
+    values: &[Option<f64>],
+    thresholds: &[u32],
+    equations: &[WeightedEquation],
+    d: &mut [Option<Disclosure>],
+    derivable: &mut Derivable<'_>,
+) {
     let mut by_cell: Vec<Vec<usize>> = vec![Vec::new(); values.len()];
     for (i, e) in equations.iter().enumerate() {
         by_cell[e.total].push(i);
@@ -121,11 +151,10 @@ pub fn suppress_weighted(
         }
     }
     loop {
-        let mut changed = single_unknown_pass(values, thresholds, equations, &mut d);
+        let mut changed = single_unknown_pass(values, thresholds, equations, d);
         if !changed {
-            for cell in derivable_cells_weighted(equations, &d) {
-                if let Some(partner) =
-                    partner_for(values, thresholds, equations, &by_cell, &d, cell)
+            for cell in derivable(equations, d) {
+                if let Some(partner) = partner_for(values, thresholds, equations, &by_cell, d, cell)
                 {
                     d[partner] = Some(Disclosure::Secondary);
                     changed = true;
@@ -134,7 +163,7 @@ pub fn suppress_weighted(
             }
         }
         if !changed {
-            return d;
+            return;
         }
     }
 }
@@ -242,11 +271,52 @@ pub fn derivable_cells(equations: &[Equation], d: &[Option<Disclosure>]) -> Vec<
     derivable_cells_weighted(&weighted(equations), d)
 }
 
-/// [`derivable_cells`] for weighted equations.
+/// [`derivable_cells`] for weighted equations: the reference (dense elimination of each group),
+/// which the sparse solver of [`suppress_weighted`] is tested against.
 pub fn derivable_cells_weighted(
     equations: &[WeightedEquation],
     d: &[Option<Disclosure>],
 ) -> Vec<usize> {
+    let (eq_unknowns, groups) = groups(equations, d);
+    let mut out = Vec::new();
+    for (eqs, cols) in groups {
+        let col_of = |cell: usize| cols.binary_search(&cell).unwrap_or(0);
+        let mut rows: Vec<Vec<BigRational>> = eqs
+            .iter()
+            .map(|&e| {
+                let mut r = vec![BigRational::zero(); cols.len()];
+                for &(cell, coef) in &eq_unknowns[e] {
+                    r[col_of(cell)] += rational(coef);
+                }
+                r
+            })
+            .collect();
+        rref(&mut rows);
+        for r in &rows {
+            let mut nz = (0..r.len()).filter(|&j| !r[j].is_zero());
+            if let (Some(j), None) = (nz.next(), nz.next())
+                && is_suppressed(d, cols[j])
+            {
+                out.push(cols[j]);
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn rational(x: Ratio<i64>) -> BigRational {
+    BigRational::new(BigInt::from(*x.numer()), BigInt::from(*x.denom()))
+}
+
+/// The unknowns of each equation with their coefficients (total +1, parts −coefficient), and
+/// the connected groups of equations (linked by shared unknowns) that hold a suppressed cell:
+/// (the group's equations, its unknown cells sorted). Equations with a free unknown (not
+/// suppressed, in no other equation) are set aside first, until none is left.
+type Groups = (Vec<Vec<(usize, Ratio<i64>)>>, Vec<(Vec<usize>, Vec<usize>)>);
+
+fn groups(equations: &[WeightedEquation], d: &[Option<Disclosure>]) -> Groups {
     let n = d.len();
     // The unknowns of each equation with their coefficients (total +1, parts −coefficient).
     let mut eq_unknowns: Vec<Vec<(usize, Ratio<i64>)>> = equations
@@ -314,46 +384,210 @@ pub fn derivable_cells_weighted(
             groups.entry(root).or_default().push(ei);
         }
     }
-    let mut out = Vec::new();
     let mut roots: Vec<usize> = groups.keys().copied().collect();
     roots.sort_unstable();
+    let mut out = Vec::new();
     for root in roots {
-        let eqs = &groups[&root];
+        let eqs = groups.remove(&root).unwrap_or_default();
         let mut cols: Vec<usize> = eqs
             .iter()
             .flat_map(|&e| eq_unknowns[e].iter().map(|c| c.0))
             .collect();
         cols.sort_unstable();
         cols.dedup();
-        if !cols.iter().any(|&c| is_suppressed(d, c)) {
-            continue;
-        }
-        let col_of = |cell: usize| cols.binary_search(&cell).unwrap_or(0);
-        let mut rows: Vec<Vec<BigRational>> = eqs
-            .iter()
-            .map(|&e| {
-                let mut r = vec![BigRational::zero(); cols.len()];
-                for &(cell, coef) in &eq_unknowns[e] {
-                    let c =
-                        BigRational::new(BigInt::from(*coef.numer()), BigInt::from(*coef.denom()));
-                    r[col_of(cell)] += c;
-                }
-                r
-            })
-            .collect();
-        rref(&mut rows);
-        for r in &rows {
-            let mut nz = (0..r.len()).filter(|&j| !r[j].is_zero());
-            if let (Some(j), None) = (nz.next(), nz.next())
-                && is_suppressed(d, cols[j])
-            {
-                out.push(cols[j]);
-            }
+        if cols.iter().any(|&c| is_suppressed(d, c)) {
+            out.push((eqs, cols));
         }
     }
-    out.sort_unstable();
-    out.dedup();
-    out
+    (eq_unknowns, out)
+}
+
+/// Exact numbers for the sparse elimination: fractions of `i128` that give up on overflow
+/// (the group is then solved again in big rationals), and big rationals.
+trait Exact: Clone + Zero {
+    fn from_ratio(x: Ratio<i64>) -> Self;
+    /// `a − f·b`, or `None` on overflow.
+    fn sub_mul(a: &Self, f: &Self, b: &Self) -> Option<Self>;
+    /// `a / b` (`b` not zero), or `None` on overflow.
+    fn div(a: &Self, b: &Self) -> Option<Self>;
+}
+
+impl Exact for Ratio<i128> {
+    fn from_ratio(x: Ratio<i64>) -> Self {
+        Ratio::new(i128::from(*x.numer()), i128::from(*x.denom()))
+    }
+    fn sub_mul(a: &Self, f: &Self, b: &Self) -> Option<Self> {
+        use num_traits::{CheckedMul, CheckedSub};
+        a.checked_sub(&f.checked_mul(b)?)
+    }
+    fn div(a: &Self, b: &Self) -> Option<Self> {
+        use num_traits::CheckedDiv;
+        a.checked_div(b)
+    }
+}
+
+impl Exact for BigRational {
+    fn from_ratio(x: Ratio<i64>) -> Self {
+        rational(x)
+    }
+    fn sub_mul(a: &Self, f: &Self, b: &Self) -> Option<Self> {
+        Some(a - f * b)
+    }
+    fn div(a: &Self, b: &Self) -> Option<Self> {
+        Some(a / b)
+    }
+}
+
+/// A sparse row: (cell, coefficient), sorted by cell, no zero coefficients.
+type Row<T> = Vec<(usize, T)>;
+
+/// `a − f·b`, or `None` on overflow.
+fn sub_multiple<T: Exact>(a: &Row<T>, f: &T, b: &Row<T>) -> Option<Row<T>> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if j == b.len() || (i < a.len() && a[i].0 < b[j].0) {
+            out.push(a[i].clone());
+            i += 1;
+        } else if i == a.len() || b[j].0 < a[i].0 {
+            out.push((b[j].0, T::sub_mul(&T::zero(), f, &b[j].1)?));
+            j += 1;
+        } else {
+            let x = T::sub_mul(&a[i].1, f, &b[j].1)?;
+            if !x.is_zero() {
+                out.push((a[i].0, x));
+            }
+            i += 1;
+            j += 1;
+        }
+    }
+    Some(out)
+}
+
+fn coefficient<T>(r: &Row<T>, cell: usize) -> Option<&T> {
+    r.binary_search_by_key(&cell, |x| x.0).ok().map(|i| &r[i].1)
+}
+
+/// A group as the check sees it: its equations, and its unknown cells with whether each is
+/// suppressed.
+type GroupKey = (Vec<usize>, Vec<(usize, bool)>);
+
+/// The derivable cells of each group by sparse elimination, each group's answer kept for the
+/// next call: a partner changes the group it joins, and the others are not solved again.
+#[derive(Default)]
+struct SparseSolver {
+    /// (the group's equations, its unknown cells and whether each is suppressed) → its
+    /// derivable cells; the groups of the last call only.
+    known: std::collections::HashMap<GroupKey, Vec<usize>>,
+}
+
+impl SparseSolver {
+    fn derivable(
+        &mut self,
+        equations: &[WeightedEquation],
+        d: &[Option<Disclosure>],
+    ) -> Vec<usize> {
+        let (eq_unknowns, groups) = groups(equations, d);
+        let mut known = std::collections::HashMap::new();
+        let mut out = Vec::new();
+        for (eqs, cols) in groups {
+            let key = (
+                eqs,
+                cols.iter().map(|&c| (c, is_suppressed(d, c))).collect(),
+            );
+            let cells = match self.known.remove(&key) {
+                Some(cells) => cells,
+                None => sparse_derivable::<Ratio<i128>>(&key.0, &eq_unknowns, d)
+                    .or_else(|| sparse_derivable::<BigRational>(&key.0, &eq_unknowns, d))
+                    .expect("big rationals do not overflow"),
+            };
+            out.extend_from_slice(&cells);
+            known.insert(key, cells);
+        }
+        self.known = known;
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// The suppressed cells that the equations `eqs` fix alone: a basis of the rows' span is kept
+/// reduced (each pivot cell in its own row only); a cell is fixed exactly when a basis row names
+/// it alone — the same cells as the rows of the reduced row echelon form, without the dense
+/// rows.
+fn sparse_derivable<T: Exact>(
+    eqs: &[usize],
+    eq_unknowns: &[Vec<(usize, Ratio<i64>)>],
+    d: &[Option<Disclosure>],
+) -> Option<Vec<usize>> {
+    use std::collections::HashMap;
+    let mut basis: Vec<(usize, Row<T>)> = Vec::new();
+    let mut pivot_of: HashMap<usize, usize> = HashMap::new();
+    // The basis rows that hold a cell (some may hold it no more).
+    let mut holding: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &e in eqs {
+        let mut r: Row<T> = Vec::new();
+        let mut terms = eq_unknowns[e].clone();
+        terms.sort_unstable_by_key(|t| t.0);
+        for (cell, coef) in terms {
+            match r.last_mut() {
+                Some(last) if last.0 == cell => {
+                    last.1 =
+                        T::sub_mul(&last.1, &T::from_ratio(-coef), &T::from_ratio(Ratio::one()))?
+                }
+                _ => r.push((cell, T::from_ratio(coef))),
+            }
+        }
+        r.retain(|x| !x.1.is_zero());
+        let pivots: Vec<usize> = r
+            .iter()
+            .filter_map(|x| pivot_of.get(&x.0).copied())
+            .collect();
+        for bi in pivots {
+            let (p, row) = &basis[bi];
+            if let Some(f) = coefficient(&r, *p).cloned() {
+                r = sub_multiple(&r, &f, row)?;
+            }
+        }
+        if r.is_empty() {
+            continue;
+        }
+        // The pivot held by the fewest rows, to keep the rows sparse.
+        let p = r
+            .iter()
+            .map(|x| x.0)
+            .min_by_key(|c| (holding.get(c).map_or(0, Vec::len), *c))
+            .expect("a non-empty row");
+        let pv = coefficient(&r, p).expect("the pivot is in the row").clone();
+        for x in r.iter_mut() {
+            x.1 = T::div(&x.1, &pv)?;
+        }
+        for bi in holding.remove(&p).unwrap_or_default() {
+            let Some(f) = coefficient(&basis[bi].1, p).cloned() else {
+                continue;
+            };
+            let row = sub_multiple(&basis[bi].1, &f, &r)?;
+            for x in &row {
+                if coefficient(&basis[bi].1, x.0).is_none() {
+                    holding.entry(x.0).or_default().push(bi);
+                }
+            }
+            basis[bi].1 = row;
+        }
+        let bi = basis.len();
+        for x in &r {
+            holding.entry(x.0).or_default().push(bi);
+        }
+        pivot_of.insert(p, bi);
+        basis.push((p, r));
+    }
+    Some(
+        basis
+            .iter()
+            .filter(|(p, r)| r.len() == 1 && is_suppressed(d, *p))
+            .map(|(p, _)| *p)
+            .collect(),
+    )
 }
 
 /// Reduced row echelon form in place, in exact rational arithmetic.
@@ -612,7 +846,138 @@ mod tests {
         crate::testing::rank(rows(None)) == crate::testing::rank(rows(Some(cell))) + 1
     }
 
+    /// [`suppress_weighted`] with the dense elimination as the check (the reference).
+    fn suppress_dense(
+        values: &[Option<f64>],
+        thresholds: &[u32],
+        eqs: &[WeightedEquation],
+    ) -> Vec<Option<Disclosure>> {
+        let mut d = primary(values, thresholds);
+        secondary(
+            values,
+            thresholds,
+            eqs,
+            &mut d,
+            &mut derivable_cells_weighted,
+        );
+        d
+    }
+
+    /// A random city of `blocks` (cells per block, each cell's two counts a and b): cells →
+    /// blocks → city for a, b and their sum s = a + b, each total with a part not assigned to a
+    /// block or cell when `rest` says so. Returns the values and equations.
+    fn hierarchy(
+        blocks: &[Vec<(u32, u32)>],
+        rest: &[u32],
+        missing: &[usize],
+    ) -> (Vec<Option<f64>>, Vec<WeightedEquation>) {
+        let mut values: Vec<Option<f64>> = Vec::new();
+        let mut eqs = Vec::new();
+        let cell = |values: &mut Vec<Option<f64>>, x: f64| {
+            values.push(Some(x));
+            values.len() - 1
+        };
+        // ids[var][area]: area 0 the city, then per block the block and its cells.
+        let mut ids: [Vec<usize>; 3] = Default::default();
+        let mut city = [0.0; 3];
+        let mut city_parts: [Vec<usize>; 3] = Default::default();
+        let mut r = rest.iter().cycle();
+        for cells in blocks {
+            let mut sums = [0.0; 3];
+            let mut parts: [Vec<usize>; 3] = Default::default();
+            for &(a, b) in cells {
+                for (v, x) in [a, b, a + b].into_iter().enumerate() {
+                    let id = cell(&mut values, f64::from(x));
+                    ids[v].push(id);
+                    parts[v].push(id);
+                    sums[v] += f64::from(x);
+                }
+            }
+            // A part not assigned to any cell, of a and of b; the sum's is theirs.
+            let (ra, rb) = (*r.next().unwrap_or(&0), *r.next().unwrap_or(&0));
+            for (v, extra) in [ra, rb, ra + rb].into_iter().enumerate() {
+                let extra = f64::from(extra);
+                if extra > 0.0 {
+                    parts[v].push(cell(&mut values, extra));
+                }
+                let total = cell(&mut values, sums[v] + extra);
+                ids[v].push(total);
+                city_parts[v].push(total);
+                city[v] += sums[v] + extra;
+                eqs.push(WeightedEquation {
+                    total,
+                    parts: parts[v].iter().map(|&p| (p, Ratio::one())).collect(),
+                });
+            }
+        }
+        for v in 0..3 {
+            let total = cell(&mut values, city[v]);
+            ids[v].push(total);
+            eqs.push(WeightedEquation {
+                total,
+                parts: city_parts[v].iter().map(|&p| (p, Ratio::one())).collect(),
+            });
+        }
+        // s = a + b for every area (cells, blocks, city): ids are pushed in the same order.
+        for ((&s, &a), &b) in ids[2].iter().zip(&ids[0]).zip(&ids[1]) {
+            eqs.push(WeightedEquation {
+                total: s,
+                parts: vec![(a, Ratio::one()), (b, Ratio::one())],
+            });
+        }
+        for &m in missing {
+            let i = m % values.len();
+            values[i] = None;
+        }
+        (values, eqs)
+    }
+
     proptest::proptest! {
+        /// Random three-level tables (cells, blocks, city) of two counts and their sum, with
+        /// parts not assigned and missing cells: the sparse solver's suppression is the dense
+        /// one's, cell for cell (so no published cell changes), the dense elimination derives
+        /// no suppressed cell from it, and every primary cell stays suppressed.
+        #[test]
+        fn sparse_solver_matches_the_dense_reference(
+            blocks in proptest::collection::vec(
+                proptest::collection::vec((0u32..7, 0u32..7), 1..6), 1..5),
+            rest in proptest::collection::vec(0u32..3, 1..4),
+            missing in proptest::collection::vec(0usize..200, 0..3),
+        ) {
+            let (values, eqs) = hierarchy(&blocks, &rest, &missing);
+            let th = vec![3; values.len()];
+            let fast = suppress_weighted(&values, &th, &eqs);
+            let dense = suppress_dense(&values, &th, &eqs);
+            proptest::prop_assert_eq!(&fast, &dense);
+            proptest::prop_assert!(derivable_cells_weighted(&eqs, &fast).is_empty());
+            for (i, v) in values.iter().enumerate() {
+                if let Some(x) = v && *x > 0.0 && *x < 3.0 {
+                    proptest::prop_assert!(matches!(fast[i], Some(Primary)));
+                }
+            }
+        }
+
+        /// The sparse elimination finds the dense one's derivable cells for any marking of
+        /// the cells (not only those the loop reaches).
+        #[test]
+        fn sparse_elimination_finds_the_dense_cells(
+            blocks in proptest::collection::vec(
+                proptest::collection::vec((0u32..7, 0u32..7), 1..5), 1..4),
+            marks in proptest::collection::vec(0u8..4, 1..80),
+        ) {
+            let (values, eqs) = hierarchy(&blocks, &[1, 0], &[]);
+            let d: Vec<Option<Disclosure>> = (0..values.len())
+                .map(|i| match marks[i % marks.len()] {
+                    0 => Some(Primary),
+                    1 => Some(Secondary),
+                    2 => None,
+                    _ => Some(Open),
+                })
+                .collect();
+            let mut solver = SparseSolver::default();
+            proptest::prop_assert_eq!(solver.derivable(&eqs, &d), derivable_cells_weighted(&eqs, &d));
+        }
+
         /// Random two-level hierarchies with two variables linked by a derived sum: no
         /// suppressed cell is ever derivable, and every primary cell stays suppressed.
         #[test]
@@ -699,6 +1064,7 @@ mod tests {
             eqs.push(WeightedEquation { total: o, parts: terms });
             let th = vec![3; values.len()];
             let d = suppress_weighted(&values, &th, &eqs);
+            proptest::prop_assert_eq!(&d, &suppress_dense(&values, &th, &eqs));
             for (i, v) in values.iter().enumerate() {
                 if let Some(x) = v && *x > 0.0 && *x < 3.0 {
                     proptest::prop_assert!(matches!(d[i], Some(Primary)));
