@@ -4,7 +4,7 @@
 #   bench/run.sh [--quick] [--only WORKLOAD[,WORKLOAD…]] [--no-install] [--runs N]
 #                [--competitor-runs N] [--rev REV] [--bin PATH]
 #
-# WORKLOAD: dortmund, tessellation, breaks, ward, http, report, ops. --rev builds Sozialatlas from a
+# WORKLOAD: dortmund, tessellation, breaks, ward, http, report, ops, scale (only when named). --rev builds Sozialatlas from a
 # `git archive` of REV (e.g. HEAD) instead of the working tree; --bin uses a sozialatlas binary
 # that is already built (nothing is built but bench/rust). Needs Debian, the Rust toolchain and
 # root (or sudo) for apt-get and for running PostgreSQL as the postgres user.
@@ -116,8 +116,16 @@ elif [ "$ONLY" = ops ]; then
         for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || { $SUDO apt-get update -qq; $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $PKGS; break; }; done
     fi
     [ -x "$PY" ] || PY=$(command -v python3)
+elif [ "$ONLY" = scale ]; then
+    # The scale workload (bench/scale.sh): GNU time for peak memory, the standard library's
+    # Python for the generator.
+    PKGS="time"
+    if [ "$INSTALL" = 1 ]; then
+        dpkg -s time >/dev/null 2>&1 || { $SUDO apt-get update -qq; $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
+    fi
+    [ -x "$PY" ] || PY=$(command -v python3)
 elif [ "$INSTALL" = 1 ]; then install_competitors; fi
-for t in $([ "$ONLY" = ops ] || echo hyperfine) "$PY"; do command -v "$t" >/dev/null || { echo "missing $t (run without --no-install)" >&2; exit 1; }; done
+for t in $([ "$ONLY" = ops ] || [ "$ONLY" = scale ] || echo hyperfine) "$PY"; do command -v "$t" >/dev/null || { echo "missing $t (run without --no-install)" >&2; exit 1; }; done
 
 # ---------------------------------------------------------------- build
 SRC="$ROOT"
@@ -135,8 +143,11 @@ fi
 [ -x "$BIN" ] || { echo "the build of sozialatlas failed" >&2; exit 1; }
 # The helper package lives outside the workspace; start from the workspace's lock so it uses the
 # same dependency versions.
-[ -f "$HERE/rust/Cargo.lock" ] || cp "$ROOT/Cargo.lock" "$HERE/rust/Cargo.lock"
-CARGO_TARGET_DIR="$BENCH_TARGET_DIR" cargo build --release --manifest-path "$HERE/rust/Cargo.toml" 2>&1 | tail -2 >&2
+# (The scale workload does not use it.)
+if [ "$ONLY" != scale ]; then
+    [ -f "$HERE/rust/Cargo.lock" ] || cp "$ROOT/Cargo.lock" "$HERE/rust/Cargo.lock"
+    CARGO_TARGET_DIR="$BENCH_TARGET_DIR" cargo build --release --manifest-path "$HERE/rust/Cargo.toml" 2>&1 | tail -2 >&2
+fi
 
 # ---------------------------------------------------------------- services
 PGDIR=""; NGDIR=""; SERVE_PID=""; OPS_PIDS=""
@@ -519,6 +530,16 @@ if wanted ops; then
     ops_stop "$pida"; ops_stop "$pidb"
 fi
 
+# ---------------------------------------------------------------- scale (issue 19)
+# check and build on seeded grids of 1,000 to 50,000 cells (200,000 without --quick), counts
+# raised to 3; then with small counts (heavy suppression) on smaller grids. Only when named.
+if [[ ",$ONLY," == *",scale,"* ]]; then
+    if [ "$QUICK" = 1 ]; then SCALE_SIZES="1000 10000"; SMALL_SIZES="100 400"; else SCALE_SIZES="1000 10000 50000 200000"; SMALL_SIZES="100 400 1000 4000"; fi
+    load_note "scale"
+    "$HERE/scale.sh" --bin "$BIN" --sizes "$SCALE_SIZES"
+    "$HERE/scale.sh" --bin "$BIN" --sizes "$SMALL_SIZES" --small-counts
+fi
+
 # ---------------------------------------------------------------- report
 {
     echo
@@ -527,6 +548,9 @@ fi
     echo "Command: \`bench/run.sh$([ "$QUICK" = 1 ] && echo " --quick")$([ -n "$ONLY" ] && echo " --only $ONLY") --runs $RUNS --competitor-runs $CRUNS$([ -n "$REV" ] && echo " --rev $REV")\` (medians; ratio = competitor's time / Sozialatlas's time, or Sozialatlas's throughput / nginx's)"
     echo
     if [ -s "$RESULTS" ]; then "$PY" "$HERE/py/tools.py" table "$RESULTS"; echo; fi
+    for f in "$OUT/scale/scale-raised.md" "$OUT/scale/scale-small.md"; do
+        if [[ ",$ONLY," == *",scale,"* ]] && [ -s "$f" ]; then cat "$f"; echo; fi
+    done
     if [ -s "$OPS_TSV" ]; then
         echo "Operations (issue 16), sozialatlas: $BIN"
         echo
