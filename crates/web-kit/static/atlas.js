@@ -161,11 +161,15 @@
     });
     var profile = panel.querySelector('[data-sel="profile"]');
     if (profile && nameLink) profile.setAttribute("href", nameLink.getAttribute("href"));
+    // A published static site without its server keeps the area's link without an address:
+    // then the panel offers the profile only and the address stays.
     var href = link.getAttribute("href");
     var series = panel.querySelector('[data-sel="series"]');
-    if (series) series.setAttribute("href", href);
+    var seriesItem = panel.querySelector('[data-sel="series-item"]');
+    if (series && href) series.setAttribute("href", href);
+    if (seriesItem) seriesItem.hidden = !href;
     panel.hidden = false;
-    if (window.history && history.replaceState) history.replaceState(null, "", href.split("#")[0]);
+    if (href && window.history && history.replaceState) history.replaceState(null, "", href.split("#")[0]);
   });
 
   // Keyboard shortcuts: "," previous year, "." next year, "/" search.
