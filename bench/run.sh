@@ -536,7 +536,7 @@ fi
 if [[ ",$ONLY," == *",scale,"* ]]; then
     if [ "$QUICK" = 1 ]; then SCALE_SIZES="1000 10000"; SMALL_SIZES="100 400"; else SCALE_SIZES="1000 10000 50000 200000"; SMALL_SIZES="100 400 1000 4000"; fi
     load_note "scale"
-    "$HERE/scale.sh" --bin "$BIN" --sizes "$SCALE_SIZES"
+    "$HERE/scale.sh" --bin "$BIN" --sizes "$SCALE_SIZES" --steps check,build,typology,moran
     "$HERE/scale.sh" --bin "$BIN" --sizes "$SMALL_SIZES" --small-counts
 fi
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The scale workload (issue 19): `sozialatlas check` and `sozialatlas build` on seeded square grids
-# of growing size, wall time and peak memory of each, and the growth exponent between sizes.
-# See bench/README.md.
+# The scale workload (issue 19): `sozialatlas check`, `build` and the analyses (`analyse typology`,
+# `analyse moran`, on the cells) on seeded square grids of growing size, wall time and peak memory
+# of each, and the growth exponent between sizes. See bench/README.md.
 #
 #   bench/scale.sh --bin PATH [--sizes "1000 10000 50000"] [--small-counts] [--files K]
-#                  [--timeout SECONDS] [--steps check,build] [--seed N] [--label TEXT]
+#                  [--timeout SECONDS] [--steps check,build,typology,moran] [--seed N] [--label TEXT]
 #
+# typology and moran read (and store their run in) the store the build step wrote: list build
+# before them.
 # The atlas folders are written by bench/py/grid_atlas.py (standard-library Python) into
 # bench/out/scale/ and kept for the next run with the same size and options.
 set -euo pipefail
@@ -31,7 +33,7 @@ while [ $# -gt 0 ]; do
         --steps) STEPS="$2"; shift ;;
         --seed) SEED="$2"; shift ;;
         --label) LABEL="$2"; shift ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -70,6 +72,9 @@ for n in $SIZES; do
         case "$step" in
             check) cmd=("$BIN" check "$dir") ;;
             build) rm -f "$dir.db" "$dir.db-wal" "$dir.db-shm"; cmd=("$BIN" build "$dir" --db "$dir.db") ;;
+            typology) cmd=("$BIN" analyse typology --db "$dir.db" --level zelle --k 5 \
+                --indicators arbeitslosenanteil,sgb2_quote,anteil_u18,anteil_65plus,altenquotient,migrationshintergrund) ;;
+            moran) cmd=("$BIN" analyse moran --db "$dir.db" --level zelle --indicator sgb2_quote) ;;
             *) echo "unknown step $step" >&2; exit 2 ;;
         esac
         read -r secs rss status < <(measure "$step-$n-$counts" "${cmd[@]}")

@@ -25,7 +25,8 @@
 //!
 //! z-values → optional principal components of the correlation matrix (Jacobi) → Ward:
 //! `Δ(A,B) = n_A n_B/(n_A+n_B)·‖c_A − c_B‖²`, merged by a nearest-neighbour chain on centroids
-//! (`O(n²d)` time, `O(nd)` memory), heights reported as SciPy does, `sqrt(2Δ)` → cut at k
+//! (`O(n²d)` time, `O(nd)` memory; above 5,000 areas on as many groups of similar areas, each
+//! weighted by its size — [`precluster`]), heights reported as SciPy does, `sqrt(2Δ)` → cut at k
 //! (Calinski–Harabasz `[B/(k−1)]/[W/(n−k)]` and within-SS W for k = 2..10) → optional Lloyd
 //! k-means from the Ward centroids → clusters numbered 1 (best) … k (worst) by the mean of their
 //! aligned centroid, described in German and English; proposed action areas are the areas of
@@ -37,7 +38,8 @@
 //! segments); row-standardisation `w_ij / Σ_j w_ij`. Global
 //! `I = n/S0 · Σ_ij w_ij z_i z_j / Σ z_i²`; local `I_i = (n−1) z_i Σ_j w_ij z_j / Σ z_k²`;
 //! permutation pseudo p-values `(min(L, P−L) + 1)/(P + 1)` as PySAL's esda, conditional for the
-//! local test, ChaCha8 generator seeded by the caller; quadrants HH/LH/LL/HL; significance `p < α`
+//! local test (each area's k neighbour values drawn in O(k), the areas on all cores), ChaCha8
+//! generator seeded by the caller; quadrants HH/LH/LL/HL; significance `p < α`
 //! with an optional Benjamini–Hochberg FDR cut-off.
 //!
 //! ## Regions ([`regions`])
@@ -71,6 +73,7 @@ pub mod matrix;
 pub mod moran;
 pub mod mss;
 pub mod pca;
+pub mod precluster;
 pub mod regions;
 pub mod smoothing;
 pub mod typology;

@@ -16,6 +16,11 @@
 //! `CH = [B/(k−1)] / [W/(n−k)]` (B between-, W within-cluster sum of squares, in the space that was
 //! clustered) and W itself (for an elbow plot) are reported for the Ward cut.
 //!
+//! **Many areas.** Ward's chain costs `O(n²·d)`; above [`EXACT_WARD_MAX_AREAS`] areas Ward runs
+//! on at most that many groups of similar areas, each weighted by its size
+//! ([`crate::precluster`]): the hierarchy over the groups is exact Ward from those weights, and
+//! each area takes its group's cluster. Smaller levels are clustered area by area, as before.
+//!
 //! **k-means refinement** is Lloyd's algorithm started from the Ward centroids: assign every area
 //! to the nearest centroid (ties to the lower cluster), recompute, stop when nothing moves. It has
 //! no random start, so it is deterministic; `seed` is stored with the result for the record so a
@@ -26,7 +31,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{AnalysisError, Result, check_len};
 use crate::matrix::Matrix;
 use crate::pca::{Pca, PcaSetting, pca};
-use crate::ward::{Dendrogram, ward};
+use crate::precluster::{EXACT_WARD_MAX_AREAS, Groups, precluster};
+use crate::ward::{Dendrogram, ward, ward_weighted};
 use crate::zscore::{Polarity, SdKind, zscore};
 
 /// One input column of the typology.
@@ -174,8 +180,14 @@ pub struct Typology {
     pub z: Matrix,
     /// Principal components, if used.
     pub pca: Option<Pca>,
-    /// The Ward hierarchy (heights on SciPy's scale).
+    /// The Ward hierarchy (heights on SciPy's scale); its leaves are the areas, or the groups
+    /// of `groups` when there is one.
     pub dendrogram: Dendrogram,
+    /// The pre-clustering Ward ran on when the areas were more than
+    /// [`EXACT_WARD_MAX_AREAS`]: groups of similar areas, each weighted by its size (`None`:
+    /// Ward on every area, as for every run stored before there was a pre-clustering).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Groups>,
     /// CH index and within-SS for k = 2..=k_max (Ward cut).
     pub k_scores: Vec<KScore>,
     /// Cluster number (1..=k) per area after the Ward cut, in the final numbering.
@@ -280,8 +292,27 @@ pub fn kmeans_from(
     (labels, max_iter, false)
 }
 
-/// Runs the typology on `data` (areas × indicators, raw or aligned z as the settings say).
+/// Runs the typology on `data` (areas × indicators, raw or aligned z as the settings say): Ward
+/// on every area up to [`EXACT_WARD_MAX_AREAS`] areas, above that Ward on as many groups of
+/// similar areas ([`typology_on_groups`]).
 pub fn typology(data: &Matrix, settings: &TypologySettings) -> Result<Typology> {
+    let groups = (data.rows() > EXACT_WARD_MAX_AREAS).then_some(EXACT_WARD_MAX_AREAS);
+    run(data, settings, groups)
+}
+
+/// The typology with Ward on at most `max_groups` groups of similar areas, each weighted by its
+/// number of areas ([`crate::precluster`]), whatever the number of areas; the cut at k gives
+/// each area its group's cluster, and the Calinski–Harabasz table and the k-means refinement
+/// are computed on the areas. With `max_groups` ≥ the number of areas it is plain Ward.
+pub fn typology_on_groups(
+    data: &Matrix,
+    settings: &TypologySettings,
+    max_groups: usize,
+) -> Result<Typology> {
+    run(data, settings, Some(max_groups))
+}
+
+fn run(data: &Matrix, settings: &TypologySettings, max_groups: Option<usize>) -> Result<Typology> {
     let (n, p) = (data.rows(), data.cols());
     check_len("indicators", p, settings.indicators.len())?;
     if settings.k < 1 || settings.k > n {
@@ -323,10 +354,25 @@ pub fn typology(data: &Matrix, settings: &TypologySettings) -> Result<Typology> 
             (Some(fit), scores)
         }
     };
-    let dendrogram = ward(&space)?;
-    let k_scores = (2..=settings.k_max.min(n - 1))
+    let (dendrogram, groups) = match max_groups {
+        None => (ward(&space)?, None),
+        Some(m) => {
+            let g = precluster(&space, m)?;
+            let sizes: Vec<f64> = g.sizes.iter().map(|&s| s as f64).collect();
+            (ward_weighted(&g.centroids(&space)?, &sizes)?, Some(g))
+        }
+    };
+    // The cut at k, per area.
+    let cut = |k: usize| -> Result<Vec<usize>> {
+        let labels = dendrogram.cut(k)?;
+        Ok(match &groups {
+            None => labels,
+            Some(g) => g.of_area.iter().map(|&a| labels[a]).collect(),
+        })
+    };
+    let k_scores = (2..=settings.k_max.min(dendrogram.n_leaves - 1))
         .map(|k| {
-            let labels = dendrogram.cut(k)?;
+            let labels = cut(k)?;
             let (w, _) = sums_of_squares(&space, &labels, k);
             Ok(KScore {
                 k,
@@ -336,7 +382,7 @@ pub fn typology(data: &Matrix, settings: &TypologySettings) -> Result<Typology> 
         })
         .collect::<Result<Vec<_>>>()?;
     let k = settings.k;
-    let ward_labels = dendrogram.cut(k)?;
+    let ward_labels = cut(k)?;
     let (labels, kmeans_iterations) = match settings.kmeans {
         None => (ward_labels.clone(), None),
         Some(max_iter) => {
@@ -398,6 +444,7 @@ pub fn typology(data: &Matrix, settings: &TypologySettings) -> Result<Typology> 
         z,
         pca: pca_result,
         dendrogram,
+        groups,
         k_scores,
         ward_membership,
         membership,
@@ -677,6 +724,31 @@ mod tests {
             proptest::prop_assert!(!c.description_de.contains("über dem"));
             proptest::prop_assert!(!c.description_de.contains("unter dem"));
         }
+    }
+
+    #[test]
+    fn groups_of_one_area_are_plain_ward() {
+        let v: Vec<f64> = (0..120)
+            .map(|i| ((i * 7919 % 101) as f64 / 9.0).sin() * (1 + i % 4) as f64)
+            .collect();
+        let m = Matrix::new(40, 3, v).unwrap();
+        let mut s = TypologySettings::new(ind(&["a", "b", "c"]));
+        s.standardise = Some(SdKind::Population);
+        s.k = 4;
+        s.kmeans = Some(20);
+        let plain = typology(&m, &s).unwrap();
+        assert_eq!(plain.groups, None);
+        for groups in [40, 41, 500] {
+            let mut g = typology_on_groups(&m, &s, groups).unwrap();
+            let pre = g.groups.take().expect("groups");
+            assert_eq!(pre.of_area, (0..40).collect::<Vec<_>>());
+            assert_eq!(g, plain, "{groups} groups");
+        }
+        // Fewer groups: a different, coarser hierarchy, still a partition of all 40 areas.
+        let coarse = typology_on_groups(&m, &s, 10).unwrap();
+        assert_eq!(coarse.dendrogram.n_leaves, 10);
+        assert_eq!(coarse.membership.len(), 40);
+        assert_eq!(coarse.clusters.iter().map(|c| c.size).sum::<usize>(), 40);
     }
 
     #[test]

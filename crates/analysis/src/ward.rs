@@ -108,8 +108,25 @@ impl UnionFind {
 
 /// Ward clustering of the rows of `data` (Euclidean, no standardisation here).
 pub fn ward(data: &Matrix) -> Result<Dendrogram> {
+    ward_weighted(data, &vec![1.0; data.rows()])
+}
+
+/// Ward clustering of groups: row `i` of `data` is the centroid of a group of `sizes[i]` points
+/// (a pre-clustering's micro-clusters). The merge cost is Ward's `Δ(A,B)` with the groups'
+/// sizes as their initial weights, which is exactly Lance–Williams' Ward update started from
+/// those weights: the hierarchy above the groups is the one plain Ward would build on the
+/// points if each group had been merged first, and the heights are on the points' scale. With
+/// every size 1 it is [`ward`]. The leaves of the result are the groups.
+pub fn ward_weighted(data: &Matrix, sizes: &[f64]) -> Result<Dendrogram> {
     let n = data.rows();
     let d = data.cols();
+    crate::error::check_len("group sizes", n, sizes.len())?;
+    if let Some(s) = sizes.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
+        return Err(AnalysisError::InvalidSetting {
+            name: "sizes".into(),
+            reason: format!("a group size must be a positive number, found {s}"),
+        });
+    }
     if n < 2 {
         return Err(AnalysisError::TooFewAreas {
             what: "Ward clustering".into(),
@@ -120,7 +137,7 @@ pub fn ward(data: &Matrix) -> Result<Dendrogram> {
     // Structure of arrays: one contiguous column per dimension, so the scan over all active
     // centroids is a straight loop the compiler vectorises.
     let mut cols: Vec<Vec<f64>> = (0..d).map(|j| data.column(j)).collect();
-    let mut size: Vec<f64> = vec![1.0; n];
+    let mut size: Vec<f64> = sizes.to_vec();
     // A leaf of each active cluster: SciPy-style relabelling works on representative leaves.
     let mut rep: Vec<usize> = (0..n).collect();
     let mut m = n;
@@ -241,9 +258,15 @@ fn leaf_order(n: usize, merges: &[Merge]) -> Vec<usize> {
 /// Naive `O(n³)` Ward: always merge the globally cheapest pair. The reference in the tests.
 #[cfg(test)]
 pub(crate) fn ward_naive(data: &Matrix) -> Dendrogram {
+    ward_naive_weighted(data, &vec![1.0; data.rows()])
+}
+
+/// [`ward_naive`] on groups of the given sizes.
+#[cfg(test)]
+pub(crate) fn ward_naive_weighted(data: &Matrix, sizes: &[f64]) -> Dendrogram {
     let n = data.rows();
     let mut cent: Vec<Option<(Vec<f64>, f64, usize)>> = (0..n)
-        .map(|i| Some((data.row(i).to_vec(), 1.0, i)))
+        .map(|i| Some((data.row(i).to_vec(), sizes[i], i)))
         .collect();
     let mut raw = Vec::new();
     for _ in 1..n {
@@ -279,6 +302,15 @@ pub(crate) fn ward_naive(data: &Matrix) -> Dendrogram {
 mod tests {
     use super::*;
 
+    /// The same merges, heights to 1e-9.
+    fn same_merges(a: &Dendrogram, b: &Dendrogram) {
+        assert_eq!(a.merges.len(), b.merges.len());
+        for (x, y) in a.merges.iter().zip(&b.merges) {
+            assert!((x.height - y.height).abs() < 1e-9 * y.height.max(1.0));
+            assert_eq!((x.left, x.right, x.size), (y.left, y.right, y.size));
+        }
+    }
+
     #[test]
     fn two_points_height_is_distance() {
         let m = Matrix::new(2, 2, vec![0.0, 0.0, 3.0, 4.0]).unwrap();
@@ -295,13 +327,73 @@ mod tests {
             .collect();
         let m = Matrix::new(20, 3, v).unwrap();
         let a = ward(&m).unwrap();
-        let b = ward_naive(&m);
-        for (x, y) in a.merges.iter().zip(&b.merges) {
-            assert!((x.height - y.height).abs() < 1e-9 * y.height.max(1.0));
-            assert_eq!((x.left, x.right, x.size), (y.left, y.right, y.size));
-        }
+        same_merges(&a, &ward_naive(&m));
         assert_eq!(a.leaf_order.len(), 20);
         let labels = a.cut(4).unwrap();
         assert_eq!(labels.iter().max(), Some(&3));
+    }
+
+    #[test]
+    fn weighted_matches_naive_weighted() {
+        let v: Vec<f64> = (0..75)
+            .map(|i| ((i * 53 % 29) as f64).cos() * 2.0)
+            .collect();
+        let m = Matrix::new(25, 3, v).unwrap();
+        let sizes: Vec<f64> = (0..25).map(|i| (1 + i * 7 % 11) as f64).collect();
+        same_merges(
+            &ward_weighted(&m, &sizes).unwrap(),
+            &ward_naive_weighted(&m, &sizes),
+        );
+        assert!(ward_weighted(&m, &sizes[1..]).is_err());
+        let mut zero = sizes.clone();
+        zero[3] = 0.0;
+        assert!(ward_weighted(&m, &zero).is_err());
+    }
+
+    /// Groups of identical points: plain Ward merges each group first at height 0, and the rest
+    /// of its hierarchy is Ward on the groups weighted by their sizes, height for height.
+    #[test]
+    fn weighted_groups_are_plain_ward_on_their_points() {
+        let centres = [
+            [0.0, 0.0],
+            [1.0, 0.2],
+            [4.0, 1.0],
+            [4.5, 3.0],
+            [9.0, -1.0],
+            [2.0, 7.0],
+        ];
+        let sizes = [3usize, 1, 4, 2, 5, 2];
+        let mut points = Vec::new();
+        for (c, &s) in centres.iter().zip(&sizes) {
+            for _ in 0..s {
+                points.extend_from_slice(c);
+            }
+        }
+        let n = sizes.iter().sum::<usize>();
+        let plain = ward(&Matrix::new(n, 2, points).unwrap()).unwrap();
+        let grouped = ward_weighted(
+            &Matrix::new(6, 2, centres.concat()).unwrap(),
+            &sizes.map(|s| s as f64),
+        )
+        .unwrap();
+        let top: Vec<f64> = plain.merges[n - 6..].iter().map(|m| m.height).collect();
+        assert!(plain.merges[..n - 6].iter().all(|m| m.height == 0.0));
+        for (a, b) in grouped.merges.iter().zip(&top) {
+            assert!((a.height - b).abs() < 1e-9, "{} against {b}", a.height);
+        }
+        // The same partition: each group's cluster is that of its points.
+        let first: Vec<usize> = sizes
+            .iter()
+            .scan(0, |at, &s| {
+                let f = *at;
+                *at += s;
+                Some(f)
+            })
+            .collect();
+        for k in 1..=6 {
+            let by_point = plain.cut(k).unwrap();
+            let by_group: Vec<usize> = first.iter().map(|&f| by_point[f]).collect();
+            assert_eq!(grouped.cut(k).unwrap(), by_group, "k = {k}");
+        }
     }
 }

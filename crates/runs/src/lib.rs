@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 use sozialatlas_analysis::moran::{
-    Correction, GlobalMoran, LocalMoran, Quadrant, local_moran, moran,
+    Correction, GlobalMoran, LocalMoran, Quadrant, local_moran_threads, moran,
 };
 use sozialatlas_analysis::mss::{
     DynamicsThresholds, IndexIndicator, MssInput, MssResult, MssSettings, StatusThresholds,
@@ -445,13 +445,9 @@ pub fn run_typology(snap: &Snapshot, params: &TypologyParams) -> Result<Typology
         );
         cols.push(column(snap, i, &all, params.year));
     }
-    let complete: Vec<usize> = (0..all.len())
-        .filter(|&r| cols.iter().all(|c| c[r].is_finite()))
-        .collect();
-    let left_out: Vec<usize> = (0..all.len())
-        .filter(|r| !complete.contains(r))
-        .map(|r| all[r])
-        .collect();
+    let (complete, left_out): (Vec<usize>, Vec<usize>) =
+        (0..all.len()).partition(|&r| cols.iter().all(|c| c[r].is_finite()));
+    let left_out: Vec<usize> = left_out.into_iter().map(|r| all[r]).collect();
     if complete.len() < params.k.max(2) {
         return Err(RunError::Parameter(format!(
             "only {} areas of level `{}` have all {} indicators in {}: too few for {} clusters",
@@ -520,8 +516,20 @@ pub struct MoranRun {
     pub clusters: Vec<Option<Quadrant>>,
 }
 
-/// Global and local Moran's I with queen contiguity and row-standardised weights.
+/// Global and local Moran's I with queen contiguity and row-standardised weights, the local
+/// test on all cores.
 pub fn run_moran(snap: &Snapshot, params: &MoranParams) -> Result<MoranRun, RunError> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    run_moran_with_threads(snap, params, cores)
+}
+
+/// [`run_moran`] with the local test on at most `threads` threads (the calling one included),
+/// for a caller that keeps to a number of threads of its own; the result is the same for any.
+pub fn run_moran_with_threads(
+    snap: &Snapshot,
+    params: &MoranParams,
+    threads: usize,
+) -> Result<MoranRun, RunError> {
     let level = level_of(snap, &params.level)?;
     year_check(snap, params.year)?;
     let ind = indicator_of(snap, &params.indicator)?;
@@ -552,7 +560,7 @@ pub fn run_moran(snap: &Snapshot, params: &MoranParams) -> Result<MoranRun, RunE
     let islands: Vec<usize> = w.islands();
     let w = w.row_standardise();
     let global = moran(&y, &w, params.permutations, params.seed)?;
-    let local = local_moran(&y, &w, params.permutations, params.seed)?;
+    let local = local_moran_threads(&y, &w, params.permutations, params.seed, threads)?;
     let clusters = local.clusters(
         params.alpha,
         if params.fdr {

@@ -390,6 +390,29 @@ fn typology_table(r: &sozialatlas_runs::TypologyRun, l: Locale) -> String {
         r.params.year,
         r.params.k
     );
+    out += &match &t.groups {
+        None => format!(
+            "{}\n\n",
+            l.pick(
+                "Verfahren: Ward auf allen Gebieten",
+                "Method: Ward's method on every area"
+            )
+        ),
+        Some(g) => format!(
+            "{} {} {} {} {}\n\n",
+            l.pick(
+                "Verfahren: Ward auf einer Vorgruppierung,",
+                "Method: Ward's method on a pre-clustering,"
+            ),
+            g.len(),
+            l.pick("Gruppen aus je bis zu", "groups of up to"),
+            g.max_size,
+            l.pick(
+                "ähnlichen Gebieten, gewichtet mit ihrer Größe",
+                "similar areas, weighted by their sizes"
+            )
+        ),
+    };
     out += &format!(
         "{}\n",
         l.pick(

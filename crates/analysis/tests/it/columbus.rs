@@ -119,11 +119,11 @@ fn lisa_matches_esda() {
         if a == b {
             agree += 1;
         } else {
-            // Only an area whose p-value is within Monte-Carlo error of α may differ. With the
-            // fixture's seeds this is area 33 (Low-Low in esda, p 0.04994; here p 0.05215): its
-            // exact conditional p-value, by enumerating all C(48, 4) = 194,580 neighbour sets, is
-            // 9,845/194,580 = 0.0506, so it lies just above α and both runs are within Monte-Carlo
-            // error of it (esda −0.9 sd, ours +2.2 sd).
+            // Only an area whose p-value is within Monte-Carlo error of α may differ. Area 33 is
+            // one (Low-Low in esda, p 0.04994): its exact conditional p-value, by enumerating all
+            // C(48, 4) = 194,580 neighbour sets, is 9,845/194,580 = 0.0506, just above α, so a
+            // run's draws can put it on either side (the partial Fisher–Yates draw before the
+            // O(k) draw gave p 0.05215 and disagreed here; the O(k) draw agrees).
             let sd = (0.05f64 * 0.95 / perms as f64).sqrt();
             eprintln!(
                 "area {i}: ours {a} (p {}), esda {b} (p {})",

@@ -9,5 +9,6 @@ mod columbus;
 mod geojson;
 mod properties;
 mod regions;
+mod scale;
 mod smoothing;
 mod ward_scipy;

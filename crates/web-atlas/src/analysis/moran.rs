@@ -49,7 +49,8 @@ pub(crate) fn run(state: &AppState, p: &MoranParams) -> Result<Arc<MoranRun>, Ru
     if let Some(r) = MEMO.lock().ok().and_then(|m| m.get(&key).cloned()) {
         return Ok(r);
     }
-    let r = Arc::new(sozialatlas_runs::run_moran(snap, p)?);
+    // One thread: this runs as a job of the `cpu` pool, which runs at most its own threads.
+    let r = Arc::new(sozialatlas_runs::run_moran_with_threads(snap, p, 1)?);
     if let Ok(mut m) = MEMO.lock() {
         if m.len() >= 512 {
             m.clear();

@@ -242,7 +242,56 @@ pub(crate) struct TypologyResult {
     pub warnings: Vec<String>,
     pub kmeans_note: String,
     pub pca_note: String,
+    pub method_note: String,
     pub any_moved: bool,
+}
+
+/// The dendrogram's leaves and the sentence naming the method: the areas (Ward on every area),
+/// or the groups of areas Ward ran on (a pre-clustering), each in the Ward cluster of its areas.
+struct Leaves {
+    labels: Vec<String>,
+    keys: Vec<String>,
+    /// Ward cluster (1..=k) of each leaf.
+    clusters: Vec<usize>,
+    method: String,
+}
+
+fn leaves(run: &TypologyRun, a: &AMsgs) -> Leaves {
+    let t = &run.result;
+    let n = run.areas.len().to_string();
+    match &t.groups {
+        None => Leaves {
+            labels: run.areas.iter().map(|r| r.name.clone()).collect(),
+            keys: run.areas.iter().map(|r| r.key.clone()).collect(),
+            clusters: t.ward_membership.clone(),
+            method: a.method_ward.replace("{n}", &n),
+        },
+        Some(g) => {
+            let mut clusters = vec![0; g.len()];
+            for (&group, &c) in g.of_area.iter().zip(&t.ward_membership) {
+                clusters[group] = c;
+            }
+            Leaves {
+                labels: g
+                    .sizes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, size)| {
+                        a.group_leaf
+                            .replace("{g}", &(i + 1).to_string())
+                            .replace("{n}", &size.to_string())
+                    })
+                    .collect(),
+                keys: (1..=g.len()).map(|i| format!("group-{i}")).collect(),
+                clusters,
+                method: a
+                    .method_groups
+                    .replace("{size}", &g.max_size.to_string())
+                    .replace("{groups}", &g.len().to_string())
+                    .replace("{n}", &n),
+            }
+        }
+    }
 }
 
 /// Lays out a typology run (computed now or stored) for the page.
@@ -338,14 +387,20 @@ pub(crate) fn result(
         let hi = merges[n - k].height;
         (lo + hi) / 2.0
     });
+    let Leaves {
+        labels: leaf_labels,
+        keys: leaf_keys,
+        clusters: leaf_clusters,
+        method: method_note,
+    } = leaves(run, a);
     let dendrogram_svg = render::dendrogram(&render::DendrogramSpec {
         id: format!("{id}-dendrogram"),
         locale,
         width: 640.0,
         title: a.dendrogram.to_string(),
         subtitle: Some(a.dendrogram_sub.replace("{k}", &k.to_string())),
-        leaf_labels: run.areas.iter().map(|r| r.name.clone()).collect(),
-        leaf_keys: run.areas.iter().map(|r| r.key.clone()).collect(),
+        leaf_labels,
+        leaf_keys,
         merges: merges
             .iter()
             .map(|m| render::Merge {
@@ -356,7 +411,7 @@ pub(crate) fn result(
             .collect(),
         leaf_order: Some(t.dendrogram.leaf_order.clone()),
         cut_height,
-        leaf_colours: Some(t.ward_membership.iter().map(|&c| fill(c)).collect()),
+        leaf_colours: Some(leaf_clusters.iter().map(|&c| fill(c)).collect()),
         height_label: None,
     })
     .unwrap_or_default();
@@ -498,6 +553,7 @@ pub(crate) fn result(
         warnings: t.warnings.clone(),
         kmeans_note,
         pca_note,
+        method_note,
         any_moved,
     }
 }
@@ -846,4 +902,93 @@ pub async fn csv(
             run.params.level, run.params.year, run.params.k
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sozialatlas_analysis::matrix::Matrix;
+    use sozialatlas_analysis::typology::{
+        TypologyIndicator, TypologySettings, typology, typology_on_groups,
+    };
+    use sozialatlas_analysis::zscore::Polarity;
+    use sozialatlas_runs::RunArea;
+
+    fn run(groups: Option<usize>) -> TypologyRun {
+        let n = 30;
+        let v: Vec<f64> = (0..n * 2)
+            .map(|i| ((i * 7919 % 101) as f64 / 7.0).sin())
+            .collect();
+        let m = Matrix::new(n, 2, v).unwrap();
+        let mut s = TypologySettings::new(vec![
+            TypologyIndicator::new("a", Polarity::HigherIsWorse),
+            TypologyIndicator::new("b", Polarity::HigherIsWorse),
+        ]);
+        s.k = 3;
+        let result = match groups {
+            None => typology(&m, &s),
+            Some(g) => typology_on_groups(&m, &s, g),
+        }
+        .unwrap();
+        TypologyRun {
+            params: TypologyParams {
+                level: "l".into(),
+                year: 2022,
+                indicators: vec!["a".into(), "b".into()],
+                k: 3,
+                pca: PcaSetting::Off,
+                kmeans: None,
+                seed: 1,
+            },
+            areas: (0..n)
+                .map(|i| RunArea {
+                    key: format!("k{i}"),
+                    name: format!("Area {i}"),
+                })
+                .collect(),
+            left_out: Vec::new(),
+            result,
+        }
+    }
+
+    #[test]
+    fn the_page_names_the_method_and_draws_its_leaves() {
+        let en = texts(Locale::En);
+        let de = texts(Locale::De);
+        let exact = run(None);
+        let l = leaves(&exact, en);
+        assert_eq!(l.labels[4], "Area 4");
+        assert_eq!(l.clusters, exact.result.ward_membership);
+        assert!(
+            l.method.contains("Ward's method on all 30 areas"),
+            "{}",
+            l.method
+        );
+        assert!(
+            leaves(&exact, de)
+                .method
+                .contains("Ward-Verfahren auf allen 30 Gebieten")
+        );
+
+        let grouped = run(Some(10));
+        let l = leaves(&grouped, en);
+        assert_eq!(l.labels.len(), 10);
+        assert_eq!(l.labels[0], "Group 1 (3 areas)");
+        assert_eq!(l.keys[9], "group-10");
+        assert!(
+            l.method
+                .contains("up to 3 similar areas were first put together into 10 small groups"),
+            "{}",
+            l.method
+        );
+        let g = grouped.result.groups.as_ref().unwrap();
+        for (area, &group) in g.of_area.iter().enumerate() {
+            assert_eq!(l.clusters[group], grouped.result.ward_membership[area]);
+        }
+        let d = leaves(&grouped, de).method;
+        assert!(
+            d.contains("zu 10 kleinen Gruppen") && d.contains("Vorgruppierung der 30 Gebiete"),
+            "{d}"
+        );
+    }
 }

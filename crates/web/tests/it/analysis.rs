@@ -183,6 +183,8 @@ async fn typology_page_has_every_part_and_names_indicators() {
     assert!(form.contains(" checked"));
     assert!(form.contains("Prozessverantwortliche"));
     assert!(t.contains("Cluster 3"));
+    // The method is named: a city's areas are clustered one by one.
+    assert!(t.contains("(Ward-Verfahren auf allen "), "method");
 
     let r = get(&format!(
         "/en/analysis/typology?k=4&pca=kaiser&kmeans=100&seed=7&{FIVE}"
@@ -191,6 +193,7 @@ async fn typology_page_has_every_part_and_names_indicators() {
     assert_eq!(r.status, StatusCode::OK);
     let t = r.text();
     assert!(t.contains("Cluster map") && t.contains("principal components"));
+    assert!(t.contains("method on all "), "method");
     assert!(t.contains("worse than the city average"));
 
     let r = get(&format!("/analysis/typology.csv?k=3&{FIVE}")).await;
