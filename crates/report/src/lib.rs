@@ -14,9 +14,11 @@ mod html;
 pub mod markdown;
 pub mod model;
 mod pdf;
+pub mod sheet;
 pub mod typeset;
 
-pub use model::{Inputs, Report, default_typology};
+pub use model::{Figure, Inputs, Report, default_typology};
+pub use sheet::{ProfileSheet, SheetGroup, SheetRow, profile_pdf};
 use sozialatlas_core::Locale;
 
 /// What to render.

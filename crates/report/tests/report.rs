@@ -1,6 +1,5 @@
 //! The report of the demo atlas (Flensburg), as PDF (text extracted with `pdftotext`) and HTML.
 
-use std::process::Command;
 use std::sync::OnceLock;
 
 use sozialatlas_core::Locale;
@@ -48,35 +47,7 @@ fn city_value(snap: &Snapshot, year: i32, locale: Locale) -> (String, String) {
     panic!("no city value in {year}");
 }
 
-fn pdftotext(pdf: &[u8]) -> Option<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("bericht.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    match Command::new("pdftotext")
-        .arg("-layout")
-        .arg(&path)
-        .arg("-")
-        .output()
-    {
-        Ok(out) => {
-            assert!(
-                out.status.success(),
-                "pdftotext failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            Some(String::from_utf8(out.stdout).unwrap())
-        }
-        Err(e) => {
-            if std::env::var_os("CI").is_some() {
-                panic!("pdftotext is needed in CI (apt-get install poppler-utils): {e}");
-            }
-            eprintln!(
-                "note: pdftotext not found ({e}); the PDF text checks are skipped (install poppler-utils)"
-            );
-            None
-        }
-    }
-}
+use sozialatlas_test_support::pdftotext;
 
 #[test]
 fn the_demo_report_as_pdf_has_title_contents_city_values_and_a_profile_page_per_area() {

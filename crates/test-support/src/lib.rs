@@ -273,3 +273,36 @@ where
     }
     most.load(Ordering::SeqCst)
 }
+
+/// The text of a PDF by `pdftotext -layout` (poppler-utils), pages separated by form feeds.
+/// Without the program the text checks are skipped (`None`, with a note), except in CI
+/// (`CI` set), where it must be installed.
+pub fn pdftotext(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("document.pdf");
+    std::fs::write(&path, pdf).expect("the PDF is written");
+    match std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "pdftotext failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Some(String::from_utf8(out.stdout).expect("pdftotext writes UTF-8"))
+        }
+        Err(e) => {
+            if std::env::var_os("CI").is_some() {
+                panic!("pdftotext is needed in CI (apt-get install poppler-utils): {e}");
+            }
+            eprintln!(
+                "note: pdftotext not found ({e}); the PDF text checks are skipped (install poppler-utils)"
+            );
+            None
+        }
+    }
+}

@@ -42,6 +42,7 @@ fn page_routes() -> Routes {
         .get("/areas", pages::areas)
         .get("/areas/{level}/{key}", pages::area)
         .get("/areas/{level}/{key}/profile.csv", pages::area_csv)
+        .get("/areas/{level}/{key}/profile.pdf", pages::area_pdf)
         .get("/compare", pages::compare)
         .get("/data", pages::data)
         .get("/data/{file}", pages::data_file)

@@ -1596,6 +1596,8 @@ pub(crate) fn file_response(
 // ------------------------------------------------------------------ area profile
 
 struct ProfileRow {
+    /// The indicator (its index in the catalogue).
+    indicator: usize,
     name: String,
     href: String,
     year: String,
@@ -1651,6 +1653,8 @@ struct AreaPage {
     compare_header: String,
     /// The profile as CSV, as shown (year and comparison kept).
     csv_href: String,
+    /// The profile as PDF, as shown.
+    pdf_href: String,
 }
 
 /// What a profile shows: each indicator in its latest year up to `upto` (all years: `None`),
@@ -1750,18 +1754,16 @@ fn profile_years(state: &AppState, level: usize) -> Vec<i32> {
     years
 }
 
-/// `GET /areas/{level}/{key}`: every indicator of the area against the city and its parent,
-/// in each indicator's latest year (or up to `?year=`), beside another area (`?compare=`).
-pub async fn area(
-    State(state): State<AppState>,
-    Extension(locale): Extension<Locale>,
-    Path((level_id, key)): Path<(String, String)>,
-    uri: OriginalUri,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, AppError> {
-    let level = view::level(&state, &level_id, locale)?;
-    let a = view::area(&state, level, &key, locale)?;
-    let choice = ProfileChoice::parse(&state, level, a, raw.as_deref())?;
+/// The rows of a profile as shown — on the page and in its PDF: each indicator in the year the
+/// choice gives, the area beside its parent, the comparison area and the city.
+fn profile_groups(
+    state: &AppState,
+    locale: Locale,
+    level: usize,
+    level_id: &str,
+    a: usize,
+    choice: &ProfileChoice,
+) -> Vec<ProfileGroup> {
     let snap = state.snapshot();
     let index = state.index();
     let m = msgs(locale);
@@ -1769,77 +1771,12 @@ pub async fn area(
     let area = &snap.tree.areas[a];
     let is_root = Some(a) == index.root;
     let parent = area.parent.filter(|&pa| Some(pa) != index.root);
-    let parent_link = parent.map(|pa| {
-        let pa_area = &snap.tree.areas[pa];
-        LinkItem {
-            name: pa_area.name.clone(),
-            href: format!(
-                "{p}/areas/{}/{}",
-                snap.tree.levels[pa_area.level].id, pa_area.key
-            ),
-        }
-    });
-    let children: Vec<LinkItem> = snap
-        .tree
-        .areas
-        .iter()
-        .filter(|c| c.parent == Some(a))
-        .map(|c| LinkItem {
-            name: c.name.clone(),
-            // A level without published values has no profiles to link to: its names only.
-            href: if index.level_has_data(c.level) {
-                format!("{p}/areas/{}/{}", snap.tree.levels[c.level].id, c.key)
-            } else {
-                String::new()
-            },
-        })
-        .collect();
-    let children_level = snap
-        .tree
-        .areas
-        .iter()
-        .find(|c| c.parent == Some(a))
-        .map(|c| snap.tree.levels[c.level].name.get(locale).to_string())
-        .unwrap_or_default();
-
-    let overlay_level = &snap.tree.levels[level];
-    let members: Vec<(LinkItem, String)> = snap
-        .tree
-        .memberships
-        .iter()
-        .filter(|x| x.overlay_area == a)
-        .map(|x| {
-            let mem = &snap.tree.areas[x.member_area];
-            (
-                LinkItem {
-                    name: mem.name.clone(),
-                    href: format!("{p}/areas/{}/{}", snap.tree.levels[mem.level].id, mem.key),
-                },
-                format!(
-                    "{} %",
-                    sozialatlas_core::locale::format_trimmed(x.share_used() * 100.0, 1, locale)
-                ),
-            )
-        })
-        .collect();
-    let members_note = if !overlay_level.overlay || members.is_empty() {
-        String::new()
-    } else if snap
-        .tree
-        .memberships
-        .iter()
-        .any(|x| x.overlay_area == a && x.share_millionths() < 1_000_000)
-    {
-        sozialatlas_core::labels::shares_label(overlay_level.shares, locale).to_string()
-    } else {
-        sozialatlas_core::labels::members_summed_label(locale).to_string()
-    };
-
+    let parent_name = parent.map(|pa| snap.tree.areas[pa].name.as_str());
     let mut groups = Vec::new();
     for d in &snap.catalogue.dimensions {
         let mut rows = Vec::new();
         for (ii, def) in snap.catalogue.indicators_of(&d.id) {
-            let Some(year) = choice.year(&state, ii, level) else {
+            let Some(year) = choice.year(state, ii, level) else {
                 continue;
             };
             let dec = def.decimals();
@@ -1855,13 +1792,9 @@ pub async fn area(
             let name = def.name.get(locale).to_string();
             let mut sentence = format!("{name} {}", own.text(dec, &def.unit, locale));
             if let Some(pv) = par
-                && let Some(pl) = &parent_link
+                && let Some(pn) = parent_name
             {
-                sentence.push_str(&format!(
-                    ", {} {}",
-                    pl.name,
-                    pv.text(dec, &def.unit, locale)
-                ));
+                sentence.push_str(&format!(", {pn} {}", pv.text(dec, &def.unit, locale)));
             }
             if !is_root {
                 sentence.push_str(&format!(
@@ -1953,6 +1886,7 @@ pub async fn area(
                 ));
             }
             rows.push(ProfileRow {
+                indicator: ii,
                 href: format!(
                     "{p}/indicators/{}/{level_id}/{year}?area={}",
                     def.id,
@@ -1986,6 +1920,96 @@ pub async fn area(
             });
         }
     }
+
+    groups
+}
+
+/// `GET /areas/{level}/{key}`: every indicator of the area against the city and its parent,
+/// in each indicator's latest year (or up to `?year=`), beside another area (`?compare=`).
+pub async fn area(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path((level_id, key)): Path<(String, String)>,
+    uri: OriginalUri,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let level = view::level(&state, &level_id, locale)?;
+    let a = view::area(&state, level, &key, locale)?;
+    let choice = ProfileChoice::parse(&state, level, a, raw.as_deref())?;
+    let snap = state.snapshot();
+    let index = state.index();
+    let m = msgs(locale);
+    let p = prefix(locale);
+    let area = &snap.tree.areas[a];
+    let is_root = Some(a) == index.root;
+    let parent = area.parent.filter(|&pa| Some(pa) != index.root);
+    let parent_link = parent.map(|pa| {
+        let pa_area = &snap.tree.areas[pa];
+        LinkItem {
+            name: pa_area.name.clone(),
+            href: format!(
+                "{p}/areas/{}/{}",
+                snap.tree.levels[pa_area.level].id, pa_area.key
+            ),
+        }
+    });
+    let children: Vec<LinkItem> = snap
+        .tree
+        .areas
+        .iter()
+        .filter(|c| c.parent == Some(a))
+        .map(|c| LinkItem {
+            name: c.name.clone(),
+            // A level without published values has no profiles to link to: its names only.
+            href: if index.level_has_data(c.level) {
+                format!("{p}/areas/{}/{}", snap.tree.levels[c.level].id, c.key)
+            } else {
+                String::new()
+            },
+        })
+        .collect();
+    let children_level = snap
+        .tree
+        .areas
+        .iter()
+        .find(|c| c.parent == Some(a))
+        .map(|c| snap.tree.levels[c.level].name.get(locale).to_string())
+        .unwrap_or_default();
+
+    let overlay_level = &snap.tree.levels[level];
+    let members: Vec<(LinkItem, String)> = snap
+        .tree
+        .memberships
+        .iter()
+        .filter(|x| x.overlay_area == a)
+        .map(|x| {
+            let mem = &snap.tree.areas[x.member_area];
+            (
+                LinkItem {
+                    name: mem.name.clone(),
+                    href: format!("{p}/areas/{}/{}", snap.tree.levels[mem.level].id, mem.key),
+                },
+                format!(
+                    "{} %",
+                    sozialatlas_core::locale::format_trimmed(x.share_used() * 100.0, 1, locale)
+                ),
+            )
+        })
+        .collect();
+    let members_note = if !overlay_level.overlay || members.is_empty() {
+        String::new()
+    } else if snap
+        .tree
+        .memberships
+        .iter()
+        .any(|x| x.overlay_area == a && x.share_millionths() < 1_000_000)
+    {
+        sozialatlas_core::labels::shares_label(overlay_level.shares, locale).to_string()
+    } else {
+        sozialatlas_core::labels::members_summed_label(locale).to_string()
+    };
+
+    let groups = profile_groups(&state, locale, level, &level_id, a, &choice);
 
     // Locator map: every area of the level in one light colour, this one outlined.
     let locator = if snap.geometries.get(a).is_some_and(Option::is_some) {
@@ -2079,8 +2103,209 @@ pub async fn area(
             area.key,
             choice.query(&state)
         ),
+        pdf_href: format!(
+            "{p}/areas/{level_id}/{}/profile.pdf{}",
+            area.key,
+            choice.query(&state)
+        ),
     };
     html(&page)
+}
+
+/// `GET /areas/{level}/{key}/profile.pdf`: the profile as shown (`?year=`, `?compare=`) as a
+/// PDF of its own — the table with its positions, the locator map, sources and licence —
+/// typeset by the report's typesetter. A level without published values has no PDF (404).
+pub async fn area_pdf(
+    State(state): State<AppState>,
+    Extension(locale): Extension<Locale>,
+    Path((level_id, key)): Path<(String, String)>,
+    uri: OriginalUri,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let level = view::level(&state, &level_id, locale)?;
+    let a = view::area(&state, level, &key, locale)?;
+    let choice = ProfileChoice::parse(&state, level, a, raw.as_deref())?;
+    if !state.index().level_has_data(level) {
+        return Err(AppError::NotFound(msgs(locale).profile_no_data.replace(
+            "{level}",
+            state.snapshot().tree.levels[level].name.get(locale),
+        )));
+    }
+    let sheet = profile_sheet(&state, locale, level, &level_id, a, &choice, &uri);
+    let pdf = sozialatlas_web_kit::cpu::run(move || sozialatlas_report::profile_pdf(&sheet))
+        .await?
+        .map_err(|e| AppError::Internal(format!("the profile PDF: {e}")))?;
+    let mut name = format!("profil_{level_id}_{}", state.snapshot().tree.areas[a].key);
+    if let Some(y) = choice.upto {
+        name.push_str(&format!("_{y}"));
+    }
+    Ok(file_response(
+        pdf,
+        "application/pdf",
+        &format!("{name}.pdf"),
+        true,
+    ))
+}
+
+/// The PDF sheet of a profile: the rows of the page ([`profile_groups`]), its columns and
+/// notes, a locator map without links, and where the values come from.
+fn profile_sheet(
+    state: &AppState,
+    locale: Locale,
+    level: usize,
+    level_id: &str,
+    a: usize,
+    choice: &ProfileChoice,
+    uri: &OriginalUri,
+) -> sozialatlas_report::ProfileSheet {
+    use sozialatlas_report::{Figure, ProfileSheet, SheetGroup, SheetRow};
+    let snap = state.snapshot();
+    let index = state.index();
+    let m = msgs(locale);
+    let area = &snap.tree.areas[a];
+    let is_root = Some(a) == index.root;
+    let parent = area.parent.filter(|&pa| Some(pa) != index.root);
+    let level_name = snap.tree.levels[level].name.get(locale);
+    let groups = profile_groups(state, locale, level, level_id, a, choice);
+    let mut columns = vec![area.name.clone()];
+    columns.extend(parent.map(|pa| snap.tree.areas[pa].name.clone()));
+    columns.extend(choice.compare.map(|c| snap.tree.areas[c].name.clone()));
+    if !is_root {
+        columns.push(m.city.to_string());
+    }
+    let mut marks: Vec<(&'static str, String)> = Vec::new();
+    let mut sources: Vec<String> = Vec::new();
+    let sheet_groups = groups
+        .into_iter()
+        .map(|g| SheetGroup {
+            name: g.name,
+            rows: g
+                .rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let def = &snap.catalogue.indicators[r.indicator];
+                    if let Some(src) = def.source.as_ref().filter(|s| !sources.contains(s)) {
+                        sources.push(src.clone());
+                    }
+                    let mut own = r.area;
+                    if !r.area_mark.is_empty() {
+                        own = format!("{} {own}", r.area_mark);
+                        if !marks
+                            .iter()
+                            .any(|(mk, t)| *mk == r.area_mark && *t == r.area_mark_title)
+                        {
+                            marks.push((r.area_mark, r.area_mark_title));
+                        }
+                    }
+                    let mut values = vec![own];
+                    if parent.is_some() {
+                        values.push(r.parent);
+                    }
+                    if choice.compare.is_some() {
+                        values.push(r.compare);
+                    }
+                    if !is_root {
+                        values.push(r.city);
+                    }
+                    SheetRow {
+                        spine: (!r.spine.is_empty()).then(|| Figure {
+                            path: format!("charts/spine-{i}-{}.svg", r.indicator),
+                            alt: format!("{}: {}", m.spine, r.sentence),
+                            what: format!("the position of indicator `{}`", def.id),
+                            svg: r.spine,
+                        }),
+                        name: r.name,
+                        year: r.year,
+                        values,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let locator = snap
+        .geometries
+        .get(a)
+        .is_some_and(Option::is_some)
+        .then(|| {
+            let areas = snap
+                .with_geometry(&index.level_areas[level])
+                .map(|(x, ar, g)| {
+                    render::locator_area(ar.key.clone(), ar.name.clone(), g.clone(), x == a, None)
+                })
+                .collect();
+            Figure {
+                path: "maps/locator.svg".into(),
+                alt: format!("{}: {}", m.locator, area.name),
+                what: format!("the locator map of area `{}`", area.key),
+                svg: render::choropleth(&render::MapSpec {
+                    id: "locator".into(),
+                    locale,
+                    width: 260.0,
+                    title: format!("{}: {}", m.locator, area.name),
+                    areas,
+                    classes: render::locator_classes(m.area.to_string(), area.name.clone()),
+                    highlight: Some(area.key.clone()),
+                    no_legend: true,
+                    ..Default::default()
+                }),
+            }
+        });
+    let mut notes: Vec<String> = marks
+        .into_iter()
+        .map(|(mk, t)| format!("{mk} {t}"))
+        .collect();
+    if !is_root {
+        notes.push(m.spine_hint.to_string());
+    }
+    let de = locale == Locale::De;
+    let mut source_block = vec![(if de { "Quellen" } else { "Sources" }.to_string(), sources)];
+    if let Some(l) = &snap.meta.licence {
+        source_block.push((
+            if de { "Lizenz" } else { "Licence" }.to_string(),
+            vec![l.clone()],
+        ));
+    }
+    if !snap.meta.attribution.is_empty() {
+        source_block.push((
+            if de { "Namensnennung" } else { "Attribution" }.to_string(),
+            snap.meta.attribution.clone(),
+        ));
+    }
+    let mut subtitle = format!("{level_name} {}", area.key);
+    if let Some(pa) = parent {
+        subtitle.push_str(&format!(" · in {}", snap.tree.areas[pa].name));
+    }
+    let page = uri.0.path().trim_end_matches("/profile.pdf").to_string() + &choice.query(state);
+    ProfileSheet {
+        lang: locale.pick("de", "en"),
+        atlas: snap.meta.name.get(locale).to_string(),
+        name: area.name.clone(),
+        subtitle,
+        stand: format!(
+            "{}: {}",
+            if de { "Stand" } else { "As of" },
+            snap.meta.stand
+        ),
+        url: sozialatlas_web_kit::public_url(state).unwrap_or_default() + &page,
+        indicator_header: m.indicator.to_string(),
+        year_header: m.year.to_string(),
+        columns,
+        position_header: if is_root {
+            String::new()
+        } else {
+            m.spine.to_string()
+        },
+        groups: sheet_groups,
+        locator,
+        notes,
+        sources: source_block,
+        colophon: format!(
+            "Sozialatlas {} · {}",
+            env!("CARGO_PKG_VERSION"),
+            m.profile_of
+        ),
+    }
 }
 
 /// `GET /areas/{level}/{key}/profile.csv`: the profile as shown (`?year=`, `?compare=`), with

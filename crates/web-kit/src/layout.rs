@@ -160,7 +160,7 @@ impl Layout {
 }
 
 /// The public address of the site without a trailing slash, if configured.
-fn public_url(state: &AppState) -> Option<String> {
+pub fn public_url(state: &AppState) -> Option<String> {
     state
         .auth()
         .config

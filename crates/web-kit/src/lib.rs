@@ -25,6 +25,6 @@ pub mod state;
 pub use auth::{AuthConfig, CurrentUser};
 pub use error::AppError;
 pub use form::{Ctx, FieldErrors, FormPage, end_form, form_page, see_other, step_of};
-pub use layout::{Layout, Nav, NavEntry, html, personal_page};
+pub use layout::{Layout, Nav, NavEntry, html, personal_page, public_url};
 pub use routes::{RouteSpec, Routes};
 pub use state::{AppState, Index};

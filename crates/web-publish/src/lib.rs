@@ -773,7 +773,8 @@ fn extract_links(kind: Kind, body: &str) -> Result<Vec<String>, String> {
 /// atlas's GET routes, less the pages that need a query to be of use and the GeoJSON of each
 /// view (the same boundaries once per indicator, level and year: 220 KB each for Flensburg's
 /// Stadtteile, which would make the site half again as large; the data pool's GeoJSON has them
-/// all once).
+/// all once) and the PDF of each profile (typeset on request; the printed report has every
+/// profile).
 fn publishable(path: &str) -> bool {
     if !sozialatlas_web_atlas::serves(path) || file_for(path).is_none() {
         return false;
@@ -785,7 +786,8 @@ fn publishable(path: &str) -> bool {
     let first = bare.trim_start_matches('/').split('/').next().unwrap_or("");
     let needs_server = ["search", "compare"].contains(&first)
         || bare.starts_with("/analysis/runs/compare")
-        || (first == "indicators" && bare.ends_with(".geojson"));
+        || (first == "indicators" && bare.ends_with(".geojson"))
+        || (first == "areas" && bare.ends_with("/profile.pdf"));
     !needs_server
 }
 

@@ -119,6 +119,12 @@ const ROWS: &[Row] = &[
         "/areas/stadtteil/1/profile.csv",
         PUBLIC,
     ),
+    row(
+        GET,
+        "/areas/{level}/{key}/profile.pdf",
+        "/areas/stadtteil/1/profile.pdf",
+        PUBLIC,
+    ),
     row(GET, "/compare", "/compare", PUBLIC),
     row(GET, "/data", "/data", PUBLIC),
     row(GET, "/data/{file}", "/data/datenpool.csv", PUBLIC),

@@ -326,6 +326,19 @@ async fn with_a_server_url_links_that_need_the_server_go_there() {
             .iter()
             .any(|f| f.ends_with(".geojson") && f.contains("indicators/"))
     );
+    // So is the PDF of a profile (the site has the report with every profile).
+    let profile = walk(&out)
+        .into_iter()
+        .find(|f| f.starts_with("areas/stadtteil/") && f.ends_with("/index.html"))
+        .unwrap();
+    let html = std::fs::read_to_string(out.join(&profile)).unwrap();
+    assert!(
+        links_of_html(&html).iter().any(|(t, l)| t == "a"
+            && l.starts_with("https://atlas.example/areas/stadtteil/")
+            && l.ends_with("/profile.pdf")),
+        "{profile}: no PDF link to the server"
+    );
+    assert!(!walk(&out).iter().any(|f| f.ends_with("profile.pdf")));
 }
 
 #[tokio::test]

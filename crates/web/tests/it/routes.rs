@@ -648,6 +648,90 @@ async fn a_profile_switches_year_compares_and_downloads_as_shown() {
 }
 
 #[tokio::test]
+async fn a_profile_as_pdf_is_the_profile_as_shown() {
+    let state = common::state().await;
+    let snap = state.snapshot();
+    let level = snap.tree.level_index("stadtteil").unwrap();
+    let ind = state.index().indicator["sgb2_quote"];
+    let first = state.index().periods_at(ind, level)[0];
+    let areas = &state.index().level_areas[level];
+    let (a, b) = (&snap.tree.areas[areas[0]], &snap.tree.areas[areas[1]]);
+    // The page links the PDF of what it shows.
+    let t = get(&format!(
+        "/areas/stadtteil/{}?year={first}&compare={}",
+        a.key, b.key
+    ))
+    .await
+    .text();
+    assert!(
+        t.contains(&format!(
+            "href=\"/areas/stadtteil/{}/profile.pdf?year={first}&#38;compare={}\"",
+            a.key, b.key
+        )),
+        "{t}"
+    );
+    let r = get(&format!(
+        "/areas/stadtteil/{}/profile.pdf?year={first}&compare={}",
+        a.key, b.key
+    ))
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers["content-type"], "application/pdf");
+    assert!(
+        r.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("profil_stadtteil_{}_{first}.pdf", a.key)),
+        "{:?}",
+        r.headers
+    );
+    assert!(r.body.starts_with(b"%PDF-"));
+    let Some(text) = sozialatlas_test_support::pdftotext(&r.body) else {
+        return;
+    };
+    // Title, the comparison area's column, the city, the year and the row's values as the page
+    // shows them (pdftotext may break a long name, so the values are looked for on the row).
+    for s in [
+        a.name.as_str(),
+        b.name.as_str(),
+        "Stadt",
+        "Einordnung",
+        "Quellen",
+    ] {
+        assert!(text.contains(s), "`{s}` in {text}");
+    }
+    let shown = |area: usize| {
+        sozialatlas_web_atlas::view::shown(snap, ind, area, first).text(
+            1,
+            "",
+            sozialatlas_core::Locale::De,
+        )
+    };
+    let row = text
+        .lines()
+        .find(|l| l.contains("SGB") && l.contains(&first.to_string()))
+        .unwrap_or_else(|| panic!("the SGB II row of {first} in {text}"));
+    for v in [shown(areas[0]), shown(areas[1])] {
+        assert!(row.contains(&v), "`{v}` in `{row}`");
+    }
+    // In English, and the same refusals as the page.
+    let r = get(&format!("/en/areas/stadtteil/{}/profile.pdf", a.key)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    if let Some(text) = sozialatlas_test_support::pdftotext(&r.body) {
+        assert!(
+            text.contains("Position") && text.contains("Sources"),
+            "{text}"
+        );
+    }
+    let r = get(&format!("/areas/stadtteil/{}/profile.pdf?year=1900", a.key)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let bezirk = snap.tree.level_index("bezirk").unwrap();
+    let d = &snap.tree.areas[snap.tree.areas_of_level(bezirk)[0]];
+    let r = get(&format!("/areas/bezirk/{}/profile.pdf", d.key)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn a_count_s_time_series_is_an_index_so_area_and_city_compare() {
     let state = common::state().await;
     let snap = state.snapshot();
