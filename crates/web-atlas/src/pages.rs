@@ -1665,6 +1665,20 @@ struct ProfileChoice {
 }
 
 impl ProfileChoice {
+    /// The level, the area and the choice of a profile's URL (`/areas/{level}/{key}?…`).
+    fn of_path(
+        state: &AppState,
+        locale: Locale,
+        level_id: &str,
+        key: &str,
+        raw: Option<String>,
+    ) -> Result<(usize, usize, ProfileChoice), AppError> {
+        let level = view::level(state, level_id, locale)?;
+        let a = view::area(state, level, key, locale)?;
+        let choice = ProfileChoice::parse(state, level, a, raw.as_deref())?;
+        Ok((level, a, choice))
+    }
+
     /// Reads `year` and `compare` of a profile's query: a year must have values on the level,
     /// an area must be another area of the level (each else a 400 naming it).
     fn parse(
@@ -1924,6 +1938,44 @@ fn profile_groups(
     groups
 }
 
+/// The locator map of a profile: every area of the level in one light colour, area `a`
+/// outlined; each area links to its profile if `links`. Empty without a geometry of `a`.
+fn locator_map(
+    state: &AppState,
+    locale: Locale,
+    level: usize,
+    a: usize,
+    width: f64,
+    links: bool,
+) -> String {
+    let snap = state.snapshot();
+    if !snap.geometries.get(a).is_some_and(Option::is_some) {
+        return String::new();
+    }
+    let m = msgs(locale);
+    let p = prefix(locale);
+    let level_id = &snap.tree.levels[level].id;
+    let area = &snap.tree.areas[a];
+    let areas = snap
+        .with_geometry(&state.index().level_areas[level])
+        .map(|(x, ar, g)| {
+            let href = links.then(|| format!("{p}/areas/{level_id}/{}", ar.key));
+            render::locator_area(ar.key.clone(), ar.name.clone(), g.clone(), x == a, href)
+        })
+        .collect();
+    render::choropleth(&render::MapSpec {
+        id: "locator".into(),
+        locale,
+        width,
+        title: format!("{}: {}", m.locator, area.name),
+        areas,
+        classes: render::locator_classes(m.area.to_string(), area.name.clone()),
+        highlight: Some(area.key.clone()),
+        no_legend: true,
+        ..Default::default()
+    })
+}
+
 /// `GET /areas/{level}/{key}`: every indicator of the area against the city and its parent,
 /// in each indicator's latest year (or up to `?year=`), beside another area (`?compare=`).
 pub async fn area(
@@ -1933,9 +1985,7 @@ pub async fn area(
     uri: OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
-    let level = view::level(&state, &level_id, locale)?;
-    let a = view::area(&state, level, &key, locale)?;
-    let choice = ProfileChoice::parse(&state, level, a, raw.as_deref())?;
+    let (level, a, choice) = ProfileChoice::of_path(&state, locale, &level_id, &key, raw)?;
     let snap = state.snapshot();
     let index = state.index();
     let m = msgs(locale);
@@ -2011,35 +2061,7 @@ pub async fn area(
 
     let groups = profile_groups(&state, locale, level, &level_id, a, &choice);
 
-    // Locator map: every area of the level in one light colour, this one outlined.
-    let locator = if snap.geometries.get(a).is_some_and(Option::is_some) {
-        let areas = snap
-            .with_geometry(&index.level_areas[level])
-            .map(|(x, ar, g)| {
-                let href = format!("{p}/areas/{level_id}/{}", ar.key);
-                render::locator_area(
-                    ar.key.clone(),
-                    ar.name.clone(),
-                    g.clone(),
-                    x == a,
-                    Some(href),
-                )
-            })
-            .collect();
-        render::choropleth(&render::MapSpec {
-            id: "locator".into(),
-            locale,
-            width: 340.0,
-            title: format!("{}: {}", m.locator, area.name),
-            areas,
-            classes: render::locator_classes(m.area.to_string(), area.name.clone()),
-            highlight: Some(area.key.clone()),
-            no_legend: true,
-            ..Default::default()
-        })
-    } else {
-        String::new()
-    };
+    let locator = locator_map(&state, locale, level, a, 340.0, true);
     let level_name = snap.tree.levels[level].name.get(locale).to_string();
     let page = AreaPage {
         l: Layout::new(
@@ -2122,9 +2144,7 @@ pub async fn area_pdf(
     uri: OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
-    let level = view::level(&state, &level_id, locale)?;
-    let a = view::area(&state, level, &key, locale)?;
-    let choice = ProfileChoice::parse(&state, level, a, raw.as_deref())?;
+    let (level, a, choice) = ProfileChoice::of_path(&state, locale, &level_id, &key, raw)?;
     if !state.index().level_has_data(level) {
         return Err(AppError::NotFound(msgs(locale).profile_no_data.replace(
             "{level}",
@@ -2223,34 +2243,13 @@ fn profile_sheet(
                 .collect(),
         })
         .collect();
-    let locator = snap
-        .geometries
-        .get(a)
-        .is_some_and(Option::is_some)
-        .then(|| {
-            let areas = snap
-                .with_geometry(&index.level_areas[level])
-                .map(|(x, ar, g)| {
-                    render::locator_area(ar.key.clone(), ar.name.clone(), g.clone(), x == a, None)
-                })
-                .collect();
-            Figure {
-                path: "maps/locator.svg".into(),
-                alt: format!("{}: {}", m.locator, area.name),
-                what: format!("the locator map of area `{}`", area.key),
-                svg: render::choropleth(&render::MapSpec {
-                    id: "locator".into(),
-                    locale,
-                    width: 260.0,
-                    title: format!("{}: {}", m.locator, area.name),
-                    areas,
-                    classes: render::locator_classes(m.area.to_string(), area.name.clone()),
-                    highlight: Some(area.key.clone()),
-                    no_legend: true,
-                    ..Default::default()
-                }),
-            }
-        });
+    let svg = locator_map(state, locale, level, a, 260.0, false);
+    let locator = (!svg.is_empty()).then(|| Figure {
+        path: "maps/locator.svg".into(),
+        alt: format!("{}: {}", m.locator, area.name),
+        what: format!("the locator map of area `{}`", area.key),
+        svg,
+    });
     let mut notes: Vec<String> = marks
         .into_iter()
         .map(|(mk, t)| format!("{mk} {t}"))
@@ -2316,9 +2315,7 @@ pub async fn area_csv(
     Path((level_id, key)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
-    let level = view::level(&state, &level_id, locale)?;
-    let a = view::area(&state, level, &key, locale)?;
-    let choice = ProfileChoice::parse(&state, level, a, raw.as_deref())?;
+    let (level, a, choice) = ProfileChoice::of_path(&state, locale, &level_id, &key, raw)?;
     let snap = state.snapshot();
     let index = state.index();
     let m = msgs(locale);
