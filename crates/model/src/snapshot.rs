@@ -56,6 +56,61 @@ pub struct LoadInfo {
     pub summary: Summary,
 }
 
+/// Where each (indicator, area, period) is in the values.
+#[derive(Clone, Debug)]
+enum ValueIndex {
+    /// One slot per indicator × period × area (`u32::MAX`: none), when that is at most four
+    /// slots per value: 4 bytes a value instead of a hash entry of 40 or more.
+    Dense { areas: usize, slots: Vec<u32> },
+    /// A hash map, for atlases whose values cover few of the combinations.
+    Sparse(HashMap<(usize, usize, i32), usize>),
+}
+
+impl ValueIndex {
+    fn of(values: &[IndicatorValue], periods: &[i32], indicators: usize, areas: usize) -> Self {
+        let indicators = indicators.max(values.iter().map(|v| v.indicator + 1).max().unwrap_or(0));
+        let areas = areas.max(values.iter().map(|v| v.area + 1).max().unwrap_or(0));
+        let slots = indicators
+            .saturating_mul(periods.len())
+            .saturating_mul(areas);
+        if slots <= values.len().saturating_mul(4).max(1 << 16) && values.len() < u32::MAX as usize
+        {
+            let mut dense = vec![u32::MAX; slots];
+            for (i, v) in values.iter().enumerate() {
+                if let Ok(p) = periods.binary_search(&v.period) {
+                    dense[(v.indicator * periods.len() + p) * areas + v.area] = i as u32;
+                }
+            }
+            ValueIndex::Dense {
+                areas,
+                slots: dense,
+            }
+        } else {
+            ValueIndex::Sparse(
+                values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| ((v.indicator, v.area, v.period), i))
+                    .collect(),
+            )
+        }
+    }
+
+    fn get(&self, periods: &[i32], indicator: usize, area: usize, period: i32) -> Option<usize> {
+        match self {
+            ValueIndex::Dense { areas, slots } => {
+                if area >= *areas {
+                    return None;
+                }
+                let p = periods.binary_search(&period).ok()?;
+                let slot = *slots.get((indicator * periods.len() + p) * areas + area)?;
+                (slot != u32::MAX).then_some(slot as usize)
+            }
+            ValueIndex::Sparse(map) => map.get(&(indicator, area, period)).copied(),
+        }
+    }
+}
+
 /// The published atlas, read whole into memory: what the web, the exports and the report show.
 #[derive(Clone, Debug)]
 pub struct Snapshot {
@@ -82,7 +137,7 @@ pub struct Snapshot {
     pub unassigned: Vec<Unassigned>,
     /// The address register (`[addresses]` of atlas.toml), if the atlas has one.
     pub addresses: Option<AddressRegister>,
-    index: HashMap<(usize, usize, i32), usize>,
+    index: ValueIndex,
     unassigned_index: HashMap<(usize, usize, usize, i32), usize>,
 }
 
@@ -101,11 +156,12 @@ impl Snapshot {
         let mut periods: Vec<i32> = values.iter().map(|v| v.period).collect();
         periods.sort_unstable();
         periods.dedup();
-        let index = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| ((v.indicator, v.area, v.period), i))
-            .collect();
+        let index = ValueIndex::of(
+            &values,
+            &periods,
+            catalogue.indicators.len(),
+            tree.areas.len(),
+        );
         Snapshot {
             load,
             meta,
@@ -229,8 +285,8 @@ impl Snapshot {
     /// The value of an indicator in an area and period.
     pub fn value(&self, indicator: usize, area: usize, period: i32) -> Option<&IndicatorValue> {
         self.index
-            .get(&(indicator, area, period))
-            .map(|&i| &self.values[i])
+            .get(&self.periods, indicator, area, period)
+            .map(|i| &self.values[i])
     }
 
     /// Periods in which an indicator has at least one published value.
@@ -244,5 +300,59 @@ impl Snapshot {
         p.sort_unstable();
         p.dedup();
         p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(indicator: usize, area: usize, period: i32) -> IndicatorValue {
+        IndicatorValue {
+            indicator,
+            area,
+            period,
+            value: Some((indicator * 1000 + area) as f64 + f64::from(period) / 10_000.0),
+            numerator: None,
+            denominator: None,
+            state: ValueState::Ok,
+            ci: None,
+            low_population: false,
+            basis: Default::default(),
+        }
+    }
+
+    /// Both forms of the index find exactly the values a search of the list finds, and nothing
+    /// for an indicator, area or period outside them.
+    #[test]
+    fn the_dense_and_the_sparse_index_find_what_a_search_finds() {
+        // Dense: most combinations of 3 indicators × 50 areas × 4 periods. Sparse: a few values
+        // spread over many periods and areas.
+        let dense: Vec<IndicatorValue> = (0..3)
+            .flat_map(|i| (0..50).flat_map(move |a| [2019, 2020, 2022, 2023].map(|p| (i, a, p))))
+            .filter(|&(i, a, p)| (i + a + p as usize) % 7 != 0)
+            .map(|(i, a, p)| value(i, a, p))
+            .collect();
+        let sparse: Vec<IndicatorValue> = (0..40)
+            .map(|k| value(k % 3, k * 997 % 30_000, 1900 + (k as i32) * 3))
+            .collect();
+        for (values, dense_expected) in [(dense, true), (sparse, false)] {
+            let mut periods: Vec<i32> = values.iter().map(|v| v.period).collect();
+            periods.sort_unstable();
+            periods.dedup();
+            let index = ValueIndex::of(&values, &periods, 3, 50);
+            assert_eq!(matches!(index, ValueIndex::Dense { .. }), dense_expected);
+            for i in 0..4 {
+                for a in (0..60).chain([29_000, 29_910]) {
+                    for p in periods.iter().copied().chain([1800, 2021, 2100]) {
+                        let found = index.get(&periods, i, a, p).map(|k| &values[k]);
+                        let searched = values
+                            .iter()
+                            .find(|v| v.indicator == i && v.area == a && v.period == p);
+                        assert_eq!(found, searched, "indicator {i}, area {a}, period {p}");
+                    }
+                }
+            }
+        }
     }
 }

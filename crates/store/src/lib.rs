@@ -6,6 +6,7 @@
 //! whole atlas is replaced, or nothing changes. The raw values stay here for authorised staff;
 //! everything leaves through [`Snapshot`], whose values carry their disclosure state.
 
+use futures_util::TryStreamExt;
 use geo_types::MultiPolygon;
 use serde::Serialize;
 use sozialatlas_core::compute::{Basis, Computed, IndicatorValue, Unassigned, ValueState};
@@ -649,14 +650,13 @@ pub async fn read_snapshot(pool: &Pool) -> Result<Snapshot, StoreError> {
             v.next = next;
         }
     }
-    let areas: Vec<AreaRow> = sqlx::query_as(
+    let mut areas = sqlx::query_as::<_, AreaRow>(
         "SELECT id, level_id, area_key, name, parent_id, area_km2, geometry FROM area ORDER BY id",
     )
-    .fetch_all(pool)
-    .await?;
-    let mut geometries = Vec::with_capacity(areas.len());
-    for (i, r) in areas.into_iter().enumerate() {
-        debug_assert_eq!(r.id, i as i64);
+    .fetch(pool);
+    let mut geometries = Vec::new();
+    while let Some(r) = areas.try_next().await? {
+        debug_assert_eq!(r.id, tree.areas.len() as i64);
         tree.areas.push(Area {
             key: r.area_key,
             name: r.name,
@@ -666,6 +666,7 @@ pub async fn read_snapshot(pool: &Pool) -> Result<Snapshot, StoreError> {
         });
         geometries.push(r.geometry.as_deref().and_then(geometry_from_json));
     }
+    drop(areas);
     tree.memberships = sqlx::query_as::<_, (i64, i64, f64)>(
         "SELECT overlay_area, member_area, share FROM overlay_member ORDER BY overlay_area, member_area",
     )
@@ -711,14 +712,18 @@ pub async fn read_snapshot(pool: &Pool) -> Result<Snapshot, StoreError> {
         value: StoredValue,
         level_id: String,
     }
-    let rows: Vec<ValueRow> = sqlx::query_as(
+    // Row by row: the values are most of a large atlas, and a row as read (with its texts) is
+    // several times the size of the value it becomes.
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM indicator_value")
+        .fetch_one(pool)
+        .await?;
+    let mut values = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+    let mut rows = sqlx::query_as::<_, ValueRow>(
         "SELECT indicator, area_id, period, value, numerator, denominator, state, ci_low, ci_high, low_population, basis
          FROM indicator_value",
     )
-    .fetch_all(pool)
-    .await?;
-    let mut values = Vec::with_capacity(rows.len());
-    for r in rows {
+    .fetch(pool);
+    while let Some(r) = rows.try_next().await? {
         let Some(&indicator) = ind_index.get(r.value.indicator.as_str()) else {
             continue;
         };
@@ -728,6 +733,7 @@ pub async fn read_snapshot(pool: &Pool) -> Result<Snapshot, StoreError> {
             ..r.value.into_value(indicator)
         });
     }
+    drop(rows);
     let mut unassigned = Vec::new();
     for r in sqlx::query_as::<_, UnassignedRow>(
         "SELECT indicator, area_id, period, value, numerator, denominator, state, ci_low, ci_high, level_id
