@@ -330,7 +330,7 @@ mod tests {
         // spread over many periods and areas.
         let dense: Vec<IndicatorValue> = (0..3)
             .flat_map(|i| (0..50).flat_map(move |a| [2019, 2020, 2022, 2023].map(|p| (i, a, p))))
-            .filter(|&(i, a, p)| (i + a + p as usize) % 7 != 0)
+            .filter(|&(i, a, p)| !(i + a + p as usize).is_multiple_of(7))
             .map(|(i, a, p)| value(i, a, p))
             .collect();
         let sparse: Vec<IndicatorValue> = (0..40)
